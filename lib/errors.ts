@@ -1,0 +1,58 @@
+/**
+ * Where a bad value came from, so a message can point at it.
+ */
+export interface ErrorLocation {
+  /** The file the value was read from, as the user named it. @default - not from a file */
+  readonly file?: string;
+  /** The field path inside the document, e.g. `falco.webserver.listenPort`. @default - the whole input */
+  readonly field?: string;
+  /** 1-based line of the value in `file`, where known. @default - unknown */
+  readonly line?: number;
+  /** 1-based column of the value in `file`, where known. @default - unknown */
+  readonly column?: number;
+}
+
+/**
+ * An error the user caused and can fix: bad config, bad values, a manifest we cannot patch,
+ * a version that cannot do what was asked. The app prints its message without a stack trace
+ * and exits non-zero; anything that is not a `UserError` is a bug and keeps its stack.
+ */
+export class UserError extends Error {
+  /** Formats `file:line:column: field: message`, leaving out the parts that are unknown. */
+  public static format(message: string, location: ErrorLocation = {}): string {
+    let where = '';
+    if (location.file) {
+      where = location.file;
+      if (location.line !== undefined) {
+        where += `:${location.line}`;
+        if (location.column !== undefined) where += `:${location.column}`;
+      }
+    }
+    const field = location.field ? `${location.field}: ` : '';
+    return where ? `${where}: ${field}${message}` : `${field}${message}`;
+  }
+
+  public readonly location: ErrorLocation;
+
+  constructor(message: string, location: ErrorLocation = {}) {
+    super(UserError.format(message, location));
+    this.name = 'UserError';
+    this.location = location;
+  }
+}
+
+/** Several problems found at once (e.g. every validation violation); all are reported. */
+export class UserErrors extends UserError {
+  public readonly problems: readonly string[];
+
+  constructor(summary: string, problems: readonly string[]) {
+    super([summary, ...problems.map((p) => `  - ${p}`)].join('\n'));
+    this.name = 'UserErrors';
+    this.problems = problems;
+  }
+}
+
+/** True for errors a user caused (print the message only); false for bugs (keep the stack). */
+export function isUserError(err: unknown): err is UserError {
+  return err instanceof UserError;
+}

@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './kubernetes-version';
+export * from './node-file';
+export * from './yaml';
+export * from './audit/audit-endpoint';

@@ -1,0 +1,127 @@
+import { UserError } from './errors';
+
+/** The oldest minor the project supports: dynamic auditing first shipped in 1.13. */
+const OLDEST_MINOR = 13;
+/** The newest minor with a schema document to validate against. */
+const NEWEST_MINOR = 35;
+
+const VERSION_PATTERN = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-_+.][0-9A-Za-z._+-]*)?$/;
+
+/**
+ * A Kubernetes version and everything the project decides by it. Every version rule lives here,
+ * so the rest of the code asks a question (`supportsDynamicAuditing`) instead of comparing numbers.
+ */
+export class KubernetesVersion {
+  /** Every minor this project supports, oldest first. */
+  public static readonly SUPPORTED_MINORS: readonly number[] = Array.from(
+    { length: NEWEST_MINOR - OLDEST_MINOR + 1 },
+    (_, i) => OLDEST_MINOR + i,
+  );
+
+  /**
+   * Parses `1.18.2`, `v1.18.2`, `1.18`, or a tag such as `v1.18.6-rancher1` / `v1.10.4_coreos.0`.
+   * @param where names the setting the value came from, for the error message
+   */
+  public static of(version: string, where = 'kubernetesVersion'): KubernetesVersion {
+    const text = String(version).trim();
+    const m = VERSION_PATTERN.exec(text);
+    if (!m || m[1] !== '1') {
+      throw new UserError(
+        `"${text}" is not a Kubernetes version; write it as 1.MINOR or 1.MINOR.PATCH, e.g. "1.18.2"`,
+        { field: where },
+      );
+    }
+    return KubernetesVersion.checked(Number(m[2]), m[3] === undefined ? 0 : Number(m[3]), text, where);
+  }
+
+  /**
+   * Reads the version from an API server image reference: `registry.k8s.io/kube-apiserver:v1.28.2`,
+   * `k8s.gcr.io/kube-apiserver-amd64:v1.13.4`, mirrors, tags without `v`, `hyperkube`, and
+   * references pinned with a digest (`...:v1.28.2@sha256:...`). A reference without a version tag
+   * is an error that says to set the version explicitly.
+   */
+  public static fromImage(image: string, where = 'image'): KubernetesVersion {
+    const ref = String(image).trim();
+    const withoutDigest = ref.split('@')[0];
+    const lastSegment = withoutDigest.slice(withoutDigest.lastIndexOf('/') + 1);
+    const colon = lastSegment.lastIndexOf(':');
+    const tag = colon >= 0 ? lastSegment.slice(colon + 1) : '';
+    const m = VERSION_PATTERN.exec(tag);
+    if (!tag || !m || m[1] !== '1') {
+      throw new UserError(
+        `cannot tell the Kubernetes version from the image "${ref}" (its tag ${tag ? `"${tag}"` : 'is missing'}` +
+          ' is not a version); set kubernetesVersion explicitly, e.g. kubernetesVersion: "1.18.2"',
+        { field: where },
+      );
+    }
+    return KubernetesVersion.checked(Number(m[2]), m[3] === undefined ? 0 : Number(m[3]), ref, where);
+  }
+
+  private static checked(minor: number, patch: number, text: string, where: string): KubernetesVersion {
+    if (minor < OLDEST_MINOR) {
+      throw new UserError(
+        `Kubernetes 1.${minor} (from "${text}") is not supported: the oldest supported version is 1.${OLDEST_MINOR}, ` +
+          'the first with dynamic audit configuration; upgrade the cluster or set kubernetesVersion to the version it really runs',
+        { field: where },
+      );
+    }
+    if (minor > NEWEST_MINOR) {
+      throw new UserError(
+        `Kubernetes 1.${minor} (from "${text}") is newer than the newest supported version, 1.${NEWEST_MINOR}, ` +
+          'so its objects cannot be validated; use a release of cdk8s-falco-audit that supports it',
+        { field: where },
+      );
+    }
+    return new KubernetesVersion(minor, patch);
+  }
+
+  /** Always 1. */
+  public readonly major = 1;
+
+  private constructor(
+    /** The minor version, e.g. 18 for 1.18.2. */
+    public readonly minor: number,
+    /** The patch version, 0 when not given. */
+    public readonly patch: number,
+  ) {}
+
+  /** True when this version is `1.minor` or newer. */
+  public isAtLeast(minor: number): boolean {
+    return this.minor >= minor;
+  }
+
+  /** Dynamic audit configuration (AuditSink, the DynamicAuditing gate) exists on 1.13-1.18 only. */
+  public get supportsDynamicAuditing(): boolean {
+    return this.minor >= 13 && this.minor <= 18;
+  }
+
+  /** `spec.webhook.clientConfig.service.port` on AuditSink exists from 1.15; 1.13/1.14 reject it. */
+  public get supportsAuditSinkServicePort(): boolean {
+    return this.minor >= 15;
+  }
+
+  /** `rbac.authorization.k8s.io/v1beta1` is served up to 1.21. */
+  public get servesRbacV1beta1(): boolean {
+    return this.minor <= 21;
+  }
+
+  /** `policy/v1beta1` PodSecurityPolicy is served up to 1.24. */
+  public get servesPodSecurityPolicy(): boolean {
+    return this.minor <= 24;
+  }
+
+  /** Only `audit.k8s.io/v1` Policy files are accepted from 1.24; v1 is accepted on every supported version. */
+  public get auditPolicyApiVersion(): string {
+    return 'audit.k8s.io/v1';
+  }
+
+  /** The minor whose schema document validates this version's objects (1.13 has none: 1.14 is nearest). */
+  public get schemaMinor(): number {
+    return Math.max(this.minor, 14);
+  }
+
+  /** `1.18.2`. */
+  public toString(): string {
+    return `1.${this.minor}.${this.patch}`;
+  }
+}

@@ -1,0 +1,66 @@
+import * as path from 'path';
+import { Construct, IConstruct } from 'constructs';
+import { UserError } from './errors';
+import { dumpYaml } from './yaml';
+
+/**
+ * Marks a file that Argo CD must not apply: a directory application skips any file starting with it.
+ * Every file meant for a control-plane node carries it, so an Application pointed at all of
+ * `dist/` still applies only `dist/cluster/`.
+ */
+export const ARGOCD_SKIP_MARKER = '# +argocd:skip-file-rendering';
+
+export interface NodeFileProps {
+  /**
+   * Where the file belongs on the control-plane node, absolute (e.g. `/etc/kubernetes/audit/policy.yaml`).
+   * @default - the file is not read from a fixed place (e.g. a kubeadm patch, placed in the patches folder)
+   */
+  readonly nodePath?: string;
+  /**
+   * The file's name under the output's `node/` folder.
+   * @default - the base name of `nodePath`
+   */
+  readonly fileName?: string;
+  /** The document, written as YAML. */
+  readonly document: unknown;
+  /** One line on what the file is and where it goes, printed in the plan. */
+  readonly description: string;
+}
+
+/**
+ * A file for a control-plane node rather than for the Kubernetes API: the patched static pod
+ * manifest, the audit policy, the webhook kubeconfig, a kubeadm patch. It is not an `ApiObject`,
+ * so `cdk8s synth` never puts it among the objects applied to the cluster; the app writes each one
+ * under `node/` with the Argo CD skip marker.
+ */
+export class NodeFile extends Construct {
+  /** Every node file in the tree under `scope`, in tree order. */
+  public static all(scope: IConstruct): NodeFile[] {
+    return scope.node.findAll().filter((c): c is NodeFile => c instanceof NodeFile);
+  }
+
+  public readonly nodePath?: string;
+  public readonly fileName: string;
+  public readonly document: unknown;
+  public readonly description: string;
+
+  constructor(scope: Construct, id: string, props: NodeFileProps) {
+    super(scope, id);
+    if (props.nodePath !== undefined && !path.posix.isAbsolute(props.nodePath)) {
+      throw new UserError(`node file path must be absolute, got "${props.nodePath}"`);
+    }
+    const fileName = props.fileName ?? (props.nodePath ? path.posix.basename(props.nodePath) : undefined);
+    if (!fileName || fileName.includes('/') || fileName.startsWith('.')) {
+      throw new UserError(`node file name must be a plain name not starting with a dot, got "${fileName ?? ''}"`);
+    }
+    this.nodePath = props.nodePath;
+    this.fileName = fileName;
+    this.document = props.document;
+    this.description = props.description;
+  }
+
+  /** The file's text: the skip marker, then the document as YAML. */
+  public toYaml(): string {
+    return `${ARGOCD_SKIP_MARKER}\n${dumpYaml(this.document)}`;
+  }
+}

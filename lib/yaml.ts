@@ -1,0 +1,185 @@
+import * as fs from 'fs';
+import * as yaml from 'js-yaml';
+import { ErrorLocation, UserError } from './errors';
+
+/** Larger than any real manifest, config or values file by two orders of magnitude. */
+export const DEFAULT_MAX_BYTES = 1024 * 1024;
+/**
+ * How many nodes a document may expand to, counting every use of an alias again. Real inputs have
+ * a few thousand; a "billion laughs" alias bomb has billions and is refused once it passes this.
+ */
+export const MAX_EXPANDED_NODES = 200_000;
+
+export type YamlPath = readonly (string | number)[];
+
+/** One parsed YAML (or JSON) document and the line of each of its fields, for error messages. */
+export interface LoadedYaml {
+  /** The parsed document. */
+  readonly value: unknown;
+  /** The file it came from, as the user named it (or a description such as `<inline manifest>`). */
+  readonly file: string;
+  /** A location for an error about the value at `path`: file, dotted field, and line where known. */
+  locate(path: YamlPath): ErrorLocation;
+}
+
+export interface LoadYamlOptions {
+  /** Names the source in messages: a file path or a description. */
+  readonly file: string;
+  /** What the document is, for messages: "kube-apiserver manifest", "values file". */
+  readonly what: string;
+  /** Refuse larger input. @default DEFAULT_MAX_BYTES */
+  readonly maxBytes?: number;
+}
+
+/** `a.b[2].c` from `['a', 'b', 2, 'c']`. */
+export function formatPath(path: YamlPath): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${part}` : part;
+  }
+  return out;
+}
+
+/** Reads and parses a file; a missing or unreadable file is a `UserError` naming it. */
+export function readYamlFile(filePath: string, options: Omit<LoadYamlOptions, 'file'> & { file?: string }): LoadedYaml {
+  const shown = options.file ?? filePath;
+  const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(filePath);
+  } catch {
+    throw new UserError(`${options.what} not found`, { file: shown });
+  }
+  if (!stat.isFile()) throw new UserError(`${options.what} is not a regular file`, { file: shown });
+  if (stat.size > max) {
+    throw new UserError(`${options.what} is ${stat.size} bytes, more than the ${max} bytes any real one needs; refusing to read it`, { file: shown });
+  }
+  return loadYaml(fs.readFileSync(filePath, 'utf8'), { ...options, file: shown });
+}
+
+/**
+ * Parses exactly one YAML or JSON document. Refuses, with file, line and column: malformed YAML,
+ * duplicate keys, an empty input, several documents, oversized input and alias bombs.
+ */
+export function loadYaml(text: string, options: LoadYamlOptions): LoadedYaml {
+  const max = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  if (Buffer.byteLength(text, 'utf8') > max) {
+    throw new UserError(`${options.what} is larger than ${max} bytes, more than any real one needs; refusing to parse it`, { file: options.file });
+  }
+  const lines = new LineIndex();
+  let docs: unknown[];
+  try {
+    docs = yaml.loadAll(text, undefined, { listener: lines.listener, json: false });
+  } catch (err) {
+    if (err instanceof yaml.YAMLException) {
+      const mark = (err as any).mark;
+      throw new UserError(`${options.what} is not valid YAML: ${err.reason}`, {
+        file: options.file,
+        line: mark ? mark.line + 1 : undefined,
+        column: mark ? mark.column + 1 : undefined,
+      });
+    }
+    throw err;
+  }
+  const nonEmpty = docs.filter((d) => d !== null && d !== undefined);
+  if (docs.length > 1) {
+    throw new UserError(`${options.what} holds ${docs.length} YAML documents; expected exactly one`, { file: options.file });
+  }
+  if (nonEmpty.length === 0) {
+    throw new UserError(`${options.what} is empty`, { file: options.file });
+  }
+  const value = nonEmpty[0];
+  checkExpansion(value, options);
+  const index = lines.build();
+  return {
+    value,
+    file: options.file,
+    locate(path: YamlPath): ErrorLocation {
+      // The nearest ancestor that has a line is the best pointer for a missing field.
+      for (let n = path.length; n >= 0; n--) {
+        const line = index.get(key(path.slice(0, n)));
+        if (line !== undefined) return { file: options.file, field: formatPath(path) || undefined, line };
+      }
+      return { file: options.file, field: formatPath(path) || undefined };
+    },
+  };
+}
+
+/** Serializes a document the same way on every machine: no anchors, no folding, key order kept. */
+export function dumpYaml(value: unknown): string {
+  return yaml.dump(value, { noRefs: true, lineWidth: -1, sortKeys: false, quotingType: '"' });
+}
+
+function key(path: YamlPath): string {
+  return JSON.stringify(path);
+}
+
+/** Refuses documents that expand (through aliases) past MAX_EXPANDED_NODES or refer to themselves. */
+function checkExpansion(value: unknown, options: LoadYamlOptions): void {
+  let count = 0;
+  const onPath = new Set<unknown>();
+  const walk = (node: unknown): void => {
+    if (++count > MAX_EXPANDED_NODES) {
+      throw new UserError(
+        `${options.what} expands to more than ${MAX_EXPANDED_NODES} nodes through YAML aliases (an alias bomb?); refusing it`,
+        { file: options.file },
+      );
+    }
+    if (node === null || typeof node !== 'object') return;
+    if (onPath.has(node)) {
+      throw new UserError(`${options.what} refers to itself through a YAML alias; refusing it`, { file: options.file });
+    }
+    onPath.add(node);
+    for (const child of Array.isArray(node) ? node : Object.values(node as object)) walk(child);
+    onPath.delete(node);
+  };
+  walk(value);
+}
+
+interface Frame {
+  readonly line: number;
+  readonly children: Frame[];
+  result?: unknown;
+}
+
+/**
+ * Rebuilds the node tree from js-yaml's open/close events and records the 1-based line of every
+ * mapping key and sequence item by its path.
+ */
+class LineIndex {
+  private readonly root: Frame = { line: 0, children: [] };
+  private readonly stack: Frame[] = [this.root];
+
+  public readonly listener = (event: 'open' | 'close', state: any): void => {
+    if (event === 'open') {
+      const frame: Frame = { line: state.line + 1, children: [] };
+      this.stack[this.stack.length - 1].children.push(frame);
+      this.stack.push(frame);
+    } else {
+      const frame = this.stack.pop()!;
+      frame.result = state.result;
+    }
+  };
+
+  public build(): Map<string, number> {
+    const index = new Map<string, number>();
+    const docs = this.root.children;
+    if (docs.length > 0) this.visit(docs[0], [], index);
+    return index;
+  }
+
+  private visit(frame: Frame, path: (string | number)[], index: Map<string, number>): void {
+    index.set(key(path), frame.line);
+    if (Array.isArray(frame.result)) {
+      frame.children.forEach((child, i) => this.visit(child, [...path, i], index));
+    } else if (frame.result !== null && typeof frame.result === 'object') {
+      for (let i = 0; i + 1 < frame.children.length; i += 2) {
+        const k = String(frame.children[i].result);
+        const p = [...path, k];
+        this.visit(frame.children[i + 1], p, index);
+        index.set(key(p), frame.children[i].line);
+      }
+    }
+  }
+}
