@@ -1,0 +1,228 @@
+import { Construct } from 'constructs';
+import { AuditSink } from '../../imports/auditregistration.k8s.io';
+import { clusterScoped } from '../cluster-scoped';
+import { UserError } from '../errors';
+import { KubernetesVersion } from '../kubernetes-version';
+
+/** How much of each request an audit event carries. */
+export enum AuditLevel {
+  NONE = 'None',
+  METADATA = 'Metadata',
+  REQUEST = 'Request',
+  REQUEST_RESPONSE = 'RequestResponse',
+}
+
+/** When in a request's life an event is emitted. */
+export enum AuditStage {
+  REQUEST_RECEIVED = 'RequestReceived',
+  RESPONSE_STARTED = 'ResponseStarted',
+  RESPONSE_COMPLETE = 'ResponseComplete',
+  PANIC = 'Panic',
+}
+
+/** A reference to an in-cluster Service; the API server always calls it over HTTPS. */
+export interface AuditSinkServiceReference {
+  /** The Service's namespace. */
+  readonly namespace: string;
+  /** The Service's name. */
+  readonly name: string;
+  /**
+   * The Service port. Only Kubernetes 1.15+ accepts the field; older versions always call 443.
+   * @default 443
+   */
+  readonly port?: number;
+  /**
+   * The URL path, each segment a DNS-1123 subdomain (`/k8s-audit` passes, `/k8s_audit` fails).
+   * @default - the root path
+   */
+  readonly path?: string;
+}
+
+export interface FalcoAuditSinkProps {
+  /** The cluster's version: AuditSink exists on 1.13-1.18 only. */
+  readonly kubernetesVersion: KubernetesVersion;
+  /**
+   * The AuditSink's name (cluster-scoped, a DNS-1123 subdomain).
+   * @default 'falco'
+   */
+  readonly name?: string;
+  /**
+   * The URL the API server posts events to, e.g. `http://10.96.0.100:8765/k8s-audit`. The API server runs on
+   * the host network and cannot resolve `*.svc` names, so use an IP address it can route: the Falco Service's
+   * pinned ClusterIP or `127.0.0.1:<nodePort>`. Exactly one of `url` and `service`.
+   * @default - none; `service` must be given
+   */
+  readonly url?: string;
+  /**
+   * A Service reference. Allowed only with TLS (`caBundle` given and Falco serving HTTPS), because the API
+   * server calls a Service over HTTPS and Falco's webserver speaks plain HTTP by default (falcosecurity/falco#1026).
+   * @default - none; `url` must be given
+   */
+  readonly service?: AuditSinkServiceReference;
+  /**
+   * PEM CA bundle, base64-encoded, that signs Falco's serving certificate.
+   * @default - the API server's system trust roots
+   */
+  readonly caBundle?: string;
+  /**
+   * The one audit level for every request. RequestResponse sends every Secret body to the webhook; the static
+   * webhook backend with a Policy file can do better (see the README's security notes).
+   * @default AuditLevel.REQUEST_RESPONSE
+   */
+  readonly level?: AuditLevel;
+  /**
+   * The stages to emit; must be non-empty unless the level is None.
+   * @default [AuditStage.RESPONSE_COMPLETE, AuditStage.RESPONSE_STARTED]
+   */
+  readonly stages?: AuditStage[];
+  /**
+   * Maximum events per second sent to the webhook; must be greater than 0.
+   * @default 10
+   */
+  readonly qps?: number;
+  /**
+   * Maximum burst of events; must be greater than 0.
+   * @default 15
+   */
+  readonly burst?: number;
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** True for a DNS-1123 subdomain: lowercase labels joined by dots, at most 253 characters. */
+export function isDns1123Subdomain(value: string): boolean {
+  return value.length > 0 && value.length <= 253 && value.split('.').every((l) => l.length <= 63 && DNS1123_LABEL.test(l));
+}
+
+/**
+ * An `auditregistration.k8s.io/v1alpha1` AuditSink that really delivers events to Falco: the API server's own
+ * validation rules checked up front, cluster-scoped (no namespace whatever the chart says), and the
+ * `url` form by default, which replaces the `kubectl edit auditsink` step of the manual procedure.
+ */
+export class FalcoAuditSink extends Construct {
+  /** The AuditSink object. */
+  public readonly apiObject: AuditSink;
+  /** The AuditSink's name. */
+  public readonly name: string;
+  /** The URL events go to, when the sink uses `url`. */
+  public readonly url?: string;
+
+  constructor(scope: Construct, id: string, props: FalcoAuditSinkProps) {
+    super(scope, id);
+    const version = props.kubernetesVersion;
+    if (!version.supportsDynamicAuditing) {
+      throw new UserError(
+        `AuditSink does not exist on Kubernetes ${version} (dynamic auditing was removed in 1.19); ` +
+          'use the static audit webhook backend (audit.backend: webhook) instead',
+      );
+    }
+    this.name = props.name ?? 'falco';
+    if (!isDns1123Subdomain(this.name)) {
+      throw new UserError(`auditsink name must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'), got "${this.name}"`);
+    }
+
+    const level = props.level ?? AuditLevel.REQUEST_RESPONSE;
+    if (!Object.values(AuditLevel).includes(level)) {
+      throw new UserError(`audit level must be one of ${Object.values(AuditLevel).join(', ')}, got "${level}"`);
+    }
+    const stages = props.stages ?? [AuditStage.RESPONSE_COMPLETE, AuditStage.RESPONSE_STARTED];
+    for (const stage of stages) {
+      if (!Object.values(AuditStage).includes(stage)) {
+        throw new UserError(`audit stage must be one of ${Object.values(AuditStage).join(', ')}, got "${stage}"`);
+      }
+    }
+    if (new Set(stages).size !== stages.length) {
+      throw new UserError(`audit stages must not repeat, got [${stages.join(', ')}]`);
+    }
+    if (level !== AuditLevel.NONE && stages.length === 0) {
+      throw new UserError(`audit stages must not be empty when the level is ${level}`);
+    }
+    const qps = props.qps ?? 10;
+    const burst = props.burst ?? 15;
+    for (const [field, value] of [['qps', qps], ['burst', burst]] as const) {
+      if (!Number.isInteger(value) || value <= 0) {
+        throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${value}`);
+      }
+    }
+
+    if ((props.url === undefined) === (props.service === undefined)) {
+      throw new UserError('auditsink needs exactly one of url and service, got ' + (props.url === undefined ? 'neither' : 'both'));
+    }
+    if (props.url !== undefined) {
+      checkWebhookUrl(props.url);
+      this.url = props.url;
+    }
+    if (props.service) checkServiceReference(props.service, version, props.caBundle);
+
+    this.apiObject = clusterScoped(new AuditSink(this, 'Resource', {
+      metadata: { name: this.name },
+      spec: {
+        policy: { level, stages: [...stages] },
+        webhook: {
+          throttle: { qps, burst },
+          clientConfig: {
+            url: props.url,
+            service: props.service && {
+              namespace: props.service.namespace,
+              name: props.service.name,
+              port: props.service.port,
+              path: props.service.path,
+            },
+            caBundle: props.caBundle,
+          },
+        },
+      },
+    }));
+  }
+}
+
+/**
+ * The API server's rules for a webhook URL (apiserver pkg/util/webhook/validation.go): absolute, http or https
+ * (AuditSink allows http), with a host, and no user info, query or fragment.
+ */
+export function checkWebhookUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UserError(`webhook url "${url}" is not an absolute URL such as http://10.96.0.100:8765/k8s-audit`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new UserError(`webhook url "${url}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
+  }
+  if (!parsed.hostname) throw new UserError(`webhook url "${url}" has no host`);
+  if (parsed.username || parsed.password) throw new UserError(`webhook url "${url}" must not contain user info`);
+  if (parsed.search || url.includes('?')) throw new UserError(`webhook url "${url}" must not contain a query`);
+  if (parsed.hash || url.includes('#')) throw new UserError(`webhook url "${url}" must not contain a fragment`);
+}
+
+function checkServiceReference(service: AuditSinkServiceReference, version: KubernetesVersion, caBundle?: string): void {
+  if (!caBundle) {
+    throw new UserError(
+      `auditsink service reference ${service.namespace}/${service.name} needs TLS: the API server always calls a ` +
+        'service over HTTPS, and Falco speaks plain HTTP unless its webserver has TLS on; give caBundle and enable ' +
+        "Falco's TLS, or use url: http://<falco service clusterIP>:<port>/k8s-audit",
+    );
+  }
+  for (const [field, value] of [['namespace', service.namespace], ['name', service.name]] as const) {
+    if (!DNS1123_LABEL.test(value) || value.length > 63) {
+      throw new UserError(`auditsink service ${field} must be a DNS-1123 label, got "${value}"`);
+    }
+  }
+  if (service.port !== undefined) {
+    if (!version.supportsAuditSinkServicePort) {
+      throw new UserError(`auditsink service port is not accepted by Kubernetes ${version} (added in 1.15); the API server always calls port 443 there`);
+    }
+    if (!Number.isInteger(service.port) || service.port < 1 || service.port > 65535) {
+      throw new UserError(`auditsink service port must be between 1 and 65535, got ${service.port}`);
+    }
+  }
+  if (service.path !== undefined) {
+    const bad = service.path.split('/').slice(1).filter((seg) => seg !== '' && !isDns1123Subdomain(seg));
+    if (!service.path.startsWith('/') || bad.length > 0 || service.path.includes('//')) {
+      throw new UserError(
+        `auditsink service path must start with '/' and have DNS-1123 subdomain segments (e.g. /k8s-audit), got "${service.path}"`,
+      );
+    }
+  }
+}

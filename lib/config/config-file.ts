@@ -1,0 +1,189 @@
+import * as path from 'path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { ErrorLocation, UserError, UserErrors } from '../errors';
+import { LoadedYaml, readYamlFile, YamlPath } from '../yaml';
+import { CLUSTER_SCHEMA, FLEET_SCHEMA } from './config-schema';
+
+/** The config file the app reads when `FALCO_AUDIT_CONFIG` is not set. */
+export const DEFAULT_CONFIG_FILE = 'falco-audit.yaml';
+
+export type AuditBackendChoice = 'auto' | 'dynamic' | 'webhook';
+
+/** One audit policy rule, as in `audit.k8s.io/v1` Policy `rules[]`. */
+export interface PolicyRuleSettings {
+  readonly level: string;
+  readonly users?: string[];
+  readonly userGroups?: string[];
+  readonly verbs?: string[];
+  readonly resources?: { group?: string; resources?: string[]; resourceNames?: string[] }[];
+  readonly namespaces?: string[];
+  readonly nonResourceURLs?: string[];
+  readonly omitStages?: string[];
+}
+
+/** One cluster's settings, with every path made absolute against the config file's folder. */
+export interface ClusterSettings {
+  /** The cluster's name: set for every cluster of a fleet, absent in a single-cluster config. */
+  readonly name?: string;
+  readonly kubernetesVersion?: string;
+  readonly apiServer: {
+    /** Absolute path of the kube-apiserver static pod manifest. */
+    readonly manifest: string;
+    readonly serviceClusterIPRange?: string;
+  };
+  readonly audit: {
+    readonly backend: AuditBackendChoice;
+    readonly auditSink?: { name?: string; level?: string; stages?: string[]; throttle?: { qps?: number; burst?: number } };
+    readonly webhook?: {
+      mode?: 'batch' | 'blocking' | 'blocking-strict';
+      batchMaxWait?: string;
+      initialBackoff?: string;
+      policy?: 'hardened' | 'metadata' | { rules: PolicyRuleSettings[] };
+      auditLog?: false | { path?: string; maxAge?: number; maxBackup?: number; maxSize?: number };
+      directory?: string;
+      /** Absolute path of a PEM CA file for Falco's serving certificate. */
+      certificateAuthority?: string;
+    };
+  };
+  readonly falco: {
+    readonly releaseName?: string;
+    readonly namespace?: string;
+    /** Absolute path of a stable/falco 1.1.x values file. */
+    readonly values?: string;
+    readonly clusterIP?: string;
+    readonly nodePort?: number;
+  };
+  /** Points an error at a field of this cluster's settings in the config file. */
+  locate(field: YamlPath): ErrorLocation;
+}
+
+export interface ConfigFile {
+  /** The file as the user named it. */
+  readonly file: string;
+  /** True when the file lists `clusters:`; output then goes to `<outdir>/<name>/`. */
+  readonly fleet: boolean;
+  readonly clusters: ClusterSettings[];
+}
+
+let validators: { cluster: ValidateFunction; fleet: ValidateFunction } | undefined;
+
+function compile(): { cluster: ValidateFunction; fleet: ValidateFunction } {
+  if (!validators) {
+    const ajv = new Ajv({ allErrors: true, strict: true });
+    ajv.addKeyword('x-expected');
+    validators = { cluster: ajv.compile(CLUSTER_SCHEMA), fleet: ajv.compile(FLEET_SCHEMA) };
+  }
+  return validators;
+}
+
+const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Reads and checks the app's config file. Every problem (unknown key, wrong type, bad value) is reported at
+ * once with file, line and field; relative paths resolve against the config file's folder.
+ */
+export function loadConfigFile(file: string): ConfigFile {
+  const doc = readYamlFile(file, { what: 'config file' });
+  const value = doc.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new UserError('config file must be a mapping with apiServer, audit and falco keys (or clusters:)', { file });
+  }
+  const fleet = 'clusters' in value;
+  const { cluster, fleet: fleetValidator } = compile();
+  const validate = fleet ? fleetValidator : cluster;
+  if (!validate(value)) {
+    const problems = explain(validate.errors ?? [], doc);
+    throw new UserErrors(`${file}: the config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, problems);
+  }
+  const base = path.dirname(path.resolve(file));
+  const raw = value as any;
+  const items: { settings: any; prefix: YamlPath }[] = fleet
+    ? raw.clusters.map((c: any, i: number) => ({ settings: c, prefix: ['clusters', i] }))
+    : [{ settings: raw, prefix: [] }];
+
+  const seen = new Map<string, number>();
+  const clusters = items.map(({ settings, prefix }, i) => {
+    if (fleet) {
+      const name: string = settings.name;
+      if (!CLUSTER_NAME.test(name) || name.length > 63) {
+        throw new UserError(`cluster name must be lowercase letters, digits and '-' (it names an output folder), got "${name}"`, doc.locate([...prefix, 'name']));
+      }
+      if (seen.has(name)) {
+        throw new UserError(`cluster name "${name}" is used twice (clusters[${seen.get(name)}] and clusters[${i}])`, doc.locate([...prefix, 'name']));
+      }
+      seen.set(name, i);
+    }
+    const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
+    const webhook = settings.audit?.webhook;
+    const result: ClusterSettings = {
+      name: fleet ? settings.name : undefined,
+      kubernetesVersion: settings.kubernetesVersion,
+      apiServer: {
+        manifest: resolve(settings.apiServer.manifest)!,
+        serviceClusterIPRange: settings.apiServer.serviceClusterIPRange,
+      },
+      audit: {
+        backend: settings.audit?.backend ?? 'auto',
+        auditSink: settings.audit?.auditSink,
+        webhook: webhook && { ...webhook, certificateAuthority: resolve(webhook.certificateAuthority) },
+      },
+      falco: { ...(settings.falco ?? {}), values: resolve(settings.falco?.values) },
+      locate: (field: YamlPath) => doc.locate([...prefix, ...field]),
+    };
+    return result;
+  });
+  return { file, fleet, clusters };
+}
+
+/** One message per bad field: the deepest, most specific error ajv found there. */
+function explain(errors: ErrorObject[], doc: LoadedYaml): string[] {
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const key = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as any).additionalProperty}` : e.instancePath;
+    byPath.set(key, [...(byPath.get(key) ?? []), e]);
+  }
+  // A oneOf failing at a path also reports each branch's complaint; deeper paths are the real cause.
+  const paths = [...byPath.keys()].filter(
+    (p) => ![...byPath.keys()].some((q) => q !== p && q.startsWith(p + '/') && byPath.get(p)!.some((e) => e.keyword === 'oneOf')),
+  );
+  return paths.map((p) => {
+    const list = byPath.get(p)!;
+    const segments: (string | number)[] = p
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const loc = doc.locate(segments);
+    const where = UserError.format('', loc).replace(/: $/, '');
+    return `${where}: ${describe(list, segments)}`;
+  });
+}
+
+function describe(list: ErrorObject[], segments: (string | number)[]): string {
+  const pick = (k: string) => list.find((e) => e.keyword === k);
+  const value = (e: ErrorObject) => JSON.stringify(e.data);
+  const extra = pick('additionalProperties');
+  if (extra) {
+    const allowed = Object.keys((extra.parentSchema as any)?.properties ?? {}).join(', ');
+    return `unknown key "${segments[segments.length - 1]}" (allowed: ${allowed})`;
+  }
+  const oneOf = pick('oneOf');
+  if (oneOf) return `must be ${(oneOf.parentSchema as any)['x-expected'] ?? 'one of the allowed forms'}, got ${value(oneOf)}`;
+  const enumErr = pick('enum');
+  if (enumErr) return `must be one of ${(enumErr.params as any).allowedValues.join(', ')}, got ${value(enumErr)}`;
+  const type = pick('type');
+  if (type) {
+    const expected = (type.params as any).type;
+    const got = type.data;
+    const hint =
+      typeof got === 'number' && segments[segments.length - 1] === 'kubernetesVersion'
+        ? ` (quote it: unquoted YAML ${got} is a number, and 1.20 would read as 1.2)`
+        : '';
+    return `must be ${expected === 'integer' ? 'a whole number' : `a ${expected}`}, got ${Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got === 'object' ? 'a mapping' : value(type)}${hint}`;
+  }
+  const required = pick('required');
+  if (required) return `missing required key "${(required.params as any).missingProperty}"`;
+  const min = pick('minItems');
+  if (min) return 'must list at least one item';
+  return list.map((e) => e.message).join('; ');
+}
