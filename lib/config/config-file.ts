@@ -82,8 +82,8 @@ const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * Reads and checks the app's config file. Every problem (unknown key, wrong type, bad value) is reported at
  * once with file, line and field; relative paths resolve against the config file's folder.
  */
-export function loadConfigFile(file: string): ConfigFile {
-  const doc = readYamlFile(file, { what: 'config file' });
+export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
+  const doc = readYamlFile(filePath, { what: 'config file', file });
   const value = doc.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError('config file must be a mapping with apiServer, audit and falco keys (or clusters:)', { file });
@@ -95,7 +95,7 @@ export function loadConfigFile(file: string): ConfigFile {
     const problems = explain(validate.errors ?? [], doc);
     throw new UserErrors(`${file}: the config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, problems);
   }
-  const base = path.dirname(path.resolve(file));
+  const base = path.dirname(path.resolve(filePath));
   const raw = value as any;
   const items: { settings: any; prefix: YamlPath }[] = fleet
     ? raw.clusters.map((c: any, i: number) => ({ settings: c, prefix: ['clusters', i] }))

@@ -1,0 +1,157 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { AuditPolicy, StaticPodManifest } from '../apiserver';
+import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
+import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
+import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
+import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
+import { loadFalcoValues } from '../falco';
+import { KubernetesVersion } from '../kubernetes-version';
+import { OutputFile, renderOutput, writeOutput } from './output';
+
+export interface RunAppOptions {
+  /** Environment: `FALCO_AUDIT_CONFIG` names the config file, `CDK8S_OUTDIR` the output folder. */
+  readonly env: NodeJS.ProcessEnv;
+  /** Relative paths in the environment resolve against it. */
+  readonly cwd: string;
+  /** Where the plan goes. */
+  readonly stdout: (text: string) => void;
+  /** Where errors go. */
+  readonly stderr: (text: string) => void;
+}
+
+/** Exit codes: 0 done, 1 the user's input is wrong (message printed, nothing written), 70 a bug (stack printed). */
+export const EXIT_OK = 0;
+export const EXIT_USER_ERROR = 1;
+export const EXIT_INTERNAL_ERROR = 70;
+
+/** One cluster, built and checked, ready to be written. */
+export interface BuiltCluster {
+  readonly settings: ClusterSettings;
+  readonly audit: FalcoAudit;
+  readonly files: OutputFile[];
+}
+
+/**
+ * The app: reads the config, builds a `FalcoAudit` per cluster, validates everything, and only then writes
+ * the output folder (all of it or nothing) and prints the plan.
+ */
+export function runApp(options: RunAppOptions): number {
+  try {
+    const configPath = options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE;
+    const outdir = path.resolve(options.cwd, options.env.CDK8S_OUTDIR || 'dist');
+    const config = loadConfigFile(path.resolve(options.cwd, configPath), configPath);
+    const built = buildAll(config, options.cwd);
+    writeOutput(outdir, built.flatMap((b) => b.files));
+    options.stdout(planText(built, path.relative(options.cwd, outdir) || '.'));
+    return EXIT_OK;
+  } catch (err) {
+    if (isUserError(err)) {
+      options.stderr(`error: ${err.message}\nnothing was written.\n`);
+      return EXIT_USER_ERROR;
+    }
+    options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
+    return EXIT_INTERNAL_ERROR;
+  }
+}
+
+/** Builds and validates every cluster of the config; throws before anything is written. */
+export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
+  return config.clusters.map((settings) => {
+    const label = settings.name ? `cluster "${settings.name}": ` : '';
+    try {
+      const app = new App();
+      const chart = new Chart(app, settings.name ?? 'falco-audit', { disableResourceNameHashes: true });
+      const audit = new FalcoAudit(chart, 'FalcoAudit', toProps(settings, cwd));
+      audit.assertValid();
+      return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      const where = err.location.file ? '' : `${config.file}: `;
+      if (err instanceof UserErrors) throw new UserErrors(`${where}${label}${err.message.split('\n')[0]}`, err.problems);
+      throw new UserError(`${where}${label}${err.message}`);
+    }
+  });
+}
+
+/** Wraps a check so that an error without a place gets the config field's file and line. */
+function at<T>(location: ErrorLocation, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (isUserError(err) && !err.location.file) {
+      throw new UserError(err.message.replace(/^[\w.]+: /, ''), location);
+    }
+    throw err;
+  }
+}
+
+function shown(file: string, cwd: string): string {
+  const rel = path.relative(cwd, file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+function toProps(s: ClusterSettings, cwd: string) {
+  const manifest = StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
+  const kubernetesVersion =
+    s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!));
+  const values = s.falco.values === undefined ? undefined : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd));
+  const sink = s.audit.auditSink;
+  const webhook = s.audit.webhook;
+  let certificateAuthorityData: string | undefined;
+  if (webhook?.certificateAuthority) {
+    const ca = webhook.certificateAuthority;
+    if (!fs.existsSync(ca)) throw new UserError('certificate authority file not found', { ...s.locate(['audit', 'webhook', 'certificateAuthority']), file: shown(ca, cwd) });
+    certificateAuthorityData = fs.readFileSync(ca).toString('base64');
+  }
+  const policy = webhook?.policy;
+  return {
+    apiServerManifest: manifest,
+    kubernetesVersion,
+    backend: s.audit.backend as AuditBackend,
+    serviceClusterIPRange: s.apiServer.serviceClusterIPRange,
+    falco: {
+      releaseName: s.falco.releaseName,
+      namespace: s.falco.namespace,
+      values,
+      clusterIP: s.falco.clusterIP,
+      nodePort: s.falco.nodePort,
+    },
+    auditSink: sink && {
+      name: sink.name,
+      level: sink.level as AuditLevel | undefined,
+      stages: sink.stages as AuditStage[] | undefined,
+      qps: sink.throttle?.qps,
+      burst: sink.throttle?.burst,
+    },
+    webhook: webhook && {
+      policy:
+        policy === undefined || policy === 'hardened'
+          ? AuditPolicy.hardened()
+          : policy === 'metadata'
+            ? AuditPolicy.metadataOnly()
+            : at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(policy.rules as any)),
+      mode: webhook.mode,
+      batchMaxWait: webhook.batchMaxWait,
+      initialBackoff: webhook.initialBackoff,
+      auditLog: webhook.auditLog,
+      directory: webhook.directory,
+      certificateAuthorityData,
+    },
+  };
+}
+
+/** What the run did, for people: per cluster, the API server change, the files to place and the objects written. */
+export function planText(built: readonly BuiltCluster[], outdir: string): string {
+  const lines: string[] = [];
+  for (const { settings, audit, files } of built) {
+    const title = settings.name ? `cluster ${settings.name}: ` : '';
+    lines.push(`${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco audit endpoint ${audit.url}`);
+    lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
+    lines.push('  files written:');
+    for (const f of files) lines.push(`    ${path.posix.join(outdir, f.path)}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,249 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
+import { UserError, UserErrors } from '../errors';
+import { Falco, FalcoChartValues } from '../falco';
+import { KubernetesVersion } from '../kubernetes-version';
+import { NodeFile } from '../node-file';
+import { checkClusterIP, formatViolation, validateAll } from '../validation';
+import { AuditEndpoint, auditUrl } from './audit-endpoint';
+import { AuditLevel, AuditStage, FalcoAuditSink } from './falco-audit-sink';
+
+/** Which API server audit backend delivers events to Falco. */
+export enum AuditBackend {
+  /** Dynamic auditing with an AuditSink on 1.13-1.18, the static webhook backend on 1.19+. */
+  AUTO = 'auto',
+  /** `--audit-dynamic-configuration` and an AuditSink (Kubernetes 1.13-1.18 only). */
+  DYNAMIC = 'dynamic',
+  /** `--audit-webhook-config-file` with an audit Policy file (every supported version). */
+  WEBHOOK = 'webhook',
+}
+
+/** Falco's side of the wiring. */
+export interface FalcoAuditFalcoOptions {
+  /** Helm release name the resources are named after. @default 'falco' */
+  readonly releaseName?: string;
+  /** Namespace of Falco's resources. @default 'falco' */
+  readonly namespace?: string;
+  /** stable/falco 1.1.x values. @default - chart 1.1.1's defaults with the audit endpoint on */
+  readonly values?: FalcoChartValues;
+  /**
+   * A pinned ClusterIP for Falco's Service, inside the API server's service range. The API server runs on the
+   * host network and cannot resolve `*.svc` names, so it needs an address it can route before anything is
+   * applied. Exactly one of `clusterIP` and `nodePort`.
+   * @default - none; `nodePort` must be given
+   */
+  readonly clusterIP?: string;
+  /**
+   * A NodePort for Falco's Service; the API server calls `127.0.0.1:<nodePort>` on its own node.
+   * Exactly one of `clusterIP` and `nodePort`.
+   * @default - none; `clusterIP` must be given
+   */
+  readonly nodePort?: number;
+}
+
+/** AuditSink settings (dynamic backend). */
+export interface FalcoAuditSinkOptions {
+  /** @default 'falco' */
+  readonly name?: string;
+  /** @default AuditLevel.REQUEST_RESPONSE */
+  readonly level?: AuditLevel;
+  /** @default [ResponseComplete, ResponseStarted] */
+  readonly stages?: AuditStage[];
+  /** @default 10 */
+  readonly qps?: number;
+  /** @default 15 */
+  readonly burst?: number;
+}
+
+/** Static webhook backend settings. */
+export interface FalcoAuditWebhookOptions {
+  /** @default AuditPolicy.hardened() */
+  readonly policy?: AuditPolicy;
+  /** @default 'batch' */
+  readonly mode?: 'batch' | 'blocking' | 'blocking-strict';
+  /** @default '30s' */
+  readonly batchMaxWait?: string;
+  /** @default '10s' */
+  readonly initialBackoff?: string;
+  /** The audit log backend beside the webhook (CIS 1.2.16-1.2.19), or false for none. @default - CIS values */
+  readonly auditLog?: false | { readonly path?: string; readonly maxAge?: number; readonly maxBackup?: number; readonly maxSize?: number };
+  /** Folder on the node for the policy and kubeconfig. @default '/etc/kubernetes/audit' */
+  readonly directory?: string;
+  /** Base64 PEM CA that signs Falco's serving certificate (https endpoints). @default - none */
+  readonly certificateAuthorityData?: string;
+}
+
+export interface FalcoAuditProps {
+  /** The kube-apiserver static pod manifest to patch. */
+  readonly apiServerManifest: StaticPodManifest;
+  /** The cluster's version. @default - read from the API server image tag */
+  readonly kubernetesVersion?: KubernetesVersion;
+  /** @default AuditBackend.AUTO */
+  readonly backend?: AuditBackend;
+  /**
+   * The API server's `--service-cluster-ip-range` (one CIDR, or two comma-separated for dual-stack).
+   * @default - the manifest's flag, else 10.96.0.0/12 (kubeadm's default)
+   */
+  readonly serviceClusterIPRange?: string;
+  /** Falco's release, namespace, values and Service address. */
+  readonly falco: FalcoAuditFalcoOptions;
+  /** AuditSink settings; only for the dynamic backend. @default - as operators ran it */
+  readonly auditSink?: FalcoAuditSinkOptions;
+  /** Static webhook settings; only for the webhook backend. @default - hardened policy, batch mode */
+  readonly webhook?: FalcoAuditWebhookOptions;
+}
+
+/** kubeadm's default `--service-cluster-ip-range`. */
+export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
+
+/**
+ * The whole job for one cluster: Falco's resources, the patched kube-apiserver static pod, and the backend that
+ * connects them (an AuditSink, or the static webhook's Policy and kubeconfig). The address, port and path
+ * come from one place, Falco's audit endpoint, so the AuditSink URL or kubeconfig server, the Service and Falco's
+ * listener always agree.
+ */
+export class FalcoAudit extends Construct {
+  public readonly kubernetesVersion: KubernetesVersion;
+  public readonly backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK;
+  public readonly serviceClusterIPRange: string;
+  public readonly falco: Falco;
+  public readonly apiServer: KubeApiServerManifest;
+  /** The AuditSink, with the dynamic backend. */
+  public readonly auditSink?: FalcoAuditSink;
+  /** Where Falco serves audit events. */
+  public readonly auditEndpoint: AuditEndpoint;
+  /** The URL the API server posts events to. */
+  public readonly url: string;
+
+  constructor(scope: Construct, id: string, props: FalcoAuditProps) {
+    super(scope, id);
+    const manifest = props.apiServerManifest;
+    this.kubernetesVersion = props.kubernetesVersion ?? manifest.imageVersion();
+    const version = this.kubernetesVersion;
+
+    const requested = props.backend ?? AuditBackend.AUTO;
+    if (!Object.values(AuditBackend).includes(requested)) {
+      throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got "${requested}"`);
+    }
+    if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
+      throw new UserError(
+        `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
+          'kube-apiserver refuses to start with its flags; use the webhook backend (audit.backend: webhook)',
+      );
+    }
+    this.backend =
+      requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+    if (this.backend === AuditBackend.WEBHOOK && props.auditSink) {
+      throw new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook');
+    }
+    if (this.backend === AuditBackend.DYNAMIC && props.webhook) {
+      throw new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic');
+    }
+
+    const falcoProps = props.falco;
+    if ((falcoProps.clusterIP === undefined) === (falcoProps.nodePort === undefined)) {
+      throw new UserError(
+        (falcoProps.clusterIP === undefined ? 'neither falco.clusterIP nor falco.nodePort is set' : 'falco.clusterIP and falco.nodePort are both set') +
+          ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
+          'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
+          '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
+      );
+    }
+    this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
+    if (falcoProps.clusterIP !== undefined) {
+      const problem = checkClusterIP(falcoProps.clusterIP, this.serviceClusterIPRange);
+      if (problem) throw new UserError(`falco.clusterIP: ${problem}`);
+    }
+
+    this.falco = new Falco(this, 'Falco', {
+      releaseName: falcoProps.releaseName,
+      namespace: falcoProps.namespace,
+      kubernetesVersion: version,
+      values: falcoProps.values,
+      service: { clusterIP: falcoProps.clusterIP, nodePort: falcoProps.nodePort },
+    });
+    this.auditEndpoint = this.falco.auditEndpoint;
+    this.url =
+      falcoProps.clusterIP !== undefined
+        ? auditUrl(this.auditEndpoint, falcoProps.clusterIP, this.falco.servicePort)
+        : auditUrl(this.auditEndpoint, '127.0.0.1', falcoProps.nodePort!);
+
+    if (this.backend === AuditBackend.DYNAMIC) {
+      this.auditSink = new FalcoAuditSink(this, 'AuditSink', {
+        kubernetesVersion: version,
+        url: this.url,
+        name: props.auditSink?.name,
+        level: props.auditSink?.level,
+        stages: props.auditSink?.stages,
+        qps: props.auditSink?.qps,
+        burst: props.auditSink?.burst,
+      });
+    }
+    const webhook = props.webhook ?? {};
+    this.apiServer = new KubeApiServerManifest(this, 'ApiServer', {
+      manifest,
+      kubernetesVersion: version,
+      backend:
+        this.backend === AuditBackend.DYNAMIC
+          ? ApiServerAuditBackend.dynamic()
+          : ApiServerAuditBackend.webhook({
+            server: this.url,
+            certificateAuthorityData: webhook.certificateAuthorityData,
+            policy: webhook.policy,
+            mode: webhook.mode,
+            batchMaxWait: webhook.batchMaxWait,
+            initialBackoff: webhook.initialBackoff,
+            auditLog: webhook.auditLog,
+            directory: webhook.directory,
+          }),
+    });
+
+    this.node.addValidation({ validate: () => this.validateOutput() });
+  }
+
+  /** Every Kubernetes object this construct emits (Falco's resources and the AuditSink). */
+  public get apiObjects(): ApiObject[] {
+    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  }
+
+  /** Every file for the control-plane node (patched manifest, and in webhook mode the Policy and kubeconfig). */
+  public get nodeFiles(): NodeFile[] {
+    return NodeFile.all(this);
+  }
+
+  /**
+   * Checks everything emitted against the target version's schema and the API server's semantic rules, plus the
+   * wiring itself. Returns one line per violation; empty when all is well.
+   */
+  public validateOutput(): string[] {
+    const items = [
+      ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
+      ...this.nodeFiles.map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
+    ];
+    const problems = validateAll(items, this.kubernetesVersion, { serviceClusterIPRange: this.serviceClusterIPRange }).map(formatViolation);
+    problems.push(...this.checkWiring());
+    return problems;
+  }
+
+  /** Throws a `UserErrors` listing every violation `validateOutput` finds. */
+  public assertValid(): void {
+    const problems = this.validateOutput();
+    if (problems.length > 0) throw new UserErrors(`${problems.length} object(s) would be rejected by Kubernetes ${this.kubernetesVersion}:`, problems);
+  }
+
+  /** The Service must send the API server's port to the port Falco really listens on. */
+  private checkWiring(): string[] {
+    const service = this.falco.serviceObject.toJson();
+    const port = (service.spec?.ports ?? []).find((p: any) => p.port === this.falco.servicePort);
+    if (!port) return [`Service ${service.metadata?.name}: no port ${this.falco.servicePort}, which the audit URL ${this.url} uses`];
+    const target = port.targetPort ?? port.port;
+    if (target !== this.auditEndpoint.containerPort) {
+      return [`Service ${service.metadata?.name}: targetPort ${target} is not Falco's audit port ${this.auditEndpoint.containerPort}`];
+    }
+    if (this.falco.nodePort !== undefined && port.nodePort !== this.falco.nodePort) {
+      return [`Service ${service.metadata?.name}: nodePort ${port.nodePort} is not ${this.falco.nodePort}, which the audit URL ${this.url} uses`];
+    }
+    return [];
+  }
+}
