@@ -5,6 +5,7 @@ import { runApp } from './lib/app/run-app';
 process.exitCode = runApp({
   env: process.env,
   cwd: process.cwd(),
-  stdout: (text) => process.stdout.write(text),
+  // The plan goes to stderr: `cdk8s synth` captures the app's stdout and never shows it.
+  stdout: (text) => process.stderr.write(text),
   stderr: (text) => process.stderr.write(text),
 });
