@@ -69,7 +69,7 @@ let validators: { cluster: ValidateFunction; fleet: ValidateFunction } | undefin
 
 function compile(): { cluster: ValidateFunction; fleet: ValidateFunction } {
   if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: true });
+    const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
     ajv.addKeyword('x-expected');
     validators = { cluster: ajv.compile(CLUSTER_SCHEMA), fleet: ajv.compile(FLEET_SCHEMA) };
   }
