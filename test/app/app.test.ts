@@ -1,0 +1,254 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { EXAMPLES, ROOT, flagsOf, listFiles, readDoc, runApp, scratch, writeFiles } from './run';
+
+const DEFAULT_MANIFEST = fs.readFileSync(path.join(EXAMPLES, 'default', 'kube-apiserver.yaml'), 'utf8');
+const MODERN_MANIFEST = fs.readFileSync(path.join(EXAMPLES, 'modern', 'kube-apiserver.yaml'), 'utf8');
+
+let dir: string;
+beforeEach(() => {
+  dir = scratch();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Falco's config as Falco reads it: falco.yaml from the ConfigMap. */
+function falcoYaml(out: string, configMap = 'cluster/configmap-falco.yaml'): any {
+  return yaml.load(readDoc(out, configMap).data['falco.yaml']);
+}
+
+describe('the default example (Kubernetes 1.18, dynamic auditing, legacy Falco)', () => {
+  test('writes exactly the layout Argo CD and the nodes expect', () => {
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out });
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    expect(listFiles(out)).toEqual([
+      'cluster/auditsink-falco.yaml',
+      'cluster/clusterrole-falco.yaml',
+      'cluster/clusterrolebinding-falco.yaml',
+      'cluster/configmap-falco.yaml',
+      'cluster/daemonset-falco.yaml',
+      'cluster/service-falco.yaml',
+      'cluster/serviceaccount-falco.yaml',
+      'node/kube-apiserver+json.yaml',
+      'node/kube-apiserver.yaml',
+    ]);
+    for (const f of listFiles(path.join(out, 'node'))) {
+      expect(fs.readFileSync(path.join(out, 'node', f), 'utf8').startsWith('# +argocd:skip-file-rendering\n')).toBe(true);
+    }
+    for (const f of listFiles(path.join(out, 'cluster'))) {
+      expect(fs.readFileSync(path.join(out, 'cluster', f), 'utf8')).not.toMatch(/skip-file-rendering/);
+    }
+  });
+
+  test('the AuditSink URL, the Service and Falco agree on address, port and path', () => {
+    const out = path.join(dir, 'dist');
+    expect(runApp({ outdir: out }).status).toBe(0);
+    const sink = readDoc(out, 'cluster/auditsink-falco.yaml');
+    const service = readDoc(out, 'cluster/service-falco.yaml');
+    const falco = falcoYaml(out);
+    expect(sink.metadata.namespace).toBeUndefined();
+    expect(sink.spec.webhook.clientConfig).toEqual({ url: 'http://10.96.0.100:8765/k8s-audit' });
+    expect(sink.spec.policy).toEqual({ level: 'RequestResponse', stages: ['ResponseComplete', 'ResponseStarted'] });
+    expect(sink.spec.webhook.throttle).toEqual({ burst: 15, qps: 10 });
+    expect(service.spec.clusterIP).toBe('10.96.0.100');
+    const port = service.spec.ports.find((p: any) => p.port === 8765);
+    expect(port.targetPort ?? port.port).toBe(falco.webserver.listen_port);
+    expect(falco.webserver.k8s_audit_endpoint).toBe('/k8s-audit');
+    expect(falco.webserver.enabled).toBe(true);
+    expect(falco.json_output).toBe(true);
+    expect(falco.http_output.enabled).toBe(true);
+  });
+
+  test('the API server gets the three dynamic auditing flags and keeps every other flag in order', () => {
+    const out = path.join(dir, 'dist');
+    expect(runApp({ outdir: out }).status).toBe(0);
+    const pod = readDoc(out, 'node/kube-apiserver.yaml');
+    const input: any = yaml.load(DEFAULT_MANIFEST);
+    const before: string[] = input.spec.containers[0].command;
+    const after: string[] = pod.spec.containers[0].command;
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.slice(before.length).sort()).toEqual([
+      '--audit-dynamic-configuration',
+      '--feature-gates=DynamicAuditing=true',
+      '--runtime-config=auditregistration.k8s.io/v1alpha1=true',
+    ]);
+    expect(pod.metadata).toEqual(input.metadata);
+    expect(pod.spec.volumes).toEqual(input.spec.volumes);
+  });
+
+  test('prints the plan and is byte-identical across runs', () => {
+    const a = runApp({ outdir: path.join(dir, 'a') });
+    const b = runApp({ outdir: path.join(dir, 'b') });
+    expect(a.status).toBe(0);
+    expect(a.stderr).toMatch(/Kubernetes 1\.18\.20, dynamic audit backend/);
+    expect(a.stderr).toMatch(/--audit-dynamic-configuration/);
+    expect(a.stderr).toMatch(/cluster\/auditsink-falco\.yaml/);
+    for (const f of listFiles(path.join(dir, 'a'))) {
+      expect(fs.readFileSync(path.join(dir, 'b', f), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'a', f), 'utf8'));
+    }
+    expect(listFiles(path.join(dir, 'b'))).toEqual(listFiles(path.join(dir, 'a')));
+  });
+
+  test('the committed dist/ is what a fresh synth writes', () => {
+    const out = path.join(dir, 'fresh');
+    expect(runApp({ outdir: out }).status).toBe(0);
+    const committed = path.join(ROOT, 'dist');
+    expect(listFiles(committed)).toEqual(listFiles(out));
+    for (const f of listFiles(out)) {
+      expect({ file: f, text: fs.readFileSync(path.join(committed, f), 'utf8') }).toEqual({ file: f, text: fs.readFileSync(path.join(out, f), 'utf8') });
+    }
+  });
+});
+
+describe('the modern example (Kubernetes 1.30, static webhook, Falco 0.44 k8saudit plugin)', () => {
+  test('the kubeconfig server, the NodePort Service and the k8saudit listener agree', () => {
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, config: path.join(EXAMPLES, 'modern', 'falco-audit.yaml') });
+    expect(run.stderr).not.toMatch(/^error/m);
+    expect(run.status).toBe(0);
+    const files = listFiles(out);
+    expect(files.filter((f) => f.startsWith('node/'))).toEqual([
+      'node/audit-policy.yaml',
+      'node/audit-webhook-kubeconfig.yaml',
+      'node/kube-apiserver+json.yaml',
+      'node/kube-apiserver.yaml',
+    ]);
+    expect(files.some((f) => f.startsWith('cluster/auditsink'))).toBe(false);
+
+    const kubeconfig = readDoc(out, 'node/audit-webhook-kubeconfig.yaml');
+    expect(kubeconfig.clusters[0].cluster.server).toBe('http://127.0.0.1:30765/k8s-audit');
+    const serviceFile = files.find((f) => f.startsWith('cluster/service-'))!;
+    const service = readDoc(out, serviceFile);
+    expect(service.spec.type).toBe('NodePort');
+    const port = service.spec.ports.find((p: any) => p.nodePort === 30765);
+    expect(port).toBeDefined();
+    const configMap = files.find((f) => f.startsWith('cluster/configmap-') && readDoc(out, f).data?.['falco.yaml'])!;
+    const falco = falcoYaml(out, configMap);
+    const k8saudit = falco.plugins.find((p: any) => p.name === 'k8saudit');
+    expect(k8saudit.open_params).toBe(`http://:${port.targetPort ?? port.port}/k8s-audit`);
+    expect(falco.load_plugins).toEqual(expect.arrayContaining(['k8saudit', 'json']));
+
+    const pod = readDoc(out, 'node/kube-apiserver.yaml');
+    const flags = flagsOf(pod);
+    const policyFile = flags.get('audit-policy-file')!;
+    const kubeconfigFile = flags.get('audit-webhook-config-file')!;
+    expect(path.posix.basename(policyFile)).toBe('audit-policy.yaml');
+    expect(path.posix.basename(kubeconfigFile)).toBe('audit-webhook-kubeconfig.yaml');
+    expect(flags.get('audit-webhook-mode')).toBe('batch');
+    expect(flags.has('audit-dynamic-configuration')).toBe(false);
+    expect(flags.has('feature-gates')).toBe(false);
+    // Both files are inside a read-only hostPath mount of the API server container.
+    const container = pod.spec.containers.find((c: any) => c.name === 'kube-apiserver');
+    for (const file of [policyFile, kubeconfigFile]) {
+      const mount = container.volumeMounts.find((m: any) => file === m.mountPath || file.startsWith(m.mountPath + '/'));
+      expect(mount).toBeDefined();
+      expect(mount.readOnly).toBe(true);
+      const volume = pod.spec.volumes.find((v: any) => v.name === mount.name);
+      expect(volume.hostPath).toBeDefined();
+    }
+    const policy = readDoc(out, 'node/audit-policy.yaml');
+    expect(policy.apiVersion).toBe('audit.k8s.io/v1');
+    expect(policy.kind).toBe('Policy');
+  });
+});
+
+/** A config in `dir` pointing at a manifest written beside it. */
+function config(lines: string[], manifest = DEFAULT_MANIFEST, extra: Record<string, string> = {}): string {
+  writeFiles(dir, { 'kube-apiserver.yaml': manifest, 'falco-audit.yaml': lines.join('\n') + '\n', ...extra });
+  return path.join(dir, 'falco-audit.yaml');
+}
+
+describe('address and range', () => {
+  test('a non-default service range, read from the manifest', () => {
+    const manifest = DEFAULT_MANIFEST.replace('--service-cluster-ip-range=10.96.0.0/12', '--service-cluster-ip-range=172.20.0.0/16');
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 172.20.5.5}'], manifest);
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.status).toBe(0);
+    expect(readDoc(out, 'cluster/auditsink-falco.yaml').spec.webhook.clientConfig.url).toBe('http://172.20.5.5:8765/k8s-audit');
+    expect(readDoc(out, 'cluster/service-falco.yaml').spec.clusterIP).toBe('172.20.5.5');
+  });
+
+  test('IPv6: the URL brackets the address', () => {
+    const manifest = DEFAULT_MANIFEST.replace('--service-cluster-ip-range=10.96.0.0/12', '--service-cluster-ip-range=fd00:10:96::/112');
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: "fd00:10:96::100"}'], manifest);
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.stderr).toBe(run.status === 0 ? run.stderr : '');
+    expect(run.status).toBe(0);
+    expect(readDoc(out, 'cluster/auditsink-falco.yaml').spec.webhook.clientConfig.url).toBe('http://[fd00:10:96::100]:8765/k8s-audit');
+  });
+
+  test('the legacy Falco behind the webhook backend on 1.18 uses its own port and path', () => {
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'audit: {backend: webhook}', 'falco: {clusterIP: 10.96.0.100}']);
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.status).toBe(0);
+    expect(readDoc(out, 'node/audit-webhook-kubeconfig.yaml').clusters[0].cluster.server).toBe('http://10.96.0.100:8765/k8s-audit');
+    expect(listFiles(out).some((f) => f.includes('auditsink'))).toBe(false);
+  });
+});
+
+describe('bad configs fail cleanly: a message, exit 1, no stack trace, nothing written', () => {
+  const cases: [string, string[], string | undefined, RegExp][] = [
+    ['an unknown key', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, clusterIp: 1}'], undefined, /falco-audit\.yaml:2: falco\.clusterIp: unknown key "clusterIp"/],
+    ['an IP outside the range', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 192.168.0.10}'], undefined, /192\.168\.0\.10.*10\.96\.0\.0\/12/],
+    ['an AuditSink on 1.25', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit: {backend: dynamic}', 'falco: {clusterIP: 10.96.0.100}'], DEFAULT_MANIFEST.replace('v1.18.20', 'v1.25.3'), /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.25\.3.*webhook/],
+    ['a missing manifest', ['apiServer: {manifest: nope.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /nope\.yaml.*not found/],
+    ['neither clusterIP nor nodePort', ['apiServer: {manifest: kube-apiserver.yaml}'], undefined, /neither falco\.clusterIP nor falco\.nodePort.*host network/],
+    ['an unquoted version', ['kubernetesVersion: 1.20', 'apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /kubernetesVersion: must be a string, got 1\.2/],
+  ];
+  test.each(cases)('%s', (_what, lines, manifest, message) => {
+    const file = config(lines, manifest);
+    const out = path.join(dir, 'out');
+    writeFiles(out, { 'keep.txt': 'from an earlier run' });
+    const run = runApp({ outdir: out, config: file });
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.status).toBe(1);
+    expect(listFiles(out)).toEqual(['keep.txt']);
+  });
+});
+
+describe('a fleet', () => {
+  test('writes <name>/cluster and <name>/node per cluster', () => {
+    const file = config([
+      'clusters:',
+      '- name: prod',
+      '  apiServer: {manifest: kube-apiserver.yaml}',
+      '  falco: {clusterIP: 10.96.0.100}',
+      '- name: lab',
+      '  apiServer: {manifest: modern.yaml}',
+      '  falco: {nodePort: 30765}',
+    ], DEFAULT_MANIFEST, { 'modern.yaml': MODERN_MANIFEST });
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.status).toBe(0);
+    const files = listFiles(out);
+    expect(files).toContain('prod/cluster/auditsink-falco.yaml');
+    expect(files).toContain('prod/node/kube-apiserver.yaml');
+    expect(files).toContain('lab/node/audit-webhook-kubeconfig.yaml');
+    expect(files.every((f) => f.startsWith('prod/') || f.startsWith('lab/'))).toBe(true);
+    expect(run.stderr).toMatch(/cluster prod: Kubernetes 1\.18\.20/);
+    expect(run.stderr).toMatch(/cluster lab: Kubernetes 1\.30\.6, webhook/);
+  });
+
+  test('one bad cluster fails the run with its name, and nothing is written', () => {
+    const file = config([
+      'clusters:',
+      '- name: prod',
+      '  apiServer: {manifest: kube-apiserver.yaml}',
+      '  falco: {clusterIP: 10.96.0.100}',
+      '- name: broken',
+      '  apiServer: {manifest: kube-apiserver.yaml}',
+      '  falco: {clusterIP: 10.0.0.1}',
+    ]);
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/cluster "broken": .*10\.0\.0\.1/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+});
