@@ -1,0 +1,139 @@
+import { FalcoVersion } from './falco-version';
+import { ResolvedFalcoValues } from './values';
+
+/** Where the output integrations' sidecars read Falco's alerts from (a named pipe). */
+export const INTEGRATION_PIPE_DIR = '/var/run/falco/';
+/** The named pipe the chart's integrations use (its name is `nats` for all of them). */
+export const INTEGRATION_PIPE = '/var/run/falco/nats';
+
+/** True when a sidecar integration (NATS, SNS, Pub/Sub) reads the output pipe. */
+export function pipeIntegrationEnabled(v: ResolvedFalcoValues): boolean {
+  const i = v.integrations;
+  return i.natsOutput.enabled || i.snsOutput.enabled || i.pubsubOutput.enabled;
+}
+
+/** A program text as the chart writes it (a `|` block): exactly one trailing newline. */
+function programBlock(program: string): string {
+  return `${program.replace(/\n+$/, '')}\n`;
+}
+
+/**
+ * falco.yaml for the legacy shape, key for key what stable/falco 1.1.1 renders for the same
+ * values (the chart's comments left out): integrations force JSON output, the pipe file output
+ * (NATS/SNS/Pub/Sub) or the program output (gcscc).
+ */
+export function legacyFalcoConfig(v: ResolvedFalcoValues): Record<string, unknown> {
+  const f = v.falco;
+  const gcscc = v.integrations.gcscc;
+  const pipe = pipeIntegrationEnabled(v);
+  return {
+    rules_file: [...f.rulesFile],
+    time_format_iso_8601: f.timeFormatISO8601,
+    json_output: gcscc.enabled || pipe ? true : f.jsonOutput,
+    json_include_output_property: pipe ? true : f.jsonIncludeOutputProperty,
+    log_stderr: f.logStderr,
+    log_syslog: f.logSyslog,
+    log_level: f.logLevel,
+    priority: f.priority,
+    buffered_outputs: f.bufferedOutputs,
+    syscall_event_drops: {
+      actions: [...f.syscallEventDrops.actions],
+      rate: f.syscallEventDrops.rate,
+      max_burst: f.syscallEventDrops.maxBurst,
+    },
+    outputs: { rate: f.outputs.rate, max_burst: f.outputs.maxBurst },
+    syslog_output: { enabled: f.syslogOutput.enabled },
+    file_output: pipe
+      ? { enabled: true, keep_alive: true, filename: INTEGRATION_PIPE }
+      : { enabled: f.fileOutput.enabled, keep_alive: f.fileOutput.keepAlive, filename: f.fileOutput.filename },
+    stdout_output: { enabled: f.stdoutOutput.enabled },
+    webserver: {
+      enabled: f.webserver.enabled,
+      listen_port: f.webserver.listenPort,
+      k8s_audit_endpoint: f.webserver.k8sAuditEndpoint,
+      ssl_enabled: f.webserver.sslEnabled,
+      ssl_certificate: f.webserver.sslCertificate,
+    },
+    program_output: gcscc.enabled
+      ? {
+        enabled: true,
+        keep_alive: false,
+        program:
+            `"curl -d @- -X POST --header 'Content-Type: application/json' ` +
+            `--header 'Authorization: ${gcscc.webhookAuthenticationToken}' ${gcscc.webhookUrl}/"`,
+      }
+      : { enabled: f.programOutput.enabled, keep_alive: f.programOutput.keepAlive, program: programBlock(f.programOutput.program) },
+    http_output: { enabled: f.httpOutput.enabled, url: f.httpOutput.url },
+  };
+}
+
+/** The k8saudit listener of the plugin shape. */
+export interface K8sAuditListener {
+  /** Port the k8saudit plugin listens on. */
+  readonly port: number;
+  /** URL path of the audit endpoint. */
+  readonly path: string;
+}
+
+/**
+ * falco.yaml for the plugin shape: the k8saudit and json plugins, the audit rules (from the image
+ * up to 0.36, from falcoctl from 0.37) and the user's rules.d, the webserver for `/healthz` only,
+ * and the chart's output settings.
+ */
+export function pluginFalcoConfig(v: ResolvedFalcoValues, version: FalcoVersion, listener: K8sAuditListener): Record<string, unknown> {
+  const f = v.falco;
+  return {
+    [version.rulesFilesKey]: ['/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d'],
+    plugins: [
+      { name: 'k8saudit', library_path: 'libk8saudit.so', init_config: '', open_params: `http://:${listener.port}${listener.path}` },
+      { name: 'json', library_path: 'libjson.so', init_config: '' },
+    ],
+    load_plugins: ['k8saudit', 'json'],
+    time_format_iso_8601: f.timeFormatISO8601,
+    json_output: f.jsonOutput,
+    json_include_output_property: f.jsonIncludeOutputProperty,
+    log_stderr: f.logStderr,
+    log_syslog: f.logSyslog,
+    log_level: f.logLevel,
+    priority: f.priority,
+    buffered_outputs: f.bufferedOutputs,
+    outputs: { rate: f.outputs.rate, max_burst: f.outputs.maxBurst },
+    syslog_output: { enabled: f.syslogOutput.enabled },
+    file_output: { enabled: f.fileOutput.enabled, keep_alive: f.fileOutput.keepAlive, filename: f.fileOutput.filename },
+    stdout_output: { enabled: f.stdoutOutput.enabled },
+    webserver: {
+      enabled: true,
+      listen_port: f.webserver.listenPort,
+      k8s_healthz_endpoint: '/healthz',
+      ssl_enabled: false,
+      ssl_certificate: f.webserver.sslCertificate,
+    },
+    program_output: { enabled: f.programOutput.enabled, keep_alive: f.programOutput.keepAlive, program: programBlock(f.programOutput.program) },
+    http_output: { enabled: f.httpOutput.enabled, url: f.httpOutput.url },
+  };
+}
+
+/** Artifacts falcoctl installs before Falco starts (Falco >= 0.37). */
+export interface FalcoctlArtifacts {
+  /** Artifact references, e.g. `k8saudit-rules:0.16`. */
+  readonly refs: readonly string[];
+  /** Artifact indexes. */
+  readonly indexes: readonly { readonly name: string; readonly url: string }[];
+}
+
+/** falcoctl.yaml for the install-only init container. */
+export function falcoctlConfig(a: FalcoctlArtifacts): Record<string, unknown> {
+  return {
+    artifact: {
+      allowedTypes: ['rulesfile', 'plugin'],
+      install: {
+        refs: [...a.refs],
+        resolveDeps: true,
+        pluginsDir: '/plugins',
+        rulesfilesDir: '/rulesfiles',
+        stateDir: '/artifactstate',
+      },
+    },
+    indexes: a.indexes.map((i) => ({ name: i.name, url: i.url })),
+  };
+}

@@ -1,0 +1,234 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as ipaddr from 'ipaddr.js';
+import { AuditEndpoint } from '../audit/audit-endpoint';
+import { UserError } from '../errors';
+import { KubernetesVersion } from '../kubernetes-version';
+import { chartFullname, chartName, checkDnsLabel } from './chart-names';
+import { FalcoShape, FalcoVersion } from './falco-version';
+import { buildLegacyShape } from './legacy-shape';
+import { buildPluginShape } from './plugin-shape';
+import { ShapeResult } from './shape-context';
+import { FalcoChartValues, resolveFalcoValues, ResolvedFalcoValues } from './values';
+
+/** The falcoctl image the plugin shape uses from Falco 0.37 (the one falco chart 9.1.0 pins). */
+export const DEFAULT_FALCOCTL_IMAGE = 'docker.io/falcosecurity/falcoctl:0.13.0';
+/** The artifacts falcoctl installs by default: the audit rules and the k8saudit plugin (json comes as a dependency). */
+export const DEFAULT_FALCOCTL_REFS: readonly string[] = Object.freeze(['k8saudit-rules:0.16', 'k8saudit:0.16']);
+/** The default falcoctl artifact index. */
+export const DEFAULT_FALCOCTL_INDEXES: readonly { readonly name: string; readonly url: string }[] = Object.freeze([
+  { name: 'falcosecurity', url: 'https://falcosecurity.github.io/falcoctl/index.yaml' },
+]);
+/** The k8saudit plugin's default listen port. */
+export const DEFAULT_K8SAUDIT_PORT = 9765;
+/** The k8saudit plugin's default audit path. */
+export const DEFAULT_K8SAUDIT_PATH = '/k8s-audit';
+
+/** How the Falco Service is reached from the API server (which runs on the host network). */
+export interface FalcoServiceOptions {
+  /**
+   * Pins `spec.clusterIP`, so the audit URL is known before apply. It must lie in the API server's
+   * `--service-cluster-ip-range`; on an existing Service it must equal the allocated IP (immutable).
+   * @default - allocated by the cluster
+   */
+  readonly clusterIP?: string;
+  /**
+   * Makes the Service a NodePort Service on this port, so the API server can call `127.0.0.1:<nodePort>`.
+   * @default - a ClusterIP Service
+   */
+  readonly nodePort?: number;
+}
+
+/** The k8saudit plugin listener (plugin shape, Falco 0.32+). */
+export interface K8sAuditOptions {
+  /** Port the plugin listens on (the Service port and targetPort). @default 9765 */
+  readonly port?: number;
+  /** URL path of the audit endpoint. @default /k8s-audit */
+  readonly path?: string;
+}
+
+/** The falcoctl init container (plugin shape, Falco 0.37+). */
+export interface FalcoctlOptions {
+  /** falcoctl image. @default DEFAULT_FALCOCTL_IMAGE */
+  readonly image?: string;
+  /** Artifact references to install (plugins and rules files). @default DEFAULT_FALCOCTL_REFS */
+  readonly refs?: readonly string[];
+  /** Artifact indexes. @default DEFAULT_FALCOCTL_INDEXES */
+  readonly indexes?: readonly { readonly name: string; readonly url: string }[];
+}
+
+/** Props of {@link Falco}. */
+export interface FalcoProps {
+  /** The Helm release name the objects are named after (the chart's fullname rule). @default 'falco' */
+  readonly releaseName?: string;
+  /** The namespace of every namespaced object (written explicitly on each). @default 'falco' */
+  readonly namespace?: string;
+  /** The cluster's Kubernetes version: decides API versions and fields. */
+  readonly kubernetesVersion: KubernetesVersion;
+  /** Values in the stable/falco 1.1.x format, merged over the chart 1.1.1 defaults. @default - the chart defaults */
+  readonly values?: FalcoChartValues;
+  /** Pinned ClusterIP and/or NodePort of the audit Service. @default - a ClusterIP Service with an allocated IP */
+  readonly service?: FalcoServiceOptions;
+  /** The k8saudit listener (Falco 0.32+ only; an error for older Falco). @default - port 9765, path /k8s-audit */
+  readonly k8sAudit?: K8sAuditOptions;
+  /** The falcoctl init container (Falco 0.37+ only; an error for older Falco). @default - pinned image and refs */
+  readonly falcoctl?: FalcoctlOptions;
+}
+
+/**
+ * Falco's Kubernetes objects as plain `ApiObject`s, with no Helm at synth time.
+ *
+ * The image tag in the values picks the shape: up to Falco 0.31 the objects stable/falco 1.1.1
+ * renders (privileged DaemonSet, embedded webserver serving the audit endpoint), so an existing
+ * release is adopted in place; from 0.32 an audit-only Deployment with the k8saudit plugin.
+ * The AuditSink is not rendered here: build it from {@link Falco.auditEndpoint}.
+ */
+export class Falco extends Construct {
+  /** The Falco release from `image.tag`. */
+  public readonly falcoVersion: FalcoVersion;
+  /** Legacy or plugin. */
+  public readonly shape: FalcoShape;
+  /** The values after merging over the chart defaults. */
+  public readonly values: ResolvedFalcoValues;
+  /** The release name. */
+  public readonly releaseName: string;
+  /** The namespace of Falco's namespaced objects. */
+  public readonly namespace: string;
+  /** The object name prefix (the chart's fullname). */
+  public readonly fullname: string;
+  /** Where Falco serves audit events: scheme, container port and path. */
+  public readonly auditEndpoint: AuditEndpoint;
+  /** The audit Service's name. */
+  public readonly serviceName: string;
+  /** The audit Service's `port`. */
+  public readonly servicePort: number;
+  /** The audit Service. */
+  public readonly serviceObject: ApiObject;
+  /** The pinned ClusterIP, when given. */
+  public readonly clusterIP?: string;
+  /** The NodePort, when given. */
+  public readonly nodePort?: number;
+  /** Labels that select exactly Falco's pods. */
+  public readonly podSelector: Readonly<Record<string, string>>;
+  /** The DaemonSet (legacy) or Deployment (plugin). */
+  public readonly workload: ApiObject;
+  /** The ConfigMap holding falco.yaml. */
+  public readonly configMap: ApiObject;
+
+  constructor(scope: Construct, id: string, props: FalcoProps) {
+    super(scope, id);
+    this.releaseName = props.releaseName ?? 'falco';
+    this.namespace = props.namespace ?? 'falco';
+    if (this.releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.releaseName)) {
+      throw new UserError(
+        `release name "${this.releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`,
+        { field: 'releaseName' },
+      );
+    }
+    checkDnsLabel(this.namespace, 'namespace', 'namespace');
+
+    this.values = resolveFalcoValues(props.values ?? {});
+    const v = this.values;
+    this.falcoVersion = FalcoVersion.fromTag(v.image.tag);
+    this.shape = this.falcoVersion.shape;
+    this.fullname = chartFullname(this.releaseName, v.nameOverride, v.fullnameOverride);
+    checkDnsLabel(this.fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
+    const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || this.fullname : v.serviceAccount.name || 'default';
+
+    this.clusterIP = checkClusterIP(props.service?.clusterIP);
+    this.nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
+
+    const ctx = {
+      scope: this,
+      releaseName: this.releaseName,
+      namespace: this.namespace,
+      name: chartName(v.nameOverride),
+      fullname: this.fullname,
+      serviceAccountName,
+      values: v,
+      falcoVersion: this.falcoVersion,
+      kubernetesVersion: props.kubernetesVersion,
+      clusterIP: this.clusterIP,
+      nodePort: this.nodePort,
+    };
+
+    let result: ShapeResult;
+    if (this.shape === FalcoShape.LEGACY) {
+      if (props.k8sAudit) {
+        throw new UserError(
+          `k8sAudit is set, but Falco ${this.falcoVersion} serves audit events on its webserver; set falco.webserver.listenPort and falco.webserver.k8sAuditEndpoint instead`,
+          { field: 'k8sAudit' },
+        );
+      }
+      if (props.falcoctl) {
+        throw new UserError(`falcoctl is set, but Falco ${this.falcoVersion} has no plugins to install (falcoctl is used from Falco 0.37)`, {
+          field: 'falcoctl',
+        });
+      }
+      result = buildLegacyShape(ctx);
+      this.auditEndpoint = {
+        scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
+        containerPort: v.falco.webserver.listenPort,
+        path: v.falco.webserver.k8sAuditEndpoint,
+      };
+    } else {
+      const listener = {
+        port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
+        path: checkPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH),
+      };
+      if (listener.port === v.falco.webserver.listenPort) {
+        throw new UserError(
+          `k8sAudit.port ${listener.port} is also falco.webserver.listenPort; the k8saudit listener and the webserver need different ports`,
+          { field: 'k8sAudit.port' },
+        );
+      }
+      if (props.falcoctl && !this.falcoVersion.needsFalcoctl) {
+        throw new UserError(
+          `falcoctl is set, but Falco ${this.falcoVersion} bundles its plugins and audit rules (falcoctl is used from Falco 0.37)`,
+          { field: 'falcoctl' },
+        );
+      }
+      const refs = props.falcoctl?.refs ?? DEFAULT_FALCOCTL_REFS;
+      if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
+      result = buildPluginShape(ctx, listener, {
+        image: props.falcoctl?.image ?? DEFAULT_FALCOCTL_IMAGE,
+        refs,
+        indexes: props.falcoctl?.indexes ?? DEFAULT_FALCOCTL_INDEXES,
+      });
+      this.auditEndpoint = { scheme: 'http', containerPort: listener.port, path: listener.path };
+    }
+    this.workload = result.workload;
+    this.serviceObject = result.serviceObject;
+    this.serviceName = result.serviceName;
+    this.servicePort = result.servicePort;
+    this.podSelector = Object.freeze({ ...result.podSelector });
+    this.configMap = result.configMap;
+  }
+}
+
+function checkClusterIP(ip: string | undefined): string | undefined {
+  if (ip === undefined) return undefined;
+  if (!ipaddr.IPv4.isValidFourPartDecimal(ip) && !ipaddr.IPv6.isValid(ip)) {
+    throw new UserError(`service.clusterIP "${ip}" is not an IP address; give the IP to pin (inside the API server's --service-cluster-ip-range)`, {
+      field: 'service.clusterIP',
+    });
+  }
+  return ip;
+}
+
+function checkPort(port: number | undefined, field: string): number | undefined {
+  if (port === undefined) return undefined;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UserError(`${field} must be a port number (an integer from 1 to 65535), got ${port}`, { field });
+  }
+  return port;
+}
+
+function checkPath(path: string): string {
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
+    throw new UserError(`k8sAudit.path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "${path}"`, {
+      field: 'k8sAudit.path',
+    });
+  }
+  return path;
+}

@@ -1,0 +1,287 @@
+import { ApiObject } from 'cdk8s';
+import { clusterScoped } from '../cluster-scoped';
+import { UserError } from '../errors';
+import { dumpYaml } from '../yaml';
+import { CHART_NAME, CHART_VERSION } from './chart-names';
+import { INTEGRATION_PIPE, INTEGRATION_PIPE_DIR, legacyFalcoConfig, pipeIntegrationEnabled } from './falco-config';
+import { checksum, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
+
+/** Where Falco reads its service account token (`-K`), as the chart passes it. */
+const TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+/**
+ * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
+ * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
+ */
+export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
+  const { scope, fullname, namespace, values: v } = ctx;
+  const labels = {
+    app: fullname,
+    chart: `${CHART_NAME}-${CHART_VERSION}`,
+    release: ctx.releaseName,
+    heritage: 'Helm',
+  };
+  const meta = (name: string) => ({ name, namespace, labels: { ...labels } });
+  const pipe = pipeIntegrationEnabled(v);
+  const sns = v.integrations.snsOutput;
+  const pubsub = v.integrations.pubsubOutput;
+  const customRules = Object.keys(v.customRules).length > 0;
+
+  if (!v.falco.webserver.enabled) {
+    throw new UserError(
+      'falco.webserver.enabled is false, so Falco would serve no audit endpoint; set it to true (Falco up to 0.31 receives audit events on its webserver)',
+      { field: 'falco.webserver.enabled' },
+    );
+  }
+  if (!v.falco.webserver.k8sAuditEndpoint.startsWith('/')) {
+    throw new UserError(`the audit endpoint path must start with "/", got "${v.falco.webserver.k8sAuditEndpoint}"`, {
+      field: 'falco.webserver.k8sAuditEndpoint',
+    });
+  }
+
+  if (v.serviceAccount.create) {
+    new ApiObject(scope, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(ctx.serviceAccountName) });
+  }
+
+  const configData: Record<string, string> = { 'falco.yaml': dumpYaml(legacyFalcoConfig(v)) };
+  if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
+  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
+
+  const rulesData: Record<string, string> = {};
+  for (const file of Object.keys(v.customRules).sort()) rulesData[file] = v.customRules[file].replace(/\n+$/, '');
+  if (customRules) {
+    new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
+  }
+
+  if (sns.enabled || pubsub.enabled) {
+    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+    const data: Record<string, string> = {};
+    if (sns.enabled) {
+      data.aws_access_key_id = b64(sns.aws_access_key_id);
+      data.aws_secret_access_key = b64(sns.aws_secret_access_key);
+    }
+    if (pubsub.enabled) {
+      data['gcp-credentials-data'] = b64(pubsub.credentialsData);
+      data['gcp-project-id'] = b64(pubsub.projectID);
+    }
+    new ApiObject(scope, 'Secret', { apiVersion: 'v1', kind: 'Secret', metadata: meta(fullname), type: 'Opaque', data });
+  }
+
+  if (v.podSecurityPolicy.create) {
+    if (!ctx.kubernetesVersion.servesPodSecurityPolicy) {
+      throw new UserError(
+        `podSecurityPolicy.create is true but Kubernetes ${ctx.kubernetesVersion} no longer serves policy/v1beta1 PodSecurityPolicy ` +
+          '(removed in 1.25); set podSecurityPolicy.create to false and use Pod Security Admission (the falco namespace needs the "privileged" level)',
+        { field: 'podSecurityPolicy.create' },
+      );
+    }
+    clusterScoped(
+      new ApiObject(scope, 'PodSecurityPolicy', {
+        apiVersion: 'policy/v1beta1',
+        kind: 'PodSecurityPolicy',
+        metadata: { name: fullname, labels: { ...labels } },
+        spec: {
+          privileged: true,
+          hostNetwork: true,
+          allowedCapabilities: ['*'],
+          fsGroup: { rule: 'RunAsAny' },
+          runAsUser: { rule: 'RunAsAny' },
+          seLinux: { rule: 'RunAsAny' },
+          supplementalGroups: { rule: 'RunAsAny' },
+          volumes: ['*'],
+        },
+      }),
+    );
+  }
+
+  if (v.rbac.create) {
+    const rules: Record<string, unknown>[] = [
+      {
+        apiGroups: ['extensions', ''],
+        resources: ['nodes', 'namespaces', 'pods', 'replicationcontrollers', 'replicasets', 'services', 'daemonsets', 'deployments', 'events', 'configmaps'],
+        verbs: ['get', 'list', 'watch'],
+      },
+      { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
+      { nonResourceURLs: ['/healthz', '/healthz/*'], verbs: ['get'] },
+    ];
+    if (v.podSecurityPolicy.create) {
+      rules.push({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], resourceNames: [fullname], verbs: ['use'] });
+    }
+    clusterScoped(
+      new ApiObject(scope, 'ClusterRole', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: fullname, labels: { ...labels } },
+        rules,
+      }),
+    );
+    clusterScoped(
+      new ApiObject(scope, 'ClusterRoleBinding', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: fullname, labels: { ...labels } },
+        subjects: [{ kind: 'ServiceAccount', name: ctx.serviceAccountName, namespace }],
+        roleRef: { kind: 'ClusterRole', name: fullname, apiGroup: 'rbac.authorization.k8s.io' },
+      }),
+    );
+  }
+
+  const listenPort = v.falco.webserver.listenPort;
+  const serviceSelector = { app: fullname };
+  const serviceObject = new ApiObject(scope, 'Service', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(fullname),
+    spec: serviceSpec(ctx, serviceSelector, { protocol: 'TCP', port: listenPort }),
+  });
+
+  // --- the DaemonSet ---
+  const ebpf = v.ebpf.enabled;
+  const env: Record<string, unknown>[] = [];
+  if (ebpf) env.push({ name: 'SYSDIG_BPF_PROBE', value: '' });
+  env.push(...valuesEnv(v));
+
+  const mounts: Record<string, unknown>[] = [];
+  if (v.docker.enabled) mounts.push({ mountPath: '/host/var/run/docker.sock', name: 'docker-socket' });
+  if (v.containerd.enabled) mounts.push({ mountPath: '/host/run/containerd/containerd.sock', name: 'containerd-socket' });
+  mounts.push(
+    { mountPath: '/host/dev', name: 'dev-fs', readOnly: true },
+    { mountPath: '/host/proc', name: 'proc-fs', readOnly: true },
+    { mountPath: '/host/boot', name: 'boot-fs', readOnly: true },
+    { mountPath: '/host/lib/modules', name: 'lib-modules', readOnly: true },
+    { mountPath: '/host/usr', name: 'usr-fs', readOnly: true },
+    { mountPath: '/dev/shm', name: 'dshm' },
+  );
+  if (ebpf && v.ebpf.settings.mountEtcVolume) mounts.push({ mountPath: '/host/etc', name: 'etc-fs', readOnly: true });
+  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'config-volume', subPath: 'falco.yaml' });
+  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  if (pipe) mounts.push({ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false });
+
+  const args = ['/usr/bin/falco'];
+  if (v.containerd.enabled) args.push('--cri', '/host/run/containerd/containerd.sock');
+  args.push('-K', TOKEN_FILE, '-k', 'https://$(KUBERNETES_SERVICE_HOST)', '-pk', ...v.extraArgs);
+
+  const containers: Record<string, unknown>[] = [
+    {
+      name: CHART_NAME,
+      image: falcoImage(v),
+      imagePullPolicy: v.image.pullPolicy,
+      resources: v.resources,
+      securityContext: { privileged: true },
+      args,
+      env: env.length ? env : undefined,
+      volumeMounts: mounts,
+    },
+  ];
+  const pipeMount = { mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe' };
+  if (v.integrations.natsOutput.enabled) {
+    containers.push({
+      name: `${CHART_NAME}-nats`,
+      image: 'sysdig/falco-nats:latest',
+      imagePullPolicy: 'Always',
+      args: ['/bin/falco-nats', '-s', v.integrations.natsOutput.natsUrl],
+      volumeMounts: [pipeMount],
+    });
+  }
+  if (sns.enabled) {
+    containers.push({
+      name: `${CHART_NAME}-sns`,
+      image: 'sysdig/falco-sns:latest',
+      imagePullPolicy: 'Always',
+      args: ['/bin/falco-sns', '-t', sns.topic],
+      volumeMounts: [pipeMount],
+      env: [
+        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: fullname, key: 'aws_access_key_id' } } },
+        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: fullname, key: 'aws_secret_access_key' } } },
+        { name: 'AWS_DEFAULT_REGION', valueFrom: { configMapKeyRef: { name: fullname, key: 'aws_default_region' } } },
+      ],
+    });
+  }
+  if (pubsub.enabled) {
+    containers.push({
+      name: `${CHART_NAME}-pubsub`,
+      image: 'sysdiglabs/falco-pubsub:latest',
+      imagePullPolicy: 'Always',
+      args: ['/bin/falco-pubsub', '-t', pubsub.topic],
+      volumeMounts: [pipeMount],
+      env: [
+        { name: 'GOOGLE_PROJECT_ID', valueFrom: { secretKeyRef: { name: fullname, key: 'gcp-project-id' } } },
+        { name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: fullname, key: 'gcp-credentials-data' } } },
+      ],
+    });
+  }
+
+  const volumes: Record<string, unknown>[] = [{ name: 'dshm', emptyDir: { medium: 'Memory' } }];
+  if (v.docker.enabled) volumes.push({ name: 'docker-socket', hostPath: { path: v.docker.socket } });
+  if (v.containerd.enabled) volumes.push({ name: 'containerd-socket', hostPath: { path: v.containerd.socket } });
+  volumes.push(
+    { name: 'dev-fs', hostPath: { path: '/dev' } },
+    { name: 'proc-fs', hostPath: { path: '/proc' } },
+    { name: 'boot-fs', hostPath: { path: '/boot' } },
+    { name: 'lib-modules', hostPath: { path: '/lib/modules' } },
+    { name: 'usr-fs', hostPath: { path: '/usr' } },
+  );
+  if (ebpf && v.ebpf.settings.mountEtcVolume) volumes.push({ name: 'etc-fs', hostPath: { path: '/etc' } });
+  volumes.push({ name: 'config-volume', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } });
+  if (customRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  if (pipe) volumes.push({ name: 'shared-pipe', emptyDir: {} });
+
+  const podSelector = { app: fullname, role: 'security' };
+  const workload = new ApiObject(scope, 'DaemonSet', {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: meta(fullname),
+    spec: {
+      selector: { matchLabels: { ...podSelector } },
+      template: {
+        metadata: {
+          name: fullname,
+          labels: { ...podSelector },
+          annotations: { 'checksum/config': checksum(configData), 'checksum/rules': checksum(rulesData) },
+        },
+        spec: {
+          serviceAccountName: ctx.serviceAccountName,
+          ...(ebpf && v.ebpf.settings.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
+          ...(v.priorityClassName ? { priorityClassName: v.priorityClassName } : {}),
+          nodeSelector: nonEmpty(v.nodeSelector),
+          affinity: nonEmpty(v.affinity),
+          tolerations: v.tolerations,
+          containers,
+          ...(pipe
+            ? {
+              initContainers: [
+                {
+                  name: 'init-pipe',
+                  image: 'busybox',
+                  command: ['mkfifo', INTEGRATION_PIPE],
+                  volumeMounts: [{ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false }],
+                },
+              ],
+            }
+            : {}),
+          volumes,
+        },
+      },
+      updateStrategy: v.daemonset.updateStrategy,
+    },
+  });
+
+  if (v.fakeEventGenerator.enabled) {
+    const app = `${fullname}-event-generator`;
+    new ApiObject(scope, 'EventGenerator', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: app, namespace, labels: { ...labels, app } },
+      spec: {
+        replicas: v.fakeEventGenerator.replicas,
+        selector: { matchLabels: { app } },
+        template: {
+          metadata: { labels: { app } },
+          spec: { containers: [{ name: app, image: 'sysdig/falco-event-generator:latest' }] },
+        },
+      },
+    });
+  }
+
+  return { workload, serviceObject, serviceName: fullname, servicePort: listenPort, podSelector, configMap };
+}

@@ -1,0 +1,84 @@
+import { createHash } from 'crypto';
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KubernetesVersion } from '../kubernetes-version';
+import { FalcoVersion } from './falco-version';
+import { ResolvedFalcoValues } from './values';
+
+/** What a shape builder needs; built once by `Falco`. @internal */
+export interface ShapeContext {
+  readonly scope: Construct;
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly fullname: string;
+  readonly serviceAccountName: string;
+  readonly values: ResolvedFalcoValues;
+  readonly falcoVersion: FalcoVersion;
+  readonly kubernetesVersion: KubernetesVersion;
+  readonly clusterIP?: string;
+  readonly nodePort?: number;
+}
+
+/** What a shape builder hands back to `Falco`. @internal */
+export interface ShapeResult {
+  readonly workload: ApiObject;
+  readonly serviceObject: ApiObject;
+  readonly serviceName: string;
+  readonly servicePort: number;
+  readonly podSelector: Record<string, string>;
+  readonly configMap: ApiObject;
+}
+
+/** sha256 of the canonical JSON of `data` (keys sorted at every depth). @internal */
+export function checksum(data: unknown): string {
+  return createHash('sha256').update(canonicalJson(data)).digest('hex');
+}
+
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** The image reference the chart's `falco.image` helper builds. @internal */
+export function falcoImage(v: ResolvedFalcoValues): string {
+  return `${v.image.registry}/${v.image.repository}:${v.image.tag}`;
+}
+
+/**
+ * The Falco container's environment from the values, in the chart's order: proxy, TZ, then
+ * `daemonset.env` sorted by name (Go templates range over maps in key order), values as strings.
+ * @internal
+ */
+export function valuesEnv(v: ResolvedFalcoValues): { name: string; value: string }[] {
+  const env: { name: string; value: string }[] = [];
+  if (v.proxy.httpProxy) env.push({ name: 'http_proxy', value: v.proxy.httpProxy });
+  if (v.proxy.httpsProxy) env.push({ name: 'https_proxy', value: v.proxy.httpsProxy });
+  if (v.proxy.noProxy) env.push({ name: 'no_proxy', value: v.proxy.noProxy });
+  if (v.timezone) env.push({ name: 'TZ', value: v.timezone });
+  for (const key of Object.keys(v.daemonset.env).sort()) env.push({ name: key, value: String(v.daemonset.env[key]) });
+  return env;
+}
+
+/** A mapping, or undefined when it is empty (the chart's `with` leaves empty ones out). @internal */
+export function nonEmpty<T extends object>(o: T): T | undefined {
+  return Object.keys(o).length > 0 ? o : undefined;
+}
+
+/** A Service spec for the audit endpoint: optional pinned ClusterIP and NodePort. @internal */
+export function serviceSpec(
+  ctx: ShapeContext,
+  selector: Record<string, string>,
+  port: Record<string, unknown>,
+): Record<string, unknown> {
+  return {
+    ...(ctx.nodePort !== undefined ? { type: 'NodePort' } : {}),
+    ...(ctx.clusterIP !== undefined ? { clusterIP: ctx.clusterIP } : {}),
+    selector,
+    ports: [{ ...port, ...(ctx.nodePort !== undefined ? { nodePort: ctx.nodePort } : {}) }],
+  };
+}

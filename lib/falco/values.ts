@@ -1,0 +1,568 @@
+import { UserError } from '../errors';
+import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
+
+/**
+ * Values in the format of the legacy `stable/falco` chart 1.1.x (chart 1.1.1, Falco 0.19.0).
+ * Every key is optional: what is not given takes the chart's default ({@link FALCO_CHART_DEFAULTS}).
+ * Keys and defaults follow chart 1.1.1's values.yaml; `nameOverride` and `fullnameOverride` are
+ * read by the chart's name helpers although values.yaml does not list them.
+ */
+export interface FalcoChartValues {
+  /** Replaces the chart name (`falco`) in object names. @default - the chart name */
+  readonly nameOverride?: string | null;
+  /** Replaces the whole object name prefix. @default - the chart's fullname rule */
+  readonly fullnameOverride?: string | null;
+  /** The Falco image. */
+  readonly image?: FalcoImageValues;
+  /** The Docker socket Falco reads container metadata from. */
+  readonly docker?: FalcoSocketValues;
+  /** The containerd socket Falco reads container metadata from (`--cri`). */
+  readonly containerd?: FalcoSocketValues;
+  /** Container resources. @default requests 100m/512Mi, limits 200m/1024Mi */
+  readonly resources?: Record<string, unknown>;
+  /** Extra arguments appended to Falco's command line. @default [] */
+  readonly extraArgs?: readonly string[];
+  /** Pod node selector. @default {} */
+  readonly nodeSelector?: Record<string, string>;
+  /** Pod affinity. @default {} */
+  readonly affinity?: Record<string, unknown>;
+  /** RBAC objects (ClusterRole, ClusterRoleBinding). */
+  readonly rbac?: { /** @default true */ readonly create?: boolean };
+  /** A PodSecurityPolicy for Falco (policy/v1beta1, served up to Kubernetes 1.24). */
+  readonly podSecurityPolicy?: { /** @default false */ readonly create?: boolean };
+  /** The service account Falco runs as. */
+  readonly serviceAccount?: {
+    /** @default true */ readonly create?: boolean;
+    /** @default - the fullname when created, `default` otherwise */ readonly name?: string | null;
+  };
+  /** The event generator Deployment (test events). */
+  readonly fakeEventGenerator?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default 1 */ readonly replicas?: number;
+  };
+  /** DaemonSet settings. */
+  readonly daemonset?: {
+    /** @default { type: RollingUpdate } */ readonly updateStrategy?: Record<string, unknown>;
+    /** Extra environment variables for the Falco container. @default {} */
+    readonly env?: Record<string, string | number | boolean>;
+  };
+  /** Proxy environment for Falco. */
+  readonly proxy?: {
+    /** @default - none */ readonly httpProxy?: string | null;
+    /** @default - none */ readonly httpsProxy?: string | null;
+    /** @default - none */ readonly noProxy?: string | null;
+  };
+  /** `TZ` of the Falco container. @default - none */
+  readonly timezone?: string | null;
+  /** Pod priority class. @default - none */
+  readonly priorityClassName?: string | null;
+  /** The eBPF driver instead of the kernel module. */
+  readonly ebpf?: {
+    /** @default false */ readonly enabled?: boolean;
+    readonly settings?: {
+      /** Host network for eBPF JIT. @default true */ readonly hostNetwork?: boolean;
+      /** Mount the host's /etc (kernel version on COS). @default true */ readonly mountEtcVolume?: boolean;
+    };
+  };
+  /** Kubernetes audit events. */
+  readonly auditLog?: {
+    /** @default false */ readonly enabled?: boolean;
+    readonly dynamicBackend?: { /** An AuditSink (rendered by FalcoAuditSink). @default false */ readonly enabled?: boolean };
+  };
+  /** falco.yaml settings. */
+  readonly falco?: FalcoConfigValues;
+  /** Extra rules files: file name -> rules text, loaded from `/etc/falco/rules.d`. @default {} */
+  readonly customRules?: Record<string, string>;
+  /** Output integrations (sidecars reading a named pipe, or a program output). */
+  readonly integrations?: FalcoIntegrationsValues;
+  /** Pod tolerations. @default - NoSchedule on node-role.kubernetes.io/master */
+  readonly tolerations?: readonly Record<string, unknown>[];
+}
+
+/** The Falco image. */
+export interface FalcoImageValues {
+  /** @default docker.io */ readonly registry?: string;
+  /** @default falcosecurity/falco */ readonly repository?: string;
+  /** The Falco version; it decides the shape (legacy up to 0.31, plugin from 0.32). @default 0.19.0 */
+  readonly tag?: string;
+  /** @default IfNotPresent */ readonly pullPolicy?: string;
+}
+
+/** A container runtime socket on the host. */
+export interface FalcoSocketValues {
+  /** @default true */ readonly enabled?: boolean;
+  /** @default /var/run/docker.sock or /run/containerd/containerd.sock */ readonly socket?: string;
+}
+
+/** The `falco:` section: falco.yaml in camelCase. */
+export interface FalcoConfigValues {
+  /** @default falco_rules.yaml, falco_rules.local.yaml, k8s_audit_rules.yaml, rules.d under /etc/falco */
+  readonly rulesFile?: readonly string[];
+  /** @default false */ readonly timeFormatISO8601?: boolean;
+  /** @default false */ readonly jsonOutput?: boolean;
+  /** @default true */ readonly jsonIncludeOutputProperty?: boolean;
+  /** @default true */ readonly logStderr?: boolean;
+  /** @default true */ readonly logSyslog?: boolean;
+  /** @default info */ readonly logLevel?: string;
+  /** @default debug */ readonly priority?: string;
+  /** @default false */ readonly bufferedOutputs?: boolean;
+  readonly syscallEventDrops?: {
+    /** @default [log, alert] */ readonly actions?: readonly string[];
+    /** @default 0.03333 */ readonly rate?: number;
+    /** @default 10 */ readonly maxBurst?: number;
+  };
+  readonly outputs?: { /** @default 1 */ readonly rate?: number; /** @default 1000 */ readonly maxBurst?: number };
+  readonly syslogOutput?: { /** @default true */ readonly enabled?: boolean };
+  readonly fileOutput?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default false */ readonly keepAlive?: boolean;
+    /** @default ./events.txt */ readonly filename?: string;
+  };
+  readonly stdoutOutput?: { /** @default true */ readonly enabled?: boolean };
+  /** The embedded webserver: the audit endpoint (Falco <= 0.31) and health endpoint. */
+  readonly webserver?: {
+    /** @default true */ readonly enabled?: boolean;
+    /** @default 8765 */ readonly listenPort?: number;
+    /** @default /k8s-audit */ readonly k8sAuditEndpoint?: string;
+    /** @default false */ readonly sslEnabled?: boolean;
+    /** @default /etc/falco/falco.pem */ readonly sslCertificate?: string;
+  };
+  readonly programOutput?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default false */ readonly keepAlive?: boolean;
+    /** @default mail -s "Falco Notification" someone@example.com */ readonly program?: string;
+  };
+  readonly httpOutput?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default http://some.url */ readonly url?: string;
+  };
+}
+
+/** The chart's output integrations. */
+export interface FalcoIntegrationsValues {
+  /** Google Cloud Security Command Center through a program output. */
+  readonly gcscc?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events */ readonly webhookUrl?: string;
+    /** @default b27511f86e911f20b9e0f9c8104b4ec4 */ readonly webhookAuthenticationToken?: string;
+  };
+  /** NATS sidecar reading the output pipe. */
+  readonly natsOutput?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default nats://nats.nats-io.svc.cluster.local:4222 */ readonly natsUrl?: string;
+  };
+  /** Amazon SNS sidecar reading the output pipe. */
+  readonly snsOutput?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default "" */ readonly topic?: string;
+    /** @default "" */ readonly aws_access_key_id?: string;
+    /** @default "" */ readonly aws_secret_access_key?: string;
+    /** @default "" */ readonly aws_default_region?: string;
+  };
+  /** Google Pub/Sub sidecar reading the output pipe. */
+  readonly pubsubOutput?: {
+    /** @default false */ readonly enabled?: boolean;
+    /** @default "" */ readonly topic?: string;
+    /** @default "" */ readonly credentialsData?: string;
+    /** @default "" */ readonly projectID?: string;
+  };
+}
+
+/** Every key present and typed: the values after merging over the defaults. */
+export type ResolvedFalcoValues = DeepRequired<FalcoChartValues>;
+
+type DeepRequired<T> = T extends readonly (infer U)[]
+  ? readonly U[]
+  : T extends object
+    ? { readonly [K in keyof T]-?: DeepRequired<NonNullable<T[K]>> | Extract<T[K], null> }
+    : T;
+
+/** Chart 1.1.1's values.yaml defaults. */
+export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze({
+  nameOverride: null,
+  fullnameOverride: null,
+  image: { registry: 'docker.io', repository: 'falcosecurity/falco', tag: '0.19.0', pullPolicy: 'IfNotPresent' },
+  docker: { enabled: true, socket: '/var/run/docker.sock' },
+  containerd: { enabled: true, socket: '/run/containerd/containerd.sock' },
+  resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '200m', memory: '1024Mi' } },
+  extraArgs: [],
+  nodeSelector: {},
+  affinity: {},
+  rbac: { create: true },
+  podSecurityPolicy: { create: false },
+  serviceAccount: { create: true, name: null },
+  fakeEventGenerator: { enabled: false, replicas: 1 },
+  daemonset: { updateStrategy: { type: 'RollingUpdate' }, env: {} },
+  proxy: { httpProxy: null, httpsProxy: null, noProxy: null },
+  timezone: null,
+  priorityClassName: null,
+  ebpf: { enabled: false, settings: { hostNetwork: true, mountEtcVolume: true } },
+  auditLog: { enabled: false, dynamicBackend: { enabled: false } },
+  falco: {
+    rulesFile: [
+      '/etc/falco/falco_rules.yaml',
+      '/etc/falco/falco_rules.local.yaml',
+      '/etc/falco/k8s_audit_rules.yaml',
+      '/etc/falco/rules.d',
+    ],
+    timeFormatISO8601: false,
+    jsonOutput: false,
+    jsonIncludeOutputProperty: true,
+    logStderr: true,
+    logSyslog: true,
+    logLevel: 'info',
+    priority: 'debug',
+    bufferedOutputs: false,
+    syscallEventDrops: { actions: ['log', 'alert'], rate: 0.03333, maxBurst: 10 },
+    outputs: { rate: 1, maxBurst: 1000 },
+    syslogOutput: { enabled: true },
+    fileOutput: { enabled: false, keepAlive: false, filename: './events.txt' },
+    stdoutOutput: { enabled: true },
+    webserver: {
+      enabled: true,
+      listenPort: 8765,
+      k8sAuditEndpoint: '/k8s-audit',
+      sslEnabled: false,
+      sslCertificate: '/etc/falco/falco.pem',
+    },
+    programOutput: { enabled: false, keepAlive: false, program: 'mail -s "Falco Notification" someone@example.com' },
+    httpOutput: { enabled: false, url: 'http://some.url' },
+  },
+  customRules: {},
+  integrations: {
+    gcscc: {
+      enabled: false,
+      webhookUrl: 'http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events',
+      webhookAuthenticationToken: 'b27511f86e911f20b9e0f9c8104b4ec4',
+    },
+    natsOutput: { enabled: false, natsUrl: 'nats://nats.nats-io.svc.cluster.local:4222' },
+    snsOutput: { enabled: false, topic: '', aws_access_key_id: '', aws_secret_access_key: '', aws_default_region: '' },
+    pubsubOutput: { enabled: false, topic: '', credentialsData: '', projectID: '' },
+  },
+  tolerations: [{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/master' }],
+} as ResolvedFalcoValues);
+
+/** The type a values key must have. */
+export type ValueType =
+  | 'string'
+  | 'nullable-string'
+  | 'boolean'
+  | 'integer'
+  | 'port'
+  | 'number'
+  | 'string-list'
+  | 'string-map'
+  | 'scalar-map'
+  | 'object'
+  | 'object-list'
+  | 'section';
+
+/**
+ * The schema of the values: dotted path -> type. `section` is a mapping whose keys are listed
+ * here too; `object`, `string-map`, `scalar-map` and `object-list` are free-form Kubernetes or
+ * user data whose inner keys are not checked here.
+ */
+export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.freeze({
+  nameOverride: 'nullable-string',
+  fullnameOverride: 'nullable-string',
+  image: 'section',
+  'image.registry': 'string',
+  'image.repository': 'string',
+  'image.tag': 'string',
+  'image.pullPolicy': 'string',
+  docker: 'section',
+  'docker.enabled': 'boolean',
+  'docker.socket': 'string',
+  containerd: 'section',
+  'containerd.enabled': 'boolean',
+  'containerd.socket': 'string',
+  resources: 'object',
+  extraArgs: 'string-list',
+  nodeSelector: 'string-map',
+  affinity: 'object',
+  rbac: 'section',
+  'rbac.create': 'boolean',
+  podSecurityPolicy: 'section',
+  'podSecurityPolicy.create': 'boolean',
+  serviceAccount: 'section',
+  'serviceAccount.create': 'boolean',
+  'serviceAccount.name': 'nullable-string',
+  fakeEventGenerator: 'section',
+  'fakeEventGenerator.enabled': 'boolean',
+  'fakeEventGenerator.replicas': 'integer',
+  daemonset: 'section',
+  'daemonset.updateStrategy': 'object',
+  'daemonset.env': 'scalar-map',
+  proxy: 'section',
+  'proxy.httpProxy': 'nullable-string',
+  'proxy.httpsProxy': 'nullable-string',
+  'proxy.noProxy': 'nullable-string',
+  timezone: 'nullable-string',
+  priorityClassName: 'nullable-string',
+  ebpf: 'section',
+  'ebpf.enabled': 'boolean',
+  'ebpf.settings': 'section',
+  'ebpf.settings.hostNetwork': 'boolean',
+  'ebpf.settings.mountEtcVolume': 'boolean',
+  auditLog: 'section',
+  'auditLog.enabled': 'boolean',
+  'auditLog.dynamicBackend': 'section',
+  'auditLog.dynamicBackend.enabled': 'boolean',
+  falco: 'section',
+  'falco.rulesFile': 'string-list',
+  'falco.timeFormatISO8601': 'boolean',
+  'falco.jsonOutput': 'boolean',
+  'falco.jsonIncludeOutputProperty': 'boolean',
+  'falco.logStderr': 'boolean',
+  'falco.logSyslog': 'boolean',
+  'falco.logLevel': 'string',
+  'falco.priority': 'string',
+  'falco.bufferedOutputs': 'boolean',
+  'falco.syscallEventDrops': 'section',
+  'falco.syscallEventDrops.actions': 'string-list',
+  'falco.syscallEventDrops.rate': 'number',
+  'falco.syscallEventDrops.maxBurst': 'integer',
+  'falco.outputs': 'section',
+  'falco.outputs.rate': 'number',
+  'falco.outputs.maxBurst': 'integer',
+  'falco.syslogOutput': 'section',
+  'falco.syslogOutput.enabled': 'boolean',
+  'falco.fileOutput': 'section',
+  'falco.fileOutput.enabled': 'boolean',
+  'falco.fileOutput.keepAlive': 'boolean',
+  'falco.fileOutput.filename': 'string',
+  'falco.stdoutOutput': 'section',
+  'falco.stdoutOutput.enabled': 'boolean',
+  'falco.webserver': 'section',
+  'falco.webserver.enabled': 'boolean',
+  'falco.webserver.listenPort': 'port',
+  'falco.webserver.k8sAuditEndpoint': 'string',
+  'falco.webserver.sslEnabled': 'boolean',
+  'falco.webserver.sslCertificate': 'string',
+  'falco.programOutput': 'section',
+  'falco.programOutput.enabled': 'boolean',
+  'falco.programOutput.keepAlive': 'boolean',
+  'falco.programOutput.program': 'string',
+  'falco.httpOutput': 'section',
+  'falco.httpOutput.enabled': 'boolean',
+  'falco.httpOutput.url': 'string',
+  customRules: 'string-map',
+  integrations: 'section',
+  'integrations.gcscc': 'section',
+  'integrations.gcscc.enabled': 'boolean',
+  'integrations.gcscc.webhookUrl': 'string',
+  'integrations.gcscc.webhookAuthenticationToken': 'string',
+  'integrations.natsOutput': 'section',
+  'integrations.natsOutput.enabled': 'boolean',
+  'integrations.natsOutput.natsUrl': 'string',
+  'integrations.snsOutput': 'section',
+  'integrations.snsOutput.enabled': 'boolean',
+  'integrations.snsOutput.topic': 'string',
+  'integrations.snsOutput.aws_access_key_id': 'string',
+  'integrations.snsOutput.aws_secret_access_key': 'string',
+  'integrations.snsOutput.aws_default_region': 'string',
+  'integrations.pubsubOutput': 'section',
+  'integrations.pubsubOutput.enabled': 'boolean',
+  'integrations.pubsubOutput.topic': 'string',
+  'integrations.pubsubOutput.credentialsData': 'string',
+  'integrations.pubsubOutput.projectID': 'string',
+  tolerations: 'object-list',
+});
+
+const EXPECTED: Record<ValueType, string> = {
+  'string': 'a string',
+  'nullable-string': 'a string (or null)',
+  'boolean': 'a boolean (true or false)',
+  'integer': 'an integer',
+  'port': 'a port number (an integer from 1 to 65535)',
+  'number': 'a number',
+  'string-list': 'a list of strings',
+  'string-map': 'a mapping of strings to strings',
+  'scalar-map': 'a mapping of names to strings, numbers or booleans',
+  'object': 'a mapping',
+  'object-list': 'a list of mappings',
+  'section': 'a mapping',
+};
+
+/** Locates a values path for an error message. */
+export type ValuesLocator = (path: YamlPath) => { file?: string; field?: string; line?: number; column?: number };
+
+/**
+ * Checks user values against {@link FALCO_VALUES_SCHEMA}. Throws a `UserError` naming the first
+ * unknown or mistyped key: its dotted path, the file and line (through `locate`), and the
+ * expected type. A YAML `null` is accepted anywhere and means "keep the chart default", as in Helm.
+ */
+export function checkFalcoValues(value: unknown, locate: ValuesLocator = (p) => ({ field: formatPath(p) || undefined })): FalcoChartValues {
+  if (value === null || value === undefined) return {};
+  if (!isPlainObject(value)) {
+    throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
+  }
+  walkSection(value, [], locate);
+  return value as FalcoChartValues;
+}
+
+function walkSection(obj: Record<string, unknown>, path: string[], locate: ValuesLocator): void {
+  for (const [key, child] of Object.entries(obj)) {
+    const childPath = [...path, key];
+    const dotted = childPath.join('.');
+    const type = FALCO_VALUES_SCHEMA[dotted];
+    if (type === undefined) {
+      const prefix = path.length ? `${path.join('.')}.` : '';
+      const siblings = Object.keys(FALCO_VALUES_SCHEMA)
+        .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
+        .map((k) => k.slice(prefix.length));
+      const hint = closest(key, siblings);
+      throw new UserError(
+        `unknown key "${dotted}" for the stable/falco 1.1.x values` +
+          (hint ? `; did you mean "${prefix}${hint}"?` : '') +
+          `; known keys here: ${siblings.join(', ')}`,
+        locate(childPath),
+      );
+    }
+    if (child === null || child === undefined) continue;
+    checkType(child, type, childPath, locate);
+    if (type === 'section') walkSection(child as Record<string, unknown>, childPath, locate);
+  }
+}
+
+function checkType(v: unknown, type: ValueType, path: string[], locate: ValuesLocator): void {
+  const fail = (what = EXPECTED[type], at: YamlPath = path): never => {
+    throw new UserError(`expected ${what}, got ${describe(v)}`, locate(at));
+  };
+  switch (type) {
+    case 'string':
+    case 'nullable-string':
+      if (typeof v !== 'string') fail();
+      return;
+    case 'boolean':
+      if (typeof v !== 'boolean') fail();
+      return;
+    case 'integer':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail('a non-negative integer');
+      return;
+    case 'port':
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) fail();
+      return;
+    case 'number':
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail();
+      return;
+    case 'string-list':
+      if (!Array.isArray(v)) fail();
+      (v as unknown[]).forEach((item, i) => {
+        if (typeof item !== 'string') {
+          throw new UserError(`expected a string (an item of ${EXPECTED[type]}), got ${describe(item)}`, locate([...path, i]));
+        }
+      });
+      return;
+    case 'object-list':
+      if (!Array.isArray(v)) fail();
+      (v as unknown[]).forEach((item, i) => {
+        if (!isPlainObject(item)) {
+          throw new UserError(`expected a mapping (an item of ${EXPECTED[type]}), got ${describe(item)}`, locate([...path, i]));
+        }
+      });
+      return;
+    case 'string-map':
+    case 'scalar-map':
+      if (!isPlainObject(v)) fail();
+      for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+        const ok = type === 'string-map' ? typeof item === 'string' : ['string', 'number', 'boolean'].includes(typeof item);
+        if (!ok) {
+          throw new UserError(
+            `expected ${type === 'string-map' ? 'a string' : 'a string, number or boolean'} (a value of ${EXPECTED[type]}), got ${describe(item)}`,
+            locate([...path, k]),
+          );
+        }
+      }
+      return;
+    case 'object':
+    case 'section':
+      if (!isPlainObject(v)) fail();
+      return;
+  }
+}
+
+/**
+ * Merges user values over the chart defaults the way Helm does: mappings merge key by key, lists
+ * and scalars replace, and a `null` keeps the default. The values are checked first.
+ */
+export function resolveFalcoValues(values: FalcoChartValues = {}): ResolvedFalcoValues {
+  checkFalcoValues(values);
+  return deepFreeze(merge(FALCO_CHART_DEFAULTS, values, []) as ResolvedFalcoValues);
+}
+
+function merge(base: unknown, over: unknown, path: string[]): unknown {
+  if (over === undefined || over === null) return clone(base);
+  // Mappings merge key by key at every depth (Helm's coalescing); lists and scalars replace.
+  if (isPlainObject(base) && isPlainObject(over)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(base)) out[k] = clone(base[k]);
+    for (const [k, v] of Object.entries(over)) {
+      out[k] = k in base ? merge(base[k], v, [...path, k]) : clone(v);
+    }
+    return out;
+  }
+  return clone(over);
+}
+
+/**
+ * Reads a values file (YAML or JSON) in the stable/falco 1.1.x format and checks it: an unknown
+ * or mistyped key is a `UserError` naming the key, the file, its line and the expected type.
+ * @returns the user's values (not merged; pass them to `Falco` or `resolveFalcoValues`)
+ */
+export function loadFalcoValues(file: string): FalcoChartValues {
+  const loaded: LoadedYaml = readYamlFile(file, { what: 'Falco values file' });
+  return checkFalcoValues(loaded.value, (p) => loaded.locate(p));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : JSON.parse(JSON.stringify(v));
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
+}
+
+/** The known key nearest to `key` by edit distance, if it is plausibly a typo. */
+function closest(key: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDist <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
