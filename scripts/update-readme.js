@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/*
+ * Regenerates the README's generated sections from the code, so the docs cannot drift:
+ *   - "Deliberate differences from the chart": from DIFFERENCES and PLUGIN_SHAPE_OMISSIONS (lib/falco/differences.ts);
+ *   - the performance table, when given a file with `npm run bench` output: node scripts/update-readme.js bench.txt
+ * Needs `npm run build` first. test/readme.test.ts fails when the differences section is stale.
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const readmeFile = path.join(root, 'README.md');
+const { DIFFERENCES, PLUGIN_SHAPE_OMISSIONS } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
+
+/** The markdown of the differences section. */
+function differencesSection() {
+  const rows = (list) => list.map((d) => `| ${d.what} | ${d.why} |`).join('\n');
+  return [
+    'Legacy shape, against `helm template` of stable/falco 1.1.1 for the same values (each one tested):',
+    '',
+    '| what | why |',
+    '| --- | --- |',
+    rows(DIFFERENCES),
+    '',
+    "Plugin shape, against falco chart 9.1.0's k8saudit preset (what it leaves out):",
+    '',
+    '| what | why |',
+    '| --- | --- |',
+    rows(PLUGIN_SHAPE_OMISSIONS),
+  ].join('\n');
+}
+
+function replaceSection(text, name, body) {
+  const start = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
+  if (!start.test(text)) throw new Error(`README.md has no ${name} markers`);
+  return text.replace(start, (_m, a, b) => `${a}\n${body}\n${b}`);
+}
+
+module.exports = { differencesSection };
+
+if (require.main === module) {
+  let readme = fs.readFileSync(readmeFile, 'utf8');
+  readme = replaceSection(readme, 'differences', differencesSection());
+  if (process.argv[2]) {
+    const bench = fs.readFileSync(process.argv[2], 'utf8');
+    const table = bench.slice(bench.indexOf('machine:')).trim();
+    readme = replaceSection(readme, 'bench', table);
+  }
+  fs.writeFileSync(readmeFile, readme);
+}
