@@ -1,0 +1,142 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  checkFalcoValues,
+  FALCO_CHART_DEFAULTS,
+  FALCO_VALUES_SCHEMA,
+  loadFalcoValues,
+  resolveFalcoValues,
+} from '../../lib/falco';
+import { UserError } from '../../lib/errors';
+import { fixture } from './helpers';
+
+function errorOf(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e;
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
+
+function tmpValues(text: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-values-'));
+  const file = path.join(dir, 'values.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('chart 1.1.1 defaults', () => {
+  test('resolve to the chart defaults when nothing is given', () => {
+    expect(resolveFalcoValues({})).toEqual(FALCO_CHART_DEFAULTS);
+    expect(FALCO_CHART_DEFAULTS.image.tag).toBe('0.19.0');
+    expect(FALCO_CHART_DEFAULTS.falco.webserver).toEqual({
+      enabled: true,
+      listenPort: 8765,
+      k8sAuditEndpoint: '/k8s-audit',
+      sslEnabled: false,
+      sslCertificate: '/etc/falco/falco.pem',
+    });
+  });
+
+  test('every leaf of the defaults is in the schema, and every schema key has a default', () => {
+    const leaves: string[] = [];
+    const walk = (o: any, p: string[]) => {
+      for (const [k, v] of Object.entries(o)) {
+        const key = [...p, k].join('.');
+        leaves.push(key);
+        if (FALCO_VALUES_SCHEMA[key] === 'section') walk(v, [...p, k]);
+      }
+    };
+    walk(FALCO_CHART_DEFAULTS, []);
+    expect(leaves.sort()).toEqual(Object.keys(FALCO_VALUES_SCHEMA).sort());
+  });
+
+  test('the defaults pass their own schema', () => {
+    expect(() => checkFalcoValues(JSON.parse(JSON.stringify(FALCO_CHART_DEFAULTS)))).not.toThrow();
+  });
+});
+
+describe('merging like Helm', () => {
+  test('mappings merge key by key, lists replace, null keeps the default', () => {
+    const v = resolveFalcoValues({
+      resources: { limits: { cpu: '500m' } },
+      falco: { rulesFile: ['/etc/falco/rules.d'], webserver: { listenPort: 9000 }, jsonOutput: null as any },
+      tolerations: [],
+    });
+    expect(v.resources).toEqual({ requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '500m', memory: '1024Mi' } });
+    expect(v.falco.rulesFile).toEqual(['/etc/falco/rules.d']);
+    expect(v.falco.webserver.listenPort).toBe(9000);
+    expect(v.falco.webserver.k8sAuditEndpoint).toBe('/k8s-audit');
+    expect(v.falco.jsonOutput).toBe(false);
+    expect(v.tolerations).toEqual([]);
+  });
+
+  test('the defaults are not changed by a merge', () => {
+    resolveFalcoValues({ customRules: { 'a.yaml': 'x' }, nodeSelector: { a: 'b' } });
+    expect(FALCO_CHART_DEFAULTS.customRules).toEqual({});
+    expect(FALCO_CHART_DEFAULTS.nodeSelector).toEqual({});
+  });
+});
+
+describe('loadFalcoValues', () => {
+  test('reads every realistic fixture', () => {
+    for (const f of ['ebpf.yaml', 'custom-rules.yaml', 'json-http-output.yaml', 'integrations.yaml', 'renamed-release.yaml', 'plugin.yaml', 'gcscc.yaml']) {
+      expect(() => loadFalcoValues(fixture(f))).not.toThrow();
+    }
+    expect(loadFalcoValues(fixture('ebpf.yaml')).ebpf?.enabled).toBe(true);
+  });
+
+  test('an unknown key names its path, file, line and a suggestion', () => {
+    const e = errorOf(() => loadFalcoValues(fixture('bad-key.yaml')));
+    expect(e.location).toEqual({ file: fixture('bad-key.yaml'), field: 'falco.webserver.listen_port', line: 7 });
+    expect(e.message).toBe(
+      `${fixture('bad-key.yaml')}:7: falco.webserver.listen_port: unknown key "falco.webserver.listen_port" for the stable/falco 1.1.x values; ` +
+        'did you mean "falco.webserver.listenPort"?; known keys here: enabled, listenPort, k8sAuditEndpoint, sslEnabled, sslCertificate',
+    );
+  });
+
+  test('a mistyped value names its path, file, line and the expected type', () => {
+    const e = errorOf(() => loadFalcoValues(fixture('bad-type.yaml')));
+    expect(e.message).toBe(
+      `${fixture('bad-type.yaml')}:4: falco.webserver.listenPort: expected a port number (an integer from 1 to 65535), got the string "8765"`,
+    );
+  });
+
+  test('a bad list item is located at the item', () => {
+    const e = errorOf(() => loadFalcoValues(fixture('bad-list-item.yaml')));
+    expect(e.message).toBe(`${fixture('bad-list-item.yaml')}:3: extraArgs[1]: expected a string (an item of a list of strings), got number 42`);
+  });
+
+  test.each([
+    ['rbac:\n  create: "yes"\n', 2, 'rbac.create: expected a boolean (true or false), got the string "yes"'],
+    ['falco:\n  syscallEventDrops:\n    rate: fast\n', 3, 'falco.syscallEventDrops.rate: expected a number, got the string "fast"'],
+    ['fakeEventGenerator:\n  replicas: 1.5\n', 2, 'fakeEventGenerator.replicas: expected a non-negative integer, got number 1.5'],
+    ['nodeSelector:\n  disk: 3\n', 2, 'nodeSelector.disk: expected a string (a value of a mapping of strings to strings), got number 3'],
+    ['daemonset:\n  env:\n    A: [1]\n', 3, 'daemonset.env.A: expected a string, number or boolean (a value of a mapping of names to strings, numbers or booleans), got a list'],
+    ['tolerations:\n  - NoSchedule\n', 2, 'tolerations[0]: expected a mapping (an item of a list of mappings), got the string "NoSchedule"'],
+    ['image: falcosecurity/falco:0.19.0\n', 1, 'image: expected a mapping, got the string "falcosecurity/falco:0.19.0"'],
+    ['falcoo:\n  jsonOutput: true\n', 1, 'unknown key "falcoo" for the stable/falco 1.1.x values; did you mean "falco"?'],
+    ['customRules:\n  a.yaml:\n    - rule: x\n', 2, 'customRules.a.yaml: expected a string (a value of a mapping of strings to strings), got a list'],
+  ])('%j is refused at line %d', (text, line, message) => {
+    const file = tmpValues(text);
+    const e = errorOf(() => loadFalcoValues(file));
+    expect(e.location.line).toBe(line);
+    expect(e.message).toContain(message);
+    expect(e.message.startsWith(`${file}:${line}: `)).toBe(true);
+  });
+
+  test('a file that is not a mapping is refused', () => {
+    const file = tmpValues('- a\n- b\n');
+    expect(() => loadFalcoValues(file)).toThrow(/values must be a mapping of chart keys, got a list/);
+  });
+
+  test('values given in code are checked too', () => {
+    expect(() => resolveFalcoValues({ falco: { webserver: { listenPort: 0 } } })).toThrow(
+      'falco.webserver.listenPort: expected a port number (an integer from 1 to 65535), got number 0',
+    );
+    expect(() => resolveFalcoValues({ nope: true } as any)).toThrow(/unknown key "nope"/);
+  });
+});
