@@ -1,0 +1,10 @@
+export * from './violation';
+export * from './names';
+export { validateManifest, knownKinds } from './schema-validation';
+export { validateAll, assertValid, SEMANTIC_RULES } from './validate-all';
+export * from './rules/pod-rules';
+export * from './rules/metadata-rules';
+export * from './rules/service-rules';
+export * from './rules/audit-sink-rules';
+export * from './rules/rbac-rules';
+export * from './rules/audit-policy-rules';

@@ -1,0 +1,178 @@
+import * as ipaddr from 'ipaddr.js';
+import { arr, child, kindOf, metadataOf, obj, show, str } from '../util';
+import { RuleContext, ValidationItem, Violation } from '../violation';
+import { ianaSvcNameProblems } from '../names';
+import { containersOf, podSpecOf, PodSpecAt, reporter } from './support';
+
+type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** Parses `--service-cluster-ip-range`: one CIDR, or one IPv4 and one IPv6 CIDR separated by a comma. */
+export function parseServiceClusterIPRange(range: string): { cidrs: Cidr[]; problem?: string } {
+  const parts = String(range).split(',').map((p) => p.trim());
+  const cidrs: Cidr[] = [];
+  for (const part of parts) {
+    const valid =
+      ipaddr.IPv4.isValidCIDRFourPartDecimal(part) || (part.includes(':') && ipaddr.IPv6.isValidCIDR(part));
+    if (!valid) return { cidrs: [], problem: `service cluster IP range "${range}": "${part}" is not a CIDR such as 10.96.0.0/12 or fd00::/108` };
+    cidrs.push(ipaddr.parseCIDR(part));
+  }
+  if (cidrs.length > 2 || (cidrs.length === 2 && cidrs[0][0].kind() === cidrs[1][0].kind())) {
+    return { cidrs: [], problem: `service cluster IP range "${range}" must be one CIDR, or one IPv4 and one IPv6 CIDR` };
+  }
+  return { cidrs };
+}
+
+function parseIP(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (ipaddr.IPv4.isValidFourPartDecimal(ip)) return ipaddr.IPv4.parse(ip);
+  if (ip.includes(':') && ipaddr.IPv6.isValid(ip)) return ipaddr.IPv6.parse(ip);
+  return undefined;
+}
+
+function sameAddress(a: ipaddr.IPv4 | ipaddr.IPv6, b: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  return a.kind() === b.kind() && a.toNormalizedString() === b.toNormalizedString();
+}
+
+function plusOne(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  const bytes = addr.toByteArray();
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if (bytes[i] < 255) {
+      bytes[i]++;
+      break;
+    }
+    bytes[i] = 0;
+  }
+  return ipaddr.fromByteArray(bytes);
+}
+
+/**
+ * Checks a pinned Service cluster IP against `--service-cluster-ip-range` (IPv4, IPv6 or dual-stack):
+ * it must be an IP inside the range of its family, and neither the network address, the IPv4
+ * broadcast address, nor the first address (the API server gives it to the `kubernetes` Service).
+ * @returns the problem, or undefined when the IP is fine
+ */
+export function checkClusterIP(ip: string, serviceClusterIPRange: string): string | undefined {
+  const { cidrs, problem } = parseServiceClusterIPRange(serviceClusterIPRange);
+  if (problem) return problem;
+  const addr = parseIP(String(ip));
+  if (!addr) return `cluster IP "${ip}" is not an IPv4 or IPv6 address`;
+  const cidr = cidrs.find(([net]) => net.kind() === addr.kind());
+  if (!cidr) return `cluster IP ${ip} is ${addr.kind()} but the service cluster IP range "${serviceClusterIPRange}" has no ${addr.kind()} CIDR`;
+  const text = `${cidr[0].toString()}/${cidr[1]}`;
+  if (!addr.match(cidr)) return `cluster IP ${ip} is outside the service cluster IP range ${text}`;
+  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  if (sameAddress(addr, network)) return `cluster IP ${ip} is the network address of ${text}; pick an address inside the range`;
+  if (addr.kind() === 'ipv4' && sameAddress(addr, ipaddr.IPv4.broadcastAddressFromCIDR(text))) {
+    return `cluster IP ${ip} is the broadcast address of ${text}; pick an address inside the range`;
+  }
+  if (sameAddress(addr, plusOne(network))) {
+    return `cluster IP ${ip} is the first address of ${text}, which the API server reserves for the kubernetes Service`;
+  }
+  return undefined;
+}
+
+/**
+ * A Service's pinned `spec.clusterIP` / `spec.clusterIPs` lie inside the service cluster IP range
+ * (when the context gives it; otherwise they must still be IP addresses). `None` and empty are fine.
+ */
+export function checkServiceClusterIP(item: ValidationItem, context?: RuleContext): Violation[] {
+  if (kindOf(item.object) !== 'Service') return [];
+  const r = reporter(item, 'cluster-ip');
+  const spec = obj(obj(item.object).spec);
+  const ips: [string, unknown][] = [['spec.clusterIP', spec.clusterIP]];
+  arr(spec.clusterIPs).forEach((ip, i) => ips.push([child('spec.clusterIPs', i), ip]));
+  for (const [path, ip] of ips) {
+    if (typeof ip !== 'string' || ip === '' || ip === 'None') continue;
+    const problem = context?.serviceClusterIPRange
+      ? checkClusterIP(ip, context.serviceClusterIPRange)
+      : parseIP(ip) ? undefined : `cluster IP "${ip}" is not an IPv4 or IPv6 address`;
+    if (problem) r.add(path, problem, ip);
+  }
+  return r.found;
+}
+
+/** Service ports: `port` 1-65535, `nodePort` 0-65535, `targetPort` 1-65535 or an IANA service name. */
+export function checkServicePorts(item: ValidationItem, _context?: RuleContext): Violation[] {
+  if (kindOf(item.object) !== 'Service') return [];
+  const r = reporter(item, 'port-range');
+  const spec = obj(obj(item.object).spec);
+  const inRange = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 65535;
+  const names = new Set<string>();
+  const ports = arr(spec.ports);
+  ports.forEach((p, i) => {
+    const port = obj(p);
+    const path = child('spec.ports', i);
+    if (port.port !== undefined && !inRange(port.port, 1)) r.add(child(path, 'port'), `port ${show(port.port)} must be between 1 and 65535`, port.port);
+    if (port.nodePort !== undefined && !inRange(port.nodePort, 0)) r.add(child(path, 'nodePort'), `nodePort ${show(port.nodePort)} must be between 1 and 65535`, port.nodePort);
+    const tp = port.targetPort;
+    if (typeof tp === 'number' && !inRange(tp, 1)) r.add(child(path, 'targetPort'), `targetPort ${tp} must be between 1 and 65535`, tp);
+    if (typeof tp === 'string') {
+      for (const problem of ianaSvcNameProblems(tp)) r.add(child(path, 'targetPort'), `targetPort name "${tp}" ${problem}`, tp);
+    }
+    const name = str(port.name);
+    if (name !== undefined && names.has(name)) r.add(child(path, 'name'), `duplicate service port name "${name}"`, name);
+    if (name !== undefined) names.add(name);
+    if (name === undefined && ports.length > 1) r.add(child(path, 'name'), 'every port needs a name when a Service has more than one');
+  });
+  return r.found;
+}
+
+/** Pod specs of the validated set that a Service selector selects (same namespace, all labels equal). */
+function selectedPods(service: ValidationItem, items: readonly ValidationItem[]): { item: ValidationItem; at: PodSpecAt }[] {
+  const selector = obj(obj(obj(service.object).spec).selector);
+  const namespace = str(metadataOf(service.object).namespace);
+  const out: { item: ValidationItem; at: PodSpecAt }[] = [];
+  for (const item of items) {
+    const at = podSpecOf(item.object);
+    if (!at || at.namespace !== namespace) continue;
+    if (Object.entries(selector).every(([k, v]) => at.labels[k] === v)) out.push({ item, at });
+  }
+  return out;
+}
+
+/**
+ * A Service's selector selects pods of the validated set (the Falco pods), and every port's
+ * `targetPort` (a number, a name, or the `port` when unset) is a container port of those pods with
+ * the same protocol. ExternalName Services are skipped.
+ */
+export function checkServiceSelectsPods(item: ValidationItem, context?: RuleContext): Violation[] {
+  if (kindOf(item.object) !== 'Service') return [];
+  const spec = obj(obj(item.object).spec);
+  if (spec.type === 'ExternalName') return [];
+  const r = reporter(item, 'service-selector');
+  const selector = obj(spec.selector);
+  if (Object.keys(selector).length === 0) {
+    r.add('spec.selector', 'the Service has no selector, so it sends traffic to no pod; select the Falco pods', spec.selector);
+    return r.found;
+  }
+  const pods = selectedPods(item, context?.items ?? []);
+  if (pods.length === 0) {
+    r.add(
+      'spec.selector',
+      `selector ${show(selector)} selects no pod in namespace "${str(metadataOf(item.object).namespace) ?? ''}" among the objects validated with it`,
+      selector,
+    );
+    return r.found;
+  }
+  const containerPorts = pods.flatMap(({ at }) =>
+    containersOf(at)
+      .filter(({ path }) => !path.includes('initContainers') && !path.includes('ephemeralContainers'))
+      .flatMap(({ container }) => arr(container.ports).map(obj)),
+  );
+  arr(spec.ports).forEach((p, i) => {
+    const port = obj(p);
+    const target = port.targetPort ?? port.port;
+    const protocol = port.protocol ?? 'TCP';
+    const match = containerPorts.find(
+      (cp) => (typeof target === 'string' ? cp.name === target : cp.containerPort === target) && (cp.protocol ?? 'TCP') === protocol,
+    );
+    if (!match && (typeof target === 'number' || typeof target === 'string')) {
+      const offered = containerPorts.map((cp) => `${cp.name ? `${String(cp.name)}=` : ''}${show(cp.containerPort)}/${show(cp.protocol ?? 'TCP').replace(/"/g, '')}`);
+      r.add(
+        child(child('spec.ports', i), port.targetPort === undefined ? 'port' : 'targetPort'),
+        `target port ${show(target)}/${String(protocol)} is not a container port of the selected pods (${offered.join(', ') || 'they declare none'})`,
+        target,
+      );
+    }
+  });
+  return r.found;
+}
