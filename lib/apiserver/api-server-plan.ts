@@ -1,0 +1,113 @@
+import { FlagChange } from './flags';
+
+/** A hostPath volume added to the pod. */
+export interface PlannedVolume {
+  /** The volume name (unique in the pod). */
+  readonly name: string;
+  /** The directory on the node. */
+  readonly hostPath: string;
+  /** The hostPath type, e.g. `DirectoryOrCreate`. */
+  readonly type: string;
+}
+
+/** A volume mount added to the kube-apiserver container, or an existing one reused. */
+export interface PlannedMount {
+  /** The volume it mounts. */
+  readonly name: string;
+  /** Where it is mounted in the container. */
+  readonly mountPath: string;
+  /** True for a read-only mount. */
+  readonly readOnly: boolean;
+  /** The path the flags name that this mount makes available. */
+  readonly serves: string;
+}
+
+/** A file the operator places on the control-plane node. */
+export interface PlannedFile {
+  /** The file's name in the output's `node/` folder. */
+  readonly fileName: string;
+  /** Where it goes on the node. @default - no fixed place (e.g. the kubeadm patches folder) */
+  readonly nodePath?: string;
+  /** What it is. */
+  readonly description: string;
+}
+
+/** Everything `ApiServerPlan` holds. */
+export interface ApiServerPlanProps {
+  /** The Kubernetes version the change was made for, e.g. `1.18.2`. */
+  readonly version: string;
+  /** `dynamic` or `webhook`. */
+  readonly backend: 'dynamic' | 'webhook';
+  /** Every flag (or map key) asked for, with what happened. */
+  readonly flags: readonly FlagChange[];
+  /** Volumes added. */
+  readonly volumesAdded: readonly PlannedVolume[];
+  /** Mounts added. */
+  readonly mountsAdded: readonly PlannedMount[];
+  /** Existing mounts that already make a needed path available. */
+  readonly mountsReused: readonly PlannedMount[];
+  /** Files to place on the node. */
+  readonly files: readonly PlannedFile[];
+  /** What was removed from a mirror pod dump. */
+  readonly cleanups: readonly string[];
+  /** Anything else the operator must know (kept policies, skipped flags, limits). */
+  readonly notes: readonly string[];
+}
+
+/** The change made to the kube-apiserver manifest, structured for the app and readable by humans. */
+export class ApiServerPlan {
+  public readonly version: string;
+  public readonly backend: 'dynamic' | 'webhook';
+  /** Flags (or map keys) that were not there. */
+  public readonly flagsAdded: readonly FlagChange[];
+  /** Flags (or map keys) whose effective value was replaced (`from` -> `to`). */
+  public readonly flagsChanged: readonly FlagChange[];
+  /** Flags (or map keys) left as they were: already right, or the operator's value kept on purpose (`reason`). */
+  public readonly flagsKept: readonly FlagChange[];
+  public readonly volumesAdded: readonly PlannedVolume[];
+  public readonly mountsAdded: readonly PlannedMount[];
+  public readonly mountsReused: readonly PlannedMount[];
+  public readonly files: readonly PlannedFile[];
+  public readonly cleanups: readonly string[];
+  public readonly notes: readonly string[];
+
+  constructor(props: ApiServerPlanProps) {
+    this.version = props.version;
+    this.backend = props.backend;
+    this.flagsAdded = props.flags.filter((f) => f.action === 'added');
+    this.flagsChanged = props.flags.filter((f) => f.action === 'changed');
+    this.flagsKept = props.flags.filter((f) => f.action === 'kept');
+    this.volumesAdded = [...props.volumesAdded];
+    this.mountsAdded = [...props.mountsAdded];
+    this.mountsReused = [...props.mountsReused];
+    this.files = [...props.files];
+    this.cleanups = [...props.cleanups];
+    this.notes = [...props.notes];
+  }
+
+  /** True when the manifest needed no change (it was already patched). */
+  public get unchanged(): boolean {
+    return this.flagsAdded.length === 0 && this.flagsChanged.length === 0 && this.volumesAdded.length === 0 && this.mountsAdded.length === 0 && this.cleanups.length === 0;
+  }
+
+  /** A plain-text account, one item a line. */
+  public toText(): string {
+    const lines: string[] = [`kube-apiserver ${this.version}: ${this.backend} audit backend${this.unchanged ? ' (manifest already up to date)' : ''}`];
+    const section = (title: string, items: string[]): void => {
+      if (items.length === 0) return;
+      lines.push(`${title}:`);
+      for (const item of items) lines.push(`  ${item}`);
+    };
+    const name = (f: FlagChange): string => (f.key ? `--${f.flag} ${f.key}` : `--${f.flag}`);
+    section('flags added', this.flagsAdded.map((f) => (f.key ? `${name(f)}=${f.to}` : `--${f.flag}${f.to === 'true' && f.flag === 'audit-dynamic-configuration' ? '' : `=${f.to}`}`)));
+    section('flags changed', this.flagsChanged.map((f) => `${name(f)}: ${f.from} -> ${f.to}`));
+    section('flags kept', this.flagsKept.map((f) => `${name(f)}=${f.to}${f.reason ? ` (${f.reason})` : ' (already set)'}`));
+    section('volumes added', this.volumesAdded.map((v) => `${v.name}: hostPath ${v.hostPath} (${v.type})`));
+    section('volume mounts added', this.mountsAdded.map((m) => `${m.name} at ${m.mountPath} (${m.readOnly ? 'read-only' : 'writable'}) for ${m.serves}`));
+    section('volume mounts reused', this.mountsReused.map((m) => `${m.name} at ${m.mountPath} for ${m.serves}`));
+    section('files for the control-plane node', this.files.map((f) => `${f.fileName}${f.nodePath ? ` -> ${f.nodePath}` : ''}: ${f.description}`));
+    section('removed from the mirror pod dump', [...this.cleanups]);
+    section('notes', [...this.notes]);
+    return lines.join('\n') + '\n';
+  }
+}

@@ -1,0 +1,7 @@
+export * from './flags';
+export * from './flag-availability';
+export * from './static-pod-manifest';
+export * from './api-server-plan';
+export * from './kube-apiserver-manifest';
+export * from '../audit/audit-policy';
+export * from '../audit/webhook-kubeconfig';

@@ -1,0 +1,469 @@
+import * as path from 'path';
+import { Construct } from 'constructs';
+import { AuditPolicy } from '../audit/audit-policy';
+import { validateWebhookServerUrl, WebhookKubeconfig } from '../audit/webhook-kubeconfig';
+import { UserError } from '../errors';
+import { KubernetesVersion } from '../kubernetes-version';
+import { NodeFile } from '../node-file';
+import { ApiServerPlan, PlannedFile, PlannedMount, PlannedVolume } from './api-server-plan';
+import { kubeApiServerAcceptsFlag } from './flag-availability';
+import { ApiServerCommandLine, FlagChange } from './flags';
+import { StaticPodManifest } from './static-pod-manifest';
+
+type Json = Record<string, unknown>;
+
+/** Where kubeadm (and most installers) keep the static pod manifest. */
+export const KUBE_APISERVER_MANIFEST_PATH = '/etc/kubernetes/manifests/kube-apiserver.yaml';
+/** CIS 1.2.16-1.2.19 audit log defaults. */
+export const DEFAULT_AUDIT_LOG = { path: '/var/log/kubernetes/audit/audit.log', maxAge: 30, maxBackup: 10, maxSize: 100 } as const;
+/** Where the policy and webhook kubeconfig go on the node by default. */
+export const DEFAULT_AUDIT_DIRECTORY = '/etc/kubernetes/audit';
+
+/** How the API server hands events to the webhook. */
+export type AuditWebhookMode = 'batch' | 'blocking' | 'blocking-strict';
+const MODES: readonly AuditWebhookMode[] = ['batch', 'blocking', 'blocking-strict'];
+
+/** The audit log backend (`--audit-log-*`), kept alongside the webhook as CIS asks. */
+export interface AuditLogOptions {
+  /** The log file inside the API server container (`-` for stdout). @default '/var/log/kubernetes/audit/audit.log' */
+  readonly path?: string;
+  /** Days to keep rotated files. @default 30 */
+  readonly maxAge?: number;
+  /** Rotated files to keep. @default 10 */
+  readonly maxBackup?: number;
+  /** Megabytes before rotation. @default 100 */
+  readonly maxSize?: number;
+}
+
+/** Options of the static audit webhook backend. */
+export interface WebhookBackendOptions {
+  /** The URL the API server posts events to (absolute http/https, no user info, query or fragment). */
+  readonly server: string;
+  /** Base64 PEM CA bundle for an https server. @default - the host's system roots */
+  readonly certificateAuthorityData?: string;
+  /** The audit policy written to the node. @default AuditPolicy.hardened() */
+  readonly policy?: AuditPolicy;
+  /** `--audit-webhook-mode`. batch drops events when its buffer overflows; blocking* slow requests down. @default 'batch' */
+  readonly mode?: AuditWebhookMode;
+  /** `--audit-webhook-batch-max-wait` (Go duration), written in batch mode only. @default '30s' */
+  readonly batchMaxWait?: string;
+  /** `--audit-webhook-initial-backoff` (Go duration). @default '10s' */
+  readonly initialBackoff?: string;
+  /** The audit log backend, or `false` to leave it out. @default - on, with the CIS values of DEFAULT_AUDIT_LOG */
+  readonly auditLog?: false | AuditLogOptions;
+  /** The directory (on the node and in the container) for the policy and kubeconfig. @default '/etc/kubernetes/audit' */
+  readonly directory?: string;
+}
+
+const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
+
+function checkAbsolutePath(value: string, field: string): string {
+  if (typeof value !== 'string' || !path.posix.isAbsolute(value) || /\s/.test(value) || value.split('/').includes('..')) {
+    throw new UserError(`must be an absolute path without spaces or "..", got ${JSON.stringify(value)}`, { field });
+  }
+  const normalized = path.posix.normalize(value);
+  return normalized.length > 1 ? normalized.replace(/\/$/, '') : normalized;
+}
+
+function checkCount(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new UserError(`must be a whole number of 0 or more, got ${JSON.stringify(value)}`, { field });
+  return value;
+}
+
+function checkDuration(value: string | undefined, fallback: string, field: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !GO_DURATION.test(value)) {
+    throw new UserError(`must be a Go duration such as "30s", "1m30s" or "500ms", got ${JSON.stringify(value)}`, { field });
+  }
+  return value;
+}
+
+interface ResolvedWebhook {
+  readonly kubeconfig: WebhookKubeconfig;
+  readonly policy: AuditPolicy;
+  readonly mode: AuditWebhookMode;
+  readonly batchMaxWait: string;
+  readonly initialBackoff: string;
+  readonly auditLog: false | Required<AuditLogOptions>;
+  readonly directory: string;
+}
+
+/**
+ * How the API server sends audit events: dynamic (AuditSink objects, 1.13-1.18) or the static
+ * webhook backend (a policy file and a kubeconfig on the node, every version). Options are
+ * checked when the backend is made.
+ */
+export class ApiServerAuditBackend {
+  /**
+   * Dynamic audit configuration: `--audit-dynamic-configuration`, `DynamicAuditing=true` in
+   * `--feature-gates`, `auditregistration.k8s.io/v1alpha1=true` in `--runtime-config`. The API
+   * server then reads AuditSink objects. Kubernetes 1.13-1.18 only.
+   */
+  public static dynamic(): ApiServerAuditBackend {
+    return new ApiServerAuditBackend('dynamic');
+  }
+
+  /** The static webhook backend, with a policy file and a kubeconfig naming `server`. */
+  public static webhook(options: WebhookBackendOptions): ApiServerAuditBackend {
+    if (!options || typeof options !== 'object') throw new UserError('webhook backend options are missing');
+    validateWebhookServerUrl(options.server, 'server');
+    const mode = options.mode ?? 'batch';
+    if (!MODES.includes(mode)) throw new UserError(`unknown audit webhook mode ${JSON.stringify(mode)}; use one of ${MODES.join(', ')}`, { field: 'mode' });
+    let auditLog: false | Required<AuditLogOptions> = false;
+    if (options.auditLog !== false) {
+      const log = options.auditLog ?? {};
+      auditLog = {
+        path: log.path === '-' ? '-' : checkAbsolutePath(log.path ?? DEFAULT_AUDIT_LOG.path, 'auditLog.path'),
+        maxAge: checkCount(log.maxAge, DEFAULT_AUDIT_LOG.maxAge, 'auditLog.maxAge'),
+        maxBackup: checkCount(log.maxBackup, DEFAULT_AUDIT_LOG.maxBackup, 'auditLog.maxBackup'),
+        maxSize: checkCount(log.maxSize, DEFAULT_AUDIT_LOG.maxSize, 'auditLog.maxSize'),
+      };
+    }
+    return new ApiServerAuditBackend('webhook', {
+      kubeconfig: new WebhookKubeconfig({ server: options.server, certificateAuthorityData: options.certificateAuthorityData }),
+      policy: options.policy ?? AuditPolicy.hardened(),
+      mode,
+      batchMaxWait: checkDuration(options.batchMaxWait, '30s', 'batchMaxWait'),
+      initialBackoff: checkDuration(options.initialBackoff, '10s', 'initialBackoff'),
+      auditLog,
+      directory: checkAbsolutePath(options.directory ?? DEFAULT_AUDIT_DIRECTORY, 'directory'),
+    });
+  }
+
+  private constructor(
+    /** `dynamic` or `webhook`. */
+    public readonly kind: 'dynamic' | 'webhook',
+    /** @internal */
+    public readonly _webhook?: ResolvedWebhook,
+  ) {}
+}
+
+/** Props of `KubeApiServerManifest`. */
+export interface KubeApiServerManifestProps {
+  /** The static pod manifest to patch. */
+  readonly manifest: StaticPodManifest;
+  /** The version the API server runs. @default - read from the container image tag */
+  readonly kubernetesVersion?: KubernetesVersion;
+  /** The audit backend to turn on. */
+  readonly backend: ApiServerAuditBackend;
+}
+
+/** One JSON patch (RFC 6902) operation of the kubeadm patch file. */
+export interface JsonPatchOperation {
+  readonly op: 'add' | 'test';
+  readonly path: string;
+  readonly value: unknown;
+}
+
+interface MountNeed {
+  /** Container path the flags name. */
+  readonly path: string;
+  readonly writable: boolean;
+  /** The directory to mount when nothing covers `path`. */
+  readonly directory: string;
+  /** Volume name to use for a new mount. */
+  readonly volumeName: string;
+}
+
+/**
+ * The kube-apiserver static pod manifest with an audit backend turned on, plus the files that go
+ * with it on the control-plane node (each a `NodeFile` child):
+ *
+ * - `Manifest` (`kube-apiserver.yaml` -> /etc/kubernetes/manifests/kube-apiserver.yaml): the input pod,
+ *   key order and every unrelated field kept, plus the flags, volumes and mounts; no labels, names or
+ *   namespace of cdk8s.
+ * - webhook backend: `Policy` (`audit-policy.yaml`, unless the manifest names its own policy file) and
+ *   `WebhookKubeconfig` (`audit-webhook-kubeconfig.yaml`), at the node paths the flags use.
+ * - `KubeadmPatch` (`kube-apiserver+json.yaml`) for manifests in kubeadm's layout: the same change as a
+ *   JSON patch for `kubeadm init|join|upgrade --patches <dir>`, which otherwise regenerates the manifest
+ *   and drops hand edits. Flags are appended (`/spec/containers/N/command/-`): kube-apiserver takes the
+ *   last value of a repeated flag and merges repeated `--feature-gates` / `--runtime-config`, so the
+ *   appended flags win over whatever kubeadm generates, and a `DynamicAuditing=true` appended as its own
+ *   `--feature-gates` merges with kubeadm's. Limits: it holds the change against THIS input (give the
+ *   kubeadm-generated manifest, not an already patched one); a `test` operation makes kubeadm refuse it
+ *   when the container at that index is not kube-apiserver; volumes are appended, so a kubeadm
+ *   `extraVolumes` with the same name or mount path makes kubeadm's result invalid.
+ *
+ * Applying the same backend to the output again changes nothing, byte for byte.
+ */
+export class KubeApiServerManifest extends Construct {
+  /** The version the change was made for. */
+  public readonly version: KubernetesVersion;
+  /** The patched Pod document. */
+  public readonly pod: Json;
+  /** What changed, for the app to print. */
+  public readonly plan: ApiServerPlan;
+  /** The kubeadm JSON patch operations; empty when the manifest is not in kubeadm's layout. */
+  public readonly kubeadmPatch: readonly JsonPatchOperation[];
+  /** The patched manifest file. */
+  public readonly manifestFile: NodeFile;
+
+  private readonly flagChanges: FlagChange[] = [];
+  private readonly notes: string[] = [];
+  private readonly volumesAdded: PlannedVolume[] = [];
+  private readonly mountsAdded: PlannedMount[] = [];
+  private readonly mountsReused: PlannedMount[] = [];
+  private readonly files: PlannedFile[] = [];
+  private readonly commandLine: ApiServerCommandLine;
+  private readonly container: Json;
+  private readonly containerIndex: number;
+
+  constructor(scope: Construct, id: string, props: KubeApiServerManifestProps) {
+    super(scope, id);
+    const manifest = props.manifest;
+    if (!(manifest instanceof StaticPodManifest)) throw new UserError('manifest must be a StaticPodManifest (StaticPodManifest.fromFile)');
+    if (!(props.backend instanceof ApiServerAuditBackend)) throw new UserError('backend must be ApiServerAuditBackend.dynamic() or ApiServerAuditBackend.webhook({...})');
+    this.version = props.kubernetesVersion ?? manifest.imageVersion();
+    this.pod = JSON.parse(JSON.stringify(manifest.document)) as Json;
+    this.containerIndex = manifest.containerIndex;
+    this.container = ((this.pod.spec as Json).containers as Json[])[this.containerIndex];
+    this.commandLine = ApiServerCommandLine.parse(this.container, manifest.locate(['spec', 'containers', this.containerIndex]));
+
+    const nodeFiles: { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] = [];
+    if (props.backend.kind === 'dynamic') {
+      this.applyDynamic();
+    } else {
+      nodeFiles.push(...this.applyWebhook(props.backend._webhook!));
+    }
+
+    // write the command line back in place (key order kept)
+    const rendered = this.commandLine.render();
+    if (rendered.command !== undefined) this.container.command = rendered.command;
+    if (rendered.args !== undefined) this.container.args = rendered.args;
+
+    this.kubeadmPatch = this.buildKubeadmPatch();
+    const manifestDescription =
+      `the patched kube-apiserver static pod manifest: replace ${KUBE_APISERVER_MANIFEST_PATH} with it ` +
+      '(keep no backup in that folder: the kubelet runs every file there)';
+    this.manifestFile = new NodeFile(this, 'Manifest', {
+      nodePath: KUBE_APISERVER_MANIFEST_PATH,
+      fileName: 'kube-apiserver.yaml',
+      document: this.pod,
+      description: manifestDescription,
+    });
+    this.files.push({ fileName: 'kube-apiserver.yaml', nodePath: KUBE_APISERVER_MANIFEST_PATH, description: manifestDescription });
+    for (const f of nodeFiles) {
+      new NodeFile(this, f.id, { nodePath: f.nodePath, fileName: f.fileName, document: f.document, description: f.description });
+      this.files.push({ fileName: f.fileName, nodePath: f.nodePath, description: f.description });
+    }
+    if (this.kubeadmPatch.length > 0) {
+      const description = 'the same change for kubeadm: put it in the folder given to kubeadm init/join/upgrade --patches';
+      new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
+      this.files.push({ fileName: 'kube-apiserver+json.yaml', description });
+    } else if (!this.isKubeadmLayout()) {
+      this.notes.push(`no kubeadm patch: the manifest starts kube-apiserver as "${this.commandLine.binary}" (${this.commandLine.form}), not in kubeadm's layout`);
+    }
+
+    this.plan = new ApiServerPlan({
+      version: this.version.toString(),
+      backend: props.backend.kind,
+      flags: this.flagChanges,
+      volumesAdded: this.volumesAdded,
+      mountsAdded: this.mountsAdded,
+      mountsReused: this.mountsReused,
+      files: this.files,
+      cleanups: manifest.cleanups,
+      notes: this.notes,
+    });
+  }
+
+  private accepts(flag: string): boolean {
+    if (kubeApiServerAcceptsFlag(this.version, flag)) return true;
+    this.notes.push(`--${flag} not written: kube-apiserver ${this.version} does not know it`);
+    return false;
+  }
+
+  private applyDynamic(): void {
+    if (!this.version.supportsDynamicAuditing) {
+      throw new UserError(
+        `the dynamic audit backend needs Kubernetes 1.13-1.18, but this API server runs ${this.version}: ` +
+          'DynamicAuditing and auditregistration.k8s.io were removed in 1.19 and kube-apiserver would refuse to start; ' +
+          'use the webhook backend (ApiServerAuditBackend.webhook / backend: webhook) instead',
+      );
+    }
+    const cl = this.commandLine;
+    if (this.accepts('audit-dynamic-configuration')) this.flagChanges.push(cl.set('audit-dynamic-configuration', true));
+    this.flagChanges.push(cl.setMapKey('feature-gates', 'DynamicAuditing', 'true'));
+    this.flagChanges.push(cl.setMapKey('runtime-config', 'auditregistration.k8s.io/v1alpha1', 'true'));
+  }
+
+  private applyWebhook(w: ResolvedWebhook): { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] {
+    const cl = this.commandLine;
+    const policyPath = `${w.directory}/audit-policy.yaml`;
+    const kubeconfigPath = `${w.directory}/audit-webhook-kubeconfig.yaml`;
+    const needs: MountNeed[] = [];
+
+    let writePolicy = false;
+    const existingPolicy = cl.get('audit-policy-file');
+    if (existingPolicy !== undefined && existingPolicy !== policyPath) {
+      this.flagChanges.push({
+        flag: 'audit-policy-file',
+        action: 'kept',
+        from: existingPolicy,
+        to: existingPolicy,
+        reason: "the operator's policy is kept and ours is not written; make sure it records what Falco needs",
+      });
+    } else if (this.accepts('audit-policy-file')) {
+      this.flagChanges.push(cl.set('audit-policy-file', policyPath));
+      writePolicy = true;
+      needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
+    }
+    if (this.accepts('audit-webhook-config-file')) {
+      this.flagChanges.push(cl.set('audit-webhook-config-file', kubeconfigPath));
+      needs.push({ path: kubeconfigPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
+    }
+    if (this.accepts('audit-webhook-mode')) this.flagChanges.push(cl.set('audit-webhook-mode', w.mode));
+    if (w.mode === 'batch') {
+      if (this.accepts('audit-webhook-batch-max-wait')) this.flagChanges.push(cl.set('audit-webhook-batch-max-wait', w.batchMaxWait));
+    }
+    if (this.accepts('audit-webhook-initial-backoff')) this.flagChanges.push(cl.set('audit-webhook-initial-backoff', w.initialBackoff));
+
+    if (w.auditLog) {
+      const keep = "kept the operator's value";
+      const log: [string, string][] = [
+        ['audit-log-path', w.auditLog.path],
+        ['audit-log-maxage', String(w.auditLog.maxAge)],
+        ['audit-log-maxbackup', String(w.auditLog.maxBackup)],
+        ['audit-log-maxsize', String(w.auditLog.maxSize)],
+      ];
+      for (const [flag, value] of log) {
+        if (this.accepts(flag)) this.flagChanges.push(cl.ensure(flag, value, `${keep}; ours would be ${value}`));
+      }
+      const logPath = cl.get('audit-log-path');
+      if (logPath && logPath !== '-' && path.posix.isAbsolute(logPath)) {
+        needs.push({ path: logPath, writable: true, directory: path.posix.dirname(logPath), volumeName: 'audit-log' });
+      }
+    }
+
+    const hostPaths = this.mount(needs);
+    const out: { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] = [];
+    if (writePolicy) {
+      out.push({
+        id: 'Policy',
+        fileName: 'audit-policy.yaml',
+        nodePath: hostPaths.get(policyPath),
+        document: w.policy.toDocument(),
+        description: 'the audit policy named by --audit-policy-file',
+      });
+    }
+    if (hostPaths.has(kubeconfigPath)) {
+      out.push({
+        id: 'WebhookKubeconfig',
+        fileName: 'audit-webhook-kubeconfig.yaml',
+        nodePath: hostPaths.get(kubeconfigPath),
+        document: w.kubeconfig.toDocument(),
+        description: `the audit webhook kubeconfig named by --audit-webhook-config-file (server ${w.kubeconfig.server})`,
+      });
+    }
+    return out;
+  }
+
+  /** Makes every needed container path available; returns the node path of each. */
+  private mount(needs: MountNeed[]): Map<string, string> {
+    const spec = this.pod.spec as Json;
+    const hostPaths = new Map<string, string>();
+    for (const need of needs) {
+      const volumes = (Array.isArray(spec.volumes) ? spec.volumes : []) as Json[];
+      const mounts = (Array.isArray(this.container.volumeMounts) ? this.container.volumeMounts : []) as Json[];
+      const covering = findCoveringMount(need, mounts, volumes);
+      if (covering) {
+        hostPaths.set(need.path, covering.hostPath);
+        if (!this.mountsAdded.some((m) => m.name === covering.mount.name) && !this.mountsReused.some((m) => m.serves === need.path)) {
+          this.mountsReused.push({ name: String(covering.mount.name), mountPath: String(covering.mount.mountPath), readOnly: covering.mount.readOnly === true, serves: need.path });
+        }
+        continue;
+      }
+      const dir = need.directory;
+      const clash = mounts.find((m) => m.mountPath === dir || (typeof m.mountPath === 'string' && m.mountPath.replace(/\/$/, '') === dir));
+      if (clash) {
+        throw new UserError(
+          `cannot mount ${dir} into kube-apiserver for ${need.path}: the container already mounts volume ${JSON.stringify(clash.name)} there ` +
+            `(${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}); choose another directory`,
+        );
+      }
+      // an existing hostPath volume of that directory is mounted rather than declared twice
+      let volume = volumes.find((v) => isHostPathVolume(v) && normalizeDir(((v.hostPath as Json).path as string)) === dir);
+      if (!volume) {
+        const name = uniqueName(need.volumeName, volumes);
+        volume = { hostPath: { path: dir, type: 'DirectoryOrCreate' }, name };
+        if (!Array.isArray(spec.volumes)) spec.volumes = [];
+        (spec.volumes as Json[]).push(volume);
+        this.volumesAdded.push({ name, hostPath: dir, type: 'DirectoryOrCreate' });
+      }
+      const mount: Json = need.writable ? { mountPath: dir, name: volume.name } : { mountPath: dir, name: volume.name, readOnly: true };
+      if (!Array.isArray(this.container.volumeMounts)) this.container.volumeMounts = [];
+      (this.container.volumeMounts as Json[]).push(mount);
+      this.mountsAdded.push({ name: String(volume.name), mountPath: dir, readOnly: !need.writable, serves: need.path });
+      hostPaths.set(need.path, path.posix.join(normalizeDir((volume.hostPath as Json).path as string), path.posix.relative(dir, need.path)));
+    }
+    return hostPaths;
+  }
+
+  private isKubeadmLayout(): boolean {
+    return this.commandLine.form === 'binary' && this.commandLine.appendTo === 'command' && this.container.args === undefined;
+  }
+
+  private buildKubeadmPatch(): JsonPatchOperation[] {
+    if (!this.isKubeadmLayout()) return [];
+    const changed = this.flagChanges.filter((f) => f.action !== 'kept');
+    if (changed.length === 0 && this.volumesAdded.length === 0 && this.mountsAdded.length === 0) return [];
+    const base = `/spec/containers/${this.containerIndex}`;
+    const ops: JsonPatchOperation[] = [{ op: 'test', path: `${base}/name`, value: this.container.name }];
+    const mapKeys = new Map<string, string[]>();
+    for (const f of changed) {
+      if (f.key !== undefined) {
+        mapKeys.set(f.flag, [...(mapKeys.get(f.flag) ?? []), `${f.key}=${f.to}`]);
+      } else if (f.flag === 'audit-dynamic-configuration') {
+        ops.push({ op: 'add', path: `${base}/command/-`, value: `--${f.flag}=true` });
+      } else {
+        ops.push({ op: 'add', path: `${base}/command/-`, value: `--${f.flag}=${f.to}` });
+      }
+    }
+    for (const [flag, items] of mapKeys) ops.push({ op: 'add', path: `${base}/command/-`, value: `--${flag}=${items.join(',')}` });
+    for (const v of this.volumesAdded) {
+      ops.push({ op: 'add', path: '/spec/volumes/-', value: { hostPath: { path: v.hostPath, type: v.type }, name: v.name } });
+    }
+    for (const m of this.mountsAdded) {
+      ops.push({ op: 'add', path: `${base}/volumeMounts/-`, value: m.readOnly ? { mountPath: m.mountPath, name: m.name, readOnly: true } : { mountPath: m.mountPath, name: m.name } });
+    }
+    return ops;
+  }
+}
+
+function normalizeDir(p: string): string {
+  const n = path.posix.normalize(p);
+  return n.length > 1 ? n.replace(/\/$/, '') : n;
+}
+
+function isHostPathVolume(v: Json): boolean {
+  return v !== null && typeof v === 'object' && typeof v.hostPath === 'object' && v.hostPath !== null && typeof (v.hostPath as Json).path === 'string';
+}
+
+/**
+ * The mount the container sees at `need.path` (the deepest one covering it), when it is a plain
+ * hostPath mount (no subPath) that is writable if `need.writable`; its node path for `need.path`.
+ */
+function findCoveringMount(need: MountNeed, mounts: Json[], volumes: Json[]): { mount: Json; hostPath: string } | undefined {
+  let deepest: { mount: Json; mp: string } | undefined;
+  for (const m of mounts) {
+    if (typeof m.mountPath !== 'string') continue;
+    const mp = normalizeDir(m.mountPath);
+    if (!(need.path === mp || need.path.startsWith(mp === '/' ? '/' : `${mp}/`))) continue;
+    if (!deepest || mp.length > deepest.mp.length) deepest = { mount: m, mp };
+  }
+  if (!deepest) return undefined;
+  const m = deepest.mount;
+  if (m.subPath !== undefined || m.subPathExpr !== undefined) return undefined;
+  if (need.writable && m.readOnly === true) return undefined;
+  const volume = volumes.find((v) => v.name === m.name);
+  if (!volume || !isHostPathVolume(volume)) return undefined;
+  const hostRoot = normalizeDir((volume.hostPath as Json).path as string);
+  return { mount: m, hostPath: path.posix.join(hostRoot, path.posix.relative(deepest.mp, need.path)) };
+}
+
+function uniqueName(base: string, volumes: Json[]): string {
+  const taken = new Set(volumes.map((v) => v.name));
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
+}

@@ -1,0 +1,209 @@
+import { ErrorLocation, UserError } from '../errors';
+import { KubernetesVersion } from '../kubernetes-version';
+import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
+import { ApiServerCommandLine } from './flags';
+
+const WHAT = 'kube-apiserver manifest';
+
+/** Metadata fields the API server sets on a (mirror) pod; a static pod file never has them. */
+const SERVER_SET_METADATA = [
+  'uid',
+  'resourceVersion',
+  'selfLink',
+  'generation',
+  'managedFields',
+  'ownerReferences',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generateName',
+];
+
+/** Annotations the kubelet puts on a mirror pod. */
+const MIRROR_ANNOTATION_PREFIX = 'kubernetes.io/config.';
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A kube-apiserver static pod manifest, read and checked: a `v1` `Pod` with a kube-apiserver
+ * container whose command line this tool can read. A `kubectl get pod -o yaml` dump of the
+ * mirror pod is cleaned back to a static pod manifest (see `cleanups`). The parsed document is
+ * never changed; `KubeApiServerManifest` patches a copy.
+ */
+export class StaticPodManifest {
+  /**
+   * Reads a manifest file (YAML or JSON).
+   * @param shownAs the name to use in messages @default filePath
+   */
+  public static fromFile(filePath: string, shownAs?: string): StaticPodManifest {
+    return new StaticPodManifest(readYamlFile(filePath, { what: WHAT, file: shownAs ?? filePath }));
+  }
+
+  /**
+   * Parses a manifest from text (YAML or JSON).
+   * @param name names the source in messages @default '<inline manifest>'
+   */
+  public static fromString(text: string, name = '<inline manifest>'): StaticPodManifest {
+    return new StaticPodManifest(loadYaml(text, { file: name, what: WHAT }));
+  }
+
+  /** The source, as named in messages. */
+  public readonly file: string;
+  /** The Pod document (cleaned when it was a mirror pod dump). Treat as read-only. */
+  public readonly document: Json;
+  /** Index of the kube-apiserver container in `spec.containers`. */
+  public readonly containerIndex: number;
+  /** The parsed kube-apiserver command line of that container. */
+  public readonly commandLine: ApiServerCommandLine;
+  /** What was removed to turn a mirror pod dump back into a static pod manifest; empty for a real manifest. */
+  public readonly cleanups: readonly string[];
+
+  private readonly loaded: LoadedYaml;
+
+  private constructor(loaded: LoadedYaml) {
+    this.loaded = loaded;
+    this.file = loaded.file;
+    const doc = loaded.value;
+    if (!isObject(doc)) {
+      throw new UserError(`${WHAT} must be a Pod object, got ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)}`, { file: loaded.file });
+    }
+    if (doc.apiVersion !== 'v1') {
+      throw new UserError(
+        `${WHAT} must have apiVersion "v1", got ${JSON.stringify(doc.apiVersion ?? null)}`,
+        loaded.locate(['apiVersion']),
+      );
+    }
+    if (doc.kind !== 'Pod') {
+      throw new UserError(
+        `${WHAT} must be a Pod (kind: Pod), got kind ${JSON.stringify(doc.kind ?? null)}` +
+          (doc.kind === 'List' ? '; export the one pod with kubectl get pod <name> -n kube-system -o yaml' : ''),
+        loaded.locate(['kind']),
+      );
+    }
+    const spec = doc.spec;
+    if (!isObject(spec)) throw new UserError(`${WHAT} has no spec`, loaded.locate(['spec']));
+    const containers = spec.containers;
+    if (!Array.isArray(containers) || containers.length === 0) {
+      throw new UserError(`${WHAT} has no containers`, loaded.locate(['spec', 'containers']));
+    }
+    containers.forEach((c, i) => {
+      if (!isObject(c)) throw new UserError(`must be a container object`, loaded.locate(['spec', 'containers', i]));
+    });
+    let index = containers.findIndex((c) => (c as Json).name === 'kube-apiserver');
+    if (index < 0) index = containers.findIndex((c) => ApiServerCommandLine.looksLikeApiServer(c as Json));
+    if (index < 0) {
+      const names = containers.map((c) => JSON.stringify((c as Json).name ?? null)).join(', ');
+      throw new UserError(
+        `${WHAT} has no kube-apiserver container (no container is named "kube-apiserver" and none runs the kube-apiserver binary; containers: ${names})`,
+        loaded.locate(['spec', 'containers']),
+      );
+    }
+    this.containerIndex = index;
+    const containerPath: YamlPath = ['spec', 'containers', index];
+    this.commandLine = ApiServerCommandLine.parse(containers[index] as Json, loaded.locate(containerPath));
+
+    const copy = JSON.parse(JSON.stringify(doc)) as Json;
+    this.cleanups = cleanMirrorPod(copy);
+    this.document = copy;
+  }
+
+  /** The kube-apiserver container of `document`. Treat as read-only. */
+  public get container(): Json {
+    return ((this.document.spec as Json).containers as Json[])[this.containerIndex];
+  }
+
+  /** The pod's `metadata.namespace`, if any. */
+  public get namespace(): string | undefined {
+    const ns = (this.document.metadata as Json | undefined)?.namespace;
+    return typeof ns === 'string' ? ns : undefined;
+  }
+
+  /**
+   * The value of `--service-cluster-ip-range` (two comma-separated CIDRs on a dual-stack cluster),
+   * or `undefined` when the flag is not set.
+   */
+  public get serviceClusterIPRange(): string | undefined {
+    return this.commandLine.get('service-cluster-ip-range');
+  }
+
+  /**
+   * The Kubernetes version from the container's image tag. Throws a `UserError` (with file and line)
+   * telling to set kubernetesVersion when the tag is not a version, or the version is unsupported.
+   */
+  public imageVersion(): KubernetesVersion {
+    const path: YamlPath = ['spec', 'containers', this.containerIndex, 'image'];
+    const field = formatPath(path);
+    const image = this.container.image;
+    if (typeof image !== 'string' || !image) {
+      throw new UserError('the kube-apiserver container has no image, so its Kubernetes version is unknown; set kubernetesVersion explicitly', this.locate(path));
+    }
+    try {
+      return KubernetesVersion.fromImage(image, field);
+    } catch (err) {
+      if (err instanceof UserError) {
+        const prefix = `${field}: `;
+        const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+        throw new UserError(message, this.locate(path));
+      }
+      throw err;
+    }
+  }
+
+  /** File, field and line of a value in the input, for messages. */
+  public locate(path: YamlPath): ErrorLocation {
+    return this.loaded.locate(path);
+  }
+}
+
+/**
+ * Removes what the API server and kubelet add to a mirror pod. Keeps kubeadm's own
+ * `creationTimestamp: null` and `status: {}` (they are the manifest's content).
+ */
+function cleanMirrorPod(doc: Json): string[] {
+  const removed: string[] = [];
+  const metadata = isObject(doc.metadata) ? doc.metadata : undefined;
+  const spec = doc.spec as Json;
+  if (metadata) {
+    for (const field of SERVER_SET_METADATA) {
+      if (field in metadata) {
+        delete metadata[field];
+        removed.push(`metadata.${field}`);
+      }
+    }
+    if ('creationTimestamp' in metadata && metadata.creationTimestamp !== null) {
+      delete metadata.creationTimestamp;
+      removed.push('metadata.creationTimestamp');
+    }
+    if (isObject(metadata.annotations)) {
+      const annotations = metadata.annotations;
+      for (const key of Object.keys(annotations)) {
+        if (key.startsWith(MIRROR_ANNOTATION_PREFIX)) {
+          delete annotations[key];
+          removed.push(`metadata.annotations["${key}"]`);
+        }
+      }
+      if (Object.keys(annotations).length === 0 && removed.some((r) => r.startsWith('metadata.annotations['))) {
+        delete metadata.annotations;
+      }
+    }
+    // the kubelet names the mirror pod <name>-<nodeName>; the file holds <name>
+    const nodeName = spec.nodeName;
+    if (typeof nodeName === 'string' && typeof metadata.name === 'string' && metadata.name.endsWith(`-${nodeName}`)) {
+      const original = metadata.name.slice(0, -(nodeName.length + 1));
+      removed.push(`the node name suffix of metadata.name ("${metadata.name}" -> "${original}")`);
+      metadata.name = original;
+    }
+  }
+  if ('nodeName' in spec) {
+    delete spec.nodeName;
+    removed.push('spec.nodeName');
+  }
+  if (isObject(doc.status) && Object.keys(doc.status).length > 0) {
+    delete doc.status;
+    removed.push('status');
+  }
+  return removed;
+}
