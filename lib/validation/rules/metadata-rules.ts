@@ -8,7 +8,7 @@ import {
   pathSegmentNameProblems,
   qualifiedNameProblems,
 } from '../names';
-import { CLUSTER_SCOPED_KINDS, NAMESPACED_KINDS, reporter, selectorMatches } from './support';
+import { CLUSTER_SCOPED_KINDS, NAMESPACED_KINDS, reporter, selectorMatches, selectorString } from './support';
 
 /** The name format the API server checks per kind (ValidateXName in pkg/apis/.../validation). */
 const NAME_FORMAT: Record<string, { what: string; check: (name: string) => string[] }> = {
@@ -146,7 +146,8 @@ export function checkWorkloadSelector(item: ValidationItem, _context?: RuleConte
     }
   });
   if (!selectorMatches(selector, labels)) {
-    r.add('spec.selector', `selector ${show(selector)} does not match the template labels ${show(labels)}`, selector);
+    const labelText = Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(',') || 'none';
+    r.add('spec.selector', `selector "${selectorString(selector)}" does not match the template labels (${labelText})`, selector);
   }
   return r.found;
 }

@@ -89,3 +89,21 @@ export function selectorMatches(selector: Json, labels: Json): boolean {
   }
   return true;
 }
+
+/** A selector as kubectl writes it: `app=falco,role in (a,b),!debug`. */
+export function selectorString(selector: Json): string {
+  const parts = Object.entries(obj(selector.matchLabels)).map(([k, v]) => `${k}=${String(v)}`);
+  for (const e of arr(selector.matchExpressions)) {
+    const expr = obj(e);
+    const key = String(expr.key);
+    const values = arr(expr.values).map(String).join(',');
+    switch (expr.operator) {
+      case 'In': parts.push(`${key} in (${values})`); break;
+      case 'NotIn': parts.push(`${key} notin (${values})`); break;
+      case 'Exists': parts.push(key); break;
+      case 'DoesNotExist': parts.push(`!${key}`); break;
+      default: parts.push(`${key} ${String(expr.operator)} (${values})`);
+    }
+  }
+  return parts.join(',');
+}
