@@ -1,0 +1,44 @@
+import { validateWebhookServerUrl, WebhookKubeconfig } from '../../lib/audit/webhook-kubeconfig';
+import { UserError } from '../../lib/errors';
+
+const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n-----END CERTIFICATE-----\n').toString('base64');
+
+describe('WebhookKubeconfig', () => {
+  test('http URL: one cluster, context and empty user', () => {
+    expect(new WebhookKubeconfig({ server: 'http://10.96.0.50:8765/k8s-audit' }).toDocument()).toEqual({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'falco', cluster: { server: 'http://10.96.0.50:8765/k8s-audit' } }],
+      contexts: [{ name: 'falco', context: { cluster: 'falco', user: 'falco' } }],
+      'current-context': 'falco',
+      preferences: {},
+      users: [{ name: 'falco', user: {} }],
+    });
+  });
+
+  test('https URL with CA data and an IPv6 host', () => {
+    const doc = new WebhookKubeconfig({ server: 'https://[fd00::50]:9765/k8s-audit', certificateAuthorityData: CA, name: 'falco-k8saudit' }).toDocument() as any;
+    expect(doc.clusters).toEqual([{ name: 'falco-k8saudit', cluster: { server: 'https://[fd00::50]:9765/k8s-audit', 'certificate-authority-data': CA } }]);
+    expect(doc['current-context']).toBe('falco-k8saudit');
+    expect(doc).toMatchSnapshot();
+  });
+
+  test.each([
+    [{ server: 'ftp://10.0.0.1/x' }, 'server: audit webhook URL "ftp://10.0.0.1/x" must use http or https, not ftp'],
+    [{ server: 'falco.falco.svc' }, 'server: audit webhook URL "falco.falco.svc" is not an absolute URL; write it as http://<ip>:<port>/<path>'],
+    [{ server: 'http://a:b@10.0.0.1/x' }, 'must not hold user info'],
+    [{ server: 'http://10.0.0.1/x?' }, 'must not have a query'],
+    [{ server: 'https://10.0.0.1/x', certificateAuthorityData: 'not base64!' }, 'certificateAuthorityData: must be base64 of a PEM CA certificate'],
+    [{ server: 'https://10.0.0.1/x', certificateAuthorityData: Buffer.from('hello').toString('base64') }, 'certificateAuthorityData: decodes to something other than a PEM certificate'],
+    [{ server: 'http://10.0.0.1/x', certificateAuthorityData: CA }, 'certificateAuthorityData: certificateAuthorityData is set but the audit webhook URL "http://10.0.0.1/x" is http; use https or drop the CA'],
+    [{ server: 'http://10.0.0.1/x', name: 'Falco_1' }, 'name: kubeconfig name must be lowercase letters, digits, "-" and ".", got "Falco_1"'],
+  ])('%j is refused', (props, message) => {
+    expect(() => new WebhookKubeconfig(props)).toThrow(UserError);
+    expect(() => new WebhookKubeconfig(props)).toThrow(message);
+  });
+
+  test('validateWebhookServerUrl names the field it checks', () => {
+    expect(() => validateWebhookServerUrl('nope', 'audit.webhook.server')).toThrow(/^audit\.webhook\.server: /);
+    expect(validateWebhookServerUrl('http://127.0.0.1:30765/k8s-audit').port).toBe('30765');
+  });
+});
