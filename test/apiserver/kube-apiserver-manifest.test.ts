@@ -13,6 +13,7 @@ import {
 import { UserError } from '../../lib/errors';
 import { KubernetesVersion } from '../../lib/kubernetes-version';
 import { NodeFile } from '../../lib/node-file';
+import { formatViolation, validateAll } from '../../lib/validation';
 import { dumpYaml } from '../../lib/yaml';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -247,6 +248,24 @@ describe('every sample manifest', () => {
       if (fs.existsSync(path.join(FIXTURES, name))) {
         expect(fs.readFileSync(path.join(shared, name), 'utf8')).toBe(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
       }
+    }
+  });
+});
+
+describe('every output is valid for its Kubernetes version', () => {
+  test.each([
+    ['04-kubeadm-v1.13.4-nadamdb.yaml', true],
+    ['10-kubeadm-v1.18.2-danil.yaml', true],
+    ['13-kubeadm-v1.20.11-dupflags-jcbrouwer.yaml', false],
+    ['19-kubeadm-v1.25.3-featuregates-sallyom.yaml', false],
+    ['23-kubeadm-v1.28.2-audit-devsecaiops.yaml', false],
+    ['kops-go-runner-v1.21.5.yaml', false],
+    ['mirror-pod-kubectl-get-v1.22.4.yaml', false],
+  ])('%s (strict schema of the minor + semantic rules)', (name, dynamic) => {
+    for (const backend of dynamic ? [webhook(), ApiServerAuditBackend.dynamic()] : [webhook()]) {
+      const out = build(fixture(name), backend);
+      const items = out.files.filter((f) => f.fileName !== 'kube-apiserver+json.yaml').map((f) => ({ source: f.fileName, object: f.document }));
+      expect(validateAll(items, out.k.version).map(formatViolation)).toEqual([]);
     }
   });
 });
