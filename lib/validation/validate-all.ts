@@ -74,7 +74,7 @@ export function assertValid(items: readonly ValidationItem[], version: Kubernete
   const violations = validateAll(items, version, context);
   if (violations.length > 0) {
     throw new UserErrors(
-      `${violations.length} problem(s) would make Kubernetes ${version} refuse the output:`,
+      `${violations.length} problem(s) in the output for Kubernetes ${version}:`,
       violations.map(formatViolation),
     );
   }
