@@ -183,7 +183,8 @@ interface MountNeed {
  *   `--feature-gates` merges with kubeadm's. Limits: it holds the change against THIS input (give the
  *   kubeadm-generated manifest, not an already patched one); a `test` operation makes kubeadm refuse it
  *   when the container at that index is not kube-apiserver; volumes are appended, so a kubeadm
- *   `extraVolumes` with the same name or mount path makes kubeadm's result invalid.
+ *   `extraVolumes` with the same name or mount path makes kubeadm's result invalid, and
+ *   `.../volumeMounts/-` needs the container to have `volumeMounts` (kubeadm always writes some).
  *
  * Applying the same backend to the output again changes nothing, byte for byte.
  */
@@ -196,13 +197,22 @@ export class KubeApiServerManifest extends Construct {
   public readonly plan: ApiServerPlan;
   /** The kubeadm JSON patch operations; empty when the manifest is not in kubeadm's layout. */
   public readonly kubeadmPatch: readonly JsonPatchOperation[];
-  /** The patched manifest file. */
+  /** The patched manifest file (`kube-apiserver.yaml`). */
   public readonly manifestFile: NodeFile;
+  /** The audit policy file (webhook backend, unless the manifest names its own policy). @default - none */
+  public readonly policyFile?: NodeFile;
+  /** The webhook kubeconfig file (webhook backend). @default - none */
+  public readonly kubeconfigFile?: NodeFile;
+  /**
+   * The kubeadm patch (`kube-apiserver+json.yaml`): a JSON patch LIST, not a Kubernetes object, so
+   * schema validation must skip it. @default - none when the manifest is not in kubeadm's layout
+   */
+  public readonly kubeadmPatchFile?: NodeFile;
 
   private readonly flagChanges: FlagChange[] = [];
   private readonly notes: string[] = [];
   private readonly volumesAdded: PlannedVolume[] = [];
-  private readonly mountsAdded: PlannedMount[] = [];
+  private readonly mountsAdded: { -readonly [K in keyof PlannedMount]: PlannedMount[K] }[] = [];
   private readonly mountsReused: PlannedMount[] = [];
   private readonly files: PlannedFile[] = [];
   private readonly commandLine: ApiServerCommandLine;
@@ -244,12 +254,14 @@ export class KubeApiServerManifest extends Construct {
     });
     this.files.push({ fileName: 'kube-apiserver.yaml', nodePath: KUBE_APISERVER_MANIFEST_PATH, description: manifestDescription });
     for (const f of nodeFiles) {
-      new NodeFile(this, f.id, { nodePath: f.nodePath, fileName: f.fileName, document: f.document, description: f.description });
+      const file = new NodeFile(this, f.id, { nodePath: f.nodePath, fileName: f.fileName, document: f.document, description: f.description });
+      if (f.id === 'Policy') this.policyFile = file;
+      else this.kubeconfigFile = file;
       this.files.push({ fileName: f.fileName, nodePath: f.nodePath, description: f.description });
     }
     if (this.kubeadmPatch.length > 0) {
       const description = 'the same change for kubeadm: put it in the folder given to kubeadm init/join/upgrade --patches';
-      new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
+      this.kubeadmPatchFile = new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
       this.files.push({ fileName: 'kube-apiserver+json.yaml', description });
     } else if (!this.isKubeadmLayout()) {
       this.notes.push(`no kubeadm patch: the manifest starts kube-apiserver as "${this.commandLine.binary}" (${this.commandLine.form}), not in kubeadm's layout`);
@@ -304,6 +316,13 @@ export class KubeApiServerManifest extends Construct {
         to: existingPolicy,
         reason: "the operator's policy is kept and ours is not written; make sure it records what Falco needs",
       });
+      const spec = this.pod.spec as Json;
+      const mounted = findCoveringMount(
+        { path: existingPolicy, writable: false, directory: '', volumeName: '' },
+        (Array.isArray(this.container.volumeMounts) ? this.container.volumeMounts : []) as Json[],
+        (Array.isArray(spec.volumes) ? spec.volumes : []) as Json[],
+      );
+      if (!mounted) this.notes.push(`the operator's policy file ${existingPolicy} is on no hostPath mount of the container: kube-apiserver cannot read it`);
     } else if (this.accepts('audit-policy-file')) {
       this.flagChanges.push(cl.set('audit-policy-file', policyPath));
       writePolicy = true;
@@ -369,7 +388,10 @@ export class KubeApiServerManifest extends Construct {
       const covering = findCoveringMount(need, mounts, volumes);
       if (covering) {
         hostPaths.set(need.path, covering.hostPath);
-        if (!this.mountsAdded.some((m) => m.name === covering.mount.name) && !this.mountsReused.some((m) => m.serves === need.path)) {
+        const ours = this.mountsAdded.find((m) => m.name === covering.mount.name && m.mountPath === covering.mount.mountPath);
+        if (ours) {
+          ours.serves = `${ours.serves}, ${need.path}`;
+        } else if (!this.mountsReused.some((m) => m.serves === need.path)) {
           this.mountsReused.push({ name: String(covering.mount.name), mountPath: String(covering.mount.mountPath), readOnly: covering.mount.readOnly === true, serves: need.path });
         }
         continue;

@@ -331,6 +331,16 @@ describe('forms and layouts', () => {
     expect(pod.spec.nodeName).toBeUndefined();
     expect(out.k.plan.toText()).toContain('removed from the mirror pod dump:\n  metadata.uid\n');
     expect(m.serviceClusterIPRange).toBe('10.96.0.0/12,fd00:10:96::/112');
+    expectIdempotent(out, () => webhook());
+  });
+
+  test('an operator policy file on no mount is kept and the plan warns', () => {
+    const text = fs.readFileSync(path.join(FIXTURES, '10-kubeadm-v1.18.2-danil.yaml'), 'utf8').replace('    - --advertise-address', '    - --audit-policy-file=/opt/policy.yaml\n    - --advertise-address');
+    const out = build(StaticPodManifest.fromString(text), webhook());
+    expect(out.k.plan.notes).toContain("the operator's policy file /opt/policy.yaml is on no hostPath mount of the container: kube-apiserver cannot read it");
+    expect(out.k.policyFile).toBeUndefined();
+    expect(out.k.kubeconfigFile!.nodePath).toBe('/etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
+    expect(out.k.kubeadmPatchFile!.document).toBe(out.k.kubeadmPatch);
   });
 
   test('kubeadm keeps creationTimestamp: null and status: {}', () => {
