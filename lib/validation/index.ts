@@ -1,6 +1,6 @@
 export * from './violation';
 export * from './names';
-export { validateManifest, knownKinds } from './schema-validation';
+export { validateManifest, validateJsonPatch, knownKinds } from './schema-validation';
 export { validateAll, assertValid, SEMANTIC_RULES } from './validate-all';
 export * from './rules/pod-rules';
 export * from './rules/metadata-rules';

@@ -174,6 +174,7 @@ function toViolations(source: string, what: string, object: unknown, errors: rea
  * @param source names the object in the violations
  */
 export function validateManifest(object: unknown, version: KubernetesVersion, source = describe(object)): Violation[] {
+  if (Array.isArray(object)) return validateJsonPatch(object, source);
   if (!isObject(object)) {
     return [{ source, path: '', rule: 'schema.type', message: `must be an object, not ${jsonType(object)} ${show(object)}`, value: object }];
   }
@@ -220,6 +221,47 @@ function withoutNulls(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+const PATCH_FIELDS: Record<string, string[]> = {
+  add: ['path', 'value'],
+  replace: ['path', 'value'],
+  test: ['path', 'value'],
+  remove: ['path'],
+  move: ['from', 'path'],
+  copy: ['from', 'path'],
+};
+
+/**
+ * A JSON patch (RFC 6902), such as a kubeadm `--patches` file `kube-apiserver+json.yaml`: a list of
+ * operations, each with a known `op`, JSON-pointer `path` (and `from`), `value` where the op needs
+ * one, and no other field. The patched object itself must be validated as what it is (a Pod).
+ */
+export function validateJsonPatch(ops: readonly unknown[], source: string): Violation[] {
+  const out: Violation[] = [];
+  const add = (path: string, message: string, value?: unknown) =>
+    out.push(value === undefined ? { source, path, rule: 'json-patch', message } : { source, path, rule: 'json-patch', message, value });
+  if (ops.length === 0) add('', 'a JSON patch must have at least one operation');
+  ops.forEach((raw, i) => {
+    const at = `[${i}]`;
+    if (!isObject(raw)) {
+      add(at, `a JSON patch operation must be an object, not ${jsonType(raw)} ${show(raw)}`, raw);
+      return;
+    }
+    const op = raw.op;
+    const fields = typeof op === 'string' ? PATCH_FIELDS[op] : undefined;
+    if (!fields) {
+      add(`${at}.op`, `op must be one of ${Object.keys(PATCH_FIELDS).join(', ')}, not ${show(op)}`, op);
+      return;
+    }
+    for (const f of fields) if (!(f in raw)) add(`${at}.${f}`, `required field "${f}" is missing for op ${op}`);
+    for (const f of Object.keys(raw)) if (f !== 'op' && !fields.includes(f)) add(child(at, f), `unknown field "${f}" for op ${op}`, raw[f]);
+    for (const f of ['path', 'from']) {
+      const p = raw[f];
+      if (f in raw && !(typeof p === 'string' && (p === '' || p.startsWith('/')))) add(`${at}.${f}`, `${f} must be a JSON pointer such as /spec/containers/0/command, not ${show(p)}`, p);
+    }
+  });
+  return out;
 }
 
 /** `Kind name` for messages when the caller gives no source. */

@@ -113,7 +113,7 @@ describe('strict schema per minor', () => {
     expect(validateManifest('kind: Pod', v('1.18'), 'x.yaml').map(formatViolation)).toEqual([
       'x.yaml: must be an object, not string "kind: Pod" (schema.type)',
     ]);
-    expect(validateManifest([], v('1.18'), 'x.yaml')[0].message).toBe('must be an object, not array []');
+    expect(validateManifest(42, v('1.18'), 'x.yaml')[0].message).toBe('must be an object, not integer 42');
     expect(validateManifest({ kind: 'Pod' }, v('1.18'), 'x.yaml').map(formatViolation)).toEqual([
       'x.yaml: apiVersion: required field "apiVersion" is missing or not a string (schema.required)',
     ]);
@@ -171,5 +171,29 @@ describe('webhook kubeconfig (v1 Config), hand-written strict schema', () => {
       'node/audit-webhook.kubeconfig: clusters[0].cluster.server: " " must not be blank (schema.pattern)',
     ]);
     expect(rules(validateManifest({ ...webhookKubeconfig(), clusters: [] }, v('1.30')))).toEqual(['schema.min-items']);
+  });
+});
+
+describe('JSON patch files (kubeadm --patches)', () => {
+  test('a kubeadm JSON patch passes', () => {
+    const patch = [
+      { op: 'test', path: '/spec/containers/0/name', value: 'kube-apiserver' },
+      { op: 'add', path: '/spec/containers/0/command/-', value: '--audit-policy-file=/etc/kubernetes/audit/policy.yaml' },
+      { op: 'remove', path: '/spec/containers/0/command/5' },
+      { op: 'copy', from: '/spec/volumes/0', path: '/spec/volumes/-' },
+    ];
+    expect(validateManifest(patch, v('1.28'), 'node/kube-apiserver+json.yaml')).toEqual([]);
+  });
+
+  test('bad operations are reported one by one', () => {
+    const patch = [{ op: 'append', path: '/x' }, { op: 'add', path: 'spec/x' }, { op: 'remove', path: '/a', value: 1 }, 'x'];
+    expect(validateManifest(patch, v('1.28'), 'node/kube-apiserver+json.yaml').map(formatViolation)).toEqual([
+      'node/kube-apiserver+json.yaml: [0].op: op must be one of add, replace, test, remove, move, copy, not "append" (json-patch)',
+      'node/kube-apiserver+json.yaml: [1].value: required field "value" is missing for op add (json-patch)',
+      'node/kube-apiserver+json.yaml: [1].path: path must be a JSON pointer such as /spec/containers/0/command, not "spec/x" (json-patch)',
+      'node/kube-apiserver+json.yaml: [2].value: unknown field "value" for op remove (json-patch)',
+      'node/kube-apiserver+json.yaml: [3]: a JSON patch operation must be an object, not string "x" (json-patch)',
+    ]);
+    expect(rules(validateManifest([], v('1.28')))).toEqual(['json-patch']);
   });
 });
