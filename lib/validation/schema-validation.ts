@@ -206,18 +206,23 @@ export function validateManifest(object: unknown, version: KubernetesVersion, so
   return toViolations(source, `Kubernetes 1.${version.minor} ${apiVersion} ${kind}`, data, validate.errors ?? []);
 }
 
-function hasNull(value: unknown): boolean {
-  if (Array.isArray(value)) return value.some(hasNull);
-  if (isObject(value)) return Object.values(value).some((v) => v === null || hasNull(v));
+/** Deeper than any schema we check (free-form parts are not walked); also stops on cyclic data. */
+const MAX_DEPTH = 64;
+
+function hasNull(value: unknown, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return false;
+  if (Array.isArray(value)) return value.some((v) => hasNull(v, depth + 1));
+  if (isObject(value)) return Object.values(value).some((v) => v === null || hasNull(v, depth + 1));
   return false;
 }
 
 /** A copy without `null` field values: the API server decodes `field: null` as an absent field. */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
+function withoutNulls(value: unknown, depth = 0): unknown {
+  if (depth > MAX_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => withoutNulls(v, depth + 1));
   if (isObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v);
+    for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = withoutNulls(v, depth + 1);
     return out;
   }
   return value;

@@ -30,6 +30,11 @@ export interface ValidationContext {
    * @default - cluster IPs are only checked to be IP addresses
    */
   readonly serviceClusterIPRange?: string;
+  /**
+   * The API server's `--service-node-port-range` (`30000-32767`). Service `nodePort`s must lie inside it.
+   * @default '30000-32767' (the API server's default)
+   */
+  readonly serviceNodePortRange?: string;
 }
 
 /** What a semantic rule sees besides the object: the version and every object validated with it. */

@@ -220,6 +220,11 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
         'DaemonSet falco: spec.template.spec.containers[0].ports[2].name: duplicate port name "audit" in container "falco" (port-range)',
       ],
     },
+    {
+      title: 'a hostPort different from containerPort on the host network',
+      build: () => { const d = daemonSet(); d.spec.template.spec.hostNetwork = true; d.spec.template.spec.containers[0].ports[0].hostPort = 18765; return d; },
+      expected: ['DaemonSet falco: spec.template.spec.containers[0].ports[0].hostPort: hostPort 18765 must equal containerPort 8765 when hostNetwork is true (port-range)'],
+    },
   ]],
   [V.checkServicePorts, service, [
     {
@@ -233,7 +238,7 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
         'Service falco: spec.ports[0].port: port 70000 must be between 1 and 65535 (port-range)',
         "Service falco: spec.ports[0].targetPort: targetPort name \"Audit\" must contain only lowercase letters, digits and '-' (port-range)",
         'Service falco: spec.ports[0].name: every port needs a name when a Service has more than one (port-range)',
-        'Service falco: spec.ports[1].nodePort: nodePort -1 must be between 1 and 65535 (port-range)',
+        'Service falco: spec.ports[1].nodePort: nodePort -1 is outside the service node port range 30000-32767 (--service-node-port-range) (port-range)',
         'Service falco: spec.ports[1].targetPort: targetPort 0 must be between 1 and 65535 (port-range)',
         'Service falco: spec.ports[1].name: every port needs a name when a Service has more than one (port-range)',
       ],
@@ -428,4 +433,51 @@ test('rules never throw on garbage', () => {
   const items = garbage.map((object, i) => ({ source: `g${i}`, object }));
   for (const rule of V.SEMANTIC_RULES) for (const i of items) expect(() => rule(i, ctx(items))).not.toThrow();
   expect(() => V.validateAll(items, V118, { serviceClusterIPRange: RANGE })).not.toThrow();
+});
+
+describe('nodePort and the service node port range', () => {
+  const nodePortService = (nodePort: number) => {
+    const s = service();
+    Object.assign(s.spec, { type: 'NodePort', clusterIP: undefined });
+    delete s.spec.clusterIP;
+    s.spec.ports[0].nodePort = nodePort;
+    return item(s);
+  };
+  const check = (nodePort: number, serviceNodePortRange?: string) =>
+    V.checkServicePorts(nodePortService(nodePort), { version: V118, items: [], serviceNodePortRange }).map(V.formatViolation);
+
+  test('inside the default range passes, outside fails', () => {
+    expect(check(30765)).toEqual([]);
+    expect(check(8765)).toEqual([
+      'Service falco: spec.ports[0].nodePort: nodePort 8765 is outside the service node port range 30000-32767 (--service-node-port-range) (port-range)',
+    ]);
+  });
+
+  test('a custom range from the API server flag', () => {
+    expect(check(8765, '8000-9000')).toEqual([]);
+    expect(check(30765, '8000-9000')).toHaveLength(1);
+    expect(check(30765, 'ports')).toEqual([
+      'Service falco: spec.ports[0].nodePort: service node port range "ports" is not a range such as 30000-32767 (port-range)',
+    ]);
+  });
+
+  test('parseNodePortRange', () => {
+    expect(V.parseNodePortRange('30000-32767')).toEqual({ min: 30000, max: 32767 });
+    expect(V.parseNodePortRange('30000')).toEqual({ min: 30000, max: 30000 });
+    expect(V.parseNodePortRange('32767-30000')).toBeUndefined();
+    expect(V.parseNodePortRange('0-70000')).toBeUndefined();
+  });
+});
+
+test('deeply nested or cyclic data does not crash validation', () => {
+  const deep: Obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: NS } };
+  let cur: Obj = {};
+  const root = cur;
+  for (let i = 0; i < 100000; i++) { cur.a = { b: null }; cur = cur.a; }
+  const config = { apiVersion: 'v1', kind: 'Config', clusters: [{ name: 'x', cluster: { server: 'http://x', extensions: [{ name: 'e', extension: root }] } }] };
+  const cyclic: Obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'y', namespace: NS } };
+  cyclic.metadata.self = cyclic;
+  const items = [item(deep), { source: 'kubeconfig', object: config }, item(cyclic)];
+  const found = V.validateAll(items, V118).map(V.formatViolation);
+  expect(found).toEqual(['ConfigMap y: metadata.self: unknown field "self": not in the Kubernetes 1.18 v1 ConfigMap schema (schema.unknown-field)']);
 });

@@ -107,7 +107,10 @@ export function checkHostPathTypes(item: ValidationItem, _context?: RuleContext)
   return r.found;
 }
 
-/** Container ports: `containerPort` 1-65535, `hostPort` 0-65535, names IANA service names, unique per container. */
+/**
+ * Container ports: `containerPort` 1-65535, `hostPort` 0-65535 and, with `hostNetwork: true`, equal to
+ * `containerPort` when set; names are IANA service names, unique per container.
+ */
 export function checkContainerPorts(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
   if (!at) return [];
@@ -122,6 +125,9 @@ export function checkContainerPorts(item: ValidationItem, _context?: RuleContext
       }
       if (typeof port.hostPort === 'number' && !(Number.isInteger(port.hostPort) && port.hostPort >= 0 && port.hostPort <= 65535)) {
         r.add(child(ppath, 'hostPort'), `hostPort ${port.hostPort} must be between 1 and 65535 (or 0 for none)`, port.hostPort);
+      }
+      if (at.spec.hostNetwork === true && typeof port.hostPort === 'number' && port.hostPort !== 0 && port.hostPort !== port.containerPort) {
+        r.add(child(ppath, 'hostPort'), `hostPort ${port.hostPort} must equal containerPort ${show(port.containerPort)} when hostNetwork is true`, port.hostPort);
       }
       const name = str(port.name);
       if (name !== undefined) {

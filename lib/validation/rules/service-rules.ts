@@ -90,8 +90,23 @@ export function checkServiceClusterIP(item: ValidationItem, context?: RuleContex
   return r.found;
 }
 
-/** Service ports: `port` 1-65535, `nodePort` 0-65535, `targetPort` 1-65535 or an IANA service name. */
-export function checkServicePorts(item: ValidationItem, _context?: RuleContext): Violation[] {
+/** The API server's default `--service-node-port-range`. */
+export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
+
+/** Parses `--service-node-port-range` (`30000-32767`, or a single port `30000`). */
+export function parseNodePortRange(range: string): { min: number; max: number } | undefined {
+  const m = /^\s*(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s*$/.exec(String(range));
+  if (!m) return undefined;
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
+}
+
+/**
+ * Service ports: `port` 1-65535, `targetPort` 1-65535 or an IANA service name, `nodePort` inside the
+ * service node port range, names unique and required when there is more than one port.
+ */
+export function checkServicePorts(item: ValidationItem, context?: RuleContext): Violation[] {
   if (kindOf(item.object) !== 'Service') return [];
   const r = reporter(item, 'port-range');
   const spec = obj(obj(item.object).spec);
@@ -102,7 +117,14 @@ export function checkServicePorts(item: ValidationItem, _context?: RuleContext):
     const port = obj(p);
     const path = child('spec.ports', i);
     if (port.port !== undefined && !inRange(port.port, 1)) r.add(child(path, 'port'), `port ${show(port.port)} must be between 1 and 65535`, port.port);
-    if (port.nodePort !== undefined && !inRange(port.nodePort, 0)) r.add(child(path, 'nodePort'), `nodePort ${show(port.nodePort)} must be between 1 and 65535`, port.nodePort);
+    if (port.nodePort !== undefined && port.nodePort !== 0) {
+      const text = context?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
+      const range = parseNodePortRange(text);
+      if (!range) r.add(child(path, 'nodePort'), `service node port range "${text}" is not a range such as 30000-32767`, text);
+      else if (!(Number.isInteger(port.nodePort) && (port.nodePort as number) >= range.min && (port.nodePort as number) <= range.max)) {
+        r.add(child(path, 'nodePort'), `nodePort ${show(port.nodePort)} is outside the service node port range ${range.min}-${range.max} (--service-node-port-range)`, port.nodePort);
+      }
+    }
     const tp = port.targetPort;
     if (typeof tp === 'number' && !inRange(tp, 1)) r.add(child(path, 'targetPort'), `targetPort ${tp} must be between 1 and 65535`, tp);
     if (typeof tp === 'string') {
