@@ -265,11 +265,12 @@ export class ApiServerCommandLine {
   }
 
   private parseItems(items: { array: ArrayName; item: string }[]): void {
-    let rest = false;
     for (let i = 0; i < items.length; i++) {
       const { array, item } = items[i];
-      if (rest || !item.startsWith('--') || item === '--') {
-        if (item === '--') rest = true;
+      if (item === '--') {
+        throw this.error('has a "--" end-of-flags marker after kube-apiserver: anything after it is not a flag, and flags added after it would be ignored; remove it');
+      }
+      if (!item.startsWith('--')) {
         this.tokens.push({ kind: 'opaque', array, items: [item] });
         continue;
       }
@@ -296,7 +297,7 @@ export class ApiServerCommandLine {
     const pieces = this.shell!.pieces;
     for (let i = 0; i < words.length; i++) {
       const item = pieces[words[i]];
-      if (!item.startsWith('--')) {
+      if (!item.startsWith('--') || item === '--') {
         throw this.error(`runs kube-apiserver through a shell with the unexpected word "${item}"; convert it to list form (command: [kube-apiserver, --flag=value, ...])`);
       }
       const eq = item.indexOf('=');

@@ -48,6 +48,7 @@ describe('launch forms', () => {
   test('not kube-apiserver is refused with what was expected', () => {
     expect(() => parse(['/bin/etcd', '--a=1'])).toThrow(/does not start kube-apiserver in a form this tool can read \(command\/args begin \["\/bin\/etcd","--a=1"\]\)/);
     expect(() => ApiServerCommandLine.parse({ command: ['kube-apiserver', 5] })).toThrow(/item 1 is 5 \(quote it in YAML\)/);
+    expect(() => parse(['kube-apiserver', '--', '--a=1'])).toThrow('has a "--" end-of-flags marker after kube-apiserver: anything after it is not a flag, and flags added after it would be ignored; remove it');
   });
 });
 
