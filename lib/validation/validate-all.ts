@@ -8,7 +8,14 @@ import {
   checkAuditSinkStages,
   checkAuditSinkThrottle,
 } from './rules/audit-sink-rules';
-import { checkAnnotations, checkLabels, checkNamespaceScope, checkObjectName, checkWorkloadSelector } from './rules/metadata-rules';
+import {
+  checkAnnotations,
+  checkDuplicateObjects,
+  checkLabels,
+  checkNamespaceScope,
+  checkObjectName,
+  checkWorkloadSelector,
+} from './rules/metadata-rules';
 import {
   checkContainerNames,
   checkContainerPorts,
@@ -26,6 +33,7 @@ import { formatViolation, RuleContext, SemanticRule, ValidationContext, Validati
 export const SEMANTIC_RULES: readonly SemanticRule[] = [
   checkObjectName,
   checkNamespaceScope,
+  checkDuplicateObjects,
   checkLabels,
   checkAnnotations,
   checkWorkloadSelector,

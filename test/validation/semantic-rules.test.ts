@@ -14,9 +14,9 @@ function item(object: Obj): ValidationItem {
 }
 
 /** Runs rule on `object` in the realistic set (with `object` replacing its namesake) and formats. */
-function run(rule: SemanticRule, object: Obj, version = V118, range: string | undefined = RANGE): string[] {
+function run(rule: SemanticRule, object: Obj, version = V118, range: string | undefined = RANGE, keepNamesake = false): string[] {
   const target = item(object);
-  const others = legacySet().filter((i) => i.source !== target.source);
+  const others = legacySet().filter((i) => keepNamesake || i.source !== target.source);
   return rule(target, ctx([...others, target], version, range)).map(V.formatViolation);
 }
 
@@ -26,6 +26,8 @@ interface Case {
   readonly expected: string[];
   readonly version?: string;
   readonly range?: string;
+  /** Keep the object of the same name from the realistic set beside the built one. */
+  readonly keepNamesake?: boolean;
 }
 
 const cases: [SemanticRule, () => Obj, Case[]][] = [
@@ -102,6 +104,14 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
       title: 'a namespaced Service without a namespace',
       build: () => { const s = service(); delete s.metadata.namespace; return s; },
       expected: ['Service falco: metadata.namespace: Service is namespaced and needs an explicit metadata.namespace (namespace-scope)'],
+    },
+  ]],
+  [V.checkDuplicateObjects, service, [
+    {
+      title: 'a second Service named falco in the same namespace',
+      build: () => service(),
+      keepNamesake: true,
+      expected: ['Service falco: metadata.name: another Service with the same name and namespace is in the output (Service falco); one would overwrite the other (duplicate-object)'],
     },
   ]],
   [V.checkObjectName, service, [
@@ -417,7 +427,7 @@ describe.each(cases.map(([rule, valid, list]) => [rule.name, rule, valid, list] 
   });
   test.each(list.map((c) => [c.title, c] as const))('fails: %s', (_title, c) => {
     const version = c.version ? KubernetesVersion.of(c.version) : V118;
-    expect(run(rule, c.build(), version, c.range === undefined ? RANGE : c.range || undefined)).toEqual(c.expected);
+    expect(run(rule, c.build(), version, c.range === undefined ? RANGE : c.range || undefined, c.keepNamesake)).toEqual(c.expected);
   });
 });
 

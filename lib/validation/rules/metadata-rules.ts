@@ -151,3 +151,23 @@ export function checkWorkloadSelector(item: ValidationItem, _context?: RuleConte
   }
   return r.found;
 }
+
+/**
+ * No two objects of the set share kind, namespace and name: the second would overwrite the first
+ * when applied (and Argo CD reports a shared resource).
+ */
+export function checkDuplicateObjects(item: ValidationItem, context?: RuleContext): Violation[] {
+  if (!isApiObject(item.object)) return [];
+  const key = (o: unknown) => {
+    const meta = metadataOf(o);
+    const group = (str(obj(o).apiVersion) ?? '').split('/').slice(0, -1).join('/');
+    return `${group}/${kindOf(o)}/${str(meta.namespace) ?? ''}/${str(meta.name) ?? ''}`;
+  };
+  const mine = key(item.object);
+  const items = context?.items ?? [];
+  const first = items.find((other) => isApiObject(other.object) && key(other.object) === mine);
+  if (!first || first === item || first.object === item.object) return [];
+  const r = reporter(item, 'duplicate-object');
+  r.add('metadata.name', `another ${kindOf(item.object)} with the same name and namespace is in the output (${first.source}); one would overwrite the other`);
+  return r.found;
+}
