@@ -44,7 +44,7 @@ export function runApp(options: RunAppOptions): number {
     const config = loadConfigFile(path.resolve(options.cwd, configPath), configPath);
     const built = buildAll(config, options.cwd);
     writeOutput(outdir, built.flatMap((b) => b.files));
-    options.stdout(planText(built, path.relative(options.cwd, outdir) || '.'));
+    options.stdout(planText(built, shown(outdir, options.cwd) || '.'));
     return EXIT_OK;
   } catch (err) {
     if (isUserError(err)) {

@@ -219,7 +219,8 @@ export class FalcoAudit extends Construct {
   public validateOutput(): string[] {
     const items = [
       ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
-      ...this.nodeFiles.map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
+      // The kubeadm patch is a JSON patch (a list of operations), not an object with a schema.
+      ...this.nodeFiles.filter((f) => f !== this.apiServer.kubeadmPatchFile).map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
     ];
     const problems = validateAll(items, this.kubernetesVersion, { serviceClusterIPRange: this.serviceClusterIPRange }).map(formatViolation);
     problems.push(...this.checkWiring());

@@ -59,6 +59,11 @@ export const DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
     why: 'a PodSecurityPolicy nobody may use admits nothing; policy/v1beta1 is gone in 1.25',
   },
   {
+    id: 'container-port',
+    what: 'the Falco container declares its webserver port (ports: [{name: web, containerPort: <listenPort>, protocol: TCP}])',
+    why: 'the audit Service targets that port; declaring it lets validation prove the Service reaches a port Falco serves',
+  },
+  {
     id: 'ebpf-probe-empty',
     what: 'with ebpf.enabled, SYSDIG_BPF_PROBE has value "" where the chart writes an empty (null) value',
     why: 'same meaning for the kubelet (an empty variable); an explicit string is valid for every client-side validator',

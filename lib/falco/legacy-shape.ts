@@ -170,6 +170,8 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
       securityContext: { privileged: true },
       args,
       env: env.length ? env : undefined,
+      // Declared so the Service's targetPort provably names a port of the selected pods (the chart declares none).
+      ports: [{ name: 'web', containerPort: listenPort, protocol: 'TCP' }],
       volumeMounts: mounts,
     },
   ];

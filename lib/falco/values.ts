@@ -510,8 +510,8 @@ function merge(base: unknown, over: unknown, path: string[]): unknown {
  * or mistyped key is a `UserError` naming the key, the file, its line and the expected type.
  * @returns the user's values (not merged; pass them to `Falco` or `resolveFalcoValues`)
  */
-export function loadFalcoValues(file: string): FalcoChartValues {
-  const loaded: LoadedYaml = readYamlFile(file, { what: 'Falco values file' });
+export function loadFalcoValues(file: string, shownAs: string = file): FalcoChartValues {
+  const loaded: LoadedYaml = readYamlFile(file, { what: 'Falco values file', file: shownAs });
   return checkFalcoValues(loaded.value, (p) => loaded.locate(p));
 }
 

@@ -102,6 +102,14 @@ const NORMALIZE: Record<string, (pairs: Map<string, Pair>) => boolean> = {
     }
     return true;
   },
+  'container-port': (pairs) => {
+    const { ours, ref } = pairs.get('DaemonSet/falco')!;
+    const container = ours.spec.template.spec.containers[0];
+    if (ref.spec.template.spec.containers[0].ports !== undefined) return false;
+    expect(container.ports).toEqual([{ name: 'web', containerPort: 8765, protocol: 'TCP' }]);
+    delete container.ports;
+    return true;
+  },
   'cluster-scoped-no-namespace': (pairs) => {
     let hit = false;
     for (const { ours, ref } of pairs.values()) {
