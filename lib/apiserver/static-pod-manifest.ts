@@ -129,6 +129,11 @@ export class StaticPodManifest {
     return this.commandLine.get('service-cluster-ip-range');
   }
 
+  /** The `--service-node-port-range` flag's value, e.g. `30000-32767`, if the manifest sets it. */
+  public get serviceNodePortRange(): string | undefined {
+    return this.commandLine.get('service-node-port-range');
+  }
+
   /**
    * The Kubernetes version from the container's image tag. Throws a `UserError` (with file and line)
    * telling to set kubernetesVersion when the tag is not a version, or the version is unsupported.

@@ -107,6 +107,8 @@ export class FalcoAudit extends Construct {
   public readonly kubernetesVersion: KubernetesVersion;
   public readonly backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK;
   public readonly serviceClusterIPRange: string;
+  /** The API server's `--service-node-port-range`, when the manifest sets it. */
+  public readonly serviceNodePortRange?: string;
   public readonly falco: Falco;
   public readonly apiServer: KubeApiServerManifest;
   /** The AuditSink, with the dynamic backend. */
@@ -151,6 +153,7 @@ export class FalcoAudit extends Construct {
       );
     }
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
+    this.serviceNodePortRange = manifest.serviceNodePortRange;
     if (falcoProps.clusterIP !== undefined) {
       const problem = checkClusterIP(falcoProps.clusterIP, this.serviceClusterIPRange);
       if (problem) throw new UserError(`falco.clusterIP: ${problem}`);
@@ -219,10 +222,13 @@ export class FalcoAudit extends Construct {
   public validateOutput(): string[] {
     const items = [
       ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
-      // The kubeadm patch is a JSON patch (a list of operations), not an object with a schema.
-      ...this.nodeFiles.filter((f) => f !== this.apiServer.kubeadmPatchFile).map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
+      // The kubeadm patch is a list of JSON patch operations; validateAll checks those as such.
+      ...this.nodeFiles.map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
     ];
-    const problems = validateAll(items, this.kubernetesVersion, { serviceClusterIPRange: this.serviceClusterIPRange }).map(formatViolation);
+    const problems = validateAll(items, this.kubernetesVersion, {
+      serviceClusterIPRange: this.serviceClusterIPRange,
+      serviceNodePortRange: this.serviceNodePortRange,
+    }).map(formatViolation);
     problems.push(...this.checkWiring());
     return problems;
   }
@@ -230,7 +236,13 @@ export class FalcoAudit extends Construct {
   /** Throws a `UserErrors` listing every violation `validateOutput` finds. */
   public assertValid(): void {
     const problems = this.validateOutput();
-    if (problems.length > 0) throw new UserErrors(`${problems.length} object(s) would be rejected by Kubernetes ${this.kubernetesVersion}:`, problems);
+    if (problems.length > 0) {
+      throw new UserErrors(
+        `${problems.length} problem${problems.length === 1 ? '' : 's'} in the objects for Kubernetes ${this.kubernetesVersion} ` +
+          '(the API server would reject them, or the audit wiring would not work):',
+        problems,
+      );
+    }
   }
 
   /** The Service must send the API server's port to the port Falco really listens on. */
