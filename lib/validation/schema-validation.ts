@@ -17,9 +17,12 @@ type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 
 interface SchemaIndex {
   readonly minors: Record<string, Record<string, string>>;
+  /** The validator file of each minor, relative to schemas/. */
+  readonly files: Record<string, string>;
 }
 
-let loaded: { index: SchemaIndex; validators: Record<string, Validator> } | undefined;
+let loadedIndex: { dir: string; index: SchemaIndex } | undefined;
+const loadedValidators = new Map<string, Record<string, Validator>>();
 
 /**
  * Finds schemas/ from this file, both from the sources (lib/validation) and from the compiled
@@ -27,22 +30,33 @@ let loaded: { index: SchemaIndex; validators: Record<string, Validator> } | unde
  */
 function schemasDir(): string {
   const candidates = [path.resolve(__dirname, '..', '..', 'schemas'), path.resolve(__dirname, '..', '..', '..', 'schemas')];
-  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'validators.js')));
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, 'index.json')));
   if (!found) {
-    throw new Error(`schemas/validators.js not found (looked in ${candidates.join(', ')}); run npm run gen:schemas`);
+    throw new Error(`schemas/index.json not found (looked in ${candidates.join(', ')}); run npm run gen:schemas`);
   }
   return found;
 }
 
-function load(): { index: SchemaIndex; validators: Record<string, Validator> } {
-  if (!loaded) {
+function load(): { dir: string; index: SchemaIndex } {
+  if (!loadedIndex) {
     const dir = schemasDir();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const validators = require(path.join(dir, 'validators.js')) as Record<string, Validator>;
-    const index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as SchemaIndex;
-    loaded = { index, validators };
+    loadedIndex = { dir, index: JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as SchemaIndex };
   }
-  return loaded;
+  return loadedIndex;
+}
+
+/** The precompiled validators of one minor, loaded on first use: only the target version's code is parsed. */
+function validatorsFor(minor: number): Record<string, Validator> {
+  const { dir, index } = load();
+  const file = index.files[String(minor)];
+  if (!file) return {};
+  let validators = loadedValidators.get(file);
+  if (!validators) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    validators = require(path.join(dir, file)) as Record<string, Validator>;
+    loadedValidators.set(file, validators);
+  }
+  return validators;
 }
 
 /** The `apiVersion/kind` keys with a schema for this version (what can be validated, and so emitted). */
@@ -190,7 +204,7 @@ export function validateManifest(object: unknown, version: KubernetesVersion, so
       },
     ];
   }
-  const { index, validators } = load();
+  const { index } = load();
   const key = `${apiVersion}/${kind}`;
   const hash = index.minors[String(version.schemaMinor)]?.[key];
   if (!hash) {
@@ -200,7 +214,7 @@ export function validateManifest(object: unknown, version: KubernetesVersion, so
       : `unknown apiVersion/kind ${apiVersion} ${kind}: not a kind this project emits (${knownKinds(version).join(', ')})`;
     return [{ source, path: '', rule: 'unknown-kind', message, value: key }];
   }
-  const validate = validators[`v${hash}`];
+  const validate = validatorsFor(version.schemaMinor)[`v${hash}`];
   const data = hasNull(object) ? withoutNulls(object) : object;
   if (validate(data)) return [];
   return toViolations(source, `Kubernetes 1.${version.minor} ${apiVersion} ${kind}`, data, validate.errors ?? []);
