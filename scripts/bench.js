@@ -29,7 +29,7 @@ function measure(label, n, command, args, env = {}) {
   const times = [];
   let peak = 0;
   for (let i = 0; i < n; i++) {
-    const rssFile = path.join(work, `rss-${process.pid}-${i}`);
+    const rssFile = path.join(work, `rss-${label.replace(/\W+/g, "-")}-${i}`);
     const start = process.hrtime.bigint();
     const r = spawnSync(command, args, {
       cwd: root,

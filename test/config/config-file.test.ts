@@ -74,3 +74,13 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(path.join(dir, 'nope.yaml'), 'nope.yaml')).toThrow(/^nope\.yaml: config file not found$/);
   });
 });
+
+test('schemas/config-validators.js is what scripts/gen-config-validator.js makes from the schema', () => {
+  const root = path.resolve(__dirname, '..', '..');
+  const out = path.join(dir, 'config-validators.js');
+  require('child_process').execFileSync(process.execPath, [path.join(root, 'scripts', 'gen-config-validator.js')], {
+    env: { ...process.env, CONFIG_VALIDATOR_OUT: out },
+    stdio: 'pipe',
+  });
+  expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(root, 'schemas', 'config-validators.js'), 'utf8'));
+});
