@@ -111,12 +111,12 @@ function baselineChart() {
 }
 
 function main() {
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   const results = [];
-  results.push(measure('app synth, default example (node build/main.js)', runs, process.execPath, ['build/main.js'], { CDK8S_OUTDIR: path.join(work, 'out-app') }));
+  results.push(measure('app synth, default example (node build/app.js)', runs, process.execPath, ['build/app.js'], { CDK8S_OUTDIR: path.join(work, 'out-app') }));
   results.push(measure('cdk8s synth end to end', Math.max(3, Math.floor(runs / 2)), path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--output', path.join(work, 'out-cli')]));
   const fleet = fleetConfig(100);
-  results.push(measure('100-cluster fleet, one process', 3, process.execPath, ['build/main.js'], { FALCO_AUDIT_CONFIG: fleet, CDK8S_OUTDIR: path.join(work, 'out-fleet') }));
+  results.push(measure('100-cluster fleet, one process', 3, process.execPath, ['build/app.js'], { FALCO_AUDIT_CONFIG: fleet, CDK8S_OUTDIR: path.join(work, 'out-fleet') }));
   const helm = findHelm();
   const chart = helm && baselineChart();
   if (helm && chart) {

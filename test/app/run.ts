@@ -6,7 +6,8 @@ import * as yaml from 'js-yaml';
 
 /** The repository root; end-to-end tests run the compiled app (`npm test` builds it first). */
 export const ROOT = path.resolve(__dirname, '..', '..');
-export const MAIN = path.join(ROOT, 'build', 'main.js');
+/** The bundled app, exactly what `cdk8s synth` runs (cdk8s.yaml). */
+export const MAIN = path.join(ROOT, 'build', 'app.js');
 
 export interface AppRun {
   readonly status: number | null;
