@@ -99,12 +99,19 @@ function toProps(s: ClusterSettings, cwd: string) {
   const values = s.falco.values === undefined ? undefined : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd));
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;
-  let certificateAuthorityData: string | undefined;
-  if (webhook?.certificateAuthority) {
-    const ca = webhook.certificateAuthority;
-    if (!fs.existsSync(ca)) throw new UserError('certificate authority file not found', { ...s.locate(['audit', 'webhook', 'certificateAuthority']), file: shown(ca, cwd) });
-    certificateAuthorityData = fs.readFileSync(ca).toString('base64');
-  }
+  const readCa = (file: string | undefined, field: string[]) => {
+    if (file === undefined) return undefined;
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      throw new UserError(`certificate authority file ${shown(file, cwd)} not found`, s.locate(field));
+    }
+    const pem = fs.readFileSync(file, 'utf8');
+    if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem)) {
+      throw new UserError(`certificate authority file ${shown(file, cwd)} holds no PEM certificate`, s.locate(field));
+    }
+    return Buffer.from(pem).toString('base64');
+  };
+  const certificateAuthorityData = readCa(webhook?.certificateAuthority, ['audit', 'webhook', 'certificateAuthority']);
+  const caBundle = readCa(sink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
   const policy = webhook?.policy;
   return {
     apiServerManifest: manifest,
@@ -117,6 +124,7 @@ function toProps(s: ClusterSettings, cwd: string) {
       values,
       clusterIP: s.falco.clusterIP,
       nodePort: s.falco.nodePort,
+      webserverTlsSecret: s.falco.tlsSecret,
     },
     auditSink: sink && {
       name: sink.name,
@@ -124,6 +132,8 @@ function toProps(s: ClusterSettings, cwd: string) {
       stages: sink.stages as AuditStage[] | undefined,
       qps: sink.throttle?.qps,
       burst: sink.throttle?.burst,
+      caBundle,
+      useServiceReference: sink.serviceReference,
     },
     webhook: webhook && {
       policy:

@@ -40,6 +40,11 @@ export interface FalcoAuditFalcoOptions {
    * @default - none; `clusterIP` must be given
    */
   readonly nodePort?: number;
+  /**
+   * The Secret with `falco.pem` (certificate and key) for the legacy webserver's TLS (`falco.webserver.sslEnabled`).
+   * @default - none (plain HTTP)
+   */
+  readonly webserverTlsSecret?: string;
 }
 
 /** AuditSink settings (dynamic backend). */
@@ -54,6 +59,19 @@ export interface FalcoAuditSinkOptions {
   readonly qps?: number;
   /** @default 15 */
   readonly burst?: number;
+  /**
+   * Base64 PEM CA bundle that signs Falco's serving certificate; required when Falco serves HTTPS
+   * (`falco.webserver.sslEnabled`), refused when it serves plain HTTP.
+   * @default - none
+   */
+  readonly caBundle?: string;
+  /**
+   * Reference Falco's Service (`clientConfig.service`) instead of calling its address (`clientConfig.url`).
+   * The API server always calls a Service over HTTPS, so this needs Falco's TLS on and `caBundle`; on 1.13/1.14
+   * the API server calls port 443, so the Service port must be 443 there.
+   * @default false
+   */
+  readonly useServiceReference?: boolean;
 }
 
 /** Static webhook backend settings. */
@@ -92,6 +110,30 @@ export interface FalcoAuditProps {
   readonly auditSink?: FalcoAuditSinkOptions;
   /** Static webhook settings; only for the webhook backend. @default - hardened policy, batch mode */
   readonly webhook?: FalcoAuditWebhookOptions;
+}
+
+/**
+ * The API server must trust Falco's certificate when Falco serves HTTPS, and a CA for a plain-HTTP endpoint is a
+ * sign of a misunderstanding (nothing would be encrypted).
+ */
+function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: AuditBackend): void {
+  const where =
+    backend === AuditBackend.DYNAMIC
+      ? 'audit.auditSink.certificateAuthority (FalcoAudit prop auditSink.caBundle)'
+      : 'audit.webhook.certificateAuthority (FalcoAudit prop webhook.certificateAuthorityData)';
+  if (endpoint.scheme === 'https' && !ca) {
+    throw new UserError(
+      `Falco serves audit events over https (falco.webserver.sslEnabled), but no CA was given, so the API server ` +
+        `would not trust Falco's certificate; set ${where} to the CA that signed it (its certificate must name the ` +
+        'Service IP, or 127.0.0.1 for a nodePort)',
+    );
+  }
+  if (endpoint.scheme === 'http' && ca) {
+    throw new UserError(
+      `${where} is set, but Falco serves audit events over plain http, so nothing would use it; ` +
+        'turn on falco.webserver.sslEnabled or remove the CA',
+    );
+  }
 }
 
 /** kubeadm's default `--service-cluster-ip-range`. */
@@ -165,6 +207,7 @@ export class FalcoAudit extends Construct {
       kubernetesVersion: version,
       values: falcoProps.values,
       service: { clusterIP: falcoProps.clusterIP, nodePort: falcoProps.nodePort },
+      webserverTlsSecret: falcoProps.webserverTlsSecret,
     });
     this.auditEndpoint = this.falco.auditEndpoint;
     this.url =
@@ -172,10 +215,14 @@ export class FalcoAudit extends Construct {
         ? auditUrl(this.auditEndpoint, falcoProps.clusterIP, this.falco.servicePort)
         : auditUrl(this.auditEndpoint, '127.0.0.1', falcoProps.nodePort!);
 
+    const webhook = props.webhook ?? {};
+    checkTls(this.auditEndpoint, this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : webhook.certificateAuthorityData, this.backend);
+
     if (this.backend === AuditBackend.DYNAMIC) {
       this.auditSink = new FalcoAuditSink(this, 'AuditSink', {
         kubernetesVersion: version,
-        url: this.url,
+        ...(props.auditSink?.useServiceReference ? { service: this.serviceReference(version) } : { url: this.url }),
+        caBundle: props.auditSink?.caBundle,
         name: props.auditSink?.name,
         level: props.auditSink?.level,
         stages: props.auditSink?.stages,
@@ -183,7 +230,6 @@ export class FalcoAudit extends Construct {
         burst: props.auditSink?.burst,
       });
     }
-    const webhook = props.webhook ?? {};
     this.apiServer = new KubeApiServerManifest(this, 'ApiServer', {
       manifest,
       kubernetesVersion: version,
@@ -243,6 +289,22 @@ export class FalcoAudit extends Construct {
         problems,
       );
     }
+  }
+
+  /** The AuditSink's `clientConfig.service`, for a Falco that serves HTTPS. */
+  private serviceReference(version: KubernetesVersion) {
+    if (!version.supportsAuditSinkServicePort && this.falco.servicePort !== 443) {
+      throw new UserError(
+        `an AuditSink service reference on Kubernetes ${version} always calls port 443, but Falco's Service port is ` +
+          `${this.falco.servicePort}; use the url form (the default) or Kubernetes 1.15+`,
+      );
+    }
+    return {
+      namespace: this.falco.namespace,
+      name: this.falco.serviceName,
+      port: version.supportsAuditSinkServicePort ? this.falco.servicePort : undefined,
+      path: this.auditEndpoint.path,
+    };
   }
 
   /** The Service must send the API server's port to the port Falco really listens on. */

@@ -32,7 +32,15 @@ export interface ClusterSettings {
   };
   readonly audit: {
     readonly backend: AuditBackendChoice;
-    readonly auditSink?: { name?: string; level?: string; stages?: string[]; throttle?: { qps?: number; burst?: number } };
+    readonly auditSink?: {
+      name?: string;
+      level?: string;
+      stages?: string[];
+      throttle?: { qps?: number; burst?: number };
+      /** Absolute path of a PEM CA file for Falco's serving certificate. */
+      certificateAuthority?: string;
+      serviceReference?: boolean;
+    };
     readonly webhook?: {
       mode?: 'batch' | 'blocking' | 'blocking-strict';
       batchMaxWait?: string;
@@ -51,6 +59,8 @@ export interface ClusterSettings {
     readonly values?: string;
     readonly clusterIP?: string;
     readonly nodePort?: number;
+    /** The Secret with falco.pem for the legacy webserver's TLS. */
+    readonly tlsSecret?: string;
   };
   /** Points an error at a field of this cluster's settings in the config file. */
   locate(field: YamlPath): ErrorLocation;
@@ -127,6 +137,7 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
     }
     const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
     const webhook = settings.audit?.webhook;
+    const auditSink = settings.audit?.auditSink;
     const result: ClusterSettings = {
       name: fleet ? settings.name : undefined,
       kubernetesVersion: settings.kubernetesVersion,
@@ -136,7 +147,7 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
       },
       audit: {
         backend: settings.audit?.backend ?? 'auto',
-        auditSink: settings.audit?.auditSink,
+        auditSink: auditSink && { ...auditSink, certificateAuthority: resolve(auditSink.certificateAuthority) },
         webhook: webhook && { ...webhook, certificateAuthority: resolve(webhook.certificateAuthority) },
       },
       falco: { ...(settings.falco ?? {}), values: resolve(settings.falco?.values) },

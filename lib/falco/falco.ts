@@ -73,6 +73,13 @@ export interface FalcoProps {
   readonly k8sAudit?: K8sAuditOptions;
   /** The falcoctl init container (Falco 0.37+ only; an error for older Falco). @default - pinned image and refs */
   readonly falcoctl?: FalcoctlOptions;
+  /**
+   * The Secret holding `falco.pem` (certificate and private key in one PEM) for the legacy webserver's TLS
+   * (`falco.webserver.sslEnabled`); mounted read-only at `falco.webserver.sslCertificate`. The Secret is not
+   * rendered: a private key does not belong in Git. Required with sslEnabled, refused without it.
+   * @default - none
+   */
+  readonly webserverTlsSecret?: string;
 }
 
 /**
@@ -150,6 +157,7 @@ export class Falco extends Construct {
       kubernetesVersion: props.kubernetesVersion,
       clusterIP: this.clusterIP,
       nodePort: this.nodePort,
+      webserverTlsSecret: props.webserverTlsSecret,
     };
 
     let result: ShapeResult;
@@ -165,6 +173,19 @@ export class Falco extends Construct {
           field: 'falcoctl',
         });
       }
+      if (v.falco.webserver.sslEnabled && !props.webserverTlsSecret) {
+        throw new UserError(
+          `falco.webserver.sslEnabled is true, but Falco's webserver needs its certificate and key at ${v.falco.webserver.sslCertificate}; ` +
+            'create a Secret with a falco.pem key (certificate and private key) and name it in webserverTlsSecret (config: falco.tlsSecret)',
+          { field: 'falco.webserver.sslEnabled' },
+        );
+      }
+      if (props.webserverTlsSecret && !v.falco.webserver.sslEnabled) {
+        throw new UserError(`webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`, {
+          field: 'falco.tlsSecret',
+        });
+      }
+      if (props.webserverTlsSecret) checkDnsLabel(props.webserverTlsSecret, 'falco.tlsSecret', 'the webserver TLS secret name');
       result = buildLegacyShape(ctx);
       this.auditEndpoint = {
         scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
@@ -172,6 +193,11 @@ export class Falco extends Construct {
         path: v.falco.webserver.k8sAuditEndpoint,
       };
     } else {
+      if (props.webserverTlsSecret) {
+        throw new UserError(`webserverTlsSecret is set, but Falco ${this.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`, {
+          field: 'falco.tlsSecret',
+        });
+      }
       const listener = {
         port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
         path: checkPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH),

@@ -156,6 +156,9 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'config-volume', subPath: 'falco.yaml' });
   if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
   if (pipe) mounts.push({ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false });
+  if (ctx.webserverTlsSecret) {
+    mounts.push({ mountPath: v.falco.webserver.sslCertificate, name: 'webserver-tls', subPath: 'falco.pem', readOnly: true });
+  }
 
   const args = ['/usr/bin/falco'];
   if (v.containerd.enabled) args.push('--cri', '/host/run/containerd/containerd.sock');
@@ -227,6 +230,9 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   volumes.push({ name: 'config-volume', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } });
   if (customRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
   if (pipe) volumes.push({ name: 'shared-pipe', emptyDir: {} });
+  if (ctx.webserverTlsSecret) {
+    volumes.push({ name: 'webserver-tls', secret: { secretName: ctx.webserverTlsSecret, items: [{ key: 'falco.pem', path: 'falco.pem' }] } });
+  }
 
   const podSelector = { app: fullname, role: 'security' };
   const workload = new ApiObject(scope, 'DaemonSet', {

@@ -18,6 +18,8 @@ export interface ShapeContext {
   readonly kubernetesVersion: KubernetesVersion;
   readonly clusterIP?: string;
   readonly nodePort?: number;
+  /** Secret with falco.pem for the legacy webserver's TLS. */
+  readonly webserverTlsSecret?: string;
 }
 
 /** What a shape builder hands back to `Falco`. @internal */

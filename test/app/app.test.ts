@@ -191,6 +191,70 @@ describe('address and range', () => {
   });
 });
 
+describe('TLS between the API server and Falco', () => {
+  const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+  const tlsValues = 'falco:\n  webserver:\n    sslEnabled: true\n';
+
+  test('an AuditSink url over https carries the CA, and Falco mounts its certificate from the Secret', () => {
+    const file = config(
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      DEFAULT_MANIFEST,
+      { 'ca.pem': PEM, 'values.yaml': tlsValues },
+    );
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.stderr).not.toMatch(/^error/m);
+    expect(run.status).toBe(0);
+    expect(readDoc(out, 'cluster/auditsink-falco.yaml').spec.webhook.clientConfig).toEqual({
+      url: 'https://10.96.0.100:8765/k8s-audit',
+      caBundle: Buffer.from(PEM).toString('base64'),
+    });
+    const pod = readDoc(out, 'cluster/daemonset-falco.yaml').spec.template.spec;
+    expect(pod.containers[0].volumeMounts).toContainEqual({ mountPath: '/etc/falco/falco.pem', name: 'webserver-tls', readOnly: true, subPath: 'falco.pem' });
+    expect(pod.volumes).toContainEqual({ name: 'webserver-tls', secret: { items: [{ key: 'falco.pem', path: 'falco.pem' }], secretName: 'falco-tls' } });
+    expect(falcoYaml(out).webserver.ssl_enabled).toBe(true);
+  });
+
+  test('a service reference, allowed with TLS: namespace, name, port and path from Falco', () => {
+    const file = config(
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem, serviceReference: true}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      DEFAULT_MANIFEST,
+      { 'ca.pem': PEM, 'values.yaml': tlsValues },
+    );
+    const out = path.join(dir, 'out');
+    expect(runApp({ outdir: out, config: file }).status).toBe(0);
+    expect(readDoc(out, 'cluster/auditsink-falco.yaml').spec.webhook.clientConfig).toEqual({
+      service: { name: 'falco', namespace: 'falco', path: '/k8s-audit', port: 8765 },
+      caBundle: Buffer.from(PEM).toString('base64'),
+    });
+  });
+
+  test('the webhook kubeconfig over https carries the CA', () => {
+    const file = config(
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  backend: webhook', '  webhook: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      DEFAULT_MANIFEST,
+      { 'ca.pem': PEM, 'values.yaml': tlsValues },
+    );
+    const out = path.join(dir, 'out');
+    expect(runApp({ outdir: out, config: file }).status).toBe(0);
+    const cluster = readDoc(out, 'node/audit-webhook-kubeconfig.yaml').clusters[0].cluster;
+    expect(cluster).toEqual({ server: 'https://10.96.0.100:8765/k8s-audit', 'certificate-authority-data': Buffer.from(PEM).toString('base64') });
+  });
+
+  test.each<[string, string[], Record<string, string>, RegExp]>([
+    ['https without a CA', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'], { 'values.yaml': tlsValues }, /serves audit events over https .* no CA was given/],
+    ['a CA for plain http', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': PEM }, /certificateAuthority .* is set, but Falco serves audit events over plain http/],
+    ['TLS without the certificate Secret', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], { 'values.yaml': tlsValues }, /sslEnabled is true, but Falco's webserver needs its certificate and key/],
+    ['a service reference without TLS', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {serviceReference: true}', 'falco: {clusterIP: 10.96.0.100}'], {}, /needs TLS: the API server always calls a service over HTTPS/],
+    ['a CA file that is no certificate', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': 'hello' }, /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: certificate authority file .*ca\.pem holds no PEM certificate/],
+  ])('refuses %s', (_what, lines, extra, message) => {
+    const file = config(lines, DEFAULT_MANIFEST, extra);
+    const run = runApp({ outdir: path.join(dir, 'out'), config: file });
+    expect(run.stderr).toMatch(message);
+    expect(run.status).toBe(1);
+  });
+});
+
 describe('bad configs fail cleanly: a message, exit 1, no stack trace, nothing written', () => {
   const cases: [string, string[], string | undefined, RegExp][] = [
     ['an unknown key', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, clusterIp: 1}'], undefined, /falco-audit\.yaml:2: falco\.clusterIp: unknown key "clusterIp"/],
