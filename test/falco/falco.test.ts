@@ -59,7 +59,7 @@ describe('legacy shape details', () => {
   });
 
   test('the audit endpoint and the Service come from falco.webserver', () => {
-    const s = synthFalco({ values: { falco: { webserver: { listenPort: 9443, k8sAuditEndpoint: '/audit', sslEnabled: true } } } });
+    const s = synthFalco({ values: { falco: { webserver: { listenPort: 9443, k8sAuditEndpoint: '/audit', sslEnabled: true } } }, webserverTlsSecret: 'falco-tls' });
     expect(s.falco.auditEndpoint).toEqual({ scheme: 'https', containerPort: 9443, path: '/audit' });
     expect(s.falco.servicePort).toBe(9443);
     expect(s.falco.serviceName).toBe('falco');
@@ -74,6 +74,16 @@ describe('legacy shape details', () => {
     expect(s.falco.shape).toBe(FalcoShape.LEGACY);
     expect(s.falco.workload).toBe(s.falco.node.findChild('DaemonSet'));
     expect(s.falco.podSelector).toEqual({ app: 'falco', role: 'security' });
+  });
+
+  test('webserver TLS needs the certificate Secret, which is mounted at sslCertificate', () => {
+    const tls = { falco: { webserver: { sslEnabled: true, sslCertificate: '/etc/falco/tls/falco.pem' } } };
+    expect(() => synthFalco({ values: tls })).toThrow(/sslEnabled is true, but Falco's webserver needs its certificate and key at \/etc\/falco\/tls\/falco\.pem/);
+    expect(() => synthFalco({ webserverTlsSecret: 'falco-tls' })).toThrow(/webserverTlsSecret "falco-tls" is set, but falco\.webserver\.sslEnabled is false/);
+    expect(() => synthFalco({ values: tls, webserverTlsSecret: 'Falco_TLS' })).toThrow(/"Falco_TLS" is not a valid DNS-1123 label/);
+    const spec = synthFalco({ values: tls, webserverTlsSecret: 'falco-tls' }).find('DaemonSet').spec.template.spec;
+    expect(spec.containers[0].volumeMounts).toContainEqual({ mountPath: '/etc/falco/tls/falco.pem', name: 'webserver-tls', readOnly: true, subPath: 'falco.pem' });
+    expect(spec.volumes).toContainEqual({ name: 'webserver-tls', secret: { secretName: 'falco-tls', items: [{ key: 'falco.pem', path: 'falco.pem' }] } });
   });
 
   test('a pinned clusterIP and a nodePort go on the Service', () => {
