@@ -3,6 +3,8 @@ import { AuditSink } from '../../imports/auditregistration.k8s.io';
 import { clusterScoped } from '../cluster-scoped';
 import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
+import { dns1123LabelProblems, dns1123SubdomainProblems } from '../validation/names';
+import { validateWebhookServerUrl } from './webhook-kubeconfig';
 
 /** How much of each request an audit event carries. */
 export enum AuditLevel {
@@ -87,13 +89,6 @@ export interface FalcoAuditSinkProps {
   readonly burst?: number;
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** True for a DNS-1123 subdomain: lowercase labels joined by dots, at most 253 characters. */
-export function isDns1123Subdomain(value: string): boolean {
-  return value.length > 0 && value.length <= 253 && value.split('.').every((l) => l.length <= 63 && DNS1123_LABEL.test(l));
-}
-
 /**
  * An `auditregistration.k8s.io/v1alpha1` AuditSink that really delivers events to Falco: the API server's own
  * validation rules checked up front, cluster-scoped (no namespace whatever the chart says), and the
@@ -117,9 +112,8 @@ export class FalcoAuditSink extends Construct {
       );
     }
     this.name = props.name ?? 'falco';
-    if (!isDns1123Subdomain(this.name)) {
-      throw new UserError(`auditsink name must be a DNS-1123 subdomain (lowercase letters, digits, '-' and '.'), got "${this.name}"`);
-    }
+    const nameProblems = dns1123SubdomainProblems(this.name);
+    if (nameProblems.length > 0) throw new UserError(`auditsink name "${this.name}" ${nameProblems.join('; ')}`);
 
     const level = props.level ?? AuditLevel.REQUEST_RESPONSE;
     if (!Object.values(AuditLevel).includes(level)) {
@@ -149,7 +143,8 @@ export class FalcoAuditSink extends Construct {
       throw new UserError('auditsink needs exactly one of url and service, got ' + (props.url === undefined ? 'neither' : 'both'));
     }
     if (props.url !== undefined) {
-      checkWebhookUrl(props.url);
+      // The same rules as the static webhook's kubeconfig server (apiserver pkg/util/webhook/validation.go).
+      validateWebhookServerUrl(props.url, 'url');
       this.url = props.url;
     }
     if (props.service) checkServiceReference(props.service, version, props.caBundle);
@@ -176,26 +171,6 @@ export class FalcoAuditSink extends Construct {
   }
 }
 
-/**
- * The API server's rules for a webhook URL (apiserver pkg/util/webhook/validation.go): absolute, http or https
- * (AuditSink allows http), with a host, and no user info, query or fragment.
- */
-export function checkWebhookUrl(url: string): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new UserError(`webhook url "${url}" is not an absolute URL such as http://10.96.0.100:8765/k8s-audit`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new UserError(`webhook url "${url}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
-  }
-  if (!parsed.hostname) throw new UserError(`webhook url "${url}" has no host`);
-  if (parsed.username || parsed.password) throw new UserError(`webhook url "${url}" must not contain user info`);
-  if (parsed.search || url.includes('?')) throw new UserError(`webhook url "${url}" must not contain a query`);
-  if (parsed.hash || url.includes('#')) throw new UserError(`webhook url "${url}" must not contain a fragment`);
-}
-
 function checkServiceReference(service: AuditSinkServiceReference, version: KubernetesVersion, caBundle?: string): void {
   if (!caBundle) {
     throw new UserError(
@@ -205,9 +180,8 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
     );
   }
   for (const [field, value] of [['namespace', service.namespace], ['name', service.name]] as const) {
-    if (!DNS1123_LABEL.test(value) || value.length > 63) {
-      throw new UserError(`auditsink service ${field} must be a DNS-1123 label, got "${value}"`);
-    }
+    const problems = dns1123LabelProblems(value);
+    if (problems.length > 0) throw new UserError(`auditsink service ${field} "${value}" ${problems.join('; ')}`);
   }
   if (service.port !== undefined) {
     if (!version.supportsAuditSinkServicePort) {
@@ -218,7 +192,7 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
     }
   }
   if (service.path !== undefined) {
-    const bad = service.path.split('/').slice(1).filter((seg) => seg !== '' && !isDns1123Subdomain(seg));
+    const bad = service.path.split('/').slice(1).filter((seg) => seg !== '' && dns1123SubdomainProblems(seg).length > 0);
     if (!service.path.startsWith('/') || bad.length > 0 || service.path.includes('//')) {
       throw new UserError(
         `auditsink service path must start with '/' and have DNS-1123 subdomain segments (e.g. /k8s-audit), got "${service.path}"`,

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { dns1123LabelProblems } from '../validation/names';
 
 /** The chart name of stable/falco. */
 export const CHART_NAME = 'falco';
@@ -27,11 +28,10 @@ export function chartFullname(releaseName: string, nameOverride?: string | null,
   return trunc63(releaseName.includes(name) ? releaseName : `${releaseName}-${name}`);
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Throws a `UserError` unless `value` is a DNS-1123 label (names of Services, namespaces). */
 export function checkDnsLabel(value: string, field: string, what: string): void {
-  if (value.length > 63 || !DNS1123_LABEL.test(value)) {
+  if (dns1123LabelProblems(value).length > 0) {
     throw new UserError(
       `${what} "${value}" is not a valid DNS-1123 label (lowercase letters, digits and '-', ` +
         'starting and ending with a letter or digit, at most 63 characters)',
