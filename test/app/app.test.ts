@@ -191,6 +191,28 @@ describe('address and range', () => {
   });
 });
 
+describe('both Falco shapes with both backends', () => {
+  test('the k8saudit plugin (Falco 0.35) behind an AuditSink on 1.18', () => {
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], DEFAULT_MANIFEST, {
+      'values.yaml': 'image:\n  tag: 0.35.1\n',
+    });
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.stderr).not.toMatch(/^error/m);
+    expect(run.status).toBe(0);
+    const files = listFiles(out);
+    const sink = readDoc(out, 'cluster/auditsink-falco.yaml');
+    const service = readDoc(out, files.find((f) => f.startsWith('cluster/service-'))!);
+    const falco = falcoYaml(out, files.find((f) => f.startsWith('cluster/configmap-') && readDoc(out, f).data?.['falco.yaml'])!);
+    const port = service.spec.ports[0];
+    expect(sink.spec.webhook.clientConfig.url).toBe(`http://10.96.0.100:${port.port}/k8s-audit`);
+    expect(service.spec.clusterIP).toBe('10.96.0.100');
+    expect(falco.plugins.find((p: any) => p.name === 'k8saudit').open_params).toBe(`http://:${port.targetPort ?? port.port}/k8s-audit`);
+    expect(files.some((f) => f.startsWith('cluster/deployment-'))).toBe(true);
+    expect(files.some((f) => f.startsWith('cluster/daemonset-'))).toBe(false);
+  });
+});
+
 describe('TLS between the API server and Falco', () => {
   const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
   const tlsValues = 'falco:\n  webserver:\n    sslEnabled: true\n';
