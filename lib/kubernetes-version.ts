@@ -115,6 +115,18 @@ export class KubernetesVersion {
     return 'audit.k8s.io/v1';
   }
 
+  /**
+   * How kubeadm of this version applies patch files (`kube-apiserver+json.yaml`) when it writes the static pods:
+   * none before 1.19 (kubernetes/kubernetes#92017), `--experimental-patches` in 1.19-1.21, `--patches` or
+   * `{Init|Join}Configuration.patches.directory` from 1.22 (#103063); from 1.23 init/join refuse `--patches` beside
+   * `--config`, so the configuration field is the way there, and `kubeadm upgrade` takes `--patches` (#104065).
+   */
+  public get kubeadmPatches(): { readonly flag: string; readonly configField?: string } | undefined {
+    if (this.minor < 19) return undefined;
+    if (this.minor < 22) return { flag: '--experimental-patches' };
+    return { flag: '--patches', configField: '{Init|Join}Configuration.patches.directory' };
+  }
+
   /** The minor whose schema document validates this version's objects (1.13 has none: 1.14 is nearest). */
   public get schemaMinor(): number {
     return Math.max(this.minor, 14);

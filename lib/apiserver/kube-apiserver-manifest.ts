@@ -242,7 +242,8 @@ export class KubeApiServerManifest extends Construct {
     if (rendered.command !== undefined) this.container.command = rendered.command;
     if (rendered.args !== undefined) this.container.args = rendered.args;
 
-    this.kubeadmPatch = this.buildKubeadmPatch();
+    // kubeadm before 1.19 cannot apply patch files, so a patch would only mislead there.
+    this.kubeadmPatch = this.version.kubeadmPatches ? this.buildKubeadmPatch() : [];
     const manifestDescription =
       `the patched kube-apiserver static pod manifest: replace ${KUBE_APISERVER_MANIFEST_PATH} with it ` +
       '(keep no backup in that folder: the kubelet runs every file there)';
@@ -259,10 +260,26 @@ export class KubeApiServerManifest extends Construct {
       else this.kubeconfigFile = file;
       this.files.push({ fileName: f.fileName, nodePath: f.nodePath, description: f.description });
     }
-    if (this.kubeadmPatch.length > 0) {
-      const description = 'the same change for kubeadm: put it in the folder given to kubeadm init/join/upgrade --patches';
+    const patches = this.version.kubeadmPatches;
+    if (this.kubeadmPatch.length > 0 && patches) {
+      const description =
+        patches.configField && this.version.isAtLeast(23)
+          ? `the same change for kubeadm: put it in a folder and name that folder in ${patches.configField} (kubeadm init/join) or pass ${patches.flag} <folder> to kubeadm upgrade`
+          : `the same change for kubeadm: put it in a folder and pass ${patches.flag} <folder> to kubeadm init/join/upgrade` +
+            (patches.configField ? ` (or set ${patches.configField})` : '');
       this.kubeadmPatchFile = new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
       this.files.push({ fileName: 'kube-apiserver+json.yaml', description });
+      if (this.flagChanges.some((f) => f.action === 'kept' && f.flag.startsWith('audit-'))) {
+        this.notes.push(
+          'the kubeadm patch carries only this change: the audit flags kept from the manifest must also be in kubeadm\'s ' +
+            'ClusterConfiguration (apiServer.extraArgs and extraVolumes), or kubeadm upgrade drops them',
+        );
+      }
+    } else if (!patches && this.isKubeadmLayout()) {
+      this.notes.push(
+        `no kubeadm patch: kubeadm ${this.version.major}.${this.version.minor} cannot apply patch files (they came in 1.19); ` +
+          'kubeadm upgrade rewrites the manifest, so place the patched manifest again after every upgrade',
+      );
     } else if (!this.isKubeadmLayout()) {
       this.notes.push(`no kubeadm patch: the manifest starts kube-apiserver as "${this.commandLine.binary}" (${this.commandLine.form}), not in kubeadm's layout`);
     }
@@ -437,7 +454,8 @@ export class KubeApiServerManifest extends Construct {
       if (f.key !== undefined) {
         mapKeys.set(f.flag, [...(mapKeys.get(f.flag) ?? []), `${f.key}=${f.to}`]);
       } else if (f.flag === 'audit-dynamic-configuration') {
-        ops.push({ op: 'add', path: `${base}/command/-`, value: `--${f.flag}=true` });
+        // written bare, as in the patched manifest
+        ops.push({ op: 'add', path: `${base}/command/-`, value: `--${f.flag}` });
       } else {
         ops.push({ op: 'add', path: `${base}/command/-`, value: `--${f.flag}=${f.to}` });
       }

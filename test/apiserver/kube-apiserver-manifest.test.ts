@@ -104,15 +104,15 @@ describe('every sample manifest', () => {
     expect(cmd.slice(input.length)).toEqual([
       '--audit-dynamic-configuration', '--feature-gates=DynamicAuditing=true', '--runtime-config=auditregistration.k8s.io/v1alpha1=true',
     ]);
-    // nothing else changes: no volumes, no files besides the manifest and the kubeadm patch
+    // nothing else changes: no volumes, no files besides the manifest (kubeadm before 1.19 applies no patches)
     const rest = (d: any) => ({ ...d, spec: { ...d.spec, containers: [{ ...d.spec.containers[0], command: undefined }] } });
     expect(rest(out.k.pod)).toEqual(rest(m.document));
     expect(out.files.map((f) => [f.node.id, f.fileName, f.nodePath])).toEqual([
       ['Manifest', 'kube-apiserver.yaml', '/etc/kubernetes/manifests/kube-apiserver.yaml'],
-      ['KubeadmPatch', 'kube-apiserver+json.yaml', undefined],
     ]);
+    expect(out.k.kubeadmPatch).toEqual([]);
+    expect(out.k.plan.notes.some((n) => /^no kubeadm patch: kubeadm 1\.1[38] cannot apply patch files \(they came in 1\.19\)/.test(n))).toBe(true);
     expect(out.k.version.toString()).toBe(name.startsWith('04') ? '1.13.4' : '1.18.2');
-    expectSameEffect(out.k.pod, applyJsonPatch(m.document, out.k.kubeadmPatch));
     expectIdempotent(out, () => ApiServerAuditBackend.dynamic());
   });
 
@@ -161,15 +161,17 @@ describe('every sample manifest', () => {
       { mountPath: '/etc/kubernetes/audit', name: 'falco-audit', readOnly: true },
       { mountPath: '/var/log/kubernetes/audit', name: 'audit-log' },
     ]);
+    const patchable = out.k.version.isAtLeast(19);
     expect(out.files.map((f) => [f.node.id, f.fileName, f.nodePath])).toEqual([
       ['Manifest', 'kube-apiserver.yaml', '/etc/kubernetes/manifests/kube-apiserver.yaml'],
       ['Policy', 'audit-policy.yaml', '/etc/kubernetes/audit/audit-policy.yaml'],
       ['WebhookKubeconfig', 'audit-webhook-kubeconfig.yaml', '/etc/kubernetes/audit/audit-webhook-kubeconfig.yaml'],
-      ['KubeadmPatch', 'kube-apiserver+json.yaml', undefined],
+      ...(patchable ? [['KubeadmPatch', 'kube-apiserver+json.yaml', undefined]] : []),
     ]);
     expect((out.files[2].document as any).clusters[0].cluster.server).toBe(SERVER);
     expect(out.files[1].document).toEqual(AuditPolicy.hardened().toDocument());
-    expectSameEffect(pod, applyJsonPatch(m.document, out.k.kubeadmPatch));
+    if (patchable) expectSameEffect(pod, applyJsonPatch(m.document, out.k.kubeadmPatch));
+    else expect(out.k.kubeadmPatch).toEqual([]);
     expectIdempotent(out, () => webhook());
   });
 
@@ -188,10 +190,17 @@ describe('every sample manifest', () => {
     expect(cmd).toContain('--feature-gates=APIServerTracing=true,KubeletTracing=true,DynamicAuditing=true');
     expect(cmd.filter((c) => c.startsWith('--feature-gates'))).toHaveLength(1);
     expect(cmd.indexOf('--feature-gates=APIServerTracing=true,KubeletTracing=true,DynamicAuditing=true')).toBe(11);
-    // kubeadm regenerates its own --feature-gates; the appended one merges with it
-    expect(out.k.kubeadmPatch.map((o) => o.value)).toContain('--feature-gates=DynamicAuditing=true');
-    const regenerated = applyJsonPatch(fixture('19-kubeadm-v1.25.3-featuregates-sallyom.yaml').document, out.k.kubeadmPatch);
-    expect([...flagsOf(regenerated).mapValue('feature-gates')]).toEqual([['APIServerTracing', 'true'], ['KubeletTracing', 'true'], ['DynamicAuditing', 'true']]);
+    // kubeadm 1.18 applies no patch files, so none is written for the dynamic backend
+    expect(out.k.kubeadmPatch).toEqual([]);
+  });
+
+  test('the kubeadm patch names the way each kubeadm version takes patches', () => {
+    const m = fixture('19-kubeadm-v1.25.3-featuregates-sallyom.yaml');
+    const describe = (v: string) => build(m, webhook(), { kubernetesVersion: KubernetesVersion.of(v) }).k.kubeadmPatchFile?.description;
+    expect(describe('1.18.0')).toBeUndefined();
+    expect(describe('1.20.0')).toMatch(/pass --experimental-patches <folder> to kubeadm init\/join\/upgrade$/);
+    expect(describe('1.22.0')).toMatch(/pass --patches <folder> to kubeadm init\/join\/upgrade \(or set \{Init\|Join\}Configuration\.patches\.directory\)$/);
+    expect(describe('1.25.3')).toMatch(/name that folder in \{Init\|Join\}Configuration\.patches\.directory \(kubeadm init\/join\) or pass --patches <folder> to kubeadm upgrade$/);
   });
 
   test('23: the operator policy and audit-log values are kept and reported; existing mounts reused', () => {
@@ -340,7 +349,7 @@ describe('forms and layouts', () => {
     expect(out.k.plan.notes).toContain("the operator's policy file /opt/policy.yaml is on no hostPath mount of the container: kube-apiserver cannot read it");
     expect(out.k.policyFile).toBeUndefined();
     expect(out.k.kubeconfigFile!.nodePath).toBe('/etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
-    expect(out.k.kubeadmPatchFile!.document).toBe(out.k.kubeadmPatch);
+    expect(out.k.kubeadmPatchFile).toBeUndefined(); // kubeadm 1.18 applies no patch files
   });
 
   test('kubeadm keeps creationTimestamp: null and status: {}', () => {

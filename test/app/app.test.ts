@@ -31,7 +31,6 @@ describe('the default example (Kubernetes 1.18, dynamic auditing, legacy Falco)'
       'cluster/daemonset-falco.yaml',
       'cluster/service-falco.yaml',
       'cluster/serviceaccount-falco.yaml',
-      'node/kube-apiserver+json.yaml',
       'node/kube-apiserver.yaml',
     ]);
     for (const f of listFiles(path.join(out, 'node'))) {
