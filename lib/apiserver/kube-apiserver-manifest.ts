@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { AuditPolicy } from '../audit/audit-policy';
 import { validateWebhookServerUrl, WebhookKubeconfig } from '../audit/webhook-kubeconfig';
-import { UserError } from '../errors';
+import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
 import { ApiServerPlan, PlannedFile, PlannedMount, PlannedVolume } from './api-server-plan';
@@ -53,6 +53,12 @@ export interface WebhookBackendOptions {
   readonly auditLog?: false | AuditLogOptions;
   /** The directory (on the node and in the container) for the policy and kubeconfig. @default '/etc/kubernetes/audit' */
   readonly directory?: string;
+  /**
+   * Replace an audit webhook the manifest already configures (`--audit-webhook-config-file` naming another file).
+   * kube-apiserver has one static webhook, so replacing it cuts off whatever consumed it (a SIEM, say).
+   * @default false - an existing webhook is an error
+   */
+  readonly replaceExistingWebhook?: boolean;
 }
 
 const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
@@ -87,6 +93,7 @@ interface ResolvedWebhook {
   readonly initialBackoff: string;
   readonly auditLog: false | Required<AuditLogOptions>;
   readonly directory: string;
+  readonly replaceExistingWebhook: boolean;
 }
 
 /**
@@ -128,6 +135,7 @@ export class ApiServerAuditBackend {
       initialBackoff: checkDuration(options.initialBackoff, '10s', 'initialBackoff'),
       auditLog,
       directory: checkAbsolutePath(options.directory ?? DEFAULT_AUDIT_DIRECTORY, 'directory'),
+      replaceExistingWebhook: options.replaceExistingWebhook ?? false,
     });
   }
 
@@ -216,6 +224,7 @@ export class KubeApiServerManifest extends Construct {
   private readonly mountsReused: PlannedMount[] = [];
   private readonly files: PlannedFile[] = [];
   private readonly commandLine: ApiServerCommandLine;
+  private readonly manifestLocation: ErrorLocation;
   private readonly container: Json;
   private readonly containerIndex: number;
 
@@ -228,7 +237,8 @@ export class KubeApiServerManifest extends Construct {
     this.pod = JSON.parse(JSON.stringify(manifest.document)) as Json;
     this.containerIndex = manifest.containerIndex;
     this.container = ((this.pod.spec as Json).containers as Json[])[this.containerIndex];
-    this.commandLine = ApiServerCommandLine.parse(this.container, manifest.locate(['spec', 'containers', this.containerIndex]));
+    this.manifestLocation = manifest.locate(['spec', 'containers', this.containerIndex]);
+    this.commandLine = ApiServerCommandLine.parse(this.container, this.manifestLocation);
 
     const nodeFiles: { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] = [];
     if (props.backend.kind === 'dynamic') {
@@ -344,6 +354,15 @@ export class KubeApiServerManifest extends Construct {
       this.flagChanges.push(cl.set('audit-policy-file', policyPath));
       writePolicy = true;
       needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
+    }
+    const existingWebhook = cl.get('audit-webhook-config-file');
+    if (existingWebhook !== undefined && existingWebhook !== kubeconfigPath && !w.replaceExistingWebhook) {
+      throw new UserError(
+        `the manifest already sends audit events to a webhook (--audit-webhook-config-file=${existingWebhook}); kube-apiserver ` +
+          'has one static webhook, so pointing it at Falco would cut that consumer off. Set replaceExistingWebhook ' +
+          '(config: audit.webhook.replaceExisting: true) to replace it, or use a different setup for Falco',
+        this.manifestLocation,
+      );
     }
     if (this.accepts('audit-webhook-config-file')) {
       this.flagChanges.push(cl.set('audit-webhook-config-file', kubeconfigPath));

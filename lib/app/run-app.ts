@@ -148,6 +148,7 @@ function toProps(s: ClusterSettings, cwd: string) {
       auditLog: webhook.auditLog,
       directory: webhook.directory,
       certificateAuthorityData,
+      replaceExistingWebhook: webhook.replaceExisting,
     },
   };
 }

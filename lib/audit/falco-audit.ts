@@ -90,6 +90,11 @@ export interface FalcoAuditWebhookOptions {
   readonly directory?: string;
   /** Base64 PEM CA that signs Falco's serving certificate (https endpoints). @default - none */
   readonly certificateAuthorityData?: string;
+  /**
+   * Replace an audit webhook the manifest already configures (kube-apiserver has one static webhook).
+   * @default false - an existing webhook is an error
+   */
+  readonly replaceExistingWebhook?: boolean;
 }
 
 export interface FalcoAuditProps {
@@ -245,6 +250,7 @@ export class FalcoAudit extends Construct {
             initialBackoff: webhook.initialBackoff,
             auditLog: webhook.auditLog,
             directory: webhook.directory,
+            replaceExistingWebhook: webhook.replaceExistingWebhook,
           }),
     });
 

@@ -50,6 +50,7 @@ export interface ClusterSettings {
       directory?: string;
       /** Absolute path of a PEM CA file for Falco's serving certificate. */
       certificateAuthority?: string;
+      replaceExisting?: boolean;
     };
   };
   readonly falco: {

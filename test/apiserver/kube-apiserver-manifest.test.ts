@@ -493,3 +493,21 @@ describe('bad manifests', () => {
     expectIdempotent(out, () => ApiServerAuditBackend.dynamic());
   });
 });
+
+describe('an audit webhook the operator already has', () => {
+  const text = fs
+    .readFileSync(path.join(FIXTURES, '19-kubeadm-v1.25.3-featuregates-sallyom.yaml'), 'utf8')
+    .replace('    - --advertise-address', '    - --audit-webhook-config-file=/etc/kubernetes/siem/webhook.yaml\n    - --audit-webhook-mode=blocking\n    - --advertise-address');
+
+  test('is never replaced silently', () => {
+    expect(() => build(StaticPodManifest.fromString(text, 'kube-apiserver.yaml'), webhook())).toThrow(
+      /^kube-apiserver\.yaml:\d+: spec\.containers\[0\]: the manifest already sends audit events to a webhook \(--audit-webhook-config-file=\/etc\/kubernetes\/siem\/webhook\.yaml\).*replaceExisting/,
+    );
+  });
+
+  test('is replaced when asked, and the plan says what it was', () => {
+    const out = build(StaticPodManifest.fromString(text), ApiServerAuditBackend.webhook({ server: SERVER, replaceExistingWebhook: true }));
+    expect(flagsOf(out.k.pod).get('audit-webhook-config-file')).toBe('/etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
+    expect(out.k.plan.toText()).toContain('--audit-webhook-config-file: /etc/kubernetes/siem/webhook.yaml -> /etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
+  });
+});
