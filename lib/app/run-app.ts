@@ -159,6 +159,7 @@ export function planText(built: readonly BuiltCluster[], outdir: string): string
   for (const { settings, audit, files } of built) {
     const title = settings.name ? `cluster ${settings.name}: ` : '';
     lines.push(`${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco audit endpoint ${audit.url}`);
+    for (const w of audit.warnings) lines.push(`  warning: ${w}`);
     lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
     lines.push('  files written:');
     for (const f of files) lines.push(`    ${path.posix.join(outdir, f.path)}`);

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
+import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
 import { UserError, UserErrors } from '../errors';
 import { Falco, FalcoChartValues } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
-import { checkClusterIP, formatViolation, validateAll } from '../validation';
+import { checkClusterIP, formatViolation, parseServiceClusterIPRange, validateAll } from '../validation';
 import { AuditEndpoint, auditUrl } from './audit-endpoint';
 import { AuditLevel, AuditStage, FalcoAuditSink } from './falco-audit-sink';
 
@@ -141,6 +142,42 @@ function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: Audi
   }
 }
 
+/**
+ * The API server allocates ClusterIPs from its own `--service-cluster-ip-range`; a configured range that differs
+ * from the manifest's would let an address pass here that the cluster then refuses.
+ */
+function checkSameRange(configured: string | undefined, manifestRange: string | undefined): void {
+  if (configured === undefined || manifestRange === undefined) return;
+  const canonical = (range: string) => {
+    const { cidrs, problem } = parseServiceClusterIPRange(range);
+    if (problem) throw new UserError(problem);
+    return cidrs.map(([ip, bits]) => `${ip.toNormalizedString()}/${bits}`).sort().join(',');
+  };
+  if (canonical(configured) !== canonical(manifestRange)) {
+    throw new UserError(
+      `serviceClusterIPRange ${configured} differs from the manifest's --service-cluster-ip-range=${manifestRange}, which is ` +
+        'what the API server allocates from; remove serviceClusterIPRange or make the two agree',
+    );
+  }
+}
+
+/** True when `ip` is the network address plus 10 in `range`: where kubeadm puts the cluster DNS Service. */
+function isTenthAddress(ip: string, range: string): boolean {
+  const addr = ipaddr.parse(ip);
+  const cidr = parseServiceClusterIPRange(range).cidrs.find(([net]) => net.kind() === addr.kind());
+  if (!cidr) return false;
+  const text = `${cidr[0].toString()}/${cidr[1]}`;
+  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  const bytes = network.toByteArray();
+  let carry = 10;
+  for (let i = bytes.length - 1; i >= 0 && carry > 0; i--) {
+    const sum = bytes[i] + carry;
+    bytes[i] = sum % 256;
+    carry = Math.floor(sum / 256);
+  }
+  return ipaddr.fromByteArray(bytes).toNormalizedString() === addr.toNormalizedString();
+}
+
 /** kubeadm's default `--service-cluster-ip-range`. */
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 
@@ -164,6 +201,8 @@ export class FalcoAudit extends Construct {
   public readonly auditEndpoint: AuditEndpoint;
   /** The URL the API server posts events to. */
   public readonly url: string;
+  /** Things that are valid but often go wrong, for the plan. */
+  public readonly warnings: string[] = [];
 
   constructor(scope: Construct, id: string, props: FalcoAuditProps) {
     super(scope, id);
@@ -200,10 +239,23 @@ export class FalcoAudit extends Construct {
       );
     }
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
+    checkSameRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange);
     this.serviceNodePortRange = manifest.serviceNodePortRange;
     if (falcoProps.clusterIP !== undefined) {
       const problem = checkClusterIP(falcoProps.clusterIP, this.serviceClusterIPRange);
       if (problem) throw new UserError(`falco.clusterIP: ${problem}`);
+      if (isTenthAddress(falcoProps.clusterIP, this.serviceClusterIPRange)) {
+        this.warnings.push(
+          `falco.clusterIP ${falcoProps.clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
+            'if it is taken, the Falco Service will not apply',
+        );
+      }
+    } else {
+      this.warnings.push(
+        `the API server calls Falco at 127.0.0.1:${falcoProps.nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
+          'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
+          'prefer a pinned clusterIP there',
+      );
     }
 
     this.falco = new Falco(this, 'Falco', {

@@ -117,12 +117,11 @@ describe('the modern example (Kubernetes 1.30, static webhook, Falco 0.44 k8saud
     expect(files.some((f) => f.startsWith('cluster/auditsink'))).toBe(false);
 
     const kubeconfig = readDoc(out, 'node/audit-webhook-kubeconfig.yaml');
-    expect(kubeconfig.clusters[0].cluster.server).toBe('http://127.0.0.1:30765/k8s-audit');
     const serviceFile = files.find((f) => f.startsWith('cluster/service-'))!;
     const service = readDoc(out, serviceFile);
-    expect(service.spec.type).toBe('NodePort');
-    const port = service.spec.ports.find((p: any) => p.nodePort === 30765);
-    expect(port).toBeDefined();
+    expect(service.spec.clusterIP).toBe('10.96.0.100');
+    const port = service.spec.ports[0];
+    expect(kubeconfig.clusters[0].cluster.server).toBe(`http://10.96.0.100:${port.port}/k8s-audit`);
     const configMap = files.find((f) => f.startsWith('cluster/configmap-') && readDoc(out, f).data?.['falco.yaml'])!;
     const falco = falcoYaml(out, configMap);
     const k8saudit = falco.plugins.find((p: any) => p.name === 'k8saudit');
@@ -160,6 +159,25 @@ function config(lines: string[], manifest = DEFAULT_MANIFEST, extra: Record<stri
 }
 
 describe('address and range', () => {
+  test('a nodePort: the API server calls 127.0.0.1, the Service is a NodePort, and the plan warns', () => {
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'audit: {backend: webhook}', 'falco: {nodePort: 30765}'], MODERN_MANIFEST);
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.status).toBe(0);
+    expect(readDoc(out, 'node/audit-webhook-kubeconfig.yaml').clusters[0].cluster.server).toBe('http://127.0.0.1:30765/k8s-audit');
+    const service = readDoc(out, 'cluster/service-falco.yaml');
+    expect(service.spec.type).toBe('NodePort');
+    expect(service.spec.ports).toEqual([{ nodePort: 30765, port: 8765, protocol: 'TCP' }]);
+    expect(run.stderr).toMatch(/warning: the API server calls Falco at 127\.0\.0\.1:30765: kube-proxy in IPVS or nftables mode/);
+  });
+
+  test('the cluster DNS address is accepted with a warning', () => {
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.10}']);
+    const run = runApp({ outdir: path.join(dir, 'out'), config: file });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/warning: falco\.clusterIP 10\.96\.0\.10 is the address kubeadm gives the cluster DNS Service/);
+  });
+
   test('a non-default service range, read from the manifest', () => {
     const manifest = DEFAULT_MANIFEST.replace('--service-cluster-ip-range=10.96.0.0/12', '--service-cluster-ip-range=172.20.0.0/16');
     const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 172.20.5.5}'], manifest);
@@ -265,7 +283,7 @@ describe('TLS between the API server and Falco', () => {
   test.each<[string, string[], Record<string, string>, RegExp]>([
     ['https without a CA', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'], { 'values.yaml': tlsValues }, /serves audit events over https .* no CA was given/],
     ['a CA for plain http', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': PEM }, /certificateAuthority .* is set, but Falco serves audit events over plain http/],
-    ['TLS without the certificate Secret', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], { 'values.yaml': tlsValues }, /sslEnabled is true, but Falco's webserver needs its certificate and key/],
+    ['TLS without the certificate Secret', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], { 'values.yaml': tlsValues }, /sslEnabled:? is true, but Falco's webserver needs its certificate and key/],
     ['a service reference without TLS', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {serviceReference: true}', 'falco: {clusterIP: 10.96.0.100}'], {}, /needs TLS: the API server always calls a service over HTTPS/],
     ['a CA file that is no certificate', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': 'hello' }, /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: certificate authority file .*ca\.pem holds no PEM certificate/],
   ])('refuses %s', (_what, lines, extra, message) => {
@@ -282,6 +300,7 @@ describe('bad configs fail cleanly: a message, exit 1, no stack trace, nothing w
     ['an IP outside the range', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 192.168.0.10}'], undefined, /192\.168\.0\.10.*10\.96\.0\.0\/12/],
     ['an AuditSink on 1.25', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit: {backend: dynamic}', 'falco: {clusterIP: 10.96.0.100}'], DEFAULT_MANIFEST.replace('v1.18.20', 'v1.25.3'), /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.25\.3.*webhook/],
     ['a missing manifest', ['apiServer: {manifest: nope.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /nope\.yaml.*not found/],
+    ['a configured range that differs from the manifest\'s', ['apiServer: {manifest: kube-apiserver.yaml, serviceClusterIPRange: "fd00::/108"}', 'falco: {clusterIP: "fd00::10"}'], undefined, /serviceClusterIPRange fd00::\/108 differs from the manifest's --service-cluster-ip-range=10\.96\.0\.0\/12/],
     ['neither clusterIP nor nodePort', ['apiServer: {manifest: kube-apiserver.yaml}'], undefined, /neither falco\.clusterIP nor falco\.nodePort.*host network/],
     ['an unquoted version', ['kubernetesVersion: 1.20', 'apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /kubernetesVersion: must be a string, got 1\.2/],
   ];
