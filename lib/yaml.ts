@@ -9,6 +9,21 @@ export const DEFAULT_MAX_BYTES = 1024 * 1024;
  * a few thousand; a "billion laughs" alias bomb has billions and is refused once it passes this.
  */
 export const MAX_EXPANDED_NODES = 200_000;
+/**
+ * How many characters (keys and scalars, counting every use of an alias again) a document may expand to.
+ * A few long strings repeated through aliases stay under MAX_EXPANDED_NODES but would take gigabytes
+ * once copied; real inputs expand to about their own size.
+ */
+export const MAX_EXPANDED_CHARS = 16 * 1024 * 1024;
+
+/**
+ * YAML 1.2's core schema plus merge keys (`<<`), which Kubernetes' YAML reader also honours. Left out on
+ * purpose: `!!timestamp` (an unquoted 2021-01-01 would become a Date and be written back as
+ * 2021-01-01T00:00:00.000Z, where Kubernetes reads the string as written) and `!!binary`, `!!omap`,
+ * `!!pairs`, `!!set`, which have no JSON form: those tags are refused as unknown.
+ */
+// js-yaml exports its types at run time; @types/js-yaml does not declare them
+const INPUT_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge] });
 
 export type YamlPath = readonly (string | number)[];
 
@@ -55,7 +70,60 @@ export function readYamlFile(filePath: string, options: Omit<LoadYamlOptions, 'f
   if (stat.size > max) {
     throw new UserError(`${options.what} is ${stat.size} bytes, more than the ${max} bytes any real one needs; refusing to read it`, { file: shown });
   }
-  return loadYaml(fs.readFileSync(filePath, 'utf8'), { ...options, file: shown });
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(filePath);
+  } catch (err) {
+    throw new UserError(`${options.what} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: shown });
+  }
+  return loadYaml(decodeText(bytes, options.what, shown), { ...options, file: shown });
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The file's text, or a `UserError` for a file that is not UTF-8 text: a NUL byte means binary data (an
+ * image, an archive, a compiled file given by mistake); other invalid UTF-8 would silently turn into U+FFFD
+ * and reach the output (a namespace "kube-syst\uFFFDme").
+ */
+function decodeText(bytes: Buffer, what: string, file: string): string {
+  if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    throw new UserError(`${what} is UTF-16 text; save it as UTF-8`, { file });
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) {
+    throw new UserError(`${what} is not a text file (a NUL byte at offset ${nul}: binary data?); give the YAML or JSON file`, { file });
+  }
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  // find the first bad byte, for its line and column
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0x0a) {
+      line++;
+      lineStart = i + 1;
+      continue;
+    }
+    const len = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    const valid = len > 0 && i + len <= bytes.length && isUtf8(bytes.subarray(i, i + len));
+    if (!valid) {
+      const column = Buffer.from(bytes.subarray(lineStart, i)).toString('utf8').length + 1;
+      throw new UserError(
+        `${what} is not UTF-8 text (byte 0x${b.toString(16).padStart(2, '0')} is invalid UTF-8; save the file as UTF-8)`,
+        { file, line, column },
+      );
+    }
+    i += len - 1;
+  }
+  throw new UserError(`${what} is not UTF-8 text; save the file as UTF-8`, { file });
 }
 
 /**
@@ -70,11 +138,13 @@ export function loadYaml(text: string, options: LoadYamlOptions): LoadedYaml {
   const lines = new LineIndex();
   let docs: unknown[];
   try {
-    docs = yaml.loadAll(text, undefined, { listener: lines.listener, json: false });
+    docs = yaml.loadAll(text, undefined, { listener: lines.listener, json: false, schema: INPUT_SCHEMA });
   } catch (err) {
     if (err instanceof yaml.YAMLException) {
       const mark = (err as any).mark;
-      throw new UserError(`${options.what} is not valid YAML: ${err.reason}`, {
+      // JSON is YAML, but someone who wrote JSON should hear about JSON
+      const format = /^\uFEFF?\s*[{[]/.test(text) ? 'JSON' : 'YAML';
+      throw new UserError(`${options.what} is not valid ${format}: ${err.reason}`, {
         file: options.file,
         line: mark ? mark.line + 1 : undefined,
         column: mark ? mark.column + 1 : undefined,
@@ -82,16 +152,17 @@ export function loadYaml(text: string, options: LoadYamlOptions): LoadedYaml {
     }
     throw err;
   }
+  // an empty document (a leading or trailing `---`) is not a second document
   const nonEmpty = docs.filter((d) => d !== null && d !== undefined);
-  if (docs.length > 1) {
-    throw new UserError(`${options.what} holds ${docs.length} YAML documents; expected exactly one`, { file: options.file });
+  if (nonEmpty.length > 1) {
+    throw new UserError(`${options.what} holds ${nonEmpty.length} YAML documents; expected exactly one`, { file: options.file });
   }
   if (nonEmpty.length === 0) {
     throw new UserError(`${options.what} is empty`, { file: options.file });
   }
   const value = nonEmpty[0];
   checkExpansion(value, options);
-  const index = lines.build();
+  const index = lines.build(value);
   return {
     value,
     file: options.file,
@@ -115,10 +186,23 @@ function key(path: YamlPath): string {
   return JSON.stringify(path);
 }
 
-/** Refuses documents that expand (through aliases) past MAX_EXPANDED_NODES or refer to themselves. */
+/**
+ * Refuses documents that expand (through aliases) past MAX_EXPANDED_NODES nodes or MAX_EXPANDED_CHARS
+ * characters, or refer to themselves.
+ */
 function checkExpansion(value: unknown, options: LoadYamlOptions): void {
   let count = 0;
+  let chars = 0;
   const onPath = new Set<unknown>();
+  const grow = (n: number): void => {
+    chars += n;
+    if (chars > MAX_EXPANDED_CHARS) {
+      throw new UserError(
+        `${options.what} expands to more than ${MAX_EXPANDED_CHARS} characters through YAML aliases (an alias bomb?); refusing it`,
+        { file: options.file },
+      );
+    }
+  };
   const walk = (node: unknown): void => {
     if (++count > MAX_EXPANDED_NODES) {
       throw new UserError(
@@ -126,12 +210,20 @@ function checkExpansion(value: unknown, options: LoadYamlOptions): void {
         { file: options.file },
       );
     }
+    if (typeof node === 'string') grow(node.length);
     if (node === null || typeof node !== 'object') return;
     if (onPath.has(node)) {
       throw new UserError(`${options.what} refers to itself through a YAML alias; refusing it`, { file: options.file });
     }
     onPath.add(node);
-    for (const child of Array.isArray(node) ? node : Object.values(node as object)) walk(child);
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child);
+    } else {
+      for (const [k, child] of Object.entries(node as object)) {
+        grow(k.length);
+        walk(child);
+      }
+    }
     onPath.delete(node);
   };
   walk(value);
@@ -162,10 +254,11 @@ class LineIndex {
     }
   };
 
-  public build(): Map<string, number> {
+  /** The line index of the document whose parsed value is `value` (empty documents around it are skipped). */
+  public build(value: unknown): Map<string, number> {
     const index = new Map<string, number>();
-    const docs = this.root.children;
-    if (docs.length > 0) this.visit(docs[0], [], index);
+    const doc = this.root.children.find((d) => d.result === value);
+    if (doc) this.visit(doc, [], index);
     return index;
   }
 
