@@ -347,6 +347,23 @@ export class ApiServerCommandLine {
     return f.value === undefined ? 'true' : f.value;
   }
 
+  /**
+   * Where the flag's effective (last) occurrence is written: `['command', i]` or `['args', i]`, the item
+   * holding its value (for a `sh -c` command line, the string). `undefined` when the flag is absent.
+   */
+  public locate(name: string): ['command' | 'args', number] | undefined {
+    const all = this.flagTokens(name);
+    if (all.length === 0) return undefined;
+    const last = all[all.length - 1];
+    if (this.shell) return ['command', this.shell.commandIndex];
+    const at = { command: 0, args: 0 };
+    for (const t of this.tokens) {
+      if (t === last) return [t.array, at[t.array] + t.items.length - 1];
+      at[t.array] += t.items.length;
+    }
+    return undefined;
+  }
+
   /** How many times the flag is given. */
   public count(name: string): number {
     return this.flagTokens(name).length;

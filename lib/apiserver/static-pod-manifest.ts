@@ -1,5 +1,6 @@
 import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
+import { parseNodePortRange, parseServiceClusterIPRange } from '../validation/rules/service-rules';
 import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
 import { ApiServerCommandLine } from './flags';
 
@@ -104,6 +105,7 @@ export class StaticPodManifest {
     this.containerIndex = index;
     const containerPath: YamlPath = ['spec', 'containers', index];
     this.commandLine = ApiServerCommandLine.parse(containers[index] as Json, loaded.locate(containerPath));
+    checkVolumes(spec, containerPath, containers[index] as Json, loaded);
 
     const copy = JSON.parse(JSON.stringify(doc)) as Json;
     this.cleanups = cleanMirrorPod(copy);
@@ -126,12 +128,30 @@ export class StaticPodManifest {
    * or `undefined` when the flag is not set.
    */
   public get serviceClusterIPRange(): string | undefined {
-    return this.commandLine.get('service-cluster-ip-range');
+    const range = this.commandLine.get('service-cluster-ip-range');
+    if (range !== undefined) {
+      const { problem } = parseServiceClusterIPRange(range);
+      if (problem) {
+        const detail = problem.replace(/^service cluster IP range "[^"]*": /, '');
+        throw this.flagError('service-cluster-ip-range', `${detail} (kube-apiserver would not start with it)`);
+      }
+    }
+    return range;
   }
 
   /** The `--service-node-port-range` flag's value, e.g. `30000-32767`, if the manifest sets it. */
   public get serviceNodePortRange(): string | undefined {
-    return this.commandLine.get('service-node-port-range');
+    const range = this.commandLine.get('service-node-port-range');
+    if (range !== undefined && !parseNodePortRange(range)) {
+      throw this.flagError('service-node-port-range', `"${range}" is not a port range such as 30000-32767 (kube-apiserver would not start with it)`);
+    }
+    return range;
+  }
+
+  private flagError(flag: string, message: string): UserError {
+    const at = this.commandLine.locate(flag);
+    const path: YamlPath = ['spec', 'containers', this.containerIndex, ...(at ?? [])];
+    return new UserError(`--${flag}: ${message}`, this.locate(path));
   }
 
   /**
@@ -161,6 +181,59 @@ export class StaticPodManifest {
   public locate(path: YamlPath): ErrorLocation {
     return this.loaded.locate(path);
   }
+}
+
+/**
+ * The volumes and the kube-apiserver container's mounts are what the patcher adds to: they must be lists of
+ * mappings with string names (and mount paths), volume names unique, each mount naming a volume. Anything
+ * else is refused here, at its line, instead of being overwritten or failing validation of the output.
+ */
+function checkVolumes(spec: Json, containerPath: YamlPath, container: Json, loaded: LoadedYaml): void {
+  const names = new Map<string, number>();
+  if (spec.volumes !== undefined && spec.volumes !== null) {
+    if (!Array.isArray(spec.volumes)) {
+      throw new UserError(`must be a list of volumes, got ${describe(spec.volumes)}`, loaded.locate(['spec', 'volumes']));
+    }
+    spec.volumes.forEach((v, i) => {
+      const at: YamlPath = ['spec', 'volumes', i];
+      if (!isObject(v)) throw new UserError(`a volume must be a mapping, got ${describe(v)}`, loaded.locate(at));
+      if (typeof v.name !== 'string' || v.name === '') {
+        throw new UserError(`volume ${i} has no name (every volume needs a unique name: name: <name>)`, loaded.locate(at));
+      }
+      if (names.has(v.name)) {
+        throw new UserError(`volume name "${v.name}" is used twice (spec.volumes[${names.get(v.name)}] and [${i}])`, loaded.locate([...at, 'name']));
+      }
+      names.set(v.name, i);
+    });
+  }
+  const mounts = container.volumeMounts;
+  if (mounts === undefined || mounts === null) return;
+  const mountsPath: YamlPath = [...containerPath, 'volumeMounts'];
+  if (!Array.isArray(mounts)) {
+    throw new UserError(`volumeMounts must be a list of mounts, got ${describe(mounts)}`, loaded.locate(mountsPath));
+  }
+  mounts.forEach((m, i) => {
+    const at: YamlPath = [...mountsPath, i];
+    if (!isObject(m)) throw new UserError(`a volume mount must be a mapping, got ${describe(m)}`, loaded.locate(at));
+    if (typeof m.name !== 'string' || m.name === '') throw new UserError(`volume mount ${i} has no name`, loaded.locate(at));
+    if (typeof m.mountPath !== 'string' || m.mountPath === '') {
+      throw new UserError(`volume mount "${m.name}" has no mountPath`, loaded.locate(at));
+    }
+    if (!names.has(m.name)) {
+      const known = [...names.keys()];
+      throw new UserError(
+        `${WHAT}: volume mount "${m.name}" names no volume of the pod (volumes: ${known.length ? known.join(', ') : 'none'})`,
+        loaded.locate([...at, 'name']),
+      );
+    }
+  });
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return JSON.stringify(v);
 }
 
 /**
