@@ -9,7 +9,7 @@ import { FalcoShape, FalcoVersion } from './falco-version';
 import { buildLegacyShape } from './legacy-shape';
 import { buildPluginShape } from './plugin-shape';
 import { ShapeResult } from './shape-context';
-import { FalcoChartValues, resolveFalcoValues, ResolvedFalcoValues } from './values';
+import { FalcoChartValues, locateValuesError, resolveFalcoValues, ResolvedFalcoValues } from './values';
 
 /** The falcoctl image the plugin shape uses from Falco 0.37 (the one falco chart 9.1.0 pins). */
 export const DEFAULT_FALCOCTL_IMAGE = 'docker.io/falcosecurity/falcoctl:0.13.0';
@@ -124,111 +124,116 @@ export class Falco extends Construct {
 
   constructor(scope: Construct, id: string, props: FalcoProps) {
     super(scope, id);
-    this.releaseName = props.releaseName ?? 'falco';
-    this.namespace = props.namespace ?? 'falco';
-    if (this.releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.releaseName)) {
-      throw new UserError(
-        `release name "${this.releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`,
-        { field: 'releaseName' },
-      );
-    }
-    checkDnsLabel(this.namespace, 'namespace', 'namespace');
-
-    this.values = resolveFalcoValues(props.values ?? {});
-    const v = this.values;
-    this.falcoVersion = FalcoVersion.fromTag(v.image.tag);
-    this.shape = this.falcoVersion.shape;
-    this.fullname = chartFullname(this.releaseName, v.nameOverride, v.fullnameOverride);
-    checkDnsLabel(this.fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
-    const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || this.fullname : v.serviceAccount.name || 'default';
-
-    this.clusterIP = checkClusterIP(props.service?.clusterIP);
-    this.nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
-
-    const ctx = {
-      scope: this,
-      releaseName: this.releaseName,
-      namespace: this.namespace,
-      name: chartName(v.nameOverride),
-      fullname: this.fullname,
-      serviceAccountName,
-      values: v,
-      falcoVersion: this.falcoVersion,
-      kubernetesVersion: props.kubernetesVersion,
-      clusterIP: this.clusterIP,
-      nodePort: this.nodePort,
-      webserverTlsSecret: props.webserverTlsSecret,
-    };
-
-    let result: ShapeResult;
-    if (this.shape === FalcoShape.LEGACY) {
-      if (props.k8sAudit) {
+    // an error about a values key points at its line in the values file
+    try {
+      this.releaseName = props.releaseName ?? 'falco';
+      this.namespace = props.namespace ?? 'falco';
+      if (this.releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.releaseName)) {
         throw new UserError(
-          `k8sAudit is set, but Falco ${this.falcoVersion} serves audit events on its webserver; set falco.webserver.listenPort and falco.webserver.k8sAuditEndpoint instead`,
-          { field: 'k8sAudit' },
+          `release name "${this.releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`,
+          { field: 'releaseName' },
         );
       }
-      if (props.falcoctl) {
-        throw new UserError(`falcoctl is set, but Falco ${this.falcoVersion} has no plugins to install (falcoctl is used from Falco 0.37)`, {
-          field: 'falcoctl',
-        });
-      }
-      if (v.falco.webserver.sslEnabled && !props.webserverTlsSecret) {
-        throw new UserError(
-          `falco.webserver.sslEnabled is true, but Falco's webserver needs its certificate and key at ${v.falco.webserver.sslCertificate}; ` +
-            'create a Secret with a falco.pem key (certificate and private key) and name it in webserverTlsSecret (config: falco.tlsSecret)',
-          { field: 'falco.webserver.sslEnabled' },
-        );
-      }
-      if (props.webserverTlsSecret && !v.falco.webserver.sslEnabled) {
-        throw new UserError(`webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`, {
-          field: 'falco.tlsSecret',
-        });
-      }
-      if (props.webserverTlsSecret) checkDnsLabel(props.webserverTlsSecret, 'falco.tlsSecret', 'the webserver TLS secret name');
-      result = buildLegacyShape(ctx);
-      this.auditEndpoint = {
-        scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
-        containerPort: v.falco.webserver.listenPort,
-        path: v.falco.webserver.k8sAuditEndpoint,
+      checkDnsLabel(this.namespace, 'namespace', 'namespace');
+
+      this.values = resolveFalcoValues(props.values ?? {});
+      const v = this.values;
+      this.falcoVersion = FalcoVersion.fromTag(v.image.tag);
+      this.shape = this.falcoVersion.shape;
+      this.fullname = chartFullname(this.releaseName, v.nameOverride, v.fullnameOverride);
+      checkDnsLabel(this.fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
+      const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || this.fullname : v.serviceAccount.name || 'default';
+
+      this.clusterIP = checkClusterIP(props.service?.clusterIP);
+      this.nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
+
+      const ctx = {
+        scope: this,
+        releaseName: this.releaseName,
+        namespace: this.namespace,
+        name: chartName(v.nameOverride),
+        fullname: this.fullname,
+        serviceAccountName,
+        values: v,
+        falcoVersion: this.falcoVersion,
+        kubernetesVersion: props.kubernetesVersion,
+        clusterIP: this.clusterIP,
+        nodePort: this.nodePort,
+        webserverTlsSecret: props.webserverTlsSecret,
       };
-    } else {
-      if (props.webserverTlsSecret) {
-        throw new UserError(`webserverTlsSecret is set, but Falco ${this.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`, {
-          field: 'falco.tlsSecret',
+
+      let result: ShapeResult;
+      if (this.shape === FalcoShape.LEGACY) {
+        if (props.k8sAudit) {
+          throw new UserError(
+            `k8sAudit is set, but Falco ${this.falcoVersion} serves audit events on its webserver; set falco.webserver.listenPort and falco.webserver.k8sAuditEndpoint instead`,
+            { field: 'k8sAudit' },
+          );
+        }
+        if (props.falcoctl) {
+          throw new UserError(`falcoctl is set, but Falco ${this.falcoVersion} has no plugins to install (falcoctl is used from Falco 0.37)`, {
+            field: 'falcoctl',
+          });
+        }
+        if (v.falco.webserver.sslEnabled && !props.webserverTlsSecret) {
+          throw new UserError(
+            `falco.webserver.sslEnabled is true, but Falco's webserver needs its certificate and key at ${v.falco.webserver.sslCertificate}; ` +
+              'create a Secret with a falco.pem key (certificate and private key) and name it in webserverTlsSecret (config: falco.tlsSecret)',
+            { field: 'falco.webserver.sslEnabled' },
+          );
+        }
+        if (props.webserverTlsSecret && !v.falco.webserver.sslEnabled) {
+          throw new UserError(`webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`, {
+            field: 'falco.tlsSecret',
+          });
+        }
+        if (props.webserverTlsSecret) checkDnsLabel(props.webserverTlsSecret, 'falco.tlsSecret', 'the webserver TLS secret name');
+        result = buildLegacyShape(ctx);
+        this.auditEndpoint = {
+          scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
+          containerPort: v.falco.webserver.listenPort,
+          path: v.falco.webserver.k8sAuditEndpoint,
+        };
+      } else {
+        if (props.webserverTlsSecret) {
+          throw new UserError(`webserverTlsSecret is set, but Falco ${this.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`, {
+            field: 'falco.tlsSecret',
+          });
+        }
+        const listener = {
+          port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
+          path: checkPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH),
+        };
+        if (listener.port === v.falco.webserver.listenPort) {
+          throw new UserError(
+            `k8sAudit.port ${listener.port} is also falco.webserver.listenPort; the k8saudit listener and the webserver need different ports`,
+            { field: 'k8sAudit.port' },
+          );
+        }
+        if (props.falcoctl && !this.falcoVersion.needsFalcoctl) {
+          throw new UserError(
+            `falcoctl is set, but Falco ${this.falcoVersion} bundles its plugins and audit rules (falcoctl is used from Falco 0.37)`,
+            { field: 'falcoctl' },
+          );
+        }
+        const refs = props.falcoctl?.refs ?? DEFAULT_FALCOCTL_REFS;
+        if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
+        result = buildPluginShape(ctx, listener, {
+          image: props.falcoctl?.image ?? DEFAULT_FALCOCTL_IMAGE,
+          refs,
+          indexes: props.falcoctl?.indexes ?? DEFAULT_FALCOCTL_INDEXES,
         });
+        this.auditEndpoint = { scheme: 'http', containerPort: listener.port, path: listener.path };
       }
-      const listener = {
-        port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
-        path: checkPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH),
-      };
-      if (listener.port === v.falco.webserver.listenPort) {
-        throw new UserError(
-          `k8sAudit.port ${listener.port} is also falco.webserver.listenPort; the k8saudit listener and the webserver need different ports`,
-          { field: 'k8sAudit.port' },
-        );
-      }
-      if (props.falcoctl && !this.falcoVersion.needsFalcoctl) {
-        throw new UserError(
-          `falcoctl is set, but Falco ${this.falcoVersion} bundles its plugins and audit rules (falcoctl is used from Falco 0.37)`,
-          { field: 'falcoctl' },
-        );
-      }
-      const refs = props.falcoctl?.refs ?? DEFAULT_FALCOCTL_REFS;
-      if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
-      result = buildPluginShape(ctx, listener, {
-        image: props.falcoctl?.image ?? DEFAULT_FALCOCTL_IMAGE,
-        refs,
-        indexes: props.falcoctl?.indexes ?? DEFAULT_FALCOCTL_INDEXES,
-      });
-      this.auditEndpoint = { scheme: 'http', containerPort: listener.port, path: listener.path };
+      this.workload = result.workload;
+      this.serviceObject = result.serviceObject;
+      this.serviceName = result.serviceName;
+      this.servicePort = result.servicePort;
+      this.podSelector = Object.freeze({ ...result.podSelector });
+      this.configMap = result.configMap;
+    } catch (err) {
+      throw locateValuesError(props.values, err);
     }
-    this.workload = result.workload;
-    this.serviceObject = result.serviceObject;
-    this.serviceName = result.serviceName;
-    this.servicePort = result.servicePort;
-    this.podSelector = Object.freeze({ ...result.podSelector });
-    this.configMap = result.configMap;
   }
 }
 
@@ -245,7 +250,7 @@ function checkClusterIP(ip: string | undefined): string | undefined {
 function checkPort(port: number | undefined, field: string): number | undefined {
   if (port === undefined) return undefined;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UserError(`${field} must be a port number (an integer from 1 to 65535), got ${port}`, { field });
+    throw new UserError(`must be a port number (an integer from 1 to 65535), got ${port}`, { field });
   }
   return port;
 }

@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
+import { FalcoVersion } from './falco-version';
 
 /**
  * Values in the format of the legacy `stable/falco` chart 1.1.x (chart 1.1.1, Falco 0.19.0).
@@ -398,6 +399,16 @@ export function checkFalcoValues(value: unknown, locate: ValuesLocator = (p) => 
     throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
   }
   walkSection(value, [], locate);
+  // the Falco version decides everything else: an unusable tag is reported here, at its line in the file
+  const tag = (value.image as Record<string, unknown> | null | undefined)?.tag;
+  if (typeof tag === 'string') {
+    try {
+      FalcoVersion.fromTag(tag);
+    } catch (err) {
+      if (err instanceof UserError) throw new UserError(err.message.replace(/^image\.tag: /, ''), locate(['image', 'tag']));
+      throw err;
+    }
+  }
   return value as FalcoChartValues;
 }
 
@@ -512,7 +523,28 @@ function merge(base: unknown, over: unknown, path: string[]): unknown {
  */
 export function loadFalcoValues(file: string, shownAs: string = file): FalcoChartValues {
   const loaded: LoadedYaml = readYamlFile(file, { what: 'Falco values file', file: shownAs });
-  return checkFalcoValues(loaded.value, (p) => loaded.locate(p));
+  const locate: ValuesLocator = (p) => loaded.locate(p);
+  const values = checkFalcoValues(loaded.value, locate);
+  LOCATORS.set(values, locate);
+  return values;
+}
+
+/** Where each values object `loadFalcoValues` returned came from, for errors found later (e.g. by Falco). */
+const LOCATORS = new WeakMap<object, ValuesLocator>();
+
+/**
+ * An error about a values key (its `field` is a values path such as `podSecurityPolicy.create`) found after
+ * loading, pointed at that key's file and line when the values came from `loadFalcoValues`; anything else is
+ * returned as it is.
+ */
+export function locateValuesError(values: FalcoChartValues | undefined, err: unknown): unknown {
+  if (!(err instanceof UserError) || !values || err.location.file || !err.location.field) return err;
+  const locate = LOCATORS.get(values);
+  const field = err.location.field;
+  if (!locate || !(field in FALCO_VALUES_SCHEMA)) return err;
+  const prefix = `${field}: `;
+  const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+  return new UserError(message, locate(field.split('.')));
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

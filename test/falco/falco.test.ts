@@ -245,7 +245,7 @@ describe('user errors', () => {
     [{ values: { falco: { webserver: { enabled: false } } } }, 'falco.webserver.enabled: falco.webserver.enabled is false, so Falco would serve no audit endpoint'],
     [{ values: { falco: { webserver: { k8sAuditEndpoint: 'k8s-audit' } } } }, 'the audit endpoint path must start with "/", got "k8s-audit"'],
     [{ service: { clusterIP: '10.96.0' } }, 'service.clusterIP: service.clusterIP "10.96.0" is not an IP address'],
-    [{ service: { nodePort: 70000 } }, 'service.nodePort: service.nodePort must be a port number (an integer from 1 to 65535), got 70000'],
+    [{ service: { nodePort: 70000 } }, 'service.nodePort: must be a port number (an integer from 1 to 65535), got 70000'],
     [{ releaseName: 'My_Falco' }, 'releaseName: release name "My_Falco" is not a valid Helm release name'],
     [{ namespace: 'Falco' }, 'namespace: namespace "Falco" is not a valid DNS-1123 label'],
     [{ k8sAudit: { port: 9765 } }, 'k8sAudit: k8sAudit is set, but Falco 0.19.0 serves audit events on its webserver'],
