@@ -125,6 +125,8 @@ function toProps(s: ClusterSettings, cwd: string) {
       clusterIP: s.falco.clusterIP,
       nodePort: s.falco.nodePort,
       webserverTlsSecret: s.falco.tlsSecret,
+      k8sAudit: s.falco.k8sAudit,
+      falcoctl: s.falco.falcoctl,
     },
     auditSink: sink && {
       name: sink.name,

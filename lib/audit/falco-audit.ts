@@ -3,7 +3,7 @@ import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
 import { UserError, UserErrors } from '../errors';
-import { Falco, FalcoChartValues } from '../falco';
+import { Falco, FalcoChartValues, FalcoctlOptions, K8sAuditOptions } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
 import { checkClusterIP, formatViolation, parseServiceClusterIPRange, validateAll } from '../validation';
@@ -46,6 +46,10 @@ export interface FalcoAuditFalcoOptions {
    * @default - none (plain HTTP)
    */
   readonly webserverTlsSecret?: string;
+  /** The k8saudit plugin's listener (Falco 0.32+ only). @default - port 9765, path /k8s-audit */
+  readonly k8sAudit?: K8sAuditOptions;
+  /** The falcoctl init container (Falco 0.37+ only). @default - the image and refs falco chart 9.1.0 pins (Falco 0.44) */
+  readonly falcoctl?: FalcoctlOptions;
 }
 
 /** AuditSink settings (dynamic backend). */
@@ -265,6 +269,8 @@ export class FalcoAudit extends Construct {
       values: falcoProps.values,
       service: { clusterIP: falcoProps.clusterIP, nodePort: falcoProps.nodePort },
       webserverTlsSecret: falcoProps.webserverTlsSecret,
+      k8sAudit: falcoProps.k8sAudit,
+      falcoctl: falcoProps.falcoctl,
     });
     this.auditEndpoint = this.falco.auditEndpoint;
     this.url =

@@ -62,6 +62,10 @@ export interface ClusterSettings {
     readonly nodePort?: number;
     /** The Secret with falco.pem for the legacy webserver's TLS. */
     readonly tlsSecret?: string;
+    /** The k8saudit plugin's listener (Falco 0.32+). */
+    readonly k8sAudit?: { port?: number; path?: string };
+    /** The falcoctl init container (Falco 0.37+). */
+    readonly falcoctl?: { image?: string; refs?: string[] };
   };
   /** Points an error at a field of this cluster's settings in the config file. */
   locate(field: YamlPath): ErrorLocation;
