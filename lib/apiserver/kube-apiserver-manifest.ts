@@ -433,6 +433,20 @@ export class KubeApiServerManifest extends Construct {
         continue;
       }
       const dir = need.directory;
+      // a mount deeper than `dir` that covers the path would hide a new mount at `dir` from it
+      const shadow = mounts.find((m) => {
+        if (typeof m.mountPath !== 'string') return false;
+        const mp = normalizeDir(m.mountPath);
+        return mp.length > dir.length && (need.path === mp || need.path.startsWith(`${mp}/`));
+      });
+      if (shadow) {
+        throw new UserError(
+          `cannot make ${need.path} ${need.writable ? 'writable' : 'readable'} for kube-apiserver: it lies under the mount of volume ` +
+            `${JSON.stringify(shadow.name)} at ${String(shadow.mountPath)}, which is ` +
+            `${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}; ` +
+            'choose a path outside it (audit.webhook.auditLog.path, audit.webhook.directory)',
+        );
+      }
       const clash = mounts.find((m) => m.mountPath === dir || (typeof m.mountPath === 'string' && m.mountPath.replace(/\/$/, '') === dir));
       if (clash) {
         throw new UserError(
