@@ -385,7 +385,6 @@ function run(files: Record<string, string | Buffer>, dirs: readonly string[] = [
   writeFiles(out, SEED);
   const started = process.hrtime.bigint();
   const r = runApp({ cwd: dir, outdir: out });
-  if (process.env.SHOW_STDERR) fs.appendFileSync(process.env.SHOW_STDERR, r.stderr);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   return { ...r, ms };
 }
