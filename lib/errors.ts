@@ -33,11 +33,14 @@ export class UserError extends Error {
   }
 
   public readonly location: ErrorLocation;
+  /** The message without its location, to re-throw it with a better one. */
+  public readonly detail: string;
 
   constructor(message: string, location: ErrorLocation = {}) {
     super(UserError.format(message, location));
     this.name = 'UserError';
     this.location = location;
+    this.detail = message;
   }
 }
 

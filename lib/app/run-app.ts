@@ -68,11 +68,23 @@ export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
       return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
     } catch (err) {
       if (!isUserError(err)) throw err;
-      const where = err.location.file ? '' : `${config.file}: `;
-      if (err instanceof UserErrors) throw new UserErrors(`${where}${label}${err.message.split('\n')[0]}`, err.problems);
-      throw new UserError(`${where}${label}${err.message}`);
+      if (err instanceof UserErrors) {
+        throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);
+      }
+      // An error about a config field (falco.clusterIP, say) without a file: point at that field's line.
+      if (!err.location.file && err.location.field) throw new UserError(`${label}${err.detail}`, settings.locate(fieldPath(err.location.field)));
+      if (!err.location.file) throw new UserError(`${config.file}: ${label}${err.message}`);
+      throw label ? new UserError(`${label}${err.detail}`, err.location) : err;
     }
   });
+}
+
+/** `falco.values[0].x` -> ['falco', 'values', 0, 'x']. */
+function fieldPath(field: string): (string | number)[] {
+  return field
+    .split(/\.|(?=\[)/)
+    .filter(Boolean)
+    .map((part) => (/^\[\d+\]$/.test(part) ? Number(part.slice(1, -1)) : part));
 }
 
 /** Wraps a check so that an error without a place gets the config field's file and line. */

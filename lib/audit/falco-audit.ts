@@ -6,7 +6,7 @@ import { UserError, UserErrors } from '../errors';
 import { Falco, FalcoChartValues, FalcoctlOptions, K8sAuditOptions } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
-import { checkClusterIP, formatViolation, parseServiceClusterIPRange, validateAll } from '../validation';
+import { checkClusterIP, DEFAULT_SERVICE_NODE_PORT_RANGE, formatViolation, parseNodePortRange, parseServiceClusterIPRange, validateAll } from '../validation';
 import { AuditEndpoint, auditUrl } from './audit-endpoint';
 import { AuditLevel, AuditStage, FalcoAuditSink } from './falco-audit-sink';
 
@@ -242,12 +242,16 @@ export class FalcoAudit extends Construct {
           '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
       );
     }
+    if (props.serviceClusterIPRange !== undefined) {
+      const { problem } = parseServiceClusterIPRange(props.serviceClusterIPRange);
+      if (problem) throw new UserError(problem, { field: 'apiServer.serviceClusterIPRange' });
+    }
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
     checkSameRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange);
     this.serviceNodePortRange = manifest.serviceNodePortRange;
     if (falcoProps.clusterIP !== undefined) {
       const problem = checkClusterIP(falcoProps.clusterIP, this.serviceClusterIPRange);
-      if (problem) throw new UserError(`falco.clusterIP: ${problem}`);
+      if (problem) throw new UserError(problem, { field: 'falco.clusterIP' });
       if (isTenthAddress(falcoProps.clusterIP, this.serviceClusterIPRange)) {
         this.warnings.push(
           `falco.clusterIP ${falcoProps.clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
@@ -255,6 +259,12 @@ export class FalcoAudit extends Construct {
         );
       }
     } else {
+      const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
+      const range = parseNodePortRange(nodePortRange);
+      const port = falcoProps.nodePort!;
+      if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
+        throw new UserError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${port}`, { field: 'falco.nodePort' });
+      }
       this.warnings.push(
         `the API server calls Falco at 127.0.0.1:${falcoProps.nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
           'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +

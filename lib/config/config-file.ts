@@ -207,7 +207,8 @@ function describe(list: ErrorObject[], segments: (string | number)[]): string {
       typeof got === 'number' && segments[segments.length - 1] === 'kubernetesVersion'
         ? ` (quote it: unquoted YAML ${got} is a number, and 1.20 would read as 1.2)`
         : '';
-    return `must be ${expected === 'integer' ? 'a whole number' : `a ${expected}`}, got ${Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got === 'object' ? 'a mapping' : value(type)}${hint}`;
+    const expectedText = expected === 'integer' ? 'a whole number' : expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`;
+    return `must be ${expectedText}, got ${Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got === 'object' ? 'a mapping' : value(type)}${hint}`;
   }
   const required = pick('required');
   if (required) return `missing required key "${(required.params as any).missingProperty}"`;
