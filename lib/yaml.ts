@@ -17,13 +17,33 @@ export const MAX_EXPANDED_NODES = 200_000;
 export const MAX_EXPANDED_CHARS = 16 * 1024 * 1024;
 
 /**
- * YAML 1.2's core schema plus merge keys (`<<`), which Kubernetes' YAML reader also honours. Left out on
+ * YAML 1.2's core schema plus merge keys (`<<`) and YAML 1.1 octal (`0644`), which Kubernetes' YAML reader also
+ * honours. Left out on
  * purpose: `!!timestamp` (an unquoted 2021-01-01 would become a Date and be written back as
  * 2021-01-01T00:00:00.000Z, where Kubernetes reads the string as written) and `!!binary`, `!!omap`,
  * `!!pairs`, `!!set`, which have no JSON form: those tags are refused as unknown.
  */
 // js-yaml exports its types at run time; @types/js-yaml does not declare them
-const INPUT_SCHEMA = yaml.CORE_SCHEMA.extend({ implicit: [(yaml as unknown as { types: { merge: yaml.Type } }).types.merge] });
+const TYPES = (yaml as unknown as { types: Record<'merge' | 'null' | 'bool' | 'int' | 'float' | 'str' | 'seq' | 'map', yaml.Type> }).types;
+
+/**
+ * YAML 1.1's leading-zero octal integers (`0644`), as the kubelet and the API server read them (sigs.k8s.io/yaml
+ * on go-yaml v2): YAML 1.2's core schema would read 644, so a `defaultMode: 0644` would silently become an
+ * invalid mode. Otherwise YAML 1.2's int rules.
+ */
+const OCTAL_11 = /^[-+]?0[0-7]+$/;
+const INT = new yaml.Type('tag:yaml.org,2002:int', {
+  kind: 'scalar',
+  resolve: (data: unknown) => (typeof data === 'string' && OCTAL_11.test(data)) || TYPES.int.resolve(data),
+  construct: (data: string) =>
+    OCTAL_11.test(data) ? (data.startsWith('-') ? -1 : 1) * parseInt(data.replace(/^[-+]/, ''), 8) : TYPES.int.construct(data),
+  predicate: TYPES.int.predicate ?? undefined,
+});
+
+const INPUT_SCHEMA = new yaml.Schema({
+  explicit: [TYPES.str, TYPES.seq, TYPES.map],
+  implicit: [TYPES.null, TYPES.bool, INT, TYPES.float, TYPES.merge],
+});
 
 export type YamlPath = readonly (string | number)[];
 

@@ -58,3 +58,14 @@ describe('dumpYaml', () => {
     expect(text.split('\n').some((l) => l.length > 200)).toBe(true);
   });
 });
+
+describe('scalars as Kubernetes reads them', () => {
+  test('a leading-zero integer is YAML 1.1 octal, as the kubelet and kubectl read it (0644 is 420)', () => {
+    expect(load('mode: 0644\nneg: -010\nplain: 10\nzero: 0\nquoted: "0644"\nexplicit: 0o644\n').value).toEqual({
+      mode: 420, neg: -8, plain: 10, zero: 0, quoted: '0644', explicit: 420,
+    });
+  });
+  test('an unquoted date stays the string it is written as', () => {
+    expect(load('since: 2021-01-01\n').value).toEqual({ since: '2021-01-01' });
+  });
+});
