@@ -64,6 +64,11 @@ export const DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
     why: 'the audit Service targets that port; declaring it lets validation prove the Service reaches a port Falco serves',
   },
   {
+    id: 'control-plane-toleration',
+    what: 'on Kubernetes 1.24+, unless tolerations are set, the pods also tolerate NoSchedule on node-role.kubernetes.io/control-plane',
+    why: 'kubeadm taints control-plane nodes with that key from 1.24 (only that key from 1.25); the chart tolerates only the old master key',
+  },
+  {
     id: 'ebpf-probe-empty',
     what: 'with ebpf.enabled, SYSDIG_BPF_PROBE has value "" where the chart writes an empty (null) value',
     why: 'same meaning for the kubelet (an empty variable); an explicit string is valid for every client-side validator',

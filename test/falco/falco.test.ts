@@ -86,6 +86,16 @@ describe('legacy shape details', () => {
     expect(spec.volumes).toContainEqual({ name: 'webserver-tls', secret: { secretName: 'falco-tls', items: [{ key: 'falco.pem', path: 'falco.pem' }] } });
   });
 
+  test('on 1.24+ the default tolerations also cover the control-plane taint; set tolerations win', () => {
+    const tolerations = (k8s: string, values = {}) => synthFalco({ k8s, values }).find('DaemonSet').spec.template.spec.tolerations;
+    expect(tolerations('1.23.0')).toEqual([{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/master' }]);
+    expect(tolerations('1.24.0')).toEqual([
+      { effect: 'NoSchedule', key: 'node-role.kubernetes.io/master' },
+      { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' },
+    ]);
+    expect(tolerations('1.30.0', { tolerations: [{ operator: 'Exists' }] })).toEqual([{ operator: 'Exists' }]);
+  });
+
   test('a pinned clusterIP and a nodePort go on the Service', () => {
     const s = synthFalco({ service: { clusterIP: '10.96.0.200', nodePort: 30765 } });
     expect(s.find('Service').spec).toEqual({
