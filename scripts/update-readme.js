@@ -44,7 +44,8 @@ if (require.main === module) {
   readme = replaceSection(readme, 'differences', differencesSection());
   if (process.argv[2]) {
     const bench = fs.readFileSync(process.argv[2], 'utf8');
-    const table = bench.slice(bench.indexOf('machine:')).trim();
+    // a blank line after the machine line, so the table renders as one
+    const table = bench.slice(bench.indexOf('machine:')).trim().replace('\n', '\n\n');
     readme = replaceSection(readme, 'bench', table);
   }
   fs.writeFileSync(readmeFile, readme);
