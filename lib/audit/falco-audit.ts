@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
-import { UserError, UserErrors } from '../errors';
+import { UserError, UserErrors, isUserError } from '../errors';
 import { Falco, FalcoChartValues, FalcoctlOptions, K8sAuditOptions } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
@@ -182,6 +182,17 @@ function isTenthAddress(ip: string, range: string): boolean {
   return ipaddr.fromByteArray(bytes).toNormalizedString() === addr.toNormalizedString();
 }
 
+/** Falco's props `k8sAudit` and `falcoctl` are `falco.k8sAudit` and `falco.falcoctl` here: name them so in errors. */
+function renamingFields<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    const field = isUserError(err) && !err.location.file ? err.location.field : undefined;
+    if (field && /^(k8sAudit|falcoctl)\b/.test(field)) throw new UserError((err as UserError).detail, { field: `falco.${field}` });
+    throw err;
+  }
+}
+
 /** kubeadm's default `--service-cluster-ip-range`. */
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 
@@ -272,7 +283,7 @@ export class FalcoAudit extends Construct {
       );
     }
 
-    this.falco = new Falco(this, 'Falco', {
+    this.falco = renamingFields(() => new Falco(this, 'Falco', {
       releaseName: falcoProps.releaseName,
       namespace: falcoProps.namespace,
       kubernetesVersion: version,
@@ -281,7 +292,7 @@ export class FalcoAudit extends Construct {
       webserverTlsSecret: falcoProps.webserverTlsSecret,
       k8sAudit: falcoProps.k8sAudit,
       falcoctl: falcoProps.falcoctl,
-    });
+    }));
     this.auditEndpoint = this.falco.auditEndpoint;
     this.url =
       falcoProps.clusterIP !== undefined

@@ -316,6 +316,15 @@ describe('bad configs fail cleanly: a message, exit 1, no stack trace, nothing w
   });
 });
 
+test('an error about a Falco option points at its line in the config', () => {
+  const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  values: values.yaml', '  k8sAudit:', '    port: 70000'], MODERN_MANIFEST, {
+    'values.yaml': 'image: {tag: 0.44.1}\n',
+  });
+  const run = runApp({ outdir: path.join(dir, 'out'), config: file });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(/falco-audit\.yaml:6: falco\.k8sAudit\.port: must be a port number \(an integer from 1 to 65535\), got 70000/);
+});
+
 describe('a fleet', () => {
   test('writes <name>/cluster and <name>/node per cluster', () => {
     const file = config([
