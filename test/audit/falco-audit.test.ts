@@ -1,0 +1,106 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
+import { StaticPodManifest } from '../../lib/apiserver';
+import { AuditBackend, FalcoAudit, FalcoAuditProps } from '../../lib/audit/falco-audit';
+import { KubernetesVersion } from '../../lib/kubernetes-version';
+
+const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
+const manifest118 = () => StaticPodManifest.fromFile(path.join(EXAMPLES, 'default', 'kube-apiserver.yaml'), 'kube-apiserver.yaml');
+const manifest130 = () => StaticPodManifest.fromFile(path.join(EXAMPLES, 'modern', 'kube-apiserver.yaml'), 'kube-apiserver.yaml');
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+
+function build(props: Partial<FalcoAuditProps> & Pick<FalcoAuditProps, 'apiServerManifest' | 'falco'>, namespace?: string) {
+  const chart = new Chart(Testing.app(), 'test', { namespace });
+  const audit = new FalcoAudit(chart, 'FalcoAudit', props);
+  return { chart, audit };
+}
+
+/** Everything a user gets: the cluster objects and the node files, as text. */
+function render({ chart, audit }: ReturnType<typeof build>): string {
+  const objects = Testing.synth(chart);
+  return [
+    `url: ${audit.url}`,
+    ...audit.warnings.map((w) => `warning: ${w}`),
+    audit.apiServer.plan.toText(),
+    ...objects.map((o) => `=== ${o.kind} ${o.metadata.name}\n${JSON.stringify(o, null, 2)}`),
+    ...audit.nodeFiles.map((f) => `=== node/${f.fileName} -> ${f.nodePath ?? '(kubeadm patches folder)'}\n${f.toYaml()}`),
+  ].join('\n');
+}
+
+describe('snapshots of realistic configurations', () => {
+  test('Kubernetes 1.18, AuditSink, legacy Falco 0.19 (the default example)', () => {
+    const built = build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } });
+    expect(built.audit.validateOutput()).toEqual([]);
+    expect(render(built)).toMatchSnapshot();
+  });
+
+  test('Kubernetes 1.30, static webhook, Falco 0.44 k8saudit plugin', () => {
+    const built = build({ apiServerManifest: manifest130(), falco: { clusterIP: '10.96.0.100', values: { image: { tag: '0.44.1' } } } });
+    expect(built.audit.backend).toBe(AuditBackend.WEBHOOK);
+    expect(built.audit.validateOutput()).toEqual([]);
+    expect(render(built)).toMatchSnapshot();
+  });
+
+  test('Kubernetes 1.18, webhook backend, legacy Falco with TLS, release "security" in namespace "runtime"', () => {
+    const built = build({
+      apiServerManifest: manifest118(),
+      backend: AuditBackend.WEBHOOK,
+      falco: { releaseName: 'security', namespace: 'runtime', clusterIP: '10.96.0.100', values: { falco: { webserver: { sslEnabled: true } } }, webserverTlsSecret: 'falco-tls' },
+      webhook: { certificateAuthorityData: Buffer.from(PEM).toString('base64'), mode: 'blocking' },
+    });
+    expect(built.audit.url).toBe('https://10.96.0.100:8765/k8s-audit');
+    expect(built.audit.validateOutput()).toEqual([]);
+    expect(render(built)).toMatchSnapshot();
+  });
+});
+
+describe('FalcoAudit', () => {
+  test('construct ids and object names are a stable contract', () => {
+    const { chart } = build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } });
+    const objects = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    expect(objects.map((o) => [o.node.path, o.kind, o.name])).toEqual([
+      ['test/FalcoAudit/Falco/ServiceAccount', 'ServiceAccount', 'falco'],
+      ['test/FalcoAudit/Falco/ConfigMap', 'ConfigMap', 'falco'],
+      ['test/FalcoAudit/Falco/ClusterRole', 'ClusterRole', 'falco'],
+      ['test/FalcoAudit/Falco/ClusterRoleBinding', 'ClusterRoleBinding', 'falco'],
+      ['test/FalcoAudit/Falco/Service', 'Service', 'falco'],
+      ['test/FalcoAudit/Falco/DaemonSet', 'DaemonSet', 'falco'],
+      ['test/FalcoAudit/AuditSink/Resource', 'AuditSink', 'falco'],
+    ]);
+  });
+
+  test('in a chart with a namespace: cluster-scoped objects carry none, Falco keeps its own', () => {
+    const { chart } = build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }, 'platform');
+    const byKind = Object.fromEntries(Testing.synth(chart).map((o) => [o.kind, o.metadata.namespace]));
+    expect(byKind).toEqual({
+      ServiceAccount: 'falco', ConfigMap: 'falco', Service: 'falco', DaemonSet: 'falco',
+      ClusterRole: undefined, ClusterRoleBinding: undefined, AuditSink: undefined,
+    });
+  });
+
+  test('the version comes from the image unless given', () => {
+    expect(build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }).audit.kubernetesVersion.toString()).toBe('1.18.20');
+    const given = build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.16.3'), falco: { clusterIP: '10.96.0.100' } });
+    expect(given.audit.kubernetesVersion.toString()).toBe('1.16.3');
+  });
+
+  test('a Service changed after construction no longer matches the URL: validation says so, and app.synth fails', () => {
+    const { chart, audit } = build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } });
+    audit.falco.serviceObject.addJsonPatch(JsonPatch.replace('/spec/ports/0/port', 9999));
+    expect(audit.validateOutput()).toContain('Service falco: no port 8765, which the audit URL http://10.96.0.100:8765/k8s-audit uses');
+    expect(() => (chart.node.root as any).synth()).toThrow(/no port 8765, which the audit URL/);
+  });
+
+  test.each<[string, Partial<FalcoAuditProps>, RegExp]>([
+    ['the dynamic backend on 1.30', { apiServerManifest: manifest130(), backend: AuditBackend.DYNAMIC }, /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.30\.6/],
+    ['webhook settings with the dynamic backend', { webhook: { mode: 'blocking' } }, /webhook settings apply to the webhook backend only/],
+    ['AuditSink settings with the webhook backend', { backend: AuditBackend.WEBHOOK, auditSink: { qps: 5 } }, /auditSink settings apply to the dynamic backend only/],
+    ['both clusterIP and nodePort', { falco: { clusterIP: '10.96.0.100', nodePort: 30765 } }, /falco\.clusterIP and falco\.nodePort are both set/],
+    ['a range that differs from the manifest', { serviceClusterIPRange: '10.100.0.0/16', falco: { clusterIP: '10.100.0.20' } }, /differs from the manifest's --service-cluster-ip-range=10\.96\.0\.0\/12/],
+    ['a nodePort outside the node port range', { falco: { nodePort: 8080 } }, /must be inside the service node port range 30000-32767/],
+    ['a CA for plain http', { auditSink: { caBundle: Buffer.from(PEM).toString('base64') } }, /is set, but Falco serves audit events over plain http/],
+  ])('refuses %s', (_what, props, message) => {
+    expect(() => build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' }, ...props })).toThrow(message);
+  });
+});
