@@ -316,6 +316,18 @@ describe('bad configs fail cleanly: a message, exit 1, no stack trace, nothing w
   });
 });
 
+test('a PodSecurityPolicy on 1.18: the policy, and use of it (and nothing more) for Falco', () => {
+  const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], DEFAULT_MANIFEST, {
+    'values.yaml': 'podSecurityPolicy:\n  create: true\n',
+  });
+  const out = path.join(dir, 'out');
+  const run = runApp({ outdir: out, config: file });
+  expect(run.stderr).not.toMatch(/^error/m);
+  expect(run.status).toBe(0);
+  expect(readDoc(out, 'cluster/podsecuritypolicy-falco.yaml').apiVersion).toBe('policy/v1beta1');
+  expect(readDoc(out, 'cluster/clusterrole-falco.yaml').rules).toContainEqual({ apiGroups: ['policy'], resourceNames: ['falco'], resources: ['podsecuritypolicies'], verbs: ['use'] });
+});
+
 test('an error about a Falco option points at its line in the config', () => {
   const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  values: values.yaml', '  k8sAudit:', '    port: 70000'], MODERN_MANIFEST, {
     'values.yaml': 'image: {tag: 0.44.1}\n',

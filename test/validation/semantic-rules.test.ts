@@ -375,8 +375,21 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
       title: 'write verbs and wildcards',
       build: () => { const r = clusterRole(); r.rules[0].verbs = ['get', 'update']; r.rules[2].verbs = ['*']; return r; },
       expected: [
-        'ClusterRole falco: rules[0].verbs[1]: verb "update" is not read-only: Falco\'s rules may only use get, list and watch (rbac-read-only)',
+        'ClusterRole falco: rules[0].verbs[1]: verb "update" is not read-only: Falco\'s rules may only use get, list and watch (or use of named PodSecurityPolicies) (rbac-read-only)',
         'ClusterRole falco: rules[2].verbs[0]: verb "*" is not read-only: Falco\'s nonResourceURLs rules may only use get (rbac-read-only)',
+      ],
+    },
+    {
+      title: 'use on every PodSecurityPolicy (no resourceNames), or more than use on a named one',
+      build: () => {
+        const r = clusterRole();
+        r.rules.push({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], verbs: ['use'] });
+        r.rules.push({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], resourceNames: ['falco'], verbs: ['use', 'update'] });
+        return r;
+      },
+      expected: [
+        'ClusterRole falco: rules[3].verbs[0]: verb "use" is not read-only: Falco\'s rules may only use get, list and watch (or use of named PodSecurityPolicies) (rbac-read-only)',
+        'ClusterRole falco: rules[4].verbs[1]: verb "update" is not read-only: Falco\'s PodSecurityPolicy rule may only use use (rbac-read-only)',
       ],
     },
   ]],

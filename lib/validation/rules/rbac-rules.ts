@@ -15,12 +15,15 @@ export function checkRbacReadOnly(item: ValidationItem, _context?: RuleContext):
   arr(obj(item.object).rules).forEach((ru, i) => {
     const rule = obj(ru);
     const nonResource = arr(rule.nonResourceURLs).length > 0;
-    const allowed = nonResource ? ['get'] : READ_VERBS;
+    // `use` of named PodSecurityPolicies admits the pods; it reads and changes nothing in the API.
+    const pspUse =
+      JSON.stringify(rule.apiGroups) === '["policy"]' && JSON.stringify(rule.resources) === '["podsecuritypolicies"]' && arr(rule.resourceNames).length > 0;
+    const allowed = nonResource ? ['get'] : pspUse ? ['use'] : READ_VERBS;
     arr(rule.verbs).forEach((verb, j) => {
       if (!allowed.includes(verb as string)) {
         r.add(
           child(child(child('rules', i), 'verbs'), j),
-          `verb ${show(verb)} is not read-only: Falco's ${nonResource ? 'nonResourceURLs rules may only use get' : 'rules may only use get, list and watch'}`,
+          `verb ${show(verb)} is not read-only: Falco's ${nonResource ? 'nonResourceURLs rules may only use get' : pspUse ? 'PodSecurityPolicy rule may only use use' : 'rules may only use get, list and watch (or use of named PodSecurityPolicies)'}`,
           verb,
         );
       }
