@@ -188,7 +188,8 @@ export function loadYaml(text: string, options: LoadYamlOptions): LoadedYaml {
     file: options.file,
     locate(path: YamlPath): ErrorLocation {
       // The nearest ancestor that has a line is the best pointer for a missing field.
-      for (let n = path.length; n >= 0; n--) {
+      // (the document root is no pointer: a line 1 there would only mislead)
+      for (let n = path.length; n >= 1; n--) {
         const line = index.get(key(path.slice(0, n)));
         if (line !== undefined) return { file: options.file, field: formatPath(path) || undefined, line };
       }

@@ -71,12 +71,41 @@ export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
       if (err instanceof UserErrors) {
         throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);
       }
-      // An error about a config field (falco.clusterIP, say) without a file: point at that field's line.
-      if (!err.location.file && err.location.field) throw new UserError(`${label}${err.detail}`, settings.locate(fieldPath(err.location.field)));
+      // An error about a FalcoAudit prop (falco.clusterIP, say) without a file: point at that setting's line.
+      if (!err.location.file && err.location.field) {
+        const field = configField(err.location.field);
+        throw new UserError(`${label}${err.detail}`, { ...settings.locate(fieldPath(field)), field });
+      }
       if (!err.location.file) throw new UserError(`${config.file}: ${label}${err.message}`);
       throw label ? new UserError(`${label}${err.detail}`, err.location) : err;
     }
   });
+}
+
+/**
+ * FalcoAudit's prop paths where the config file names them otherwise. Everything under `falco.` has the same
+ * name in both (releaseName, namespace, clusterIP, nodePort, k8sAudit, falcoctl) except the ones listed.
+ */
+const CONFIG_FIELDS: readonly [RegExp, string][] = [
+  [/^serviceClusterIPRange$/, 'apiServer.serviceClusterIPRange'],
+  [/^backend$/, 'audit.backend'],
+  [/^falco\.webserverTlsSecret$/, 'falco.tlsSecret'],
+  [/^falco\.service\.(clusterIP|nodePort)$/, 'falco.$1'],
+  [/^auditSink\.(qps|burst)$/, 'audit.auditSink.throttle.$1'],
+  [/^auditSink\.caBundle$/, 'audit.auditSink.certificateAuthority'],
+  [/^auditSink\.useServiceReference$/, 'audit.auditSink.serviceReference'],
+  [/^auditSink(\..*)?$/, 'audit.auditSink$1'],
+  [/^webhook\.certificateAuthorityData$/, 'audit.webhook.certificateAuthority'],
+  [/^webhook\.replaceExistingWebhook$/, 'audit.webhook.replaceExisting'],
+  [/^webhook(\..*)?$/, 'audit.webhook$1'],
+];
+
+/** The config file's name for a FalcoAudit prop path. */
+export function configField(propPath: string): string {
+  for (const [pattern, replacement] of CONFIG_FIELDS) {
+    if (pattern.test(propPath)) return propPath.replace(pattern, replacement);
+  }
+  return propPath;
 }
 
 /** `falco.values[0].x` -> ['falco', 'values', 0, 'x']. */

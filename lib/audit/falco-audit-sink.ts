@@ -4,7 +4,7 @@ import { clusterScoped } from '../cluster-scoped';
 import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../validation/names';
-import { validateWebhookServerUrl } from './webhook-kubeconfig';
+import { validateCertificateAuthorityData, validateWebhookServerUrl } from './webhook-kubeconfig';
 
 /** How much of each request an audit event carries. */
 export enum AuditLevel {
@@ -113,34 +113,34 @@ export class FalcoAuditSink extends Construct {
     }
     this.name = props.name ?? 'falco';
     const nameProblems = dns1123SubdomainProblems(this.name);
-    if (nameProblems.length > 0) throw new UserError(`auditsink name "${this.name}" ${nameProblems.join('; ')}`);
+    if (nameProblems.length > 0) throw new UserError(`auditsink name "${this.name}" ${nameProblems.join('; ')}`, { field: 'name' });
 
     const level = props.level ?? AuditLevel.REQUEST_RESPONSE;
     if (!Object.values(AuditLevel).includes(level)) {
-      throw new UserError(`audit level must be one of ${Object.values(AuditLevel).join(', ')}, got "${level}"`);
+      throw new UserError(`audit level must be one of ${Object.values(AuditLevel).join(', ')}, got "${level}"`, { field: 'level' });
     }
     const stages = props.stages ?? [AuditStage.RESPONSE_COMPLETE, AuditStage.RESPONSE_STARTED];
     for (const stage of stages) {
       if (!Object.values(AuditStage).includes(stage)) {
-        throw new UserError(`audit stage must be one of ${Object.values(AuditStage).join(', ')}, got "${stage}"`);
+        throw new UserError(`audit stage must be one of ${Object.values(AuditStage).join(', ')}, got "${stage}"`, { field: 'stages' });
       }
     }
     if (new Set(stages).size !== stages.length) {
-      throw new UserError(`audit stages must not repeat, got [${stages.join(', ')}]`);
+      throw new UserError(`audit stages must not repeat, got [${stages.join(', ')}]`, { field: 'stages' });
     }
     if (level !== AuditLevel.NONE && stages.length === 0) {
-      throw new UserError(`audit stages must not be empty when the level is ${level}`);
+      throw new UserError(`audit stages must not be empty when the level is ${level}`, { field: 'stages' });
     }
     const qps = props.qps ?? 10;
     const burst = props.burst ?? 15;
     for (const [field, value] of [['qps', qps], ['burst', burst]] as const) {
       if (!Number.isInteger(value) || value <= 0) {
-        throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${value}`);
+        throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${value}`, { field });
       }
     }
 
     if ((props.url === undefined) === (props.service === undefined)) {
-      throw new UserError('auditsink needs exactly one of url and service, got ' + (props.url === undefined ? 'neither' : 'both'));
+      throw new UserError('auditsink needs exactly one of url and service, got ' + (props.url === undefined ? 'neither' : 'both'), { field: 'url' });
     }
     if (props.url !== undefined) {
       // The same rules as the static webhook's kubeconfig server (apiserver pkg/util/webhook/validation.go).
@@ -148,6 +148,7 @@ export class FalcoAuditSink extends Construct {
       this.url = props.url;
     }
     if (props.service) checkServiceReference(props.service, version, props.caBundle);
+    if (props.caBundle !== undefined) validateCertificateAuthorityData(props.caBundle, 'caBundle');
 
     this.apiObject = clusterScoped(new AuditSink(this, 'Resource', {
       metadata: { name: this.name },
@@ -177,18 +178,21 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
       `auditsink service reference ${service.namespace}/${service.name} needs TLS: the API server always calls a ` +
         'service over HTTPS, and Falco speaks plain HTTP unless its webserver has TLS on; give caBundle and enable ' +
         "Falco's TLS, or use url: http://<falco service clusterIP>:<port>/k8s-audit",
+      { field: 'service' },
     );
   }
   for (const [field, value] of [['namespace', service.namespace], ['name', service.name]] as const) {
     const problems = dns1123LabelProblems(value);
-    if (problems.length > 0) throw new UserError(`auditsink service ${field} "${value}" ${problems.join('; ')}`);
+    if (problems.length > 0) throw new UserError(`auditsink service ${field} "${value}" ${problems.join('; ')}`, { field: `service.${field}` });
   }
   if (service.port !== undefined) {
     if (!version.supportsAuditSinkServicePort) {
-      throw new UserError(`auditsink service port is not accepted by Kubernetes ${version} (added in 1.15); the API server always calls port 443 there`);
+      throw new UserError(`auditsink service port is not accepted by Kubernetes ${version} (added in 1.15); the API server always calls port 443 there`, {
+        field: 'service.port',
+      });
     }
     if (!Number.isInteger(service.port) || service.port < 1 || service.port > 65535) {
-      throw new UserError(`auditsink service port must be between 1 and 65535, got ${service.port}`);
+      throw new UserError(`auditsink service port must be between 1 and 65535, got ${service.port}`, { field: 'service.port' });
     }
   }
   if (service.path !== undefined) {
@@ -196,6 +200,7 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
     if (!service.path.startsWith('/') || bad.length > 0 || service.path.includes('//')) {
       throw new UserError(
         `auditsink service path must start with '/' and have DNS-1123 subdomain segments (e.g. /k8s-audit), got "${service.path}"`,
+        { field: 'service.path' },
       );
     }
   }

@@ -127,22 +127,18 @@ export interface FalcoAuditProps {
  * sign of a misunderstanding (nothing would be encrypted).
  */
 function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: AuditBackend): void {
-  const where =
-    backend === AuditBackend.DYNAMIC
-      ? 'audit.auditSink.certificateAuthority (FalcoAudit prop auditSink.caBundle)'
-      : 'audit.webhook.certificateAuthority (FalcoAudit prop webhook.certificateAuthorityData)';
+  const field = backend === AuditBackend.DYNAMIC ? 'auditSink.caBundle' : 'webhook.certificateAuthorityData';
   if (endpoint.scheme === 'https' && !ca) {
     throw new UserError(
-      `Falco serves audit events over https (falco.webserver.sslEnabled), but no CA was given, so the API server ` +
-        `would not trust Falco's certificate; set ${where} to the CA that signed it (its certificate must name the ` +
-        'Service IP, or 127.0.0.1 for a nodePort)',
+      "Falco serves audit events over https (falco.webserver.sslEnabled), but no CA was given, so the API server would not trust Falco's " +
+        "certificate; give the CA that signed it (the certificate must name the Service IP, or 127.0.0.1 for a nodePort)",
+      { field },
     );
   }
   if (endpoint.scheme === 'http' && ca) {
-    throw new UserError(
-      `${where} is set, but Falco serves audit events over plain http, so nothing would use it; ` +
-        'turn on falco.webserver.sslEnabled or remove the CA',
-    );
+    throw new UserError('a CA is set, but Falco serves audit events over plain http, so nothing would use it; turn on falco.webserver.sslEnabled or remove the CA', {
+      field,
+    });
   }
 }
 
@@ -154,13 +150,14 @@ function checkSameRange(configured: string | undefined, manifestRange: string | 
   if (configured === undefined || manifestRange === undefined) return;
   const canonical = (range: string) => {
     const { cidrs, problem } = parseServiceClusterIPRange(range);
-    if (problem) throw new UserError(problem);
+    if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
     return cidrs.map(([ip, bits]) => `${ip.toNormalizedString()}/${bits}`).sort().join(',');
   };
   if (canonical(configured) !== canonical(manifestRange)) {
     throw new UserError(
       `serviceClusterIPRange ${configured} differs from the manifest's --service-cluster-ip-range=${manifestRange}, which is ` +
         'what the API server allocates from; remove serviceClusterIPRange or make the two agree',
+      { field: 'serviceClusterIPRange' },
     );
   }
 }
@@ -182,13 +179,17 @@ function isTenthAddress(ip: string, range: string): boolean {
   return ipaddr.fromByteArray(bytes).toNormalizedString() === addr.toNormalizedString();
 }
 
-/** Falco's props `k8sAudit` and `falcoctl` are `falco.k8sAudit` and `falco.falcoctl` here: name them so in errors. */
-function renamingFields<T>(build: () => T): T {
+/**
+ * Runs `build` (a sub-construct or its options) and names its errors' fields as FalcoAudit's props do: a Falco
+ * error about `namespace` is about `falco.namespace` here.
+ */
+function within<T>(prefix: string, build: () => T): T {
   try {
     return build();
   } catch (err) {
-    const field = isUserError(err) && !err.location.file ? err.location.field : undefined;
-    if (field && /^(k8sAudit|falcoctl)\b/.test(field)) throw new UserError((err as UserError).detail, { field: `falco.${field}` });
+    if (isUserError(err) && !err.location.file) {
+      throw new UserError(err.detail, { field: err.location.field ? `${prefix}.${err.location.field}` : prefix });
+    }
     throw err;
   }
 }
@@ -227,21 +228,22 @@ export class FalcoAudit extends Construct {
 
     const requested = props.backend ?? AuditBackend.AUTO;
     if (!Object.values(AuditBackend).includes(requested)) {
-      throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got "${requested}"`);
+      throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got "${requested}"`, { field: 'backend' });
     }
     if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
       throw new UserError(
         `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
-          'kube-apiserver refuses to start with its flags; use the webhook backend (audit.backend: webhook)',
+          'kube-apiserver refuses to start with its flags; use the webhook backend',
+        { field: 'backend' },
       );
     }
     this.backend =
       requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
     if (this.backend === AuditBackend.WEBHOOK && props.auditSink) {
-      throw new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook');
+      throw new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook', { field: 'auditSink' });
     }
     if (this.backend === AuditBackend.DYNAMIC && props.webhook) {
-      throw new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic');
+      throw new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic', { field: 'webhook' });
     }
 
     const falcoProps = props.falco;
@@ -251,11 +253,12 @@ export class FalcoAudit extends Construct {
           ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
           'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
           '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
+        { field: 'falco' },
       );
     }
     if (props.serviceClusterIPRange !== undefined) {
       const { problem } = parseServiceClusterIPRange(props.serviceClusterIPRange);
-      if (problem) throw new UserError(problem, { field: 'apiServer.serviceClusterIPRange' });
+      if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
     }
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
     checkSameRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange);
@@ -283,7 +286,7 @@ export class FalcoAudit extends Construct {
       );
     }
 
-    this.falco = renamingFields(() => new Falco(this, 'Falco', {
+    this.falco = within('falco', () => new Falco(this, 'Falco', {
       releaseName: falcoProps.releaseName,
       namespace: falcoProps.namespace,
       kubernetesVersion: version,
@@ -303,7 +306,7 @@ export class FalcoAudit extends Construct {
     checkTls(this.auditEndpoint, this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : webhook.certificateAuthorityData, this.backend);
 
     if (this.backend === AuditBackend.DYNAMIC) {
-      this.auditSink = new FalcoAuditSink(this, 'AuditSink', {
+      this.auditSink = within('auditSink', () => new FalcoAuditSink(this, 'AuditSink', {
         kubernetesVersion: version,
         ...(props.auditSink?.useServiceReference ? { service: this.serviceReference(version) } : { url: this.url }),
         caBundle: props.auditSink?.caBundle,
@@ -312,7 +315,7 @@ export class FalcoAudit extends Construct {
         stages: props.auditSink?.stages,
         qps: props.auditSink?.qps,
         burst: props.auditSink?.burst,
-      });
+      }));
     }
     this.apiServer = new KubeApiServerManifest(this, 'ApiServer', {
       manifest,
@@ -320,7 +323,7 @@ export class FalcoAudit extends Construct {
       backend:
         this.backend === AuditBackend.DYNAMIC
           ? ApiServerAuditBackend.dynamic()
-          : ApiServerAuditBackend.webhook({
+          : within('webhook', () => ApiServerAuditBackend.webhook({
             server: this.url,
             certificateAuthorityData: webhook.certificateAuthorityData,
             policy: webhook.policy,
@@ -330,7 +333,7 @@ export class FalcoAudit extends Construct {
             auditLog: webhook.auditLog,
             directory: webhook.directory,
             replaceExistingWebhook: webhook.replaceExistingWebhook,
-          }),
+          })),
     });
 
     this.node.addValidation({ validate: () => this.validateOutput() });

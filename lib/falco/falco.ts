@@ -190,10 +190,10 @@ export class Falco extends Construct {
         }
         if (props.webserverTlsSecret && !v.falco.webserver.sslEnabled) {
           throw new UserError(`webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`, {
-            field: 'falco.tlsSecret',
+            field: 'webserverTlsSecret',
           });
         }
-        if (props.webserverTlsSecret) checkDnsLabel(props.webserverTlsSecret, 'falco.tlsSecret', 'the webserver TLS secret name');
+        if (props.webserverTlsSecret) checkDnsLabel(props.webserverTlsSecret, 'webserverTlsSecret', 'the webserver TLS secret name');
         result = buildLegacyShape(ctx);
         this.auditEndpoint = {
           scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
@@ -203,7 +203,7 @@ export class Falco extends Construct {
       } else {
         if (props.webserverTlsSecret) {
           throw new UserError(`webserverTlsSecret is set, but Falco ${this.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`, {
-            field: 'falco.tlsSecret',
+            field: 'webserverTlsSecret',
           });
         }
         const listener = {

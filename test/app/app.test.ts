@@ -281,8 +281,8 @@ describe('TLS between the API server and Falco', () => {
   });
 
   test.each<[string, string[], Record<string, string>, RegExp]>([
-    ['https without a CA', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'], { 'values.yaml': tlsValues }, /serves audit events over https .* no CA was given/],
-    ['a CA for plain http', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': PEM }, /certificateAuthority .* is set, but Falco serves audit events over plain http/],
+    ['https without a CA', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'], { 'values.yaml': tlsValues }, /falco-audit\.yaml: audit\.auditSink\.certificateAuthority: Falco serves audit events over https .* no CA was given/],
+    ['a CA for plain http', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': PEM }, /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: a CA is set, but Falco serves audit events over plain http/],
     ['TLS without the certificate Secret', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], { 'values.yaml': tlsValues }, /sslEnabled:? is true, but Falco's webserver needs its certificate and key/],
     ['a service reference without TLS', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {serviceReference: true}', 'falco: {clusterIP: 10.96.0.100}'], {}, /needs TLS: the API server always calls a service over HTTPS/],
     ['a CA file that is no certificate', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': 'hello' }, /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: certificate authority file .*ca\.pem holds no PEM certificate/],
@@ -301,6 +301,10 @@ describe('bad configs fail cleanly: a message, exit 1, no stack trace, nothing w
     ['an AuditSink on 1.25', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit: {backend: dynamic}', 'falco: {clusterIP: 10.96.0.100}'], DEFAULT_MANIFEST.replace('v1.18.20', 'v1.25.3'), /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.25\.3.*webhook/],
     ['a missing manifest', ['apiServer: {manifest: nope.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /nope\.yaml.*not found/],
     ['a configured range that differs from the manifest\'s', ['apiServer: {manifest: kube-apiserver.yaml, serviceClusterIPRange: "fd00::/108"}', 'falco: {clusterIP: "fd00::10"}'], undefined, /serviceClusterIPRange fd00::\/108 differs from the manifest's --service-cluster-ip-range=10\.96\.0\.0\/12/],
+    ['a bad namespace, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  namespace: Bad_NS'], undefined, /falco-audit\.yaml:4: falco\.namespace: namespace "Bad_NS" is not a valid DNS-1123 label/],
+    ['a bad release name, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  releaseName: Falco', '  clusterIP: 10.96.0.100'], undefined, /falco-audit\.yaml:3: falco\.releaseName: release name "Falco" is not a valid Helm release name/],
+    ['a zero throttle, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink:', '    throttle: {qps: 0}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /falco-audit\.yaml:4: audit\.auditSink\.throttle\.qps: auditsink throttle qps must be a whole number greater than 0, got 0/],
+    ['a relative webhook directory, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  backend: webhook', '  webhook:', '    directory: audit', 'falco: {clusterIP: 10.96.0.100}'], undefined, /falco-audit\.yaml:5: audit\.webhook\.directory: .*"audit"/],
     ['neither clusterIP nor nodePort', ['apiServer: {manifest: kube-apiserver.yaml}'], undefined, /neither falco\.clusterIP nor falco\.nodePort.*host network/],
     ['an unquoted version', ['kubernetesVersion: 1.20', 'apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /kubernetesVersion: must be a string, got 1\.2/],
   ];

@@ -3,6 +3,7 @@ import { AuditLevel, AuditStage, FalcoAuditSink, FalcoAuditSinkProps } from '../
 import { KubernetesVersion } from '../../lib/kubernetes-version';
 
 const v118 = KubernetesVersion.of('1.18.2');
+const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n').toString('base64');
 
 function synth(props: Partial<FalcoAuditSinkProps>, namespace?: string): any[] {
   const chart = new Chart(Testing.app(), 'test', { namespace });
@@ -33,10 +34,10 @@ describe('FalcoAuditSink', () => {
     const [sink] = synth({
       url: undefined,
       service: { namespace: 'falco', name: 'falco', port: 8765, path: '/k8s-audit' },
-      caBundle: 'LS0tLS1CRUdJTi==',
+      caBundle: CA,
     });
     expect(sink.spec.webhook.clientConfig).toEqual({
-      caBundle: 'LS0tLS1CRUdJTi==',
+      caBundle: CA,
       service: { name: 'falco', namespace: 'falco', path: '/k8s-audit', port: 8765 },
     });
   });
@@ -60,6 +61,7 @@ describe('FalcoAuditSink', () => {
     ['a url with a query', { url: 'http://10.0.0.1:8765/k8s-audit?x=1' }, /must not have a query/],
     ['a url with a fragment', { url: 'http://10.0.0.1:8765/k8s-audit#x' }, /must not have a fragment/],
     ['a relative url', { url: '/k8s-audit' }, /not an absolute URL/],
+    ['a caBundle that is no PEM certificate', { url: 'https://10.0.0.1:8765/k8s-audit', caBundle: Buffer.from('hello').toString('base64') }, /^caBundle: decodes to something other than a PEM certificate/],
     ['a non-http url', { url: 'ftp://10.0.0.1/k8s-audit' }, /must use http or https, not ftp/],
     ['a service without TLS', { url: undefined, service: { namespace: 'falco', name: 'falco', port: 8765 } }, /needs TLS.*HTTPS/],
     [

@@ -58,7 +58,7 @@ maybe('reference renders', () => {
     const objects = load(MODERN);
     const v130 = KubernetesVersion.of('1.30.1');
     expect(validateAll(items(objects), v130, { serviceClusterIPRange: '10.96.0.0/12' }).map(formatViolation)).toEqual([
-      'Role falco: rules[0].verbs[2]: verb "update" is not read-only: Falco\'s rules may only use get, list and watch (rbac-read-only)',
+      'Role falco: rules[0].verbs[2]: verb "update" is not read-only: Falco\'s rules may only use get, list and watch (or use of named PodSecurityPolicies) (rbac-read-only)',
       'Service falco-k8saudit-webhook: spec.ports[0].port: target port 9765/TCP is not a container port of the selected pods (web=8765/TCP) (service-selector)',
     ]);
     const deployment = objects.find((o) => o.kind === 'Deployment')!;
