@@ -100,19 +100,19 @@ export class KubernetesVersion {
     return this.minor >= 15;
   }
 
-  /** `rbac.authorization.k8s.io/v1beta1` is served up to 1.21. */
-  public get servesRbacV1beta1(): boolean {
-    return this.minor <= 21;
-  }
-
   /** `policy/v1beta1` PodSecurityPolicy is served up to 1.24. */
   public get servesPodSecurityPolicy(): boolean {
     return this.minor <= 24;
   }
 
-  /** Only `audit.k8s.io/v1` Policy files are accepted from 1.24; v1 is accepted on every supported version. */
-  public get auditPolicyApiVersion(): string {
-    return 'audit.k8s.io/v1';
+  /** Pod `securityContext.seccompProfile` exists from 1.19 (before, only an annotation). */
+  public get supportsSeccompProfileField(): boolean {
+    return this.minor >= 19;
+  }
+
+  /** kubeadm taints control-plane nodes `node-role.kubernetes.io/control-plane` from 1.24 (and only with it from 1.25). */
+  public get kubeadmTaintsControlPlaneKey(): boolean {
+    return this.minor >= 24;
   }
 
   /**
@@ -121,10 +121,12 @@ export class KubernetesVersion {
    * `{Init|Join}Configuration.patches.directory` from 1.22 (#103063); from 1.23 init/join refuse `--patches` beside
    * `--config`, so the configuration field is the way there, and `kubeadm upgrade` takes `--patches` (#104065).
    */
-  public get kubeadmPatches(): { readonly flag: string; readonly configField?: string } | undefined {
+  public get kubeadmPatches():
+    | { readonly flag: string; readonly configField?: string; readonly initJoinNeedConfigField: boolean }
+    | undefined {
     if (this.minor < 19) return undefined;
-    if (this.minor < 22) return { flag: '--experimental-patches' };
-    return { flag: '--patches', configField: '{Init|Join}Configuration.patches.directory' };
+    if (this.minor < 22) return { flag: '--experimental-patches', initJoinNeedConfigField: false };
+    return { flag: '--patches', configField: '{Init|Join}Configuration.patches.directory', initJoinNeedConfigField: this.minor >= 23 };
   }
 
   /** The minor whose schema document validates this version's objects (1.13 has none: 1.14 is nearest). */

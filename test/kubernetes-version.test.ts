@@ -45,9 +45,16 @@ describe('capabilities', () => {
     expect(v('1.14').supportsAuditSinkServicePort).toBe(false);
     expect(v('1.15').supportsAuditSinkServicePort).toBe(true);
   });
-  test('rbac v1beta1 served until 1.21, PodSecurityPolicy until 1.24', () => {
-    expect([v('1.21').servesRbacV1beta1, v('1.22').servesRbacV1beta1]).toEqual([true, false]);
+  test('PodSecurityPolicy until 1.24; the seccompProfile field from 1.19; the control-plane taint from 1.24', () => {
     expect([v('1.24').servesPodSecurityPolicy, v('1.25').servesPodSecurityPolicy]).toEqual([true, false]);
+    expect([v('1.18').supportsSeccompProfileField, v('1.19').supportsSeccompProfileField]).toEqual([false, true]);
+    expect([v('1.23').kubeadmTaintsControlPlaneKey, v('1.24').kubeadmTaintsControlPlaneKey]).toEqual([false, true]);
+  });
+  test('kubeadm patches: none before 1.19, --experimental-patches to 1.21, --patches and the config field from 1.22', () => {
+    expect(v('1.18').kubeadmPatches).toBeUndefined();
+    expect(v('1.21').kubeadmPatches).toEqual({ flag: '--experimental-patches', initJoinNeedConfigField: false });
+    expect(v('1.22').kubeadmPatches).toEqual({ flag: '--patches', configField: '{Init|Join}Configuration.patches.directory', initJoinNeedConfigField: false });
+    expect(v('1.23').kubeadmPatches?.initJoinNeedConfigField).toBe(true);
   });
   test('1.13 validates against the 1.14 schema document, the nearest one', () => {
     expect(v('1.13').schemaMinor).toBe(14);

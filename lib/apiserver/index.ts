@@ -1,5 +1,4 @@
 export * from './flags';
-export * from './flag-availability';
 export * from './static-pod-manifest';
 export * from './api-server-plan';
 export * from './kube-apiserver-manifest';

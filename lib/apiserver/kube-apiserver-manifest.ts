@@ -6,7 +6,6 @@ import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
 import { ApiServerPlan, PlannedFile, PlannedMount, PlannedVolume } from './api-server-plan';
-import { kubeApiServerAcceptsFlag } from './flag-availability';
 import { ApiServerCommandLine, FlagChange } from './flags';
 import { StaticPodManifest } from './static-pod-manifest';
 
@@ -273,7 +272,7 @@ export class KubeApiServerManifest extends Construct {
     const patches = this.version.kubeadmPatches;
     if (this.kubeadmPatch.length > 0 && patches) {
       const description =
-        patches.configField && this.version.isAtLeast(23)
+        patches.initJoinNeedConfigField
           ? `the same change for kubeadm: put it in a folder and name that folder in ${patches.configField} (kubeadm init/join) or pass ${patches.flag} <folder> to kubeadm upgrade`
           : `the same change for kubeadm: put it in a folder and pass ${patches.flag} <folder> to kubeadm init/join/upgrade` +
             (patches.configField ? ` (or set ${patches.configField})` : '');
@@ -307,12 +306,6 @@ export class KubeApiServerManifest extends Construct {
     });
   }
 
-  private accepts(flag: string): boolean {
-    if (kubeApiServerAcceptsFlag(this.version, flag)) return true;
-    this.notes.push(`--${flag} not written: kube-apiserver ${this.version} does not know it`);
-    return false;
-  }
-
   private applyDynamic(): void {
     if (!this.version.supportsDynamicAuditing) {
       throw new UserError(
@@ -322,7 +315,7 @@ export class KubeApiServerManifest extends Construct {
       );
     }
     const cl = this.commandLine;
-    if (this.accepts('audit-dynamic-configuration')) this.flagChanges.push(cl.set('audit-dynamic-configuration', true));
+    this.flagChanges.push(cl.set('audit-dynamic-configuration', true));
     this.flagChanges.push(cl.setMapKey('feature-gates', 'DynamicAuditing', 'true'));
     this.flagChanges.push(cl.setMapKey('runtime-config', 'auditregistration.k8s.io/v1alpha1', 'true'));
   }
@@ -350,7 +343,7 @@ export class KubeApiServerManifest extends Construct {
         (Array.isArray(spec.volumes) ? spec.volumes : []) as Json[],
       );
       if (!mounted) this.notes.push(`the operator's policy file ${existingPolicy} is on no hostPath mount of the container: kube-apiserver cannot read it`);
-    } else if (this.accepts('audit-policy-file')) {
+    } else {
       this.flagChanges.push(cl.set('audit-policy-file', policyPath));
       writePolicy = true;
       needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
@@ -364,15 +357,13 @@ export class KubeApiServerManifest extends Construct {
         this.manifestLocation,
       );
     }
-    if (this.accepts('audit-webhook-config-file')) {
-      this.flagChanges.push(cl.set('audit-webhook-config-file', kubeconfigPath));
-      needs.push({ path: kubeconfigPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
-    }
-    if (this.accepts('audit-webhook-mode')) this.flagChanges.push(cl.set('audit-webhook-mode', w.mode));
+    this.flagChanges.push(cl.set('audit-webhook-config-file', kubeconfigPath));
+    needs.push({ path: kubeconfigPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
+    this.flagChanges.push(cl.set('audit-webhook-mode', w.mode));
     if (w.mode === 'batch') {
-      if (this.accepts('audit-webhook-batch-max-wait')) this.flagChanges.push(cl.set('audit-webhook-batch-max-wait', w.batchMaxWait));
+      this.flagChanges.push(cl.set('audit-webhook-batch-max-wait', w.batchMaxWait));
     }
-    if (this.accepts('audit-webhook-initial-backoff')) this.flagChanges.push(cl.set('audit-webhook-initial-backoff', w.initialBackoff));
+    this.flagChanges.push(cl.set('audit-webhook-initial-backoff', w.initialBackoff));
 
     if (w.auditLog) {
       const keep = "kept the operator's value";
@@ -383,7 +374,7 @@ export class KubeApiServerManifest extends Construct {
         ['audit-log-maxsize', String(w.auditLog.maxSize)],
       ];
       for (const [flag, value] of log) {
-        if (this.accepts(flag)) this.flagChanges.push(cl.ensure(flag, value, `${keep}; ours would be ${value}`));
+        this.flagChanges.push(cl.ensure(flag, value, `${keep}; ours would be ${value}`));
       }
       const logPath = cl.get('audit-log-path');
       if (logPath && logPath !== '-' && path.posix.isAbsolute(logPath)) {

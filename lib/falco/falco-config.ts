@@ -97,8 +97,8 @@ export function pluginFalcoConfig(v: ResolvedFalcoValues, version: FalcoVersion,
     log_level: f.logLevel,
     priority: f.priority,
     buffered_outputs: f.bufferedOutputs,
-    // Falco 0.37 removed outputs.rate/max_burst (falcosecurity/falco#2841); newer Falco reports the key as unknown.
-    ...(version.isAtLeast(37) ? {} : { outputs: { rate: f.outputs.rate, max_burst: f.outputs.maxBurst } }),
+    // newer Falco reports the removed key as unknown
+    ...(version.hasOutputsRateLimit ? { outputs: { rate: f.outputs.rate, max_burst: f.outputs.maxBurst } } : {}),
     syslog_output: { enabled: f.syslogOutput.enabled },
     file_output: { enabled: f.fileOutput.enabled, keep_alive: f.fileOutput.keepAlive, filename: f.fileOutput.filename },
     stdout_output: { enabled: f.stdoutOutput.enabled },

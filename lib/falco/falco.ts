@@ -140,7 +140,7 @@ export class Falco extends Construct {
       // From 1.24 kubeadm taints control-plane nodes node-role.kubernetes.io/control-plane (1.25+: only that), so
       // the chart's default toleration alone would leave the API server's own node without Falco.
       this.values =
-        props.values?.tolerations === undefined && props.kubernetesVersion.isAtLeast(24)
+        props.values?.tolerations === undefined && props.kubernetesVersion.kubeadmTaintsControlPlaneKey
           ? { ...resolved, tolerations: [...resolved.tolerations, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }] }
           : resolved;
       const v = this.values;

@@ -125,7 +125,7 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
         spec: {
           serviceAccountName: ctx.serviceAccountName,
           automountServiceAccountToken: false,
-          ...(ctx.kubernetesVersion.isAtLeast(19) ? { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } : {}),
+          ...(ctx.kubernetesVersion.supportsSeccompProfileField ? { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } : {}),
           ...(v.priorityClassName ? { priorityClassName: v.priorityClassName } : {}),
           nodeSelector: nonEmpty(v.nodeSelector),
           affinity: nonEmpty(v.affinity),

@@ -1,8 +1,6 @@
 import * as path from 'path';
 import { StaticPodManifest } from '../../lib/apiserver';
-import { kubeApiServerAcceptsFlag } from '../../lib/apiserver/flag-availability';
 import { UserError } from '../../lib/errors';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -42,15 +40,3 @@ describe('StaticPodManifest', () => {
   });
 });
 
-describe('kubeApiServerAcceptsFlag', () => {
-  test.each([
-    ['1.13', 'audit-dynamic-configuration', true],
-    ['1.18', 'audit-dynamic-configuration', true],
-    ['1.19', 'audit-dynamic-configuration', false],
-    ['1.13', 'audit-webhook-initial-backoff', true],
-    ['1.35', 'audit-webhook-batch-max-wait', true],
-    ['1.35', 'some-operator-flag', true],
-  ])('%s --%s -> %s', (version, flag, expected) => {
-    expect(kubeApiServerAcceptsFlag(KubernetesVersion.of(version), flag)).toBe(expected);
-  });
-});
