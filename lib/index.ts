@@ -1,16 +1,61 @@
-// The public API: re-exports only.
-export * from './errors';
-export * from './kubernetes-version';
-export * from './node-file';
-export * from './yaml';
-export * from './cluster-scoped';
-export * from './audit/audit-endpoint';
-export * from './audit/falco-audit-sink';
-export * from './audit/falco-audit';
-export * from './apiserver';
-export * from './falco';
-export * from './validation';
+// The public API, and only it: re-exports. Helpers used between the folders stay behind their own index files.
+
+// The whole job, and its parts
+export { FalcoAudit, AuditBackend, DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './audit/falco-audit';
+export type { FalcoAuditProps, FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from './audit/falco-audit';
+export { FalcoAuditSink, AuditLevel, AuditStage } from './audit/falco-audit-sink';
+export type { FalcoAuditSinkProps, AuditSinkServiceReference } from './audit/falco-audit-sink';
+export { auditUrl } from './audit/audit-endpoint';
+export type { AuditEndpoint } from './audit/audit-endpoint';
+export { AuditPolicy } from './audit/audit-policy';
+export type { AuditPolicyRule, AuditGroupResources, AuditPolicyOptions } from './audit/audit-policy';
+export { WebhookKubeconfig } from './audit/webhook-kubeconfig';
+export type { WebhookKubeconfigProps } from './audit/webhook-kubeconfig';
+
+// The kube-apiserver static pod
+export { StaticPodManifest } from './apiserver/static-pod-manifest';
+export {
+  KubeApiServerManifest,
+  ApiServerAuditBackend,
+  KUBE_APISERVER_MANIFEST_PATH,
+  DEFAULT_AUDIT_LOG,
+  DEFAULT_AUDIT_DIRECTORY,
+} from './apiserver/kube-apiserver-manifest';
+export type {
+  KubeApiServerManifestProps,
+  WebhookBackendOptions,
+  AuditLogOptions,
+  AuditWebhookMode,
+  JsonPatchOperation,
+} from './apiserver/kube-apiserver-manifest';
+export { ApiServerPlan } from './apiserver/api-server-plan';
+export type { PlannedVolume, PlannedMount, PlannedFile } from './apiserver/api-server-plan';
+export type { FlagChange } from './apiserver/flags';
+
+// Falco
+export {
+  Falco,
+  DEFAULT_FALCOCTL_IMAGE,
+  DEFAULT_FALCOCTL_REFS,
+  DEFAULT_FALCOCTL_INDEXES,
+  DEFAULT_K8SAUDIT_PORT,
+  DEFAULT_K8SAUDIT_PATH,
+} from './falco/falco';
+export type { FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
+export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
+export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues } from './falco/values';
+export { FalcoVersion, FalcoShape } from './falco/falco-version';
+export { DIFFERENCES, PLUGIN_SHAPE_OMISSIONS } from './falco/differences';
+export type { FalcoDifference } from './falco/differences';
+
+// Versions, node files, validation, errors, output
+export { KubernetesVersion } from './kubernetes-version';
+export { NodeFile, ARGOCD_SKIP_MARKER } from './node-file';
+export type { NodeFileProps } from './node-file';
+export { validateAll, assertValid } from './validation/validate-all';
+export { formatViolation } from './validation/violation';
+export type { Violation, ValidationItem, ValidationContext } from './validation/violation';
+export { UserError, UserErrors, isUserError } from './errors';
+export type { ErrorLocation } from './errors';
 export { renderOutput, writeOutput, CLUSTER_DIR, NODE_DIR } from './app/output';
 export type { OutputFile } from './app/output';
-export { loadConfigFile, DEFAULT_CONFIG_FILE } from './config/config-file';
-export type { ConfigFile, ClusterSettings } from './config/config-file';

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * npm run bench: measures, side by side in one run (median of several runs each):
- *   1. the app's synth of the default example (node build/main.js, one process per run);
+ *   1. the app's synth of the default example (node build/app.js, one process per run);
  *   2. `cdk8s synth` end to end (the CLI, which runs the app);
  *   3. a 100-cluster fleet in one process, with its peak memory (max RSS);
  *   4. where a helm binary is available ($HELM, or `helm` on PATH), `helm template` of a chart doing the same

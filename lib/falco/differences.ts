@@ -69,6 +69,11 @@ export const DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
     why: 'kubeadm taints control-plane nodes with that key from 1.24 (only that key from 1.25); the chart tolerates only the old master key',
   },
   {
+    id: 'auditsink-by-backend',
+    what: 'auditLog.dynamicBackend.enabled does not decide whether an AuditSink is rendered; the audit backend does (FalcoAuditSink, dynamic on 1.13-1.18), with a url instead of the service reference',
+    why: 'an AuditSink exists only where the API server has dynamic auditing, and the chart\'s service reference is called over HTTPS that Falco does not speak (falcosecurity/falco#1026)',
+  },
+  {
     id: 'ebpf-probe-empty',
     what: 'with ebpf.enabled, SYSDIG_BPF_PROBE has value "" where the chart writes an empty (null) value',
     why: 'same meaning for the kubelet (an empty variable); an explicit string is valid for every client-side validator',
