@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { webhookUrlProblems } from '../validation/rules/audit-sink-rules';
 
 /** Props of `WebhookKubeconfig`. */
 export interface WebhookKubeconfigProps {
@@ -22,22 +23,9 @@ export interface WebhookKubeconfigProps {
  * @param field the setting the value came from, for the message
  */
 export function validateWebhookServerUrl(server: string, field = 'server'): URL {
-  let url: URL;
-  try {
-    url = new URL(server);
-  } catch {
-    throw new UserError(`audit webhook URL ${JSON.stringify(server)} is not an absolute URL; write it as http://<ip>:<port>/<path>`, { field });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UserError(`audit webhook URL ${JSON.stringify(server)} must use http or https, not ${url.protocol.replace(/:$/, '')}`, { field });
-  }
-  if (!url.hostname) throw new UserError(`audit webhook URL ${JSON.stringify(server)} has no host`, { field });
-  if (url.username || url.password) {
-    throw new UserError(`audit webhook URL ${JSON.stringify(server)} must not hold user info (user:password@); use a client certificate or token instead`, { field });
-  }
-  if (url.search || server.includes('?')) throw new UserError(`audit webhook URL ${JSON.stringify(server)} must not have a query`, { field });
-  if (url.hash || server.includes('#')) throw new UserError(`audit webhook URL ${JSON.stringify(server)} must not have a fragment`, { field });
-  return url;
+  const problems = webhookUrlProblems(server);
+  if (problems.length > 0) throw new UserError(problems.join('; '), { field });
+  return new URL(server);
 }
 
 /**

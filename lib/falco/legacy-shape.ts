@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import { dumpYaml } from '../yaml';
 import { CHART_NAME, CHART_VERSION } from './chart-names';
 import { INTEGRATION_PIPE, INTEGRATION_PIPE_DIR, legacyFalcoConfig, pipeIntegrationEnabled } from './falco-config';
-import { checksum, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
+import { checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
 
 /** Where Falco reads its service account token (`-K`), as the chart passes it. */
 const TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -47,11 +47,7 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
   const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
 
-  const rulesData: Record<string, string> = {};
-  for (const file of Object.keys(v.customRules).sort()) rulesData[file] = v.customRules[file].replace(/\n+$/, '');
-  if (customRules) {
-    new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
-  }
+  const rulesData = customRulesConfigMap(ctx, meta(`${fullname}-rules`));
 
   if (sns.enabled || pubsub.enabled) {
     const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');

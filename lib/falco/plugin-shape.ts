@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { UserError } from '../errors';
 import { dumpYaml } from '../yaml';
 import { falcoctlConfig, FalcoctlArtifacts, K8sAuditListener, pluginFalcoConfig } from './falco-config';
-import { checksum, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
+import { checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
 import { FALCO_CHART_DEFAULTS } from './values';
 
 /** falcoctl settings for the plugin shape, resolved. @internal */
@@ -52,11 +52,7 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
   const configData = { 'falco.yaml': dumpYaml(config) };
   const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
 
-  const rulesData: Record<string, string> = {};
-  for (const file of Object.keys(v.customRules).sort()) rulesData[file] = v.customRules[file].replace(/\n+$/, '');
-  if (customRules) {
-    new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
-  }
+  const rulesData = customRulesConfigMap(ctx, meta(`${fullname}-rules`));
 
   const falcoctlData = { 'falcoctl.yaml': dumpYaml(falcoctlConfig(falcoctl)) };
   if (installs) {

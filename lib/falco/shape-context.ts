@@ -84,3 +84,18 @@ export function serviceSpec(
     ports: [{ ...port, ...(ctx.nodePort !== undefined ? { nodePort: ctx.nodePort } : {}) }],
   };
 }
+
+/**
+ * The user's customRules as ConfigMap data (one key per file, in name order, trailing newlines trimmed as the
+ * chart does) and, when there are any, the `<fullname>-rules` ConfigMap mounted at /etc/falco/rules.d.
+ * Returns the data, which `checksum/rules` hashes. @internal
+ */
+export function customRulesConfigMap(ctx: ShapeContext, metadata: { name: string; namespace: string; labels: Record<string, string> }): Record<string, string> {
+  const rules = ctx.values.customRules;
+  const data: Record<string, string> = {};
+  for (const file of Object.keys(rules).sort()) data[file] = rules[file].replace(/\n+$/, '');
+  if (Object.keys(data).length > 0) {
+    new ApiObject(ctx.scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data });
+  }
+  return data;
+}

@@ -433,11 +433,11 @@ describe('webhook options', () => {
   });
 
   test.each([
-    [{ server: 'falco:8765' }, 'audit webhook URL "falco:8765" must use http or https, not falco'],
-    [{ server: '/k8s-audit' }, 'audit webhook URL "/k8s-audit" is not an absolute URL'],
-    [{ server: 'http://u:p@10.0.0.1:8765/k8s-audit' }, 'must not hold user info'],
-    [{ server: 'http://10.0.0.1:8765/k8s-audit?x=1' }, 'must not have a query'],
-    [{ server: 'http://10.0.0.1:8765/k8s-audit#x' }, 'must not have a fragment'],
+    [{ server: 'falco:8765' }, 'url "falco:8765" must use http or https, not falco'],
+    [{ server: '/k8s-audit' }, 'url "/k8s-audit" is not a valid absolute URL'],
+    [{ server: 'http://u:p@10.0.0.1:8765/k8s-audit' }, 'user information is not permitted in the url'],
+    [{ server: 'http://10.0.0.1:8765/k8s-audit?x=1' }, 'query parameters are not permitted in the url'],
+    [{ server: 'http://10.0.0.1:8765/k8s-audit#x' }, 'fragments are not permitted in the url'],
     [{ mode: 'async' }, 'mode: unknown audit webhook mode "async"; use one of batch, blocking, blocking-strict'],
     [{ batchMaxWait: '30' }, 'batchMaxWait: must be a Go duration such as "30s", "1m30s" or "500ms", got "30"'],
     [{ directory: 'etc/audit' }, 'directory: must be an absolute path without spaces or "..", got "etc/audit"'],

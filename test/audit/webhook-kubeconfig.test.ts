@@ -24,10 +24,10 @@ describe('WebhookKubeconfig', () => {
   });
 
   test.each([
-    [{ server: 'ftp://10.0.0.1/x' }, 'server: audit webhook URL "ftp://10.0.0.1/x" must use http or https, not ftp'],
-    [{ server: 'falco.falco.svc' }, 'server: audit webhook URL "falco.falco.svc" is not an absolute URL; write it as http://<ip>:<port>/<path>'],
-    [{ server: 'http://a:b@10.0.0.1/x' }, 'must not hold user info'],
-    [{ server: 'http://10.0.0.1/x?' }, 'must not have a query'],
+    [{ server: 'ftp://10.0.0.1/x' }, 'server: url "ftp://10.0.0.1/x" must use http or https, not ftp'],
+    [{ server: 'falco.falco.svc' }, 'server: url "falco.falco.svc" is not a valid absolute URL; desired format: http(s)://host[:port][/path]'],
+    [{ server: 'http://a:b@10.0.0.1/x' }, 'user information is not permitted in the url'],
+    [{ server: 'http://10.0.0.1/x?' }, 'query parameters are not permitted in the url'],
     [{ server: 'https://10.0.0.1/x', certificateAuthorityData: 'not base64!' }, 'certificateAuthorityData: must be base64 of a PEM CA certificate'],
     [{ server: 'https://10.0.0.1/x', certificateAuthorityData: Buffer.from('hello').toString('base64') }, 'certificateAuthorityData: decodes to something other than a PEM certificate'],
     [{ server: 'http://10.0.0.1/x', certificateAuthorityData: CA }, 'certificateAuthorityData: certificateAuthorityData is set but the audit webhook URL "http://10.0.0.1/x" is http; use https or drop the CA'],

@@ -72,22 +72,31 @@ export function checkAuditSinkClientConfig(item: ValidationItem, _context?: Rule
     r.add(path, hasUrl ? 'exactly one of url or service is required, got both' : 'exactly one of url or service is required, got neither');
   }
   if (hasUrl) {
-    const url = str(cc.url) ?? '';
-    let parsed: URL | undefined;
-    try {
-      parsed = new URL(url);
-    } catch {
-      r.add(`${path}.url`, `url ${show(cc.url)} is not a valid absolute URL; desired format: http(s)://host[:port][/path]`, cc.url);
-    }
-    if (parsed) {
-      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') r.add(`${path}.url`, `url "${url}" must use http or https, not ${parsed.protocol.replace(':', '')}`, url);
-      if (!parsed.hostname) r.add(`${path}.url`, `url "${url}" must specify a host`, url);
-      if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) r.add(`${path}.url`, `user information is not permitted in the url "${url}"`, url);
-      if (parsed.search || /\?/.test(url)) r.add(`${path}.url`, `query parameters are not permitted in the url "${url}"`, url);
-      if (parsed.hash || /#/.test(url)) r.add(`${path}.url`, `fragments are not permitted in the url "${url}"`, url);
-    }
+    for (const problem of webhookUrlProblems(str(cc.url) ?? '')) r.add(`${path}.url`, problem, cc.url);
   }
   return r.found;
+}
+
+/**
+ * The API server's rules for a webhook URL (apiserver pkg/util/webhook/validation.go), for an AuditSink `url`
+ * and the static webhook's kubeconfig `server` alike: absolute, http or https, with a host, and no user info,
+ * query or fragment. Empty when the URL is fine.
+ */
+export function webhookUrlProblems(url: string): string[] {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return [`url ${JSON.stringify(url)} is not a valid absolute URL; desired format: http(s)://host[:port][/path]`];
+  }
+  const problems: string[] = [];
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`url "${url}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
+  if (!parsed.hostname) problems.push(`url "${url}" must specify a host`);
+  // `new URL` drops an empty user info (`http://@host`), which the API server still refuses
+  if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) problems.push(`user information is not permitted in the url "${url}"`);
+  if (parsed.search || url.includes('?')) problems.push(`query parameters are not permitted in the url "${url}"`);
+  if (parsed.hash || url.includes('#')) problems.push(`fragments are not permitted in the url "${url}"`);
+  return problems;
 }
 
 /**
