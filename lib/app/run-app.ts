@@ -122,7 +122,7 @@ function at<T>(location: ErrorLocation, fn: () => T): T {
     return fn();
   } catch (err) {
     if (isUserError(err) && !err.location.file) {
-      throw new UserError(err.message.replace(/^[\w.]+: /, ''), location);
+      throw new UserError(err.detail, location);
     }
     throw err;
   }

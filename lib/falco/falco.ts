@@ -8,7 +8,7 @@ import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { FalcoShape, FalcoVersion } from './falco-version';
 import { buildLegacyShape } from './legacy-shape';
 import { buildPluginShape } from './plugin-shape';
-import { ShapeResult } from './shape-context';
+import { checkAuditPath, ShapeResult } from './shape-context';
 import { FalcoChartValues, locateValuesError, resolveFalcoValues, ResolvedFalcoValues } from './values';
 
 /** The falcoctl image the plugin shape uses from Falco 0.37 (the one falco chart 9.1.0 pins). */
@@ -208,7 +208,7 @@ export class Falco extends Construct {
         }
         const listener = {
           port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
-          path: checkPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH),
+          path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
         };
         if (listener.port === v.falco.webserver.listenPort) {
           throw new UserError(
@@ -261,11 +261,3 @@ function checkPort(port: number | undefined, field: string): number | undefined 
   return port;
 }
 
-function checkPath(path: string): string {
-  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
-    throw new UserError(`k8sAudit.path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "${path}"`, {
-      field: 'k8sAudit.path',
-    });
-  }
-  return path;
-}

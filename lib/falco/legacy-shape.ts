@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import { dumpYaml } from '../yaml';
 import { CHART_NAME, CHART_VERSION } from './chart-names';
 import { INTEGRATION_PIPE, INTEGRATION_PIPE_DIR, legacyFalcoConfig, pipeIntegrationEnabled } from './falco-config';
-import { checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
+import { checkAuditPath, checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
 
 /** Where Falco reads its service account token (`-K`), as the chart passes it. */
 const TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -33,11 +33,7 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
       { field: 'falco.webserver.enabled' },
     );
   }
-  if (!v.falco.webserver.k8sAuditEndpoint.startsWith('/')) {
-    throw new UserError(`the audit endpoint path must start with "/", got "${v.falco.webserver.k8sAuditEndpoint}"`, {
-      field: 'falco.webserver.k8sAuditEndpoint',
-    });
-  }
+  checkAuditPath(v.falco.webserver.k8sAuditEndpoint, 'falco.webserver.k8sAuditEndpoint');
 
   if (v.serviceAccount.create) {
     new ApiObject(scope, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(ctx.serviceAccountName) });

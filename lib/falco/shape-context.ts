@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { FalcoVersion } from './falco-version';
 import { ResolvedFalcoValues } from './values';
@@ -98,4 +99,15 @@ export function customRulesConfigMap(ctx: ShapeContext, metadata: { name: string
     new ApiObject(ctx.scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data });
   }
   return data;
+}
+
+/**
+ * An audit endpoint path the API server can call and Falco serves as given: starts with '/', only URL-safe
+ * characters (no spaces, query or fragment). Both shapes check theirs with it. @internal
+ */
+export function checkAuditPath(path: string, field: string): string {
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
+    throw new UserError(`the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "${path}"`, { field });
+  }
+  return path;
 }

@@ -253,7 +253,7 @@ describe('user errors', () => {
     [{ values: { image: { tag: '0.17.1' } } }, 'image.tag: Falco 0.17.1 (image tag "0.17.1") is older than 0.18.0, the oldest release the stable/falco 1.1.x chart shipped; set image.tag to "0.19.0" or newer'],
     [{ values: { podSecurityPolicy: { create: true } }, k8s: '1.25.0' }, 'podSecurityPolicy.create: podSecurityPolicy.create is true but Kubernetes 1.25.0 no longer serves policy/v1beta1 PodSecurityPolicy'],
     [{ values: { falco: { webserver: { enabled: false } } } }, 'falco.webserver.enabled: falco.webserver.enabled is false, so Falco would serve no audit endpoint'],
-    [{ values: { falco: { webserver: { k8sAuditEndpoint: 'k8s-audit' } } } }, 'the audit endpoint path must start with "/", got "k8s-audit"'],
+    [{ values: { falco: { webserver: { k8sAuditEndpoint: 'k8s-audit' } } } }, 'the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "k8s-audit"'],
     [{ service: { clusterIP: '10.96.0' } }, 'service.clusterIP: service.clusterIP "10.96.0" is not an IP address'],
     [{ service: { nodePort: 70000 } }, 'service.nodePort: must be a port number (an integer from 1 to 65535), got 70000'],
     [{ releaseName: 'My_Falco' }, 'releaseName: release name "My_Falco" is not a valid Helm release name'],
