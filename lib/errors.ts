@@ -32,6 +32,7 @@ export class UserError extends Error {
     return where ? `${where}: ${field}${message}` : `${field}${message}`;
   }
 
+  /** Where the bad value came from. */
   public readonly location: ErrorLocation;
   /** The message without its location, to re-throw it with a better one. */
   public readonly detail: string;
@@ -46,6 +47,7 @@ export class UserError extends Error {
 
 /** Several problems found at once (e.g. every validation violation); all are reported. */
 export class UserErrors extends UserError {
+  /** Every problem, one line each. */
   public readonly problems: readonly string[];
 
   constructor(summary: string, problems: readonly string[]) {

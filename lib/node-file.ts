@@ -10,6 +10,7 @@ import { dumpYaml } from './yaml';
  */
 export const ARGOCD_SKIP_MARKER = '# +argocd:skip-file-rendering';
 
+/** Props of {@link NodeFile}. */
 export interface NodeFileProps {
   /**
    * Where the file belongs on the control-plane node, absolute (e.g. `/etc/kubernetes/audit/policy.yaml`).
@@ -39,9 +40,13 @@ export class NodeFile extends Construct {
     return scope.node.findAll().filter((c): c is NodeFile => c instanceof NodeFile);
   }
 
+  /** Where the file belongs on the control-plane node; undefined for a kubeadm patch (its folder is the user's). */
   public readonly nodePath?: string;
+  /** The file's name under the output's `node/` folder. */
   public readonly fileName: string;
+  /** The document, written as YAML. */
   public readonly document: unknown;
+  /** What the file is and where it goes, for the plan. */
   public readonly description: string;
 
   constructor(scope: Construct, id: string, props: NodeFileProps) {

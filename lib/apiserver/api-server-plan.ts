@@ -56,7 +56,9 @@ export interface ApiServerPlanProps {
 
 /** The change made to the kube-apiserver manifest, structured for the app and readable by humans. */
 export class ApiServerPlan {
+  /** The Kubernetes version the change was made for. */
   public readonly version: string;
+  /** The audit backend the change sets up. */
   public readonly backend: 'dynamic' | 'webhook';
   /** Flags (or map keys) that were not there. */
   public readonly flagsAdded: readonly FlagChange[];
@@ -64,11 +66,17 @@ export class ApiServerPlan {
   public readonly flagsChanged: readonly FlagChange[];
   /** Flags (or map keys) left as they were: already right, or the operator's value kept on purpose (`reason`). */
   public readonly flagsKept: readonly FlagChange[];
+  /** hostPath volumes added to the pod. */
   public readonly volumesAdded: readonly PlannedVolume[];
+  /** Mounts added to the kube-apiserver container. */
   public readonly mountsAdded: readonly PlannedMount[];
+  /** Existing mounts that already cover a file the flags name. */
   public readonly mountsReused: readonly PlannedMount[];
+  /** Files to place on the control-plane node. */
   public readonly files: readonly PlannedFile[];
+  /** What was removed from a `kubectl get -o yaml` dump to make it a static pod manifest again. */
   public readonly cleanups: readonly string[];
+  /** Things the operator should know (kept policies, missing mounts, kubeadm limits). */
   public readonly notes: readonly string[];
 
   constructor(props: ApiServerPlanProps) {

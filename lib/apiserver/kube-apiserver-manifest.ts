@@ -158,8 +158,11 @@ export interface KubeApiServerManifestProps {
 
 /** One JSON patch (RFC 6902) operation of the kubeadm patch file. */
 export interface JsonPatchOperation {
+  /** `test` guards the target (the container's name), `add` appends. */
   readonly op: 'add' | 'test';
+  /** A JSON pointer into the kube-apiserver Pod, e.g. `/spec/containers/0/command/-`. */
   readonly path: string;
+  /** The value to test or add. */
   readonly value: unknown;
 }
 

@@ -40,6 +40,7 @@ export interface AuditSinkServiceReference {
   readonly path?: string;
 }
 
+/** Props of {@link FalcoAuditSink}. */
 export interface FalcoAuditSinkProps {
   /** The cluster's version: AuditSink exists on 1.13-1.18 only. */
   readonly kubernetesVersion: KubernetesVersion;

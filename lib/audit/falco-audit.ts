@@ -54,15 +54,15 @@ export interface FalcoAuditFalcoOptions {
 
 /** AuditSink settings (dynamic backend). */
 export interface FalcoAuditSinkOptions {
-  /** @default 'falco' */
+  /** The AuditSink's name. @default 'falco' */
   readonly name?: string;
-  /** @default AuditLevel.REQUEST_RESPONSE */
+  /** The one audit level for every request (RequestResponse sends Secret bodies). @default AuditLevel.REQUEST_RESPONSE */
   readonly level?: AuditLevel;
-  /** @default [ResponseComplete, ResponseStarted] */
+  /** The stages to send. @default [ResponseComplete, ResponseStarted] */
   readonly stages?: AuditStage[];
-  /** @default 10 */
+  /** Events per second the API server sends at most. @default 10 */
   readonly qps?: number;
-  /** @default 15 */
+  /** Burst of events above qps. @default 15 */
   readonly burst?: number;
   /**
    * Base64 PEM CA bundle that signs Falco's serving certificate; required when Falco serves HTTPS
@@ -81,13 +81,13 @@ export interface FalcoAuditSinkOptions {
 
 /** Static webhook backend settings. */
 export interface FalcoAuditWebhookOptions {
-  /** @default AuditPolicy.hardened() */
+  /** The audit Policy written to the node (ignored when the manifest already names one). @default AuditPolicy.hardened() */
   readonly policy?: AuditPolicy;
-  /** @default 'batch' */
+  /** `--audit-webhook-mode`: batch drops events when its buffer overflows; blocking* slow requests down. @default 'batch' */
   readonly mode?: 'batch' | 'blocking' | 'blocking-strict';
-  /** @default '30s' */
+  /** `--audit-webhook-batch-max-wait` (Go duration), batch mode only. @default '30s' */
   readonly batchMaxWait?: string;
-  /** @default '10s' */
+  /** `--audit-webhook-initial-backoff` (Go duration). @default '10s' */
   readonly initialBackoff?: string;
   /** The audit log backend beside the webhook (CIS 1.2.16-1.2.19), or false for none. @default - CIS values */
   readonly auditLog?: false | { readonly path?: string; readonly maxAge?: number; readonly maxBackup?: number; readonly maxSize?: number };
@@ -102,6 +102,7 @@ export interface FalcoAuditWebhookOptions {
   readonly replaceExistingWebhook?: boolean;
 }
 
+/** Props of {@link FalcoAudit}. */
 export interface FalcoAuditProps {
   /** The kube-apiserver static pod manifest to patch. */
   readonly apiServerManifest: StaticPodManifest;
@@ -204,12 +205,17 @@ export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
  * listener always agree.
  */
 export class FalcoAudit extends Construct {
+  /** The cluster's version (given, or read from the API server image). */
   public readonly kubernetesVersion: KubernetesVersion;
+  /** The backend in use (`auto` resolved). */
   public readonly backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK;
+  /** The API server's service range the ClusterIP was checked against. */
   public readonly serviceClusterIPRange: string;
   /** The API server's `--service-node-port-range`, when the manifest sets it. */
   public readonly serviceNodePortRange?: string;
+  /** Falco's objects. */
   public readonly falco: Falco;
+  /** The patched kube-apiserver static pod, its node files and its plan. */
   public readonly apiServer: KubeApiServerManifest;
   /** The AuditSink, with the dynamic backend. */
   public readonly auditSink?: FalcoAuditSink;
