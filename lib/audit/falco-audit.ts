@@ -1,12 +1,19 @@
 import { ApiObject } from 'cdk8s';
-import * as ipaddr from 'ipaddr.js';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
 import { UserError, UserErrors, isUserError } from '../errors';
 import { Falco, FalcoChartValues, FalcoctlOptions, K8sAuditOptions } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
-import { checkClusterIP, DEFAULT_SERVICE_NODE_PORT_RANGE, formatViolation, parseNodePortRange, parseServiceClusterIPRange, validateAll } from '../validation';
+import {
+  checkClusterIP,
+  DEFAULT_SERVICE_NODE_PORT_RANGE,
+  formatViolation,
+  isNthAddressOfRange,
+  parseNodePortRange,
+  parseServiceClusterIPRange,
+  validateAll,
+} from '../validation';
 import { AuditEndpoint, auditUrl } from './audit-endpoint';
 import { AuditLevel, AuditStage, FalcoAuditSink } from './falco-audit-sink';
 
@@ -163,23 +170,6 @@ function checkSameRange(configured: string | undefined, manifestRange: string | 
   }
 }
 
-/** True when `ip` is the network address plus 10 in `range`: where kubeadm puts the cluster DNS Service. */
-function isTenthAddress(ip: string, range: string): boolean {
-  const addr = ipaddr.parse(ip);
-  const cidr = parseServiceClusterIPRange(range).cidrs.find(([net]) => net.kind() === addr.kind());
-  if (!cidr) return false;
-  const text = `${cidr[0].toString()}/${cidr[1]}`;
-  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
-  const bytes = network.toByteArray();
-  let carry = 10;
-  for (let i = bytes.length - 1; i >= 0 && carry > 0; i--) {
-    const sum = bytes[i] + carry;
-    bytes[i] = sum % 256;
-    carry = Math.floor(sum / 256);
-  }
-  return ipaddr.fromByteArray(bytes).toNormalizedString() === addr.toNormalizedString();
-}
-
 /**
  * Runs `build` (a sub-construct or its options) and names its errors' fields as FalcoAudit's props do: a Falco
  * error about `namespace` is about `falco.namespace` here.
@@ -272,7 +262,7 @@ export class FalcoAudit extends Construct {
     if (falcoProps.clusterIP !== undefined) {
       const problem = checkClusterIP(falcoProps.clusterIP, this.serviceClusterIPRange);
       if (problem) throw new UserError(problem, { field: 'falco.clusterIP' });
-      if (isTenthAddress(falcoProps.clusterIP, this.serviceClusterIPRange)) {
+      if (isNthAddressOfRange(falcoProps.clusterIP, this.serviceClusterIPRange, 10)) {
         this.warnings.push(
           `falco.clusterIP ${falcoProps.clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',

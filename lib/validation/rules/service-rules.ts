@@ -32,16 +32,30 @@ function sameAddress(a: ipaddr.IPv4 | ipaddr.IPv6, b: ipaddr.IPv4 | ipaddr.IPv6)
   return a.kind() === b.kind() && a.toNormalizedString() === b.toNormalizedString();
 }
 
-function plusOne(addr: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+/** The address `n` after `addr` (carrying across bytes). */
+function plus(addr: ipaddr.IPv4 | ipaddr.IPv6, n: number): ipaddr.IPv4 | ipaddr.IPv6 {
   const bytes = addr.toByteArray();
-  for (let i = bytes.length - 1; i >= 0; i--) {
-    if (bytes[i] < 255) {
-      bytes[i]++;
-      break;
-    }
-    bytes[i] = 0;
+  let carry = n;
+  for (let i = bytes.length - 1; i >= 0 && carry > 0; i--) {
+    const sum = bytes[i] + carry;
+    bytes[i] = sum % 256;
+    carry = Math.floor(sum / 256);
   }
   return ipaddr.fromByteArray(bytes);
+}
+
+/**
+ * True when `ip` is the `n`th address of its family's CIDR in `serviceClusterIPRange` (0 is the network
+ * address; kubeadm gives the 10th to the cluster DNS Service).
+ */
+export function isNthAddressOfRange(ip: string, serviceClusterIPRange: string, n: number): boolean {
+  const addr = parseIP(String(ip));
+  if (!addr) return false;
+  const cidr = parseServiceClusterIPRange(serviceClusterIPRange).cidrs.find(([net]) => net.kind() === addr.kind());
+  if (!cidr) return false;
+  const text = `${cidr[0].toString()}/${cidr[1]}`;
+  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
+  return sameAddress(addr, plus(network, n));
 }
 
 /**
@@ -64,7 +78,7 @@ export function checkClusterIP(ip: string, serviceClusterIPRange: string): strin
   if (addr.kind() === 'ipv4' && sameAddress(addr, ipaddr.IPv4.broadcastAddressFromCIDR(text))) {
     return `cluster IP ${ip} is the broadcast address of ${text}; pick an address inside the range`;
   }
-  if (sameAddress(addr, plusOne(network))) {
+  if (sameAddress(addr, plus(network, 1))) {
     return `cluster IP ${ip} is the first address of ${text}, which the API server reserves for the kubernetes Service`;
   }
   return undefined;
