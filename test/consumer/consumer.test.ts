@@ -2,7 +2,8 @@
  * The library as another team uses it: `npm pack`, install the tarball into a fresh cdk8s app next to its own
  * cdk8s, cdk8s-plus-25 and constructs (peer dependencies: one copy each), compose the constructs in the app's
  * own chart beside its own resources, compile with the app's strict tsconfig, synthesize, check the output.
- * Installs come from the npm cache `npm ci` filled (`--prefer-offline`).
+ * Installs come from the npm cache `npm ci` filled (`--prefer-offline`). The pack skips `prepack` (a rebuild):
+ * `npm test` built already, and a rebuild would delete build/ under the end-to-end tests running beside this one.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -23,7 +24,7 @@ beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-audit-consumer-'));
   app = path.join(work, 'app');
   fs.mkdirSync(app);
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
   tarball = path.join(work, packed.trim().split('\n').pop()!);
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'platform-app', version: '1.0.0', private: true }, null, 2));
   execFileSync(
