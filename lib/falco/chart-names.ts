@@ -28,7 +28,6 @@ export function chartFullname(releaseName: string, nameOverride?: string | null,
   return trunc63(releaseName.includes(name) ? releaseName : `${releaseName}-${name}`);
 }
 
-
 /** Throws a `UserError` unless `value` is a DNS-1123 label (names of Services, namespaces). */
 export function checkDnsLabel(value: string, field: string, what: string): void {
   if (dns1123LabelProblems(value).length > 0) {

@@ -22,7 +22,6 @@ export function synthFalco(props: Partial<FalcoProps> & { valuesFile?: string; k
   const { valuesFile, k8s, ...rest } = props;
   const falco = new Falco(chart, 'falco', {
     kubernetesVersion: KubernetesVersion.of(k8s ?? '1.18.2'),
-    values: valuesFile ? loadFalcoValues(fixture(valuesFile)) : rest.values,
     ...rest,
     ...(valuesFile ? { values: loadFalcoValues(fixture(valuesFile)) } : {}),
   });
