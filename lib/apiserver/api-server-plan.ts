@@ -1,4 +1,4 @@
-import { FlagChange } from './flags';
+import { FlagChange, flagItem } from './flags';
 
 /** A hostPath volume added to the pod. */
 export interface PlannedVolume {
@@ -107,7 +107,7 @@ export class ApiServerPlan {
       for (const item of items) lines.push(`  ${item}`);
     };
     const name = (f: FlagChange): string => (f.key ? `--${f.flag} ${f.key}` : `--${f.flag}`);
-    section('flags added', this.flagsAdded.map((f) => (f.key ? `${name(f)}=${f.to}` : `--${f.flag}${f.to === 'true' && f.flag === 'audit-dynamic-configuration' ? '' : `=${f.to}`}`)));
+    section('flags added', this.flagsAdded.map((f) => (f.key ? `${name(f)}=${f.to}` : flagItem(f))));
     section('flags changed', this.flagsChanged.map((f) => `${name(f)}: ${f.from} -> ${f.to}`));
     section('flags kept', this.flagsKept.map((f) => `${name(f)}=${f.to}${f.reason ? ` (${f.reason})` : ' (already set)'}`));
     section('volumes added', this.volumesAdded.map((v) => `${v.name}: hostPath ${v.hostPath} (${v.type})`));

@@ -25,6 +25,8 @@ export interface FlagChange {
   readonly from?: string;
   /** The effective value after (`true` for a bare boolean flag). */
   readonly to: string;
+  /** True when the flag was written bare (`--name`, a boolean switched on). @default false */
+  readonly bare?: boolean;
   /** Why a flag was kept with a value other than the one asked for. @default - none */
   readonly reason?: string;
 }
@@ -399,7 +401,7 @@ export class ApiServerCommandLine {
     const to = value === true ? 'true' : value;
     if (all.length === 0) {
       this.append(value === true ? `--${flag}` : `--${flag}=${value}`);
-      return { flag, action: 'added', to };
+      return value === true ? { flag, action: 'added', to, bare: true } : { flag, action: 'added', to };
     }
     const last = all[all.length - 1];
     const current = last.flag!.value === undefined ? 'true' : last.flag!.value;
@@ -534,4 +536,9 @@ export class ApiServerCommandLine {
     if (this.hadArgs || args.length > 0) out.args = args;
     return out;
   }
+}
+
+/** The command-line item a flag change wrote: `--name` for a bare boolean, else `--name=value`. */
+export function flagItem(change: FlagChange): string {
+  return change.bare ? `--${change.flag}` : `--${change.flag}=${change.to}`;
 }

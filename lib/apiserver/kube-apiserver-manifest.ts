@@ -6,7 +6,7 @@ import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
 import { ApiServerPlan, PlannedFile, PlannedMount, PlannedVolume } from './api-server-plan';
-import { ApiServerCommandLine, FlagChange } from './flags';
+import { ApiServerCommandLine, FlagChange, flagItem } from './flags';
 import { StaticPodManifest } from './static-pod-manifest';
 
 type Json = Record<string, unknown>;
@@ -480,11 +480,9 @@ export class KubeApiServerManifest extends Construct {
     for (const f of changed) {
       if (f.key !== undefined) {
         mapKeys.set(f.flag, [...(mapKeys.get(f.flag) ?? []), `${f.key}=${f.to}`]);
-      } else if (f.flag === 'audit-dynamic-configuration') {
-        // written bare, as in the patched manifest
-        ops.push({ op: 'add', path: `${base}/command/-`, value: `--${f.flag}` });
       } else {
-        ops.push({ op: 'add', path: `${base}/command/-`, value: `--${f.flag}=${f.to}` });
+        // the same item the patched manifest got (a bare boolean stays bare)
+        ops.push({ op: 'add', path: `${base}/command/-`, value: flagItem(f) });
       }
     }
     for (const [flag, items] of mapKeys) ops.push({ op: 'add', path: `${base}/command/-`, value: `--${flag}=${items.join(',')}` });
