@@ -5,7 +5,7 @@ import { validateWebhookServerUrl, WebhookKubeconfig } from '../audit/webhook-ku
 import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
-import { ApiServerPlan, PlannedFile, PlannedMount, PlannedVolume } from './api-server-plan';
+import { ApiServerPlan, PlannedMount, PlannedVolume } from './api-server-plan';
 import { ApiServerCommandLine, FlagChange, flagItem } from './flags';
 import { StaticPodManifest } from './static-pod-manifest';
 
@@ -224,7 +224,6 @@ export class KubeApiServerManifest extends Construct {
   private readonly volumesAdded: PlannedVolume[] = [];
   private readonly mountsAdded: { -readonly [K in keyof PlannedMount]: PlannedMount[K] }[] = [];
   private readonly mountsReused: PlannedMount[] = [];
-  private readonly files: PlannedFile[] = [];
   private readonly commandLine: ApiServerCommandLine;
   private readonly manifestLocation: ErrorLocation;
   private readonly container: Json;
@@ -265,12 +264,10 @@ export class KubeApiServerManifest extends Construct {
       document: this.pod,
       description: manifestDescription,
     });
-    this.files.push({ fileName: 'kube-apiserver.yaml', nodePath: KUBE_APISERVER_MANIFEST_PATH, description: manifestDescription });
     for (const f of nodeFiles) {
       const file = new NodeFile(this, f.id, { nodePath: f.nodePath, fileName: f.fileName, document: f.document, description: f.description });
       if (f.id === 'Policy') this.policyFile = file;
       else this.kubeconfigFile = file;
-      this.files.push({ fileName: f.fileName, nodePath: f.nodePath, description: f.description });
     }
     const patches = this.version.kubeadmPatches;
     if (this.kubeadmPatch.length > 0 && patches) {
@@ -280,7 +277,6 @@ export class KubeApiServerManifest extends Construct {
           : `the same change for kubeadm: put it in a folder and pass ${patches.flag} <folder> to kubeadm init/join/upgrade` +
             (patches.configField ? ` (or set ${patches.configField})` : '');
       this.kubeadmPatchFile = new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
-      this.files.push({ fileName: 'kube-apiserver+json.yaml', description });
       if (this.flagChanges.some((f) => f.action === 'kept' && f.flag.startsWith('audit-'))) {
         this.notes.push(
           'the kubeadm patch carries only this change: the audit flags kept from the manifest must also be in kubeadm\'s ' +
@@ -303,7 +299,8 @@ export class KubeApiServerManifest extends Construct {
       volumesAdded: this.volumesAdded,
       mountsAdded: this.mountsAdded,
       mountsReused: this.mountsReused,
-      files: this.files,
+      // the plan lists exactly the node files this construct holds
+      files: NodeFile.all(this).map((f) => ({ fileName: f.fileName, nodePath: f.nodePath, description: f.description })),
       cleanups: manifest.cleanups,
       notes: this.notes,
     });
