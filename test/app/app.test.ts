@@ -171,6 +171,14 @@ describe('address and range', () => {
     expect(run.stderr).toMatch(/warning: the API server calls Falco at 127\.0\.0\.1:30765: kube-proxy in IPVS or nftables mode/);
   });
 
+  test("kube-apiserver's min+offset form of --service-node-port-range is understood", () => {
+    const manifest = MODERN_MANIFEST.replace('    - --service-cluster-ip-range=10.96.0.0/12\n', '    - --service-cluster-ip-range=10.96.0.0/12\n    - --service-node-port-range=30000+2767\n');
+    const ok = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {nodePort: 32767}'], manifest);
+    expect(runApp({ outdir: path.join(dir, 'ok'), config: ok }).status).toBe(0);
+    const bad = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {nodePort: 32768}'], manifest);
+    expect(runApp({ outdir: path.join(dir, 'bad'), config: bad }).stderr).toMatch(/falco\.nodePort: must be inside the service node port range 30000\+2767/);
+  });
+
   test('the cluster DNS address is accepted with a warning', () => {
     const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.10}']);
     const run = runApp({ outdir: path.join(dir, 'out'), config: file });

@@ -489,6 +489,10 @@ describe('nodePort and the service node port range', () => {
     expect(V.parseNodePortRange('30000')).toEqual({ min: 30000, max: 30000 });
     expect(V.parseNodePortRange('32767-30000')).toBeUndefined();
     expect(V.parseNodePortRange('0-70000')).toBeUndefined();
+    // kube-apiserver's other forms: min+offset, and empty for the default
+    expect(V.parseNodePortRange('30000+2767')).toEqual({ min: 30000, max: 32767 });
+    expect(V.parseNodePortRange('')).toEqual({ min: 30000, max: 32767 });
+    expect(V.parseNodePortRange('30000+40000')).toBeUndefined();
   });
 });
 

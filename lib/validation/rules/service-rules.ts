@@ -107,12 +107,14 @@ export function checkServiceClusterIP(item: ValidationItem, context?: RuleContex
 /** The API server's default `--service-node-port-range`. */
 export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
 
-/** Parses `--service-node-port-range` (`30000-32767`, or a single port `30000`). */
+/** Parses `--service-node-port-range`: `30000-32767`, `30000+2767`, a single port `30000`, or empty (the default). */
 export function parseNodePortRange(range: string): { min: number; max: number } | undefined {
-  const m = /^\s*(\d{1,5})(?:\s*-\s*(\d{1,5}))?\s*$/.exec(String(range));
+  // kube-apiserver's PortRange accepts "N", "min-max" and "min+offset"; an empty value means the default.
+  if (String(range).trim() === '') return parseNodePortRange(DEFAULT_SERVICE_NODE_PORT_RANGE);
+  const m = /^\s*(\d{1,5})(?:\s*([-+])\s*(\d{1,5}))?\s*$/.exec(String(range));
   if (!m) return undefined;
   const min = Number(m[1]);
-  const max = m[2] === undefined ? min : Number(m[2]);
+  const max = m[3] === undefined ? min : m[2] === '+' ? min + Number(m[3]) : Number(m[3]);
   return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
 }
 
