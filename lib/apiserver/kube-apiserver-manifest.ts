@@ -226,6 +226,7 @@ export class KubeApiServerManifest extends Construct {
   private readonly mountsReused: PlannedMount[] = [];
   private readonly commandLine: ApiServerCommandLine;
   private readonly manifestLocation: ErrorLocation;
+  private readonly source: StaticPodManifest;
   private readonly container: Json;
   private readonly containerIndex: number;
 
@@ -238,6 +239,7 @@ export class KubeApiServerManifest extends Construct {
     this.pod = JSON.parse(JSON.stringify(manifest.document)) as Json;
     this.containerIndex = manifest.containerIndex;
     this.container = ((this.pod.spec as Json).containers as Json[])[this.containerIndex];
+    this.source = manifest;
     this.manifestLocation = manifest.locate(['spec', 'containers', this.containerIndex]);
     this.commandLine = ApiServerCommandLine.parse(this.container, this.manifestLocation);
 
@@ -354,7 +356,7 @@ export class KubeApiServerManifest extends Construct {
         `the manifest already sends audit events to a webhook (--audit-webhook-config-file=${existingWebhook}); kube-apiserver ` +
           'has one static webhook, so pointing it at Falco would cut that consumer off. Set replaceExistingWebhook ' +
           '(config: audit.webhook.replaceExisting: true) to replace it, or use a different setup for Falco',
-        this.manifestLocation,
+        this.source.locate(['spec', 'containers', this.containerIndex, ...(cl.locate('audit-webhook-config-file') ?? [])]),
       );
     }
     this.flagChanges.push(cl.set('audit-webhook-config-file', kubeconfigPath));

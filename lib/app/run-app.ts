@@ -93,7 +93,7 @@ const CONFIG_FIELDS: readonly [RegExp, string][] = [
   [/^falco\.service\.(clusterIP|nodePort)$/, 'falco.$1'],
   [/^auditSink\.(qps|burst)$/, 'audit.auditSink.throttle.$1'],
   [/^auditSink\.caBundle$/, 'audit.auditSink.certificateAuthority'],
-  [/^auditSink\.useServiceReference$/, 'audit.auditSink.serviceReference'],
+  [/^auditSink\.(useServiceReference|service(\..*)?)$/, 'audit.auditSink.serviceReference'],
   [/^auditSink(\..*)?$/, 'audit.auditSink$1'],
   [/^webhook\.certificateAuthorityData$/, 'audit.webhook.certificateAuthority'],
   [/^webhook\.replaceExistingWebhook$/, 'audit.webhook.replaceExisting'],
@@ -201,7 +201,7 @@ export function planText(built: readonly BuiltCluster[], outdir: string): string
   const lines: string[] = [];
   for (const { settings, audit, files } of built) {
     const title = settings.name ? `cluster ${settings.name}: ` : '';
-    lines.push(`${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco audit endpoint ${audit.url}`);
+    lines.push(`${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco audit endpoint ${audit.target}`);
     for (const w of audit.warnings) lines.push(`  warning: ${w}`);
     lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
     lines.push('  files written:');

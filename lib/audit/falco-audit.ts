@@ -134,12 +134,12 @@ export interface FalcoAuditProps {
  * The API server must trust Falco's certificate when Falco serves HTTPS, and a CA for a plain-HTTP endpoint is a
  * sign of a misunderstanding (nothing would be encrypted).
  */
-function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: AuditBackend): void {
+function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: AuditBackend, certificateName: string): void {
   const field = backend === AuditBackend.DYNAMIC ? 'auditSink.caBundle' : 'webhook.certificateAuthorityData';
   if (endpoint.scheme === 'https' && !ca) {
     throw new UserError(
       "Falco serves audit events over https (falco.webserver.sslEnabled), but no CA was given, so the API server would not trust Falco's " +
-        "certificate; give the CA that signed it (the certificate must name the Service IP, or 127.0.0.1 for a nodePort)",
+        `certificate; give the CA that signed it (the certificate must name ${certificateName}, which the API server calls)`,
       { field },
     );
   }
@@ -211,8 +211,10 @@ export class FalcoAudit extends Construct {
   public readonly auditSink?: FalcoAuditSink;
   /** Where Falco serves audit events. */
   public readonly auditEndpoint: AuditEndpoint;
-  /** The URL the API server posts events to. */
+  /** The URL of Falco's audit endpoint at the pinned address (what the AuditSink `url` or the kubeconfig `server` holds). */
   public readonly url: string;
+  /** What the API server really calls: `url`, or, with an AuditSink service reference, the Service's DNS name. */
+  public readonly target: string;
   /** Things that are valid but often go wrong, for the plan. */
   public readonly warnings: string[] = [];
 
@@ -262,7 +264,9 @@ export class FalcoAudit extends Construct {
     if (falcoProps.clusterIP !== undefined) {
       const problem = checkClusterIP(falcoProps.clusterIP, this.serviceClusterIPRange);
       if (problem) throw new UserError(problem, { field: 'falco.clusterIP' });
-      if (isNthAddressOfRange(falcoProps.clusterIP, this.serviceClusterIPRange, 10)) {
+      // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
+      const primary = this.serviceClusterIPRange.split(',')[0].trim();
+      if (isNthAddressOfRange(falcoProps.clusterIP, primary, 10)) {
         this.warnings.push(
           `falco.clusterIP ${falcoProps.clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',
@@ -280,6 +284,12 @@ export class FalcoAudit extends Construct {
           'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
           'prefer a pinned clusterIP there',
       );
+      if (!parseServiceClusterIPRange(this.serviceClusterIPRange).cidrs.some(([ip]) => ip.kind() === 'ipv4')) {
+        this.warnings.push(
+          `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
+            'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
+        );
+      }
     }
 
     this.falco = within('falco', () => new Falco(this, 'Falco', {
@@ -299,7 +309,15 @@ export class FalcoAudit extends Construct {
         : auditUrl(this.auditEndpoint, '127.0.0.1', falcoProps.nodePort!);
 
     const webhook = props.webhook ?? {};
-    checkTls(this.auditEndpoint, this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : webhook.certificateAuthorityData, this.backend);
+    const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
+    const serviceHost = `${this.falco.serviceName}.${this.falco.namespace}.svc`;
+    this.target = useServiceReference ? `https://${serviceHost}:${this.falco.servicePort}${this.auditEndpoint.path} (AuditSink service reference)` : this.url;
+    checkTls(
+      this.auditEndpoint,
+      this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : webhook.certificateAuthorityData,
+      this.backend,
+      useServiceReference ? serviceHost : (falcoProps.clusterIP ?? '127.0.0.1'),
+    );
 
     if (this.backend === AuditBackend.DYNAMIC) {
       this.auditSink = within('auditSink', () => new FalcoAuditSink(this, 'AuditSink', {
@@ -381,6 +399,7 @@ export class FalcoAudit extends Construct {
       throw new UserError(
         `an AuditSink service reference on Kubernetes ${version} always calls port 443, but Falco's Service port is ` +
           `${this.falco.servicePort}; use the url form (the default) or Kubernetes 1.15+`,
+        { field: 'auditSink.useServiceReference' },
       );
     }
     return {

@@ -4,6 +4,7 @@ import * as ipaddr from 'ipaddr.js';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
+import { dns1123SubdomainProblems } from '../validation/names';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { FalcoShape, FalcoVersion } from './falco-version';
 import { buildLegacyShape } from './legacy-shape';
@@ -183,7 +184,7 @@ export class Falco extends Construct {
         }
         if (v.falco.webserver.sslEnabled && !props.webserverTlsSecret) {
           throw new UserError(
-            `falco.webserver.sslEnabled is true, but Falco's webserver needs its certificate and key at ${v.falco.webserver.sslCertificate}; ` +
+            `is true, but Falco's webserver needs its certificate and key at ${v.falco.webserver.sslCertificate}; ` +
               'create a Secret with a falco.pem key (certificate and private key) and name it in webserverTlsSecret (config: falco.tlsSecret)',
             { field: 'falco.webserver.sslEnabled' },
           );
@@ -193,7 +194,10 @@ export class Falco extends Construct {
             field: 'webserverTlsSecret',
           });
         }
-        if (props.webserverTlsSecret) checkDnsLabel(props.webserverTlsSecret, 'webserverTlsSecret', 'the webserver TLS secret name');
+        const secretProblems = props.webserverTlsSecret === undefined ? [] : dns1123SubdomainProblems(props.webserverTlsSecret);
+      if (secretProblems.length > 0) {
+        throw new UserError(`secret name "${props.webserverTlsSecret}" ${secretProblems.join('; ')}`, { field: 'webserverTlsSecret' });
+      }
         result = buildLegacyShape(ctx);
         this.auditEndpoint = {
           scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
@@ -211,9 +215,10 @@ export class Falco extends Construct {
           path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
         };
         if (listener.port === v.falco.webserver.listenPort) {
+          // name the setting the user wrote: the listener's port, or else the webserver's (in the values)
           throw new UserError(
-            `k8sAudit.port ${listener.port} is also falco.webserver.listenPort; the k8saudit listener and the webserver need different ports`,
-            { field: 'k8sAudit.port' },
+            `port ${listener.port} is both the k8saudit listener's and the webserver's (falco.webserver.listenPort); they need different ports`,
+            { field: props.k8sAudit?.port !== undefined ? 'k8sAudit.port' : 'falco.webserver.listenPort' },
           );
         }
         if (props.falcoctl && !this.falcoVersion.needsFalcoctl) {

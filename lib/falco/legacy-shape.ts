@@ -62,8 +62,8 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   if (v.podSecurityPolicy.create) {
     if (!ctx.kubernetesVersion.servesPodSecurityPolicy) {
       throw new UserError(
-        `podSecurityPolicy.create is true but Kubernetes ${ctx.kubernetesVersion} no longer serves policy/v1beta1 PodSecurityPolicy ` +
-          '(removed in 1.25); set podSecurityPolicy.create to false and use Pod Security Admission (the falco namespace needs the "privileged" level)',
+        `is true but Kubernetes ${ctx.kubernetesVersion} no longer serves policy/v1beta1 PodSecurityPolicy ` +
+          `(removed in 1.25); set it to false and use Pod Security Admission (namespace ${ctx.namespace} needs the "privileged" level)`,
         { field: 'podSecurityPolicy.create' },
       );
     }

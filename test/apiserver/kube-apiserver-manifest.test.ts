@@ -501,7 +501,7 @@ describe('an audit webhook the operator already has', () => {
 
   test('is never replaced silently', () => {
     expect(() => build(StaticPodManifest.fromString(text, 'kube-apiserver.yaml'), webhook())).toThrow(
-      /^kube-apiserver\.yaml:\d+: spec\.containers\[0\]: the manifest already sends audit events to a webhook \(--audit-webhook-config-file=\/etc\/kubernetes\/siem\/webhook\.yaml\).*replaceExisting/,
+      /^kube-apiserver\.yaml:16: spec\.containers\[0\]\.command\[1\]: the manifest already sends audit events to a webhook \(--audit-webhook-config-file=\/etc\/kubernetes\/siem\/webhook\.yaml\).*replaceExisting/,
     );
   });
 

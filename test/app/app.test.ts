@@ -276,6 +276,17 @@ describe('TLS between the API server and Falco', () => {
     });
   });
 
+  test('with a service reference, the certificate must name the Service, and an error points at serviceReference', () => {
+    const noCa = config(
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink:', '    serviceReference: true', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      DEFAULT_MANIFEST,
+      { 'values.yaml': tlsValues },
+    );
+    expect(runApp({ outdir: path.join(dir, 'a'), config: noCa }).stderr).toMatch(/audit\.auditSink\.certificateAuthority: .*the certificate must name falco\.falco\.svc/);
+    const noTls = config(['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink:', '    serviceReference: true', 'falco: {clusterIP: 10.96.0.100}']);
+    expect(runApp({ outdir: path.join(dir, 'b'), config: noTls }).stderr).toMatch(/falco-audit\.yaml:4: audit\.auditSink\.serviceReference: .*needs TLS/);
+  });
+
   test('the webhook kubeconfig over https carries the CA', () => {
     const file = config(
       ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  backend: webhook', '  webhook: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],

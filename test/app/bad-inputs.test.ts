@@ -334,7 +334,7 @@ const cases: Case[] = [
       'kube-apiserver.yaml': MANIFEST_1_25,
       'values.yaml': `${DEFAULT_VALUES}podSecurityPolicy:\n  create: true\n`,
     },
-    expect: [`values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: podSecurityPolicy.create: podSecurityPolicy.create is true but Kubernetes 1.25.3 no longer serves policy/v1beta1 PodSecurityPolicy`],
+    expect: [`values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: podSecurityPolicy.create: is true but Kubernetes 1.25.3 no longer serves policy/v1beta1 PodSecurityPolicy`],
   },
   // --- not a file of text
   {

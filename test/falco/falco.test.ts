@@ -78,9 +78,10 @@ describe('legacy shape details', () => {
 
   test('webserver TLS needs the certificate Secret, which is mounted at sslCertificate', () => {
     const tls = { falco: { webserver: { sslEnabled: true, sslCertificate: '/etc/falco/tls/falco.pem' } } };
-    expect(() => synthFalco({ values: tls })).toThrow(/sslEnabled is true, but Falco's webserver needs its certificate and key at \/etc\/falco\/tls\/falco\.pem/);
+    expect(() => synthFalco({ values: tls })).toThrow(/sslEnabled: is true, but Falco's webserver needs its certificate and key at \/etc\/falco\/tls\/falco\.pem/);
     expect(() => synthFalco({ webserverTlsSecret: 'falco-tls' })).toThrow(/webserverTlsSecret "falco-tls" is set, but falco\.webserver\.sslEnabled is false/);
-    expect(() => synthFalco({ values: tls, webserverTlsSecret: 'Falco_TLS' })).toThrow(/"Falco_TLS" is not a valid DNS-1123 label/);
+    expect(() => synthFalco({ values: tls, webserverTlsSecret: 'Falco_TLS' })).toThrow(/secret name "Falco_TLS" must be a DNS-1123 subdomain/);
+    expect(() => synthFalco({ values: tls, webserverTlsSecret: 'falco.tls' })).not.toThrow(); // Secret names are subdomains
     const spec = synthFalco({ values: tls, webserverTlsSecret: 'falco-tls' }).find('DaemonSet').spec.template.spec;
     expect(spec.containers[0].volumeMounts).toContainEqual({ mountPath: '/etc/falco/tls/falco.pem', name: 'webserver-tls', readOnly: true, subPath: 'falco.pem' });
     expect(spec.volumes).toContainEqual({ name: 'webserver-tls', secret: { secretName: 'falco-tls', items: [{ key: 'falco.pem', path: 'falco.pem' }] } });
@@ -251,7 +252,7 @@ describe('user errors', () => {
   test.each([
     [{ values: { image: { tag: 'latest' } } }, 'image.tag: cannot tell the Falco version from the image tag "latest"; set image.tag to a Falco release, e.g. "0.19.0" (stable/falco 1.1.x shape) or "0.37.1" (k8saudit plugin shape)'],
     [{ values: { image: { tag: '0.17.1' } } }, 'image.tag: Falco 0.17.1 (image tag "0.17.1") is older than 0.18.0, the oldest release the stable/falco 1.1.x chart shipped; set image.tag to "0.19.0" or newer'],
-    [{ values: { podSecurityPolicy: { create: true } }, k8s: '1.25.0' }, 'podSecurityPolicy.create: podSecurityPolicy.create is true but Kubernetes 1.25.0 no longer serves policy/v1beta1 PodSecurityPolicy'],
+    [{ values: { podSecurityPolicy: { create: true } }, k8s: '1.25.0' }, 'podSecurityPolicy.create: is true but Kubernetes 1.25.0 no longer serves policy/v1beta1 PodSecurityPolicy'],
     [{ values: { falco: { webserver: { enabled: false } } } }, 'falco.webserver.enabled: falco.webserver.enabled is false, so Falco would serve no audit endpoint'],
     [{ values: { falco: { webserver: { k8sAuditEndpoint: 'k8s-audit' } } } }, 'the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "k8s-audit"'],
     [{ service: { clusterIP: '10.96.0' } }, 'service.clusterIP: service.clusterIP "10.96.0" is not an IP address'],

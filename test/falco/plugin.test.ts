@@ -125,7 +125,7 @@ describe('plugin shape details', () => {
   });
 
   test.each([
-    [{ k8sAudit: { port: 8765 } }, 'k8sAudit.port: k8sAudit.port 8765 is also falco.webserver.listenPort'],
+    [{ k8sAudit: { port: 8765 } }, "k8sAudit.port: port 8765 is both the k8saudit listener's and the webserver's"],
     [{ k8sAudit: { path: 'k8s-audit' } }, 'k8sAudit.path: the audit endpoint path must be a URL path starting with "/"'],
     [{ k8sAudit: { port: 0 } }, 'k8sAudit.port: must be a port number (an integer from 1 to 65535), got 0'],
     [{ falcoctl: { refs: [] } }, 'falcoctl.refs: falcoctl.refs is empty'],
