@@ -21,6 +21,8 @@ import {
   checkContainerPorts,
   checkHostPathTypes,
   checkPrivilegedEscalation,
+  checkResourceQuantities,
+  checkTolerations,
   checkVolumeMounts,
   checkVolumes,
 } from './rules/pod-rules';
@@ -43,6 +45,8 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   checkVolumeMounts,
   checkHostPathTypes,
   checkContainerPorts,
+  checkResourceQuantities,
+  checkTolerations,
   checkServicePorts,
   checkServiceClusterIP,
   checkServiceSelectsPods,

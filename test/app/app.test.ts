@@ -351,6 +351,18 @@ test('a PodSecurityPolicy on 1.18: the policy, and use of it (and nothing more) 
   expect(readDoc(out, 'cluster/clusterrole-falco.yaml').rules).toContainEqual({ apiGroups: ['policy'], resourceNames: ['falco'], resources: ['podsecuritypolicies'], verbs: ['use'] });
 });
 
+test('values the API server would refuse (a bad quantity, a bad toleration) stop the run before anything is written', () => {
+  const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], DEFAULT_MANIFEST, {
+    'values.yaml': 'resources:\n  requests:\n    cpu: lots\ntolerations:\n- key: x\n  effect: Sometimes\n',
+  });
+  const out = path.join(dir, 'out');
+  const run = runApp({ outdir: out, config: file });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(/DaemonSet falco: spec\.template\.spec\.containers\[0\]\.resources\.requests\.cpu: requests\.cpu "lots" is not a quantity/);
+  expect(run.stderr).toMatch(/spec\.template\.spec\.tolerations\[0\]\.effect: effect "Sometimes" must be one of/);
+  expect(fs.existsSync(out)).toBe(false);
+});
+
 test('an error about a Falco option points at its line in the config', () => {
   const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  values: values.yaml', '  k8sAudit:', '    port: 70000'], MODERN_MANIFEST, {
     'values.yaml': 'image: {tag: 0.44.1}\n',

@@ -38,6 +38,36 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
       expected: ['DaemonSet falco: spec.template.spec.containers[0].securityContext: container "falco" sets privileged: true with allowPrivilegeEscalation: false, which the API server refuses; drop allowPrivilegeEscalation or set it to true (privileged-escalation)'],
     },
   ]],
+  [V.checkResourceQuantities, daemonSet, [
+    {
+      title: 'a request that is not a quantity',
+      build: () => { const d = daemonSet(); d.spec.template.spec.containers[0].resources = { requests: { cpu: 'lots', memory: '512Mi' }, limits: { cpu: 0.5 } }; return d; },
+      expected: ['DaemonSet falco: spec.template.spec.containers[0].resources.requests.cpu: requests.cpu "lots" is not a quantity such as 100m, 0.5 or 512Mi (resource-quantities)'],
+    },
+  ]],
+  [V.checkTolerations, daemonSet, [
+    {
+      title: 'a bad effect, a bad operator, a value with Exists, seconds without NoExecute',
+      build: () => {
+        const d = daemonSet();
+        d.spec.template.spec.tolerations = [
+          { key: 'a', effect: 'Sometimes' },
+          { key: 'b', operator: 'Maybe' },
+          { key: 'c', operator: 'Exists', value: 'x' },
+          { key: 'd', effect: 'NoSchedule', tolerationSeconds: 30 },
+          { operator: 'Equal', value: 'x' },
+        ];
+        return d;
+      },
+      expected: [
+        'DaemonSet falco: spec.template.spec.tolerations[0].effect: effect "Sometimes" must be one of NoSchedule, PreferNoSchedule, NoExecute (or empty for all) (tolerations)',
+        'DaemonSet falco: spec.template.spec.tolerations[1].operator: operator "Maybe" must be Exists or Equal (tolerations)',
+        'DaemonSet falco: spec.template.spec.tolerations[2].value: value "x" must be empty when the operator is Exists (tolerations)',
+        'DaemonSet falco: spec.template.spec.tolerations[3].tolerationSeconds: tolerationSeconds applies to the NoExecute effect only (tolerations)',
+        'DaemonSet falco: spec.template.spec.tolerations[4]: a toleration with operator Equal needs a key (tolerations)',
+      ],
+    },
+  ]],
   [V.checkWorkloadSelector, daemonSet, [
     {
       title: 'selector does not match the template labels',

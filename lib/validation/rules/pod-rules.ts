@@ -139,3 +139,58 @@ export function checkContainerPorts(item: ValidationItem, _context?: RuleContext
   }
   return r.found;
 }
+
+/** A Kubernetes quantity (apimachinery resource.ParseQuantity): a decimal number with a binary/decimal SI suffix or an exponent. */
+const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+
+/**
+ * Container `resources.requests` / `limits` are quantities (`100m`, `512Mi`), and a request is not above its
+ * limit: the schema only says int-or-string, and values files are where `cpu: lots` comes from.
+ */
+export function checkResourceQuantities(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at) return [];
+  const r = reporter(item, 'resource-quantities');
+  for (const { path, container } of containersOf(at)) {
+    const resources = obj(container.resources);
+    for (const kind of ['requests', 'limits']) {
+      for (const [name, value] of Object.entries(obj(resources[kind]))) {
+        const text = typeof value === 'number' ? String(value) : str(value);
+        if (text === undefined || !QUANTITY.test(text)) {
+          r.add(child(child(child(path, 'resources'), kind), name), `${kind}.${name} ${show(value)} is not a quantity such as 100m, 0.5 or 512Mi`, value);
+        }
+      }
+    }
+  }
+  return r.found;
+}
+
+const TOLERATION_OPERATORS = ['Exists', 'Equal'];
+const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
+
+/**
+ * Tolerations as the API server checks them: operator Exists or Equal, effect NoSchedule, PreferNoSchedule or
+ * NoExecute (or empty for all), no value with Exists, a key unless the operator is Exists, tolerationSeconds only
+ * with NoExecute.
+ */
+export function checkTolerations(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at) return [];
+  const r = reporter(item, 'tolerations');
+  arr(at.spec.tolerations).forEach((t, i) => {
+    const path = child(child(at.path, 'tolerations'), i);
+    const tol = obj(t);
+    const operator = str(tol.operator) ?? 'Equal';
+    const effect = str(tol.effect) ?? '';
+    if (!TOLERATION_OPERATORS.includes(operator)) r.add(child(path, 'operator'), `operator ${show(tol.operator)} must be Exists or Equal`, tol.operator);
+    if (effect !== '' && !TAINT_EFFECTS.includes(effect)) {
+      r.add(child(path, 'effect'), `effect ${show(tol.effect)} must be one of ${TAINT_EFFECTS.join(', ')} (or empty for all)`, tol.effect);
+    }
+    if (operator === 'Exists' && str(tol.value)) r.add(child(path, 'value'), `value ${show(tol.value)} must be empty when the operator is Exists`, tol.value);
+    if (operator === 'Equal' && !str(tol.key)) r.add(path, 'a toleration with operator Equal needs a key', t);
+    if (tol.tolerationSeconds !== undefined && effect !== 'NoExecute') {
+      r.add(child(path, 'tolerationSeconds'), 'tolerationSeconds applies to the NoExecute effect only', tol.tolerationSeconds);
+    }
+  });
+  return r.found;
+}
