@@ -51,12 +51,12 @@ export class FalcoVersion {
     public readonly patch: number,
   ) {}
 
-  /** True for `0.minor` or newer (any major above 0 counts as newer). */
   /** `outputs.rate` / `outputs.max_burst` in falco.yaml exist up to 0.36 (removed in 0.37, falcosecurity/falco#2841). */
   public get hasOutputsRateLimit(): boolean {
     return !this.isAtLeast(37);
   }
 
+  /** True for `0.minor` or newer (any major above 0 counts as newer). */
   public isAtLeast(minor: number): boolean {
     return this.major > 0 || this.minor >= minor;
   }
