@@ -74,7 +74,7 @@ export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
       // An error about a FalcoAudit prop (falco.clusterIP, say) without a file: point at that setting's line.
       if (!err.location.file && err.location.field) {
         const field = configField(err.location.field);
-        throw new UserError(`${label}${err.detail}`, { ...settings.locate(fieldPath(field)), field });
+        throw new UserError(`${label}${err.detail}`, settings.locate(fieldPath(field)));
       }
       if (!err.location.file) throw new UserError(`${config.file}: ${label}${err.message}`);
       throw label ? new UserError(`${label}${err.detail}`, err.location) : err;
@@ -128,15 +128,22 @@ function at<T>(location: ErrorLocation, fn: () => T): T {
   }
 }
 
+/** A file the config names must exist: say so at the config line that names it. */
+function requireFile(file: string, what: string, location: ErrorLocation, cwd: string): void {
+  if (!fs.existsSync(file)) throw new UserError(`${what} ${shown(file, cwd)} not found`, location);
+}
+
 function shown(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel.startsWith('..') ? file : rel;
 }
 
 function toProps(s: ClusterSettings, cwd: string) {
+  requireFile(s.apiServer.manifest, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
   const manifest = StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
   const kubernetesVersion =
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!));
+  if (s.falco.values !== undefined) requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
   const values = s.falco.values === undefined ? undefined : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd));
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;

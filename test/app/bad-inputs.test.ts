@@ -346,7 +346,12 @@ const cases: Case[] = [
   {
     name: 'a missing manifest',
     files: config((t) => t.replace('manifest: kube-apiserver.yaml', 'manifest: nowhere.yaml')),
-    expect: ['nowhere.yaml: kube-apiserver manifest not found'],
+    expect: ['falco-audit.yaml:2: apiServer.manifest: kube-apiserver manifest nowhere.yaml not found'],
+  },
+  {
+    name: 'a missing values file',
+    files: config((t) => t.replace('values: values.yaml', 'values: missing-values.yaml')),
+    expect: ['falco-audit.yaml:4: falco.values: Falco values file missing-values.yaml not found'],
   },
   { name: 'a binary manifest', files: { 'kube-apiserver.yaml': BINARY }, expect: ['kube-apiserver.yaml: kube-apiserver manifest is not a text file'] },
   { name: 'a binary values file', files: { 'values.yaml': BINARY }, expect: ['values.yaml: Falco values file is not a text file'] },
