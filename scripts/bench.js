@@ -24,26 +24,39 @@ function median(values) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Runs a command `n` times; returns the median wall time (ms) and the largest max RSS the child reported. */
-function measure(label, n, command, args, env = {}) {
-  const times = [];
+/** Runs a job once: wall time in ms and the largest max RSS (KiB) its Node processes reported. */
+function runOnce(job, i) {
+  const rssFile = path.join(work, `rss-${job.label.replace(/\W+/g, '-')}-${i}`);
+  const start = process.hrtime.bigint();
+  const r = spawnSync(job.command, job.args, {
+    cwd: root,
+    env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--require ${path.join(__dirname, 'bench-rss.js')}`, ...job.env },
+    encoding: 'utf8',
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0) throw new Error(`${job.label} failed (exit ${r.status}):\n${r.stderr}`);
   let peak = 0;
-  for (let i = 0; i < n; i++) {
-    const rssFile = path.join(work, `rss-${label.replace(/\W+/g, "-")}-${i}`);
-    const start = process.hrtime.bigint();
-    const r = spawnSync(command, args, {
-      cwd: root,
-      env: { ...process.env, CDK8S_CHECK_UPGRADE: 'false', BENCH_RSS_FILE: rssFile, NODE_OPTIONS: `--require ${path.join(__dirname, 'bench-rss.js')}`, ...env },
-      encoding: 'utf8',
-    });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (r.status !== 0) throw new Error(`${label} failed (exit ${r.status}):\n${r.stderr}`);
-    times.push(ms);
-    if (fs.existsSync(rssFile)) {
-      for (const line of fs.readFileSync(rssFile, 'utf8').trim().split('\n')) peak = Math.max(peak, Number(line));
-    }
+  if (fs.existsSync(rssFile)) {
+    for (const line of fs.readFileSync(rssFile, 'utf8').trim().split('\n')) peak = Math.max(peak, Number(line));
   }
-  return { label, ms: median(times), min: Math.min(...times), peakMB: peak / 1024 };
+  return { ms, peak };
+}
+
+/**
+ * Runs the jobs `n` times each, interleaved (a, b, a, b, ...) after one discarded warm-up run each, so that load
+ * on the machine falls on all of them alike; returns each job's median and min wall time and peak RSS.
+ */
+function measure(jobs, n) {
+  for (const job of jobs) runOnce(job, 'warmup');
+  const samples = jobs.map(() => ({ times: [], peak: 0 }));
+  for (let i = 0; i < n; i++) {
+    jobs.forEach((job, j) => {
+      const { ms, peak } = runOnce(job, i);
+      samples[j].times.push(ms);
+      samples[j].peak = Math.max(samples[j].peak, peak);
+    });
+  }
+  return jobs.map((job, j) => ({ label: job.label, ms: median(samples[j].times), min: Math.min(...samples[j].times), peakMB: samples[j].peak / 1024 }));
 }
 
 function fleetConfig(count) {
@@ -112,16 +125,18 @@ function baselineChart() {
 
 function main() {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
-  const results = [];
-  results.push(measure('app synth, default example (node build/app.js)', runs, process.execPath, ['build/app.js'], { CDK8S_OUTDIR: path.join(work, 'out-app') }));
-  results.push(measure('cdk8s synth end to end', Math.max(3, Math.floor(runs / 2)), path.join(root, 'node_modules', '.bin', 'cdk8s'), ['synth', '--no-check-upgrade', '--output', path.join(work, 'out-cli')]));
-  const fleet = fleetConfig(100);
-  results.push(measure('100-cluster fleet, one process', 3, process.execPath, ['build/app.js'], { FALCO_AUDIT_CONFIG: fleet, CDK8S_OUTDIR: path.join(work, 'out-fleet') }));
+  const app = { label: 'app synth, default example (node build/app.js)', command: process.execPath, args: ['build/app.js'], env: { CDK8S_OUTDIR: path.join(work, 'out-app') } };
   const helm = findHelm();
   const chart = helm && baselineChart();
-  if (helm && chart) {
-    results.push(measure('helm template, legacy chart baseline', runs, helm, ['template', 'falco', chart, '--namespace', 'falco'], { NODE_OPTIONS: '' }));
-  }
+  const baselineJob = helm && chart
+    ? { label: 'helm template, legacy chart baseline', command: helm, args: ['template', 'falco', chart, '--namespace', 'falco'], env: { NODE_OPTIONS: '' } }
+    : undefined;
+  // the app and its baseline interleaved, so the ratio is fair on a busy machine
+  const results = measure(baselineJob ? [app, baselineJob] : [app], runs);
+  const cli = path.join(root, 'node_modules', '.bin', 'cdk8s');
+  results.splice(1, 0, ...measure([{ label: 'cdk8s synth end to end', command: cli, args: ['synth', '--no-check-upgrade', '--output', path.join(work, 'out-cli')] }], Math.max(3, Math.floor(runs / 2))));
+  const fleet = fleetConfig(100);
+  results.splice(2, 0, ...measure([{ label: '100-cluster fleet, one process', command: process.execPath, args: ['build/app.js'], env: { FALCO_AUDIT_CONFIG: fleet, CDK8S_OUTDIR: path.join(work, 'out-fleet') } }], 3));
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`\nmachine: ${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`);
@@ -130,9 +145,9 @@ function main() {
   for (const r of results) {
     console.log(`| ${r.label} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)} | ${r.peakMB ? r.peakMB.toFixed(0) : '-'} |`);
   }
-  const app = results[0];
+  const appResult = results[0];
   const baseline = results.find((r) => r.label.startsWith('helm'));
-  if (baseline) console.log(`\napp synth / helm template = ${(app.ms / baseline.ms).toFixed(2)}x (target: within 2x)`);
+  if (baseline) console.log(`\napp synth / helm template = ${(appResult.ms / baseline.ms).toFixed(2)}x (target: within 2x)`);
   else console.log('\nhelm template baseline skipped: no helm binary (set HELM=/path/to/helm) or no ../shared/reference');
   fs.rmSync(work, { recursive: true, force: true });
 }
