@@ -1,6 +1,7 @@
 import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { parseNodePortRange, parseServiceClusterIPRange } from '../validation/rules/service-rules';
+import { describeValue as describe, isObject, Json } from '../validation/util';
 import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
 import { ApiServerCommandLine } from './flags';
 
@@ -21,12 +22,6 @@ const SERVER_SET_METADATA = [
 
 /** Annotations the kubelet puts on a mirror pod. */
 const MIRROR_ANNOTATION_PREFIX = 'kubernetes.io/config.';
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
 
 /**
  * A kube-apiserver static pod manifest, read and checked: a `v1` `Pod` with a kube-apiserver
@@ -227,13 +222,6 @@ function checkVolumes(spec: Json, containerPath: YamlPath, container: Json, load
       );
     }
   });
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return JSON.stringify(v);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { UserError } from '../errors';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
 import { FalcoVersion } from './falco-version';
+import { describeValue as describe, isObject } from '../validation/util';
 
 /**
  * Values in the format of the legacy `stable/falco` chart 1.1.x (chart 1.1.1, Falco 0.19.0).
@@ -395,7 +396,7 @@ export type ValuesLocator = (path: YamlPath) => { file?: string; field?: string;
  */
 export function checkFalcoValues(value: unknown, locate: ValuesLocator = (p) => ({ field: formatPath(p) || undefined })): FalcoChartValues {
   if (value === null || value === undefined) return {};
-  if (!isPlainObject(value)) {
+  if (!isObject(value)) {
     throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
   }
   walkSection(value, [], locate);
@@ -468,14 +469,14 @@ function checkType(v: unknown, type: ValueType, path: string[], locate: ValuesLo
     case 'object-list':
       if (!Array.isArray(v)) fail();
       (v as unknown[]).forEach((item, i) => {
-        if (!isPlainObject(item)) {
+        if (!isObject(item)) {
           throw new UserError(`expected a mapping (an item of ${EXPECTED[type]}), got ${describe(item)}`, locate([...path, i]));
         }
       });
       return;
     case 'string-map':
     case 'scalar-map':
-      if (!isPlainObject(v)) fail();
+      if (!isObject(v)) fail();
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
         const ok = type === 'string-map' ? typeof item === 'string' : ['string', 'number', 'boolean'].includes(typeof item);
         if (!ok) {
@@ -488,7 +489,7 @@ function checkType(v: unknown, type: ValueType, path: string[], locate: ValuesLo
       return;
     case 'object':
     case 'section':
-      if (!isPlainObject(v)) fail();
+      if (!isObject(v)) fail();
       return;
   }
 }
@@ -505,7 +506,7 @@ export function resolveFalcoValues(values: FalcoChartValues = {}): ResolvedFalco
 function merge(base: unknown, over: unknown, path: string[]): unknown {
   if (over === undefined || over === null) return clone(base);
   // Mappings merge key by key at every depth (Helm's coalescing); lists and scalars replace.
-  if (isPlainObject(base) && isPlainObject(over)) {
+  if (isObject(base) && isObject(over)) {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(base)) out[k] = clone(base[k]);
     for (const [k, v] of Object.entries(over)) {
@@ -545,18 +546,6 @@ export function locateValuesError(values: FalcoChartValues | undefined, err: unk
   const prefix = `${field}: `;
   const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
   return new UserError(message, locate(field.split('.')));
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
-  return `${typeof v} ${String(v)}`;
 }
 
 function clone<T>(v: T): T {
