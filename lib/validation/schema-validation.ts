@@ -93,8 +93,8 @@ function jsonType(value: unknown): string {
   return typeof value;
 }
 
-/** Turns ajv's errors into violations a user can act on, folding the branches of `oneOf`. */
-function toViolations(source: string, what: string, object: unknown, errors: readonly AjvError[]): Violation[] {
+/** Turns ajv's errors into violations a user can act on, folding the branches of `oneOf`. @internal */
+export function toViolations(source: string, what: string, object: unknown, errors: readonly AjvError[]): Violation[] {
   const oneOfPaths = errors.filter((e) => e.keyword === 'oneOf').map((e) => e.schemaPath + '/');
   const out: Violation[] = [];
   for (const e of errors) {
