@@ -40,12 +40,17 @@ export {
   DEFAULT_FALCOCTL_INDEXES,
   DEFAULT_K8SAUDIT_PORT,
   DEFAULT_K8SAUDIT_PATH,
+  PLUGIN_SHAPE_RESOURCES,
 } from './falco/falco';
 export type { FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
 export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
 export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues } from './falco/values';
 export { FalcoVersion, FalcoShape } from './falco/falco-version';
-export { DIFFERENCES, PLUGIN_SHAPE_OMISSIONS } from './falco/differences';
+export { FALCO_RELEASES, NEWEST_FALCO_RELEASE, HostRootHandling, ProbeStyle, ArtifactSource } from './falco/falco-releases';
+export type { FalcoRelease } from './falco/falco-releases';
+export { parseFalcoctlRef, requiredPluginApi } from './falco/falcoctl-refs';
+export type { FalcoctlRef } from './falco/falcoctl-refs';
+export { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, PLUGIN_SHAPE_OMISSIONS } from './falco/differences';
 export type { FalcoDifference } from './falco/differences';
 
 // Versions, node files, validation, errors, output

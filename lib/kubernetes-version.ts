@@ -110,6 +110,14 @@ export class KubernetesVersion {
     return this.minor >= 19;
   }
 
+  /**
+   * Pods' `startupProbe` is on by default from 1.18 (feature gate StartupProbe: alpha, off, in 1.16-1.17; beta in
+   * 1.18, kubernetes/kubernetes pkg/features/kube_features.go @ v1.18.0); an off gate drops the field silently.
+   */
+  public get supportsStartupProbe(): boolean {
+    return this.minor >= 18;
+  }
+
   /** kubeadm taints control-plane nodes `node-role.kubernetes.io/control-plane` from 1.24 (and only with it from 1.25). */
   public get kubeadmTaintsControlPlaneKey(): boolean {
     return this.minor >= 24;

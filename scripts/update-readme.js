@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * Regenerates the README's generated sections from the code, so the docs cannot drift:
- *   - "Deliberate differences from the chart": from DIFFERENCES and PLUGIN_SHAPE_OMISSIONS (lib/falco/differences.ts);
+ *   - "Deliberate differences from the chart": from DIFFERENCES and PLUGIN_SHAPE_DIFFERENCES (lib/falco/differences.ts);
  *   - the performance table, when given a file with `npm run bench` output: node scripts/update-readme.js bench.txt
  * Needs `npm run build` first. test/readme.test.ts fails when the differences section is stale.
  */
@@ -11,11 +11,11 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const readmeFile = path.join(root, 'README.md');
-const { DIFFERENCES, PLUGIN_SHAPE_OMISSIONS } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
+const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
 
 /** The markdown of the differences section. */
 function differencesSection() {
-  const rows = (list) => list.map((d) => `| ${d.what} | ${d.why} |`).join('\n');
+  const rows = (list) => list.map((d) => `| ${d.what} | ${d.why}${d.source ? ` (${d.source})` : ''} |`).join('\n');
   return [
     'Legacy shape, against `helm template` of stable/falco 1.1.1 for the same values (each one tested):',
     '',
@@ -23,11 +23,11 @@ function differencesSection() {
     '| --- | --- |',
     rows(DIFFERENCES),
     '',
-    "Plugin shape, against falco chart 9.1.0's k8saudit preset (what it leaves out):",
+    "Plugin shape, against the k8saudit preset of the falcosecurity/falco chart release that shipped each Falco 0.36-0.44 (each one tested):",
     '',
     '| what | why |',
     '| --- | --- |',
-    rows(PLUGIN_SHAPE_OMISSIONS),
+    rows(PLUGIN_SHAPE_DIFFERENCES),
   ].join('\n');
 }
 

@@ -6,7 +6,7 @@ import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
 import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
-import { loadFalcoValues } from '../falco';
+import { FalcoVersion, loadFalcoValues } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { OutputFile, renderOutput, writeOutput } from './output';
 
@@ -90,6 +90,7 @@ const CONFIG_FIELDS: readonly [RegExp, string][] = [
   [/^serviceClusterIPRange$/, 'apiServer.serviceClusterIPRange'],
   [/^backend$/, 'audit.backend'],
   [/^falco\.webserverTlsSecret$/, 'falco.tlsSecret'],
+  [/^falco\.falcoVersion$/, 'falco.version'],
   [/^falco\.service\.(clusterIP|nodePort)$/, 'falco.$1'],
   [/^auditSink\.(qps|burst)$/, 'audit.auditSink.throttle.$1'],
   [/^auditSink\.caBundle$/, 'audit.auditSink.certificateAuthority'],
@@ -145,6 +146,7 @@ function toProps(s: ClusterSettings, cwd: string) {
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!));
   if (s.falco.values !== undefined) requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
   const values = s.falco.values === undefined ? undefined : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd));
+  const falcoVersion = s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version'));
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;
   const readCa = (file: string | undefined, field: string[]) => {
@@ -170,6 +172,7 @@ function toProps(s: ClusterSettings, cwd: string) {
       releaseName: s.falco.releaseName,
       namespace: s.falco.namespace,
       values,
+      falcoVersion,
       clusterIP: s.falco.clusterIP,
       nodePort: s.falco.nodePort,
       webserverTlsSecret: s.falco.tlsSecret,
@@ -209,6 +212,7 @@ export function planText(built: readonly BuiltCluster[], outdir: string): string
   for (const { settings, audit, files } of built) {
     const title = settings.name ? `cluster ${settings.name}: ` : '';
     lines.push(`${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco audit endpoint ${audit.target}`);
+    for (const n of audit.notes) lines.push(`  note: ${n}`);
     for (const w of audit.warnings) lines.push(`  warning: ${w}`);
     lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
     lines.push('  files written:');

@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
 import { UserError, UserErrors, isUserError } from '../errors';
-import { Falco, FalcoChartValues, FalcoctlOptions, K8sAuditOptions } from '../falco';
+import { Falco, FalcoChartValues, FalcoctlOptions, FalcoVersion, K8sAuditOptions } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
 import {
@@ -33,8 +33,17 @@ export interface FalcoAuditFalcoOptions {
   readonly releaseName?: string;
   /** Namespace of Falco's resources. @default 'falco' */
   readonly namespace?: string;
-  /** stable/falco 1.1.x values. @default - chart 1.1.1's defaults with the audit endpoint on */
+  /**
+   * stable/falco 1.1.x values.
+   * @default - on Kubernetes 1.19+ (webhook backend), the newest Falco this library knows (k8saudit plugin); on
+   * 1.13-1.18, chart 1.1.1's defaults (Falco 0.19.0) with the audit endpoint on
+   */
   readonly values?: FalcoChartValues;
+  /**
+   * The Falco release the image runs, when `image.tag` does not say it (`master`, a digest, an internal tag).
+   * @default - read from the values' `image.tag`
+   */
+  readonly falcoVersion?: FalcoVersion;
   /**
    * A pinned ClusterIP for Falco's Service, inside the API server's service range. The API server runs on the
    * host network and cannot resolve `*.svc` names, so it needs an address it can route before anything is
@@ -217,6 +226,8 @@ export class FalcoAudit extends Construct {
   public readonly target: string;
   /** Things that are valid but often go wrong, for the plan. */
   public readonly warnings: string[] = [];
+  /** Choices the construct made that the user did not state, for the plan. */
+  public readonly notes: string[] = [];
 
   constructor(scope: Construct, id: string, props: FalcoAuditProps) {
     super(scope, id);
@@ -292,11 +303,13 @@ export class FalcoAudit extends Construct {
       }
     }
 
+    const falcoValues = this.defaultFalco(falcoProps);
     this.falco = within('falco', () => new Falco(this, 'Falco', {
       releaseName: falcoProps.releaseName,
       namespace: falcoProps.namespace,
       kubernetesVersion: version,
-      values: falcoProps.values,
+      values: falcoValues,
+      falcoVersion: falcoProps.falcoVersion,
       service: { clusterIP: falcoProps.clusterIP, nodePort: falcoProps.nodePort },
       webserverTlsSecret: falcoProps.webserverTlsSecret,
       k8sAudit: falcoProps.k8sAudit,
@@ -350,7 +363,8 @@ export class FalcoAudit extends Construct {
           })),
     });
 
-    this.node.addValidation({ validate: () => this.validateOutput() });
+    // Falco validates its own falco.yaml as a node validation of its own
+    this.node.addValidation({ validate: () => this.validateObjects() });
   }
 
   /** Every Kubernetes object this construct emits (Falco's resources and the AuditSink). */
@@ -368,6 +382,11 @@ export class FalcoAudit extends Construct {
    * wiring itself. Returns one line per violation; empty when all is well.
    */
   public validateOutput(): string[] {
+    return [...this.validateObjects(), ...this.falco.validateConfig()];
+  }
+
+  /** The objects and node files against the schema and semantic rules, and the wiring. */
+  private validateObjects(): string[] {
     const items = [
       ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
       // The kubeadm patch is a list of JSON patch operations; validateAll checks those as such.
@@ -391,6 +410,31 @@ export class FalcoAudit extends Construct {
         problems,
       );
     }
+  }
+
+  /**
+   * The values Falco gets. With no values and no stated version, the webhook backend (every cluster 1.19+) gets the
+   * newest Falco this library knows on Kubernetes 1.19+, rather than stable/falco 1.1.1's Falco 0.19.0, a 2019
+   * kernel-driver DaemonSet; 1.13-1.18 keep the chart's default, which is what an existing release there runs.
+   */
+  private defaultFalco(falco: FalcoAuditFalcoOptions): FalcoChartValues | undefined {
+    const tag = falco.values?.image?.tag;
+    const modern = !this.kubernetesVersion.supportsDynamicAuditing;
+    if (falco.values === undefined && falco.falcoVersion === undefined && this.backend === AuditBackend.WEBHOOK && modern) {
+      const newest = FalcoVersion.newest();
+      this.notes.push(
+        `Falco ${newest} (the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin): no values file ` +
+          'names a Falco, and the webhook backend needs no Falco older than that; set image.tag in a values file to pin another',
+      );
+      return { image: { tag: newest.toString() } };
+    }
+    if (tag === undefined && falco.falcoVersion === undefined && modern) {
+      this.warnings.push(
+        'the values set no image.tag, so Falco is stable/falco 1.1.1\'s default 0.19.0 (a 2019 release with a kernel driver and a ' +
+          'privileged DaemonSet); on Kubernetes 1.19+ set image.tag to a current Falco (e.g. 0.44.1) for the audit-only k8saudit plugin',
+      );
+    }
+    return falco.values;
   }
 
   /** The AuditSink's `clientConfig.service`, for a Falco that serves HTTPS. */

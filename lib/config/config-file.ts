@@ -58,6 +58,8 @@ export interface ClusterSettings {
     readonly namespace?: string;
     /** Absolute path of a stable/falco 1.1.x values file. */
     readonly values?: string;
+    /** The Falco release the image runs, when image.tag does not say it. */
+    readonly version?: string;
     readonly clusterIP?: string;
     readonly nodePort?: number;
     /** The Secret with falco.pem for the legacy webserver's TLS. */
@@ -206,7 +208,9 @@ function describe(list: ErrorObject[], segments: (string | number)[]): string {
     const hint =
       typeof got === 'number' && segments[segments.length - 1] === 'kubernetesVersion'
         ? ` (quote it: unquoted YAML ${got} is a number, and 1.20 would read as 1.2)`
-        : '';
+        : typeof got === 'number' && segments.join('.').endsWith('falco.version')
+          ? ` (quote it: unquoted YAML ${got} is a number, and 0.40 would read as 0.4)`
+          : '';
     const expectedText = expected === 'integer' ? 'a whole number' : expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`;
     return `must be ${expectedText}, got ${Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got === 'object' ? 'a mapping' : value(type)}${hint}`;
   }

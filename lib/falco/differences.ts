@@ -9,6 +9,8 @@ export interface FalcoDifference {
   readonly what: string;
   /** Why. */
   readonly why: string;
+  /** The source (file and line at a release tag) that shows the difference is safe, where one does. */
+  readonly source?: string;
 }
 
 /** Every deliberate difference of the legacy shape from stable/falco 1.1.1 (for the README). */
@@ -80,27 +82,92 @@ export const DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
   },
 ]);
 
-/** What the plugin shape (Falco 0.32+) leaves out of falco chart 9.1.0's k8saudit render, and why. */
-export const PLUGIN_SHAPE_OMISSIONS: readonly FalcoDifference[] = Object.freeze([
+/**
+ * Every deliberate difference of the plugin shape (Falco 0.32+) from the k8saudit preset (`values-k8saudit.yaml`) of
+ * the falcosecurity/falco chart release that shipped each Falco minor 0.36-0.44 (../shared/reference/k8saudit-by-falco).
+ * The release parity test allows exactly these, each removed by a named normalization that must apply.
+ */
+export const PLUGIN_SHAPE_DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
   {
     id: 'no-role',
-    what: 'no Role/RoleBinding (chart 9.1.0 grants configmaps get/list/update)',
+    what: 'no Role/RoleBinding (charts 4.4+ grant configmaps get/list/update) and no ClusterRole/ClusterRoleBinding (chart 3.8.7)',
     why: 'an audit-only Falco reads nothing from the API: least privilege; the service account token is not even mounted',
   },
   {
+    id: 'own-service-account',
+    what: 'a ServiceAccount with automountServiceAccountToken: false is always rendered (chart 4.3.1\'s preset used the namespace\'s default account)',
+    why: 'the pod gets no token and no permissions someone gave the default account',
+  },
+  {
     id: 'no-follow-sidecar',
-    what: 'no falcoctl-artifact-follow sidecar',
+    what: 'no falcoctl-artifact-follow sidecar and no follow section in falcoctl.yaml',
     why: 'it swaps rules in a running pod from the internet; pinned refs installed at start keep what runs equal to what Git says',
   },
   {
+    id: 'pinned-refs',
+    what: 'falcoctl installs refs pinned to full versions (k8saudit-rules:0.16.1, not 0.16); for Falco 0.37-0.38 the k8saudit plugin is named beside the rules',
+    why: 'a floating ref changes what runs without a change in Git; the named plugin is the one resolveDeps installs for those rules anyway',
+    source: 'falcoctl cmd/artifact/install/deps.go:184 @ v0.7.2 (a dependency is pulled at exactly the version the rules require)',
+  },
+  {
+    id: 'plugins-from-image',
+    what: 'Falco 0.36: no falcoctl (chart 3.8.7 installs k8saudit-rules:0.6 over /etc/falco); the rules and plugins the image bundles are used',
+    why: 'the 0.36 image ships k8saudit 0.6.1 and its k8s_audit_rules.yaml, the same release the chart installs, with no download at start',
+    source: 'falcosecurity/falco cmake/modules/plugins.cmake:27,52 @ 0.36.2',
+  },
+  {
     id: 'no-host-proc',
-    what: 'no /proc hostPath and no /root/.falco emptyDir',
-    why: 'with the syscall source disabled Falco reads no host state and writes no driver',
+    what: 'no /proc hostPath at /host/proc: Falco 0.40+ gets plugins_hostinfo: false, 0.39 an empty HOST_ROOT',
+    why: 'an audit-only Falco needs no host state; the host-info plugin platform is what reads $HOST_ROOT/proc',
+    source:
+      'falco userspace/falco/app/actions/helpers_inspector.cpp:66-68 and configuration.cpp:623 @ 0.40.0; helpers_inspector.cpp:64-66 @ 0.39.2 ' +
+      'with libs userspace/libscap/scap.c:455-465 (HOST_ROOT read by getenv) @ 0.18.2',
+  },
+  {
+    id: 'no-root-falco',
+    what: 'no /root/.falco emptyDir',
+    why: 'only the driver loader writes there, and no driver is loaded',
+    source: 'falco docker/falco/docker-entrypoint.sh:47-132 @ 0.37.1 (skipped with SKIP_DRIVER_LOADER); the 0.40+ images have no loader',
+  },
+  {
+    id: 'skip-driver-loader',
+    what: 'the Falco container sets SKIP_DRIVER_LOADER=true',
+    why: 'the falcosecurity/falco image\'s entrypoint (up to 0.39) otherwise tries to build or download a kernel driver it cannot use',
+    source: 'falco docker/falco/docker-entrypoint.sh:22 @ 0.36.2',
+  },
+  {
+    id: 'no-k8s-node-name',
+    what: 'no FALCO_K8S_NODE_NAME',
+    why: 'only the chart\'s k8smeta plugin config reads it, and that plugin is not loaded',
+    source: 'falco chart/falco/templates/_helpers.tpl:293 @ 0.44.1 (the only reader)',
+  },
+  {
+    id: 'falco-hostname',
+    what: 'Falco 0.36: FALCO_HOSTNAME from spec.nodeName (chart 3.8.7 sets none; later charts do)',
+    why: 'alerts then name the node, not the pod',
+    source: 'falco userspace/falco/app/actions/init_outputs.cpp:35 @ 0.36.2',
+  },
+  {
+    id: 'falco-yaml-defaults',
+    what: 'falco.yaml leaves out webserver keys the chart sets to Falco\'s own defaults (threadiness 0, listen_address 0.0.0.0, prometheus_metrics_enabled false)',
+    why: 'the same values, fewer keys that differ between releases',
+    source: 'falco userspace/falco/configuration.cpp:498-518 @ 0.40.0',
+  },
+  {
+    id: 'no-outputs-rate',
+    what: 'Falco 0.37-0.38: no outputs.rate/max_burst (the chart still writes them)',
+    why: 'Falco 0.37 removed the outputs rate limiter; the keys do nothing there',
+    source: 'falcosecurity/falco#2841',
   },
   {
     id: 'restricted-security-context',
     what: 'containers drop ALL capabilities and disallow privilege escalation; RuntimeDefault seccomp from Kubernetes 1.19',
     why: 'plugins need no privileges (the chart renders an empty securityContext)',
+  },
+  {
+    id: 'declared-ports',
+    what: 'the Falco container declares the k8saudit port (and, before chart 4.21, the web port)',
+    why: 'the audit Service targets the k8saudit port; declaring it lets validation prove the Service reaches a port Falco serves',
   },
   {
     id: 'selector-labels',
@@ -109,7 +176,10 @@ export const PLUGIN_SHAPE_OMISSIONS: readonly FalcoDifference[] = Object.freeze(
   },
   {
     id: 'cluster-ip-service',
-    what: 'the Service is a ClusterIP Service unless a nodePort is given (chart 9.1.0 preset: NodePort 30007)',
+    what: 'the Service is a ClusterIP Service unless a nodePort is given (the preset: NodePort 30007)',
     why: 'a node port opens the audit endpoint on every node; pin it only when the API server must use 127.0.0.1:<nodePort>',
   },
 ]);
+
+/** @deprecated the same list as {@link PLUGIN_SHAPE_DIFFERENCES}, under its first name. */
+export const PLUGIN_SHAPE_OMISSIONS: readonly FalcoDifference[] = PLUGIN_SHAPE_DIFFERENCES;

@@ -1,3 +1,4 @@
+import { HostRootHandling } from './falco-releases';
 import { FalcoVersion } from './falco-version';
 import { ResolvedFalcoValues } from './values';
 
@@ -75,20 +76,31 @@ export interface K8sAuditListener {
   readonly path: string;
 }
 
+/** The rules the plugin shape loads unless the values list others: the audit rules and the user's rules.d. */
+export const PLUGIN_RULES_FILES: readonly string[] = Object.freeze(['/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d']);
+
 /**
  * falco.yaml for the plugin shape: the k8saudit and json plugins, the audit rules (from the image
- * up to 0.36, from falcoctl from 0.37) and the user's rules.d, the webserver for `/healthz` only,
+ * up to 0.36, from falcoctl from 0.37) and the user's rules.d under the release's rules key, the webserver
+ * for `/healthz` only, `plugins_hostinfo: false` where that is how the release starts without /host/proc,
  * and the chart's output settings.
+ * @param rulesFiles the rules list (the values' falco.rulesFile when set)
  */
-export function pluginFalcoConfig(v: ResolvedFalcoValues, version: FalcoVersion, listener: K8sAuditListener): Record<string, unknown> {
+export function pluginFalcoConfig(
+  v: ResolvedFalcoValues,
+  version: FalcoVersion,
+  listener: K8sAuditListener,
+  rulesFiles: readonly string[] = PLUGIN_RULES_FILES,
+): Record<string, unknown> {
   const f = v.falco;
   return {
-    [version.rulesFilesKey]: ['/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d'],
+    [version.rulesFilesKey]: [...rulesFiles],
     plugins: [
       { name: 'k8saudit', library_path: 'libk8saudit.so', init_config: '', open_params: `http://:${listener.port}${listener.path}` },
       { name: 'json', library_path: 'libjson.so', init_config: '' },
     ],
     load_plugins: ['k8saudit', 'json'],
+    ...(version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF ? { plugins_hostinfo: false } : {}),
     time_format_iso_8601: f.timeFormatISO8601,
     json_output: f.jsonOutput,
     json_include_output_property: f.jsonIncludeOutputProperty,
@@ -116,10 +128,12 @@ export function pluginFalcoConfig(v: ResolvedFalcoValues, version: FalcoVersion,
 
 /** Artifacts falcoctl installs before Falco starts (Falco >= 0.37). */
 export interface FalcoctlArtifacts {
-  /** Artifact references, e.g. `k8saudit-rules:0.16`. */
+  /** Artifact references, e.g. `k8saudit-rules:0.16.1`. */
   readonly refs: readonly string[];
   /** Artifact indexes. */
   readonly indexes: readonly { readonly name: string; readonly url: string }[];
+  /** Whether falcoctl keeps its state in /artifactstate (falcoctl 0.12+, chart 7.2+). @default true */
+  readonly stateDir?: boolean;
 }
 
 /** falcoctl.yaml for the install-only init container. */
@@ -129,10 +143,11 @@ export function falcoctlConfig(a: FalcoctlArtifacts): Record<string, unknown> {
       allowedTypes: ['rulesfile', 'plugin'],
       install: {
         refs: [...a.refs],
+        // installs the json plugin the audit rules require
         resolveDeps: true,
         pluginsDir: '/plugins',
         rulesfilesDir: '/rulesfiles',
-        stateDir: '/artifactstate',
+        ...(a.stateDir === false ? {} : { stateDir: '/artifactstate' }),
       },
     },
     indexes: a.indexes.map((i) => ({ name: i.name, url: i.url })),

@@ -4,18 +4,33 @@ import * as ipaddr from 'ipaddr.js';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
+import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems } from '../validation/names';
+import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
+import { NEWEST_FALCO_RELEASE } from './falco-releases';
 import { FalcoShape, FalcoVersion } from './falco-version';
+import { checkRefsLoadable } from './falcoctl-refs';
 import { buildLegacyShape } from './legacy-shape';
 import { buildPluginShape } from './plugin-shape';
 import { checkAuditPath, ShapeResult } from './shape-context';
 import { FalcoChartValues, locateValuesError, resolveFalcoValues, ResolvedFalcoValues } from './values';
 
-/** The falcoctl image the plugin shape uses from Falco 0.37 (the one falco chart 9.1.0 pins). */
-export const DEFAULT_FALCOCTL_IMAGE = 'docker.io/falcosecurity/falcoctl:0.13.0';
-/** The artifacts falcoctl installs by default: the audit rules and the k8saudit plugin (json comes as a dependency). */
-export const DEFAULT_FALCOCTL_REFS: readonly string[] = Object.freeze(['k8saudit-rules:0.16', 'k8saudit:0.16']);
+/**
+ * The falcoctl image for the newest Falco (the one falco chart 9.1.0 pins); each release's own is in
+ * `FalcoVersion.release.falcoctlImage`.
+ */
+export const DEFAULT_FALCOCTL_IMAGE: string = NEWEST_FALCO_RELEASE.falcoctlImage!;
+/**
+ * The artifacts falcoctl installs for the newest Falco: the audit rules and the k8saudit plugin (json comes as a
+ * dependency), pinned; each release's own are in `FalcoVersion.release.defaultRefs`.
+ */
+export const DEFAULT_FALCOCTL_REFS: readonly string[] = NEWEST_FALCO_RELEASE.defaultRefs!;
+/** The resources of falco chart 9.1.0's k8saudit preset: a 1000m CPU limit, so bursts of audit batches are not throttled. */
+export const PLUGIN_SHAPE_RESOURCES = Object.freeze({
+  requests: { cpu: '100m', memory: '512Mi' },
+  limits: { cpu: '1000m', memory: '1024Mi' },
+});
 /** The default falcoctl artifact index. */
 export const DEFAULT_FALCOCTL_INDEXES: readonly { readonly name: string; readonly url: string }[] = Object.freeze([
   { name: 'falcosecurity', url: 'https://falcosecurity.github.io/falcoctl/index.yaml' },
@@ -50,9 +65,13 @@ export interface K8sAuditOptions {
 
 /** The falcoctl init container (plugin shape, Falco 0.37+). */
 export interface FalcoctlOptions {
-  /** falcoctl image. @default DEFAULT_FALCOCTL_IMAGE */
+  /** falcoctl image. @default - the one the chart pinned for that Falco (`FalcoVersion.release.falcoctlImage`) */
   readonly image?: string;
-  /** Artifact references to install (plugins and rules files). @default DEFAULT_FALCOCTL_REFS */
+  /**
+   * Artifact references to install (plugins and rules files). A `k8saudit` plugin newer than the release's plugin
+   * API is an error. `k8saudit:0.16` floats to the newest patch; the defaults are pinned.
+   * @default - the refs pinned for that Falco (`FalcoVersion.release.defaultRefs`)
+   */
   readonly refs?: readonly string[];
   /** Artifact indexes. @default DEFAULT_FALCOCTL_INDEXES */
   readonly indexes?: readonly { readonly name: string; readonly url: string }[];
@@ -68,6 +87,12 @@ export interface FalcoProps {
   readonly kubernetesVersion: KubernetesVersion;
   /** Values in the stable/falco 1.1.x format, merged over the chart 1.1.1 defaults. @default - the chart defaults */
   readonly values?: FalcoChartValues;
+  /**
+   * The Falco release the image runs, for every version decision, when `image.tag` does not say it (`master`,
+   * a digest, an internal tag such as `0.41.3-corp2`); the tag stays as written.
+   * @default - read from `image.tag`
+   */
+  readonly falcoVersion?: FalcoVersion;
   /** Pinned ClusterIP and/or NodePort of the audit Service. @default - a ClusterIP Service with an allocated IP */
   readonly service?: FalcoServiceOptions;
   /** The k8saudit listener (Falco 0.32+ only; an error for older Falco). @default - port 9765, path /k8s-audit */
@@ -122,6 +147,8 @@ export class Falco extends Construct {
   public readonly workload: ApiObject;
   /** The ConfigMap holding falco.yaml. */
   public readonly configMap: ApiObject;
+  /** falco.yaml as data, as the ConfigMap holds it. */
+  public readonly falcoConfig: Readonly<Record<string, unknown>>;
 
   constructor(scope: Construct, id: string, props: FalcoProps) {
     super(scope, id);
@@ -144,9 +171,12 @@ export class Falco extends Construct {
         props.values?.tolerations === undefined && props.kubernetesVersion.kubeadmTaintsControlPlaneKey
           ? { ...resolved, tolerations: [...resolved.tolerations, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }] }
           : resolved;
-      const v = this.values;
-      this.falcoVersion = FalcoVersion.fromTag(v.image.tag);
+      this.falcoVersion = props.falcoVersion ?? FalcoVersion.fromTag(resolved.image.tag);
       this.shape = this.falcoVersion.shape;
+      if (this.shape === FalcoShape.PLUGIN && props.values?.resources === undefined) {
+        this.values = { ...this.values, resources: PLUGIN_SHAPE_RESOURCES };
+      }
+      const v = this.values;
       this.fullname = chartFullname(this.releaseName, v.nameOverride, v.fullnameOverride);
       checkDnsLabel(this.fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
       const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || this.fullname : v.serviceAccount.name || 'default';
@@ -227,12 +257,17 @@ export class Falco extends Construct {
             { field: 'falcoctl' },
           );
         }
-        const refs = props.falcoctl?.refs ?? DEFAULT_FALCOCTL_REFS;
-        if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
+        const release = this.falcoVersion.release;
+        const refs = props.falcoctl?.refs ?? release.defaultRefs ?? [];
+        if (this.falcoVersion.needsFalcoctl) {
+          if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
+          checkRefsLoadable(refs, this.falcoVersion, 'falcoctl.refs');
+        }
         result = buildPluginShape(ctx, listener, {
-          image: props.falcoctl?.image ?? DEFAULT_FALCOCTL_IMAGE,
+          image: props.falcoctl?.image ?? release.falcoctlImage ?? DEFAULT_FALCOCTL_IMAGE,
           refs,
           indexes: props.falcoctl?.indexes ?? DEFAULT_FALCOCTL_INDEXES,
+          stateDir: release.falcoctlStateDir,
         });
         this.auditEndpoint = { scheme: 'http', containerPort: listener.port, path: listener.path };
       }
@@ -242,9 +277,19 @@ export class Falco extends Construct {
       this.servicePort = result.servicePort;
       this.podSelector = Object.freeze({ ...result.podSelector });
       this.configMap = result.configMap;
+      this.falcoConfig = result.falcoConfig;
     } catch (err) {
       throw locateValuesError(props.values, err);
     }
+    this.node.addValidation({ validate: () => this.validateConfig() });
+  }
+
+  /**
+   * Checks falco.yaml against the falco.yaml schema of the Falco release that reads it (0.39.2+): an unknown or
+   * mistyped key is a setting Falco would ignore. One line per violation; empty when valid or without a schema.
+   */
+  public validateConfig(): string[] {
+    return validateFalcoConfig(this.falcoConfig, this.falcoVersion, `ConfigMap ${this.fullname}: falco.yaml`).map(formatViolation);
   }
 }
 

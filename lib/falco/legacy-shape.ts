@@ -39,7 +39,8 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
     new ApiObject(scope, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(ctx.serviceAccountName) });
   }
 
-  const configData: Record<string, string> = { 'falco.yaml': dumpYaml(legacyFalcoConfig(v)) };
+  const falcoConfig = legacyFalcoConfig(v);
+  const configData: Record<string, string> = { 'falco.yaml': dumpYaml(falcoConfig) };
   if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
   const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
 
@@ -283,5 +284,5 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
     });
   }
 
-  return { workload, serviceObject, serviceName: fullname, servicePort: listenPort, podSelector, configMap };
+  return { workload, serviceObject, serviceName: fullname, servicePort: listenPort, podSelector, configMap, falcoConfig };
 }

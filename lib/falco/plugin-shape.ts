@@ -1,7 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { UserError } from '../errors';
 import { dumpYaml } from '../yaml';
-import { falcoctlConfig, FalcoctlArtifacts, K8sAuditListener, pluginFalcoConfig } from './falco-config';
+import { KubernetesVersion } from '../kubernetes-version';
+import { falcoctlConfig, FalcoctlArtifacts, K8sAuditListener, pluginFalcoConfig, PLUGIN_RULES_FILES } from './falco-config';
+import { HostRootHandling, ProbeStyle } from './falco-releases';
+import { FalcoVersion } from './falco-version';
 import { checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
 import { FALCO_CHART_DEFAULTS } from './values';
 
@@ -46,9 +49,8 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
     });
   }
 
-  const config = pluginFalcoConfig(v, version, listener);
   const defaultRules = JSON.stringify(v.falco.rulesFile) === JSON.stringify(FALCO_CHART_DEFAULTS.falco.rulesFile);
-  if (!defaultRules) config[version.rulesFilesKey] = [...v.falco.rulesFile];
+  const config = pluginFalcoConfig(v, version, listener, defaultRules ? PLUGIN_RULES_FILES : v.falco.rulesFile);
   const configData = { 'falco.yaml': dumpYaml(config) };
   const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
 
@@ -79,7 +81,6 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
   });
 
   const webPort = v.falco.webserver.listenPort;
-  const healthz = { httpGet: { path: '/healthz', port: webPort } };
   const args = ['/usr/bin/falco'];
   if (version.supportsDisableSource) args.push('--disable-source', 'syscall');
   args.push(...v.extraArgs);
@@ -99,7 +100,7 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
     volumes.push(
       { name: 'plugins-install-dir', emptyDir: {} },
       { name: 'rulesfiles-install-dir', emptyDir: {} },
-      { name: 'artifact-state-dir', emptyDir: {} },
+      ...(falcoctl.stateDir === false ? [] : [{ name: 'artifact-state-dir', emptyDir: {} }]),
       { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
     );
   }
@@ -139,7 +140,7 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
                     { mountPath: '/plugins', name: 'plugins-install-dir' },
                     { mountPath: '/rulesfiles', name: 'rulesfiles-install-dir' },
                     { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
-                    { mountPath: '/artifactstate', name: 'artifact-state-dir' },
+                    ...(falcoctl.stateDir === false ? [] : [{ mountPath: '/artifactstate', name: 'artifact-state-dir' }]),
                   ],
                 },
               ],
@@ -153,13 +154,12 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
               resources: v.resources,
               securityContext: RESTRICTED_CONTAINER,
               args,
-              env: [{ name: 'SKIP_DRIVER_LOADER', value: 'true' }, ...valuesEnv(v)],
+              env: [...startupEnv(version), ...valuesEnv(v)],
               ports: [
                 { name: 'k8saudit', containerPort: listener.port, protocol: 'TCP' },
                 { name: 'web', containerPort: webPort, protocol: 'TCP' },
               ],
-              readinessProbe: { ...healthz, initialDelaySeconds: 3, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 3 },
-              livenessProbe: { ...healthz, initialDelaySeconds: 60, periodSeconds: 15, timeoutSeconds: 5, failureThreshold: 3 },
+              ...healthProbes(version, ctx.kubernetesVersion, webPort),
               volumeMounts: mounts,
             },
           ],
@@ -169,7 +169,41 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
     },
   });
 
-  return { workload, serviceObject, serviceName, servicePort: listener.port, podSelector, configMap };
+  return { workload, serviceObject, serviceName, servicePort: listener.port, podSelector, configMap, falcoConfig: config };
+}
+
+/**
+ * The environment the release needs to start, in the chart's order: HOST_ROOT where falcoctl installs the
+ * plugins (the chart's /host, or "" on 0.39, see {@link HostRootHandling.EMPTY_HOST_ROOT}), FALCO_HOSTNAME from the
+ * node name so alerts name the node and not the pod (read from 0.33), and SKIP_DRIVER_LOADER: the falcosecurity/falco
+ * image's entrypoint runs falco-driver-loader unless it is set (docker/falco/docker-entrypoint.sh @ 0.36.2).
+ */
+function startupEnv(version: FalcoVersion): Record<string, unknown>[] {
+  const env: Record<string, unknown>[] = [];
+  if (version.needsFalcoctl) env.push({ name: 'HOST_ROOT', value: version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT ? '' : '/host' });
+  if (version.readsFalcoHostname) env.push({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+  env.push({ name: 'SKIP_DRIVER_LOADER', value: 'true' });
+  return env;
+}
+
+/**
+ * The chart's `/healthz` probes for the release. A startup probe needs its feature gate on (Kubernetes 1.18+);
+ * before that the delayed liveness probe gives Falco the same minute to load its plugins and rules.
+ */
+function healthProbes(version: FalcoVersion, kubernetes: KubernetesVersion, port: number): Record<string, unknown> {
+  const httpGet = { path: '/healthz', port };
+  if (version.release.probes === ProbeStyle.STARTUP && kubernetes.supportsStartupProbe) {
+    const every15s = { initialDelaySeconds: 0, timeoutSeconds: 5, periodSeconds: 15, failureThreshold: 3, httpGet };
+    return {
+      startupProbe: { initialDelaySeconds: 3, timeoutSeconds: 5, periodSeconds: 5, failureThreshold: 20, httpGet },
+      livenessProbe: every15s,
+      readinessProbe: { ...every15s },
+    };
+  }
+  return {
+    livenessProbe: { initialDelaySeconds: 60, timeoutSeconds: 5, periodSeconds: 15, httpGet },
+    readinessProbe: { initialDelaySeconds: 30, timeoutSeconds: 5, periodSeconds: 15, httpGet },
+  };
 }
 
 /** Values that only mean something for a syscall-reading, privileged Falco: an error, not a silent no-op. */

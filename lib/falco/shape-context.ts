@@ -31,6 +31,8 @@ export interface ShapeResult {
   readonly servicePort: number;
   readonly podSelector: Record<string, string>;
   readonly configMap: ApiObject;
+  /** falco.yaml as data (what the ConfigMap holds as YAML), for validation against Falco's own schema. */
+  readonly falcoConfig: Record<string, unknown>;
 }
 
 /** sha256 of the canonical JSON of `data` (keys sorted at every depth). @internal */

@@ -1,6 +1,5 @@
 import { UserError } from '../errors';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
-import { FalcoVersion } from './falco-version';
 import { describeValue as describe, isObject } from '../validation/util';
 
 /**
@@ -400,16 +399,8 @@ export function checkFalcoValues(value: unknown, locate: ValuesLocator = (p) => 
     throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
   }
   walkSection(value, [], locate);
-  // the Falco version decides everything else: an unusable tag is reported here, at its line in the file
-  const tag = (value.image as Record<string, unknown> | null | undefined)?.tag;
-  if (typeof tag === 'string') {
-    try {
-      FalcoVersion.fromTag(tag);
-    } catch (err) {
-      if (err instanceof UserError) throw new UserError(err.message.replace(/^image\.tag: /, ''), locate(['image', 'tag']));
-      throw err;
-    }
-  }
+  // image.tag is read as a Falco version by Falco itself (unless falco.version states it), which reports an
+  // unusable tag at its line in this file
   return value as FalcoChartValues;
 }
 

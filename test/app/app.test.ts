@@ -165,9 +165,11 @@ describe('address and range', () => {
     const run = runApp({ outdir: out, config: file });
     expect(run.status).toBe(0);
     expect(readDoc(out, 'node/audit-webhook-kubeconfig.yaml').clusters[0].cluster.server).toBe('http://127.0.0.1:30765/k8s-audit');
-    const service = readDoc(out, 'cluster/service-falco.yaml');
+    // no values file on 1.19+: the newest Falco, whose k8saudit plugin listens on 9765
+    const service = readDoc(out, 'cluster/service-falco-k8saudit-webhook.yaml');
     expect(service.spec.type).toBe('NodePort');
-    expect(service.spec.ports).toEqual([{ nodePort: 30765, port: 8765, protocol: 'TCP' }]);
+    expect(service.spec.ports).toEqual([{ name: 'k8saudit', nodePort: 30765, port: 9765, protocol: 'TCP', targetPort: 9765 }]);
+    expect(run.stderr).toMatch(/note: Falco 0\.44\.1 \(the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin\)/);
     expect(run.stderr).toMatch(/warning: the API server calls Falco at 127\.0\.0\.1:30765: kube-proxy in IPVS or nftables mode/);
   });
 

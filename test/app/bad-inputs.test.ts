@@ -321,7 +321,7 @@ const cases: Case[] = [
   {
     name: 'Falco image.tag latest',
     files: { 'values.yaml': `${DEFAULT_VALUES}image:\n  tag: latest\n` },
-    expect: [`values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: image.tag: cannot tell the Falco version from the image tag "latest"`],
+    expect: [`values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: image.tag: cannot tell the Falco version: the image tag "latest" is not a Falco release; set falco.version`],
   },
   {
     name: 'Falco image.tag 0.10.0',

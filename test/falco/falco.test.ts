@@ -250,8 +250,10 @@ describe('legacy shape details', () => {
 
 describe('user errors', () => {
   test.each([
-    [{ values: { image: { tag: 'latest' } } }, 'image.tag: cannot tell the Falco version from the image tag "latest"; set image.tag to a Falco release, e.g. "0.19.0" (stable/falco 1.1.x shape) or "0.37.1" (k8saudit plugin shape)'],
-    [{ values: { image: { tag: '0.17.1' } } }, 'image.tag: Falco 0.17.1 (image tag "0.17.1") is older than 0.18.0, the oldest release the stable/falco 1.1.x chart shipped; set image.tag to "0.19.0" or newer'],
+    [{ values: { image: { tag: 'latest' } } }, 'image.tag: cannot tell the Falco version: the image tag "latest" is not a Falco release; set falco.version (library: falcoVersion) to the Falco release the image runs, e.g. "0.44.1", or set image.tag to a release'],
+    [{ values: { image: { tag: '0.17.1' } } }, 'image.tag: Falco 0.17.1 (image tag "0.17.1") is older than 0.18.0, the oldest release the stable/falco 1.1.x chart shipped; use Falco 0.19.0 or newer'],
+    [{ values: { image: { tag: '0.45.0' } } }, 'image.tag: Falco 0.45.0 (image tag "0.45.0") is newer than 0.44.1, the newest release whose start-up needs this version of cdk8s-falco-audit knows'],
+    [{ values: { image: { tag: '@sha256:abc' } } }, 'image.tag: cannot tell the Falco version: the image reference "@sha256:abc" has no tag; set falco.version'],
     [{ values: { podSecurityPolicy: { create: true } }, k8s: '1.25.0' }, 'podSecurityPolicy.create: is true but Kubernetes 1.25.0 no longer serves policy/v1beta1 PodSecurityPolicy'],
     [{ values: { falco: { webserver: { enabled: false } } } }, 'falco.webserver.enabled: falco.webserver.enabled is false, so Falco would serve no audit endpoint'],
     [{ values: { falco: { webserver: { k8sAuditEndpoint: 'k8s-audit' } } } }, 'the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "k8s-audit"'],
