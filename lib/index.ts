@@ -62,5 +62,5 @@ export { formatViolation } from './validation/violation';
 export type { Violation, ValidationItem, ValidationContext } from './validation/violation';
 export { UserError, UserErrors, isUserError } from './errors';
 export type { ErrorLocation } from './errors';
-export { renderOutput, writeOutput, CLUSTER_DIR, NODE_DIR } from './app/output';
-export type { OutputFile } from './app/output';
+export { renderOutput, writeOutput, CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER } from './app/output';
+export type { OutputFile, ProtectedPath, WriteOutputOptions } from './app/output';

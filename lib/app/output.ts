@@ -1,8 +1,9 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { UserError } from '../errors';
+import { UserError, isUserError } from '../errors';
 import { NodeFile } from '../node-file';
 import { dumpYaml } from '../yaml';
 
@@ -41,30 +42,249 @@ export function renderOutput(scope: IConstruct, prefix = ''): OutputFile[] {
 }
 
 /**
- * Replaces `outdir` with exactly `files`, or leaves it untouched on any failure: everything is written to a
- * sibling folder first, which then takes the old one's place.
+ * The file that marks a folder as this tool's output: a run replaces a non-empty folder only if it holds this file
+ * or nothing but what the tool writes. Fixed text, so the output stays deterministic.
  */
-export function writeOutput(outdir: string, files: readonly OutputFile[]): void {
-  const target = path.resolve(outdir);
+export const OUTPUT_MARKER = '.cdk8s-falco-audit';
+const MARKER_TEXT = '# Output of cdk8s-falco-audit: every run replaces this whole folder. Keep nothing else here.\n';
+
+/** A path the output folder must neither be nor contain. */
+export interface ProtectedPath {
+  readonly path: string;
+  /** What it is, for the message: `the config file`. */
+  readonly what: string;
+}
+
+export interface WriteOutputOptions {
+  /** The output folder as the user named it, for messages. @default - `outdir` */
+  readonly shownAs?: string;
+  /** The current folder, the config, every input file: refused as, or inside, the output folder. @default - none */
+  readonly protect?: readonly ProtectedPath[];
+}
+
+/** A fleet cluster's folder name: a DNS label, as the config file requires. */
+const CLUSTER_FOLDER = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Replaces `outdir` with exactly `files` (and the marker), or leaves it untouched on any failure: everything is
+ * written to a sibling folder first, which then takes the old one's place. Refuses, before touching anything, an
+ * output folder that is or contains a protected path, is not a folder, is a mount point, or holds files this
+ * tool did not write. A symbolic link is followed: the folder it points to is replaced, the link stays. Leftovers
+ * of an interrupted run beside the folder are cleaned up first (the previous output put back if it is missing).
+ */
+export function writeOutput(outdir: string, files: readonly OutputFile[], options: WriteOutputOptions = {}): void {
+  const shownAs = options.shownAs ?? outdir;
+  const target = checkOutputFolder(outdir, shownAs, options.protect ?? []);
   const parent = path.dirname(target);
-  const staging = path.join(parent, `.${path.basename(target)}.staging-${process.pid}`);
-  const old = path.join(parent, `.${path.basename(target)}.old-${process.pid}`);
+  const base = path.basename(target);
+  let staging: string | undefined;
+  let old: string | undefined;
   try {
     fs.mkdirSync(parent, { recursive: true });
-    fs.rmSync(staging, { recursive: true, force: true });
+    const leftovers = recoverLeftovers(target);
+    const foreign = foreignEntry(target);
+    if (foreign !== undefined) {
+      throw new UserError(
+        `output folder "${shownAs}" (${target}) holds ${foreign}, which cdk8s-falco-audit did not write; ` +
+          `a run replaces the whole folder, so it only replaces an empty folder or its own output (marked by ${OUTPUT_MARKER}): ` +
+          `empty it, or ${hint(shownAs)}`,
+      );
+    }
+    for (const leftover of leftovers) fs.rmSync(path.join(parent, leftover), { recursive: true, force: true });
+
+    const suffix = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+    staging = path.join(parent, `.${base}.staging-${suffix}`);
+    fs.mkdirSync(staging);
     for (const file of files) {
       const dest = path.join(staging, file.path);
       fs.mkdirSync(path.dirname(dest), { recursive: true });
       fs.writeFileSync(dest, file.content);
     }
-    fs.mkdirSync(staging, { recursive: true });
-    const existed = fs.existsSync(target);
-    if (existed) fs.renameSync(target, old);
+    fs.writeFileSync(path.join(staging, OUTPUT_MARKER), MARKER_TEXT);
+    if (exists(target)) {
+      old = path.join(parent, `.${base}.old-${suffix}`);
+      try {
+        fs.renameSync(target, old);
+      } catch (err) {
+        old = undefined;
+        // Linux refuses to rename a mount point (EBUSY): the check for one where /proc/self/mountinfo is unreadable.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EBUSY' || code === 'EXDEV') throw mountPointError(shownAs, target);
+        throw err;
+      }
+    }
     fs.renameSync(staging, target);
-    if (existed) fs.rmSync(old, { recursive: true, force: true });
+    staging = undefined;
+    if (old) removeQuietly(old);
   } catch (err) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    if (fs.existsSync(old) && !fs.existsSync(target)) fs.renameSync(old, target);
-    throw new UserError(`cannot write the output to ${outdir}: ${(err as Error).message}`);
+    if (staging) fs.rmSync(staging, { recursive: true, force: true });
+    if (old && exists(old) && !exists(target)) fs.renameSync(old, target);
+    if (isUserError(err)) throw err;
+    throw new UserError(`cannot write the output to ${shownAs}: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Checks the output folder without touching anything and returns its real path (symbolic links resolved).
+ * Containment is decided on real paths, so a link or `..` cannot hide an input inside the folder.
+ */
+function checkOutputFolder(outdir: string, shownAs: string, protect: readonly ProtectedPath[]): string {
+  const { real: target, existing, dangling } = realPathOf(path.resolve(outdir));
+  for (const p of protect) {
+    // Both where the path is (a link there would be deleted with the folder) and what it points to.
+    const abs = path.resolve(p.path);
+    for (const real of [path.join(realPathOf(path.dirname(abs)).real, path.basename(abs)), realPathOf(abs).real]) {
+      if (real === target) throw new UserError(`output folder "${shownAs}" is ${p.what} (${p.path}); ${hint(shownAs)}`);
+      if (isInside(real, target)) throw new UserError(`output folder "${shownAs}" contains ${p.what} (${p.path}); ${hint(shownAs)}`);
+    }
+  }
+  if (dangling) {
+    // Creating the folder a link names is the user's call (it may be a volume not mounted yet).
+    throw new UserError(`output folder "${shownAs}": ${dangling} is a symbolic link to ${fs.readlinkSync(dangling)}, which does not exist; create that folder, or ${hint(shownAs)}`);
+  }
+  const stat = fs.statSync(existing);
+  if (!stat.isDirectory()) {
+    if (existing === target) throw new UserError(`output folder "${shownAs}" ${stat.isFile() ? 'is a file, not a folder' : 'is not a folder'} (${target}); ${hint(shownAs)}`);
+    throw new UserError(`output folder "${shownAs}" cannot be made: ${existing} is a file, not a folder; ${hint(shownAs)}`);
+  }
+  if (existing === target && isMountPoint(target)) throw mountPointError(shownAs, target);
+  return target;
+}
+
+/**
+ * `p` with every symbolic link resolved, also when its last parts do not exist yet; `existing` is the longest
+ * part that does, `dangling` a link on the way whose target is missing.
+ */
+function realPathOf(p: string): { real: string; existing: string; dangling?: string } {
+  const rest: string[] = [];
+  let head = p;
+  for (;;) {
+    try {
+      const existing = fs.realpathSync(head);
+      return { real: path.join(existing, ...rest), existing };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path.dirname(head) === head) throw err;
+      if (lstat(head)?.isSymbolicLink()) {
+        const parent = realPathOf(path.dirname(head));
+        return { real: path.join(parent.real, path.basename(head), ...rest), existing: parent.existing, dangling: head };
+      }
+      rest.unshift(path.basename(head));
+      head = path.dirname(head);
+    }
+  }
+}
+
+function isInside(child: string, folder: string): boolean {
+  const rel = path.relative(folder, child);
+  return rel !== '' && !rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel);
+}
+
+/** A mount point cannot be renamed, so it cannot be replaced in one step: refuse it rather than empty it in place. */
+function isMountPoint(dir: string): boolean {
+  let mountinfo: string | undefined;
+  try {
+    mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    mountinfo = undefined;
+  }
+  if (mountinfo !== undefined) {
+    // Field 5 is the mount point, with space, tab, newline and backslash octal-escaped (proc(5), /proc/pid/mountinfo).
+    return mountinfo.split('\n').some((line) => line.split(' ')[4]?.replace(/\\([0-7]{3})/g, (_m, o) => String.fromCharCode(parseInt(o, 8))) === dir);
+  }
+  return fs.statSync(dir).dev !== fs.statSync(path.dirname(dir)).dev;
+}
+
+function mountPointError(shownAs: string, target: string): UserError {
+  return new UserError(
+    `output folder "${shownAs}" is a mount point (${target}), which cannot be replaced in one step; ` +
+      `set CDK8S_OUTDIR to a folder inside it, e.g. ${path.posix.join(shownAs, 'dist')}`,
+  );
+}
+
+function hint(shownAs: string): string {
+  return path.normalize(shownAs) === 'dist' ? 'set CDK8S_OUTDIR to a folder of its own' : 'set CDK8S_OUTDIR to a folder of its own, e.g. dist';
+}
+
+/** Removes the replaced output; if that fails, the new output is in place all the same and the next run removes it. */
+function removeQuietly(dir: string): void {
+  try {
+    fs.rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // left over: recoverLeftovers() of the next run removes it
+  }
+}
+
+function exists(p: string): boolean {
+  return lstat(p) !== undefined;
+}
+
+/** `p`'s own status, or undefined when it does not exist (also when a part of its path is a file). */
+function lstat(p: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The `.<name>.staging-*` and `.<name>.old-*` folders an interrupted run left beside `target` (any run: a PID is no
+ * owner, containers reuse PID 1). If `target` is missing, the run died between its two renames: the newest old
+ * folder is the previous output and is put back. Returns the rest, to be removed once the folder is accepted.
+ */
+function recoverLeftovers(target: string): string[] {
+  const parent = path.dirname(target);
+  const escaped = path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^\\.${escaped}\\.(staging|old)-\\d+(-[0-9a-f]+)?$`);
+  const leftovers = fs.readdirSync(parent).filter((name) => pattern.test(name)).sort();
+  if (exists(target)) return leftovers;
+  const olds = leftovers
+    .filter((name) => name.startsWith(`.${path.basename(target)}.old-`))
+    .map((name) => ({ name, ctime: fs.lstatSync(path.join(parent, name)).ctimeMs }))
+    .sort((a, b) => b.ctime - a.ctime || a.name.localeCompare(b.name));
+  if (olds.length === 0) return leftovers;
+  fs.renameSync(path.join(parent, olds[0].name), target);
+  return leftovers.filter((name) => name !== olds[0].name);
+}
+
+/**
+ * The first entry of `dir` this tool would not have written, or undefined if the tool may replace the folder: it is
+ * missing, empty, marked, or holds only `cluster/` and `node/` folders of `.yaml` files, directly or under fleet
+ * cluster folders (the output of a version before the marker).
+ */
+function foreignEntry(dir: string): string | undefined {
+  if (!exists(dir)) return undefined;
+  const marker = lstat(path.join(dir, OUTPUT_MARKER));
+  if (marker?.isFile()) return undefined;
+  const yamlOnly = (rel: string): string | undefined => {
+    for (const e of sortedEntries(path.join(dir, rel))) {
+      if (!e.isFile() || !e.name.endsWith('.yaml') || e.name.startsWith('.')) return path.join(rel, e.name);
+    }
+    return undefined;
+  };
+  const outputFolders = (rel: string): string | undefined => {
+    for (const e of sortedEntries(path.join(dir, rel))) {
+      const sub = path.join(rel, e.name);
+      if (!e.isDirectory() || (e.name !== CLUSTER_DIR && e.name !== NODE_DIR)) return sub;
+      const bad = yamlOnly(sub);
+      if (bad !== undefined) return bad;
+    }
+    return undefined;
+  };
+  for (const e of sortedEntries(dir)) {
+    if (!e.isDirectory()) return e.name;
+    const asOutput = e.name === CLUSTER_DIR || e.name === NODE_DIR ? yamlOnly(e.name) : e.name;
+    if (asOutput === undefined) continue;
+    const asCluster = CLUSTER_FOLDER.test(e.name) ? outputFolders(e.name) : e.name;
+    if (asCluster === undefined) continue;
+    return e.name === CLUSTER_DIR || e.name === NODE_DIR ? asOutput : asCluster;
+  }
+  return undefined;
+}
+
+function sortedEntries(dir: string): fs.Dirent[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -8,7 +8,7 @@ import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
 import { FalcoVersion, loadFalcoValues } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
-import { OutputFile, renderOutput, writeOutput } from './output';
+import { OutputFile, ProtectedPath, renderOutput, writeOutput } from './output';
 
 export interface RunAppOptions {
   /** Environment: `FALCO_AUDIT_CONFIG` names the config file, `CDK8S_OUTDIR` the output folder. */
@@ -41,9 +41,13 @@ export function runApp(options: RunAppOptions): number {
   try {
     const configPath = options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE;
     const outdir = path.resolve(options.cwd, options.env.CDK8S_OUTDIR || 'dist');
-    const config = loadConfigFile(path.resolve(options.cwd, configPath), configPath);
+    const configFile = path.resolve(options.cwd, configPath);
+    const config = loadConfigFile(configFile, configPath);
     const built = buildAll(config, options.cwd);
-    writeOutput(outdir, built.flatMap((b) => b.files));
+    writeOutput(outdir, built.flatMap((b) => b.files), {
+      shownAs: options.env.CDK8S_OUTDIR || 'dist',
+      protect: protectedPaths(config, configFile, options.cwd),
+    });
     options.stdout(planText(built, shown(outdir, options.cwd) || '.'));
     return EXIT_OK;
   } catch (err) {
@@ -54,6 +58,26 @@ export function runApp(options: RunAppOptions): number {
     options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
     return EXIT_INTERNAL_ERROR;
   }
+}
+
+/** What the output folder must neither be nor contain: the config's folder, the current folder, and every input. */
+function protectedPaths(config: ConfigFile, configFile: string, cwd: string): ProtectedPath[] {
+  const paths: ProtectedPath[] = [
+    { path: path.dirname(configFile), what: "the config's folder" },
+    { path: cwd, what: 'the current folder' },
+    { path: configFile, what: 'the config file' },
+  ];
+  for (const s of config.clusters) {
+    const of = s.name ? ` of cluster "${s.name}"` : '';
+    const add = (file: string | undefined, what: string) => {
+      if (file !== undefined) paths.push({ path: file, what: `${what}${of}` });
+    };
+    add(s.apiServer.manifest, 'the kube-apiserver manifest');
+    add(s.falco.values, 'the Falco values file');
+    add(s.audit.webhook?.certificateAuthority, 'the audit webhook certificate authority file');
+    add(s.audit.auditSink?.certificateAuthority, 'the AuditSink certificate authority file');
+  }
+  return paths;
 }
 
 /** Builds and validates every cluster of the config; throws before anything is written. */

@@ -24,6 +24,7 @@ describe('the default example (Kubernetes 1.18, dynamic auditing, legacy Falco)'
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.status).toBe(0);
     expect(listFiles(out)).toEqual([
+      '.cdk8s-falco-audit',
       'cluster/auditsink-falco.yaml',
       'cluster/clusterrole-falco.yaml',
       'cluster/clusterrolebinding-falco.yaml',
@@ -392,7 +393,7 @@ describe('a fleet', () => {
     expect(files).toContain('prod/cluster/auditsink-falco.yaml');
     expect(files).toContain('prod/node/kube-apiserver.yaml');
     expect(files).toContain('lab/node/audit-webhook-kubeconfig.yaml');
-    expect(files.every((f) => f.startsWith('prod/') || f.startsWith('lab/'))).toBe(true);
+    expect(files.every((f) => f.startsWith('prod/') || f.startsWith('lab/') || f === '.cdk8s-falco-audit')).toBe(true);
     expect(run.stderr).toMatch(/cluster prod: Kubernetes 1\.18\.20/);
     expect(run.stderr).toMatch(/cluster lab: Kubernetes 1\.30\.6, webhook/);
   });

@@ -12,7 +12,8 @@ const DEFAULT_VALUES = fs.readFileSync(path.join(EXAMPLES, 'default', 'values.ya
 const MANIFEST_1_25 = fs.readFileSync(path.join(ROOT, 'test', 'apiserver', 'fixtures', '19-kubeadm-v1.25.3-featuregates-sallyom.yaml'), 'utf8');
 
 const CONFIG = ['apiServer:', '  manifest: kube-apiserver.yaml', 'falco:', '  values: values.yaml', '  clusterIP: 10.96.0.100', ''].join('\n');
-const SEED = { 'keep.txt': 'written by an earlier run\n' };
+/** An earlier run's output (marked, so a valid run may replace it), with a file a bad run must not lose. */
+const SEED = { '.cdk8s-falco-audit': '# Output of cdk8s-falco-audit\n', 'keep.txt': 'written by an earlier run\n' };
 
 /** The default example's inputs (Kubernetes 1.18, legacy Falco), with some files replaced. */
 function inputs(over: Record<string, string | Buffer> = {}): Record<string, string | Buffer> {
