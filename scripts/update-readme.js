@@ -12,6 +12,23 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const readmeFile = path.join(root, 'README.md');
 const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
+const { FALCO_RELEASES } = require(path.join(root, 'build', 'lib', 'falco', 'falco-releases.js'));
+
+/** The markdown of the per-release start-up table, from lib/falco/falco-releases.ts. */
+function falcoReleasesSection() {
+  const hostRoot = { none: 'nothing needed', 'empty-host-root': '`HOST_ROOT=""`', 'plugins-hostinfo-off': '`plugins_hostinfo: false`' };
+  const row = (r) =>
+    `| 0.${r.minor} (${r.latest}) | \`${r.rulesKey}\` | ${hostRoot[r.hostRoot]} | ` +
+    (r.artifacts === 'image'
+      ? 'bundled in the image | - | - '
+      : `falcoctl \`${r.falcoctlImage.replace(/^docker\.io\/falcosecurity\//, '')}\` | ${r.defaultRefs.map((x) => `\`${x}\``).join(', ')} | ${r.pluginApi} `) +
+    `| ${r.probes === 'startup' ? 'startup + every 15 s' : 'after 60 s / 30 s'} | ${r.chart ?? '-'} |`;
+  return [
+    '| Falco (newest patch read) | rules key | without /host/proc | plugins and rules from | default refs (pinned) | plugin API | probes | pins from chart |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...FALCO_RELEASES.map(row),
+  ].join('\n');
+}
 
 /** The markdown of the differences section. */
 function differencesSection() {
@@ -37,11 +54,12 @@ function replaceSection(text, name, body) {
   return text.replace(start, (_m, a, b) => `${a}\n${body}\n${b}`);
 }
 
-module.exports = { differencesSection };
+module.exports = { differencesSection, falcoReleasesSection };
 
 if (require.main === module) {
   let readme = fs.readFileSync(readmeFile, 'utf8');
   readme = replaceSection(readme, 'differences', differencesSection());
+  readme = replaceSection(readme, 'falco-releases', falcoReleasesSection());
   if (process.argv[2]) {
     const bench = fs.readFileSync(process.argv[2], 'utf8');
     // a blank line after the machine line, so the table renders as one

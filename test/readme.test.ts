@@ -59,3 +59,11 @@ test('the deliberate differences section is generated from lib/falco/differences
   const section = README.slice(README.indexOf('\n', start) + 1, end).trim();
   expect(section).toBe(differencesSection().trim());
 });
+
+test('the Falco release table is generated from lib/falco/falco-releases.ts', () => {
+  const { falcoReleasesSection } = require(path.join(ROOT, 'scripts', 'update-readme.js'));
+  const start = README.indexOf('<!-- falco-releases:start');
+  const end = README.indexOf('<!-- falco-releases:end -->');
+  const section = README.slice(README.indexOf('\n', start) + 1, end).trim();
+  expect(section).toBe(falcoReleasesSection().trim());
+});

@@ -241,6 +241,55 @@ describe('both Falco shapes with both backends', () => {
   });
 });
 
+describe('falco.version: the Falco release when image.tag is not one', () => {
+  test('image.tag master with falco.version 0.41.3: the 0.41 contract, the tag as written', () => {
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, version: "0.41.3"}'], MODERN_MANIFEST, {
+      'values.yaml': 'image:\n  tag: master\n',
+    });
+    const out = path.join(dir, 'out');
+    const run = runApp({ outdir: out, config: file });
+    expect(run.stderr).not.toContain('error:');
+    expect(run.status).toBe(0);
+    const deployment = readDoc(out, 'cluster/deployment-falco.yaml');
+    const falco = deployment.spec.template.spec.containers.find((c: any) => c.name === 'falco');
+    expect(falco.image).toBe('docker.io/falcosecurity/falco:master');
+    const ctl = readDoc(out, 'cluster/configmap-falco-falcoctl.yaml');
+    expect(ctl.data['falcoctl.yaml']).toContain('k8saudit:0.11.0');
+  });
+
+  test('without falco.version, image.tag master is an error at its line that says how to state the release', () => {
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], MODERN_MANIFEST, {
+      'values.yaml': '# a build from master\nimage:\n  tag: master\n',
+    });
+    const run = runApp({ outdir: path.join(dir, 'out'), config: file });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('values.yaml:3: image.tag: cannot tell the Falco version: the image tag "master" is not a Falco release; set falco.version');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test.each([
+    ['version: 0.41', 'falco.version: must be a string, got 0.41 (quote it: unquoted YAML 0.41 is a number, and 0.40 would read as 0.4)'],
+    ['version: "latest"', 'falco.version: must be a Falco release such as "0.44.1", got "latest"'],
+    ['version: "0.45.0"', 'falco.version: Falco 0.45.0 (version "0.45.0") is newer than 0.44.1'],
+  ])('%s is refused at its line', (setting, message) => {
+    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', `  ${setting}`], MODERN_MANIFEST);
+    const run = runApp({ outdir: path.join(dir, 'out'), config: file });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`falco-audit.yaml:4: ${message}`);
+  });
+
+  test('a falcoctl ref the release cannot load is refused at its config line', () => {
+    const file = config(
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  values: values.yaml', '  falcoctl:', '    refs:', '      - k8saudit-rules:0.11.0', '      - k8saudit:0.16.1'],
+      MODERN_MANIFEST,
+      { 'values.yaml': 'image:\n  tag: 0.40.0\n' },
+    );
+    const run = runApp({ outdir: path.join(dir, 'out'), config: file });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('falco-audit.yaml:8: falco.falcoctl.refs[1]: "k8saudit:0.16.1" needs plugin API 3.11.0, but Falco 0.40.0 provides 3.10.0');
+  });
+});
+
 describe('TLS between the API server and Falco', () => {
   const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
   const tlsValues = 'falco:\n  webserver:\n    sslEnabled: true\n';
