@@ -92,6 +92,37 @@ const bundled = (minor: number, latest: string, chart?: string): FalcoRelease =>
   probes: ProbeStyle.DELAYED,
 });
 
+/**
+ * A release whose plugins falcoctl installs (0.37+), with the pins of the chart release that shipped it. Unless said
+ * otherwise: `rules_files` (0.38+), `plugins_hostinfo: false` (0.40+); charts 7.2+ (`chart72`) give falcoctl a
+ * state folder and probe with a startup probe.
+ */
+const installed = (
+  minor: number,
+  latest: string,
+  o: {
+    pluginApi: string;
+    falcoctl: string;
+    refs: readonly string[];
+    chart: string;
+    rulesKey?: 'rules_file';
+    hostRoot?: HostRootHandling;
+    chart72?: boolean;
+  },
+): FalcoRelease => ({
+  minor,
+  latest,
+  rulesKey: o.rulesKey ?? 'rules_files',
+  hostRoot: o.hostRoot ?? (minor >= 40 ? HostRootHandling.PLUGINS_HOSTINFO_OFF : HostRootHandling.NONE),
+  artifacts: ArtifactSource.FALCOCTL,
+  pluginApi: o.pluginApi,
+  falcoctlImage: `docker.io/falcosecurity/falcoctl:${o.falcoctl}`,
+  defaultRefs: o.refs,
+  chart: `falco ${o.chart}`,
+  falcoctlStateDir: o.chart72 === true,
+  probes: o.chart72 ? ProbeStyle.STARTUP : ProbeStyle.DELAYED,
+});
+
 /** Every Falco minor of the plugin shape, oldest first. */
 export const FALCO_RELEASES: readonly FalcoRelease[] = Object.freeze([
   bundled(32, '0.32.2'),
@@ -99,46 +130,14 @@ export const FALCO_RELEASES: readonly FalcoRelease[] = Object.freeze([
   bundled(34, '0.34.1'),
   bundled(35, '0.35.1'),
   bundled(36, '0.36.2', 'falco 3.8.7'),
-  {
-    minor: 37, latest: '0.37.1', rulesKey: 'rules_file', hostRoot: HostRootHandling.NONE, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.2.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.7.2', defaultRefs: REFS_0_7, chart: 'falco 4.3.1',
-    falcoctlStateDir: false, probes: ProbeStyle.DELAYED,
-  },
-  {
-    minor: 38, latest: '0.38.2', rulesKey: 'rules_files', hostRoot: HostRootHandling.NONE, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.6.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.9.0', defaultRefs: REFS_0_7, chart: 'falco 4.8.3',
-    falcoctlStateDir: false, probes: ProbeStyle.DELAYED,
-  },
-  {
-    minor: 39, latest: '0.39.2', rulesKey: 'rules_files', hostRoot: HostRootHandling.EMPTY_HOST_ROOT, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.7.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.11.0', defaultRefs: REFS_0_11, chart: 'falco 4.21.2',
-    falcoctlStateDir: false, probes: ProbeStyle.DELAYED,
-  },
-  {
-    minor: 40, latest: '0.40.0', rulesKey: 'rules_files', hostRoot: HostRootHandling.PLUGINS_HOSTINFO_OFF, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.10.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.11.0', defaultRefs: REFS_0_11, chart: 'falco 4.21.3',
-    falcoctlStateDir: false, probes: ProbeStyle.DELAYED,
-  },
-  {
-    minor: 41, latest: '0.41.3', rulesKey: 'rules_files', hostRoot: HostRootHandling.PLUGINS_HOSTINFO_OFF, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.11.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.11.2', defaultRefs: REFS_0_11, chart: 'falco 7.0.0',
-    falcoctlStateDir: false, probes: ProbeStyle.DELAYED,
-  },
-  {
-    minor: 42, latest: '0.42.1', rulesKey: 'rules_files', hostRoot: HostRootHandling.PLUGINS_HOSTINFO_OFF, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.12.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.12.1', defaultRefs: REFS_0_16, chart: 'falco 7.2.1',
-    falcoctlStateDir: true, probes: ProbeStyle.STARTUP,
-  },
-  {
-    minor: 43, latest: '0.43.1', rulesKey: 'rules_files', hostRoot: HostRootHandling.PLUGINS_HOSTINFO_OFF, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.12.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.12.2', defaultRefs: REFS_0_16, chart: 'falco 8.0.5',
-    falcoctlStateDir: true, probes: ProbeStyle.STARTUP,
-  },
-  {
-    minor: 44, latest: '0.44.1', rulesKey: 'rules_files', hostRoot: HostRootHandling.PLUGINS_HOSTINFO_OFF, artifacts: ArtifactSource.FALCOCTL,
-    pluginApi: '3.12.0', falcoctlImage: 'docker.io/falcosecurity/falcoctl:0.13.0', defaultRefs: REFS_0_16, chart: 'falco 9.1.0',
-    falcoctlStateDir: true, probes: ProbeStyle.STARTUP,
-  },
+  installed(37, '0.37.1', { pluginApi: '3.2.0', falcoctl: '0.7.2', refs: REFS_0_7, chart: '4.3.1', rulesKey: 'rules_file' }),
+  installed(38, '0.38.2', { pluginApi: '3.6.0', falcoctl: '0.9.0', refs: REFS_0_7, chart: '4.8.3' }),
+  installed(39, '0.39.2', { pluginApi: '3.7.0', falcoctl: '0.11.0', refs: REFS_0_11, chart: '4.21.2', hostRoot: HostRootHandling.EMPTY_HOST_ROOT }),
+  installed(40, '0.40.0', { pluginApi: '3.10.0', falcoctl: '0.11.0', refs: REFS_0_11, chart: '4.21.3' }),
+  installed(41, '0.41.3', { pluginApi: '3.11.0', falcoctl: '0.11.2', refs: REFS_0_11, chart: '7.0.0' }),
+  installed(42, '0.42.1', { pluginApi: '3.12.0', falcoctl: '0.12.1', refs: REFS_0_16, chart: '7.2.1', chart72: true }),
+  installed(43, '0.43.1', { pluginApi: '3.12.0', falcoctl: '0.12.2', refs: REFS_0_16, chart: '8.0.5', chart72: true }),
+  installed(44, '0.44.1', { pluginApi: '3.12.0', falcoctl: '0.13.0', refs: REFS_0_16, chart: '9.1.0', chart72: true }),
 ]);
 
 /** The newest Falco release the table knows: what the tool deploys when nothing says otherwise. */

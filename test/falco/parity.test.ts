@@ -9,6 +9,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { DIFFERENCES } from '../../lib/falco';
 import { synthFalco } from './helpers';
+import { objectDiff } from './object-diff';
 
 const REFERENCE = path.resolve(__dirname, '../../../shared/reference/stable-falco-1.1.1-audit-dynamic.yaml');
 const haveReference = fs.existsSync(REFERENCE);
@@ -34,20 +35,7 @@ function dropNulls(v: any): any {
   return v;
 }
 
-/** Every path where a and b differ. */
-function diff(a: any, b: any, p = ''): string[] {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const out: string[] = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diff(a[i], b[i], `${p}[${i}]`));
-    return out;
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const out: string[] = [];
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) out.push(...diff(a[k], b[k], p ? `${p}.${k}` : k));
-    return out;
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${p}: ours ${JSON.stringify(a)} / reference ${JSON.stringify(b)}`];
-}
+const diff = (a: any, b: any): string[] => objectDiff(a, b, 'reference');
 
 interface Pair { ours: Obj; ref: Obj }
 

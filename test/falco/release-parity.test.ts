@@ -11,6 +11,7 @@ import * as path from 'path';
 import * as yaml from 'js-yaml';
 import { FalcoVersion, PLUGIN_SHAPE_DIFFERENCES } from '../../lib/falco';
 import { synthFalco } from './helpers';
+import { objectDiff } from './object-diff';
 
 const DIR = path.resolve(__dirname, '../../../shared/reference/k8saudit-by-falco');
 const renders = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => /^falco-.*-chart-.*\.yaml$/.test(f)).sort() : [];
@@ -60,19 +61,8 @@ function falcoYamlCompared(f: Obj): Obj {
   return out;
 }
 
-function diff(a: any, b: any, p = ''): string[] {
-  if (Array.isArray(a) && Array.isArray(b)) {
-    const out: string[] = [];
-    for (let i = 0; i < Math.max(a.length, b.length); i++) out.push(...diff(a[i], b[i], `${p}[${i}]`));
-    return out;
-  }
-  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-    const out: string[] = [];
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) out.push(...diff(a[k], b[k], p ? `${p}.${k}` : k));
-    return out;
-  }
-  return JSON.stringify(a) === JSON.stringify(b) ? [] : [`${p}: ours ${JSON.stringify(a)} / chart ${JSON.stringify(b)}`];
-}
+
+const diff = (a: any, b: any): string[] => objectDiff(a, b, 'chart');
 
 interface Pair { ours: Parts; ref: Parts; falco: FalcoVersion }
 
