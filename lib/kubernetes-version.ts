@@ -49,8 +49,8 @@ export class KubernetesVersion {
     const m = VERSION_PATTERN.exec(tag);
     if (!tag || !m || m[1] !== '1') {
       throw new UserError(
-        `cannot tell the Kubernetes version from the image "${ref}" (its tag ${tag ? `"${tag}"` : 'is missing'}` +
-          ' is not a version); set kubernetesVersion explicitly, e.g. kubernetesVersion: "1.18.2"',
+        `cannot tell the Kubernetes version from the image "${ref}" (${tag ? `its tag "${tag}" is not a version` : 'it has no tag'}); ` +
+          'set kubernetesVersion explicitly, e.g. kubernetesVersion: "1.18.2"',
         { field: where },
       );
     }

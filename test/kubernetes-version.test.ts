@@ -15,10 +15,10 @@ describe('KubernetesVersion.fromImage', () => {
   });
 
   test.each([
-    ['registry.k8s.io/kube-apiserver@sha256:' + 'a'.repeat(64), /tag is missing.*set kubernetesVersion/],
+    ['registry.k8s.io/kube-apiserver@sha256:' + 'a'.repeat(64), /\(it has no tag\); set kubernetesVersion/],
     ['registry.k8s.io/kube-apiserver:latest', /tag "latest" is not a version.*set kubernetesVersion/],
-    ['registry.k8s.io/kube-apiserver', /tag is missing/],
-    ['myregistry:5000/kube-apiserver', /tag is missing/],
+    ['registry.k8s.io/kube-apiserver', /\(it has no tag\)/],
+    ['myregistry:5000/kube-apiserver', /\(it has no tag\)/],
     ['quay.io/coreos/hyperkube:v1.10.4_coreos.0', /Kubernetes 1\.10 .* is not supported: the oldest supported version is 1\.13/],
     ['registry.k8s.io/kube-apiserver:v2.0.0', /not a version/],
   ])('%s is refused', (image, message) => {
