@@ -209,7 +209,7 @@ function describe(list: ErrorObject[], segments: (string | number)[]): string {
   const extra = pick('additionalProperties');
   if (extra) {
     const allowed = Object.keys((extra.parentSchema as any)?.properties ?? {}).join(', ');
-    return `unknown key "${segments[segments.length - 1]}" (allowed: ${allowed})`;
+    return `unknown key ${quote(segments[segments.length - 1])} (allowed: ${allowed})`;
   }
   const oneOf = pick('oneOf');
   if (oneOf) return `must be ${(oneOf.parentSchema as any)['x-expected'] ?? 'one of the allowed forms'}, got ${value(oneOf)}`;

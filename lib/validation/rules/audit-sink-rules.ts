@@ -1,4 +1,4 @@
-import { arr, cut, isObject, kindOf, obj, show, str } from '../util';
+import { arr, cut, isObject, kindOf, obj, quote, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { dns1123SubdomainProblems } from '../names';
 import { reporter } from './support';
@@ -87,7 +87,7 @@ export function webhookUrlProblems(url: string): string[] {
   try {
     parsed = new URL(url);
   } catch {
-    return [`url ${JSON.stringify(url)} is not a valid absolute URL; desired format: http(s)://host[:port][/path]`];
+    return [`url ${quote(url)} is not a valid absolute URL; desired format: http(s)://host[:port][/path]`];
   }
   const problems: string[] = [];
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`url "${cut(url)}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
