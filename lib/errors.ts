@@ -12,6 +12,9 @@ export interface ErrorLocation {
   readonly column?: number;
 }
 
+/** The longest field path a message shows; real ones are far shorter. */
+const MAX_FIELD_CHARS = 200;
+
 /**
  * An error the user caused and can fix: bad config, bad values, a manifest we cannot patch,
  * a version that cannot do what was asked. The app prints its message without a stack trace
@@ -28,7 +31,9 @@ export class UserError extends Error {
         if (location.column !== undefined) where += `:${location.column}`;
       }
     }
-    const field = location.field ? `${location.field}: ` : '';
+    // a field path is made of the input's keys: a key can be a whole line of a file long
+    const path = location.field && location.field.length > MAX_FIELD_CHARS ? `${location.field.slice(0, MAX_FIELD_CHARS - 3)}...` : location.field;
+    const field = path ? `${path}: ` : '';
     return where ? `${where}: ${field}${message}` : `${field}${message}`;
   }
 

@@ -1,4 +1,5 @@
 import { UserError } from './errors';
+import { cut } from './validation/util';
 
 /** The oldest minor the project supports: dynamic auditing first shipped in 1.13. */
 const OLDEST_MINOR = 13;
@@ -27,7 +28,7 @@ export class KubernetesVersion {
     const m = VERSION_PATTERN.exec(text);
     if (!m || m[1] !== '1') {
       throw new UserError(
-        `"${text}" is not a Kubernetes version; write it as 1.MINOR or 1.MINOR.PATCH, e.g. "1.18.2"`,
+        `"${cut(text)}" is not a Kubernetes version; write it as 1.MINOR or 1.MINOR.PATCH, e.g. "1.18.2"`,
         { field: where },
       );
     }
@@ -49,7 +50,7 @@ export class KubernetesVersion {
     const m = VERSION_PATTERN.exec(tag);
     if (!tag || !m || m[1] !== '1') {
       throw new UserError(
-        `cannot tell the Kubernetes version from the image "${ref}" (${tag ? `its tag "${tag}" is not a version` : 'it has no tag'}); ` +
+        `cannot tell the Kubernetes version from the image "${cut(ref)}" (${tag ? `its tag "${cut(tag)}" is not a version` : 'it has no tag'}); ` +
           'set kubernetesVersion explicitly, e.g. kubernetesVersion: "1.18.2"',
         { field: where },
       );
@@ -60,14 +61,14 @@ export class KubernetesVersion {
   private static checked(minor: number, patch: number, text: string, where: string): KubernetesVersion {
     if (minor < OLDEST_MINOR) {
       throw new UserError(
-        `Kubernetes 1.${minor} (from "${text}") is not supported: the oldest supported version is 1.${OLDEST_MINOR}, ` +
+        `Kubernetes 1.${minor} (from "${cut(text)}") is not supported: the oldest supported version is 1.${OLDEST_MINOR}, ` +
           'the first with dynamic audit configuration; upgrade the cluster or set kubernetesVersion to the version it really runs',
         { field: where },
       );
     }
     if (minor > NEWEST_MINOR) {
       throw new UserError(
-        `Kubernetes 1.${minor} (from "${text}") is newer than the newest supported version, 1.${NEWEST_MINOR}, ` +
+        `Kubernetes 1.${minor} (from "${cut(text)}") is newer than the newest supported version, 1.${NEWEST_MINOR}, ` +
           'so its objects cannot be validated; use a release of cdk8s-falco-audit that supports it',
         { field: where },
       );

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Construct, IConstruct } from 'constructs';
 import { UserError } from './errors';
+import { cut } from './validation/util';
 import { dumpYaml } from './yaml';
 
 /**
@@ -52,11 +53,11 @@ export class NodeFile extends Construct {
   constructor(scope: Construct, id: string, props: NodeFileProps) {
     super(scope, id);
     if (props.nodePath !== undefined && !path.posix.isAbsolute(props.nodePath)) {
-      throw new UserError(`node file path must be absolute, got "${props.nodePath}"`);
+      throw new UserError(`node file path must be absolute, got "${cut(props.nodePath)}"`);
     }
     const fileName = props.fileName ?? (props.nodePath ? path.posix.basename(props.nodePath) : undefined);
     if (!fileName || fileName.includes('/') || fileName.startsWith('.')) {
-      throw new UserError(`node file name must be a plain name not starting with a dot, got "${fileName ?? ''}"`);
+      throw new UserError(`node file name must be a plain name not starting with a dot, got "${cut(fileName ?? '')}"`);
     }
     this.nodePath = props.nodePath;
     this.fileName = fileName;

@@ -1,4 +1,5 @@
 import { ErrorLocation, UserError } from '../errors';
+import { cut, echo, quote } from '../validation/util';
 
 /**
  * How the container starts kube-apiserver.
@@ -93,7 +94,7 @@ export function parseMapFlagValue(flag: string, value: string): MapItem[] {
     const eq = s.indexOf('=');
     if (eq < 0) {
       if (flag === 'feature-gates') {
-        throw new UserError(`--feature-gates item "${s}" has no value; kube-apiserver refuses it (write ${s}=true or ${s}=false)`);
+        throw new UserError(`--feature-gates item "${cut(s)}" has no value; kube-apiserver refuses it (write ${cut(s)}=true or ${cut(s)}=false)`);
       }
       out.push({ key: s, value: 'true' });
     } else {
@@ -145,11 +146,11 @@ export class ApiServerCommandLine {
 
   private static stringList(value: unknown, location: ErrorLocation): string[] | undefined {
     if (value === undefined || value === null) return undefined;
-    if (!Array.isArray(value)) throw new UserError(`must be a list of strings, got ${JSON.stringify(value)}`, location);
+    if (!Array.isArray(value)) throw new UserError(`must be a list of strings, got ${echo(value)}`, location);
     return value.map((item, i) => {
       if (typeof item === 'string') return item;
       throw new UserError(
-        `must be a list of strings, but item ${i} is ${JSON.stringify(item)} (quote it in YAML)`,
+        `must be a list of strings, but item ${i} is ${echo(item)} (quote it in YAML)`,
         location,
       );
     });
@@ -181,17 +182,17 @@ export class ApiServerCommandLine {
       const all = [...cmd, ...arg];
       const c = all.indexOf('-c');
       if (c !== 1 || c + 1 >= all.length) {
-        throw this.error(`starts a shell (${cmd[0]}) but not as "${cmd[0]} -c <command>"; write kube-apiserver and its flags as a list instead`);
+        throw this.error(`starts a shell (${cut(cmd[0])}) but not as "${cut(cmd[0])} -c <command>"; write kube-apiserver and its flags as a list instead`);
       }
       const stringIndex = c + 1;
       if (stringIndex >= cmd.length) {
-        throw this.error(`starts "${cmd[0]} -c" with the command string in args; write kube-apiserver and its flags as a list in command instead`);
+        throw this.error(`starts "${cut(cmd[0])} -c" with the command string in args; write kube-apiserver and its flags as a list in command instead`);
       }
       const text = cmd[stringIndex];
       const special = SHELL_SPECIAL.exec(text);
       if (special) {
         throw this.error(
-          `runs kube-apiserver through "${cmd[0]} -c" with shell syntax (${JSON.stringify(special[0])}) in ${JSON.stringify(text.length > 80 ? text.slice(0, 77) + '...' : text)}; ` +
+          `runs kube-apiserver through "${cut(cmd[0])} -c" with shell syntax (${quote(special[0])}) in ${quote(text)}; ` +
             'patching it could change what the shell does, so it is refused: convert it to list form ' +
             '(command: [kube-apiserver], one flag per item; move redirections to the container runtime or go-runner)',
         );
@@ -206,7 +207,7 @@ export class ApiServerCommandLine {
       if (w < words.length && pieces[words[w]] === 'exec') w++;
       if (w >= words.length || basename(pieces[words[w]]) !== 'kube-apiserver') {
         throw this.error(
-          `runs "${cmd[0]} -c ${JSON.stringify(text)}", which does not start kube-apiserver directly; convert it to list form (command: [kube-apiserver, --flag=value, ...])`,
+          `runs "${cut(cmd[0])} -c ${quote(text)}", which does not start kube-apiserver directly; convert it to list form (command: [kube-apiserver, --flag=value, ...])`,
         );
       }
       this.form = 'shell';
@@ -251,7 +252,7 @@ export class ApiServerCommandLine {
       form = 'image-entrypoint';
     }
     if (binaryEnd < 0 || !form) {
-      const shown = JSON.stringify([...cmd, ...arg].slice(0, 3));
+      const shown = `[${[...cmd, ...arg].slice(0, 3).map(quote).join(',')}]`;
       throw this.error(
         `does not start kube-apiserver in a form this tool can read (command/args begin ${shown}); expected kube-apiserver, ` +
           '/usr/local/bin/kube-apiserver, "/hyperkube apiserver" or kops\' /go-runner with the binary in args',
@@ -300,7 +301,7 @@ export class ApiServerCommandLine {
     for (let i = 0; i < words.length; i++) {
       const item = pieces[words[i]];
       if (!item.startsWith('--') || item === '--') {
-        throw this.error(`runs kube-apiserver through a shell with the unexpected word "${item}"; convert it to list form (command: [kube-apiserver, --flag=value, ...])`);
+        throw this.error(`runs kube-apiserver through a shell with the unexpected word ${quote(item)}; convert it to list form (command: [kube-apiserver, --flag=value, ...])`);
       }
       const eq = item.indexOf('=');
       if (eq >= 0) {

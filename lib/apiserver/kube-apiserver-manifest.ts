@@ -5,6 +5,7 @@ import { validateWebhookServerUrl, WebhookKubeconfig } from '../audit/webhook-ku
 import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
+import { cut, echo } from '../validation/util';
 import { ApiServerPlan, PlannedMount, PlannedVolume } from './api-server-plan';
 import { ApiServerCommandLine, FlagChange, flagItem } from './flags';
 import { StaticPodManifest } from './static-pod-manifest';
@@ -64,7 +65,7 @@ const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
 
 function checkAbsolutePath(value: string, field: string): string {
   if (typeof value !== 'string' || !path.posix.isAbsolute(value) || /\s/.test(value) || value.split('/').includes('..')) {
-    throw new UserError(`must be an absolute path without spaces or "..", got ${JSON.stringify(value)}`, { field });
+    throw new UserError(`must be an absolute path without spaces or "..", got ${echo(value)}`, { field });
   }
   const normalized = path.posix.normalize(value);
   return normalized.length > 1 ? normalized.replace(/\/$/, '') : normalized;
@@ -72,14 +73,14 @@ function checkAbsolutePath(value: string, field: string): string {
 
 function checkCount(value: number | undefined, fallback: number, field: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) throw new UserError(`must be a whole number of 0 or more, got ${JSON.stringify(value)}`, { field });
+  if (!Number.isInteger(value) || value < 0) throw new UserError(`must be a whole number of 0 or more, got ${echo(value)}`, { field });
   return value;
 }
 
 function checkDuration(value: string | undefined, fallback: string, field: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !GO_DURATION.test(value)) {
-    throw new UserError(`must be a Go duration such as "30s", "1m30s" or "500ms", got ${JSON.stringify(value)}`, { field });
+    throw new UserError(`must be a Go duration such as "30s", "1m30s" or "500ms", got ${echo(value)}`, { field });
   }
   return value;
 }
@@ -115,7 +116,7 @@ export class ApiServerAuditBackend {
     if (!options || typeof options !== 'object') throw new UserError('webhook backend options are missing');
     validateWebhookServerUrl(options.server, 'server');
     const mode = options.mode ?? 'batch';
-    if (!MODES.includes(mode)) throw new UserError(`unknown audit webhook mode ${JSON.stringify(mode)}; use one of ${MODES.join(', ')}`, { field: 'mode' });
+    if (!MODES.includes(mode)) throw new UserError(`unknown audit webhook mode ${echo(mode)}; use one of ${MODES.join(', ')}`, { field: 'mode' });
     let auditLog: false | Required<AuditLogOptions> = false;
     if (options.auditLog !== false) {
       const log = options.auditLog ?? {};
@@ -291,7 +292,7 @@ export class KubeApiServerManifest extends Construct {
           'kubeadm upgrade rewrites the manifest, so place the patched manifest again after every upgrade',
       );
     } else if (!this.isKubeadmLayout()) {
-      this.notes.push(`no kubeadm patch: the manifest starts kube-apiserver as "${this.commandLine.binary}" (${this.commandLine.form}), not in kubeadm's layout`);
+      this.notes.push(`no kubeadm patch: the manifest starts kube-apiserver as "${cut(this.commandLine.binary)}" (${this.commandLine.form}), not in kubeadm's layout`);
     }
 
     this.plan = new ApiServerPlan({
@@ -344,7 +345,7 @@ export class KubeApiServerManifest extends Construct {
         (Array.isArray(this.container.volumeMounts) ? this.container.volumeMounts : []) as Json[],
         (Array.isArray(spec.volumes) ? spec.volumes : []) as Json[],
       );
-      if (!mounted) this.notes.push(`the operator's policy file ${existingPolicy} is on no hostPath mount of the container: kube-apiserver cannot read it`);
+      if (!mounted) this.notes.push(`the operator's policy file ${cut(existingPolicy)} is on no hostPath mount of the container: kube-apiserver cannot read it`);
     } else {
       this.flagChanges.push(cl.set('audit-policy-file', policyPath));
       writePolicy = true;
@@ -353,7 +354,7 @@ export class KubeApiServerManifest extends Construct {
     const existingWebhook = cl.get('audit-webhook-config-file');
     if (existingWebhook !== undefined && existingWebhook !== kubeconfigPath && !w.replaceExistingWebhook) {
       throw new UserError(
-        `the manifest already sends audit events to a webhook (--audit-webhook-config-file=${existingWebhook}); kube-apiserver ` +
+        `the manifest already sends audit events to a webhook (--audit-webhook-config-file=${cut(existingWebhook)}); kube-apiserver ` +
           'has one static webhook, so pointing it at Falco would cut that consumer off. Set replaceExistingWebhook ' +
           '(config: audit.webhook.replaceExisting: true) to replace it, or use a different setup for Falco',
         this.source.locate(['spec', 'containers', this.containerIndex, ...(cl.locate('audit-webhook-config-file') ?? [])]),
@@ -434,8 +435,8 @@ export class KubeApiServerManifest extends Construct {
       });
       if (shadow) {
         throw new UserError(
-          `cannot make ${need.path} ${need.writable ? 'writable' : 'readable'} for kube-apiserver: it lies under the mount of volume ` +
-            `${JSON.stringify(shadow.name)} at ${String(shadow.mountPath)}, which is ` +
+          `cannot make ${cut(need.path)} ${need.writable ? 'writable' : 'readable'} for kube-apiserver: it lies under the mount of volume ` +
+            `${echo(shadow.name)} at ${cut(shadow.mountPath)}, which is ` +
             `${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}; ` +
             'choose a path outside it (audit.webhook.auditLog.path, audit.webhook.directory)',
         );
@@ -443,7 +444,7 @@ export class KubeApiServerManifest extends Construct {
       const clash = mounts.find((m) => m.mountPath === dir || (typeof m.mountPath === 'string' && m.mountPath.replace(/\/$/, '') === dir));
       if (clash) {
         throw new UserError(
-          `cannot mount ${dir} into kube-apiserver for ${need.path}: the container already mounts volume ${JSON.stringify(clash.name)} there ` +
+          `cannot mount ${cut(dir)} into kube-apiserver for ${cut(need.path)}: the container already mounts volume ${echo(clash.name)} there ` +
             `(${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}); choose another directory`,
         );
       }

@@ -1,7 +1,7 @@
 import { ErrorLocation, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { parseNodePortRange, parseServiceClusterIPRange } from '../validation/rules/service-rules';
-import { describeValue as describe, isObject, Json } from '../validation/util';
+import { describeKind, describeValue as describe, echo, isObject, Json, quote } from '../validation/util';
 import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
 import { ApiServerCommandLine } from './flags';
 
@@ -64,17 +64,21 @@ export class StaticPodManifest {
     this.file = loaded.file;
     const doc = loaded.value;
     if (!isObject(doc)) {
-      throw new UserError(`${WHAT} must be a Pod object, got ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)}`, { file: loaded.file });
+      // Say what the document is, never what it says: pointed at an SSH key or a token file, that is the secret.
+      throw new UserError(
+        `${WHAT} must be a Pod object, got ${describeKind(doc)} (is it the right file? kubeadm writes /etc/kubernetes/manifests/kube-apiserver.yaml)`,
+        { file: loaded.file },
+      );
     }
     if (doc.apiVersion !== 'v1') {
       throw new UserError(
-        `${WHAT} must have apiVersion "v1", got ${JSON.stringify(doc.apiVersion ?? null)}`,
+        `${WHAT} must have apiVersion "v1", got ${echo(doc.apiVersion ?? null)}`,
         loaded.locate(['apiVersion']),
       );
     }
     if (doc.kind !== 'Pod') {
       throw new UserError(
-        `${WHAT} must be a Pod (kind: Pod), got kind ${JSON.stringify(doc.kind ?? null)}` +
+        `${WHAT} must be a Pod (kind: Pod), got kind ${echo(doc.kind ?? null)}` +
           (doc.kind === 'List' ? '; export the one pod with kubectl get pod <name> -n kube-system -o yaml' : ''),
         loaded.locate(['kind']),
       );
@@ -91,7 +95,7 @@ export class StaticPodManifest {
     let index = containers.findIndex((c) => (c as Json).name === 'kube-apiserver');
     if (index < 0) index = containers.findIndex((c) => ApiServerCommandLine.looksLikeApiServer(c as Json));
     if (index < 0) {
-      const names = containers.map((c) => JSON.stringify((c as Json).name ?? null)).join(', ');
+      const names = containers.slice(0, 10).map((c) => echo((c as Json).name ?? null)).join(', ') + (containers.length > 10 ? ', ...' : '');
       throw new UserError(
         `${WHAT} has no kube-apiserver container (no container is named "kube-apiserver" and none runs the kube-apiserver binary; containers: ${names})`,
         loaded.locate(['spec', 'containers']),
@@ -138,7 +142,7 @@ export class StaticPodManifest {
   public get serviceNodePortRange(): string | undefined {
     const range = this.commandLine.get('service-node-port-range');
     if (range !== undefined && !parseNodePortRange(range)) {
-      throw this.flagError('service-node-port-range', `"${range}" is not a port range such as 30000-32767 (kube-apiserver would not start with it)`);
+      throw this.flagError('service-node-port-range', `${quote(range)} is not a port range such as 30000-32767 (kube-apiserver would not start with it)`);
     }
     return range;
   }
@@ -196,7 +200,7 @@ function checkVolumes(spec: Json, containerPath: YamlPath, container: Json, load
         throw new UserError(`volume ${i} has no name (every volume needs a unique name: name: <name>)`, loaded.locate(at));
       }
       if (names.has(v.name)) {
-        throw new UserError(`volume name "${v.name}" is used twice (spec.volumes[${names.get(v.name)}] and [${i}])`, loaded.locate([...at, 'name']));
+        throw new UserError(`volume name ${quote(v.name)} is used twice (spec.volumes[${names.get(v.name)}] and [${i}])`, loaded.locate([...at, 'name']));
       }
       names.set(v.name, i);
     });
@@ -212,12 +216,12 @@ function checkVolumes(spec: Json, containerPath: YamlPath, container: Json, load
     if (!isObject(m)) throw new UserError(`a volume mount must be a mapping, got ${describe(m)}`, loaded.locate(at));
     if (typeof m.name !== 'string' || m.name === '') throw new UserError(`volume mount ${i} has no name`, loaded.locate(at));
     if (typeof m.mountPath !== 'string' || m.mountPath === '') {
-      throw new UserError(`volume mount "${m.name}" has no mountPath`, loaded.locate(at));
+      throw new UserError(`volume mount ${quote(m.name)} has no mountPath`, loaded.locate(at));
     }
     if (!names.has(m.name)) {
-      const known = [...names.keys()];
+      const known = [...names.keys()].slice(0, 20).map(quote);
       throw new UserError(
-        `${WHAT}: volume mount "${m.name}" names no volume of the pod (volumes: ${known.length ? known.join(', ') : 'none'})`,
+        `${WHAT}: volume mount ${quote(m.name)} names no volume of the pod (volumes: ${known.length ? known.join(', ') : 'none'}${names.size > 20 ? ', ...' : ''})`,
         loaded.locate([...at, 'name']),
       );
     }
@@ -248,7 +252,7 @@ function cleanMirrorPod(doc: Json): string[] {
       for (const key of Object.keys(annotations)) {
         if (key.startsWith(MIRROR_ANNOTATION_PREFIX)) {
           delete annotations[key];
-          removed.push(`metadata.annotations["${key}"]`);
+          removed.push(`metadata.annotations[${quote(key)}]`);
         }
       }
       if (Object.keys(annotations).length === 0 && removed.some((r) => r.startsWith('metadata.annotations['))) {
@@ -259,7 +263,7 @@ function cleanMirrorPod(doc: Json): string[] {
     const nodeName = spec.nodeName;
     if (typeof nodeName === 'string' && typeof metadata.name === 'string' && metadata.name.endsWith(`-${nodeName}`)) {
       const original = metadata.name.slice(0, -(nodeName.length + 1));
-      removed.push(`the node name suffix of metadata.name ("${metadata.name}" -> "${original}")`);
+      removed.push(`the node name suffix of metadata.name (${quote(metadata.name)} -> ${quote(original)})`);
       metadata.name = original;
     }
   }

@@ -4,10 +4,12 @@ import { App, Chart } from 'cdk8s';
 import { AuditPolicy, StaticPodManifest } from '../apiserver';
 import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
 import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
+import { caCertificates } from '../audit/pem';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
 import { FalcoVersion, loadFalcoValues } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
+import { DEFAULT_MAX_BYTES } from '../yaml';
 import { OutputFile, ProtectedPath, renderOutput, writeOutput } from './output';
 
 export interface RunAppOptions {
@@ -158,6 +160,34 @@ function requireFile(file: string, what: string, location: ErrorLocation, cwd: s
   if (!fs.existsSync(file)) throw new UserError(`${what} ${shown(file, cwd)} not found`, location);
 }
 
+/**
+ * A CA file's certificates, as PEM: size-checked before it is read, refused when it holds a private key (the
+ * README's falco.pem is certificate + key), and cut down to its certificate blocks.
+ */
+function readCaFile(file: string, name: string, location: ErrorLocation): string {
+  const what = `certificate authority file ${name}`;
+  let stat: fs.Stats | undefined;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    stat = undefined;
+  }
+  if (!stat?.isFile()) throw new UserError(`${what} not found`, location);
+  if (stat.size > DEFAULT_MAX_BYTES) {
+    throw new UserError(`${what} is ${stat.size} bytes, more than the ${DEFAULT_MAX_BYTES} bytes any CA bundle needs; refusing to read it`, location);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (err) {
+    throw new UserError(`${what} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, location);
+  }
+  if (bytes.includes(0)) {
+    throw new UserError(`${what} is not PEM text (it holds NUL bytes: a DER certificate? convert it with openssl x509 -inform der -in ca.der -out ca.pem)`, location);
+  }
+  return at(location, () => caCertificates(bytes.toString('utf8'), what));
+}
+
 function shown(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel.startsWith('..') ? file : rel;
@@ -173,17 +203,8 @@ function toProps(s: ClusterSettings, cwd: string) {
   const falcoVersion = s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version'));
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;
-  const readCa = (file: string | undefined, field: string[]) => {
-    if (file === undefined) return undefined;
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      throw new UserError(`certificate authority file ${shown(file, cwd)} not found`, s.locate(field));
-    }
-    const pem = fs.readFileSync(file, 'utf8');
-    if (!/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/.test(pem)) {
-      throw new UserError(`certificate authority file ${shown(file, cwd)} holds no PEM certificate`, s.locate(field));
-    }
-    return Buffer.from(pem).toString('base64');
-  };
+  const readCa = (file: string | undefined, field: string[]) =>
+    file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(field))).toString('base64');
   const certificateAuthorityData = readCa(webhook?.certificateAuthority, ['audit', 'webhook', 'certificateAuthority']);
   const caBundle = readCa(sink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
   const policy = webhook?.policy;

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { echo, quote } from '../validation/util';
 import { AuditLevel, AuditStage } from './falco-audit-sink';
 
 const LEVELS: readonly string[] = Object.values(AuditLevel);
@@ -182,29 +183,29 @@ function checkStages(stages: unknown, field: string): void {
   if (!Array.isArray(stages)) throw new UserError(`must be a list of stages (${STAGES.join(', ')})`, { field });
   stages.forEach((s, i) => {
     if (!STAGES.includes(s as string)) {
-      throw new UserError(`unknown audit stage ${JSON.stringify(s)}; use one of ${STAGES.join(', ')}`, { field: `${field}[${i}]` });
+      throw new UserError(`unknown audit stage ${echo(s)}; use one of ${STAGES.join(', ')}`, { field: `${field}[${i}]` });
     }
   });
 }
 
 function checkStrings(value: unknown, field: string): void {
   if (value === undefined) return;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw new UserError(`must be a list of strings, got ${JSON.stringify(value)}`, { field });
-  }
+  if (!Array.isArray(value)) throw new UserError(`must be a list of strings, got ${echo(value)}`, { field });
+  const bad = value.findIndex((v) => typeof v !== 'string');
+  if (bad >= 0) throw new UserError(`must be a list of strings, but item ${bad} is ${echo(value[bad])}`, { field });
 }
 
 function checkRule(rule: AuditPolicyRule, field: string): void {
   if (rule === null || typeof rule !== 'object' || Array.isArray(rule)) {
-    throw new UserError(`audit policy rule must be an object, got ${JSON.stringify(rule)}`, { field });
+    throw new UserError(`audit policy rule must be an object, got ${echo(rule)}`, { field });
   }
   for (const key of Object.keys(rule)) {
     if (!RULE_KEYS.includes(key)) {
-      throw new UserError(`unknown audit policy rule field "${key}"; known fields: ${RULE_KEYS.join(', ')}`, { field: `${field}.${key}` });
+      throw new UserError(`unknown audit policy rule field ${quote(key)}; known fields: ${RULE_KEYS.join(', ')}`, { field: `${field}.${key}` });
     }
   }
   if (!LEVELS.includes(rule.level as string)) {
-    throw new UserError(`unknown audit level ${JSON.stringify(rule.level)}; use one of ${LEVELS.join(', ')}`, { field: `${field}.level` });
+    throw new UserError(`unknown audit level ${echo(rule.level)}; use one of ${LEVELS.join(', ')}`, { field: `${field}.level` });
   }
   for (const key of ['users', 'userGroups', 'verbs', 'namespaces', 'nonResourceURLs']) {
     checkStrings((rule as unknown as Record<string, unknown>)[key], `${field}.${key}`);
@@ -214,11 +215,11 @@ function checkRule(rule: AuditPolicyRule, field: string): void {
     if (!Array.isArray(rule.resources)) throw new UserError('must be a list of {group, resources, resourceNames}', { field: `${field}.resources` });
     rule.resources.forEach((gr, j) => {
       const f = `${field}.resources[${j}]`;
-      if (gr === null || typeof gr !== 'object') throw new UserError(`must be an object, got ${JSON.stringify(gr)}`, { field: f });
+      if (gr === null || typeof gr !== 'object') throw new UserError(`must be an object, got ${echo(gr)}`, { field: f });
       for (const key of Object.keys(gr)) {
-        if (!GROUP_RESOURCE_KEYS.includes(key)) throw new UserError(`unknown field "${key}"; known fields: ${GROUP_RESOURCE_KEYS.join(', ')}`, { field: `${f}.${key}` });
+        if (!GROUP_RESOURCE_KEYS.includes(key)) throw new UserError(`unknown field ${quote(key)}; known fields: ${GROUP_RESOURCE_KEYS.join(', ')}`, { field: `${f}.${key}` });
       }
-      if (gr.group !== undefined && typeof gr.group !== 'string') throw new UserError(`group must be a string, got ${JSON.stringify(gr.group)}`, { field: `${f}.group` });
+      if (gr.group !== undefined && typeof gr.group !== 'string') throw new UserError(`group must be a string, got ${echo(gr.group)}`, { field: `${f}.group` });
       checkStrings(gr.resources, `${f}.resources`);
       checkStrings(gr.resourceNames, `${f}.resourceNames`);
       // the API server: resourceNames need resources; "*/status" style wildcards only as a whole segment
@@ -238,7 +239,7 @@ function checkRule(rule: AuditPolicyRule, field: string): void {
       if (url === '*') return;
       const star = url.indexOf('*');
       if (!url.startsWith('/') || (star >= 0 && star !== url.length - 1)) {
-        throw new UserError(`non-resource URL ${JSON.stringify(url)} must be "*" or start with "/", with "*" only as its last character`, {
+        throw new UserError(`non-resource URL ${quote(url)} must be "*" or start with "/", with "*" only as its last character`, {
           field: `${field}.nonResourceURLs[${j}]`,
         });
       }

@@ -4,6 +4,7 @@ import { clusterScoped } from '../cluster-scoped';
 import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../validation/names';
+import { cut, echo, quote } from '../validation/util';
 import { validateCertificateAuthorityData, validateWebhookServerUrl } from './webhook-kubeconfig';
 
 /** How much of each request an audit event carries. */
@@ -114,20 +115,20 @@ export class FalcoAuditSink extends Construct {
     }
     this.name = props.name ?? 'falco';
     const nameProblems = dns1123SubdomainProblems(this.name);
-    if (nameProblems.length > 0) throw new UserError(`auditsink name "${this.name}" ${nameProblems.join('; ')}`, { field: 'name' });
+    if (nameProblems.length > 0) throw new UserError(`auditsink name ${quote(this.name)} ${nameProblems.join('; ')}`, { field: 'name' });
 
     const level = props.level ?? AuditLevel.REQUEST_RESPONSE;
     if (!Object.values(AuditLevel).includes(level)) {
-      throw new UserError(`audit level must be one of ${Object.values(AuditLevel).join(', ')}, got "${level}"`, { field: 'level' });
+      throw new UserError(`audit level must be one of ${Object.values(AuditLevel).join(', ')}, got ${echo(level)}`, { field: 'level' });
     }
     const stages = props.stages ?? [AuditStage.RESPONSE_COMPLETE, AuditStage.RESPONSE_STARTED];
     for (const stage of stages) {
       if (!Object.values(AuditStage).includes(stage)) {
-        throw new UserError(`audit stage must be one of ${Object.values(AuditStage).join(', ')}, got "${stage}"`, { field: 'stages' });
+        throw new UserError(`audit stage must be one of ${Object.values(AuditStage).join(', ')}, got ${echo(stage)}`, { field: 'stages' });
       }
     }
     if (new Set(stages).size !== stages.length) {
-      throw new UserError(`audit stages must not repeat, got [${stages.join(', ')}]`, { field: 'stages' });
+      throw new UserError(`audit stages must not repeat, got [${stages.slice(0, 10).map(echo).join(', ')}]`, { field: 'stages' });
     }
     if (level !== AuditLevel.NONE && stages.length === 0) {
       throw new UserError(`audit stages must not be empty when the level is ${level}`, { field: 'stages' });
@@ -136,7 +137,7 @@ export class FalcoAuditSink extends Construct {
     const burst = props.burst ?? 15;
     for (const [field, value] of [['qps', qps], ['burst', burst]] as const) {
       if (!Number.isInteger(value) || value <= 0) {
-        throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${value}`, { field });
+        throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${echo(value)}`, { field });
       }
     }
 
@@ -176,7 +177,7 @@ export class FalcoAuditSink extends Construct {
 function checkServiceReference(service: AuditSinkServiceReference, version: KubernetesVersion, caBundle?: string): void {
   if (!caBundle) {
     throw new UserError(
-      `auditsink service reference ${service.namespace}/${service.name} needs TLS: the API server always calls a ` +
+      `auditsink service reference ${cut(service.namespace)}/${cut(service.name)} needs TLS: the API server always calls a ` +
         'service over HTTPS, and Falco speaks plain HTTP unless its webserver has TLS on; give caBundle and enable ' +
         "Falco's TLS, or use url: http://<falco service clusterIP>:<port>/k8s-audit",
       { field: 'service' },
@@ -184,7 +185,7 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
   }
   for (const [field, value] of [['namespace', service.namespace], ['name', service.name]] as const) {
     const problems = dns1123LabelProblems(value);
-    if (problems.length > 0) throw new UserError(`auditsink service ${field} "${value}" ${problems.join('; ')}`, { field: `service.${field}` });
+    if (problems.length > 0) throw new UserError(`auditsink service ${field} ${quote(value)} ${problems.join('; ')}`, { field: `service.${field}` });
   }
   if (service.port !== undefined) {
     if (!version.supportsAuditSinkServicePort) {
@@ -193,14 +194,14 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
       });
     }
     if (!Number.isInteger(service.port) || service.port < 1 || service.port > 65535) {
-      throw new UserError(`auditsink service port must be between 1 and 65535, got ${service.port}`, { field: 'service.port' });
+      throw new UserError(`auditsink service port must be between 1 and 65535, got ${echo(service.port)}`, { field: 'service.port' });
     }
   }
   if (service.path !== undefined) {
     const bad = service.path.split('/').slice(1).filter((seg) => seg !== '' && dns1123SubdomainProblems(seg).length > 0);
     if (!service.path.startsWith('/') || bad.length > 0 || service.path.includes('//')) {
       throw new UserError(
-        `auditsink service path must start with '/' and have DNS-1123 subdomain segments (e.g. /k8s-audit), got "${service.path}"`,
+        `auditsink service path must start with '/' and have DNS-1123 subdomain segments (e.g. /k8s-audit), got ${quote(service.path)}`,
         { field: 'service.path' },
       );
     }

@@ -5,6 +5,7 @@ import { UserError, UserErrors, isUserError } from '../errors';
 import { Falco, FalcoChartValues, FalcoctlOptions, FalcoVersion, K8sAuditOptions } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
+import { echo } from '../validation/util';
 import {
   checkClusterIP,
   DEFAULT_SERVICE_NODE_PORT_RANGE,
@@ -237,7 +238,7 @@ export class FalcoAudit extends Construct {
 
     const requested = props.backend ?? AuditBackend.AUTO;
     if (!Object.values(AuditBackend).includes(requested)) {
-      throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got "${requested}"`, { field: 'backend' });
+      throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' });
     }
     if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
       throw new UserError(
@@ -288,7 +289,7 @@ export class FalcoAudit extends Construct {
       const range = parseNodePortRange(nodePortRange);
       const port = falcoProps.nodePort!;
       if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
-        throw new UserError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${port}`, { field: 'falco.nodePort' });
+        throw new UserError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`, { field: 'falco.nodePort' });
       }
       this.warnings.push(
         `the API server calls Falco at 127.0.0.1:${falcoProps.nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +

@@ -1,5 +1,7 @@
 import { UserError } from '../errors';
 import { webhookUrlProblems } from '../validation/rules/audit-sink-rules';
+import { quote } from '../validation/util';
+import { parsePem, privateKeyLine } from './pem';
 
 /** Props of `WebhookKubeconfig`. */
 export interface WebhookKubeconfigProps {
@@ -29,7 +31,8 @@ export function validateWebhookServerUrl(server: string, field = 'server'): URL 
 }
 
 /**
- * Checks `certificate-authority-data`: base64 of at least one PEM certificate.
+ * Checks `certificate-authority-data` (and an AuditSink's `caBundle`): base64 of PEM with at least one
+ * certificate and no private key. The value is written into the output, which is meant for Git.
  * @param field the setting the value came from, for the message
  */
 export function validateCertificateAuthorityData(data: string, field = 'certificateAuthorityData'): void {
@@ -38,9 +41,19 @@ export function validateCertificateAuthorityData(data: string, field = 'certific
     throw new UserError('must be base64 of a PEM CA certificate (base64 -w0 ca.crt)', { field });
   }
   const pem = Buffer.from(compact, 'base64').toString('utf8');
+  const keyLine = privateKeyLine(pem);
+  if (keyLine !== undefined) {
+    throw new UserError(
+      `decodes to PEM with a private key (line ${keyLine}); it would be written into the output, which is meant for Git. ` +
+        'Give base64 of the CA certificate alone (a self-signed certificate is its own CA: openssl x509 -in falco.pem | base64 -w0)',
+      { field },
+    );
+  }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new UserError('decodes to something other than a PEM certificate; give base64 of the PEM file (base64 -w0 ca.crt), not of the DER bytes or a key', { field });
   }
+  const { problem } = parsePem(pem);
+  if (problem) throw new UserError(`decodes to PEM that is not valid: line ${problem.line}: ${problem.message}`, { field });
 }
 
 /**
@@ -61,14 +74,14 @@ export class WebhookKubeconfig {
     if (props.certificateAuthorityData !== undefined) {
       validateCertificateAuthorityData(props.certificateAuthorityData);
       if (new URL(props.server).protocol !== 'https:') {
-        throw new UserError(`certificateAuthorityData is set but the audit webhook URL ${JSON.stringify(props.server)} is http; use https or drop the CA`, {
+        throw new UserError(`certificateAuthorityData is set but the audit webhook URL ${quote(props.server)} is http; use https or drop the CA`, {
           field: 'certificateAuthorityData',
         });
       }
     }
     const name = props.name ?? 'falco';
     if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name)) {
-      throw new UserError(`kubeconfig name must be lowercase letters, digits, "-" and ".", got ${JSON.stringify(name)}`, { field: 'name' });
+      throw new UserError(`kubeconfig name must be lowercase letters, digits, "-" and ".", got ${quote(name)}`, { field: 'name' });
     }
     this.server = props.server;
     this.certificateAuthorityData = props.certificateAuthorityData?.replace(/\s+/g, '');

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { ErrorLocation, UserError, UserErrors } from '../errors';
 import { LoadedYaml, readYamlFile, YamlPath } from '../yaml';
 import { schemasDir } from '../schemas-dir';
+import { quote, show } from '../validation/util';
 
 /** The config file the app reads when `FALCO_AUDIT_CONFIG` is not set. */
 export const DEFAULT_CONFIG_FILE = 'falco-audit.yaml';
@@ -108,6 +109,13 @@ function compiled(): { cluster: ValidateFunction; fleet: ValidateFunction } {
 const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
+ * The most clusters one run builds. Every cluster is built and validated in memory before anything is written
+ * (all or nothing): 1,000 take about 220 MB and 3 s, 5,000 about 770 MB and 14 s on the benchmark machine, and a
+ * 1 MB config can list tens of thousands, which would run out of memory instead of saying so.
+ */
+export const MAX_CLUSTERS = 5000;
+
+/**
  * Reads and checks the app's config file. Every problem (unknown key, wrong type, bad value) is reported at
  * once with file, line and field; relative paths resolve against the config file's folder.
  */
@@ -118,6 +126,14 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
     throw new UserError('config file must be a mapping with apiServer, audit and falco keys (or clusters:)', { file });
   }
   const fleet = 'clusters' in value;
+  const listed = (value as { clusters?: unknown }).clusters;
+  if (fleet && Array.isArray(listed) && listed.length > MAX_CLUSTERS) {
+    throw new UserError(
+      `lists ${listed.length} clusters, more than the ${MAX_CLUSTERS} one run builds (every cluster is built and checked in memory ` +
+        'before anything is written); split the fleet into several config files and run the app once per file',
+      doc.locate(['clusters']),
+    );
+  }
   const { cluster, fleet: fleetValidator } = compiled();
   const validate = fleet ? fleetValidator : cluster;
   if (!validate(value)) {
@@ -135,7 +151,7 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
     if (fleet) {
       const name: string = settings.name;
       if (!CLUSTER_NAME.test(name) || name.length > 63) {
-        throw new UserError(`cluster name must be lowercase letters, digits and '-' (it names an output folder), got "${name}"`, doc.locate([...prefix, 'name']));
+        throw new UserError(`cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`, doc.locate([...prefix, 'name']));
       }
       if (seen.has(name)) {
         throw new UserError(`cluster name "${name}" is used twice (clusters[${seen.get(name)}] and clusters[${i}])`, doc.locate([...prefix, 'name']));
@@ -191,11 +207,11 @@ function explain(errors: ErrorObject[], doc: LoadedYaml): string[] {
 
 function describe(list: ErrorObject[], segments: (string | number)[]): string {
   const pick = (k: string) => list.find((e) => e.keyword === k);
-  const value = (e: ErrorObject) => JSON.stringify(e.data);
+  const value = (e: ErrorObject) => show(e.data);
   const extra = pick('additionalProperties');
   if (extra) {
     const allowed = Object.keys((extra.parentSchema as any)?.properties ?? {}).join(', ');
-    return `unknown key "${segments[segments.length - 1]}" (allowed: ${allowed})`;
+    return `unknown key ${quote(segments[segments.length - 1])} (allowed: ${allowed})`;
   }
   const oneOf = pick('oneOf');
   if (oneOf) return `must be ${(oneOf.parentSchema as any)['x-expected'] ?? 'one of the allowed forms'}, got ${value(oneOf)}`;

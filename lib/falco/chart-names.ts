@@ -1,5 +1,6 @@
 import { UserError } from '../errors';
 import { dns1123LabelProblems } from '../validation/names';
+import { cut } from '../validation/util';
 
 /** The chart name of stable/falco. */
 export const CHART_NAME = 'falco';
@@ -32,7 +33,7 @@ export function chartFullname(releaseName: string, nameOverride?: string | null,
 export function checkDnsLabel(value: string, field: string, what: string): void {
   if (dns1123LabelProblems(value).length > 0) {
     throw new UserError(
-      `${what} "${value}" is not a valid DNS-1123 label (lowercase letters, digits and '-', ` +
+      `${what} "${cut(value)}" is not a valid DNS-1123 label (lowercase letters, digits and '-', ` +
         'starting and ending with a letter or digit, at most 63 characters)',
       { field },
     );

@@ -76,6 +76,11 @@ export const DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
     why: 'an AuditSink exists only where the API server has dynamic auditing, and the chart\'s service reference is called over HTTPS that Falco does not speak (falcosecurity/falco#1026)',
   },
   {
+    id: 'secrets-by-reference',
+    what: 'no Secret is rendered: the SNS and Pub/Sub sidecars read the chart\'s keys from the Secret named in integrations.<name>.existingSecret (required when enabled), gcscc\'s token can come from integrations.gcscc.existingSecret through an environment variable, and literal credentials are refused',
+    why: 'the output is meant for Git, where a Secret\'s base64 data or a token in a ConfigMap is readable by everyone with the repository',
+  },
+  {
     id: 'ebpf-probe-empty',
     what: 'with ebpf.enabled, SYSDIG_BPF_PROBE has value "" where the chart writes an empty (null) value',
     why: 'same meaning for the kubelet (an empty variable); an explicit string is valid for every client-side validator',

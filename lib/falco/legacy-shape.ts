@@ -9,6 +9,24 @@ import { checkAuditPath, checksum, customRulesConfigMap, falcoImage, nonEmpty, s
 /** Where Falco reads its service account token (`-K`), as the chart passes it. */
 const TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
+/** The Falco container's variable that holds gcscc's token when it comes from `integrations.gcscc.existingSecret`. */
+export const GCSCC_TOKEN_ENV = 'GCSCC_WEBHOOK_AUTHENTICATION_TOKEN';
+
+/**
+ * Requires `existingSecret` for an enabled sidecar that reads credentials: no Secret is rendered (its data would
+ * be in Git), and an empty one named like the chart's would overwrite a migrated release's real credentials.
+ */
+function requireExistingSecret(enabled: boolean, existingSecret: string | null, section: string, keys: string): void {
+  if (enabled && !existingSecret) {
+    throw new UserError(
+      `is true, but the sidecar's credentials must come from a Secret you create (the output, meant for Git, holds no ` +
+        `Secret): set integrations.${section}.existingSecret to a Secret in Falco's namespace with the keys ${keys} ` +
+        '(a release installed by the chart has them in its Secret <fullname>)',
+      { field: `integrations.${section}.enabled` },
+    );
+  }
+}
+
 /**
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
@@ -39,26 +57,26 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
     new ApiObject(scope, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(ctx.serviceAccountName) });
   }
 
-  const falcoConfig = legacyFalcoConfig(v);
+  requireExistingSecret(sns.enabled, sns.existingSecret, 'snsOutput', 'aws_access_key_id and aws_secret_access_key');
+  requireExistingSecret(pubsub.enabled, pubsub.existingSecret, 'pubsubOutput', 'gcp-credentials-data and gcp-project-id');
+  const gcscc = v.integrations.gcscc;
+  const gcsccSecret = gcscc.enabled ? gcscc.existingSecret : null;
+  // With the token in a Secret, falco.yaml names the variable instead: Falco runs the program with popen(3), i.e.
+  // through /bin/sh -c with its own environment (falco 0.19.0 userspace/falco/lua/output.lua `io.popen`;
+  // 0.31.1 userspace/falco/outputs_program.cpp `popen`). The chart's line puts the token inside single quotes,
+  // so the value closes them, expands the variable in double quotes and reopens them.
+  const configValues = gcsccSecret
+    ? { ...v, integrations: { ...v.integrations, gcscc: { ...gcscc, webhookAuthenticationToken: `'"$${GCSCC_TOKEN_ENV}"'` } } }
+    : v;
+  const falcoConfig = legacyFalcoConfig(configValues);
   const configData: Record<string, string> = { 'falco.yaml': dumpYaml(falcoConfig) };
   if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
   const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
 
   const rulesData = customRulesConfigMap(ctx, meta(`${fullname}-rules`));
 
-  if (sns.enabled || pubsub.enabled) {
-    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-    const data: Record<string, string> = {};
-    if (sns.enabled) {
-      data.aws_access_key_id = b64(sns.aws_access_key_id);
-      data.aws_secret_access_key = b64(sns.aws_secret_access_key);
-    }
-    if (pubsub.enabled) {
-      data['gcp-credentials-data'] = b64(pubsub.credentialsData);
-      data['gcp-project-id'] = b64(pubsub.projectID);
-    }
-    new ApiObject(scope, 'Secret', { apiVersion: 'v1', kind: 'Secret', metadata: meta(fullname), type: 'Opaque', data });
-  }
+  // No Secret: the chart's (templates/secret.yaml) would carry the credentials into Git; the sidecars read the
+  // user's existingSecret, with the chart's key names.
 
   if (v.podSecurityPolicy.create) {
     if (!ctx.kubernetesVersion.servesPodSecurityPolicy) {
@@ -133,6 +151,7 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   const env: Record<string, unknown>[] = [];
   if (ebpf) env.push({ name: 'SYSDIG_BPF_PROBE', value: '' });
   env.push(...valuesEnv(v));
+  if (gcsccSecret) env.push({ name: GCSCC_TOKEN_ENV, valueFrom: { secretKeyRef: { name: gcsccSecret, key: 'webhook-authentication-token' } } });
 
   const mounts: Record<string, unknown>[] = [];
   if (v.docker.enabled) mounts.push({ mountPath: '/host/var/run/docker.sock', name: 'docker-socket' });
@@ -189,8 +208,8 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
       args: ['/bin/falco-sns', '-t', sns.topic],
       volumeMounts: [pipeMount],
       env: [
-        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: fullname, key: 'aws_access_key_id' } } },
-        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: fullname, key: 'aws_secret_access_key' } } },
+        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: sns.existingSecret, key: 'aws_access_key_id' } } },
+        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: sns.existingSecret, key: 'aws_secret_access_key' } } },
         { name: 'AWS_DEFAULT_REGION', valueFrom: { configMapKeyRef: { name: fullname, key: 'aws_default_region' } } },
       ],
     });
@@ -203,8 +222,8 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
       args: ['/bin/falco-pubsub', '-t', pubsub.topic],
       volumeMounts: [pipeMount],
       env: [
-        { name: 'GOOGLE_PROJECT_ID', valueFrom: { secretKeyRef: { name: fullname, key: 'gcp-project-id' } } },
-        { name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: fullname, key: 'gcp-credentials-data' } } },
+        { name: 'GOOGLE_PROJECT_ID', valueFrom: { secretKeyRef: { name: pubsub.existingSecret, key: 'gcp-project-id' } } },
+        { name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: pubsub.existingSecret, key: 'gcp-credentials-data' } } },
       ],
     });
   }

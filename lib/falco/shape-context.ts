@@ -5,6 +5,7 @@ import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { FalcoVersion } from './falco-version';
 import { ResolvedFalcoValues } from './values';
+import { quote } from '../validation/util';
 
 /** What a shape builder needs; built once by `Falco`. @internal */
 export interface ShapeContext {
@@ -109,7 +110,7 @@ export function customRulesConfigMap(ctx: ShapeContext, metadata: { name: string
  */
 export function checkAuditPath(path: string, field: string): string {
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
-    throw new UserError(`the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "${path}"`, { field });
+    throw new UserError(`the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got ${quote(path)}`, { field });
   }
   return path;
 }

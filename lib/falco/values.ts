@@ -1,6 +1,7 @@
 import { UserError } from '../errors';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
-import { describeValue as describe, isObject } from '../validation/util';
+import { dns1123SubdomainProblems } from '../validation/names';
+import { describeKind, describeValue as describe, isObject, quote } from '../validation/util';
 
 /**
  * Values in the format of the legacy `stable/falco` chart 1.1.x (chart 1.1.1, Falco 0.19.0).
@@ -145,7 +146,17 @@ export interface FalcoIntegrationsValues {
   readonly gcscc?: {
     /** @default false */ readonly enabled?: boolean;
     /** @default http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events */ readonly webhookUrl?: string;
-    /** @default b27511f86e911f20b9e0f9c8104b4ec4 */ readonly webhookAuthenticationToken?: string;
+    /**
+     * The token, literally. Refused unless empty or the chart's published default: the output is meant for Git.
+     * @default b27511f86e911f20b9e0f9c8104b4ec4
+     */
+    readonly webhookAuthenticationToken?: string;
+    /**
+     * Not a chart key: a Secret in Falco's namespace whose key `webhook-authentication-token` holds the token,
+     * given to Falco as an environment variable that the program output's shell expands.
+     * @default - none: the token is `webhookAuthenticationToken`
+     */
+    readonly existingSecret?: string | null;
   };
   /** NATS sidecar reading the output pipe. */
   readonly natsOutput?: {
@@ -156,16 +167,28 @@ export interface FalcoIntegrationsValues {
   readonly snsOutput?: {
     /** @default false */ readonly enabled?: boolean;
     /** @default "" */ readonly topic?: string;
-    /** @default "" */ readonly aws_access_key_id?: string;
-    /** @default "" */ readonly aws_secret_access_key?: string;
+    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly aws_access_key_id?: string;
+    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly aws_secret_access_key?: string;
     /** @default "" */ readonly aws_default_region?: string;
+    /**
+     * Not a chart key: a Secret in Falco's namespace with the chart's keys `aws_access_key_id` and
+     * `aws_secret_access_key`; required when enabled (no Secret is rendered).
+     * @default - none
+     */
+    readonly existingSecret?: string | null;
   };
   /** Google Pub/Sub sidecar reading the output pipe. */
   readonly pubsubOutput?: {
     /** @default false */ readonly enabled?: boolean;
     /** @default "" */ readonly topic?: string;
-    /** @default "" */ readonly credentialsData?: string;
-    /** @default "" */ readonly projectID?: string;
+    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly credentialsData?: string;
+    /** Refused unless empty (the chart keeps it in its Secret): give it in `existingSecret`. @default "" */ readonly projectID?: string;
+    /**
+     * Not a chart key: a Secret in Falco's namespace with the chart's keys `gcp-credentials-data` and
+     * `gcp-project-id`; required when enabled (no Secret is rendered).
+     * @default - none
+     */
+    readonly existingSecret?: string | null;
   };
 }
 
@@ -177,6 +200,39 @@ type DeepRequired<T> = T extends readonly (infer U)[]
   : T extends object
     ? { readonly [K in keyof T]-?: DeepRequired<NonNullable<T[K]>> | Extract<T[K], null> }
     : T;
+
+/** gcscc's token in chart 1.1.1's values.yaml (and its README): published, so no secret. */
+const GCSCC_DEFAULT_TOKEN = 'b27511f86e911f20b9e0f9c8104b4ec4';
+
+/** A value the chart treats as a secret, and where it must come from instead. */
+export interface SecretValue {
+  /** What it is, for messages. */
+  readonly what: string;
+  /** The `existingSecret` setting that replaces it. */
+  readonly existingSecret: string;
+  /** The key of that Secret that holds it. */
+  readonly key: string;
+  /** A literal that is no secret (the chart's published default), besides "". */
+  readonly publicDefault?: string;
+}
+
+/**
+ * Every value stable/falco 1.1.1 treats as a secret: the ones its templates/secret.yaml puts in its Secret, and
+ * gcscc's authentication token, which its configmap.yaml writes into the program output's command line. A literal
+ * one would be written into the output (a Secret's data is only base64), and the output is meant for Git.
+ */
+export const SECRET_VALUES: Readonly<Record<string, SecretValue>> = Object.freeze({
+  'integrations.snsOutput.aws_access_key_id': { what: 'AWS access key id', existingSecret: 'integrations.snsOutput.existingSecret', key: 'aws_access_key_id' },
+  'integrations.snsOutput.aws_secret_access_key': { what: 'AWS secret access key', existingSecret: 'integrations.snsOutput.existingSecret', key: 'aws_secret_access_key' },
+  'integrations.pubsubOutput.credentialsData': { what: 'Google Cloud credentials file', existingSecret: 'integrations.pubsubOutput.existingSecret', key: 'gcp-credentials-data' },
+  'integrations.pubsubOutput.projectID': { what: 'Google Cloud project id (the chart keeps it in its Secret too)', existingSecret: 'integrations.pubsubOutput.existingSecret', key: 'gcp-project-id' },
+  'integrations.gcscc.webhookAuthenticationToken': {
+    what: 'webhook authentication token',
+    existingSecret: 'integrations.gcscc.existingSecret',
+    key: 'webhook-authentication-token',
+    publicDefault: GCSCC_DEFAULT_TOKEN,
+  },
+});
 
 /** Chart 1.1.1's values.yaml defaults. */
 export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze({
@@ -234,11 +290,12 @@ export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze({
     gcscc: {
       enabled: false,
       webhookUrl: 'http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events',
-      webhookAuthenticationToken: 'b27511f86e911f20b9e0f9c8104b4ec4',
+      webhookAuthenticationToken: GCSCC_DEFAULT_TOKEN,
+      existingSecret: null,
     },
     natsOutput: { enabled: false, natsUrl: 'nats://nats.nats-io.svc.cluster.local:4222' },
-    snsOutput: { enabled: false, topic: '', aws_access_key_id: '', aws_secret_access_key: '', aws_default_region: '' },
-    pubsubOutput: { enabled: false, topic: '', credentialsData: '', projectID: '' },
+    snsOutput: { enabled: false, topic: '', aws_access_key_id: '', aws_secret_access_key: '', aws_default_region: '', existingSecret: null },
+    pubsubOutput: { enabled: false, topic: '', credentialsData: '', projectID: '', existingSecret: null },
   },
   tolerations: [{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/master' }],
 } as ResolvedFalcoValues);
@@ -353,6 +410,7 @@ export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.f
   'integrations.gcscc.enabled': 'boolean',
   'integrations.gcscc.webhookUrl': 'string',
   'integrations.gcscc.webhookAuthenticationToken': 'string',
+  'integrations.gcscc.existingSecret': 'nullable-string',
   'integrations.natsOutput': 'section',
   'integrations.natsOutput.enabled': 'boolean',
   'integrations.natsOutput.natsUrl': 'string',
@@ -362,11 +420,13 @@ export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.f
   'integrations.snsOutput.aws_access_key_id': 'string',
   'integrations.snsOutput.aws_secret_access_key': 'string',
   'integrations.snsOutput.aws_default_region': 'string',
+  'integrations.snsOutput.existingSecret': 'nullable-string',
   'integrations.pubsubOutput': 'section',
   'integrations.pubsubOutput.enabled': 'boolean',
   'integrations.pubsubOutput.topic': 'string',
   'integrations.pubsubOutput.credentialsData': 'string',
   'integrations.pubsubOutput.projectID': 'string',
+  'integrations.pubsubOutput.existingSecret': 'nullable-string',
   tolerations: 'object-list',
 });
 
@@ -396,12 +456,42 @@ export type ValuesLocator = (path: YamlPath) => { file?: string; field?: string;
 export function checkFalcoValues(value: unknown, locate: ValuesLocator = (p) => ({ field: formatPath(p) || undefined })): FalcoChartValues {
   if (value === null || value === undefined) return {};
   if (!isObject(value)) {
-    throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
+    // the whole document: say what it is, never what it says (a key or a token file given by mistake)
+    throw new UserError(`values must be a mapping of chart keys, got ${describeKind(value)}`, locate([]));
   }
   walkSection(value, [], locate);
+  checkSecrets(value, locate);
+  const tag = (value.image as Record<string, unknown> | null | undefined)?.tag;
+  // A Docker tag has at most 128 characters (distribution/reference regexp.go: [\w][\w.-]{0,127}); a longer one is
+  // refused before its text reaches a message.
+  if (typeof tag === 'string' && tag.length > 128) {
+    throw new UserError(`an image tag has at most 128 characters, got ${describe(tag)} (${tag.length} characters)`, locate(['image', 'tag']));
+  }
   // image.tag is read as a Falco version by Falco itself (unless falco.version states it), which reports an
   // unusable tag at its line in this file
   return value as FalcoChartValues;
+}
+
+/** Refuses a literal secret (see SECRET_VALUES) and checks the name of each `existingSecret`. */
+function checkSecrets(value: Record<string, unknown>, locate: ValuesLocator): void {
+  const at = (dotted: string): unknown =>
+    dotted.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), value);
+  for (const [dotted, secret] of Object.entries(SECRET_VALUES)) {
+    const literal = at(dotted);
+    if (typeof literal !== 'string' || literal === '' || literal === secret.publicDefault) continue;
+    throw new UserError(
+      `refused: a literal ${secret.what} here would be written into the output, which is meant for Git. Remove it, ` +
+        `create a Secret in Falco's namespace with the key ${secret.key} (kubectl create secret generic, or a SealedSecret ` +
+        `or ExternalSecret you manage) and name it in ${secret.existingSecret}`,
+      locate(dotted.split('.')),
+    );
+  }
+  for (const dotted of new Set(Object.values(SECRET_VALUES).map((s) => s.existingSecret))) {
+    const name = at(dotted);
+    if (typeof name !== 'string') continue;
+    const problems = dns1123SubdomainProblems(name);
+    if (problems.length > 0) throw new UserError(`secret name ${quote(name)} ${problems.join('; ')}`, locate(dotted.split('.')));
+  }
 }
 
 function walkSection(obj: Record<string, unknown>, path: string[], locate: ValuesLocator): void {
@@ -414,9 +504,9 @@ function walkSection(obj: Record<string, unknown>, path: string[], locate: Value
       const siblings = Object.keys(FALCO_VALUES_SCHEMA)
         .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
         .map((k) => k.slice(prefix.length));
-      const hint = closest(key, siblings);
+      const hint = key.length <= 64 ? closest(key, siblings) : undefined; // edit distance is quadratic
       throw new UserError(
-        `unknown key "${dotted}" for the stable/falco 1.1.x values` +
+        `unknown key ${quote(dotted)} for the stable/falco 1.1.x values` +
           (hint ? `; did you mean "${prefix}${hint}"?` : '') +
           `; known keys here: ${siblings.join(', ')}`,
         locate(childPath),
@@ -429,8 +519,10 @@ function walkSection(obj: Record<string, unknown>, path: string[], locate: Value
 }
 
 function checkType(v: unknown, type: ValueType, path: string[], locate: ValuesLocator): void {
+  // a mistyped secret is described by its kind only (a number can be a credential too)
+  const shown = path.join('.') in SECRET_VALUES ? describeKind(v) : describe(v);
   const fail = (what = EXPECTED[type], at: YamlPath = path): never => {
-    throw new UserError(`expected ${what}, got ${describe(v)}`, locate(at));
+    throw new UserError(`expected ${what}, got ${shown}`, locate(at));
   };
   switch (type) {
     case 'string':

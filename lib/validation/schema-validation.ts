@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { KubernetesVersion } from '../kubernetes-version';
 import { schemasDir } from '../schemas-dir';
-import { apiVersionOf, child, isObject, kindOf, show } from './util';
+import { apiVersionOf, child, cut, isObject, kindOf, show } from './util';
 import { Violation } from './violation';
 
 /** An ajv error object, as the precompiled validators report it. */
@@ -108,7 +108,7 @@ export function toViolations(source: string, what: string, object: unknown, erro
           source,
           path: child(at, field),
           rule: 'schema.unknown-field',
-          message: `unknown field "${field}": not in the ${what} schema`,
+          message: `unknown field "${cut(field)}": not in the ${what} schema`,
           value: isObject(value) ? value[field] : undefined,
         });
         break;
@@ -262,7 +262,7 @@ export function validateJsonPatch(ops: readonly unknown[], source: string): Viol
       return;
     }
     for (const f of fields) if (!(f in raw)) add(`${at}.${f}`, `required field "${f}" is missing for op ${op}`);
-    for (const f of Object.keys(raw)) if (f !== 'op' && !fields.includes(f)) add(child(at, f), `unknown field "${f}" for op ${op}`, raw[f]);
+    for (const f of Object.keys(raw)) if (f !== 'op' && !fields.includes(f)) add(child(at, f), `unknown field "${cut(f)}" for op ${cut(op)}`, raw[f]);
     for (const f of ['path', 'from']) {
       const p = raw[f];
       if (f in raw && !(typeof p === 'string' && (p === '' || p.startsWith('/')))) add(`${at}.${f}`, `${f} must be a JSON pointer such as /spec/containers/0/command, not ${show(p)}`, p);

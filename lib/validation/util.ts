@@ -6,13 +6,52 @@ export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * How many characters of an input a message echoes. Inputs can be long (a whole file pointed at by mistake) or
+ * secret (an SSH key or a token given where a manifest was meant): a message shows their start only.
+ */
+export const MAX_ECHOED_CHARS = 100;
+
+/** A string cut to MAX_ECHOED_CHARS characters, for a message. */
+export function cut(s: unknown): string {
+  const text = typeof s === 'string' ? s : String(s);
+  return text.length > MAX_ECHOED_CHARS ? `${text.slice(0, MAX_ECHOED_CHARS - 3)}...` : text;
+}
+
+/** A string for a message: quoted as JSON, cut to MAX_ECHOED_CHARS characters. */
+export function quote(s: unknown): string {
+  return JSON.stringify(cut(s));
+}
+
+/**
+ * An input value in a message, bounded: a string quoted and cut (see `quote`), a number, boolean or null as
+ * written, a list or mapping by its kind only (its content can be anything, up to a whole file).
+ */
+export function echo(v: unknown): string {
+  if (typeof v === 'string') return quote(v);
+  if (v === null || v === undefined || typeof v === 'number' || typeof v === 'boolean') return show(v);
+  return describeKind(v);
+}
+
 /** A value as a message shows it: `null`, `a list`, `a mapping`, `the string "x"`, `number 3`. */
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
-  return `${typeof v} ${String(v)}`;
+  if (typeof v === 'string') return `the string ${quote(v)}`;
+  return `${typeof v} ${show(v)}`;
+}
+
+/**
+ * What kind of value it is, without any of its content: `a string of 1234 characters`, `a number`, `a list`.
+ * For a whole document that is not what was expected (its content may be a key or a token) and for secrets.
+ */
+export function describeKind(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return `a string of ${v.length} characters`;
+  return `a ${typeof v}`;
 }
 
 export function obj(value: unknown): Json {

@@ -1,9 +1,12 @@
+import { generateKeyPairSync } from 'crypto';
 import { Chart, Testing } from 'cdk8s';
 import { AuditLevel, AuditStage, FalcoAuditSink, FalcoAuditSinkProps } from '../../lib/audit/falco-audit-sink';
 import { KubernetesVersion } from '../../lib/kubernetes-version';
 
 const v118 = KubernetesVersion.of('1.18.2');
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n').toString('base64');
+/** A real private key, made per run (PKCS#8 PEM). */
+const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
 function synth(props: Partial<FalcoAuditSinkProps>, namespace?: string): any[] {
   const chart = new Chart(Testing.app(), 'test', { namespace });
@@ -63,6 +66,11 @@ describe('FalcoAuditSink', () => {
     ['a relative url', { url: '/k8s-audit' }, /is not a valid absolute URL/],
     ['a caBundle that is no PEM certificate', { url: 'https://10.0.0.1:8765/k8s-audit', caBundle: Buffer.from('hello').toString('base64') }, /^caBundle: decodes to something other than a PEM certificate/],
     ['a non-http url', { url: 'ftp://10.0.0.1/k8s-audit' }, /must use http or https, not ftp/],
+    [
+      'a caBundle with a private key (a cert + key PEM base64-encoded whole)',
+      { url: 'https://10.0.0.1:8765/k8s-audit', caBundle: Buffer.from(Buffer.from(CA, 'base64').toString('utf8') + KEY).toString('base64') },
+      /^caBundle: decodes to PEM with a private key \(line 4\); it would be written into the output, which is meant for Git\. Give base64 of the CA certificate alone/,
+    ],
     ['a service without TLS', { url: undefined, service: { namespace: 'falco', name: 'falco', port: 8765 } }, /needs TLS.*HTTPS/],
     [
       'a service path with an underscore',

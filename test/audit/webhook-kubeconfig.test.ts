@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'crypto';
 import { validateWebhookServerUrl, WebhookKubeconfig } from '../../lib/audit/webhook-kubeconfig';
 import { UserError } from '../../lib/errors';
 
@@ -35,6 +36,29 @@ describe('WebhookKubeconfig', () => {
   ])('%j is refused', (props, message) => {
     expect(() => new WebhookKubeconfig(props)).toThrow(UserError);
     expect(() => new WebhookKubeconfig(props)).toThrow(message);
+  });
+
+  test('certificateAuthorityData with a private key in it is refused, without showing the key', () => {
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const data = Buffer.from(Buffer.from(CA, 'base64').toString('utf8') + key).toString('base64');
+    const make = () => new WebhookKubeconfig({ server: 'https://10.0.0.1/x', certificateAuthorityData: data });
+    expect(make).toThrow(UserError);
+    expect(make).toThrow(/^certificateAuthorityData: decodes to PEM with a private key \(line 4\); it would be written into the output, which is meant for Git/);
+    let message = '';
+    try {
+      make();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).not.toContain(key.split('\n')[1]);
+    expect(message).not.toContain(data.slice(0, 40));
+  });
+
+  test('certificateAuthorityData that is not well-formed PEM is refused at its decoded line', () => {
+    const data = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n').toString('base64');
+    expect(() => new WebhookKubeconfig({ server: 'https://10.0.0.1/x', certificateAuthorityData: data })).toThrow(
+      'certificateAuthorityData: decodes to PEM that is not valid: line 1: the "CERTIFICATE" block begun here has no END line',
+    );
   });
 
   test('validateWebhookServerUrl names the field it checks', () => {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as yaml from 'js-yaml';
 import { Chart, Testing } from 'cdk8s';
@@ -184,7 +185,7 @@ describe('legacy shape details', () => {
     expect(JSON.stringify(c)).not.toContain('containerd');
   });
 
-  test('NATS and SNS integrations: sidecars, pipe, secret, JSON file output to the pipe', () => {
+  test('NATS and SNS integrations: sidecars, pipe, keys from the existing Secret, JSON file output to the pipe', () => {
     const s = synthFalco({ valuesFile: 'integrations.yaml' });
     const ds = s.find('DaemonSet');
     const spec = ds.spec.template.spec;
@@ -192,10 +193,13 @@ describe('legacy shape details', () => {
     expect(container(ds, 'falco-nats').args).toEqual(['/bin/falco-nats', '-s', 'nats://nats.messaging.svc.cluster.local:4222']);
     expect(container(ds, 'init-pipe').command).toEqual(['mkfifo', '/var/run/falco/nats']);
     expect(spec.volumes).toContainEqual({ name: 'shared-pipe', emptyDir: {} });
-    expect(s.find('Secret').data).toEqual({
-      aws_access_key_id: Buffer.from('AKIAEXAMPLE').toString('base64'),
-      aws_secret_access_key: Buffer.from('c2VjcmV0').toString('base64'),
-    });
+    // the chart's key names, in the user's Secret; no Secret is rendered
+    expect(container(ds, 'falco-sns').env).toEqual([
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'falco-sns', key: 'aws_access_key_id' } } },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'falco-sns', key: 'aws_secret_access_key' } } },
+      { name: 'AWS_DEFAULT_REGION', valueFrom: { configMapKeyRef: { name: 'falco', key: 'aws_default_region' } } },
+    ]);
+    expect(s.objects.map((o) => o.kind)).not.toContain('Secret');
     expect(s.find('ConfigMap', 'falco').data.aws_default_region).toBe('eu-west-1');
     const f = falcoYaml(s);
     expect(f.json_output).toBe(true);
@@ -203,20 +207,36 @@ describe('legacy shape details', () => {
     expect(f.file_output).toEqual({ enabled: true, keep_alive: true, filename: '/var/run/falco/nats' });
   });
 
-  test('gcscc integration: JSON program output to the connector', () => {
-    const f = falcoYaml(synthFalco({ valuesFile: 'gcscc.yaml' }));
+  test('gcscc integration: JSON program output to the connector, the token from the existing Secret', () => {
+    const s = synthFalco({ valuesFile: 'gcscc.yaml' });
+    const f = falcoYaml(s);
     expect(f.json_output).toBe(true);
-    expect(f.program_output).toEqual({
-      enabled: true,
-      keep_alive: false,
-      program: `"curl -d @- -X POST --header 'Content-Type: application/json' --header 'Authorization: 0123456789abcdef' http://gcscc.security.svc:8080/events/"`,
+    expect(f.program_output.enabled).toBe(true);
+    expect(f.program_output.keep_alive).toBe(false);
+    const program: string = f.program_output.program;
+    expect(program).toContain(`--header 'Authorization: '"$GCSCC_WEBHOOK_AUTHENTICATION_TOKEN"'' http://gcscc.security.svc:8080/events`);
+    expect(container(s.find('DaemonSet'), 'falco').env).toContainEqual({
+      name: 'GCSCC_WEBHOOK_AUTHENTICATION_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'gcscc-connector', key: 'webhook-authentication-token' } },
     });
+    // Falco runs the program with /bin/sh -c: the header is one word, with the variable's value in it
+    const header = program.slice(program.indexOf("'Authorization: "), program.indexOf(' http://'));
+    const r = spawnSync('/bin/sh', ['-c', `printf '[%s]\\n' ${header}`], { env: { GCSCC_WEBHOOK_AUTHENTICATION_TOKEN: 'tok en*' }, encoding: 'utf8' });
+    expect(r.stdout).toBe('[Authorization: tok en*]\n');
   });
 
-  test('Pub/Sub integration: sidecar with credentials from the secret', () => {
-    const s = synthFalco({ values: { integrations: { pubsubOutput: { enabled: true, topic: 'alerts', credentialsData: '{}', projectID: 'p1' } } } });
-    expect(container(s.find('DaemonSet'), 'falco-pubsub').env[0]).toEqual({ name: 'GOOGLE_PROJECT_ID', valueFrom: { secretKeyRef: { name: 'falco', key: 'gcp-project-id' } } });
-    expect(s.find('Secret').data).toEqual({ 'gcp-credentials-data': 'e30=', 'gcp-project-id': 'cDE=' });
+  test('gcscc without an existing Secret keeps the chart\'s published default token, as the chart renders it', () => {
+    const f = falcoYaml(synthFalco({ values: { integrations: { gcscc: { enabled: true } } } }));
+    expect(f.program_output.program).toContain("--header 'Authorization: b27511f86e911f20b9e0f9c8104b4ec4' ");
+  });
+
+  test('Pub/Sub integration: sidecar with credentials and project from the existing Secret', () => {
+    const s = synthFalco({ values: { integrations: { pubsubOutput: { enabled: true, topic: 'alerts', existingSecret: 'gcp-pubsub' } } } });
+    expect(container(s.find('DaemonSet'), 'falco-pubsub').env).toEqual([
+      { name: 'GOOGLE_PROJECT_ID', valueFrom: { secretKeyRef: { name: 'gcp-pubsub', key: 'gcp-project-id' } } },
+      { name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: 'gcp-pubsub', key: 'gcp-credentials-data' } } },
+    ]);
+    expect(s.objects.map((o) => o.kind)).not.toContain('Secret');
   });
 
   test('service account, RBAC and PSP switches', () => {
@@ -266,6 +286,27 @@ describe('user errors', () => {
     [{ values: { fullnameOverride: 'Falco' } }, 'fullnameOverride: object name "Falco" is not a valid DNS-1123 label'],
   ])('%j', (props, message) => {
     expect(() => synthFalco(props as any)).toThrow(message);
+  });
+
+  test.each([
+    ['snsOutput', { snsOutput: { enabled: true, topic: 't' } }, 'aws_access_key_id and aws_secret_access_key'],
+    ['pubsubOutput', { pubsubOutput: { enabled: true, topic: 't' } }, 'gcp-credentials-data and gcp-project-id'],
+  ])('%s enabled without existingSecret is refused: no Secret is rendered and the sidecar needs one', (name, integrations, keys) => {
+    expect(() => synthFalco({ values: { integrations } as any })).toThrow(
+      `integrations.${name}.enabled: is true, but the sidecar's credentials must come from a Secret you create (the output, meant for Git, ` +
+        `holds no Secret): set integrations.${name}.existingSecret to a Secret in Falco's namespace with the keys ${keys}`,
+    );
+  });
+
+  test('a literal credential is refused by the construct too, and the message does not show it', () => {
+    let message = '';
+    try {
+      synthFalco({ values: { integrations: { snsOutput: { enabled: true, aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG', existingSecret: 'sns' } } } });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^integrations\.snsOutput\.aws_secret_access_key: refused: a literal AWS secret access key here would be written into the output/);
+    expect(message).not.toContain('wJalrXUtnFEMI');
   });
 
   test('PSP is fine up to 1.24', () => {

@@ -118,6 +118,7 @@ const NOT_IN_THIS_RENDER: Record<string, string> = {
   'service-always': 'auditLog.enabled is on in the reference render (tested in falco.test.ts)',
   'psp-use-rule': 'podSecurityPolicy.create is off in the reference render (tested in falco.test.ts)',
   'ebpf-probe-empty': 'ebpf is off in the reference render (tested in falco.test.ts)',
+  'secrets-by-reference': 'the integrations are off in the reference render (tested in falco.test.ts and values.test.ts)',
   'control-plane-toleration': 'the reference render is compared on Kubernetes 1.18 (tested in falco.test.ts)',
   'auditsink-by-backend': 'the AuditSink is built by FalcoAuditSink, not Falco (its url form is tested in test/app and test/audit)',
 };

@@ -7,6 +7,7 @@ import {
   FALCO_VALUES_SCHEMA,
   loadFalcoValues,
   resolveFalcoValues,
+  SECRET_VALUES,
 } from '../../lib/falco';
 import { UserError } from '../../lib/errors';
 import { fixture } from './helpers';
@@ -138,5 +139,74 @@ describe('loadFalcoValues', () => {
       'falco.webserver.listenPort: expected a port number (an integer from 1 to 65535), got number 0',
     );
     expect(() => resolveFalcoValues({ nope: true } as any)).toThrow(/unknown key "nope"/);
+  });
+});
+
+describe('values the chart treats as secrets', () => {
+  const CHART_TEMPLATES = path.resolve(__dirname, '../../../shared/reference/charts/stable-falco-1.1.1/templates');
+  const testIfChart = fs.existsSync(CHART_TEMPLATES) ? test : test.skip;
+
+  testIfChart('every value the chart puts in its Secret, and gcscc\'s token (in its ConfigMap), is a secret value here', () => {
+    const secret = fs.readFileSync(path.join(CHART_TEMPLATES, 'secret.yaml'), 'utf8');
+    const inSecret = [...secret.matchAll(/\.Values\.([\w.]+) \| b64enc/g)].map((m) => m[1]);
+    expect(inSecret.length).toBe(4);
+    const configMap = fs.readFileSync(path.join(CHART_TEMPLATES, 'configmap.yaml'), 'utf8');
+    expect(configMap).toContain("'Authorization: {{ .Values.integrations.gcscc.webhookAuthenticationToken }}'");
+    expect(Object.keys(SECRET_VALUES).sort()).toEqual([...inSecret, 'integrations.gcscc.webhookAuthenticationToken'].sort());
+  });
+
+  test.each(Object.keys(SECRET_VALUES))('a literal %s is refused at its line, naming the Secret key and existingSecret, never the value', (dotted) => {
+    const [, section, key] = dotted.split('.');
+    const file = tmpValues(`integrations:\n  ${section}:\n    ${key}: s3cr3t-VALUE\n`);
+    const e = errorOf(() => loadFalcoValues(file));
+    expect(e.location).toEqual({ file, field: dotted, line: 3 });
+    expect(e.message).toContain(`: ${dotted}: refused: a literal `);
+    expect(e.message).toContain(`with the key ${SECRET_VALUES[dotted].key} `);
+    expect(e.message).toContain(`name it in integrations.${section}.existingSecret`);
+    expect(e.message).not.toContain('s3cr3t');
+    // in code too, without a file
+    expect(() => resolveFalcoValues({ integrations: { [section]: { [key]: 's3cr3t-VALUE' } } } as any)).toThrow(new RegExp(`^${dotted.replace(/\./g, '\\.')}: refused`));
+  });
+
+  test('empty values and the chart\'s published gcscc token are no secrets', () => {
+    expect(() => checkFalcoValues(JSON.parse(JSON.stringify(FALCO_CHART_DEFAULTS)))).not.toThrow();
+    expect(() =>
+      checkFalcoValues({ integrations: { snsOutput: { aws_access_key_id: '', aws_secret_access_key: '' }, pubsubOutput: { credentialsData: '', projectID: '' } } }),
+    ).not.toThrow();
+    expect(FALCO_CHART_DEFAULTS.integrations.gcscc.webhookAuthenticationToken).toBe('b27511f86e911f20b9e0f9c8104b4ec4');
+  });
+
+  test('a mistyped secret is described by its kind only', () => {
+    expect(() => checkFalcoValues({ integrations: { gcscc: { webhookAuthenticationToken: 4242424242 } } })).toThrow(
+      /^integrations\.gcscc\.webhookAuthenticationToken: expected a string, got a number$/,
+    );
+  });
+
+  test('existingSecret must be a Secret name', () => {
+    expect(() => checkFalcoValues({ integrations: { pubsubOutput: { existingSecret: 'GCP Keys' } } })).toThrow(
+      /^integrations\.pubsubOutput\.existingSecret: secret name "GCP Keys" /,
+    );
+    expect(() => checkFalcoValues({ integrations: { pubsubOutput: { existingSecret: 'gcp-pubsub' } } })).not.toThrow();
+  });
+});
+
+describe('messages bound what they echo', () => {
+  test('a whole document that is not a mapping is described by its kind, not its text', () => {
+    const file = tmpValues('eyJhbGciOiJSUzI1NiJ9.c2VjcmV0\n');
+    expect(() => loadFalcoValues(file)).toThrow(/values must be a mapping of chart keys, got a string of 29 characters$/);
+  });
+
+  test('a long string and a long unknown key are cut', () => {
+    const long = 'x'.repeat(10_000);
+    const e1 = errorOf(() => checkFalcoValues({ rbac: { create: long } } as any));
+    expect(e1.message).toBe(`rbac.create: expected a boolean (true or false), got the string "${'x'.repeat(97)}..."`);
+    const e2 = errorOf(() => checkFalcoValues({ [long]: 1 }));
+    expect(e2.message).toContain(`unknown key "${'x'.repeat(97)}..."`);
+    expect(e2.message.length).toBeLessThan(700);
+  });
+
+  test('an image tag longer than a Docker tag can be is refused before its text reaches a message', () => {
+    const e = errorOf(() => checkFalcoValues({ image: { tag: `0.19.0-${'a'.repeat(5000)}` } }));
+    expect(e.message).toMatch(/^image\.tag: an image tag has at most 128 characters, got the string "0\.19\.0-a+\.\.\." \(5007 characters\)$/);
   });
 });

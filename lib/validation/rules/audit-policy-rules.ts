@@ -1,4 +1,4 @@
-import { arr, child, kindOf, obj, apiVersionOf } from '../util';
+import { apiVersionOf, arr, child, cut, kindOf, obj } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { reporter } from './support';
 
@@ -19,9 +19,9 @@ export function checkAuditPolicyRules(item: ValidationItem, _context?: RuleConte
     }
     urls.forEach((u, j) => {
       if (typeof u === 'string' && u.includes('*') && u.indexOf('*') !== u.length - 1) {
-        r.add(child(child(path, 'nonResourceURLs'), j), `non-resource URL "${u}" may only use '*' as its final character`, u);
+        r.add(child(child(path, 'nonResourceURLs'), j), `non-resource URL "${cut(u)}" may only use '*' as its final character`, u);
       }
-      if (typeof u === 'string' && !u.startsWith('/')) r.add(child(child(path, 'nonResourceURLs'), j), `non-resource URL "${u}" must start with '/'`, u);
+      if (typeof u === 'string' && !u.startsWith('/')) r.add(child(child(path, 'nonResourceURLs'), j), `non-resource URL "${cut(u)}" must start with '/'`, u);
     });
     arr(rule.resources).forEach((g, j) => {
       const group = obj(g);

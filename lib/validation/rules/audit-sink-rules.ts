@@ -1,4 +1,4 @@
-import { arr, isObject, kindOf, obj, show, str } from '../util';
+import { arr, cut, isObject, kindOf, obj, quote, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { dns1123SubdomainProblems } from '../names';
 import { reporter } from './support';
@@ -87,15 +87,15 @@ export function webhookUrlProblems(url: string): string[] {
   try {
     parsed = new URL(url);
   } catch {
-    return [`url ${JSON.stringify(url)} is not a valid absolute URL; desired format: http(s)://host[:port][/path]`];
+    return [`url ${quote(url)} is not a valid absolute URL; desired format: http(s)://host[:port][/path]`];
   }
   const problems: string[] = [];
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`url "${url}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
-  if (!parsed.hostname) problems.push(`url "${url}" must specify a host`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`url "${cut(url)}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
+  if (!parsed.hostname) problems.push(`url "${cut(url)}" must specify a host`);
   // `new URL` drops an empty user info (`http://@host`), which the API server still refuses
-  if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) problems.push(`user information is not permitted in the url "${url}"`);
-  if (parsed.search || url.includes('?')) problems.push(`query parameters are not permitted in the url "${url}"`);
-  if (parsed.hash || url.includes('#')) problems.push(`fragments are not permitted in the url "${url}"`);
+  if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) problems.push(`user information is not permitted in the url "${cut(url)}"`);
+  if (parsed.search || url.includes('?')) problems.push(`query parameters are not permitted in the url "${cut(url)}"`);
+  if (parsed.hash || url.includes('#')) problems.push(`fragments are not permitted in the url "${cut(url)}"`);
   return problems;
 }
 
@@ -122,12 +122,12 @@ export function checkAuditSinkService(item: ValidationItem, context?: RuleContex
   const p = service.path;
   if (typeof p === 'string' && p !== '' && p !== '/') {
     if (p === '//') r.add(`${path}.path`, 'path "//": segment[0] may not be empty', p);
-    else if (!p.startsWith('/')) r.add(`${path}.path`, `path "${p}" must start with a '/'`, p);
+    else if (!p.startsWith('/')) r.add(`${path}.path`, `path "${cut(p)}" must start with a '/'`, p);
     else {
       const steps = (p.endsWith('/') ? p.slice(1, -1) : p.slice(1)).split('/');
       steps.forEach((step, i) => {
-        if (step === '') r.add(`${path}.path`, `path "${p}": segment[${i}] may not be empty`, p);
-        else for (const problem of dns1123SubdomainProblems(step)) r.add(`${path}.path`, `path "${p}": segment[${i}] "${step}" ${problem}`, p);
+        if (step === '') r.add(`${path}.path`, `path "${cut(p)}": segment[${i}] may not be empty`, p);
+        else for (const problem of dns1123SubdomainProblems(step)) r.add(`${path}.path`, `path "${cut(p)}": segment[${i}] "${cut(step)}" ${problem}`, p);
       });
     }
   }

@@ -1,4 +1,4 @@
-import { arr, child, isObject, Json, kindOf, metadataOf, obj, show, str } from '../util';
+import { arr, child, cut, isObject, Json, kindOf, metadataOf, obj, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import {
   dns1035LabelProblems,
@@ -41,10 +41,10 @@ export function checkObjectName(item: ValidationItem, _context?: RuleContext): V
     r.add('metadata.name', `${kind} has no metadata.name; the project always names its objects`, name);
   } else {
     const format = NAME_FORMAT[kind] ?? SUBDOMAIN;
-    for (const p of format.check(name)) r.add('metadata.name', `${kind} name "${name}" ${p}`, name);
+    for (const p of format.check(name)) r.add('metadata.name', `${kind} name "${cut(name)}" ${p}`, name);
   }
   if (typeof meta.namespace === 'string') {
-    for (const p of dns1123LabelProblems(meta.namespace)) r.add('metadata.namespace', `namespace "${meta.namespace}" ${p}`, meta.namespace);
+    for (const p of dns1123LabelProblems(meta.namespace)) r.add('metadata.namespace', `namespace "${cut(meta.namespace)}" ${p}`, meta.namespace);
   }
   return r.found;
 }
@@ -66,9 +66,9 @@ export function checkNamespaceScope(item: ValidationItem, _context?: RuleContext
 function checkLabelMap(r: ReturnType<typeof reporter>, path: string, labels: unknown, what: string): void {
   if (!isObject(labels)) return;
   for (const [key, value] of Object.entries(labels)) {
-    for (const p of qualifiedNameProblems(key)) r.add(child(path, key), `${what} key "${key}": ${p}`, key);
+    for (const p of qualifiedNameProblems(key)) r.add(child(path, key), `${what} key "${cut(key)}": ${p}`, key);
     if (typeof value === 'string') {
-      for (const p of labelValueProblems(value)) r.add(child(path, key), `${what} value "${value}" ${p}`, value);
+      for (const p of labelValueProblems(value)) r.add(child(path, key), `${what} value "${cut(value)}" ${p}`, value);
     }
   }
 }
@@ -87,7 +87,7 @@ export function checkLabels(item: ValidationItem, _context?: RuleContext): Viola
     arr(selector.matchExpressions).forEach((e, i) => {
       const path = child(child('spec.selector.matchExpressions', i), 'key');
       const key = str(obj(e).key);
-      if (key !== undefined) for (const p of qualifiedNameProblems(key)) r.add(path, `selector key "${key}": ${p}`, key);
+      if (key !== undefined) for (const p of qualifiedNameProblems(key)) r.add(path, `selector key "${cut(key)}": ${p}`, key);
     });
   }
   if (kind === 'Service') checkLabelMap(r, 'spec.selector', spec.selector, 'selector');
@@ -103,7 +103,7 @@ export function checkAnnotations(item: ValidationItem, _context?: RuleContext): 
     if (!isObject(annotations)) return;
     let size = 0;
     for (const [key, value] of Object.entries(annotations)) {
-      for (const p of qualifiedNameProblems(key.toLowerCase())) r.add(child(path, key), `annotation key "${key}": ${p}`, key);
+      for (const p of qualifiedNameProblems(key.toLowerCase())) r.add(child(path, key), `annotation key "${cut(key)}": ${p}`, key);
       size += key.length + (typeof value === 'string' ? value.length : 0);
     }
     if (size > TOTAL_ANNOTATION_SIZE) r.add(path, `annotations total ${size} bytes, more than the ${TOTAL_ANNOTATION_SIZE} the API allows`);
@@ -147,7 +147,7 @@ export function checkWorkloadSelector(item: ValidationItem, _context?: RuleConte
   });
   if (!selectorMatches(selector, labels)) {
     const labelText = Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(',') || 'none';
-    r.add('spec.selector', `selector "${selectorString(selector)}" does not match the template labels (${labelText})`, selector);
+    r.add('spec.selector', `selector "${cut(selectorString(selector))}" does not match the template labels (${labelText})`, selector);
   }
   return r.found;
 }

@@ -1,4 +1,4 @@
-import { arr, child, isObject, obj, show, str } from '../util';
+import { arr, child, cut, isObject, obj, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { dns1123LabelProblems, ianaSvcNameProblems } from '../names';
 import { containersOf, podSpecOf, reporter } from './support';
@@ -16,7 +16,7 @@ export function checkPrivilegedEscalation(item: ValidationItem, _context?: RuleC
     if (sc.privileged === true && sc.allowPrivilegeEscalation === false) {
       r.add(
         child(path, 'securityContext'),
-        `container "${str(container.name) ?? '?'}" sets privileged: true with allowPrivilegeEscalation: false, which the API server refuses; drop allowPrivilegeEscalation or set it to true`,
+        `container "${cut(str(container.name) ?? '?')}" sets privileged: true with allowPrivilegeEscalation: false, which the API server refuses; drop allowPrivilegeEscalation or set it to true`,
         sc,
       );
     }
@@ -33,9 +33,9 @@ export function checkContainerNames(item: ValidationItem, _context?: RuleContext
   for (const { path, container } of containersOf(at)) {
     const name = str(container.name);
     if (name === undefined) continue; // schema reports the missing name
-    for (const p of dns1123LabelProblems(name)) r.add(child(path, 'name'), `container name "${name}" ${p}`, name);
+    for (const p of dns1123LabelProblems(name)) r.add(child(path, 'name'), `container name "${cut(name)}" ${p}`, name);
     const first = seen.get(name);
-    if (first) r.add(child(path, 'name'), `duplicate container name "${name}" (also at ${first})`, name);
+    if (first) r.add(child(path, 'name'), `duplicate container name "${cut(name)}" (also at ${first})`, name);
     else seen.set(name, child(path, 'name'));
   }
   return r.found;
@@ -54,13 +54,13 @@ export function checkVolumes(item: ValidationItem, _context?: RuleContext): Viol
     if (name === undefined) {
       r.add(path, 'volume has no name');
     } else {
-      for (const p of dns1123LabelProblems(name)) r.add(child(path, 'name'), `volume name "${name}" ${p}`, name);
-      if (seen.has(name)) r.add(child(path, 'name'), `duplicate volume name "${name}"`, name);
+      for (const p of dns1123LabelProblems(name)) r.add(child(path, 'name'), `volume name "${cut(name)}" ${p}`, name);
+      if (seen.has(name)) r.add(child(path, 'name'), `duplicate volume name "${cut(name)}"`, name);
       seen.add(name);
     }
     const sources = Object.keys(volume).filter((k) => k !== 'name');
-    if (sources.length === 0) r.add(path, `volume "${name ?? '?'}" must specify a volume type (hostPath, configMap, secret, ...)`);
-    if (sources.length > 1) r.add(path, `volume "${name ?? '?'}" may not specify more than one volume type, got ${sources.join(', ')}`);
+    if (sources.length === 0) r.add(path, `volume "${cut(name ?? '?')}" must specify a volume type (hostPath, configMap, secret, ...)`);
+    if (sources.length > 1) r.add(path, `volume "${cut(name ?? '?')}" may not specify more than one volume type, got ${sources.join(', ')}`);
   });
   return r.found;
 }
@@ -78,7 +78,7 @@ export function checkVolumeMounts(item: ValidationItem, _context?: RuleContext):
         if (name !== undefined && !volumes.has(name)) {
           r.add(
             child(child(child(path, field), i), 'name'),
-            `container "${str(container.name) ?? '?'}" mounts volume "${name}", which is not in the pod's volumes (${[...volumes].join(', ') || 'none'})`,
+            `container "${cut(str(container.name) ?? '?')}" mounts volume "${cut(name)}", which is not in the pod's volumes (${[...volumes].join(', ') || 'none'})`,
             name,
           );
         }
@@ -131,8 +131,8 @@ export function checkContainerPorts(item: ValidationItem, _context?: RuleContext
       }
       const name = str(port.name);
       if (name !== undefined) {
-        for (const problem of ianaSvcNameProblems(name)) r.add(child(ppath, 'name'), `port name "${name}" ${problem}`, name);
-        if (names.has(name)) r.add(child(ppath, 'name'), `duplicate port name "${name}" in container "${str(container.name) ?? '?'}"`, name);
+        for (const problem of ianaSvcNameProblems(name)) r.add(child(ppath, 'name'), `port name "${cut(name)}" ${problem}`, name);
+        if (names.has(name)) r.add(child(ppath, 'name'), `duplicate port name "${cut(name)}" in container "${cut(str(container.name) ?? '?')}"`, name);
         names.add(name);
       }
     });

@@ -1,4 +1,4 @@
-import { arr, child, kindOf, obj, show, str } from '../util';
+import { arr, child, cut, kindOf, obj, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { reporter } from './support';
 
@@ -77,7 +77,7 @@ export function checkRbacBinding(item: ValidationItem, _context?: RuleContext): 
   arr(o.subjects).forEach((s, i) => {
     const subject = obj(s);
     if (subject.kind === 'ServiceAccount' && !str(subject.namespace) && kind === 'ClusterRoleBinding') {
-      r.add(child(child('subjects', i), 'namespace'), `ServiceAccount subject "${str(subject.name) ?? '?'}" needs a namespace`);
+      r.add(child(child('subjects', i), 'namespace'), `ServiceAccount subject "${cut(str(subject.name) ?? '?')}" needs a namespace`);
     }
   });
   return r.found;

@@ -1,5 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
-import { arr, child, kindOf, metadataOf, obj, show, str } from '../util';
+import { arr, child, cut, kindOf, metadataOf, obj, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { ianaSvcNameProblems } from '../names';
 import { containersOf, podSpecOf, PodSpecAt, reporter } from './support';
@@ -13,11 +13,11 @@ export function parseServiceClusterIPRange(range: string): { cidrs: Cidr[]; prob
   for (const part of parts) {
     const valid =
       ipaddr.IPv4.isValidCIDRFourPartDecimal(part) || (part.includes(':') && ipaddr.IPv6.isValidCIDR(part));
-    if (!valid) return { cidrs: [], problem: `service cluster IP range "${range}": "${part}" is not a CIDR such as 10.96.0.0/12 or fd00::/108` };
+    if (!valid) return { cidrs: [], problem: `service cluster IP range "${cut(range)}": "${cut(part)}" is not a CIDR such as 10.96.0.0/12 or fd00::/108` };
     cidrs.push(ipaddr.parseCIDR(part));
   }
   if (cidrs.length > 2 || (cidrs.length === 2 && cidrs[0][0].kind() === cidrs[1][0].kind())) {
-    return { cidrs: [], problem: `service cluster IP range "${range}" must be one CIDR, or one IPv4 and one IPv6 CIDR` };
+    return { cidrs: [], problem: `service cluster IP range "${cut(range)}" must be one CIDR, or one IPv4 and one IPv6 CIDR` };
   }
   return { cidrs };
 }
@@ -68,9 +68,9 @@ export function checkClusterIP(ip: string, serviceClusterIPRange: string): strin
   const { cidrs, problem } = parseServiceClusterIPRange(serviceClusterIPRange);
   if (problem) return problem;
   const addr = parseIP(String(ip));
-  if (!addr) return `cluster IP "${ip}" is not an IPv4 or IPv6 address`;
+  if (!addr) return `cluster IP "${cut(ip)}" is not an IPv4 or IPv6 address`;
   const cidr = cidrs.find(([net]) => net.kind() === addr.kind());
-  if (!cidr) return `cluster IP ${ip} is ${addr.kind()} but the service cluster IP range "${serviceClusterIPRange}" has no ${addr.kind()} CIDR`;
+  if (!cidr) return `cluster IP ${ip} is ${addr.kind()} but the service cluster IP range "${cut(serviceClusterIPRange)}" has no ${addr.kind()} CIDR`;
   const text = `${cidr[0].toString()}/${cidr[1]}`;
   if (!addr.match(cidr)) return `cluster IP ${ip} is outside the service cluster IP range ${text}`;
   const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
@@ -98,7 +98,7 @@ export function checkServiceClusterIP(item: ValidationItem, context?: RuleContex
     if (typeof ip !== 'string' || ip === '' || ip === 'None') continue;
     const problem = context?.serviceClusterIPRange
       ? checkClusterIP(ip, context.serviceClusterIPRange)
-      : parseIP(ip) ? undefined : `cluster IP "${ip}" is not an IPv4 or IPv6 address`;
+      : parseIP(ip) ? undefined : `cluster IP "${cut(ip)}" is not an IPv4 or IPv6 address`;
     if (problem) r.add(path, problem, ip);
   }
   return r.found;
@@ -136,7 +136,7 @@ export function checkServicePorts(item: ValidationItem, context?: RuleContext): 
     if (port.nodePort !== undefined && port.nodePort !== 0) {
       const text = context?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
       const range = parseNodePortRange(text);
-      if (!range) r.add(child(path, 'nodePort'), `service node port range "${text}" is not a range such as 30000-32767`, text);
+      if (!range) r.add(child(path, 'nodePort'), `service node port range "${cut(text)}" is not a range such as 30000-32767`, text);
       else if (!(Number.isInteger(port.nodePort) && (port.nodePort as number) >= range.min && (port.nodePort as number) <= range.max)) {
         r.add(child(path, 'nodePort'), `nodePort ${show(port.nodePort)} is outside the service node port range ${range.min}-${range.max} (--service-node-port-range)`, port.nodePort);
       }
@@ -144,10 +144,10 @@ export function checkServicePorts(item: ValidationItem, context?: RuleContext): 
     const tp = port.targetPort;
     if (typeof tp === 'number' && !inRange(tp, 1)) r.add(child(path, 'targetPort'), `targetPort ${tp} must be between 1 and 65535`, tp);
     if (typeof tp === 'string') {
-      for (const problem of ianaSvcNameProblems(tp)) r.add(child(path, 'targetPort'), `targetPort name "${tp}" ${problem}`, tp);
+      for (const problem of ianaSvcNameProblems(tp)) r.add(child(path, 'targetPort'), `targetPort name "${cut(tp)}" ${problem}`, tp);
     }
     const name = str(port.name);
-    if (name !== undefined && names.has(name)) r.add(child(path, 'name'), `duplicate service port name "${name}"`, name);
+    if (name !== undefined && names.has(name)) r.add(child(path, 'name'), `duplicate service port name "${cut(name)}"`, name);
     if (name !== undefined) names.add(name);
     if (name === undefined && ports.length > 1) r.add(child(path, 'name'), 'every port needs a name when a Service has more than one');
   });
@@ -186,7 +186,7 @@ export function checkServiceSelectsPods(item: ValidationItem, context?: RuleCont
   if (pods.length === 0) {
     r.add(
       'spec.selector',
-      `selector ${show(selector)} selects no pod in namespace "${str(metadataOf(item.object).namespace) ?? ''}" among the objects validated with it`,
+      `selector ${show(selector)} selects no pod in namespace "${cut(str(metadataOf(item.object).namespace) ?? '')}" among the objects validated with it`,
       selector,
     );
     return r.found;

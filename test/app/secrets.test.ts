@@ -1,0 +1,270 @@
+/**
+ * Secrets must not reach Git, and no input makes the app do unbounded work: through the real app process, every
+ * refused input ends with exit 1, one located message (file:line: field:) that never shows the secret, no stack
+ * trace, and the output folder exactly as it was.
+ */
+import { generateKeyPairSync } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { EXAMPLES, listFiles, readDoc, runApp, scratch, writeFiles } from './run';
+
+const DEFAULT_MANIFEST = fs.readFileSync(path.join(EXAMPLES, 'default', 'kube-apiserver.yaml'), 'utf8');
+const DEFAULT_VALUES = fs.readFileSync(path.join(EXAMPLES, 'default', 'values.yaml'), 'utf8');
+/** An earlier run's output (marked, so a valid run may replace it), with a file a bad run must not lose. */
+const SEED = { '.cdk8s-falco-audit': '# Output of cdk8s-falco-audit\n', 'keep.txt': 'written by an earlier run\n' };
+
+/** A certificate block (not a real certificate: nothing here parses DER) and a real private key, made per run. */
+const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+/** The README's falco.pem: certificate and key in one file. */
+const FALCO_PEM = CERT + KEY;
+/** A line of the key's base64 body: it must never appear in any output. */
+const KEY_MATERIAL = KEY.split('\n')[1];
+
+const TLS_VALUES = 'falco:\n  webserver:\n    sslEnabled: true\n';
+const SINK_CONFIG = ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: falco.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}', ''].join('\n');
+const WEBHOOK_CONFIG = [
+  'apiServer: {manifest: kube-apiserver.yaml}',
+  'audit:',
+  '  backend: webhook',
+  '  webhook: {certificateAuthority: falco.pem}',
+  'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}',
+  '',
+].join('\n');
+const PLAIN_CONFIG = ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  values: values.yaml', '  clusterIP: 10.96.0.100', ''].join('\n');
+
+let dir: string;
+beforeEach(() => {
+  dir = scratch();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the app on the default example with `files` replaced; the output folder starts with SEED in it. */
+function run(files: Record<string, string>) {
+  writeFiles(dir, { 'falco-audit.yaml': PLAIN_CONFIG, 'kube-apiserver.yaml': DEFAULT_MANIFEST, 'values.yaml': DEFAULT_VALUES, ...files });
+  const out = path.join(dir, 'out');
+  writeFiles(out, SEED);
+  return runApp({ cwd: dir, outdir: out });
+}
+
+/** Exit 1, exactly one `error:` message matching `message`, no stack, nothing written, and none of `secrets` shown. */
+function expectRefused(r: ReturnType<typeof run>, message: string | RegExp, secrets: readonly string[] = []) {
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^]*\nnothing was written\.\n$/) });
+  if (typeof message === 'string') expect(r.stderr).toContain(message);
+  else expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+  expect(r.stdout).toBe('');
+  for (const s of secrets) expect(r.stderr).not.toContain(s);
+  expect(listFiles(r.outdir)).toEqual(Object.keys(SEED));
+  expect(fs.readdirSync(dir).filter((f) => f.startsWith('.'))).toEqual([]);
+}
+
+/** 1-based line of the first line of `text` containing `needle`. */
+const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+/** A file of `size` bytes that takes no disk space (a sparse file): reading it whole would take seconds or fail. */
+function sparse(name: string, size: number): void {
+  const fd = fs.openSync(path.join(dir, name), 'w');
+  fs.ftruncateSync(fd, size);
+  fs.closeSync(fd);
+}
+
+describe('a CA file that holds a private key is refused, saying why', () => {
+  test('as the AuditSink caBundle (the README\'s falco.pem, certificate + key)', () => {
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG, 'falco.pem': FALCO_PEM, 'values.yaml': TLS_VALUES });
+    expectRefused(
+      r,
+      `falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file falco.pem holds a private key (line ${lineOf(FALCO_PEM, 'PRIVATE KEY')}): ` +
+        'the CA is written into the output, which is meant for Git',
+      [KEY_MATERIAL],
+    );
+    expect(r.stderr).toContain('openssl x509 -in falco.pem -out falco-ca.crt');
+  });
+
+  test('as the webhook kubeconfig certificate-authority-data', () => {
+    const r = run({ 'falco-audit.yaml': WEBHOOK_CONFIG, 'falco.pem': FALCO_PEM, 'values.yaml': TLS_VALUES });
+    expectRefused(r, `falco-audit.yaml:4: audit.webhook.certificateAuthority: certificate authority file falco.pem holds a private key (line 4)`, [KEY_MATERIAL]);
+  });
+
+  test('an RSA key in the traditional format, before the certificate, is refused too', () => {
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG, 'falco.pem': rsa + CERT, 'values.yaml': TLS_VALUES });
+    expectRefused(r, 'audit.auditSink.certificateAuthority: certificate authority file falco.pem holds a private key (line 1)', [rsa.split('\n')[1]]);
+  });
+});
+
+describe('only certificate blocks are embedded', () => {
+  test('openssl\'s text around the blocks and a second certificate: the caBundle holds exactly the two certificates', () => {
+    const second = '-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUSECOND\nAAAA\n-----END CERTIFICATE-----\n';
+    const file = `subject=CN = falco.falco.svc\nissuer=CN = falco-ca\n${CERT.replace(/\n/g, '\r\n')}\nBag Attributes\n    friendlyName: ca\n${second}`;
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.status).toBe(0);
+    const caBundle = readDoc(r.outdir, 'cluster/auditsink-falco.yaml').spec.webhook.clientConfig.caBundle;
+    expect(Buffer.from(caBundle, 'base64').toString('utf8')).toBe(CERT + second);
+  });
+
+  test('a file with only other blocks says which, and that the API server ignores them', () => {
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': CERT.replace(/CERTIFICATE/g, 'TRUSTED CERTIFICATE'), 'values.yaml': TLS_VALUES });
+    expectRefused(r, 'falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem holds no PEM certificate (no -----BEGIN CERTIFICATE----- block; it has "TRUSTED CERTIFICATE" blocks, which the API server ignores)');
+  });
+
+  test('a certificate block with a line that is not base64 is refused at its line', () => {
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': CERT.replace('TESTONLY\n', 'TESTONLY\nnot base64!\n'), 'values.yaml': TLS_VALUES });
+    expectRefused(r, 'certificate authority file ca.pem is not valid PEM: line 3: the CERTIFICATE block begun at line 1 holds a line that is not base64');
+  });
+});
+
+describe('bounded work: big or pathological files are refused before they are read whole', () => {
+  test('a 3 GB CA file: refused by its size, with the size and the limit', () => {
+    writeFiles(dir, { 'values.yaml': TLS_VALUES });
+    sparse('ca.pem', 3 * 1024 ** 3);
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'values.yaml': TLS_VALUES });
+    expectRefused(r, `falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem is ${3 * 1024 ** 3} bytes, more than the 1048576 bytes any CA bundle needs; refusing to read it`);
+  });
+
+  test('a 3 GB manifest and a 3 GB config: refused by their size', () => {
+    sparse('kube-apiserver.yaml', 3 * 1024 ** 3);
+    const r1 = runApp({ cwd: dir, outdir: path.join(dir, 'out'), config: writeConfig() });
+    expect(r1.status).toBe(1);
+    expect(r1.stderr).toContain(`kube-apiserver.yaml: kube-apiserver manifest is ${3 * 1024 ** 3} bytes, more than the 1048576 bytes any real one needs`);
+    sparse('big.yaml', 3 * 1024 ** 3);
+    const r2 = runApp({ cwd: dir, outdir: path.join(dir, 'out'), config: 'big.yaml' });
+    expect(r2.status).toBe(1);
+    expect(r2.stderr).toContain(`big.yaml: config file is ${3 * 1024 ** 3} bytes, more than the 1048576 bytes any real one needs`);
+    expect(r1.stderr + r2.stderr).not.toMatch(/\n\s+at |internal error/);
+  });
+
+  test('an 840 KB CA file of BEGIN lines is refused at its second line (PEM is parsed line by line, not by backtracking)', () => {
+    const begins = '-----BEGIN CERTIFICATE-----\n'.repeat(30_000);
+    expect(begins.length).toBeGreaterThan(800_000);
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': begins, 'values.yaml': TLS_VALUES });
+    expectRefused(r, 'certificate authority file ca.pem is not valid PEM: line 2: the "CERTIFICATE" block begun at line 1 has no END line before this BEGIN line');
+  });
+
+  test('a fleet of more than 5,000 clusters is refused at its clusters line, before any is built', () => {
+    const clusters = Array.from({ length: 5001 }, (_, i) => `- {name: c${i}, apiServer: {manifest: kube-apiserver.yaml}}`);
+    const r = run({ 'falco-audit.yaml': `# a generated fleet\nclusters:\n${clusters.join('\n')}\n` });
+    expectRefused(r, 'falco-audit.yaml:2: clusters: lists 5001 clusters, more than the 5000 one run builds');
+    expect(r.stderr).toContain('split the fleet into several config files');
+  });
+});
+
+function writeConfig(): string {
+  writeFiles(dir, { 'falco-audit.yaml': PLAIN_CONFIG, 'values.yaml': DEFAULT_VALUES });
+  return 'falco-audit.yaml';
+}
+
+describe('literal credentials in the values are refused, with the way that keeps them out of Git', () => {
+  const values = (integrations: string) => `${DEFAULT_VALUES}integrations:\n${integrations}`;
+  const at = (text: string, needle: string) => `values.yaml:${lineOf(text, needle)}:`;
+
+  test('integrations.snsOutput AWS keys', () => {
+    const text = values('  snsOutput:\n    enabled: true\n    topic: arn:aws:sns:eu-west-1:123456789012:alerts\n    aws_access_key_id: AKIAIOSFODNN7EXAMPLE\n    aws_secret_access_key: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n');
+    const r = run({ 'values.yaml': text });
+    expectRefused(
+      r,
+      `${at(text, 'aws_access_key_id')} integrations.snsOutput.aws_access_key_id: refused: a literal AWS access key id here would be written into the output, ` +
+        "which is meant for Git. Remove it, create a Secret in Falco's namespace with the key aws_access_key_id (kubectl create secret generic, " +
+        'or a SealedSecret or ExternalSecret you manage) and name it in integrations.snsOutput.existingSecret',
+      ['AKIAIOSFODNN7EXAMPLE', 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY'],
+    );
+  });
+
+  test('integrations.gcscc.webhookAuthenticationToken (the chart writes it into a program: line of the ConfigMap)', () => {
+    const text = values('  gcscc:\n    enabled: true\n    webhookAuthenticationToken: 7f3a9c1e5b2d4f6a8c0e2b4d6f8a0c2e\n');
+    const r = run({ 'values.yaml': text });
+    expectRefused(r, `${at(text, 'webhookAuthenticationToken')} integrations.gcscc.webhookAuthenticationToken: refused: a literal webhook authentication token`, [
+      '7f3a9c1e5b2d4f6a8c0e2b4d6f8a0c2e',
+    ]);
+    expect(r.stderr).toContain('with the key webhook-authentication-token');
+    expect(r.stderr).toContain('name it in integrations.gcscc.existingSecret');
+  });
+
+  test('integrations.pubsubOutput.credentialsData and projectID (both in the chart\'s Secret)', () => {
+    const credentials = '{"type": "service_account", "private_key_id": "0123abcd"}';
+    const text = values(`  pubsubOutput:\n    enabled: true\n    topic: alerts\n    credentialsData: '${credentials}'\n`);
+    expectRefused(run({ 'values.yaml': text }), `${at(text, 'credentialsData')} integrations.pubsubOutput.credentialsData: refused: a literal Google Cloud credentials file`, [
+      '0123abcd',
+    ]);
+    const project = values('  pubsubOutput:\n    projectID: my-project-42\n');
+    expectRefused(run({ 'values.yaml': project }), `${at(project, 'projectID')} integrations.pubsubOutput.projectID: refused: a literal Google Cloud project id`);
+  });
+
+  test('a secret of the wrong type is described by its kind, not its value', () => {
+    const text = values('  snsOutput:\n    aws_secret_access_key: 12345678901234567890\n');
+    expectRefused(run({ 'values.yaml': text }), `${at(text, 'aws_secret_access_key')} integrations.snsOutput.aws_secret_access_key: expected a string, got a number`, ['1234567890']);
+  });
+
+  test('an integration enabled without its existingSecret is refused at its enabled line', () => {
+    const text = values('  snsOutput:\n    enabled: true\n    topic: alerts\n');
+    expectRefused(
+      run({ 'values.yaml': text }),
+      `values.yaml:${lineOf(text, 'snsOutput') + 1}: integrations.snsOutput.enabled: is true, but the sidecar's credentials must come from a Secret you create`,
+    );
+  });
+
+  test('an existingSecret that is no Secret name is refused at its line', () => {
+    const text = values('  snsOutput:\n    existingSecret: AWS_Keys\n');
+    expectRefused(run({ 'values.yaml': text }), `${at(text, 'existingSecret')} integrations.snsOutput.existingSecret: secret name "AWS_Keys"`);
+  });
+});
+
+describe('credentials by reference: the output names the Secret and holds no credential', () => {
+  test('SNS, Pub/Sub and gcscc from existing Secrets: secretKeyRef env, no Secret object, no token in the ConfigMap', () => {
+    const r = run({
+      'values.yaml':
+        `${DEFAULT_VALUES}integrations:\n` +
+        '  snsOutput: {enabled: true, topic: alerts, aws_default_region: eu-west-1, existingSecret: falco-sns}\n' +
+        '  pubsubOutput: {enabled: true, topic: alerts, existingSecret: falco-pubsub}\n' +
+        '  gcscc: {enabled: true, existingSecret: falco-gcscc}\n',
+    });
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.status).toBe(0);
+    const files = listFiles(r.outdir);
+    expect(files.filter((f) => f.startsWith('cluster/secret-'))).toEqual([]);
+    const pod = readDoc(r.outdir, 'cluster/daemonset-falco.yaml').spec.template.spec;
+    const env = (name: string) => pod.containers.find((c: any) => c.name === name).env;
+    expect(env('falco-sns')).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'falco-sns', key: 'aws_secret_access_key' } } });
+    expect(env('falco-pubsub')).toContainEqual({ name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: 'falco-pubsub', key: 'gcp-credentials-data' } } });
+    expect(env('falco')).toContainEqual({ name: 'GCSCC_WEBHOOK_AUTHENTICATION_TOKEN', valueFrom: { secretKeyRef: { name: 'falco-gcscc', key: 'webhook-authentication-token' } } });
+    const config = fs.readFileSync(path.join(r.outdir, 'cluster/configmap-falco.yaml'), 'utf8');
+    expect(config).toContain('$GCSCC_WEBHOOK_AUTHENTICATION_TOKEN');
+    expect(config).not.toContain('b27511f86e911f20b9e0f9c8104b4ec4');
+  });
+});
+
+describe('a manifest or values file pointed at a secret: the message says what the file is, never what it says', () => {
+  const OPENSSH_KEY = [
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+    'QyNTUxOQAAACBrZXltYXRlcmlhbGtleW1hdGVyaWFsa2V5bWF0ZXJpYWwAAAAAAAAAAAAA',
+    '-----END OPENSSH PRIVATE KEY-----',
+    '',
+  ].join('\n');
+  const TOKEN = `eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9.${'eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6a3ViZS1zeXN0ZW06ZGVmYXVsdCJ9'}.c2lnbmF0dXJlc2lnbmF0dXJl`;
+
+  test('an SSH private key as the manifest', () => {
+    expectRefused(run({ 'kube-apiserver.yaml': OPENSSH_KEY }), /^error: kube-apiserver\.yaml: kube-apiserver manifest must be a Pod object, got a string of \d+ characters \(is it the right file\?/, [
+      'b3BlbnNzaC1rZXkt',
+      'OPENSSH',
+    ]);
+  });
+
+  test('a service account token as the manifest', () => {
+    expectRefused(run({ 'kube-apiserver.yaml': `${TOKEN}\n` }), `kube-apiserver.yaml: kube-apiserver manifest must be a Pod object, got a string of ${TOKEN.length} characters`, [
+      'eyJhbGci',
+    ]);
+  });
+
+  test('a token as the values file', () => {
+    expectRefused(run({ 'values.yaml': `${TOKEN}\n` }), `values.yaml: values must be a mapping of chart keys, got a string of ${TOKEN.length} characters`, ['eyJhbGci']);
+  });
+
+  test('a long value in a manifest field is cut in the message', () => {
+    const long = `Deployment${'x'.repeat(5000)}`;
+    const r = run({ 'kube-apiserver.yaml': DEFAULT_MANIFEST.replace('kind: Pod', `kind: ${long}`) });
+    expectRefused(r, `kind: kube-apiserver manifest must be a Pod (kind: Pod), got kind "Deployment${'x'.repeat(87)}..."`);
+    expect(r.stderr.length).toBeLessThan(400);
+  });
+});
