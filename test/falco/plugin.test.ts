@@ -95,6 +95,24 @@ describe('plugin shape details', () => {
     expect(synthFalco({ values: tag('0.37.1'), k8s: '1.18' }).find('Deployment').spec.template.spec.securityContext).toBeUndefined();
   });
 
+  test.each(['0.35.1', '0.37.1', '0.39.2', '0.44.1'])('Falco %s meets Pod Security "restricted" except runAsNonRoot (so "baseline")', (t) => {
+    const spec = synthFalco({ values: tag(t), k8s: '1.30' }).find('Deployment').spec.template.spec;
+    // restricted: volume types (configMap, emptyDir, secret, ... no hostPath), no host namespaces, seccomp, no escalation, caps
+    for (const v of spec.volumes) expect(Object.keys(v).filter((k) => k !== 'name')).toEqual([expect.stringMatching(/^(configMap|emptyDir|secret|projected)$/)]);
+    expect(spec.hostNetwork ?? false).toBe(false);
+    expect(spec.hostPID ?? false).toBe(false);
+    expect(spec.hostIPC ?? false).toBe(false);
+    expect(spec.securityContext.seccompProfile.type).toBe('RuntimeDefault');
+    for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+      expect(c.securityContext.allowPrivilegeEscalation).toBe(false);
+      expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'] });
+      expect(c.securityContext.privileged).toBeUndefined();
+      expect(c.ports?.every((p: any) => p.hostPort === undefined) ?? true).toBe(true);
+      // the one control it does not meet: the image runs as root (documented in the README's security notes)
+      expect(c.securityContext.runAsNonRoot).toBeUndefined();
+    }
+  });
+
   test('falcoctl refs, image and indexes are configurable', () => {
     const s = synthFalco({
       values: tag('0.39.2'),
