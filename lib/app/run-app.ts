@@ -21,6 +21,12 @@ export interface RunAppOptions {
   readonly stdout: (text: string) => void;
   /** Where errors go. */
   readonly stderr: (text: string) => void;
+  /** The config file, over `FALCO_AUDIT_CONFIG`. @default - $FALCO_AUDIT_CONFIG, else falco-audit.yaml */
+  readonly config?: string;
+  /** The output folder, over `CDK8S_OUTDIR`. @default - $CDK8S_OUTDIR, else dist */
+  readonly output?: string;
+  /** Also write the plan as JSON here (never inside the output folder). @default - no JSON plan */
+  readonly planJson?: string;
 }
 
 /** Exit codes: 0 done, 1 the user's input is wrong (message printed, nothing written), 70 a bug (stack printed). */
@@ -40,26 +46,101 @@ export interface BuiltCluster {
  * the output folder (all of it or nothing) and prints the plan.
  */
 export function runApp(options: RunAppOptions): number {
+  const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
+  const outdir = path.resolve(options.cwd, shownOut);
   try {
-    const configPath = options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE;
-    const outdir = path.resolve(options.cwd, options.env.CDK8S_OUTDIR || 'dist');
+    const configPath = options.config ?? (options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE);
     const configFile = path.resolve(options.cwd, configPath);
+    const planJson = options.planJson === undefined ? undefined : path.resolve(options.cwd, options.planJson);
+    if (planJson !== undefined) checkPlanJsonPath(planJson, outdir, options.planJson!, shownOut);
     const config = loadConfigFile(configFile, configPath);
     const built = buildAll(config, options.cwd);
+    const shownDir = shown(outdir, options.cwd) || '.';
     writeOutput(outdir, built.flatMap((b) => b.files), {
-      shownAs: options.env.CDK8S_OUTDIR || 'dist',
+      shownAs: shownOut,
       protect: protectedPaths(config, configFile, options.cwd),
     });
-    options.stdout(planText(built, shown(outdir, options.cwd) || '.'));
+    if (planJson !== undefined) writePlanJson(planJson, options.planJson!, built, shownDir);
+    options.stdout(planText(built, shownDir));
     return EXIT_OK;
   } catch (err) {
     if (isUserError(err)) {
-      options.stderr(`error: ${err.message}\nnothing was written.\n`);
+      options.stderr(`error: ${err.message}\n${nothingWritten(outdir, shownOut)}\n`);
       return EXIT_USER_ERROR;
     }
     options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
     return EXIT_INTERNAL_ERROR;
   }
+}
+
+/** What a failed run did to the output folder, exactly: nothing, and whether earlier output is there. */
+function nothingWritten(outdir: string, shownAs: string): string {
+  let state: string;
+  try {
+    const entries = fs.statSync(outdir).isDirectory() ? fs.readdirSync(outdir) : undefined;
+    state =
+      entries === undefined
+        ? `${shownAs} is not a folder and was left as it is`
+        : entries.length === 0
+          ? `${shownAs} is empty, as it was`
+          : `${shownAs} still holds the previous output, unchanged`;
+  } catch {
+    state = `${shownAs} does not exist and was not created`;
+  }
+  return `nothing was written: ${state}.`;
+}
+
+/** The JSON plan goes where the user says, but never into the output folder, which Argo CD may apply whole. */
+function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownOut: string): void {
+  const rel = path.relative(outdir, file);
+  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+    throw new UserError(
+      `--plan-json ${shownAs} is inside the output folder ${shownOut}, which Argo CD may read whole (and a run replaces); ` +
+        'write it beside the folder, e.g. --plan-json plan.json',
+    );
+  }
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UserError(`--plan-json ${shownAs} is a folder; name a file, e.g. plan.json`);
+}
+
+function writePlanJson(file: string, shownAs: string, built: readonly BuiltCluster[], outdir: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(planJson(built, outdir), null, 2) + '\n');
+  } catch (err) {
+    throw new UserError(`the output was written, but the JSON plan could not be written to ${shownAs}: ${(err as Error).message}`);
+  }
+}
+
+/** The plan as data, for CI and review bots: per cluster, the wiring, the API server change and the files. */
+export function planJson(built: readonly BuiltCluster[], outdir: string): Record<string, unknown> {
+  return {
+    outputFolder: outdir,
+    clusters: built.map(({ settings, audit, files }) => {
+      const p = audit.apiServer.plan;
+      return {
+        name: settings.name ?? null,
+        kubernetesVersion: String(audit.kubernetesVersion),
+        backend: audit.backend,
+        falco: { version: String(audit.falco.falcoVersion), shape: audit.falco.shape, namespace: audit.falco.namespace, service: audit.falco.serviceName },
+        auditTarget: audit.target,
+        notes: [...audit.notes],
+        warnings: [...audit.warnings],
+        apiServer: {
+          unchanged: p.unchanged,
+          flagsAdded: p.flagsAdded.map((f) => ({ ...f })),
+          flagsChanged: p.flagsChanged.map((f) => ({ ...f })),
+          flagsKept: p.flagsKept.map((f) => ({ ...f })),
+          volumesAdded: p.volumesAdded.map((v) => ({ ...v })),
+          mountsAdded: p.mountsAdded.map((m) => ({ ...m })),
+          mountsReused: p.mountsReused.map((m) => ({ ...m })),
+          nodeFiles: p.files.map((f) => ({ ...f })),
+          cleanups: [...p.cleanups],
+          notes: [...p.notes],
+        },
+        files: files.map((f) => path.posix.join(outdir, f.path)),
+      };
+    }),
+  };
 }
 
 /** What the output folder must neither be nor contain: the config's folder, the current folder, and every input. */

@@ -64,7 +64,7 @@ function expectedOutput(): Record<string, string> {
 }
 
 function expectRefused(r: { status: number | null; stdout: string; stderr: string }, message: RegExp) {
-  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^\n]*\nnothing was written\.\n$/) });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^\n]*\nnothing was written: [^\n]*\.\n$/) });
   expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   expect(r.stdout).toBe('');

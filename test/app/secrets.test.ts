@@ -49,7 +49,7 @@ function run(files: Record<string, string>) {
 
 /** Exit 1, exactly one `error:` message matching `message`, no stack, nothing written, and none of `secrets` shown. */
 function expectRefused(r: ReturnType<typeof run>, message: string | RegExp, secrets: readonly string[] = []) {
-  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^]*\nnothing was written\.\n$/) });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^]*\nnothing was written: [^\n]*\.\n$/) });
   if (typeof message === 'string') expect(r.stderr).toContain(message);
   else expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
