@@ -43,7 +43,7 @@ export {
 } from './falco/falco';
 export type { FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
 export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
-export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues } from './falco/values';
+export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues, LoadFalcoValuesOptions } from './falco/values';
 export { FalcoVersion, FalcoShape } from './falco/falco-version';
 export { DIFFERENCES, PLUGIN_SHAPE_OMISSIONS } from './falco/differences';
 export type { FalcoDifference } from './falco/differences';

@@ -144,7 +144,11 @@ function toProps(s: ClusterSettings, cwd: string) {
   const kubernetesVersion =
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!));
   if (s.falco.values !== undefined) requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
-  const values = s.falco.values === undefined ? undefined : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd));
+  // the values are checked for the target's version (environment variable names, update strategies differ by version)
+  const values =
+    s.falco.values === undefined
+      ? undefined
+      : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd), { kubernetesVersion: kubernetesVersion ?? manifest.imageVersion() });
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;
   const readCa = (file: string | undefined, field: string[]) => {
