@@ -1,7 +1,7 @@
 /*
  * The API server's checks on what the values put into Falco's objects, run when the values are loaded so that a
  * refusal points at the key in the values file (the same checks run again on the rendered objects). The values
- * are poured into small stand-ins of the objects they reach (the DaemonSet's pod, its update strategy, the rules
+ * are poured into small stand-ins of the objects they reach (the DaemonSet with its pod template, the rules
  * ConfigMap) and checked with the validation layer's own rules, so there is one copy of each rule. Internal.
  */
 import { KubernetesVersion } from '../kubernetes-version';
@@ -35,6 +35,9 @@ export interface ValuesProblem {
 
 type Values = Record<string, any>;
 
+/** Where the stand-in workload's pod spec is. */
+const POD = 'spec.template.spec';
+
 /** Where each stand-in field came from in the values: a path prefix of the stand-in -> a values path. */
 interface Source {
   readonly item: ValidationItem;
@@ -63,7 +66,7 @@ function sources(v: Values): Source[] {
   const env: { name: string; value: string }[] = [];
   const envFrom: [string, YamlPath][] = [];
   const addEnv = (name: string, value: unknown, from: YamlPath) => {
-    envFrom.push([`spec.containers[0].env[${env.length}].name`, from]);
+    envFrom.push([`${POD}.containers[0].env[${env.length}].name`, from]);
     env.push({ name, value: String(value) });
   };
   // the chart's order (shape-context valuesEnv): proxy, TZ, then daemonset.env by name
@@ -74,44 +77,51 @@ function sources(v: Values): Source[] {
   for (const key of Object.keys(v.daemonset?.env ?? {}).sort()) addEnv(key, v.daemonset.env[key], ['daemonset', 'env', key]);
 
   const serviceAccountName = typeof v.serviceAccount?.name === 'string' && v.serviceAccount.name !== '' ? v.serviceAccount.name : undefined;
-  const pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
+  // Falco's legacy workload, a DaemonSet: the rules check its pod template as they check a Pod
+  const podSpec = {
+    serviceAccountName,
+    priorityClassName: v.priorityClassName || undefined,
+    nodeSelector: v.nodeSelector,
+    affinity: v.affinity,
+    tolerations: v.tolerations,
+    containers: [{ name: 'falco', image: 'falco', imagePullPolicy: v.image?.pullPolicy, resources: v.resources, env }],
+    volumes: [
+      { name: 'docker-socket', hostPath: { path: v.docker?.socket } },
+      { name: 'containerd-socket', hostPath: { path: v.containerd?.socket } },
+    ],
+  };
+  const daemonSet = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
     metadata: { name: 'falco', namespace: 'falco' },
-    spec: {
-      serviceAccountName,
-      priorityClassName: v.priorityClassName || undefined,
-      nodeSelector: v.nodeSelector,
-      affinity: v.affinity,
-      tolerations: v.tolerations,
-      containers: [{ name: 'falco', image: 'falco', imagePullPolicy: v.image?.pullPolicy, resources: v.resources, env }],
-      volumes: [
-        { name: 'docker-socket', hostPath: { path: v.docker?.socket } },
-        { name: 'containerd-socket', hostPath: { path: v.containerd?.socket } },
-      ],
-    },
+    spec: { updateStrategy: v.daemonset?.updateStrategy, template: { spec: podSpec } },
   };
   return [
     {
-      item: { source: 'values', object: pod },
-      rules: [checkHostPathTypes, checkResourceQuantities, checkTolerations, checkContainerEnv, checkContainerImage, checkPodSpecNames, checkAffinity],
-      origins: [
-        ['spec.volumes[0].hostPath.path', ['docker', 'socket']],
-        ['spec.volumes[1].hostPath.path', ['containerd', 'socket']],
-        ['spec.containers[0].resources', ['resources']],
-        ['spec.containers[0].imagePullPolicy', ['image', 'pullPolicy']],
-        ...envFrom,
-        ['spec.nodeSelector', ['nodeSelector']],
-        ['spec.tolerations', ['tolerations']],
-        ['spec.affinity', ['affinity']],
-        ['spec.serviceAccountName', ['serviceAccount', 'name']],
-        ['spec.priorityClassName', ['priorityClassName']],
+      item: { source: 'values', object: daemonSet },
+      rules: [
+        checkHostPathTypes,
+        checkResourceQuantities,
+        checkTolerations,
+        checkContainerEnv,
+        checkContainerImage,
+        checkPodSpecNames,
+        checkAffinity,
+        checkDaemonSetUpdateStrategy,
       ],
-    },
-    {
-      item: { source: 'values', object: { apiVersion: 'apps/v1', kind: 'DaemonSet', spec: { updateStrategy: v.daemonset?.updateStrategy } } },
-      rules: [checkDaemonSetUpdateStrategy],
-      origins: [['spec.updateStrategy', ['daemonset', 'updateStrategy']]],
+      origins: [
+        [`${POD}.volumes[0].hostPath.path`, ['docker', 'socket']],
+        [`${POD}.volumes[1].hostPath.path`, ['containerd', 'socket']],
+        [`${POD}.containers[0].resources`, ['resources']],
+        [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
+        ...envFrom,
+        [`${POD}.nodeSelector`, ['nodeSelector']],
+        [`${POD}.tolerations`, ['tolerations']],
+        [`${POD}.affinity`, ['affinity']],
+        [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
+        [`${POD}.priorityClassName`, ['priorityClassName']],
+        ['spec.updateStrategy', ['daemonset', 'updateStrategy']],
+      ],
     },
     {
       item: { source: 'values', object: { apiVersion: 'v1', kind: 'ConfigMap', data: v.customRules } },
@@ -128,7 +138,7 @@ function problemsFor(v: Values, version: KubernetesVersion): Map<string, ValuesP
     const origins = source.origins
       .map(([prefix, to]) => [parseRulePath(prefix), to] as const)
       .sort((a, b) => b[0].length - a[0].length);
-    const envOrigin = (index: number) => source.origins.find(([p]) => p === `spec.containers[0].env[${index}].name`)?.[1];
+    const envOrigin = (index: number) => source.origins.find(([p]) => p === `${POD}.containers[0].env[${index}].name`)?.[1];
     const violations: Violation[] = source.rules.flatMap((rule) => rule(source.item, { version, items: [source.item] }));
     for (const violation of violations) {
       const at = parseRulePath(violation.path);

@@ -102,6 +102,10 @@ describe('each rule accepts what the API server accepts', () => {
     expect(check(V.checkContainerEnv, d)).toEqual([]);
     // case matters
     expect(check(V.checkContainerEnv, withEnv('TZ', 'tz'))).toEqual([]);
+    // a static Pod is not applied but created by the kubelet (as a mirror pod), which takes repeats
+    const staticPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver', namespace: 'kube-system' }, spec: withEnv('A', 'A').spec.template.spec };
+    expect(check(V.checkContainerEnv, staticPod)).toEqual([]);
+    expect(check(V.checkContainerEnv, withEnv('A', 'A'))).toHaveLength(1);
   });
   test('image and pull policy: each of the three policies, none', () => {
     for (const imagePullPolicy of ['Always', 'IfNotPresent', 'Never', undefined]) {

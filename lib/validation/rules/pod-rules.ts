@@ -1,4 +1,4 @@
-import { arr, child, isObject, obj, show, str } from '../util';
+import { arr, child, isObject, kindOf, obj, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import {
   dns1123LabelProblems,
@@ -300,13 +300,15 @@ export function checkTolerations(item: ValidationItem, _context?: RuleContext): 
  * letters, digits, '_', '-' and '.', not starting with a digit; from 1.32 any printable ASCII but '='), and no
  * name repeats in a container. The API server stores repeats, but a list merged by name cannot be applied with
  * them: server-side apply refuses "duplicate entries for key" (kubernetes/kubernetes#121575) and client-side apply
- * fails to build its patch (kubernetes/kubernetes#86163), so Argo CD cannot sync the object.
+ * fails to build its patch (kubernetes/kubernetes#86163), so Argo CD cannot sync the object. Repeats are checked in
+ * the workloads Argo CD applies, not in a static Pod (the kubelet creates its mirror pod, which accepts them).
  */
 export function checkContainerEnv(item: ValidationItem, context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
   if (!at) return [];
   const r = reporter(item, 'env');
   const relaxed = context?.version.isAtLeast(32) ?? false;
+  const applied = kindOf(item.object) !== 'Pod';
   for (const { path, container } of containersOf(at)) {
     const seen = new Map<string, number>();
     arr(container.env).forEach((e, i) => {
@@ -320,7 +322,7 @@ export function checkContainerEnv(item: ValidationItem, context?: RuleContext): 
       const before132 = relaxed ? '' : ` (Kubernetes ${context?.version ?? 'before 1.32'}; from 1.32 any printable ASCII but '=' is accepted)`;
       for (const p of problems) r.add(at2, `environment variable name ${show(name)} ${p}${before132}`, name);
       const first = seen.get(name);
-      if (first !== undefined) {
+      if (first !== undefined && applied) {
         r.add(at2, `environment variable ${show(name)} of container "${str(container.name) ?? '?'}" is also env[${first}]; a name may appear once (server-side apply refuses duplicates)`, name);
       } else {
         seen.set(name, i);
