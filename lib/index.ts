@@ -44,7 +44,7 @@ export {
 } from './falco/falco';
 export type { FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
 export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
-export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues } from './falco/values';
+export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues, LoadFalcoValuesOptions } from './falco/values';
 export { FalcoVersion, FalcoShape } from './falco/falco-version';
 export { FALCO_RELEASES, NEWEST_FALCO_RELEASE, HostRootHandling, ProbeStyle, ArtifactSource } from './falco/falco-releases';
 export type { FalcoRelease } from './falco/falco-releases';

@@ -18,6 +18,9 @@ export const KUBE_APISERVER_MANIFEST_PATH = '/etc/kubernetes/manifests/kube-apis
 export const DEFAULT_AUDIT_LOG = { path: '/var/log/kubernetes/audit/audit.log', maxAge: 30, maxBackup: 10, maxSize: 100 } as const;
 /** Where the policy and webhook kubeconfig go on the node by default. */
 export const DEFAULT_AUDIT_DIRECTORY = '/etc/kubernetes/audit';
+/** The file names of the policy and the webhook kubeconfig inside the audit directory. */
+const AUDIT_POLICY_FILE = 'audit-policy.yaml';
+const AUDIT_KUBECONFIG_FILE = 'audit-webhook-kubeconfig.yaml';
 
 /** How the API server hands events to the webhook. */
 export type AuditWebhookMode = 'batch' | 'blocking' | 'blocking-strict';
@@ -62,6 +65,47 @@ export interface WebhookBackendOptions {
 }
 
 const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
+const DURATION_PART = /([0-9]+)(?:\.([0-9]+))?(ns|us|µs|ms|s|m|h)/g;
+const NANOS: Record<string, bigint> = { ns: 1n, us: 1000n, µs: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+/** The largest Go `time.Duration`, in nanoseconds (an int64). */
+const MAX_DURATION_NS = 2n ** 63n - 1n;
+
+/**
+ * Host folders an audit file may not live in, nor above, with the reason. kube-apiserver gets a hostPath mount of
+ * the file's folder at the same path, so such a folder would hide the container's own files (the official image has
+ * its binary at /usr/local/bin/kube-apiserver: build/server-image in kubernetes/kubernetes) or give the API server
+ * the node's: the kubelet runs every file in /etc/kubernetes/manifests (FACTS.md section 3). A folder above one of
+ * them (`/`, `/etc`, `/var`) contains it.
+ */
+export const PROTECTED_HOST_FOLDERS: readonly (readonly [string, string])[] = [
+  ['/etc/kubernetes/manifests', "the kubelet's static pod folder (it runs every file there)"],
+  ['/var/lib/kubelet', "the kubelet's state, with every pod's volumes and secrets"],
+  ['/var/lib/etcd', "etcd's data"],
+  ['/run/containerd', "the container runtime's folder"],
+  ['/var/run', "the runtime sockets' folder"],
+  ['/usr', 'the folder of programs and libraries (kube-apiserver itself is /usr/local/bin/kube-apiserver)'],
+  ['/bin', 'a folder of programs'],
+  ['/sbin', 'a folder of programs'],
+  ['/lib', 'a folder of libraries'],
+  ['/lib32', 'a folder of libraries'],
+  ['/lib64', 'a folder of libraries'],
+  ['/libx32', 'a folder of libraries'],
+  ['/boot', "the kernel's folder"],
+  ['/dev', 'the device folder'],
+  ['/proc', 'a kernel interface'],
+  ['/sys', 'a kernel interface'],
+];
+
+/** Why `dir` (absolute, normalised) cannot be mounted into kube-apiserver for audit files, or undefined. */
+export function protectedFolderProblem(dir: string): string | undefined {
+  const inside = (child: string, parent: string) => parent === '/' || child === parent || child.startsWith(`${parent}/`);
+  if (dir === '/') return "that mounts the host's root folder over the whole kube-apiserver container";
+  const under = PROTECTED_HOST_FOLDERS.find(([p]) => inside(dir, p));
+  if (under) return `${dir === under[0] ? dir : `${dir} is inside ${under[0]}, which`} is ${under[1]}`;
+  const above = PROTECTED_HOST_FOLDERS.find(([p]) => inside(p, dir));
+  if (above) return `${dir} contains ${above[0]}, ${above[1]}`;
+  return undefined;
+}
 
 function checkAbsolutePath(value: string, field: string): string {
   if (typeof value !== 'string' || !path.posix.isAbsolute(value) || /\s/.test(value) || value.split('/').includes('..')) {
@@ -71,16 +115,63 @@ function checkAbsolutePath(value: string, field: string): string {
   return normalized.length > 1 ? normalized.replace(/\/$/, '') : normalized;
 }
 
+/** A folder for audit files: absolute, and neither the host root nor a system folder (see PROTECTED_HOST_FOLDERS). */
+function checkAuditFolder(value: string, field: string): string {
+  const dir = checkAbsolutePath(value, field);
+  const problem = protectedFolderProblem(dir);
+  if (problem) {
+    throw new UserError(`${JSON.stringify(value)} cannot hold audit files: ${problem}; use a folder of its own such as ${DEFAULT_AUDIT_DIRECTORY}`, { field });
+  }
+  return dir;
+}
+
+/** The audit log file: absolute, a file rather than a folder, in a folder that checkAuditFolder accepts. */
+function checkAuditLogFile(value: string, field: string): string {
+  const file = checkAbsolutePath(value, field);
+  if (file === '/' || value.endsWith('/') || value.endsWith('/.')) {
+    throw new UserError(`must name the log file, not a folder, got ${JSON.stringify(value)}; e.g. ${DEFAULT_AUDIT_LOG.path}`, { field });
+  }
+  const problem = protectedFolderProblem(path.posix.dirname(file));
+  if (problem) {
+    throw new UserError(
+      `${JSON.stringify(value)} cannot be the audit log: kube-apiserver would get a writable mount of ${path.posix.dirname(file)}, and ${problem}; ` +
+        `e.g. ${DEFAULT_AUDIT_LOG.path}`,
+      { field },
+    );
+  }
+  return file;
+}
+
+/**
+ * kube-apiserver reads --audit-log-maxage, -maxbackup and -maxsize as a Go `int` (pflag IntVar: strconv.ParseInt,
+ * 64 bits; apiserver pkg/server/options/audit.go) and refuses negatives. Above 2^53 a JavaScript number is no longer
+ * exact and from 1e21 it prints as 1e+21, which the flag parser refuses, so the bound is Number.MAX_SAFE_INTEGER.
+ */
 function checkCount(value: number | undefined, fallback: number, field: string): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0) throw new UserError(`must be a whole number of 0 or more, got ${echo(value)}`, { field });
+  if (!Number.isSafeInteger(value)) {
+    throw new UserError(`must be at most ${Number.MAX_SAFE_INTEGER} (kube-apiserver reads it as a Go int, and a larger number is written as ${String(value)}), got ${echo(value)}`, { field });
+  }
   return value;
 }
 
+/**
+ * A Go duration as kube-apiserver's flags parse it (time.ParseDuration, here without a sign), and no longer than a
+ * time.Duration holds (2^63-1 ns, about 292 years): ParseDuration refuses more with "invalid duration".
+ */
 function checkDuration(value: string | undefined, fallback: string, field: string): string {
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || !GO_DURATION.test(value)) {
     throw new UserError(`must be a Go duration such as "30s", "1m30s" or "500ms", got ${echo(value)}`, { field });
+  }
+  let total = 0n;
+  for (const [, whole, fraction = '', unit] of value.matchAll(DURATION_PART)) {
+    const scale = 10n ** BigInt(fraction.length);
+    total += BigInt(whole) * NANOS[unit] + (BigInt(fraction || '0') * NANOS[unit]) / scale;
+  }
+  if (total > MAX_DURATION_NS) {
+    throw new UserError(`must be a Go duration of at most 2562047h47m16.854775807s (what a Go time.Duration holds), got ${JSON.stringify(value)}`, { field });
   }
   return value;
 }
@@ -121,11 +212,22 @@ export class ApiServerAuditBackend {
     if (options.auditLog !== false) {
       const log = options.auditLog ?? {};
       auditLog = {
-        path: log.path === '-' ? '-' : checkAbsolutePath(log.path ?? DEFAULT_AUDIT_LOG.path, 'auditLog.path'),
+        path: log.path === '-' ? '-' : checkAuditLogFile(log.path ?? DEFAULT_AUDIT_LOG.path, 'auditLog.path'),
         maxAge: checkCount(log.maxAge, DEFAULT_AUDIT_LOG.maxAge, 'auditLog.maxAge'),
         maxBackup: checkCount(log.maxBackup, DEFAULT_AUDIT_LOG.maxBackup, 'auditLog.maxBackup'),
         maxSize: checkCount(log.maxSize, DEFAULT_AUDIT_LOG.maxSize, 'auditLog.maxSize'),
       };
+    }
+    const directory = checkAuditFolder(options.directory ?? DEFAULT_AUDIT_DIRECTORY, 'directory');
+    // the log backend appends to its file: it must not be the policy or the kubeconfig the API server reads at start
+    const logPath = auditLog ? auditLog.path : undefined;
+    const clash = [AUDIT_POLICY_FILE, AUDIT_KUBECONFIG_FILE].find((f) => logPath === `${directory}/${f}`);
+    if (clash) {
+      throw new UserError(
+        `${JSON.stringify(logPath)} is the audit ${clash === AUDIT_POLICY_FILE ? 'policy' : 'webhook kubeconfig'} file; ` +
+          'the log backend would append events to it and kube-apiserver would not start again; give the log a file of its own',
+        { field: 'auditLog.path' },
+      );
     }
     return new ApiServerAuditBackend('webhook', {
       kubeconfig: new WebhookKubeconfig({ server: options.server, certificateAuthorityData: options.certificateAuthorityData }),
@@ -134,7 +236,7 @@ export class ApiServerAuditBackend {
       batchMaxWait: checkDuration(options.batchMaxWait, '30s', 'batchMaxWait'),
       initialBackoff: checkDuration(options.initialBackoff, '10s', 'initialBackoff'),
       auditLog,
-      directory: checkAbsolutePath(options.directory ?? DEFAULT_AUDIT_DIRECTORY, 'directory'),
+      directory,
       replaceExistingWebhook: options.replaceExistingWebhook ?? false,
     });
   }
@@ -325,8 +427,8 @@ export class KubeApiServerManifest extends Construct {
 
   private applyWebhook(w: ResolvedWebhook): { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] {
     const cl = this.commandLine;
-    const policyPath = `${w.directory}/audit-policy.yaml`;
-    const kubeconfigPath = `${w.directory}/audit-webhook-kubeconfig.yaml`;
+    const policyPath = `${w.directory}/${AUDIT_POLICY_FILE}`;
+    const kubeconfigPath = `${w.directory}/${AUDIT_KUBECONFIG_FILE}`;
     const needs: MountNeed[] = [];
 
     let writePolicy = false;
@@ -446,6 +548,13 @@ export class KubeApiServerManifest extends Construct {
         throw new UserError(
           `cannot mount ${cut(dir)} into kube-apiserver for ${cut(need.path)}: the container already mounts volume ${echo(clash.name)} there ` +
             `(${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}); choose another directory`,
+        );
+      }
+      // a flag kept from the manifest (an operator's --audit-log-path) can name such a folder too
+      const problem = protectedFolderProblem(dir);
+      if (problem) {
+        throw new UserError(
+          `cannot mount ${dir} into kube-apiserver for ${need.path}: ${problem}; change ${need.writable ? '--audit-log-path' : 'the audit directory'} to a folder of its own`,
         );
       }
       // an existing hostPath volume of that directory is mounted rather than declared twice

@@ -280,7 +280,11 @@ function toProps(s: ClusterSettings, cwd: string) {
   const kubernetesVersion =
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!));
   if (s.falco.values !== undefined) requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
-  const values = s.falco.values === undefined ? undefined : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd));
+  // the values are checked for the target's version (environment variable names, update strategies differ by version)
+  const values =
+    s.falco.values === undefined
+      ? undefined
+      : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd), { kubernetesVersion: kubernetesVersion ?? manifest.imageVersion() });
   const falcoVersion = s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version'));
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;

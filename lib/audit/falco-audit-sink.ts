@@ -80,12 +80,12 @@ export interface FalcoAuditSinkProps {
    */
   readonly stages?: AuditStage[];
   /**
-   * Maximum events per second sent to the webhook; must be greater than 0.
+   * Maximum events per second sent to the webhook; a whole number from 1 to 2^53-1.
    * @default 10
    */
   readonly qps?: number;
   /**
-   * Maximum burst of events; must be greater than 0.
+   * Maximum burst of events; a whole number from 1 to 2^53-1.
    * @default 15
    */
   readonly burst?: number;
@@ -138,6 +138,11 @@ export class FalcoAuditSink extends Construct {
     for (const [field, value] of [['qps', qps], ['burst', burst]] as const) {
       if (!Number.isInteger(value) || value <= 0) {
         throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${echo(value)}`, { field });
+      }
+      // the API has both as int64 (auditregistration/v1alpha1 types.go): 1e30, written 1e+30, cannot be decoded, and
+      // JavaScript numbers are whole numbers exactly only up to 2^53
+      if (!Number.isSafeInteger(value)) {
+        throw new UserError(`auditsink throttle ${field} must be at most ${Number.MAX_SAFE_INTEGER} (an int64 in the API), got ${JSON.stringify(value)}`, { field });
       }
     }
 

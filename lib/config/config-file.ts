@@ -140,8 +140,17 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
     const problems = explain(validate.errors ?? [], doc);
     throw new UserErrors(`${file}: the config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, problems);
   }
-  const base = path.dirname(path.resolve(filePath));
   const raw = value as any;
+  // The schema shares one cluster definition with the fleet form, where `name` names the output folder; a single
+  // cluster writes to the output folder itself, so a name there would do nothing.
+  if (!fleet && Object.prototype.hasOwnProperty.call(raw, 'name')) {
+    throw new UserError(
+      `name ${JSON.stringify(raw.name)} is only for the clusters of a fleet (clusters: [{name: ..., apiServer: ...}], written to <outdir>/<name>/); ` +
+        'a single cluster is written to the output folder itself: remove name, or list the cluster under clusters:',
+      doc.locate(['name']),
+    );
+  }
+  const base = path.dirname(path.resolve(filePath));
   const items: { settings: any; prefix: YamlPath }[] = fleet
     ? raw.clusters.map((c: any, i: number) => ({ settings: c, prefix: ['clusters', i] }))
     : [{ settings: raw, prefix: [] }];

@@ -1,7 +1,14 @@
 import { UserError } from '../errors';
+import { KubernetesVersion } from '../kubernetes-version';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { describeKind, describeValue as describe, isObject, quote } from '../validation/util';
+import { apiServerValueProblems, valuesField } from './values-api-checks';
+
+/** An own key of a plain record: `constructor`, `__proto__` or `hasOwnProperty` are not keys of every object. */
+function hasKey(record: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(record, key);
+}
 
 /**
  * Values in the format of the legacy `stable/falco` chart 1.1.x (chart 1.1.1, Falco 0.19.0).
@@ -449,16 +456,25 @@ const EXPECTED: Record<ValueType, string> = {
 export type ValuesLocator = (path: YamlPath) => { file?: string; field?: string; line?: number; column?: number };
 
 /**
- * Checks user values against {@link FALCO_VALUES_SCHEMA}. Throws a `UserError` naming the first
- * unknown or mistyped key: its dotted path, the file and line (through `locate`), and the
- * expected type. A YAML `null` is accepted anywhere and means "keep the chart default", as in Helm.
+ * Checks user values against {@link FALCO_VALUES_SCHEMA}, then against what the API server accepts in the fields
+ * the values reach (names, label keys, quantities, environment variable names, config keys, host paths, the update
+ * strategy). Throws a `UserError` naming the first unknown, mistyped or refused key: its dotted path, the file and
+ * line (through `locate`), and what is expected. A YAML `null` is accepted anywhere and means "keep the chart
+ * default", as in Helm.
+ * @param kubernetesVersion the target's version, for the checks that differ by version
+ * @default kubernetesVersion - only what every supported version refuses
  */
-export function checkFalcoValues(value: unknown, locate: ValuesLocator = (p) => ({ field: formatPath(p) || undefined })): FalcoChartValues {
+export function checkFalcoValues(
+  value: unknown,
+  locate: ValuesLocator = (p) => ({ field: formatPath(p) || undefined }),
+  kubernetesVersion?: KubernetesVersion,
+): FalcoChartValues {
   if (value === null || value === undefined) return {};
   if (!isObject(value)) {
     // the whole document: say what it is, never what it says (a key or a token file given by mistake)
     throw new UserError(`values must be a mapping of chart keys, got ${describeKind(value)}`, locate([]));
   }
+  refuseProtoKeys(value, locate);
   walkSection(value, [], locate);
   checkSecrets(value, locate);
   const tag = (value.image as Record<string, unknown> | null | undefined)?.tag;
@@ -469,6 +485,11 @@ export function checkFalcoValues(value: unknown, locate: ValuesLocator = (p) => 
   }
   // image.tag is read as a Falco version by Falco itself (unless falco.version states it), which reports an
   // unusable tag at its line in this file
+  // the first (in file order) of what the API server would refuse in the objects the values reach
+  const refused = apiServerValueProblems(merge(FALCO_CHART_DEFAULTS, value, []) as Record<string, unknown>, kubernetesVersion)
+    .map((p) => ({ ...p, at: { ...locate(p.path), field: valuesField(p.path) } }))
+    .sort((a, b) => (a.at.line ?? Infinity) - (b.at.line ?? Infinity));
+  if (refused.length > 0) throw new UserError(refused[0].message, refused[0].at);
   return value as FalcoChartValues;
 }
 
@@ -494,11 +515,29 @@ function checkSecrets(value: Record<string, unknown>, locate: ValuesLocator): vo
   }
 }
 
+/**
+ * A `__proto__` key anywhere: JavaScript would take it as the object's prototype when the values are merged or
+ * rendered, and drop it without a word.
+ */
+function refuseProtoKeys(value: unknown, locate: ValuesLocator): void {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (Array.isArray(v)) v.forEach((item, i) => stack.push({ v: item, path: [...path, i] }));
+    else if (isObject(v)) {
+      for (const [k, child] of Object.entries(v)) {
+        if (k === '__proto__') throw new UserError('the key "__proto__" is not accepted: JavaScript reads it as an object\'s prototype and would drop it', locate([...path, k]));
+        stack.push({ v: child, path: [...path, k] });
+      }
+    }
+  }
+}
+
 function walkSection(obj: Record<string, unknown>, path: string[], locate: ValuesLocator): void {
   for (const [key, child] of Object.entries(obj)) {
     const childPath = [...path, key];
     const dotted = childPath.join('.');
-    const type = FALCO_VALUES_SCHEMA[dotted];
+    const type = hasKey(FALCO_VALUES_SCHEMA, dotted) ? FALCO_VALUES_SCHEMA[dotted] : undefined;
     if (type === undefined) {
       const prefix = path.length ? `${path.join('.')}.` : '';
       const siblings = Object.keys(FALCO_VALUES_SCHEMA)
@@ -593,11 +632,17 @@ function merge(base: unknown, over: unknown, path: string[]): unknown {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(base)) out[k] = clone(base[k]);
     for (const [k, v] of Object.entries(over)) {
-      out[k] = k in base ? merge(base[k], v, [...path, k]) : clone(v);
+      out[k] = hasKey(base, k) ? merge(base[k], v, [...path, k]) : clone(v);
     }
     return out;
   }
   return clone(over);
+}
+
+/** Options of {@link loadFalcoValues}. */
+export interface LoadFalcoValuesOptions {
+  /** The target's version, for the API server checks that differ by version. @default - what every supported version refuses */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /**
@@ -605,10 +650,10 @@ function merge(base: unknown, over: unknown, path: string[]): unknown {
  * or mistyped key is a `UserError` naming the key, the file, its line and the expected type.
  * @returns the user's values (not merged; pass them to `Falco` or `resolveFalcoValues`)
  */
-export function loadFalcoValues(file: string, shownAs: string = file): FalcoChartValues {
+export function loadFalcoValues(file: string, shownAs: string = file, options: LoadFalcoValuesOptions = {}): FalcoChartValues {
   const loaded: LoadedYaml = readYamlFile(file, { what: 'Falco values file', file: shownAs });
   const locate: ValuesLocator = (p) => loaded.locate(p);
-  const values = checkFalcoValues(loaded.value, locate);
+  const values = checkFalcoValues(loaded.value, locate, options.kubernetesVersion);
   LOCATORS.set(values, locate);
   return values;
 }
@@ -625,7 +670,7 @@ export function locateValuesError(values: FalcoChartValues | undefined, err: unk
   if (!(err instanceof UserError) || !values || err.location.file || !err.location.field) return err;
   const locate = LOCATORS.get(values);
   const field = err.location.field;
-  if (!locate || !(field in FALCO_VALUES_SCHEMA)) return err;
+  if (!locate || !hasKey(FALCO_VALUES_SCHEMA, field)) return err;
   const prefix = `${field}: `;
   const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
   return new UserError(message, locate(field.split('.')));

@@ -8,3 +8,5 @@ export * from './rules/service-rules';
 export * from './rules/audit-sink-rules';
 export * from './rules/rbac-rules';
 export * from './rules/audit-policy-rules';
+export * from './rules/workload-rules';
+export * from './rules/config-data-rules';

@@ -88,3 +88,57 @@ export function ianaSvcNameProblems(value: string): string[] {
   if (value.startsWith('-') || value.endsWith('-')) out.push("must not begin or end with a hyphen");
   return out;
 }
+
+/*
+ * Config keys, environment variable names and percents, as apimachinery checks them
+ * (staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go @ 008b365, unchanged since 1.14 apart from the
+ * relaxed environment variable names of 1.32).
+ */
+const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
+const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+const PERCENT = /^[0-9]+%$/;
+
+/** `.`, `..` and a leading `..` would make the key a path step out of the mounted folder (`hasChDirPrefix`). */
+function chDirPrefixProblems(value: string): string[] {
+  if (value === '.') return ["must not be '.'"];
+  if (value === '..') return ["must not be '..'"];
+  if (value.startsWith('..')) return ["must not start with '..'"];
+  return [];
+}
+
+/** A ConfigMap or Secret key (`IsConfigMapKey`): at most 253 alphanumerics, '-', '_' or '.', and not `.`, `..` or `..x`. */
+export function configMapKeyProblems(value: string): string[] {
+  const out: string[] = [];
+  if (value.length > 253) out.push('must be no more than 253 characters');
+  if (!CONFIG_MAP_KEY.test(value)) out.push("must consist of alphanumerics, '-', '_' or '.'");
+  out.push(...chDirPrefixProblems(value));
+  return out;
+}
+
+/**
+ * An environment variable name as the API server checks it before 1.32 (`IsEnvVarName`): alphanumerics, '_', '-'
+ * or '.', not starting with a digit, and not `.`, `..` or `..x`.
+ */
+export function envVarNameProblems(value: string): string[] {
+  const out: string[] = [];
+  if (!ENV_VAR_NAME.test(value)) out.push("must consist of letters, digits, '_', '-' or '.', and must not start with a digit");
+  out.push(...chDirPrefixProblems(value));
+  return out;
+}
+
+/**
+ * An environment variable name from 1.32, where RelaxedEnvironmentVariableValidation is on by default (beta in 1.32,
+ * GA in 1.34: pkg/features/kube_features.go) (`IsRelaxedEnvVarName`): non-empty printable ASCII other than '='.
+ * Every version refuses what this refuses.
+ */
+export function relaxedEnvVarNameProblems(value: string): string[] {
+  if (value.length === 0) return ['must be non-empty'];
+  // Go's unicode.IsPrint on ASCII: the space and 0x21-0x7e
+  if (!/^[\x20-\x7e]*$/.test(value) || value.includes('=')) return ["must consist only of printable ASCII characters other than '='"];
+  return [];
+}
+
+/** A percent of an int-or-percent field (`IsValidPercent`): digits then '%'. */
+export function percentProblems(value: string): string[] {
+  return PERCENT.test(value) ? [] : ["must be a whole number or a percent such as '25%'"];
+}

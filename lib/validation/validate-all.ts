@@ -16,16 +16,22 @@ import {
   checkObjectName,
   checkWorkloadSelector,
 } from './rules/metadata-rules';
+import { checkConfigData } from './rules/config-data-rules';
 import {
+  checkAffinity,
+  checkContainerEnv,
+  checkContainerImage,
   checkContainerNames,
   checkContainerPorts,
   checkHostPathTypes,
+  checkPodSpecNames,
   checkPrivilegedEscalation,
   checkResourceQuantities,
   checkTolerations,
   checkVolumeMounts,
   checkVolumes,
 } from './rules/pod-rules';
+import { checkDaemonSetUpdateStrategy } from './rules/workload-rules';
 import { checkRbacBinding, checkRbacReadOnly, checkRbacRuleShape } from './rules/rbac-rules';
 import { checkServiceClusterIP, checkServicePorts, checkServiceSelectsPods, parseServiceClusterIPRange } from './rules/service-rules';
 import { validateManifest } from './schema-validation';
@@ -47,6 +53,12 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   checkContainerPorts,
   checkResourceQuantities,
   checkTolerations,
+  checkContainerEnv,
+  checkContainerImage,
+  checkPodSpecNames,
+  checkAffinity,
+  checkDaemonSetUpdateStrategy,
+  checkConfigData,
   checkServicePorts,
   checkServiceClusterIP,
   checkServiceSelectsPods,

@@ -1,6 +1,7 @@
 import { KubernetesVersion } from '../../lib/kubernetes-version';
 import * as V from '../../lib/validation';
 import { RuleContext, SemanticRule, ValidationItem } from '../../lib/validation';
+import { API_SERVER_RULE_CASES } from './api-server-rule-cases';
 import { auditPolicy, auditSink, clusterRole, clusterRoleBinding, daemonSet, legacySet, NS, Obj, RANGE, service, staticPod } from './fixtures';
 
 const V118 = KubernetesVersion.of('1.18.2');
@@ -462,6 +463,8 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
       ],
     },
   ]],
+  // the API server's field checks (issue 14): api-server-rule-cases.ts
+  ...API_SERVER_RULE_CASES,
 ];
 
 describe.each(cases.map(([rule, valid, list]) => [rule.name, rule, valid, list] as const))('%s', (_name, rule, valid, list) => {

@@ -43,7 +43,11 @@ export function checkAuditSinkStages(item: ValidationItem, _context?: RuleContex
   return r.found;
 }
 
-/** `spec.webhook.throttle.qps` and `burst` are greater than zero when set. */
+/**
+ * `spec.webhook.throttle.qps` and `burst` are whole numbers greater than zero when set: the API has them as int64
+ * (k8s.io/api auditregistration/v1alpha1 types.go), so `1e30` (written `1e+30`) cannot even be decoded. Above
+ * 2^53 a JavaScript number is no longer a whole number exactly, so that is the bound here.
+ */
 export function checkAuditSinkThrottle(item: ValidationItem, _context?: RuleContext): Violation[] {
   const spec = sinkSpec(item);
   if (!spec) return [];
@@ -52,6 +56,9 @@ export function checkAuditSinkThrottle(item: ValidationItem, _context?: RuleCont
   for (const key of ['qps', 'burst']) {
     const v = throttle[key];
     if (v !== undefined && !(typeof v === 'number' && v > 0)) r.add(`spec.webhook.throttle.${key}`, `throttle ${key} must be greater than zero, got ${show(v)}`, v);
+    else if (typeof v === 'number' && !Number.isSafeInteger(v)) {
+      r.add(`spec.webhook.throttle.${key}`, `throttle ${key} must be a whole number up to ${Number.MAX_SAFE_INTEGER} (an int64), got ${show(v)}`, v);
+    }
   }
   return r.found;
 }

@@ -1,7 +1,21 @@
-import { arr, child, cut, isObject, obj, show, str } from '../util';
+import { arr, child, cut, isObject, kindOf, obj, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
-import { dns1123LabelProblems, ianaSvcNameProblems } from '../names';
+import {
+  dns1123LabelProblems,
+  dns1123SubdomainProblems,
+  envVarNameProblems,
+  ianaSvcNameProblems,
+  labelValueProblems,
+  qualifiedNameProblems,
+  relaxedEnvVarNameProblems,
+} from '../names';
+import { compareQuantities, isWholeQuantity, parseQuantity, Quantity } from '../quantity';
 import { containersOf, podSpecOf, reporter } from './support';
+
+/*
+ * Unless a comment says otherwise, each rule here follows kubernetes pkg/apis/core/validation/validation.go
+ * (read @ a7264f9 and the 1.18-era copies; the checks quoted are the same in every supported minor).
+ */
 
 /**
  * `privileged: true` with `allowPrivilegeEscalation: false` in one container: the API server refuses
@@ -65,13 +79,31 @@ export function checkVolumes(item: ValidationItem, _context?: RuleContext): Viol
   return r.found;
 }
 
-/** Every `volumeMounts[].name` (and `volumeDevices[].name`) names a volume of the pod. */
+/**
+ * Every `volumeMounts[].name` (and `volumeDevices[].name`) names a volume of the pod, and each mount has a
+ * `mountPath` no other mount of the container uses (`validateVolumeMounts`: "must be unique").
+ */
 export function checkVolumeMounts(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
   if (!at) return [];
   const r = reporter(item, 'volume-mounts');
   const volumes = new Set(arr(at.spec.volumes).map((v) => str(obj(v).name)).filter((n): n is string => !!n));
   for (const { path, container } of containersOf(at)) {
+    const mountPaths = new Map<string, number>();
+    arr(container.volumeMounts).forEach((m, i) => {
+      const mountPath = obj(m).mountPath;
+      const at2 = child(child(child(path, 'volumeMounts'), i), 'mountPath');
+      if (typeof mountPath !== 'string' || mountPath === '') {
+        r.add(at2, `volume mount ${i} of container "${str(container.name) ?? '?'}" needs a mountPath`, mountPath);
+        return;
+      }
+      const first = mountPaths.get(mountPath);
+      if (first !== undefined) {
+        r.add(at2, `mountPath ${show(mountPath)} of container "${str(container.name) ?? '?'}" is already used by volumeMounts[${first}]; mount paths must be unique`, mountPath);
+      } else {
+        mountPaths.set(mountPath, i);
+      }
+    });
     for (const field of ['volumeMounts', 'volumeDevices']) {
       arr(container[field]).forEach((m, i) => {
         const name = str(obj(m).name);
@@ -90,7 +122,10 @@ export function checkVolumeMounts(item: ValidationItem, _context?: RuleContext):
 
 const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
 
-/** `hostPath.type` is one of the API's types and `hostPath.path` is not empty. */
+/**
+ * `hostPath.type` is one of the API's types and `hostPath.path` is not empty and has no `..` element
+ * (`validateHostPathVolumeSource`, `validatePathNoBacksteps`).
+ */
 export function checkHostPathTypes(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
   if (!at) return [];
@@ -103,6 +138,9 @@ export function checkHostPathTypes(item: ValidationItem, _context?: RuleContext)
       r.add(child(path, 'type'), `hostPath type ${show(hostPath.type)} is not one of ${HOST_PATH_TYPES.filter(Boolean).join(', ')} (or empty)`, hostPath.type);
     }
     if (typeof hostPath.path === 'string' && hostPath.path.trim() === '') r.add(child(path, 'path'), 'hostPath path must not be empty', hostPath.path);
+    if (typeof hostPath.path === 'string' && hostPath.path.split('/').includes('..')) {
+      r.add(child(path, 'path'), `hostPath path ${show(hostPath.path)} must not contain '..'`, hostPath.path);
+    }
   });
   return r.found;
 }
@@ -140,12 +178,38 @@ export function checkContainerPorts(item: ValidationItem, _context?: RuleContext
   return r.found;
 }
 
-/** A Kubernetes quantity (apimachinery resource.ParseQuantity): a decimal number with a binary/decimal SI suffix or an exponent. */
-const QUANTITY = /^[+-]?(\d+(\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+const STANDARD_CONTAINER_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
+
+/** Native resources have no domain or the kubernetes.io domain (`IsNativeResource`). */
+function isNativeResource(name: string): boolean {
+  return !name.includes('/') || name.includes('kubernetes.io/');
+}
+
+/** Hugepages and extended resources cannot be overcommitted: a request must equal its limit (`IsOvercommitAllowed`). */
+function overcommitAllowed(name: string): boolean {
+  return isNativeResource(name) && !name.startsWith('hugepages-');
+}
+
+/** Why a container resource name is refused (`validateContainerResourceName`), or undefined. */
+function resourceNameProblem(name: string): string | undefined {
+  const qualified = qualifiedNameProblems(name);
+  if (qualified.length > 0) return `resource name ${show(name)}: ${qualified.join('; ')}`;
+  if (!name.includes('/')) {
+    if (!STANDARD_CONTAINER_RESOURCES.includes(name) && !name.startsWith('hugepages-')) {
+      return `${show(name)} is not a container resource: use cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource such as example.com/gpu`;
+    }
+  } else if (!isNativeResource(name) && (name.startsWith('requests.') || qualifiedNameProblems(`requests.${name}`).length > 0)) {
+    return `${show(name)} does not follow the extended resource name standard (a domain-prefixed name such as example.com/gpu)`;
+  }
+  return undefined;
+}
 
 /**
- * Container `resources.requests` / `limits` are quantities (`100m`, `512Mi`), and a request is not above its
- * limit: the schema only says int-or-string, and values files are where `cpu: lots` comes from.
+ * Container `resources.requests` / `limits` as `ValidateResourceRequirements` checks them: names are container
+ * resources (cpu, memory, ephemeral-storage, hugepages-*, extended), values are quantities (`100m`, `512Mi`) of
+ * zero or more, a request is not above its limit, hugepages and extended resources (whole numbers) have a limit
+ * equal to the request, and hugepages come with cpu or memory. The schema only says int-or-string, and values
+ * files are where `cpu: lots` comes from.
  */
 export function checkResourceQuantities(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
@@ -153,13 +217,44 @@ export function checkResourceQuantities(item: ValidationItem, _context?: RuleCon
   const r = reporter(item, 'resource-quantities');
   for (const { path, container } of containersOf(at)) {
     const resources = obj(container.resources);
-    for (const kind of ['requests', 'limits']) {
+    const parsed: Record<'requests' | 'limits', Map<string, Quantity>> = { requests: new Map(), limits: new Map() };
+    for (const kind of ['requests', 'limits'] as const) {
       for (const [name, value] of Object.entries(obj(resources[kind]))) {
-        const text = typeof value === 'number' ? String(value) : str(value);
-        if (text === undefined || !QUANTITY.test(text)) {
-          r.add(child(child(child(path, 'resources'), kind), name), `${kind}.${name} ${show(value)} is not a quantity such as 100m, 0.5 or 512Mi`, value);
+        const at2 = child(child(child(path, 'resources'), kind), name);
+        const nameProblem = resourceNameProblem(name);
+        if (nameProblem) r.add(at2, nameProblem, name);
+        const q = parseQuantity(value);
+        if (!q) {
+          r.add(at2, `${kind}.${name} ${show(value)} is not a quantity such as 100m, 0.5 or 512Mi`, value);
+          continue;
         }
+        if (q.negative) r.add(at2, `${kind}.${name} ${show(value)} must be greater than or equal to 0`, value);
+        else if (!isNativeResource(name) && !isWholeQuantity(q)) r.add(at2, `${kind}.${name} ${show(value)} must be a whole number (an extended resource)`, value);
+        parsed[kind].set(name, q);
       }
+    }
+    const limits = obj(resources.limits);
+    const requests = obj(resources.requests);
+    for (const [name, request] of parsed.requests) {
+      const at2 = child(child(child(path, 'resources'), 'requests'), name);
+      const limit = parsed.limits.get(name);
+      if (!limit) {
+        if (!overcommitAllowed(name) && !(name in limits)) {
+          r.add(at2, `requests.${name} needs a limit equal to it: ${name} cannot be overcommitted`, requests[name]);
+        }
+        continue;
+      }
+      const cmp = compareQuantities(request, limit);
+      if (cmp === undefined) continue;
+      if (!overcommitAllowed(name) && cmp !== 0) {
+        r.add(at2, `requests.${name} ${show(requests[name])} must be equal to the ${name} limit ${show(limits[name])}: ${name} cannot be overcommitted`, requests[name]);
+      } else if (cmp > 0) {
+        r.add(at2, `requests.${name} ${show(requests[name])} must be less than or equal to the ${name} limit ${show(limits[name])}`, requests[name]);
+      }
+    }
+    const names = [...Object.keys(limits), ...Object.keys(requests)];
+    if (names.some((n) => n.startsWith('hugepages-')) && !names.some((n) => n === 'cpu' || n === 'memory')) {
+      r.add(child(path, 'resources'), 'hugepages require a cpu or memory request or limit as well', container.resources);
     }
   }
   return r.found;
@@ -169,9 +264,9 @@ const TOLERATION_OPERATORS = ['Exists', 'Equal'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 
 /**
- * Tolerations as the API server checks them: operator Exists or Equal, effect NoSchedule, PreferNoSchedule or
- * NoExecute (or empty for all), no value with Exists, a key unless the operator is Exists, tolerationSeconds only
- * with NoExecute.
+ * Tolerations as the API server checks them (`ValidateTolerations`): a key that is a label key, operator Exists or
+ * Equal, effect NoSchedule, PreferNoSchedule or NoExecute (or empty for all), no value with Exists and a label value
+ * with Equal, a key unless the operator is Exists, tolerationSeconds only with NoExecute.
  */
 export function checkTolerations(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
@@ -182,15 +277,198 @@ export function checkTolerations(item: ValidationItem, _context?: RuleContext): 
     const tol = obj(t);
     const operator = str(tol.operator) ?? 'Equal';
     const effect = str(tol.effect) ?? '';
+    const key = str(tol.key);
+    if (key) for (const p of qualifiedNameProblems(key)) r.add(child(path, 'key'), `key ${show(key)}: ${p}`, key);
     if (!TOLERATION_OPERATORS.includes(operator)) r.add(child(path, 'operator'), `operator ${show(tol.operator)} must be Exists or Equal`, tol.operator);
     if (effect !== '' && !TAINT_EFFECTS.includes(effect)) {
       r.add(child(path, 'effect'), `effect ${show(tol.effect)} must be one of ${TAINT_EFFECTS.join(', ')} (or empty for all)`, tol.effect);
     }
     if (operator === 'Exists' && str(tol.value)) r.add(child(path, 'value'), `value ${show(tol.value)} must be empty when the operator is Exists`, tol.value);
-    if (operator === 'Equal' && !str(tol.key)) r.add(path, 'a toleration with operator Equal needs a key', t);
+    if (operator === 'Equal' && typeof tol.value === 'string') {
+      for (const p of labelValueProblems(tol.value)) r.add(child(path, 'value'), `value ${show(tol.value)} ${p}`, tol.value);
+    }
+    if (operator === 'Equal' && !key) r.add(path, 'a toleration with operator Equal needs a key', t);
     if (tol.tolerationSeconds !== undefined && effect !== 'NoExecute') {
       r.add(child(path, 'tolerationSeconds'), 'tolerationSeconds applies to the NoExecute effect only', tol.tolerationSeconds);
     }
   });
+  return r.found;
+}
+
+/**
+ * Container environment variables (`ValidateEnv`): every one has a name the target version accepts (before 1.32
+ * letters, digits, '_', '-' and '.', not starting with a digit; from 1.32 any printable ASCII but '='), and no
+ * name repeats in a container. The API server stores repeats, but a list merged by name cannot be applied with
+ * them: server-side apply refuses "duplicate entries for key" (kubernetes/kubernetes#121575) and client-side apply
+ * fails to build its patch (kubernetes/kubernetes#86163), so Argo CD cannot sync the object. Repeats are checked in
+ * the workloads Argo CD applies, not in a static Pod (the kubelet creates its mirror pod, which accepts them).
+ */
+export function checkContainerEnv(item: ValidationItem, context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at) return [];
+  const r = reporter(item, 'env');
+  const relaxed = context?.version.isAtLeast(32) ?? false;
+  const applied = kindOf(item.object) !== 'Pod';
+  for (const { path, container } of containersOf(at)) {
+    const seen = new Map<string, number>();
+    arr(container.env).forEach((e, i) => {
+      const at2 = child(child(child(path, 'env'), i), 'name');
+      const name = obj(e).name;
+      if (typeof name !== 'string' || name === '') {
+        r.add(at2, `environment variable ${i} of container "${str(container.name) ?? '?'}" needs a name`, name);
+        return;
+      }
+      const problems = relaxed ? relaxedEnvVarNameProblems(name) : envVarNameProblems(name);
+      const before132 = relaxed ? '' : ` (Kubernetes ${context?.version ?? 'before 1.32'}; from 1.32 any printable ASCII but '=' is accepted)`;
+      for (const p of problems) r.add(at2, `environment variable name ${show(name)} ${p}${before132}`, name);
+      const first = seen.get(name);
+      if (first !== undefined && applied) {
+        r.add(at2, `environment variable ${show(name)} of container "${str(container.name) ?? '?'}" is also env[${first}]; a name may appear once (server-side apply refuses duplicates)`, name);
+      } else {
+        seen.set(name, i);
+      }
+    });
+  }
+  return r.found;
+}
+
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+
+/**
+ * Every container has an image without leading or trailing spaces (the API server refuses such pods, so the
+ * workload's pods would never be created) and an `imagePullPolicy`, when set, of Always, IfNotPresent or Never.
+ */
+export function checkContainerImage(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at) return [];
+  const r = reporter(item, 'container-image');
+  for (const { path, container } of containersOf(at)) {
+    const image = container.image;
+    if (typeof image !== 'string' || image.trim() === '') r.add(child(path, 'image'), `container "${str(container.name) ?? '?'}" needs an image`, image);
+    else if (image !== image.trim()) r.add(child(path, 'image'), `image ${show(image)} must not have leading or trailing whitespace`, image);
+    const policy = container.imagePullPolicy;
+    if (policy !== undefined && !PULL_POLICIES.includes(policy as string)) {
+      r.add(child(path, 'imagePullPolicy'), `imagePullPolicy ${show(policy)} must be one of ${PULL_POLICIES.join(', ')}`, policy);
+    }
+  }
+  return r.found;
+}
+
+/**
+ * Pod spec names the API server checks (`ValidatePodSpec`): `serviceAccountName` and `priorityClassName` are
+ * DNS-1123 subdomains, and `nodeSelector` is a label set (keys are label keys, values label values).
+ */
+export function checkPodSpecNames(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at) return [];
+  const r = reporter(item, 'pod-spec');
+  for (const field of ['serviceAccountName', 'priorityClassName']) {
+    const value = at.spec[field];
+    if (typeof value === 'string' && value !== '') {
+      for (const p of dns1123SubdomainProblems(value)) r.add(child(at.path, field), `${field} ${show(value)} ${p}`, value);
+    }
+  }
+  const selector = at.spec.nodeSelector;
+  if (isObject(selector)) {
+    for (const [key, value] of Object.entries(selector)) {
+      const path = child(child(at.path, 'nodeSelector'), key);
+      for (const p of qualifiedNameProblems(key)) r.add(path, `nodeSelector key ${show(key)}: ${p}`, key);
+      if (typeof value === 'string') for (const p of labelValueProblems(value)) r.add(path, `nodeSelector value ${show(value)} ${p}`, value);
+    }
+  }
+  return r.found;
+}
+
+const NODE_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'];
+const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+/**
+ * Pod `affinity` as `validateAffinity` checks it: node selector terms with label-key keys, known operators, values
+ * as the operator needs them (In/NotIn some, Exists/DoesNotExist none, Gt/Lt one) and `matchFields` only on
+ * `metadata.name`; required node affinity has at least one term; preferred terms weigh 1-100; pod (anti-)affinity
+ * terms have a label-key `topologyKey`, valid label selectors and DNS-1123 label namespaces.
+ */
+export function checkAffinity(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at || !isObject(at.spec.affinity)) return [];
+  const r = reporter(item, 'affinity');
+  const base = child(at.path, 'affinity');
+  const weight = (path: string, w: unknown) => {
+    if (!(typeof w === 'number' && Number.isInteger(w) && w >= 1 && w <= 100)) r.add(child(path, 'weight'), `weight ${show(w)} must be in the range 1-100`, w);
+  };
+  const requirement = (path: string, e: unknown, fields: boolean) => {
+    const req = obj(e);
+    const key = str(req.key) ?? '';
+    const op = req.operator;
+    const values = arr(req.values);
+    if (fields) {
+      if (key !== 'metadata.name') r.add(child(path, 'key'), `matchFields key ${show(req.key)} must be metadata.name`, req.key);
+      if (op !== 'In' && op !== 'NotIn') r.add(child(path, 'operator'), `matchFields operator ${show(op)} must be In or NotIn`, op);
+      else if (values.length !== 1) r.add(child(path, 'values'), `matchFields with ${String(op)} takes exactly one value`, req.values);
+      return;
+    }
+    for (const p of qualifiedNameProblems(key)) r.add(child(path, 'key'), `key ${show(req.key)}: ${p}`, req.key);
+    if (!NODE_OPERATORS.includes(op as string)) r.add(child(path, 'operator'), `operator ${show(op)} is not one of ${NODE_OPERATORS.join(', ')}`, op);
+    else if ((op === 'In' || op === 'NotIn') && values.length === 0) r.add(child(path, 'values'), `operator ${String(op)} needs at least one value`);
+    else if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0) r.add(child(path, 'values'), `operator ${String(op)} takes no values`, req.values);
+    else if ((op === 'Gt' || op === 'Lt') && values.length !== 1) r.add(child(path, 'values'), `operator ${String(op)} takes exactly one value`, req.values);
+  };
+  const term = (path: string, t: unknown) => {
+    const nt = obj(t);
+    arr(nt.matchExpressions).forEach((e, i) => requirement(child(child(path, 'matchExpressions'), i), e, false));
+    arr(nt.matchFields).forEach((e, i) => requirement(child(child(path, 'matchFields'), i), e, true));
+  };
+  const labelSelector = (path: string, s: unknown) => {
+    const sel = obj(s);
+    for (const [key, value] of Object.entries(obj(sel.matchLabels))) {
+      for (const p of qualifiedNameProblems(key)) r.add(child(child(path, 'matchLabels'), key), `label key ${show(key)}: ${p}`, key);
+      if (typeof value === 'string') for (const p of labelValueProblems(value)) r.add(child(child(path, 'matchLabels'), key), `label value ${show(value)} ${p}`, value);
+    }
+    arr(sel.matchExpressions).forEach((e, i) => {
+      const p = child(child(path, 'matchExpressions'), i);
+      const ex = obj(e);
+      for (const problem of qualifiedNameProblems(str(ex.key) ?? '')) r.add(child(p, 'key'), `key ${show(ex.key)}: ${problem}`, ex.key);
+      const values = arr(ex.values);
+      if (!SELECTOR_OPERATORS.includes(ex.operator as string)) r.add(child(p, 'operator'), `operator ${show(ex.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`, ex.operator);
+      else if ((ex.operator === 'In' || ex.operator === 'NotIn') && values.length === 0) r.add(child(p, 'values'), `operator ${String(ex.operator)} needs at least one value`);
+      else if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && values.length > 0) r.add(child(p, 'values'), `operator ${String(ex.operator)} takes no values`, ex.values);
+    });
+  };
+  const podTerm = (path: string, t: unknown) => {
+    const pt = obj(t);
+    const topologyKey = str(pt.topologyKey) ?? '';
+    if (topologyKey === '') r.add(child(path, 'topologyKey'), 'topologyKey is required and must not be empty');
+    else for (const p of qualifiedNameProblems(topologyKey)) r.add(child(path, 'topologyKey'), `topologyKey ${show(topologyKey)}: ${p}`, topologyKey);
+    if (pt.labelSelector !== undefined) labelSelector(child(path, 'labelSelector'), pt.labelSelector);
+    arr(pt.namespaces).forEach((ns, i) => {
+      if (typeof ns === 'string') for (const p of dns1123LabelProblems(ns)) r.add(child(child(path, 'namespaces'), i), `namespace ${show(ns)} ${p}`, ns);
+    });
+  };
+
+  const affinity = at.spec.affinity;
+  const nodeAffinity = obj(affinity.nodeAffinity);
+  const nodePath = child(base, 'nodeAffinity');
+  const required = nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+  if (isObject(required)) {
+    const path = child(nodePath, 'requiredDuringSchedulingIgnoredDuringExecution');
+    const terms = arr(required.nodeSelectorTerms);
+    if (terms.length === 0) r.add(child(path, 'nodeSelectorTerms'), 'required node affinity needs at least one node selector term');
+    terms.forEach((t, i) => term(child(child(path, 'nodeSelectorTerms'), i), t));
+  }
+  arr(nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
+    const path = child(child(nodePath, 'preferredDuringSchedulingIgnoredDuringExecution'), i);
+    weight(path, obj(p).weight);
+    term(child(path, 'preference'), obj(p).preference);
+  });
+  for (const kind of ['podAffinity', 'podAntiAffinity']) {
+    const pa = obj(affinity[kind]);
+    const path = child(base, kind);
+    arr(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => podTerm(child(child(path, 'requiredDuringSchedulingIgnoredDuringExecution'), i), t));
+    arr(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((w, i) => {
+      const wpath = child(child(path, 'preferredDuringSchedulingIgnoredDuringExecution'), i);
+      weight(wpath, obj(w).weight);
+      podTerm(child(wpath, 'podAffinityTerm'), obj(w).podAffinityTerm);
+    });
+  }
   return r.found;
 }

@@ -1,5 +1,6 @@
 import { arr, child, cut, kindOf, obj, show, str } from '../util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
+import { dns1123SubdomainProblems } from '../names';
 import { reporter } from './support';
 
 const ROLE_KINDS = ['ClusterRole', 'Role'];
@@ -62,7 +63,8 @@ export function checkRbacRuleShape(item: ValidationItem, _context?: RuleContext)
 
 /**
  * Bindings reference a role of the right kind in rbac.authorization.k8s.io (a ClusterRoleBinding
- * only a ClusterRole), and ServiceAccount subjects carry a namespace when the binding has none.
+ * only a ClusterRole), and ServiceAccount subjects carry a namespace when the binding has none and a name that is
+ * a DNS-1123 subdomain.
  */
 export function checkRbacBinding(item: ValidationItem, _context?: RuleContext): Violation[] {
   const kind = kindOf(item.object);
@@ -78,6 +80,11 @@ export function checkRbacBinding(item: ValidationItem, _context?: RuleContext): 
     const subject = obj(s);
     if (subject.kind === 'ServiceAccount' && !str(subject.namespace) && kind === 'ClusterRoleBinding') {
       r.add(child(child('subjects', i), 'namespace'), `ServiceAccount subject "${cut(str(subject.name) ?? '?')}" needs a namespace`);
+    }
+    // ValidateRoleBindingSubject (pkg/apis/rbac/validation/validation.go): a ServiceAccount subject names a service account
+    const name = str(subject.name);
+    if (subject.kind === 'ServiceAccount' && name) {
+      for (const p of dns1123SubdomainProblems(name)) r.add(child(child('subjects', i), 'name'), `ServiceAccount subject name ${show(name)} ${p}`, name);
     }
   });
   return r.found;

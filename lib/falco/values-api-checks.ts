@@ -1,0 +1,172 @@
+/*
+ * The API server's checks on what the values put into Falco's objects, run when the values are loaded so that a
+ * refusal points at the key in the values file (the same checks run again on the rendered objects). The values
+ * are poured into small stand-ins of the objects they reach (the DaemonSet with its pod template, the rules
+ * ConfigMap) and checked with the validation layer's own rules, so there is one copy of each rule. Internal.
+ */
+import { KubernetesVersion } from '../kubernetes-version';
+import {
+  checkAffinity,
+  checkConfigData,
+  checkContainerEnv,
+  checkContainerImage,
+  checkDaemonSetUpdateStrategy,
+  checkHostPathTypes,
+  checkPodSpecNames,
+  checkResourceQuantities,
+  checkTolerations,
+  SemanticRule,
+  ValidationItem,
+  Violation,
+} from '../validation';
+import { child, isObject } from '../validation/util';
+import { formatPath, YamlPath } from '../yaml';
+
+/** A values path as messages show it, odd keys quoted: `customRules["../x"]`, `daemonset.env["A=B"]`. */
+export function valuesField(path: YamlPath): string {
+  return path.reduce<string>((out, part) => child(out, part), '');
+}
+
+/** One problem, at a values path. */
+export interface ValuesProblem {
+  readonly path: YamlPath;
+  readonly message: string;
+}
+
+type Values = Record<string, any>;
+
+/** Where the stand-in workload's pod spec is. */
+const POD = 'spec.template.spec';
+
+/** Where each stand-in field came from in the values: a path prefix of the stand-in -> a values path. */
+interface Source {
+  readonly item: ValidationItem;
+  readonly rules: readonly SemanticRule[];
+  /** Stand-in path prefix -> values path (longest prefix wins). */
+  readonly origins: readonly [string, YamlPath][];
+}
+
+/** `spec.containers[0].env[2].name` -> ['spec', 'containers', 0, 'env', 2, 'name'] (the validation layer's `child` form). */
+export function parseRulePath(path: string): (string | number)[] {
+  const out: (string | number)[] = [];
+  const token = /(?:^|\.)([A-Za-z_][A-Za-z0-9_-]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/y;
+  let m: RegExpExecArray | null;
+  while (token.lastIndex < path.length && (m = token.exec(path)) !== null) {
+    out.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : (JSON.parse(m[3]) as string)));
+  }
+  return out;
+}
+
+function sameStart(path: readonly (string | number)[], prefix: readonly (string | number)[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
+}
+
+/** The stand-in objects for the values (merged over the chart defaults) and where their fields came from. */
+function sources(v: Values): Source[] {
+  const env: { name: string; value: string }[] = [];
+  const envFrom: [string, YamlPath][] = [];
+  const addEnv = (name: string, value: unknown, from: YamlPath) => {
+    envFrom.push([`${POD}.containers[0].env[${env.length}].name`, from]);
+    env.push({ name, value: String(value) });
+  };
+  // the chart's order (shape-context valuesEnv): proxy, TZ, then daemonset.env by name
+  if (v.proxy?.httpProxy) addEnv('http_proxy', v.proxy.httpProxy, ['proxy', 'httpProxy']);
+  if (v.proxy?.httpsProxy) addEnv('https_proxy', v.proxy.httpsProxy, ['proxy', 'httpsProxy']);
+  if (v.proxy?.noProxy) addEnv('no_proxy', v.proxy.noProxy, ['proxy', 'noProxy']);
+  if (v.timezone) addEnv('TZ', v.timezone, ['timezone']);
+  for (const key of Object.keys(v.daemonset?.env ?? {}).sort()) addEnv(key, v.daemonset.env[key], ['daemonset', 'env', key]);
+
+  const serviceAccountName = typeof v.serviceAccount?.name === 'string' && v.serviceAccount.name !== '' ? v.serviceAccount.name : undefined;
+  // Falco's legacy workload, a DaemonSet: the rules check its pod template as they check a Pod
+  const podSpec = {
+    serviceAccountName,
+    priorityClassName: v.priorityClassName || undefined,
+    nodeSelector: v.nodeSelector,
+    affinity: v.affinity,
+    tolerations: v.tolerations,
+    containers: [{ name: 'falco', image: 'falco', imagePullPolicy: v.image?.pullPolicy, resources: v.resources, env }],
+    volumes: [
+      { name: 'docker-socket', hostPath: { path: v.docker?.socket } },
+      { name: 'containerd-socket', hostPath: { path: v.containerd?.socket } },
+    ],
+  };
+  const daemonSet = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'falco', namespace: 'falco' },
+    spec: { updateStrategy: v.daemonset?.updateStrategy, template: { spec: podSpec } },
+  };
+  return [
+    {
+      item: { source: 'values', object: daemonSet },
+      rules: [
+        checkHostPathTypes,
+        checkResourceQuantities,
+        checkTolerations,
+        checkContainerEnv,
+        checkContainerImage,
+        checkPodSpecNames,
+        checkAffinity,
+        checkDaemonSetUpdateStrategy,
+      ],
+      origins: [
+        [`${POD}.volumes[0].hostPath.path`, ['docker', 'socket']],
+        [`${POD}.volumes[1].hostPath.path`, ['containerd', 'socket']],
+        [`${POD}.containers[0].resources`, ['resources']],
+        [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
+        ...envFrom,
+        [`${POD}.nodeSelector`, ['nodeSelector']],
+        [`${POD}.tolerations`, ['tolerations']],
+        [`${POD}.affinity`, ['affinity']],
+        [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
+        [`${POD}.priorityClassName`, ['priorityClassName']],
+        ['spec.updateStrategy', ['daemonset', 'updateStrategy']],
+      ],
+    },
+    {
+      item: { source: 'values', object: { apiVersion: 'v1', kind: 'ConfigMap', data: v.customRules } },
+      rules: [checkConfigData],
+      origins: [['data', ['customRules']]],
+    },
+  ];
+}
+
+/** The violations of one version, each with its values path, keyed by rule and path. */
+function problemsFor(v: Values, version: KubernetesVersion): Map<string, ValuesProblem> {
+  const out = new Map<string, ValuesProblem>();
+  for (const source of sources(v)) {
+    const origins = source.origins
+      .map(([prefix, to]) => [parseRulePath(prefix), to] as const)
+      .sort((a, b) => b[0].length - a[0].length);
+    const envOrigin = (index: number) => source.origins.find(([p]) => p === `${POD}.containers[0].env[${index}].name`)?.[1];
+    const violations: Violation[] = source.rules.flatMap((rule) => rule(source.item, { version, items: [source.item] }));
+    for (const violation of violations) {
+      const at = parseRulePath(violation.path);
+      const origin = origins.find(([prefix]) => sameStart(at, prefix));
+      if (!origin) continue; // a field of the stand-in itself, not of the values
+      const path = [...origin[1], ...at.slice(origin[0].length)];
+      // a repeated environment variable names the values key it repeats, not a stand-in index
+      const message = violation.message.replace(/is also env\[(\d+)\]/, (text, n) => {
+        const first = envOrigin(Number(n));
+        return first ? `is also set by ${valuesField(first)}` : text;
+      });
+      const key = `${violation.rule} ${formatPath(path)}`;
+      if (!out.has(key)) out.set(key, { path, message });
+    }
+  }
+  return out;
+}
+
+/**
+ * What the API server of `version` would refuse among the values (merged over the chart defaults), in values order.
+ * Without a version: what every supported version refuses (the checks of the oldest and the newest supported
+ * minors agree on it; the rules that differ by version only grow more permissive).
+ */
+export function apiServerValueProblems(merged: Values, version?: KubernetesVersion): ValuesProblem[] {
+  if (!isObject(merged)) return [];
+  if (version) return [...problemsFor(merged, version).values()];
+  const minors = KubernetesVersion.SUPPORTED_MINORS;
+  const newest = problemsFor(merged, KubernetesVersion.of(`1.${minors[minors.length - 1]}.0`));
+  const oldest = problemsFor(merged, KubernetesVersion.of(`1.${minors[0]}.0`));
+  return [...newest].filter(([key]) => oldest.has(key)).map(([, problem]) => problem);
+}

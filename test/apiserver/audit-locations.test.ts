@@ -1,0 +1,76 @@
+/*
+ * Where audit files may go (issue 14, section 4): kube-apiserver gets a hostPath mount of each audit file's folder,
+ * so a folder that hides the container's own files or hands it the node's would keep it from starting, or worse.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Testing } from 'cdk8s';
+import { ApiServerAuditBackend, KubeApiServerManifest, StaticPodManifest, WebhookBackendOptions } from '../../lib/apiserver';
+import { protectedFolderProblem } from '../../lib/apiserver/kube-apiserver-manifest';
+import { UserError } from '../../lib/errors';
+
+const SERVER = 'http://10.96.0.50:9765/k8s-audit';
+const MODERN = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'modern', 'kube-apiserver.yaml'), 'utf8');
+const webhook = (o: Partial<WebhookBackendOptions>) => ApiServerAuditBackend.webhook({ server: SERVER, ...o });
+
+function errorOf(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e;
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
+
+test('protected folders: the folders themselves, inside them, and above them', () => {
+  const refused = ['/', '/etc', '/etc/kubernetes', '/etc/kubernetes/manifests', '/etc/kubernetes/manifests/audit', '/usr', '/usr/local/bin', '/bin',
+    '/lib64', '/var', '/var/lib', '/var/lib/etcd', '/var/lib/kubelet/pods', '/var/run', '/run', '/run/containerd', '/proc/1', '/sys/fs', '/dev', '/boot'];
+  const accepted = ['/etc/kubernetes/audit', '/etc/kubernetes/pki', '/etc/falco-audit', '/var/log', '/var/log/kubernetes/audit', '/var/lib/falco-audit',
+    '/srv/kubernetes', '/run/falco', '/tmp/audit', '/etc/kubernetes/manifests-backup', '/usrlocal'];
+  for (const dir of refused) expect({ dir, refused: protectedFolderProblem(dir) !== undefined }).toEqual({ dir, refused: true });
+  for (const dir of accepted) expect({ dir, problem: protectedFolderProblem(dir) }).toEqual({ dir, problem: undefined });
+  expect(protectedFolderProblem('/etc/kubernetes/manifests')).toBe("/etc/kubernetes/manifests is the kubelet's static pod folder (it runs every file there)");
+  expect(protectedFolderProblem('/etc')).toBe("/etc contains /etc/kubernetes/manifests, the kubelet's static pod folder (it runs every file there)");
+});
+
+describe('webhook options', () => {
+  test.each([
+    [{ auditLog: { path: '/' } }, 'auditLog.path: must name the log file, not a folder, got "/"'],
+    [{ auditLog: { path: '/var/log/audit/' } }, 'auditLog.path: must name the log file, not a folder, got "/var/log/audit/"'],
+    [{ auditLog: { path: '/var/log/audit/.' } }, 'auditLog.path: must name the log file, not a folder, got "/var/log/audit/."'],
+    [{ auditLog: { path: '/audit.log' } }, 'auditLog.path: "/audit.log" cannot be the audit log: kube-apiserver would get a writable mount of /, and that mounts'],
+    [{ auditLog: { path: '/etc/kubernetes/manifests/evil.yaml' } }, "writable mount of /etc/kubernetes/manifests, and /etc/kubernetes/manifests is the kubelet's static pod folder"],
+    [{ directory: '/' }, 'directory: "/" cannot hold audit files: that mounts the host\'s root folder over the whole kube-apiserver container'],
+    [{ directory: '/usr/local/bin' }, 'directory: "/usr/local/bin" cannot hold audit files: /usr/local/bin is inside /usr'],
+    [{ directory: '/srv/audit', auditLog: { path: '/srv/audit/audit-policy.yaml' } }, 'auditLog.path: "/srv/audit/audit-policy.yaml" is the audit policy file'],
+    [{ auditLog: { maxSize: 1e30 } }, 'auditLog.maxSize: must be at most 9007199254740991 (kube-apiserver reads it as a Go int, and a larger number is written as 1e+30), got 1e+30'],
+    [{ auditLog: { maxBackup: 2 ** 53 } }, 'auditLog.maxBackup: must be at most 9007199254740991'],
+    [{ auditLog: { maxAge: 1.5 } }, 'auditLog.maxAge: must be a whole number of 0 or more, got 1.5'],
+    [{ batchMaxWait: '2562047h47m16.854775808s' }, 'batchMaxWait: must be a Go duration of at most 2562047h47m16.854775807s'],
+    [{ initialBackoff: '106751d' }, 'initialBackoff: must be a Go duration such as "30s"'],
+    [{ initialBackoff: '153722868m' }, 'initialBackoff: must be a Go duration of at most'],
+  ] as [Partial<WebhookBackendOptions>, string][])('%j is refused', (options, message) => {
+    expect(errorOf(() => webhook(options)).message).toContain(message);
+  });
+
+  test.each([
+    [{ auditLog: { path: '-' } }],
+    [{ auditLog: { path: '/var/log/kube-apiserver-audit.log' } }],
+    [{ directory: '/srv/audit', auditLog: { path: '/srv/audit/audit.log' } }],
+    [{ auditLog: { maxSize: Number.MAX_SAFE_INTEGER, maxAge: 0, maxBackup: 0 } }],
+    [{ batchMaxWait: '2562047h47m16.854775807s', initialBackoff: '0' }],
+    [{ initialBackoff: '1.5h30m0.000000001s' }],
+    [{ initialBackoff: '153722867m16s' }],
+  ] as [Partial<WebhookBackendOptions>][])('%j is accepted', (options) => {
+    expect(() => webhook(options)).not.toThrow();
+  });
+});
+
+test("an operator's --audit-log-path in a protected folder is not mounted", () => {
+  const manifest = StaticPodManifest.fromString(MODERN.replace('    - kube-apiserver\n', '    - kube-apiserver\n    - --audit-log-path=/var/lib/etcd/audit.log\n'), 'kube-apiserver.yaml');
+  const err = errorOf(() => new KubeApiServerManifest(Testing.chart(), 'ApiServer', { manifest, backend: webhook({}) }));
+  expect(err.message).toBe(
+    "cannot mount /var/lib/etcd into kube-apiserver for /var/lib/etcd/audit.log: /var/lib/etcd is etcd's data; change --audit-log-path to a folder of its own",
+  );
+});
