@@ -67,3 +67,8 @@ test('the Falco release table is generated from lib/falco/falco-releases.ts', ()
   const section = README.slice(README.indexOf('\n', start) + 1, end).trim();
   expect(section).toBe(falcoReleasesSection().trim());
 });
+
+test('the library example is examples/library/main.ts, word for word', () => {
+  const file = fs.readFileSync(path.join(ROOT, 'examples', 'library', 'main.ts'), 'utf8');
+  expect(codeBlocks('ts')).toContain(file);
+});

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { ErrorLocation, UserError, UserErrors } from '../errors';
 import { LoadedYaml, readYamlFile, YamlPath } from '../yaml';
@@ -120,6 +121,12 @@ export const MAX_CLUSTERS = 5000;
  * once with file, line and field; relative paths resolve against the config file's folder.
  */
 export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
+  if (!fs.existsSync(filePath)) {
+    throw new UserError(
+      'config file not found; run where falco-audit.yaml is, or name the file with --config FILE (or FALCO_AUDIT_CONFIG=FILE)',
+      { file },
+    );
+  }
   const doc = readYamlFile(filePath, { what: 'config file', file });
   const value = doc.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

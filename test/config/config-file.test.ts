@@ -71,7 +71,7 @@ describe('loadConfigFile', () => {
   });
 
   test('a missing config file names it', () => {
-    expect(() => loadConfigFile(path.join(dir, 'nope.yaml'), 'nope.yaml')).toThrow(/^nope\.yaml: config file not found$/);
+    expect(() => loadConfigFile(path.join(dir, 'nope.yaml'), 'nope.yaml')).toThrow(/^nope\.yaml: config file not found; run where falco-audit.yaml is, or name the file with --config FILE \(or FALCO_AUDIT_CONFIG=FILE\)$/);
   });
 });
 

@@ -114,3 +114,46 @@ console.log(chart.audit.url);
   expect(pod.startsWith('# +argocd:skip-file-rendering\n')).toBe(true);
   expect(pod).toContain('--audit-dynamic-configuration');
 });
+
+test('examples/library: FalcoAudit beside a cdk8s-plus-25 NetworkPolicy aimed at its pods and audit port', () => {
+  const dir = path.join(work, 'library');
+  fs.mkdirSync(dir);
+  fs.symlinkSync(path.join(app, 'node_modules'), path.join(dir, 'node_modules'));
+  for (const f of ['main.ts', 'kube-apiserver.yaml']) fs.copyFileSync(path.join(ROOT, 'examples', 'library', f), path.join(dir, f));
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: { target: 'ES2020', module: 'commonjs', strict: true, esModuleInterop: true, typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'] },
+      files: ['main.ts'],
+    }),
+  );
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
+  const stdout = execFileSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' });
+  // every node file has a place or says what it is: no "undefined"
+  expect(stdout).not.toContain('undefined');
+  expect(stdout).toContain('/etc/kubernetes/manifests/kube-apiserver.yaml');
+  const docs = yaml.loadAll(fs.readFileSync(path.join(dir, 'dist', 'platform.k8s.yaml'), 'utf8')) as any[];
+  const policy = docs.find((d) => d.kind === 'NetworkPolicy');
+  const deployment = docs.find((d) => d.kind === 'Deployment' && d.metadata.name === 'falco');
+  expect(policy.metadata).toMatchObject({ name: 'falco-audit-ingress', namespace: 'falco' });
+  expect(policy.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+  expect(policy.spec.policyTypes).toContain('Ingress');
+  expect(policy.spec.ingress).toEqual([{ from: [{ ipBlock: { cidr: '10.0.0.0/28' } }], ports: [{ port: 9765, protocol: 'TCP' }] }]);
+  const falco = deployment.spec.template.spec.containers.find((c: any) => c.name === 'falco');
+  expect(falco.ports).toContainEqual({ name: 'k8saudit', containerPort: 9765, protocol: 'TCP' });
+});
+
+test('npx cdk8s-falco-audit from the package: --help, and a synth in a fresh folder', () => {
+  const dir = path.join(work, 'npx');
+  fs.mkdirSync(dir);
+  fs.symlinkSync(path.join(app, 'node_modules'), path.join(dir, 'node_modules'));
+  const npx = (args: string[]) => execFileSync('npx', ['--no-install', 'cdk8s-falco-audit', ...args], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
+  expect(npx(['--help'])).toContain('Usage: cdk8s-falco-audit synth');
+  for (const f of ['kube-apiserver.yaml', 'values.yaml']) fs.copyFileSync(path.join(ROOT, 'examples', 'default', f), path.join(dir, f));
+  fs.writeFileSync(path.join(dir, 'falco-audit.yaml'), 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n');
+  npx(['synth', '--output', 'out']);
+  // the same bytes as the committed dist/ of the default example
+  for (const f of ['cluster/auditsink-falco.yaml', 'cluster/daemonset-falco.yaml', 'node/kube-apiserver.yaml']) {
+    expect({ f, same: fs.readFileSync(path.join(dir, 'out', f), 'utf8') === fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8') }).toEqual({ f, same: true });
+  }
+});

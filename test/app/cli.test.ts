@@ -1,0 +1,142 @@
+/**
+ * The command: its arguments, `--help` and `--version`, the JSON plan, and what a failed synth leaves behind, through
+ * the bin and through the real `cdk8s synth` with the project's cdk8s.yaml: the previous output stays, and the
+ * message says so.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs } from '../../lib/app/cli';
+import { EXAMPLES, listFiles, MAIN, ROOT, scratch, writeFiles } from './run';
+
+const BIN = path.join(ROOT, 'bin', 'cdk8s-falco-audit.js');
+const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
+
+describe('parseArgs', () => {
+  test.each([
+    [[], { kind: 'synth' }],
+    [['synth'], { kind: 'synth' }],
+    [['synth', '--config', 'a.yaml', '--output=out', '--plan-json', 'p.json'], { kind: 'synth', config: 'a.yaml', output: 'out', planJson: 'p.json' }],
+    [['--output', 'dist'], { kind: 'synth', output: 'dist' }],
+    [['--help'], { kind: 'help' }],
+    [['synth', '-h'], { kind: 'help' }],
+    [['--version'], { kind: 'version' }],
+    [['deploy'], { kind: 'error', message: 'unknown command "deploy"; the command is synth (see --help)' }],
+    [['synth', '--out', 'x'], { kind: 'error', message: 'unknown option "--out" (see --help)' }],
+    [['synth', '--config'], { kind: 'error', message: '--config needs a value, e.g. --config falco-audit.yaml' }],
+    [['synth', '--output', '--config', 'x'], { kind: 'error', message: '--output needs a value, e.g. --output dist' }],
+    [['synth', '--output', 'a', '--output', 'b'], { kind: 'error', message: '--output is given twice' }],
+  ])('%j', (args, expected) => {
+    expect(parseArgs(args)).toEqual(expected);
+  });
+});
+
+let dir: string;
+beforeEach(() => {
+  dir = scratch();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** The default example's inputs in `dir`, as a user's repository would hold them. */
+function project(config = 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n'): void {
+  writeFiles(dir, {
+    'falco-audit.yaml': config,
+    'kube-apiserver.yaml': fs.readFileSync(path.join(EXAMPLES, 'default', 'kube-apiserver.yaml'), 'utf8'),
+    'values.yaml': fs.readFileSync(path.join(EXAMPLES, 'default', 'values.yaml'), 'utf8'),
+  });
+}
+const BROKEN = 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100, releaseNme: x}\n';
+
+function bin(args: string[]) {
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+}
+
+/** A snapshot of every file under `sub` (path -> content). */
+function tree(sub: string): Record<string, string> {
+  const base = path.join(dir, sub);
+  return Object.fromEntries(listFiles(base).map((f) => [f, fs.readFileSync(path.join(base, f), 'utf8')]));
+}
+
+describe('the bin', () => {
+  test('--help and --version', () => {
+    const help = bin(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: cdk8s-falco-audit synth [--config FILE] [--output DIR] [--plan-json FILE]');
+    const version = bin(['--version']);
+    expect(version.stdout.trim()).toBe(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  test('a bad argument: exit 1, a message, no stack', () => {
+    const r = bin(['synth', '--frobnicate']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe('error: unknown option "--frobnicate" (see --help)\n');
+  });
+
+  test('a missing config names FALCO_AUDIT_CONFIG and --config', () => {
+    const r = bin(['synth']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('error: falco-audit.yaml: config file not found; run where falco-audit.yaml is, or name the file with --config FILE (or FALCO_AUDIT_CONFIG=FILE)');
+  });
+
+  test('synth writes --output; a failed synth leaves it as it was and says so', () => {
+    project();
+    expect(bin(['synth', '--output', 'out']).status).toBe(0);
+    const before = tree('out');
+    expect(Object.keys(before)).toContain('cluster/auditsink-falco.yaml');
+    project(BROKEN);
+    const r = bin(['synth', '--output', 'out']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('falco-audit.yaml:2: falco.releaseNme: unknown key "releaseNme"');
+    expect(r.stderr).toContain('nothing was written: out still holds the previous output, unchanged.\n');
+    expect(tree('out')).toEqual(before);
+  });
+
+  test('the first failed synth of a fresh clone creates nothing and says so', () => {
+    project(BROKEN);
+    const r = bin(['synth', '--output', 'out']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('nothing was written: out does not exist and was not created.\n');
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  test('--plan-json writes the plan as data beside the output, never inside it', () => {
+    project();
+    const r = bin(['synth', '--output', 'out', '--plan-json', 'plan/plan.json']);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(fs.readFileSync(path.join(dir, 'plan', 'plan.json'), 'utf8'));
+    expect(plan.clusters).toHaveLength(1);
+    expect(plan.clusters[0]).toMatchObject({ kubernetesVersion: '1.18.20', backend: 'dynamic', auditTarget: 'http://10.96.0.100:8765/k8s-audit' });
+    expect(plan.clusters[0].apiServer.flagsAdded.map((f: any) => f.flag)).toContain('audit-dynamic-configuration');
+    expect(plan.clusters[0].files).toContain('out/cluster/auditsink-falco.yaml');
+    const inside = bin(['synth', '--output', 'out', '--plan-json', 'out/plan.json']);
+    expect(inside.status).toBe(1);
+    expect(inside.stderr).toContain('--plan-json out/plan.json is inside the output folder out, which Argo CD may read whole');
+    expect(fs.existsSync(path.join(dir, 'out', 'plan.json'))).toBe(false);
+  });
+});
+
+describe('the real cdk8s synth with the project cdk8s.yaml', () => {
+  /** cdk8s.yaml as the project has it, with the app's path made absolute (the bundle lives in the repository). */
+  function cdk8sYaml(): void {
+    const text = fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8');
+    expect(text).toMatch(/^app: node build\/app\.js synth --output dist$/m);
+    expect(text).toMatch(/^output: build\/cdk8s-scratch$/m);
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), text.replace('node build/app.js', `node ${MAIN}`));
+  }
+  const synth = () =>
+    spawnSync(process.execPath, [CDK8S, 'synth'], { cwd: dir, env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8' });
+
+  test('a config error after a good synth: dist/ is exactly the previous output, the message true', () => {
+    project();
+    cdk8sYaml();
+    const ok = synth();
+    expect(ok.status).toBe(0);
+    const before = tree('dist');
+    expect(Object.keys(before)).toContain('node/kube-apiserver.yaml');
+    project(BROKEN);
+    const bad = synth();
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('nothing was written: dist still holds the previous output, unchanged.');
+    expect(tree('dist')).toEqual(before);
+  }, 30_000);
+});
