@@ -11,6 +11,7 @@ import { FalcoVersion, loadFalcoValues } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { DEFAULT_MAX_BYTES } from '../yaml';
 import { OutputFile, ProtectedPath, renderOutput, writeOutput } from './output';
+import { plainHttpWarning, runbook } from './runbook';
 
 export interface RunAppOptions {
   /** Environment: `FALCO_AUDIT_CONFIG` names the config file, `CDK8S_OUTDIR` the output folder. */
@@ -138,6 +139,7 @@ export function planJson(built: readonly BuiltCluster[], outdir: string): Record
           notes: [...p.notes],
         },
         files: files.map((f) => path.posix.join(outdir, f.path)),
+        steps: runbook(audit, path.posix.join(outdir, settings.name ?? '')),
       };
     }),
   };
@@ -336,15 +338,24 @@ function toProps(s: ClusterSettings, cwd: string) {
   };
 }
 
-/** What the run did, for people: per cluster, the API server change, the files to place and the objects written. */
+/**
+ * What the run did and what to do next, for people: per cluster, the wiring, notes and warnings, the API server
+ * change, the ordered runbook (prerequisites, cluster objects, node files, checks) and the files written.
+ */
 export function planText(built: readonly BuiltCluster[], outdir: string): string {
   const lines: string[] = [];
   for (const { settings, audit, files } of built) {
     const title = settings.name ? `cluster ${settings.name}: ` : '';
-    lines.push(`${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco audit endpoint ${audit.target}`);
+    lines.push(
+      `${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco ${audit.falco.falcoVersion} (${audit.falco.shape} shape), ` +
+        `audit endpoint ${audit.target}`,
+    );
     for (const n of audit.notes) lines.push(`  note: ${n}`);
-    for (const w of audit.warnings) lines.push(`  warning: ${w}`);
+    const http = plainHttpWarning(audit);
+    for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
     lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
+    lines.push('  steps:');
+    lines.push(...runbook(audit, path.posix.join(outdir, settings.name ?? '')).map((l) => `    ${l}`));
     lines.push('  files written:');
     for (const f of files) lines.push(`    ${path.posix.join(outdir, f.path)}`);
     lines.push('');

@@ -195,6 +195,28 @@ function within<T>(prefix: string, build: () => T): T {
   }
 }
 
+/**
+ * A stated Kubernetes version must be the minor the manifest's image runs: every API version, field and flag is
+ * chosen by it, and a wrong one gives puzzling errors (1.18 against a 1.28 manifest: `seccompProfile: unknown field`)
+ * or output the cluster refuses. An image whose tag says no version (a digest) is why the setting exists: no check.
+ */
+function checkVersionAgrees(stated: KubernetesVersion | undefined, manifest: StaticPodManifest): void {
+  if (stated === undefined) return;
+  let fromImage: KubernetesVersion;
+  try {
+    fromImage = manifest.imageVersion();
+  } catch {
+    return;
+  }
+  if (fromImage.minor !== stated.minor) {
+    throw new UserError(
+      `kubernetesVersion ${stated} does not match the manifest's kube-apiserver image, which runs Kubernetes ${fromImage}; ` +
+        'the output is made for the version the API server runs: remove kubernetesVersion (it is read from the image) or make it agree',
+      { field: 'kubernetesVersion' },
+    );
+  }
+}
+
 /** kubeadm's default `--service-cluster-ip-range`. */
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 
@@ -235,6 +257,7 @@ export class FalcoAudit extends Construct {
     const manifest = props.apiServerManifest;
     this.kubernetesVersion = props.kubernetesVersion ?? manifest.imageVersion();
     const version = this.kubernetesVersion;
+    checkVersionAgrees(props.kubernetesVersion, manifest);
 
     const requested = props.backend ?? AuditBackend.AUTO;
     if (!Object.values(AuditBackend).includes(requested)) {

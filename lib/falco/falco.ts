@@ -149,6 +149,8 @@ export class Falco extends Construct {
   public readonly configMap: ApiObject;
   /** falco.yaml as data, as the ConfigMap holds it. */
   public readonly falcoConfig: Readonly<Record<string, unknown>>;
+  /** The Secret with `falco.pem` the legacy webserver's TLS reads (not rendered: it must exist before Falco starts). */
+  public readonly webserverTlsSecret?: string;
 
   constructor(scope: Construct, id: string, props: FalcoProps) {
     super(scope, id);
@@ -278,6 +280,7 @@ export class Falco extends Construct {
       this.podSelector = Object.freeze({ ...result.podSelector });
       this.configMap = result.configMap;
       this.falcoConfig = result.falcoConfig;
+      this.webserverTlsSecret = props.webserverTlsSecret;
     } catch (err) {
       throw locateValuesError(props.values, err);
     }

@@ -81,8 +81,15 @@ describe('FalcoAudit', () => {
 
   test('the version comes from the image unless given', () => {
     expect(build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }).audit.kubernetesVersion.toString()).toBe('1.18.20');
-    const given = build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.16.3'), falco: { clusterIP: '10.96.0.100' } });
-    expect(given.audit.kubernetesVersion.toString()).toBe('1.16.3');
+    const given = build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.18.2'), falco: { clusterIP: '10.96.0.100' } });
+    expect(given.audit.kubernetesVersion.toString()).toBe('1.18.2');
+  });
+
+  test('a given version of another minor than the manifest image is refused (the output is made for the running version)', () => {
+    expect(() => build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.16.3'), falco: { clusterIP: '10.96.0.100' } })).toThrow(
+      "kubernetesVersion: kubernetesVersion 1.16.3 does not match the manifest's kube-apiserver image, which runs Kubernetes 1.18.20; " +
+        'the output is made for the version the API server runs: remove kubernetesVersion (it is read from the image) or make it agree',
+    );
   });
 
   test('a Service changed after construction no longer matches the URL: validation says so, and app.synth fails', () => {

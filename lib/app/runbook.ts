@@ -1,0 +1,107 @@
+import * as path from 'path';
+import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
+import { FalcoShape } from '../falco';
+import { NodeFile } from '../node-file';
+
+/**
+ * The rule every generation of Falco's Kubernetes audit rules enables by default and that any operator can set off:
+ * "Attach/Exec Pod" (k8s_audit_rules.yaml of stable/falco 1.1.1's Falco 0.19 and of k8saudit 0.7.0, 0.11.0 and
+ * 0.16.1, falcosecurity/plugins plugins/k8saudit/rules/k8s_audit_rules.yaml:365-372 @ plugins/k8saudit/v0.16.1). It
+ * matches the ResponseStarted stage, which the AuditSink default stages and every policy preset here keep.
+ */
+const CHECK_RULE = { name: 'Attach/Exec Pod', output: 'Attach/Exec to pod (user=' };
+
+/** Owner and mode of a host file: CIS Kubernetes Benchmark 1.1.1 (the API server pod manifest) and 1.1.x for its files. */
+const OWNER = '-o root -g root -m 0600';
+
+/**
+ * The ordered procedure an operator follows for one cluster: prerequisites, the cluster objects, the node files
+ * (what the manifest names first, the manifest last: the kubelet restarts the API server on its change), then checks
+ * that the API server is back and that an audit event reaches Falco. One line per step or command.
+ * @param outdir where this cluster's files were written, as the user sees it (`dist`, `dist/prod`)
+ */
+export function runbook(audit: FalcoAudit, outdir: string): string[] {
+  const falco = audit.falco;
+  const ns = falco.namespace;
+  const steps: string[][] = [];
+  const step = (...lines: string[]) => steps.push(lines);
+
+  const secrets: string[] = [];
+  if (falco.webserverTlsSecret) {
+    secrets.push(
+      `kubectl -n ${ns} create secret generic ${falco.webserverTlsSecret} --from-file=falco.pem=<certificate and key in one PEM>` +
+        ` (Falco reads the key falco.pem at ${falco.values.falco.webserver.sslCertificate})`,
+    );
+  }
+  const integrations = falco.values.integrations as unknown as Record<string, { enabled?: boolean; existingSecret?: string | null }>;
+  for (const [name, i] of Object.entries(integrations)) {
+    if (i.enabled && i.existingSecret) secrets.push(`the Secret ${i.existingSecret} in ${ns} for integrations.${name} (see the README's security notes for its keys)`);
+  }
+  step(
+    `prerequisites: the namespace ${ns} (kubectl create namespace ${ns}, or Argo CD's CreateNamespace=true sync option)` +
+      (secrets.length ? ', and:' : ''),
+    ...secrets.map((s) => `  ${s}`),
+  );
+
+  const kind = falco.workload.kind === 'DaemonSet' ? 'daemonset' : 'deployment';
+  const cluster = path.posix.join(outdir, 'cluster');
+  const applyCluster = (why: string) =>
+    step(`apply ${cluster}/ (Argo CD syncs it; or kubectl apply -f ${cluster}/), ${why}`, `  kubectl -n ${ns} rollout status ${kind}/${falco.workload.name}`);
+  // dynamic: the AuditSink kind exists only once the patched API server runs; webhook: Falco first, so the
+  // restarted API server has someone to send to
+  if (audit.backend === AuditBackend.WEBHOOK) applyCluster('before the node files: the API server sends events as soon as it restarts');
+
+  const files = NodeFile.all(audit).filter((f) => f.nodePath !== undefined);
+  const manifest = files.filter((f) => f.nodePath!.startsWith('/etc/kubernetes/manifests/'));
+  const others = files.filter((f) => !manifest.includes(f));
+  const place = (f: NodeFile) => `  install -D ${OWNER} ${path.posix.join(outdir, 'node', f.fileName)} ${f.nodePath}`;
+  if (others.length > 0) {
+    step('on every control-plane node, place the files the manifest names (root:root, 0600):', ...others.map(place));
+  }
+  step(
+    `on every control-plane node, replace the manifest${others.length ? ' last' : ''} (root:root, 0600; the kubelet restarts ` +
+      'kube-apiserver when it changes; keep no backup in /etc/kubernetes/manifests: the kubelet runs every file there):',
+    ...manifest.map(place),
+  );
+  const patch = NodeFile.all(audit).find((f) => f.nodePath === undefined);
+  if (patch) step(`kubeadm clusters: also put ${path.posix.join(outdir, 'node', patch.fileName)} in the patches folder kubeadm reads, so upgrades keep the change`);
+  if (audit.backend === AuditBackend.DYNAMIC) {
+    applyCluster('after the manifest: the AuditSink kind exists only once the patched API server serves auditregistration.k8s.io/v1alpha1');
+  }
+
+  step(
+    'check the API server came back with the change:',
+    '  crictl ps --name kube-apiserver   (a new container, started after the manifest changed)',
+    '  kubectl get --raw=/readyz?verbose   (ends with "readyz check passed")',
+  );
+  step(
+    `check an audit event reaches Falco: trigger the default rule "${CHECK_RULE.name}" and look for its alert`,
+    `  kubectl -n ${ns} exec ${kind}/${falco.workload.name} -c falco -- /usr/bin/falco --version`,
+    `  kubectl -n ${ns} logs ${kind}/${falco.workload.name} -c falco | grep '${CHECK_RULE.output}'`,
+    ...(falco.shape === FalcoShape.PLUGIN || audit.backend === AuditBackend.WEBHOOK
+      ? []
+      : ['  (no alert: check the AuditSink with kubectl get auditsink -o yaml, and the API server log for failed audit webhook calls)']),
+  );
+  return steps.flatMap((lines, i) => [`${i + 1}. ${lines[0]}`, ...lines.slice(1).map((l) => `   ${l}`)]);
+}
+
+/**
+ * Plain HTTP between the API server and Falco: what travels in clear, and how TLS goes on where this Falco can do it.
+ */
+export function plainHttpWarning(audit: FalcoAudit): string | undefined {
+  if (audit.auditEndpoint.scheme !== 'http') return undefined;
+  const level = audit.auditSink?.apiObject.toJson().spec?.policy?.level;
+  const what =
+    audit.backend === AuditBackend.WEBHOOK
+      ? 'the request and response bodies the policy records travel in clear (the hardened policy keeps Secrets, ConfigMaps and tokens at Metadata)'
+      : level === 'RequestResponse' || level === 'Request'
+        ? `the AuditSink's one level, ${level}, applies to every request, so every Secret body travels in clear`
+        : `the AuditSink's ${level} events (users, resources, names) travel in clear`;
+  const how =
+    audit.falco.shape === FalcoShape.LEGACY
+      ? 'turn TLS on with falco.webserver.sslEnabled in the values, falco.tlsSecret (a Secret with falco.pem) and the CA in ' +
+        (audit.backend === AuditBackend.DYNAMIC ? 'audit.auditSink.certificateAuthority' : 'audit.webhook.certificateAuthority')
+      : 'the k8saudit listener is plain HTTP here: keep the path on the cluster network and let only the control-plane nodes reach ' +
+        `port ${audit.auditEndpoint.containerPort} (a NetworkPolicy, as in examples/library)`;
+  return `audit events go to Falco over plain HTTP (${audit.url}): ${what}; ${how}`;
+}
