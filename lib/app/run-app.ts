@@ -165,30 +165,51 @@ function protectedPaths(config: ConfigFile, configFile: string, cwd: string): Pr
   return paths;
 }
 
-/** Builds and validates every cluster of the config; throws before anything is written. */
+/**
+ * Builds and validates every cluster of the config; throws before anything is written. Every cluster is built, so
+ * one run reports the problems of all of them (each with its location); one problem alone keeps its own form.
+ */
 export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
-  return config.clusters.map((settings) => {
-    const label = settings.name ? `cluster "${settings.name}": ` : '';
+  const built: BuiltCluster[] = [];
+  const failed: UserError[] = [];
+  for (const settings of config.clusters) {
     try {
-      const app = new App();
-      const chart = new Chart(app, settings.name ?? 'falco-audit', { disableResourceNameHashes: true });
-      const audit = new FalcoAudit(chart, 'FalcoAudit', toProps(settings, cwd));
-      audit.assertValid();
-      return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
+      built.push(buildCluster(config, settings, cwd));
     } catch (err) {
       if (!isUserError(err)) throw err;
-      if (err instanceof UserErrors) {
-        throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);
-      }
-      // An error about a FalcoAudit prop (falco.clusterIP, say) without a file: point at that setting's line.
-      if (!err.location.file && err.location.field) {
-        const field = configField(err.location.field);
-        throw new UserError(`${label}${err.detail}`, settings.locate(fieldPath(field)));
-      }
-      if (!err.location.file) throw new UserError(`${config.file}: ${label}${err.message}`);
-      throw label ? new UserError(`${label}${err.detail}`, err.location) : err;
+      failed.push(err);
     }
-  });
+  }
+  if (failed.length === 1) throw failed[0];
+  if (failed.length > 1) {
+    const problems = failed.flatMap((e) => (e instanceof UserErrors ? e.problems.map((p) => `${e.message.split('\n')[0]} ${p}`) : [e.message]));
+    throw new UserErrors(`${config.file}: ${problems.length} problems in ${failed.length} clusters:`, problems);
+  }
+  return built;
+}
+
+/** One cluster: its FalcoAudit, validated, and its files; an error names the cluster and points at the config. */
+function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string): BuiltCluster {
+  const label = settings.name ? `cluster "${settings.name}": ` : '';
+  try {
+    const app = new App();
+    const chart = new Chart(app, settings.name ?? 'falco-audit', { disableResourceNameHashes: true });
+    const audit = new FalcoAudit(chart, 'FalcoAudit', toProps(settings, cwd));
+    audit.assertValid();
+    return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    if (err instanceof UserErrors) {
+      throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);
+    }
+    // An error about a FalcoAudit prop (falco.clusterIP, say) without a file: point at that setting's line.
+    if (!err.location.file && err.location.field) {
+      const field = configField(err.location.field);
+      throw new UserError(`${label}${err.detail}`, settings.locate(fieldPath(field)));
+    }
+    if (!err.location.file) throw new UserError(`${config.file}: ${label}${err.message}`);
+    throw label ? new UserError(`${label}${err.detail}`, err.location) : err;
+  }
 }
 
 /**
@@ -277,26 +298,55 @@ function shown(file: string, cwd: string): string {
 }
 
 function toProps(s: ClusterSettings, cwd: string) {
-  requireFile(s.apiServer.manifest, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
-  const manifest = StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
-  const kubernetesVersion =
-    s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!));
-  if (s.falco.values !== undefined) requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
+  // Every input is read and checked before the first error is thrown, so one run reports all of them; a check that
+  // needs an earlier value (the values need the manifest's version) runs with what is there.
+  const problems: UserError[] = [];
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      problems.push(err);
+      return undefined;
+    }
+  };
+  const manifest = attempt(() => {
+    requireFile(s.apiServer.manifest, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
+    return StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
+  });
+  const kubernetesVersion = attempt(() =>
+    s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!)),
+  );
   // the values are checked for the target's version (environment variable names, update strategies differ by version)
-  const values =
-    s.falco.values === undefined
-      ? undefined
-      : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd), { kubernetesVersion: kubernetesVersion ?? manifest.imageVersion() });
-  const falcoVersion = s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version'));
+  const values = attempt(() => {
+    if (s.falco.values === undefined) return undefined;
+    requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
+    const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion());
+    return loadFalcoValues(s.falco.values, shown(s.falco.values, cwd), { kubernetesVersion: target });
+  });
+  const falcoVersion = attempt(() =>
+    s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version')),
+  );
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;
   const readCa = (file: string | undefined, field: string[]) =>
-    file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(field))).toString('base64');
+    attempt(() => (file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(field))).toString('base64')));
   const certificateAuthorityData = readCa(webhook?.certificateAuthority, ['audit', 'webhook', 'certificateAuthority']);
   const caBundle = readCa(sink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
+  const customPolicy = attempt(() => {
+    const p = webhook?.policy;
+    return p !== undefined && typeof p === 'object' ? at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(p.rules as any)) : undefined;
+  });
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    // in the order of the config file, which names every input
+    const line = (e: UserError) => (e.location.file === problems[0].location.file ? (e.location.line ?? 0) : 0);
+    const sorted = [...problems].sort((a, b) => line(a) - line(b));
+    throw new UserErrors(`${problems.length} problems in the inputs:`, sorted.map((e) => e.message));
+  }
   const policy = webhook?.policy;
   return {
-    apiServerManifest: manifest,
+    apiServerManifest: manifest!,
     kubernetesVersion,
     backend: s.audit.backend as AuditBackend,
     serviceClusterIPRange: s.apiServer.serviceClusterIPRange,
@@ -326,7 +376,7 @@ function toProps(s: ClusterSettings, cwd: string) {
           ? AuditPolicy.hardened()
           : policy === 'metadata'
             ? AuditPolicy.metadataOnly()
-            : at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(policy.rules as any)),
+            : customPolicy,
       mode: webhook.mode,
       batchMaxWait: webhook.batchMaxWait,
       initialBackoff: webhook.initialBackoff,

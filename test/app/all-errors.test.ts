@@ -1,0 +1,70 @@
+/**
+ * Every error in one run: the inputs of a cluster are all read and checked before the first error is reported, and
+ * every cluster of a fleet is built, so a config with several mistakes needs one run to show them all, each with its
+ * file and line. Through the app process.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { EXAMPLES, ROOT, runApp, scratch, writeFiles } from './run';
+
+const MANIFEST = fs.readFileSync(path.join(EXAMPLES, 'default', 'kube-apiserver.yaml'), 'utf8');
+let dir: string;
+beforeEach(() => {
+  dir = scratch();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const run = () => runApp({ cwd: dir, config: 'falco-audit.yaml', outdir: path.join(dir, 'dist'), env: {} });
+const problems = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('  - '));
+
+test("the README's full config block: its four missing files in one run, in file order", () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('```yaml', readme.indexOf('## The config file')) + '```yaml\n'.length;
+  writeFiles(dir, { 'falco-audit.yaml': readme.slice(start, readme.indexOf('```', start)) });
+  const r = run();
+  expect(r.status).toBe(1);
+  const found = problems(r.stderr);
+  expect(found).toHaveLength(4);
+  expect(found[0]).toMatch(/falco-audit\.yaml:\d+: apiServer\.manifest: kube-apiserver manifest path\/to\/kube-apiserver\.yaml not found/);
+  expect(found.join('\n')).toMatch(/audit\.auditSink\.certificateAuthority: certificate authority file ca\.pem not found/);
+  expect(found.join('\n')).toMatch(/audit\.webhook\.certificateAuthority: certificate authority file ca\.pem not found/);
+  expect(found.join('\n')).toMatch(/falco\.values: Falco values file path\/to\/values\.yaml not found/);
+  const lines = found.map((l) => Number(/yaml:(\d+):/.exec(l)![1]));
+  expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+  expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+});
+
+test('a fleet with three mistakes in three clusters: all three in one run, each naming its cluster and line', () => {
+  writeFiles(dir, {
+    'prod/kube-apiserver.yaml': MANIFEST,
+    'lab/kube-apiserver.yaml': MANIFEST,
+    'falco-audit.yaml': [
+      'clusters:',
+      '  - name: prod',
+      '    apiServer: {manifest: prod/kube-apiserver.yaml}',
+      '    falco: {clusterIP: 10.200.0.1}', // outside 10.96.0.0/12
+      '  - name: lab',
+      '    apiServer: {manifest: lab/kube-apiserver.yaml}',
+      '    falco: {clusterIP: 10.96.0.100, values: lab/values.yaml}', // missing file
+      '  - name: edge',
+      '    apiServer: {manifest: edge/kube-apiserver.yaml}', // missing file
+      '    falco: {nodePort: 30765}',
+      '',
+    ].join('\n'),
+  });
+  const r = run();
+  expect(r.status).toBe(1);
+  const found = problems(r.stderr);
+  expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 3 problems in 3 clusters:/);
+  expect(found).toHaveLength(3);
+  expect(found[0]).toMatch(/^  - falco-audit\.yaml:4: clusters\[0\]\.falco\.clusterIP: cluster "prod": .*10\.200\.0\.1/);
+  expect(found[1]).toMatch(/^  - falco-audit\.yaml:7: clusters\[1\]\.falco\.values: .*lab\/values\.yaml not found/);
+  expect(found[2]).toMatch(/^  - falco-audit\.yaml:9: clusters\[2\]\.apiServer\.manifest: .*edge\/kube-apiserver\.yaml not found/);
+});
+
+test('one mistake keeps its one-line form', () => {
+  writeFiles(dir, { 'falco-audit.yaml': 'apiServer: {manifest: nope.yaml}\nfalco: {clusterIP: 10.96.0.100}\n' });
+  const r = run();
+  expect(r.stderr).toMatch(/^error: falco-audit\.yaml:1: apiServer\.manifest: kube-apiserver manifest nope\.yaml not found\n/);
+});
