@@ -6,7 +6,7 @@ import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
 import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
-import { FalcoVersion, loadFalcoValues } from '../falco';
+import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { OutputFile, ProtectedPath, renderOutput, writeOutput } from './output';
 
@@ -169,7 +169,8 @@ function toProps(s: ClusterSettings, cwd: string) {
   const kubernetesVersion =
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!));
   if (s.falco.values !== undefined) requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
-  const values = s.falco.values === undefined ? undefined : loadFalcoValues(s.falco.values, shown(s.falco.values, cwd));
+  const chart = s.falco.chart as FalcoChart | undefined;
+  const values = s.falco.values === undefined ? undefined : loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), chart).values;
   const falcoVersion = s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version'));
   const sink = s.audit.auditSink;
   const webhook = s.audit.webhook;
@@ -195,6 +196,7 @@ function toProps(s: ClusterSettings, cwd: string) {
     falco: {
       releaseName: s.falco.releaseName,
       namespace: s.falco.namespace,
+      chart,
       values,
       falcoVersion,
       clusterIP: s.falco.clusterIP,
