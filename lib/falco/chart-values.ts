@@ -284,7 +284,7 @@ export function throwChartProblems(problems: readonly ChartValuesProblem[], loca
   if (problems.length === 1) throw new UserError(problems[0].message, locate(problems[0].path));
   const lines = problems.map((p) => UserError.format(p.message, locate(p.path)));
   const file = locate([]).file;
-  throw new UserErrors(`${file ? `${file}: ` : ''}${problems.length} problems in the ${CHART_VALUES_NAME}:`, lines);
+  throw new UserErrors(`${problems.length} problems in the ${CHART_VALUES_NAME}:`, lines, file ? { file } : {});
 }
 
 /**
@@ -334,7 +334,11 @@ function unknownKeyMessage(dotted: string, parent: string[], key: string): strin
   const siblings = Object.keys(CHART_VALUES_SCHEMA)
     .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
     .map((k) => k.slice(prefix.length));
-  const hint = closest(key, siblings);
+  // a key one level too high (controller.replicas for controller.deployment.replicas) is found below
+  const deeper = Object.keys(CHART_VALUES_SCHEMA).filter((k) => k.startsWith(prefix) && k.slice(prefix.length).includes('.'));
+  const deepHint = closest(key, deeper.map((k) => k.slice(k.lastIndexOf('.') + 1)));
+  const sibling = closest(key, siblings);
+  const hint = sibling ?? (deepHint && deeper.find((k) => k.endsWith(`.${deepHint}`))!.slice(prefix.length));
   // a stable/falco 1.1.x key in a falcosecurity/falco file: say where it went
   const legacy = parent.length === 0 && dotted in FALCO_VALUES_SCHEMA && !(dotted in CHART_VALUES_SCHEMA)
     ? ` ("${dotted}" is a stable/falco 1.1.x key: this file has falcosecurity/falco keys, and one file cannot mix the two; see the README, "Coming from the falco chart")`
