@@ -53,7 +53,7 @@ export interface ChartK8sAudit {
   readonly initConfig: Obj;
 }
 
-/** The Service of `services[]` that forwards to the k8saudit listener. @internal */
+/** The Service of `services[]` that forwards to the k8saudit listener. */
 export interface ChartAuditService {
   readonly index: number;
   readonly portIndex: number;
@@ -212,7 +212,7 @@ export interface ChartAuditTarget {
   readonly service: ChartAuditService;
 }
 
-/** Reads, from falcosecurity/falco values, the k8saudit listener and its Service (for FalcoAudit's address). @internal */
+/** Reads, from falcosecurity/falco values, the k8saudit listener and its Service (for FalcoAudit's address). */
 export function chartAuditTarget(values: FalcosecurityChartValues | undefined): ChartAuditTarget {
   const v = resolveChartValues(values ?? {});
   const k8saudit = chartK8sAudit(v);

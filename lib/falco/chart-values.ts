@@ -129,7 +129,7 @@ export interface FalcosecurityChartValues {
   readonly [key: string]: unknown;
 }
 
-/** The values after merging over the chart's defaults (plain data). @internal */
+/** The values after merging over the chart's defaults (plain data). */
 export type ResolvedChartValues = Readonly<Record<string, any>>;
 
 /** The type a chart values key must have. */

@@ -126,6 +126,9 @@ export interface FalcoProps {
  * The image tag in the values picks the shape: up to Falco 0.31 the objects stable/falco 1.1.1
  * renders (privileged DaemonSet, embedded webserver serving the audit endpoint), so an existing
  * release is adopted in place; from 0.32 an audit-only Deployment with the k8saudit plugin.
+ * With falcosecurity/falco 9.1.0 values ({@link FalcoProps.chart}), the objects that chart renders for an audit-only
+ * Falco (its names, labels and selectors, so a release is adopted in place), the audit endpoint from the k8saudit
+ * plugin's open_params.
  * The AuditSink is not rendered here: build it from {@link Falco.auditEndpoint}.
  */
 export class Falco extends Construct {
