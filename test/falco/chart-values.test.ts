@@ -412,3 +412,55 @@ describe('Helm\'s merge, and what the plan is told', () => {
     expect(audit.validateOutput()).toEqual([]);
   });
 });
+
+describe('honoured keys the parity matrix does not show', () => {
+  test('an existing service account, security contexts of the team\'s own, init containers and mounts of its own', () => {
+    const s = synth(withPreset({
+      serviceAccount: { create: false, name: 'falco-sa' },
+      podSecurityContext: { runAsNonRoot: true, runAsUser: 1000 },
+      containerSecurityContext: { readOnlyRootFilesystem: true },
+      falcoctl: { artifact: { install: { securityContext: { runAsUser: 1000 } } } },
+      extra: { initContainers: [{ name: 'wait', image: 'busybox:1.36', command: ['true'] }] },
+      mounts: { volumes: [{ name: 'extra-rules', configMap: { name: 'team-rules' } }], volumeMounts: [{ name: 'extra-rules', mountPath: '/etc/falco/team' }] },
+      falcoHostnameEnv: false,
+    }));
+    expect(s.objects.some((o) => o.kind === 'ServiceAccount')).toBe(false);
+    const pod = s.find('Deployment').spec.template.spec;
+    expect(pod.serviceAccountName).toBe('falco-sa');
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000 });
+    expect(container(s.find('Deployment'), 'falco').securityContext).toEqual({ readOnlyRootFilesystem: true });
+    expect(container(s.find('Deployment'), 'falcoctl-artifact-install').securityContext).toEqual({ runAsUser: 1000 });
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['wait', 'falcoctl-artifact-install']);
+    expect(pod.volumes[pod.volumes.length - 1]).toEqual({ name: 'extra-rules', configMap: { name: 'team-rules' } });
+    expect(container(s.find('Deployment'), 'falco').volumeMounts).toContainEqual({ name: 'extra-rules', mountPath: '/etc/falco/team' });
+    expect(container(s.find('Deployment'), 'falco').env.map((e: any) => e.name)).toEqual(['HOST_ROOT', 'SKIP_DRIVER_LOADER']);
+  });
+
+  const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+  const matrix: [string, Record<string, unknown>][] = [
+    ['values-k8saudit.yaml', {}],
+    ['nodeport.yaml', { releaseName: 'audit', namespace: 'security', nodePort: 30765 }],
+    ['tls.yaml', { clusterIP: '10.96.0.100' }],
+    ['custom-rules.yaml', {}],
+    ['http-output.yaml', {}],
+    ['extra-env.yaml', { clusterIP: '10.96.0.100' }],
+    ['replicas-2.yaml', { releaseName: 'falco-audit', clusterIP: '10.96.0.101' }],
+    ['private-registry.yaml', {}],
+    ['older-falco.yaml', {}],
+  ];
+  test.each(matrix)('%s: every object valid for Kubernetes 1.30 and 1.18, the wiring agreeing', (file, falco) => {
+    for (const [version, manifest] of [['1.30.6', 'modern'], ['1.18.20', 'default']]) {
+      const audit = new FalcoAudit(new Chart(Testing.app(), 't'), 'FalcoAudit', {
+        apiServerManifest: StaticPodManifest.fromFile(path.join(EXAMPLES, manifest, 'kube-apiserver.yaml')),
+        kubernetesVersion: KubernetesVersion.of(version),
+        falco: { values: loadFalcosecurityValues(path.join(FIXTURES, file)), ...falco },
+        ...(file === 'tls.yaml'
+          ? version === '1.30.6'
+            ? { webhook: { certificateAuthorityData: Buffer.from(PEM).toString('base64') } }
+            : { auditSink: { caBundle: Buffer.from(PEM).toString('base64') } }
+          : {}),
+      });
+      expect({ version, problems: audit.validateOutput() }).toEqual({ version, problems: [] });
+    }
+  });
+});
