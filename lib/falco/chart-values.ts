@@ -225,6 +225,9 @@ const KEY_OVERRIDES: Readonly<Record<string, KeyType>> = {
   'falco': 'open',
 };
 
+// the vendored defaults are shared data: nobody may change them
+deepFreeze(CHART_9_DEFAULTS);
+
 /** Every key of the chart's values: dotted path -> type, from values.yaml's defaults and {@link KEY_OVERRIDES}. */
 export const CHART_VALUES_SCHEMA: Readonly<Record<string, KeyType>> = Object.freeze(buildSchema());
 
@@ -480,7 +483,8 @@ function has(obj: unknown, path: readonly string[]): boolean {
 
 /**
  * Merges values over the chart's defaults the way Helm does: mappings merge key by key, lists and scalars replace,
- * and `null` removes the key, default included (helm pkg/chart/util/coalesce.go). The values are checked first.
+ * and `null` removes the key, default included (helm v3 pkg/chartutil/coalesce.go; checked with `helm template` of helm
+ * v4.1.4: `falco.http_output: null` leaves http_output out of falco.yaml). The values are checked first.
  */
 export function resolveChartValues(values: FalcosecurityChartValues = {}, check = true): ResolvedChartValues {
   if (check) checkChartValues(values);
