@@ -55,8 +55,9 @@ export class UserErrors extends UserError {
   /** Every problem, one line each. */
   public readonly problems: readonly string[];
 
-  constructor(summary: string, problems: readonly string[]) {
-    super([summary, ...problems.map((p) => `  - ${p}`)].join('\n'));
+  /** @param location where all the problems are (a file), when they share one */
+  constructor(summary: string, problems: readonly string[], location: ErrorLocation = {}) {
+    super([summary, ...problems.map((p) => `  - ${p}`)].join('\n'), location);
     this.name = 'UserErrors';
     this.problems = problems;
   }

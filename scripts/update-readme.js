@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /*
  * Regenerates the README's generated sections from the code, so the docs cannot drift:
- *   - "Deliberate differences from the chart": from DIFFERENCES and PLUGIN_SHAPE_DIFFERENCES (lib/falco/differences.ts);
+ *   - "Deliberate differences from the chart": from DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES and CHART_VALUES_DIFFERENCES
+ *     (lib/falco/differences.ts);
  *   - the performance table, when given a file with `npm run bench` output: node scripts/update-readme.js bench.txt
  * Needs `npm run build` first. test/readme.test.ts fails when the differences section is stale.
  */
@@ -11,7 +12,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const readmeFile = path.join(root, 'README.md');
-const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
+const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, CHART_VALUES_DIFFERENCES } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
 const { FALCO_RELEASES } = require(path.join(root, 'build', 'lib', 'falco', 'falco-releases.js'));
 
 /** The markdown of the per-release start-up table, from lib/falco/falco-releases.ts. */
@@ -45,6 +46,12 @@ function differencesSection() {
     '| what | why |',
     '| --- | --- |',
     rows(PLUGIN_SHAPE_DIFFERENCES),
+    '',
+    'falcosecurity/falco 9.1.0 values, against `helm template` of chart 9.1.0 for the same values (each one tested):',
+    '',
+    '| what | why |',
+    '| --- | --- |',
+    rows(CHART_VALUES_DIFFERENCES),
   ].join('\n');
 }
 

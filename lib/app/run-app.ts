@@ -7,7 +7,7 @@ import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
 import { caCertificates } from '../audit/pem';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
-import { FalcoVersion, loadFalcoValues } from '../falco';
+import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { DEFAULT_MAX_BYTES } from '../yaml';
 import { OutputFile, ProtectedPath, renderOutput, writeOutput } from './output';
@@ -317,12 +317,13 @@ function toProps(s: ClusterSettings, cwd: string) {
   const kubernetesVersion = attempt(() =>
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!)),
   );
+  const chart = s.falco.chart as FalcoChart | undefined;
   // the values are checked for the target's version (environment variable names, update strategies differ by version)
   const values = attempt(() => {
     if (s.falco.values === undefined) return undefined;
     requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
     const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion());
-    return loadFalcoValues(s.falco.values, shown(s.falco.values, cwd), { kubernetesVersion: target });
+    return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), chart, { kubernetesVersion: target }).values;
   });
   const falcoVersion = attempt(() =>
     s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version')),
@@ -353,6 +354,7 @@ function toProps(s: ClusterSettings, cwd: string) {
     falco: {
       releaseName: s.falco.releaseName,
       namespace: s.falco.namespace,
+      chart,
       values,
       falcoVersion,
       clusterIP: s.falco.clusterIP,

@@ -27,13 +27,13 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
   const step = (...lines: string[]) => steps.push(lines);
 
   const secrets: string[] = [];
-  if (falco.webserverTlsSecret) {
+  if (falco.webserverTlsSecret && falco.values) {
     secrets.push(
       `kubectl -n ${ns} create secret generic ${falco.webserverTlsSecret} --from-file=falco.pem=<certificate and key in one PEM>` +
         ` (Falco reads the key falco.pem at ${falco.values.falco.webserver.sslCertificate})`,
     );
   }
-  const integrations = falco.values.integrations as unknown as Record<string, { enabled?: boolean; existingSecret?: string | null }>;
+  const integrations = (falco.values?.integrations ?? {}) as unknown as Record<string, { enabled?: boolean; existingSecret?: string | null }>;
   for (const [name, i] of Object.entries(integrations)) {
     if (i.enabled && i.existingSecret) secrets.push(`the Secret ${i.existingSecret} in ${ns} for integrations.${name} (see the README's security notes for its keys)`);
   }

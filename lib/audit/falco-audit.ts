@@ -2,7 +2,19 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
 import { UserError, UserErrors, isUserError } from '../errors';
-import { Falco, FalcoChartValues, FalcoctlOptions, FalcoVersion, K8sAuditOptions } from '../falco';
+import {
+  chartAuditTarget,
+  chartKeysOf,
+  detectFalcoChart,
+  Falco,
+  FalcoChart,
+  FalcoChartValues,
+  FalcoctlOptions,
+  FalcosecurityChartValues,
+  FalcoVersion,
+  K8sAuditOptions,
+  locateChartValuesError,
+} from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { NodeFile } from '../node-file';
 import { echo } from '../validation/util';
@@ -35,11 +47,16 @@ export interface FalcoAuditFalcoOptions {
   /** Namespace of Falco's resources. @default 'falco' */
   readonly namespace?: string;
   /**
-   * stable/falco 1.1.x values.
+   * The chart the values are written for.
+   * @default - read from the values' keys (falcosecurity/falco 9.1.0 when they have `driver`, `collectors`, `controller`, ...)
+   */
+  readonly chart?: FalcoChart;
+  /**
+   * stable/falco 1.1.x values, or falcosecurity/falco 9.1.0 values for an audit-only Falco (as its values-k8saudit.yaml).
    * @default - on Kubernetes 1.19+ (webhook backend), the newest Falco this library knows (k8saudit plugin); on
    * 1.13-1.18, chart 1.1.1's defaults (Falco 0.19.0) with the audit endpoint on
    */
-  readonly values?: FalcoChartValues;
+  readonly values?: FalcoChartValues | FalcosecurityChartValues;
   /**
    * The Falco release the image runs, when `image.tag` does not say it (`master`, a digest, an internal tag).
    * @default - read from the values' `image.tag`
@@ -49,13 +66,13 @@ export interface FalcoAuditFalcoOptions {
    * A pinned ClusterIP for Falco's Service, inside the API server's service range. The API server runs on the
    * host network and cannot resolve `*.svc` names, so it needs an address it can route before anything is
    * applied. Exactly one of `clusterIP` and `nodePort`.
-   * @default - none; `nodePort` must be given
+   * @default - none; `nodePort` must be given (with falcosecurity/falco values: the k8saudit Service's clusterIP in services[])
    */
   readonly clusterIP?: string;
   /**
    * A NodePort for Falco's Service; the API server calls `127.0.0.1:<nodePort>` on its own node.
    * Exactly one of `clusterIP` and `nodePort`.
-   * @default - none; `clusterIP` must be given
+   * @default - none; `clusterIP` must be given (with falcosecurity/falco values: the k8saudit Service's nodePort in services[])
    */
   readonly nodePort?: number;
   /**
@@ -144,17 +161,17 @@ export interface FalcoAuditProps {
  * The API server must trust Falco's certificate when Falco serves HTTPS, and a CA for a plain-HTTP endpoint is a
  * sign of a misunderstanding (nothing would be encrypted).
  */
-function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: AuditBackend, certificateName: string): void {
+function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: AuditBackend, certificateName: string, tlsSetting = 'falco.webserver.sslEnabled'): void {
   const field = backend === AuditBackend.DYNAMIC ? 'auditSink.caBundle' : 'webhook.certificateAuthorityData';
   if (endpoint.scheme === 'https' && !ca) {
     throw new UserError(
-      "Falco serves audit events over https (falco.webserver.sslEnabled), but no CA was given, so the API server would not trust Falco's " +
+      `Falco serves audit events over https (${tlsSetting}), but no CA was given, so the API server would not trust Falco's ` +
         `certificate; give the CA that signed it (the certificate must name ${certificateName}, which the API server calls)`,
       { field },
     );
   }
   if (endpoint.scheme === 'http' && ca) {
-    throw new UserError('a CA is set, but Falco serves audit events over plain http, so nothing would use it; turn on falco.webserver.sslEnabled or remove the CA', {
+    throw new UserError(`a CA is set, but Falco serves audit events over plain http, so nothing would use it; turn on ${tlsSetting} or remove the CA`, {
       field,
     });
   }
@@ -280,9 +297,28 @@ export class FalcoAudit extends Construct {
     }
 
     const falcoProps = props.falco;
-    if ((falcoProps.clusterIP === undefined) === (falcoProps.nodePort === undefined)) {
+    const chart = falcoProps.chart ?? detectFalcoChart(falcoProps.values);
+    const chartValues = chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? falcoProps.values : undefined;
+    // falcosecurity/falco values name the k8saudit Service's address in services[]; the config's falco.clusterIP or
+    // falco.nodePort pins it (Falco refuses a nodePort that differs from the values')
+    const fromValues = chartValues === undefined ? undefined : within('falco', () => {
+      try {
+        return chartAuditTarget(chartValues as FalcosecurityChartValues).service;
+      } catch (err) {
+        throw locateChartValuesError(chartValues, err);
+      }
+    });
+    const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined ? fromValues?.clusterIP : undefined);
+    const nodePort = falcoProps.nodePort ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
+    const valuesService = fromValues && `services[${fromValues.index}]`;
+    /** An error about the address, at the setting it came from: the config's, or the values' services[]. */
+    const addressError = (message: string, configField: string, valuesField: string, fromConfig: boolean) =>
+      fromConfig ? new UserError(message, { field: configField }) : locateChartValuesError(chartValues, new UserError(message, { field: valuesField }));
+    if ((clusterIP === undefined) === (nodePort === undefined)) {
       throw new UserError(
-        (falcoProps.clusterIP === undefined ? 'neither falco.clusterIP nor falco.nodePort is set' : 'falco.clusterIP and falco.nodePort are both set') +
+        (clusterIP === undefined
+          ? `neither falco.clusterIP nor falco.nodePort is set${chartValues ? ' (nor a clusterIP or nodePort of the k8saudit Service in the values\' services[])' : ''}`
+          : 'falco.clusterIP and falco.nodePort are both set') +
           ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
           'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
           '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
@@ -296,26 +332,27 @@ export class FalcoAudit extends Construct {
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
     checkSameRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange);
     this.serviceNodePortRange = manifest.serviceNodePortRange;
-    if (falcoProps.clusterIP !== undefined) {
-      const problem = checkClusterIP(falcoProps.clusterIP, this.serviceClusterIPRange);
-      if (problem) throw new UserError(problem, { field: 'falco.clusterIP' });
+    if (clusterIP !== undefined) {
+      const problem = checkClusterIP(clusterIP, this.serviceClusterIPRange);
+      if (problem) throw addressError(problem, 'falco.clusterIP', `${valuesService}.clusterIP`, falcoProps.clusterIP !== undefined);
       // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
       const primary = this.serviceClusterIPRange.split(',')[0].trim();
-      if (isNthAddressOfRange(falcoProps.clusterIP, primary, 10)) {
+      if (isNthAddressOfRange(clusterIP, primary, 10)) {
         this.warnings.push(
-          `falco.clusterIP ${falcoProps.clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
+          `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',
         );
       }
     } else {
       const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
       const range = parseNodePortRange(nodePortRange);
-      const port = falcoProps.nodePort!;
+      const port = nodePort!;
       if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
-        throw new UserError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`, { field: 'falco.nodePort' });
+        throw addressError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`, 'falco.nodePort',
+          `${valuesService}.ports[${fromValues?.portIndex}].nodePort`, falcoProps.nodePort !== undefined);
       }
       this.warnings.push(
-        `the API server calls Falco at 127.0.0.1:${falcoProps.nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
+        `the API server calls Falco at 127.0.0.1:${nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
           'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
           'prefer a pinned clusterIP there',
       );
@@ -327,23 +364,25 @@ export class FalcoAudit extends Construct {
       }
     }
 
-    const falcoValues = this.defaultFalco(falcoProps);
+    const falcoValues = this.defaultFalco(falcoProps, chart);
     this.falco = within('falco', () => new Falco(this, 'Falco', {
       releaseName: falcoProps.releaseName,
       namespace: falcoProps.namespace,
       kubernetesVersion: version,
+      chart,
       values: falcoValues,
       falcoVersion: falcoProps.falcoVersion,
-      service: { clusterIP: falcoProps.clusterIP, nodePort: falcoProps.nodePort },
+      service: { clusterIP, nodePort },
       webserverTlsSecret: falcoProps.webserverTlsSecret,
       k8sAudit: falcoProps.k8sAudit,
       falcoctl: falcoProps.falcoctl,
     }));
+    this.warnings.push(...this.falco.warnings);
     this.auditEndpoint = this.falco.auditEndpoint;
     this.url =
-      falcoProps.clusterIP !== undefined
-        ? auditUrl(this.auditEndpoint, falcoProps.clusterIP, this.falco.servicePort)
-        : auditUrl(this.auditEndpoint, '127.0.0.1', falcoProps.nodePort!);
+      clusterIP !== undefined
+        ? auditUrl(this.auditEndpoint, clusterIP, this.falco.servicePort)
+        : auditUrl(this.auditEndpoint, '127.0.0.1', nodePort!);
 
     const webhook = props.webhook ?? {};
     const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
@@ -353,7 +392,8 @@ export class FalcoAudit extends Construct {
       this.auditEndpoint,
       this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : webhook.certificateAuthorityData,
       this.backend,
-      useServiceReference ? serviceHost : (falcoProps.clusterIP ?? '127.0.0.1'),
+      useServiceReference ? serviceHost : (clusterIP ?? '127.0.0.1'),
+      chartValues ? 'the k8saudit plugin\'s open_params are https' : undefined,
     );
 
     if (this.backend === AuditBackend.DYNAMIC) {
@@ -441,7 +481,16 @@ export class FalcoAudit extends Construct {
    * newest Falco this library knows on Kubernetes 1.19+, rather than stable/falco 1.1.1's Falco 0.19.0, a 2019
    * kernel-driver DaemonSet; 1.13-1.18 keep the chart's default, which is what an existing release there runs.
    */
-  private defaultFalco(falco: FalcoAuditFalcoOptions): FalcoChartValues | undefined {
+  private defaultFalco(falco: FalcoAuditFalcoOptions, chart: FalcoChart): FalcoChartValues | FalcosecurityChartValues | undefined {
+    if (chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
+      if (falco.chart === undefined) {
+        this.notes.push(
+          `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${chartKeysOf(falco.values).join(', ')}, which stable/falco ` +
+            'does not); set falco.chart (library: chart) to say so',
+        );
+      }
+      return falco.values;
+    }
     const tag = falco.values?.image?.tag;
     const modern = !this.kubernetesVersion.supportsDynamicAuditing;
     if (falco.values === undefined && falco.falcoVersion === undefined && this.backend === AuditBackend.WEBHOOK && modern) {

@@ -58,7 +58,9 @@ export interface ClusterSettings {
   readonly falco: {
     readonly releaseName?: string;
     readonly namespace?: string;
-    /** Absolute path of a stable/falco 1.1.x values file. */
+    /** The chart the values file is written for: `stable/falco@1.1.1` or `falcosecurity/falco@9.1.0` (default: from its keys). */
+    readonly chart?: string;
+    /** Absolute path of a values file (stable/falco 1.1.x, or falcosecurity/falco 9.1.0). */
     readonly values?: string;
     /** The Falco release the image runs, when image.tag does not say it. */
     readonly version?: string;

@@ -188,3 +188,78 @@ export const PLUGIN_SHAPE_DIFFERENCES: readonly FalcoDifference[] = Object.freez
 
 /** @deprecated the same list as {@link PLUGIN_SHAPE_DIFFERENCES}, under its first name. */
 export const PLUGIN_SHAPE_OMISSIONS: readonly FalcoDifference[] = PLUGIN_SHAPE_DIFFERENCES;
+
+/**
+ * Every deliberate difference of what falcosecurity/falco 9.1.0 values synthesize from `helm template` of chart 9.1.0
+ * with the same values (../shared/reference/charts/falco-9.1.0). The chart parity test (test/falco/chart-parity.test.ts)
+ * renders each values file of its matrix with a real helm and allows exactly these, each removed by a named
+ * normalization that must apply to at least one file.
+ */
+export const CHART_VALUES_DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
+  {
+    id: 'no-role',
+    what: 'no Role/RoleBinding (the chart renders them whenever rbac.create and driver.kind is auto, its default, even with the driver off)',
+    why: 'they let the driver loader update the Falco ConfigMap; no driver is loaded, and an audit-only Falco reads nothing from the API',
+    source: 'falco chart templates/role.yaml:1 and _helpers.tpl driverLoader.enabled @ 9.1.0',
+  },
+  {
+    id: 'pinned-service-address',
+    what: 'the k8saudit Service of services[] gets spec.clusterIP from falco.clusterIP; with falco.nodePort and no nodePort in services[], its port gets that nodePort (and type NodePort)',
+    why: 'kube-apiserver runs on the host network and cannot resolve *.svc names, so it calls an address known before anything is applied (falcosecurity/charts#7)',
+  },
+  {
+    id: 'no-host-proc',
+    what: 'no /proc hostPath at /host/proc: falco.yaml gets plugins_hostinfo: false on Falco 0.40+ (the chart\'s default, true, is what mounts it), an empty HOST_ROOT on 0.39',
+    why: 'an audit-only Falco needs no host state; the host-info plugin platform is what reads $HOST_ROOT/proc',
+    source: 'falco chart templates/_helpers.tpl falco.procfsMount.enabled @ 9.1.0; falco userspace/falco/app/actions/helpers_inspector.cpp:66-68 and configuration.cpp:623 @ 0.40.0',
+  },
+  {
+    id: 'no-root-falco',
+    what: 'no /root/.falco emptyDir',
+    why: 'only the driver loader writes there, and no driver is loaded',
+    source: 'falco docker/falco/docker-entrypoint.sh:47-132 @ 0.37.1 (skipped with SKIP_DRIVER_LOADER); the 0.40+ images have no loader',
+  },
+  {
+    id: 'skip-driver-loader',
+    what: 'the Falco container sets SKIP_DRIVER_LOADER=true (unless extra.env sets it)',
+    why: 'the falcosecurity/falco image\'s entrypoint (up to 0.39) otherwise tries to build or download a kernel driver it cannot use',
+    source: 'falco docker/falco/docker-entrypoint.sh:22 @ 0.36.2',
+  },
+  {
+    id: 'no-k8s-node-name',
+    what: 'no FALCO_K8S_NODE_NAME',
+    why: 'only the chart\'s k8smeta plugin config reads it, and that plugin is not loaded (collectors are off)',
+    source: 'falco chart templates/_helpers.tpl k8smeta.configuration @ 9.1.0 (the only reader)',
+  },
+  {
+    id: 'restricted-security-context',
+    what: 'unless containerSecurityContext, podSecurityContext or falcoctl.artifact.*.securityContext are set, containers drop ALL capabilities and disallow privilege escalation, and the pod gets RuntimeDefault seccomp from Kubernetes 1.19',
+    why: 'plugins need no privileges (with the driver off the chart renders empty security contexts)',
+  },
+  {
+    id: 'no-token',
+    what: 'the pod sets automountServiceAccountToken: false',
+    why: 'an audit-only Falco calls no API; no token in the pod, whatever the service account may do',
+  },
+  {
+    id: 'declared-ports',
+    what: 'the Falco container declares the k8saudit port from open_params beside the chart\'s web port',
+    why: 'the Service targets the k8saudit port; declaring it lets validation prove the Service reaches a port Falco serves',
+  },
+  {
+    id: 'checksums',
+    what: 'checksum/config and checksum/rules are sha256 of the canonical JSON of the data they guard, checksum/falcoctl is added, and there is no checksum/certs',
+    why: 'they change only when the guarded data changes (a refs change rolls the pods too); no certificates Secret is rendered, so there is nothing to guard',
+  },
+  {
+    id: 'older-falco-yaml',
+    what: 'with an image.tag (or falco.version) older than the chart\'s 0.44.1: chart defaults that release\'s falco.yaml schema does not know are left out, and on 0.37 rules_files is written as rules_file',
+    why: 'chart 9.1.0 writes 0.44\'s keys; an older Falco ignores the unknown ones (0.37 reads only rules_file and exits with no rules); keys the values set are checked, not dropped',
+    source: 'falco userspace/falco/config_json_schema.h @ 0.39.2-0.44.1; configuration.cpp:193 @ 0.37.0',
+  },
+  {
+    id: 'no-startup-probe-before-1.18',
+    what: 'on Kubernetes before 1.18: no startupProbe; liveness and readiness wait at least 60 s and 30 s',
+    why: 'startupProbe is unknown to those API servers; the delay gives Falco the same minute to load its plugins and rules',
+  },
+]);

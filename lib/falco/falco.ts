@@ -8,6 +8,8 @@ import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
+import { buildChartShape } from './chart-shape';
+import { detectFalcoChart, FalcoChart, FalcosecurityChartValues, locateChartValuesError, ResolvedChartValues } from './chart-values';
 import { NEWEST_FALCO_RELEASE } from './falco-releases';
 import { FalcoShape, FalcoVersion } from './falco-version';
 import { checkRefsLoadable } from './falcoctl-refs';
@@ -85,8 +87,18 @@ export interface FalcoProps {
   readonly namespace?: string;
   /** The cluster's Kubernetes version: decides API versions and fields. */
   readonly kubernetesVersion: KubernetesVersion;
-  /** Values in the stable/falco 1.1.x format, merged over the chart 1.1.1 defaults. @default - the chart defaults */
-  readonly values?: FalcoChartValues;
+  /**
+   * The chart the values are written for.
+   * @default - read from the values' keys: falcosecurity/falco 9.1.0 when they have its keys (`driver`, `collectors`,
+   * `controller`, ...), else stable/falco 1.1.1
+   */
+  readonly chart?: FalcoChart;
+  /**
+   * Values in the stable/falco 1.1.x format, merged over the chart 1.1.1 defaults, or in the falcosecurity/falco
+   * 9.1.0 format (an audit-only Falco, as its values-k8saudit.yaml), merged over that chart's defaults.
+   * @default - the stable/falco chart defaults
+   */
+  readonly values?: FalcoChartValues | FalcosecurityChartValues;
   /**
    * The Falco release the image runs, for every version decision, when `image.tag` does not say it (`master`,
    * a digest, an internal tag such as `0.41.3-corp2`); the tag stays as written.
@@ -114,6 +126,9 @@ export interface FalcoProps {
  * The image tag in the values picks the shape: up to Falco 0.31 the objects stable/falco 1.1.1
  * renders (privileged DaemonSet, embedded webserver serving the audit endpoint), so an existing
  * release is adopted in place; from 0.32 an audit-only Deployment with the k8saudit plugin.
+ * With falcosecurity/falco 9.1.0 values ({@link FalcoProps.chart}), the objects that chart renders for an audit-only
+ * Falco (its names, labels and selectors, so a release is adopted in place), the audit endpoint from the k8saudit
+ * plugin's open_params.
  * The AuditSink is not rendered here: build it from {@link Falco.auditEndpoint}.
  */
 export class Falco extends Construct {
@@ -121,8 +136,14 @@ export class Falco extends Construct {
   public readonly falcoVersion: FalcoVersion;
   /** Legacy or plugin. */
   public readonly shape: FalcoShape;
-  /** The values after merging over the chart defaults. */
-  public readonly values: ResolvedFalcoValues;
+  /** The chart the values are written for. */
+  public readonly chart: FalcoChart;
+  /** The stable/falco values after merging over the chart 1.1.1 defaults (stable/falco values only). */
+  public readonly values?: ResolvedFalcoValues;
+  /** The falcosecurity/falco values after merging over the chart 9.1.0 defaults (falcosecurity/falco values only). */
+  public readonly chartValues?: ResolvedChartValues;
+  /** Valid, but worth telling: e.g. more than one replica, or a falcoctl follower. */
+  public readonly warnings: readonly string[];
   /** The release name. */
   public readonly releaseName: string;
   /** The namespace of Falco's namespaced objects. */
@@ -154,28 +175,68 @@ export class Falco extends Construct {
 
   constructor(scope: Construct, id: string, props: FalcoProps) {
     super(scope, id);
+    this.chart = props.chart ?? detectFalcoChart(props.values);
+    if (!Object.values(FalcoChart).includes(this.chart)) {
+      throw new UserError(`chart must be one of ${Object.values(FalcoChart).join(', ')}, got "${this.chart}"`, { field: 'chart' });
+    }
+    if (this.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
+      try {
+        this.releaseName = checkReleaseName(props.releaseName ?? 'falco');
+        this.namespace = props.namespace ?? 'falco';
+        checkDnsLabel(this.namespace, 'namespace', 'namespace');
+        const stated = ([['k8sAudit', 'the k8saudit listener is falco.plugins[].open_params in the values'],
+          ['falcoctl', 'set falcoctl.image and falcoctl.config.artifact.install.refs in the values'],
+          ['webserverTlsSecret', 'name the Secret in certs.existingSecret in the values']] as const).find(([k]) => props[k] !== undefined);
+        if (stated) throw new UserError(`is set, but with ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values the values say it: ${stated[1]}`, { field: stated[0] });
+        this.clusterIP = checkClusterIP(props.service?.clusterIP);
+        this.nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
+        const r = buildChartShape({
+          scope: this,
+          releaseName: this.releaseName,
+          namespace: this.namespace,
+          kubernetesVersion: props.kubernetesVersion,
+          values: props.values as FalcosecurityChartValues | undefined,
+          falcoVersion: props.falcoVersion,
+          clusterIP: this.clusterIP,
+          nodePort: this.nodePort,
+        });
+        this.chartValues = r.values;
+        this.falcoVersion = r.falcoVersion;
+        this.shape = FalcoShape.PLUGIN;
+        this.fullname = r.fullname;
+        this.auditEndpoint = r.auditEndpoint;
+        this.workload = r.workload;
+        this.serviceObject = r.serviceObject;
+        this.serviceName = r.serviceName;
+        this.servicePort = r.servicePort;
+        this.podSelector = Object.freeze({ ...r.podSelector });
+        this.configMap = r.configMap;
+        this.falcoConfig = r.falcoConfig;
+        this.warnings = Object.freeze([...r.warnings]);
+      } catch (err) {
+        throw locateChartValuesError(props.values, err);
+      }
+      this.node.addValidation({ validate: () => this.validateConfig() });
+      return;
+    }
+    const stableValues = props.values as FalcoChartValues | undefined;
+    this.warnings = Object.freeze([]);
     // an error about a values key points at its line in the values file
     try {
-      this.releaseName = props.releaseName ?? 'falco';
+      this.releaseName = checkReleaseName(props.releaseName ?? 'falco');
       this.namespace = props.namespace ?? 'falco';
-      if (this.releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.releaseName)) {
-        throw new UserError(
-          `release name "${this.releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`,
-          { field: 'releaseName' },
-        );
-      }
       checkDnsLabel(this.namespace, 'namespace', 'namespace');
 
-      const resolved = resolveFalcoValues(props.values ?? {});
+      const resolved = resolveFalcoValues(stableValues ?? {});
       // From 1.24 kubeadm taints control-plane nodes node-role.kubernetes.io/control-plane (1.25+: only that), so
       // the chart's default toleration alone would leave the API server's own node without Falco.
       this.values =
-        props.values?.tolerations === undefined && props.kubernetesVersion.kubeadmTaintsControlPlaneKey
+        stableValues?.tolerations === undefined && props.kubernetesVersion.kubeadmTaintsControlPlaneKey
           ? { ...resolved, tolerations: [...resolved.tolerations, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }] }
           : resolved;
       this.falcoVersion = props.falcoVersion ?? FalcoVersion.fromTag(resolved.image.tag);
       this.shape = this.falcoVersion.shape;
-      if (this.shape === FalcoShape.PLUGIN && props.values?.resources === undefined) {
+      if (this.shape === FalcoShape.PLUGIN && stableValues?.resources === undefined) {
         this.values = { ...this.values, resources: PLUGIN_SHAPE_RESOURCES };
       }
       const v = this.values;
@@ -282,7 +343,7 @@ export class Falco extends Construct {
       this.falcoConfig = result.falcoConfig;
       this.webserverTlsSecret = props.webserverTlsSecret;
     } catch (err) {
-      throw locateValuesError(props.values, err);
+      throw locateValuesError(stableValues, err);
     }
     this.node.addValidation({ validate: () => this.validateConfig() });
   }
@@ -294,6 +355,16 @@ export class Falco extends Construct {
   public validateConfig(): string[] {
     return validateFalcoConfig(this.falcoConfig, this.falcoVersion, `ConfigMap ${this.fullname}: falco.yaml`).map(formatViolation);
   }
+}
+
+function checkReleaseName(releaseName: string): string {
+  if (releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(releaseName)) {
+    throw new UserError(
+      `release name "${releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`,
+      { field: 'releaseName' },
+    );
+  }
+  return releaseName;
 }
 
 function checkClusterIP(ip: string | undefined): string | undefined {

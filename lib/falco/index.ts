@@ -1,4 +1,9 @@
 export * from './values';
+export * from './chart-values';
+export * from './chart-9.1.0-values';
+export * from './k8saudit-open-params';
+export { chartAuditTarget } from './chart-shape';
+export type { ChartAuditTarget, ChartAuditService } from './chart-shape';
 export * from './falco-version';
 export * from './falco-releases';
 export * from './falcoctl-refs';

@@ -1,0 +1,631 @@
+import { UserError, UserErrors } from '../errors';
+import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
+import { describeValue as describe, isObject } from '../validation/util';
+import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
+import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions } from './values';
+
+/** The chart a values file is written for. */
+export enum FalcoChart {
+  /** The legacy `stable/falco` chart 1.1.x (Falco up to 0.31 as a DaemonSet, or this tool's plugin shape). */
+  STABLE_FALCO_1_1_1 = 'stable/falco@1.1.1',
+  /** The `falcosecurity/falco` chart 9.1.0 (Falco 0.44.1): `driver`, `collectors`, `controller`, `falcoctl`, `services`, `falco.*`. */
+  FALCOSECURITY_FALCO_9_1_0 = 'falcosecurity/falco@9.1.0',
+}
+
+/** How messages name the falcosecurity/falco values. */
+export const CHART_VALUES_NAME = `falcosecurity/falco ${CHART_9_VERSION} values`;
+
+/** The image of a falcosecurity/falco chart value (`image`, `falcoctl.image`). */
+export interface ChartImageValues {
+  /** @default IfNotPresent */ readonly pullPolicy?: string;
+  /** @default docker.io */ readonly registry?: string;
+  /** @default falcosecurity/falco (falcoctl: falcosecurity/falcoctl) */ readonly repository?: string;
+  /** @default - the chart's appVersion, 0.44.1 (falcoctl: 0.13.0) */ readonly tag?: string;
+}
+
+/** One falcoctl container of the chart (`falcoctl.artifact.install`, `falcoctl.artifact.follow`). */
+export interface ChartFalcoctlContainerValues {
+  /** The init container (install) or the sidecar (follow). The install container is required from Falco 0.37. */
+  readonly enabled?: boolean;
+  readonly env?: readonly Record<string, unknown>[];
+  readonly envFrom?: readonly Record<string, unknown>[];
+  /** @default ['--log-format=json'] */ readonly args?: readonly string[];
+  readonly resources?: Record<string, unknown>;
+  /** @default - this tool's restricted context (no capabilities, no privilege escalation) */
+  readonly securityContext?: Record<string, unknown>;
+  readonly mounts?: { readonly volumeMounts?: readonly Record<string, unknown>[] };
+}
+
+/** One entry of `services`: a Service `<fullname>-<name>` with the rest of the entry as its spec. */
+export interface ChartServiceValues {
+  readonly name: string;
+  readonly type?: string;
+  readonly ports?: readonly Record<string, unknown>[];
+  readonly [key: string]: unknown;
+}
+
+/** `falco.*`: falco.yaml itself, passed through and validated against the Falco release's own schema. */
+export interface ChartFalcoYamlValues {
+  /** @default [/etc/falco/falco_rules.yaml, /etc/falco/falco_rules.local.yaml, /etc/falco/rules.d] */
+  readonly rules_files?: readonly string[];
+  /** One entry must be the k8saudit plugin; its `open_params` decides the audit endpoint. @default [] */
+  readonly plugins?: readonly Record<string, unknown>[];
+  /** Must name k8saudit. @default [] */
+  readonly load_plugins?: readonly string[];
+  readonly json_output?: boolean;
+  readonly http_output?: Record<string, unknown>;
+  readonly webserver?: Record<string, unknown>;
+  readonly [key: string]: unknown;
+}
+
+/**
+ * Values in the format of the `falcosecurity/falco` chart 9.1.0, for an audit-only Falco as its `values-k8saudit.yaml`
+ * preset deploys it. Every key is optional and merged over the chart's own values.yaml ({@link CHART_9_DEFAULTS}) the
+ * way Helm merges; `driver.enabled: false`, `collectors.enabled: false` and `controller.kind: deployment` are
+ * required. Keys the chart has that are not typed here are still checked (an unknown key is an error).
+ */
+export interface FalcosecurityChartValues {
+  readonly image?: ChartImageValues;
+  readonly imagePullSecrets?: readonly Record<string, unknown>[];
+  readonly nameOverride?: string;
+  readonly fullnameOverride?: string;
+  /** Must be empty or the namespace the config names. */
+  readonly namespaceOverride?: string;
+  readonly podAnnotations?: Record<string, string>;
+  readonly podLabels?: Record<string, string>;
+  readonly serviceAccount?: {
+    readonly create?: boolean;
+    readonly name?: string;
+    readonly annotations?: Record<string, string>;
+    readonly imagePullSecrets?: readonly Record<string, unknown>[];
+  };
+  readonly rbac?: { readonly create?: boolean };
+  readonly podPriorityClassName?: string | null;
+  readonly podSecurityContext?: Record<string, unknown>;
+  readonly containerSecurityContext?: Record<string, unknown>;
+  readonly resources?: Record<string, unknown>;
+  readonly nodeSelector?: Record<string, string>;
+  readonly affinity?: Record<string, unknown>;
+  readonly tolerations?: readonly Record<string, unknown>[];
+  readonly healthChecks?: Record<string, Record<string, number>>;
+  readonly tty?: boolean;
+  readonly controller?: {
+    /** Must be `deployment`. @default daemonset */
+    readonly kind?: string;
+    readonly annotations?: Record<string, string>;
+    readonly labels?: Record<string, string>;
+    readonly deployment?: { readonly replicas?: number; readonly revisionHistoryLimit?: number };
+    readonly daemonset?: Record<string, unknown>;
+  };
+  readonly services?: readonly ChartServiceValues[] | null;
+  /** Must be false (the default): no kernel driver. @default true */
+  readonly driver?: { readonly enabled?: boolean; readonly [key: string]: unknown };
+  /** Must be off: no syscall events to enrich. @default enabled */
+  readonly collectors?: { readonly enabled?: boolean; readonly [key: string]: unknown };
+  readonly mounts?: { readonly volumes?: readonly Record<string, unknown>[]; readonly volumeMounts?: readonly Record<string, unknown>[] };
+  readonly extra?: {
+    readonly env?: readonly Record<string, unknown>[];
+    readonly args?: readonly string[];
+    readonly initContainers?: readonly Record<string, unknown>[];
+  };
+  readonly falcoHostnameEnv?: boolean;
+  /** `existingSecret` / `existingClientSecret` are honoured; certificates and keys in the values are refused. */
+  readonly certs?: { readonly existingSecret?: string; readonly existingClientSecret?: string; readonly [key: string]: unknown };
+  readonly customRules?: Record<string, string>;
+  readonly falcoctl?: {
+    readonly image?: ChartImageValues;
+    readonly artifact?: { readonly install?: ChartFalcoctlContainerValues; readonly follow?: ChartFalcoctlContainerValues };
+    /** falcoctl.yaml: `indexes`, `artifact.allowedTypes`, `artifact.install.refs` / `resolveDeps`, `artifact.follow.*`. */
+    readonly config?: Record<string, unknown>;
+  };
+  readonly falco?: ChartFalcoYamlValues;
+  readonly metrics?: { readonly enabled?: boolean; readonly [key: string]: unknown };
+  readonly serviceMonitor?: { readonly create?: boolean; readonly [key: string]: unknown };
+  readonly grafana?: Record<string, unknown>;
+  readonly falcosidekick?: { readonly enabled?: boolean; readonly [key: string]: unknown };
+  readonly responseActions?: { readonly enabled?: boolean };
+  readonly scc?: { readonly create?: boolean };
+  readonly podHostname?: string | null;
+  readonly [key: string]: unknown;
+}
+
+/** The values after merging over the chart's defaults (plain data). */
+export type ResolvedChartValues = Readonly<Record<string, any>>;
+
+/** The type a chart values key must have. */
+type KeyType =
+  | 'string'
+  | 'nullable-string'
+  | 'boolean'
+  | 'integer'
+  | 'number'
+  | 'scalar'
+  | 'list'
+  | 'string-list'
+  | 'map-list'
+  | 'string-map'
+  | 'open'
+  | 'section';
+
+/**
+ * Keys whose type is not the one their default in values.yaml suggests: free-form Kubernetes data (`open`, not
+ * descended into), lists of objects, `null` defaults, and keys the templates or falcoctl read that values.yaml does
+ * not list (falcoctl internal/config/config.go:87-149 @ v0.13.0 for falcoctl.yaml; `revisionHistoryLimit`:
+ * templates/deployment.yaml @ chart 9.1.0). `falco` is falco.yaml, checked against Falco's own schema instead.
+ */
+const KEY_OVERRIDES: Readonly<Record<string, KeyType>> = {
+  'global': 'open',
+  'imagePullSecrets': 'map-list',
+  'podAnnotations': 'string-map',
+  'podLabels': 'string-map',
+  'serviceAccount.imagePullSecrets': 'map-list',
+  'serviceAccount.annotations': 'string-map',
+  'podPriorityClassName': 'nullable-string',
+  'podSecurityContext': 'open',
+  'containerSecurityContext': 'open',
+  'resources': 'open',
+  'nodeSelector': 'string-map',
+  'affinity': 'open',
+  'tolerations': 'map-list',
+  'controller.annotations': 'string-map',
+  'controller.labels': 'string-map',
+  'controller.daemonset.updateStrategy': 'open',
+  'controller.deployment.revisionHistoryLimit': 'integer',
+  'services': 'map-list',
+  'metrics.service.labels': 'string-map',
+  'metrics.service.annotations': 'string-map',
+  'metrics.service.ports': 'open',
+  'mounts.volumes': 'map-list',
+  'mounts.volumeMounts': 'map-list',
+  'driver.loader.initContainer.env': 'map-list',
+  'driver.loader.initContainer.args': 'string-list',
+  'driver.loader.initContainer.resources': 'open',
+  'driver.loader.initContainer.securityContext': 'open',
+  'collectors.containerEngine.hooks': 'string-list',
+  'collectors.containerEngine.engines': 'open',
+  'collectors.kubernetes.collectorPort': 'scalar',
+  'extra.env': 'map-list',
+  'extra.args': 'string-list',
+  'extra.initContainers': 'map-list',
+  'podHostname': 'nullable-string',
+  'customRules': 'string-map',
+  'falcosidekick': 'open',
+  'falco-talon': 'open',
+  'k8s-metacollector': 'open',
+  'falcoctl.artifact.install.env': 'map-list',
+  'falcoctl.artifact.install.envFrom': 'map-list',
+  'falcoctl.artifact.install.args': 'string-list',
+  'falcoctl.artifact.install.resources': 'open',
+  'falcoctl.artifact.install.securityContext': 'open',
+  'falcoctl.artifact.install.mounts.volumeMounts': 'map-list',
+  'falcoctl.artifact.follow.env': 'map-list',
+  'falcoctl.artifact.follow.envFrom': 'map-list',
+  'falcoctl.artifact.follow.args': 'string-list',
+  'falcoctl.artifact.follow.resources': 'open',
+  'falcoctl.artifact.follow.securityContext': 'open',
+  'falcoctl.artifact.follow.mounts.volumeMounts': 'map-list',
+  'falcoctl.config.indexes': 'map-list',
+  'falcoctl.config.registry': 'open',
+  'falcoctl.config.driver': 'open',
+  'falcoctl.config.artifact.allowedTypes': 'string-list',
+  'falcoctl.config.artifact.noVerify': 'boolean',
+  'falcoctl.config.artifact.install.refs': 'string-list',
+  'falcoctl.config.artifact.install.assetsDir': 'string',
+  'falcoctl.config.artifact.follow.refs': 'string-list',
+  'falcoctl.config.artifact.follow.cron': 'string',
+  'falcoctl.config.artifact.follow.startupBehavior': 'string',
+  'falcoctl.config.artifact.follow.assetsDir': 'string',
+  'falcoctl.config.artifact.follow.tmpDir': 'string',
+  'serviceMonitor.labels': 'string-map',
+  'serviceMonitor.selector': 'open',
+  'serviceMonitor.tlsConfig': 'open',
+  'serviceMonitor.relabelings': 'map-list',
+  'serviceMonitor.targetLabels': 'string-list',
+  'grafana.dashboards.configMaps': 'open',
+  'falco': 'open',
+};
+
+// the vendored defaults are shared data: nobody may change them
+deepFreeze(CHART_9_DEFAULTS);
+
+/** Every key of the chart's values: dotted path -> type, from values.yaml's defaults and {@link KEY_OVERRIDES}. */
+export const CHART_VALUES_SCHEMA: Readonly<Record<string, KeyType>> = Object.freeze(buildSchema());
+
+function buildSchema(): Record<string, KeyType> {
+  const out: Record<string, KeyType> = {};
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const p = prefix + k;
+      const type = KEY_OVERRIDES[p] ?? typeOfDefault(v, p);
+      out[p] = type;
+      if (type === 'section') walk(v as Record<string, unknown>, `${p}.`);
+    }
+  };
+  walk(CHART_9_DEFAULTS, '');
+  for (const [p, t] of Object.entries(KEY_OVERRIDES)) out[p] ??= t;
+  return out;
+}
+
+function typeOfDefault(v: unknown, p: string): KeyType {
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'boolean';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  if (Array.isArray(v)) return 'list';
+  if (isObject(v)) return 'section';
+  throw new Error(`chart values key ${p} has a null default and no type in KEY_OVERRIDES`);
+}
+
+const EXPECTED: Record<KeyType, string> = {
+  'string': 'a string',
+  'nullable-string': 'a string (or null)',
+  'boolean': 'a boolean (true or false)',
+  'integer': 'a non-negative integer',
+  'number': 'a number',
+  'scalar': 'a string or a number',
+  'list': 'a list',
+  'string-list': 'a list of strings',
+  'map-list': 'a list of mappings',
+  'string-map': 'a mapping of strings to strings',
+  'open': 'a mapping',
+  'section': 'a mapping',
+};
+
+/** One problem with a values key: the values path and the message (without the path). */
+export interface ChartValuesProblem {
+  readonly path: YamlPath;
+  readonly message: string;
+}
+
+/** Locates a values path for an error message. */
+export type ChartValuesLocator = (path: YamlPath) => { file?: string; field?: string; line?: number; column?: number };
+
+const fieldOnly: ChartValuesLocator = (p) => ({ field: formatPath(p) || undefined });
+
+/** Throws every problem at once: one `UserError` at its line, or a `UserErrors` listing them. */
+export function throwChartProblems(problems: readonly ChartValuesProblem[], locate: ChartValuesLocator = fieldOnly): void {
+  if (problems.length === 0) return;
+  if (problems.length === 1) throw new UserError(problems[0].message, locate(problems[0].path));
+  const lines = problems.map((p) => UserError.format(p.message, locate(p.path)));
+  const file = locate([]).file;
+  throw new UserErrors(`${problems.length} problems in the ${CHART_VALUES_NAME}:`, lines, file ? { file } : {});
+}
+
+/**
+ * Checks values against the chart's keys ({@link CHART_VALUES_SCHEMA}): every unknown key (with "did you mean") and
+ * every mistyped one, and every key this tool refuses, each with its reason. All problems are reported at once.
+ * `falco.*` is falco.yaml and is checked against the Falco release's schema when Falco is built.
+ */
+export function checkChartValues(value: unknown, locate: ChartValuesLocator = fieldOnly): FalcosecurityChartValues {
+  if (value === null || value === undefined) return {};
+  if (!isObject(value)) throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
+  const problems: ChartValuesProblem[] = [];
+  walkSection(value, [], problems);
+  if (problems.length === 0) problems.push(...refusals(value, resolveChartValues(value, false)));
+  throwChartProblems(problems, locate);
+  return value as FalcosecurityChartValues;
+}
+
+/** Keys chart 9 removed; the chart fails on them (templates/_helpers.tpl `falco.removedConfigGuard` @ chart 9.1.0). */
+const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  'driver.ebpf': 'the legacy eBPF probe was removed in chart 9 (BREAKING-CHANGES.md)',
+  'driver.gvisor': 'gVisor support was removed in chart 9 (BREAKING-CHANGES.md)',
+};
+
+function walkSection(obj: Record<string, unknown>, path: string[], problems: ChartValuesProblem[]): void {
+  for (const [key, child] of Object.entries(obj)) {
+    const childPath = [...path, key];
+    const dotted = childPath.join('.');
+    const type = CHART_VALUES_SCHEMA[dotted];
+    if (type === undefined) {
+      problems.push({ path: childPath, message: unknownKeyMessage(dotted, path, key) });
+      continue;
+    }
+    // Helm: null removes the key (and with it the chart default)
+    if (child === null || child === undefined) continue;
+    const problem = typeProblem(child, type, childPath);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
+    if (type === 'section') walkSection(child as Record<string, unknown>, childPath, problems);
+  }
+}
+
+function unknownKeyMessage(dotted: string, parent: string[], key: string): string {
+  if (REMOVED_KEYS[dotted]) return `"${dotted}" is no longer a chart key: ${REMOVED_KEYS[dotted]}; remove it`;
+  const prefix = parent.length ? `${parent.join('.')}.` : '';
+  const siblings = Object.keys(CHART_VALUES_SCHEMA)
+    .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
+    .map((k) => k.slice(prefix.length));
+  // a key one level too high (controller.replicas for controller.deployment.replicas) is found below
+  const deeper = Object.keys(CHART_VALUES_SCHEMA).filter((k) => k.startsWith(prefix) && k.slice(prefix.length).includes('.'));
+  const deepHint = closest(key, deeper.map((k) => k.slice(k.lastIndexOf('.') + 1)));
+  const sibling = closest(key, siblings);
+  const hint = sibling ?? (deepHint && deeper.find((k) => k.endsWith(`.${deepHint}`))!.slice(prefix.length));
+  // a stable/falco 1.1.x key in a falcosecurity/falco file: say where it went
+  const legacy = parent.length === 0 && dotted in FALCO_VALUES_SCHEMA && !(dotted in CHART_VALUES_SCHEMA)
+    ? ` ("${dotted}" is a stable/falco 1.1.x key: this file has falcosecurity/falco keys, and one file cannot mix the two; see the README, "Coming from the falco chart")`
+    : '';
+  return `unknown key "${dotted}" for the ${CHART_VALUES_NAME}${legacy}` + (hint ? `; did you mean "${prefix}${hint}"?` : '') +
+    (parent.length ? `; known keys here: ${siblings.join(', ')}` : '');
+}
+
+function typeProblem(v: unknown, type: KeyType, path: string[]): ChartValuesProblem | undefined {
+  const fail = (what = EXPECTED[type], at: YamlPath = path): ChartValuesProblem => {
+    const quote = typeof v === 'number' && (type === 'string' || type === 'nullable-string') ? ` (quote it: unquoted YAML ${v} is a number)` : '';
+    return { path: at, message: `expected ${what}, got ${describe(v)}${quote}` };
+  };
+  switch (type) {
+    case 'string':
+    case 'nullable-string':
+      return typeof v === 'string' ? undefined : fail();
+    case 'boolean':
+      return typeof v === 'boolean' ? undefined : fail();
+    case 'integer':
+      return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? undefined : fail();
+    case 'number':
+      return typeof v === 'number' && Number.isFinite(v) ? undefined : fail();
+    case 'scalar':
+      return typeof v === 'string' || typeof v === 'number' ? undefined : fail();
+    case 'list':
+      return Array.isArray(v) ? undefined : fail();
+    case 'string-list':
+    case 'map-list': {
+      if (!Array.isArray(v)) return fail();
+      const item = type === 'string-list' ? 'a string' : 'a mapping';
+      const bad = v.findIndex((x) => (type === 'string-list' ? typeof x !== 'string' : !isObject(x)));
+      return bad < 0 ? undefined : { path: [...path, bad], message: `expected ${item} (an item of ${EXPECTED[type]}), got ${describe(v[bad])}` };
+    }
+    case 'string-map': {
+      if (!isObject(v)) return fail();
+      const bad = Object.entries(v).find(([, x]) => typeof x !== 'string');
+      return bad ? { path: [...path, bad[0]], message: `expected a string (a value of ${EXPECTED[type]}), got ${describe(bad[1])}` } : undefined;
+    }
+    case 'open':
+    case 'section':
+      return isObject(v) ? undefined : fail();
+  }
+}
+
+/** Why this tool renders an audit-only Falco; every refusal of a syscall feature ends with it. */
+export const AUDIT_ONLY_WHY =
+  'this tool renders an audit-only Falco (the k8saudit plugin in one Deployment, as the chart\'s values-k8saudit.yaml does), ' +
+  'which needs no driver, no privileges and no host mounts';
+
+/**
+ * The keys this tool refuses, each with its reason: what would load a kernel driver or a syscall source, and what
+ * the chart would render beside Falco that this tool does not (subcharts, metrics, certificates in Git).
+ */
+function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValuesProblem[] {
+  const out: ChartValuesProblem[] = [];
+  const set = (path: string) => has(user, path.split('.'));
+  const add = (path: string, message: string) => out.push({ path: path.split('.'), message });
+  const state = (path: string, value: unknown) => `is ${JSON.stringify(value)}${set(path) ? '' : ' (the chart\'s default)'}`;
+
+  if (v.driver?.enabled !== false) {
+    add('driver.enabled', `${state('driver.enabled', v.driver?.enabled ?? true)}, but a kernel driver reads system calls on every node from a privileged ` +
+      `DaemonSet, and ${AUDIT_ONLY_WHY}; set driver.enabled: false`);
+  }
+  if (['ebpf', 'gvisor'].includes(v.driver?.kind)) {
+    add('driver.kind', `is "${v.driver.kind}", which chart 9 no longer supports (BREAKING-CHANGES.md; the chart itself fails on it); remove it`);
+  }
+  if (v.collectors?.enabled !== false) {
+    for (const c of ['containerEngine', 'kubernetes']) {
+      if (v.collectors?.[c]?.enabled !== false) {
+        add(set(`collectors.${c}.enabled`) ? `collectors.${c}.enabled` : 'collectors.enabled',
+          `collectors.${c} is on${set('collectors.enabled') || set(`collectors.${c}.enabled`) ? '' : ' (the chart\'s default)'}, but ` +
+          `${c === 'kubernetes' ? 'the k8smeta plugin and the k8s-metacollector subchart enrich' : 'the container plugin enriches'} syscall events, ` +
+          `and ${AUDIT_ONLY_WHY}; set collectors.enabled: false`);
+      }
+    }
+  }
+  if (v.controller?.kind !== 'deployment') {
+    const kind = v.controller?.kind ?? 'daemonset';
+    add('controller.kind', `${state('controller.kind', kind)}, but ${kind === 'daemonset' ? 'a DaemonSet runs one Falco per node for syscalls, and ' : ''}` +
+      `${AUDIT_ONLY_WHY}; set controller.kind: deployment`);
+  }
+  for (const arg of ['-u', '--userspace']) {
+    const i = (v.extra?.args ?? []).indexOf(arg);
+    if (i >= 0) {
+      out.push({ path: ['extra', 'args', i], message: `"${arg}" keeps the syscall source on (userspace instrumentation), and ${AUDIT_ONLY_WHY}; remove it` });
+    }
+  }
+  const notRendered = (path: string, value: unknown, what: string, instead: string) => {
+    add(path, `is ${JSON.stringify(value)}, but ${what} is not rendered by this tool; ${instead}`);
+  };
+  if (v.metrics?.enabled === true) {
+    notRendered('metrics.enabled', true, 'the metrics Service', 'set falco.metrics and falco.webserver.prometheus_metrics_enabled in falco.* for Falco\'s /metrics, or set metrics.enabled: false');
+  }
+  if (v.serviceMonitor?.create === true) {
+    notRendered('serviceMonitor.create', true, 'a Prometheus ServiceMonitor (it needs the metrics Service)', 'set serviceMonitor.create: false');
+  }
+  if (v.grafana?.dashboards?.enabled === true) {
+    notRendered('grafana.dashboards.enabled', true, 'the Grafana dashboard ConfigMap', 'set grafana.dashboards.enabled: false');
+  }
+  if (v.falcosidekick?.enabled === true) {
+    notRendered('falcosidekick.enabled', true, 'the falcosidekick subchart', 'deploy falcosidekick on its own and point falco.http_output.url at it, or set falcosidekick.enabled: false');
+  }
+  if (v.responseActions?.enabled === true) {
+    notRendered('responseActions.enabled', true, 'the falco-talon subchart', 'deploy falco-talon on its own, or set responseActions.enabled: false');
+  }
+  for (const p of ['certs.server.key', 'certs.server.crt', 'certs.ca.crt', 'certs.client.key', 'certs.client.crt']) {
+    const [, a, b] = p.split('.');
+    if (v.certs?.[a]?.[b]) {
+      add(p, `holds a certificate or key, which the chart would put in a Secret it renders; a private key does not belong in Git: create the Secret yourself ` +
+        `and name it in certs.${a === 'client' ? 'existingClientSecret' : 'existingSecret'}`);
+    }
+  }
+  if (typeof v.podHostname === 'string' && v.podHostname !== '') {
+    add('podHostname', 'is set, but chart 9.1.0 never reads it (templates/pod-template.tpl reads falco.podHostname, which would also land in falco.yaml); remove it');
+  }
+  const f = user.falco;
+  if (isObject(f)) {
+    if (f.plugins_hostinfo === true) {
+      add('falco.plugins_hostinfo', 'is true, so the chart mounts the host\'s /proc (hostPath); an audit-only Falco needs no host state, and this tool sets it to false on ' +
+        'Falco 0.40+ (an empty HOST_ROOT on 0.39) instead; remove it');
+    }
+    for (const key of ['grpc', 'grpc_output']) {
+      if (key in f) add(`falco.${key}`, 'was removed in chart 9 (BREAKING-CHANGES.md; the chart itself fails on it); remove it');
+    }
+    if ('podHostname' in f) add('falco.podHostname', 'is not a falco.yaml key; the chart would also set the pod\'s hostname from it, which an audit-only Falco does not need; remove it');
+  }
+  return out;
+}
+
+function has(obj: unknown, path: readonly string[]): boolean {
+  let cur: unknown = obj;
+  for (const p of path) {
+    if (!isObject(cur) || !(p in cur)) return false;
+    cur = cur[p];
+  }
+  return true;
+}
+
+/**
+ * Merges values over the chart's defaults the way Helm does: mappings merge key by key, lists and scalars replace,
+ * and `null` removes the key, default included (helm v3 pkg/chartutil/coalesce.go; checked with `helm template` of helm
+ * v4.1.4: `falco.http_output: null` leaves http_output out of falco.yaml). The values are checked first.
+ */
+export function resolveChartValues(values: FalcosecurityChartValues = {}, check = true): ResolvedChartValues {
+  if (check) checkChartValues(values);
+  return deepFreeze(merge(CHART_9_DEFAULTS, values) as ResolvedChartValues);
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return clone(base);
+  if (isObject(base) && isObject(over)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(base)) out[k] = clone(base[k]);
+    for (const [k, v] of Object.entries(over)) {
+      if (v === null) delete out[k];
+      else out[k] = k in base ? merge(base[k], v) : clone(v);
+    }
+    return out;
+  }
+  return clone(over);
+}
+
+/**
+ * Which chart a values object is written for, from its keys: `falcosecurity/falco` when it has a key only that chart
+ * has (`driver`, `collectors`, `controller`, `falcoctl`, `services`, ...) or falco.yaml keys under `falco` (`rules_files`,
+ * `plugins`); else `stable/falco` 1.1.1, which is also the answer for no values.
+ */
+export function detectFalcoChart(values: unknown): FalcoChart {
+  if (!isObject(values)) return FalcoChart.STABLE_FALCO_1_1_1;
+  const chartOnly = Object.keys(values).filter((k) => k in CHART_9_DEFAULTS && !(k in FALCO_VALUES_SCHEMA));
+  if (chartOnly.length > 0) return FalcoChart.FALCOSECURITY_FALCO_9_1_0;
+  const f = values.falco;
+  const chartFalcoKeys = Object.keys((CHART_9_DEFAULTS.falco ?? {}) as object);
+  if (isObject(f) && Object.keys(f).some((k) => chartFalcoKeys.includes(k) && !(`falco.${k}` in FALCO_VALUES_SCHEMA))) {
+    return FalcoChart.FALCOSECURITY_FALCO_9_1_0;
+  }
+  return FalcoChart.STABLE_FALCO_1_1_1;
+}
+
+/** The keys that made {@link detectFalcoChart} pick the falcosecurity/falco chart, for the plan. */
+export function chartKeysOf(values: unknown): string[] {
+  if (!isObject(values)) return [];
+  const top = Object.keys(values).filter((k) => k in CHART_9_DEFAULTS && !(k in FALCO_VALUES_SCHEMA));
+  return top.length > 0 ? top : Object.keys(isObject(values.falco) ? values.falco : {}).map((k) => `falco.${k}`).filter((k) => !(k in FALCO_VALUES_SCHEMA));
+}
+
+/** Where each values object the loader returned came from, for errors found later (by Falco). */
+const LOCATORS = new WeakMap<object, ChartValuesLocator>();
+
+/**
+ * Reads a values file (YAML or JSON) in the falcosecurity/falco 9.1.0 format and checks it (see
+ * {@link checkChartValues}): every problem names the key, the file, its line and the reason.
+ * @returns the user's values (not merged)
+ */
+export function loadFalcosecurityValues(file: string, shownAs: string = file): FalcosecurityChartValues {
+  return checkLoaded(readYamlFile(file, { what: 'Falco values file', file: shownAs }));
+}
+
+function checkLoaded(loaded: LoadedYaml): FalcosecurityChartValues {
+  const locate: ChartValuesLocator = (p) => loaded.locate(p);
+  const values = checkChartValues(loaded.value, locate);
+  LOCATORS.set(values, locate);
+  return values;
+}
+
+/** A values file and the chart it is for. */
+export interface LoadedFalcoValues {
+  readonly chart: FalcoChart;
+  /** True when the chart was read from the file's keys, not stated. */
+  readonly detected: boolean;
+  readonly values: FalcoChartValues | FalcosecurityChartValues;
+}
+
+/**
+ * Reads a values file for `chart`, or, when the chart is not stated, for the chart its keys are written for
+ * ({@link detectFalcoChart}). stable/falco values are read by `loadFalcoValues`, exactly as before.
+ */
+export function loadFalcoValuesFile(file: string, shownAs: string = file, chart?: FalcoChart, options: LoadFalcoValuesOptions = {}): LoadedFalcoValues {
+  if (chart === FalcoChart.STABLE_FALCO_1_1_1) return { chart, detected: false, values: loadFalcoValues(file, shownAs, options) };
+  const loaded = readYamlFile(file, { what: 'Falco values file', file: shownAs });
+  const which = chart ?? detectFalcoChart(loaded.value);
+  if (which === FalcoChart.STABLE_FALCO_1_1_1) return { chart: which, detected: true, values: loadFalcoValues(file, shownAs, options) };
+  return { chart: which, detected: chart === undefined, values: checkLoaded(loaded) };
+}
+
+/**
+ * An error about a values key (its `field` a values path such as `services[0].ports[0].nodePort`) found after loading,
+ * pointed at that key's file and line when the values came from {@link loadFalcosecurityValues}.
+ */
+export function locateChartValuesError(values: unknown, err: unknown): unknown {
+  if (!(err instanceof UserError) || !isObject(values) || err.location.file || !err.location.field) return err;
+  const locate = LOCATORS.get(values);
+  if (!locate) return err;
+  const path = fieldPath(err.location.field);
+  if (!(String(path[0]) in CHART_VALUES_SCHEMA)) return err;
+  return new UserError(err.detail, locate(path));
+}
+
+/** `a.b[2].c` -> ['a', 'b', 2, 'c']. */
+export function fieldPath(field: string): (string | number)[] {
+  return field
+    .split(/\.|(?=\[)/)
+    .filter(Boolean)
+    .map((part) => (/^\[\d+\]$/.test(part) ? Number(part.slice(1, -1)) : part));
+}
+
+/** The known key nearest to `key` by edit distance, if it is plausibly a typo. @internal */
+export function closest(key: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDist = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(key.toLowerCase(), c.toLowerCase());
+    if (d < bestDist) {
+      bestDist = d;
+      best = c;
+    }
+  }
+  return best !== undefined && bestDist <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : JSON.parse(JSON.stringify(v));
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
+}
+

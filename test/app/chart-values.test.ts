@@ -1,0 +1,140 @@
+/**
+ * The app with falcosecurity/falco values, as a user runs it (a separate process; the plan goes to stderr): the chart's own
+ * values-k8saudit.yaml synthesizes unchanged, the examples/falco-chart example is current, and refusals exit 1 with
+ * every key, its line and the reason, and nothing written.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as yaml from 'js-yaml';
+import { EXAMPLES, listFiles, readDoc, runApp, scratch, writeFiles } from './run';
+
+const FIXTURES = path.resolve(__dirname, '..', 'falco', 'fixtures', 'chart-9.1.0');
+const MODERN_MANIFEST = fs.readFileSync(path.join(EXAMPLES, 'modern', 'kube-apiserver.yaml'), 'utf8');
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+
+let dir: string;
+beforeEach(() => {
+  dir = scratch();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('the falco-chart example (chart 9.1.0\'s values-k8saudit.yaml, Kubernetes 1.30)', () => {
+  test('synthesizes with exit 0: the chart\'s objects and the webhook files, all agreeing on the address', () => {
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, config: path.join(EXAMPLES, 'falco-chart', 'falco-audit.yaml') });
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    expect(listFiles(out)).toEqual([
+      '.cdk8s-falco-audit',
+      'cluster/configmap-falco-falcoctl.yaml',
+      'cluster/configmap-falco.yaml',
+      'cluster/deployment-falco.yaml',
+      'cluster/service-falco-k8saudit-webhook.yaml',
+      'cluster/serviceaccount-falco.yaml',
+      'node/audit-policy.yaml',
+      'node/audit-webhook-kubeconfig.yaml',
+      'node/kube-apiserver+json.yaml',
+      'node/kube-apiserver.yaml',
+    ]);
+    const deployment = readDoc(out, 'cluster/deployment-falco.yaml');
+    expect(deployment.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/instance': 'falco', 'app.kubernetes.io/name': 'falco' });
+    const service = readDoc(out, 'cluster/service-falco-k8saudit-webhook.yaml');
+    expect(service.spec).toMatchObject({ type: 'NodePort', clusterIP: '10.96.0.100', ports: [{ nodePort: 30007, port: 9765, protocol: 'TCP' }] });
+    const kubeconfig = yaml.load(fs.readFileSync(path.join(out, 'node', 'audit-webhook-kubeconfig.yaml'), 'utf8')) as any;
+    expect(kubeconfig.clusters[0].cluster.server).toBe('http://10.96.0.100:9765/k8s-audit');
+    const falcoYaml = yaml.load(readDoc(out, 'cluster/configmap-falco.yaml').data['falco.yaml']) as any;
+    expect(falcoYaml.plugins[0].open_params).toBe('http://:9765/k8s-audit');
+    expect(run.stderr).toMatch(/audit endpoint http:\/\/10\.96\.0\.100:9765\/k8s-audit/);
+    expect(run.stderr).toMatch(/warning: falcoctl\.artifact\.follow\.enabled is true/);
+    expect(run.stderr).not.toMatch(/note: the values are read as/);
+  });
+
+  test('its values file is the chart\'s preset, unchanged', () => {
+    expect(fs.readFileSync(path.join(EXAMPLES, 'falco-chart', 'values-k8saudit.yaml'), 'utf8')).toBe(fixture('values-k8saudit.yaml'));
+    const shared = path.resolve(__dirname, '../../../shared/reference/charts/falco-9.1.0/values-k8saudit.yaml');
+    if (fs.existsSync(shared)) expect(fixture('values-k8saudit.yaml')).toBe(fs.readFileSync(shared, 'utf8'));
+  });
+});
+
+describe('values: values-k8saudit.yaml without falco.chart', () => {
+  test('exit 0: the chart is read from the keys (the plan says so), and the API server calls the values\' nodePort', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  values: values-k8saudit.yaml\n',
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values-k8saudit.yaml': fixture('values-k8saudit.yaml'),
+    });
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, config: path.join(dir, 'falco-audit.yaml') });
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/note: the values are read as falcosecurity\/falco@9\.1\.0 values \(they have driver, collectors, controller, falcoctl, services/);
+    expect(run.stderr).toMatch(/audit endpoint http:\/\/127\.0\.0\.1:30007\/k8s-audit/);
+    expect(run.stderr).toMatch(/warning: the API server calls Falco at 127\.0\.0\.1:30007/);
+  });
+});
+
+describe('refused with exit 1, every problem at its line, nothing written', () => {
+  const config = (falco: string) => `apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n${falco}`;
+
+  test('the chart\'s values-syscall-k8saudit.yaml: driver, collectors, DaemonSet, each with why', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values-syscall-k8saudit.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values-syscall-k8saudit.yaml': fixture('values-syscall-k8saudit.yaml'),
+    });
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('error: values-syscall-k8saudit.yaml: 3 problems in the falcosecurity/falco 9.1.0 values:');
+    expect(lines.slice(1, 4).map((l) => l.replace(/^ {2}- (values-syscall-k8saudit\.yaml:\d+: [^:]+):.*$/, '$1'))).toEqual([
+      'values-syscall-k8saudit.yaml:4: driver.enabled',
+      'values-syscall-k8saudit.yaml:10: collectors.enabled',
+      'values-syscall-k8saudit.yaml:19: controller.kind',
+    ]);
+    expect(run.stderr).toMatch(/this tool renders an audit-only Falco/);
+    expect(lines[lines.length - 1]).toMatch(/^nothing was written: .* does not exist and was not created\.$/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('a config nodePort that differs from the values\' services[]', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values-k8saudit.yaml\n  nodePort: 30765\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values-k8saudit.yaml': fixture('values-k8saudit.yaml'),
+    });
+    const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(
+      "error: values-k8saudit.yaml:39: services[0].ports[0].nodePort: is 30007, but the config's falco.nodePort is 30765; the API server would " +
+        `call one and the Service open the other: make them agree or remove one\nnothing was written: ${path.join(dir, 'dist')} does not exist and was not created.\n`,
+    );
+  });
+
+  test('falco.chart must name a chart this version knows; a stated stable/falco chart reads the file as stable/falco values', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  chart: falcosecurity/falco@8.0.0\n  values: values-k8saudit.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values-k8saudit.yaml': fixture('values-k8saudit.yaml'),
+    });
+    const bad = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/falco-audit\.yaml:4: falco\.chart: must be one of stable\/falco@1\.1\.1, falcosecurity\/falco@9\.1\.0, got "falcosecurity\/falco@8\.0\.0"/);
+    writeFiles(dir, { 'falco-audit.yaml': config('  chart: stable/falco@1.1.1\n  values: values-k8saudit.yaml\n  clusterIP: 10.96.0.100\n') });
+    const stable = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(stable.status).toBe(1);
+    expect(stable.stderr).toMatch(/^error: values-k8saudit\.yaml:2: driver: unknown key "driver" for the stable\/falco 1\.1\.x values/);
+  });
+
+  test('an unknown key: file, line and did you mean', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values.yaml': fixture('values-k8saudit.yaml').replace('falcoctl:\n', 'falcoctl:\n  imag:\n    tag: 0.13.0\n'),
+    });
+    const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^error: values\.yaml:18: falcoctl\.imag: unknown key "falcoctl\.imag" for the falcosecurity\/falco 9\.1\.0 values; did you mean "falcoctl\.image"\?/);
+  });
+});
