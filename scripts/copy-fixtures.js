@@ -5,11 +5,13 @@
  * drifts from its source. Usage: npm run copy:fixtures [-- path/to/apiserver-samples]
  */
 'use strict';
+const { requireInput } = require('./require-input');
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const source = path.resolve(process.argv[2] || path.join(root, '..', 'shared', 'apiserver-samples'));
+requireInput('copy-fixtures', source, 'the kube-apiserver sample manifests (apiserver-samples/)');
 const target = path.join(root, 'test', 'apiserver', 'fixtures');
 
 const samples = fs.readdirSync(source).filter((f) => f.endsWith('.yaml')).sort();

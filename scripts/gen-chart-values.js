@@ -6,6 +6,7 @@
  * Usage: node scripts/gen-chart-values.js [path/to/charts/falco-9.1.0]   (CHART_VALUES_OUT overrides the output)
  */
 'use strict';
+const { requireInput } = require('./require-input');
 const fs = require('fs');
 const path = require('path');
 const yaml = require('js-yaml');
@@ -36,6 +37,7 @@ module.exports = { generate };
 
 if (require.main === module) {
   const chartDir = path.resolve(process.argv[2] || path.join(root, '..', 'shared', 'reference', 'charts', 'falco-9.1.0'));
+  requireInput('gen-chart-values', chartDir, 'the falcosecurity/falco 9.1.0 chart (reference/charts/falco-9.1.0/)');
   const out = path.resolve(process.env.CHART_VALUES_OUT || path.join(root, 'lib', 'falco', 'chart-9.1.0-values.ts'));
   fs.writeFileSync(out, generate(chartDir));
   console.log(`gen-chart-values: ${path.relative(root, out)} from ${path.relative(root, chartDir)}`);

@@ -14,6 +14,7 @@
  * default. Falco only warns on a violation (load_config.cpp); this project treats one as an error.
  */
 'use strict';
+const { requireInput } = require('./require-input');
 const fs = require('fs');
 const path = require('path');
 const Ajv = require('ajv');
@@ -23,10 +24,7 @@ const root = path.resolve(__dirname, '..');
 const sourceDir = path.resolve(process.argv[2] || process.env.FALCO_SCHEMAS_DIR || path.join(root, '..', 'shared', 'falco-schemas'));
 const outDir = path.join(path.resolve(process.env.SCHEMAS_OUT_DIR || path.join(root, 'schemas')), 'falco');
 
-if (!fs.existsSync(sourceDir)) {
-  console.error(`gen-falco-schemas: ${sourceDir} not found; it needs ../shared/falco-schemas (or give the folder as the first argument)`);
-  process.exit(1);
-}
+requireInput('gen-falco-schemas', sourceDir, "Falco's falco.yaml schemas (falco-schemas/)");
 
 const byVersion = (a, b) => {
   const pa = a.split('.').map(Number);

@@ -10,6 +10,7 @@
  * Never edit imports/ by hand; re-run this instead.
  */
 'use strict';
+const { requireInput } = require('./require-input');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -18,6 +19,7 @@ const yaml = require('js-yaml');
 
 const root = path.resolve(__dirname, '..');
 const schemaFile = path.resolve(process.argv[2] || path.join(root, '..', 'shared', 'k8s-schemas', 'v1.18.0.json'));
+requireInput('gen-imports', schemaFile, 'the Kubernetes 1.18 OpenAPI schema (k8s-schemas/v1.18.0.json)');
 const PREFIX = 'io.k8s.api.auditregistration.v1alpha1.';
 
 const doc = JSON.parse(fs.readFileSync(schemaFile, 'utf8'));
