@@ -405,14 +405,18 @@ describe('a broken or hostile input: exit 1, one specific message, no stack trac
 });
 
 describe('inputs that look odd but are valid', () => {
-  test('a JSON manifest works like the YAML one', () => {
+  test('a JSON manifest works like the YAML one and stays JSON', () => {
     const yamlRun = run({});
     const yamlOut = fs.readFileSync(path.join(yamlRun.outdir, 'node', 'kube-apiserver.yaml'), 'utf8');
     fs.rmSync(yamlRun.outdir, { recursive: true });
     const r = run({ 'kube-apiserver.yaml': JSON_MANIFEST });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
-    expect(fs.readFileSync(path.join(r.outdir, 'node', 'kube-apiserver.yaml'), 'utf8')).toBe(yamlOut);
+    const jsonOut = fs.readFileSync(path.join(r.outdir, 'node', 'kube-apiserver.yaml'), 'utf8');
+    expect(yaml.load(jsonOut)).toEqual(yaml.load(yamlOut));
+    // the marker line, then the input's JSON with the change in it
+    expect(jsonOut.startsWith('# +argocd:skip-file-rendering\n{\n  "apiVersion": "v1",\n')).toBe(true);
+    expect(JSON.parse(jsonOut.slice(jsonOut.indexOf('\n') + 1))).toEqual(yaml.load(yamlOut));
     expect(listFiles(r.outdir)).not.toContain('keep.txt');
   });
 
