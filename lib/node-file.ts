@@ -25,6 +25,12 @@ export interface NodeFileProps {
   readonly fileName?: string;
   /** The document, written as YAML. */
   readonly document: unknown;
+  /**
+   * The file's text, for a file that is an input edited in place (the patched static pod manifest): written as
+   * it is, with the skip marker as first line. It must parse to `document`.
+   * @default - `document` serialized as YAML
+   */
+  readonly text?: string;
   /** One line on what the file is and where it goes, printed in the plan. */
   readonly description: string;
 }
@@ -47,6 +53,8 @@ export class NodeFile extends Construct {
   public readonly fileName: string;
   /** The document, written as YAML. */
   public readonly document: unknown;
+  /** The file's text when it is an edited input; undefined when `document` is serialized. */
+  public readonly text?: string;
   /** What the file is and where it goes, for the plan. */
   public readonly description: string;
 
@@ -62,11 +70,29 @@ export class NodeFile extends Construct {
     this.nodePath = props.nodePath;
     this.fileName = fileName;
     this.document = props.document;
+    this.text = props.text;
     this.description = props.description;
   }
 
-  /** The file's text: the skip marker, then the document as YAML. */
+  /** The file's text: the skip marker, then the edited input text or the document as YAML. */
   public toYaml(): string {
-    return `${ARGOCD_SKIP_MARKER}\n${dumpYaml(this.document)}`;
+    return this.text === undefined ? `${ARGOCD_SKIP_MARKER}\n${dumpYaml(this.document)}` : withSkipMarker(this.text);
   }
+}
+
+/**
+ * `text` with the skip marker as its first line (after a byte order mark), in the text's own line ending;
+ * unchanged when that line is already the marker, so patching the output again adds nothing. Argo CD skips a
+ * file holding the marker anywhere (`bytes.Contains`, argo-cd reposerver/repository/repository.go
+ * getPotentiallyValidManifestFile @ 0001e1f3); the first line is where a reviewer sees it, and a comment there
+ * stays valid YAML before a `---` or a directive, and before JSON text.
+ */
+export function withSkipMarker(text: string): string {
+  const bom = text.startsWith('\uFEFF') ? '\uFEFF' : '';
+  const body = text.slice(bom.length);
+  const nl = body.indexOf('\n');
+  const firstLine = (nl < 0 ? body : body.slice(0, nl)).replace(/\r$/, '');
+  if (firstLine === ARGOCD_SKIP_MARKER) return text;
+  const eol = nl > 0 && body[nl - 1] === '\r' ? '\r\n' : '\n';
+  return `${bom}${ARGOCD_SKIP_MARKER}${eol}${body}`;
 }

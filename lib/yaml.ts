@@ -53,6 +53,8 @@ export interface LoadedYaml {
   readonly value: unknown;
   /** The file it came from, as the user named it (or a description such as `<inline manifest>`). */
   readonly file: string;
+  /** The text it was parsed from. */
+  readonly text: string;
   /** A location for an error about the value at `path`: file, dotted field, and line where known. */
   locate(path: YamlPath): ErrorLocation;
 }
@@ -186,6 +188,7 @@ export function loadYaml(text: string, options: LoadYamlOptions): LoadedYaml {
   return {
     value,
     file: options.file,
+    text,
     locate(path: YamlPath): ErrorLocation {
       // The nearest ancestor that has a line is the best pointer for a missing field.
       // (the document root is no pointer: a line 1 there would only mislead)

@@ -283,9 +283,10 @@ interface MountNeed {
  * The kube-apiserver static pod manifest with an audit backend turned on, plus the files that go
  * with it on the control-plane node (each a `NodeFile` child):
  *
- * - `Manifest` (`kube-apiserver.yaml` -> /etc/kubernetes/manifests/kube-apiserver.yaml): the input pod,
- *   key order and every unrelated field kept, plus the flags, volumes and mounts; no labels, names or
- *   namespace of cdk8s.
+ * - `Manifest` (`kube-apiserver.yaml` -> /etc/kubernetes/manifests/kube-apiserver.yaml): the input's own
+ *   text (comments, indentation, quoting, key order) with the flags, volumes and mounts inserted or changed
+ *   in place, and the Argo CD skip marker as first line, so `diff` against the input shows only the change;
+ *   no labels, names or namespace of cdk8s. `pod` is the same Pod as an object (checked to be what the text reads as).
  * - webhook backend: `Policy` (`audit-policy.yaml`, unless the manifest names its own policy file) and
  *   `WebhookKubeconfig` (`audit-webhook-kubeconfig.yaml`), at the node paths the flags use.
  * - `KubeadmPatch` (`kube-apiserver+json.yaml`) for manifests in kubeadm's layout: the same change as a
@@ -363,10 +364,16 @@ export class KubeApiServerManifest extends Construct {
     const manifestDescription =
       `the patched kube-apiserver static pod manifest: replace ${KUBE_APISERVER_MANIFEST_PATH} with it ` +
       '(keep no backup in that folder: the kubelet runs every file there)';
+    // the input's own text with the change in it, so that diff shows the change alone (reviewed in a pull request)
+    const edited = manifest.editedText(this.pod);
+    if (edited.reason !== undefined) {
+      this.notes.push(`kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (${edited.reason})`);
+    }
     this.manifestFile = new NodeFile(this, 'Manifest', {
       nodePath: KUBE_APISERVER_MANIFEST_PATH,
       fileName: 'kube-apiserver.yaml',
       document: this.pod,
+      text: edited.text,
       description: manifestDescription,
     });
     for (const f of nodeFiles) {

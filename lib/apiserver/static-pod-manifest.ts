@@ -3,6 +3,7 @@ import { KubernetesVersion } from '../kubernetes-version';
 import { parseNodePortRange, parseServiceClusterIPRange } from '../validation/rules/service-rules';
 import { describeKind, describeValue as describe, echo, isObject, Json, quote } from '../validation/util';
 import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
+import { editYamlText, NotEditableInPlace } from '../yaml-edit';
 import { ApiServerCommandLine } from './flags';
 
 const WHAT = 'kube-apiserver manifest';
@@ -179,6 +180,36 @@ export class StaticPodManifest {
   /** File, field and line of a value in the input, for messages. */
   public locate(path: YamlPath): ErrorLocation {
     return this.loaded.locate(path);
+  }
+
+  /**
+   * The manifest's own text changed into `patched` (a changed copy of `document`): only what differs is
+   * rewritten or inserted, so comments, indentation, quoting and key order stay and `diff` shows the change
+   * alone (see `editYamlText`). Mirror pod cleanups are removals of their lines. `reason` instead of `text`
+   * when the input uses YAML that is not edited in place (an alias or merge key where the change goes, a block
+   * scalar that changes); the caller then writes `patched` re-serialized.
+   */
+  public editedText(patched: Json): { text: string; reason?: undefined } | { text?: undefined; reason: string } {
+    // the document went through JSON (see the constructor); so does the original, so that only real changes differ
+    const original = JSON.parse(JSON.stringify(this.loaded.value));
+    let text: string;
+    try {
+      text = editYamlText(this.loaded.text, original, patched);
+    } catch (err) {
+      if (err instanceof NotEditableInPlace) return { reason: err.reason };
+      throw err;
+    }
+    // the text is what gets written, the object what was checked: they must be the same pod
+    let back: unknown;
+    try {
+      back = JSON.parse(JSON.stringify(loadYaml(text, { file: this.file, what: WHAT, maxBytes: Infinity }).value));
+    } catch (err) {
+      throw new Error(`internal error: the edited text of ${this.file} does not parse (${(err as Error).message}); please report this with the manifest`);
+    }
+    if (JSON.stringify(back) !== JSON.stringify(patched)) {
+      throw new Error(`internal error: the edited text of ${this.file} does not read back as the patched pod; please report this with the manifest`);
+    }
+    return { text };
   }
 }
 

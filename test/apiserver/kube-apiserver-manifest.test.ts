@@ -15,6 +15,7 @@ import { KubernetesVersion } from '../../lib/kubernetes-version';
 import { NodeFile } from '../../lib/node-file';
 import { formatViolation, validateAll } from '../../lib/validation';
 import { dumpYaml } from '../../lib/yaml';
+import * as yamlEdit from '../../lib/yaml-edit';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const SERVER = 'http://10.96.0.50:8765/k8s-audit';
@@ -370,10 +371,39 @@ describe('forms and layouts', () => {
     expect(Testing.synth(out.chart)).toEqual([]);
   });
 
-  test('JSON input works like YAML', () => {
+  test('JSON input works like YAML and stays JSON (after the marker line)', () => {
     const yamlText = fs.readFileSync(path.join(FIXTURES, '10-kubeadm-v1.18.2-danil.yaml'), 'utf8');
-    const fromJson = StaticPodManifest.fromString(JSON.stringify(StaticPodManifest.fromString(yamlText).document), 'm.json');
-    expect(build(fromJson, webhook()).text('kube-apiserver.yaml')).toBe(build(fixture('10-kubeadm-v1.18.2-danil.yaml'), webhook()).text('kube-apiserver.yaml'));
+    const json = JSON.stringify(StaticPodManifest.fromString(yamlText).document);
+    const fromJson = build(StaticPodManifest.fromString(json, 'm.json'), webhook());
+    const fromYaml = build(fixture('10-kubeadm-v1.18.2-danil.yaml'), webhook());
+    expect(fromJson.k.pod).toEqual(fromYaml.k.pod);
+    expect(fromJson.k.plan).toEqual(fromYaml.k.plan);
+    const [marker, body, ...rest] = fromJson.text('kube-apiserver.yaml')!.split('\n');
+    expect([marker, rest]).toEqual(['# +argocd:skip-file-rendering', []]);
+    expect(JSON.parse(body)).toEqual(fromYaml.k.pod);
+    expectIdempotent(fromJson, () => webhook());
+  });
+
+  test('the manifest is written anew, with a note, where its text cannot be edited in place', () => {
+    const text = fs.readFileSync(path.join(FIXTURES, '10-kubeadm-v1.18.2-danil.yaml'), 'utf8').replace('  volumes:\n', '  volumes: &v\n') + 'x-copy: *v\n';
+    const out = build(StaticPodManifest.fromString(text), webhook());
+    expect(out.k.plan.notes).toContain(
+      "kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (spec.volumes has a YAML anchor, and its aliases would change with it)",
+    );
+    expect(out.text('kube-apiserver.yaml')).toBe(`# +argocd:skip-file-rendering\n${dumpYaml(out.k.pod)}`);
+    expectIdempotent(out, () => webhook());
+  });
+
+  test('an edited text that does not read back as the patched pod is an internal error, not a user error', () => {
+    const spy = jest.spyOn(yamlEdit, 'editYamlText').mockImplementation((text) => text.replace('--secure-port=6443', '--secure-port=6444'));
+    try {
+      expect(() => build(fixture('10-kubeadm-v1.18.2-danil.yaml'), webhook())).toThrow(
+        'internal error: the edited text of 10-kubeadm-v1.18.2-danil.yaml does not read back as the patched pod; please report this with the manifest',
+      );
+      expect(() => build(fixture('10-kubeadm-v1.18.2-danil.yaml'), webhook())).not.toThrow(UserError);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

@@ -405,14 +405,18 @@ describe('a broken or hostile input: exit 1, one specific message, no stack trac
 });
 
 describe('inputs that look odd but are valid', () => {
-  test('a JSON manifest works like the YAML one', () => {
+  test('a JSON manifest works like the YAML one and stays JSON', () => {
     const yamlRun = run({});
     const yamlOut = fs.readFileSync(path.join(yamlRun.outdir, 'node', 'kube-apiserver.yaml'), 'utf8');
     fs.rmSync(yamlRun.outdir, { recursive: true });
     const r = run({ 'kube-apiserver.yaml': JSON_MANIFEST });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
-    expect(fs.readFileSync(path.join(r.outdir, 'node', 'kube-apiserver.yaml'), 'utf8')).toBe(yamlOut);
+    const jsonOut = fs.readFileSync(path.join(r.outdir, 'node', 'kube-apiserver.yaml'), 'utf8');
+    expect(yaml.load(jsonOut)).toEqual(yaml.load(yamlOut));
+    // the marker line, then the input's JSON with the change in it
+    expect(jsonOut.startsWith('# +argocd:skip-file-rendering\n{\n  "apiVersion": "v1",\n')).toBe(true);
+    expect(JSON.parse(jsonOut.slice(jsonOut.indexOf('\n') + 1))).toEqual(yaml.load(yamlOut));
     expect(listFiles(r.outdir)).not.toContain('keep.txt');
   });
 
@@ -425,7 +429,11 @@ describe('inputs that look odd but are valid', () => {
   test('unquoted dates and other YAML 1.1 scalars in the manifest are kept as written', () => {
     const dated = run(manifest('    tier: control-plane\n', '    tier: control-plane\n    since: 2021-01-01\n'));
     expect(dated.stderr).not.toMatch(/^error/m);
-    const pod: any = yaml.load(fs.readFileSync(path.join(dated.outdir, 'node', 'kube-apiserver.yaml'), 'utf8'));
+    const text = fs.readFileSync(path.join(dated.outdir, 'node', 'kube-apiserver.yaml'), 'utf8');
+    // the line is the input's, and reads as the string it is to the kubelet (go-yaml v2 keeps a timestamp-like
+    // scalar a string when decoding into interface{}: gopkg.in/yaml.v2 decode.go, decoder.scalar); YAML 1.2 core has no dates
+    expect(text).toContain('    tier: control-plane\n    since: 2021-01-01\n');
+    const pod: any = yaml.load(text, { schema: yaml.CORE_SCHEMA });
     expect(pod.metadata.labels.since).toBe('2021-01-01');
   });
 });

@@ -113,6 +113,8 @@ console.log(chart.audit.url);
   const pod = fs.readFileSync(path.join(app, 'node', 'kube-apiserver.yaml'), 'utf8');
   expect(pod.startsWith('# +argocd:skip-file-rendering\n')).toBe(true);
   expect(pod).toContain('--audit-dynamic-configuration');
+  // the library edits the input's text (its yaml dependency installed with it): the input's comments stay
+  expect(pod).toContain(manifest.split('\n')[0]);
 });
 
 test('examples/library: FalcoAudit beside a cdk8s-plus-25 NetworkPolicy aimed at its pods and audit port', () => {
