@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /*
  * Generates schemas/falco/: precompiled validators of falco.yaml, one per Falco release that ships a schema of its
- * configuration (0.39.2+, userspace/falco/config_json_schema.h; ../shared/falco-schemas has it as JSON per tag).
+ * configuration (0.39.0+, userspace/falco/config_json_schema.h; ../shared/falco-schemas has it as JSON for one tag a minor).
  *
  * Usage:  npm run gen:falco-schemas [-- <dir with <version>.json files>]   (default: ../shared/falco-schemas;
  *         FALCO_SCHEMAS_DIR=<dir> works too; SCHEMAS_OUT_DIR=<dir> writes <dir>/falco instead of schemas/falco)

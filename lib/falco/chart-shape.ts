@@ -24,7 +24,7 @@ import { HostRootHandling } from './falco-releases';
 import { FalcoVersion } from './falco-version';
 import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
 import { K8sAuditOpenParams, parseK8sAuditOpenParams } from './k8saudit-open-params';
-import { checksum, ShapeResult } from './shape-context';
+import { checksum, imageReference, ShapeResult } from './shape-context';
 
 type Obj = Record<string, any>;
 
@@ -259,7 +259,9 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const warnings: string[] = [];
   const { scope, releaseName, namespace } = props;
 
-  const version = props.falcoVersion ?? FalcoVersion.fromTag(v.image?.tag || CHART_9_APP_VERSION, 'image.tag');
+  // falco.version without an image.tag: the image of that release, not the chart's appVersion
+  const tag = v.image?.tag || props.falcoVersion?.toString() || CHART_9_APP_VERSION;
+  const version = FalcoVersion.forImage(tag, props.falcoVersion);
   if (!version.isAtLeast(CHART_VALUES_OLDEST_FALCO_MINOR)) {
     throw new UserError(
       `Falco ${version} is older than 0.${CHART_VALUES_OLDEST_FALCO_MINOR}: the ${CHART_VALUES_NAME} install the plugins with falcoctl, which Falco ` +
@@ -351,9 +353,10 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
       { field: refsField },
     );
   }
-  checkRefsLoadable(refs, version, refsField);
+  // unsetting the chart's refs gives its default [falco-rules:5], which installs no k8saudit plugin
+  checkRefsLoadable(refs, version, refsField, false);
   if (follow.enabled === true) {
-    checkRefsLoadable(artifact.follow?.refs ?? [], version, 'falcoctl.config.artifact.follow.refs');
+    checkRefsLoadable(artifact.follow?.refs ?? [], version, 'falcoctl.config.artifact.follow.refs', false);
     warnings.push(
       `falcoctl.artifact.follow.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod from ${indexNames(ctlConfig)} every ` +
         `${artifact.follow?.every ?? '168h'}, so what runs can change without a change in Git; set it to false to run only what the refs install at start`,
@@ -527,7 +530,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     ? { startupProbe: probe(hc.startupProbe), livenessProbe: probe(hc.livenessProbe), readinessProbe: probe(hc.readinessProbe) }
     : { livenessProbe: probe(hc.livenessProbe, 60), readinessProbe: probe(hc.readinessProbe, 30) };
 
-  const image = `${v.image?.registry ? `${v.image.registry}/` : ''}${v.image?.repository ?? ''}:${v.image?.tag || CHART_9_APP_VERSION}`;
+  const image = imageReference(`${v.image?.registry ? `${v.image.registry}/` : ''}${v.image?.repository ?? ''}`, tag);
   const falcoContainer = {
     name: 'falco',
     image,

@@ -47,6 +47,31 @@ export class FalcoVersion {
     return FalcoVersion.checked(Number(m[1]), Number(m[2]), m[3] === undefined ? 0 : Number(m[3]), `version "${version}"`, field);
   }
 
+  /**
+   * The Falco release an image runs: the stated one when given, else the tag's. A stated release must agree with a
+   * tag that names a release of another minor (image.tag 0.37.1 with falco.version 0.44.1 would pick 0.44's plugins,
+   * which 0.37's plugin loader refuses); a patch difference is the user's statement of an internal build.
+   * @param tag the image tag as written (`master`, `@sha256:...`, `0.41.3-corp2`)
+   * @param stated the release given as falco.version (library: falcoVersion)
+   */
+  public static forImage(tag: string, stated: FalcoVersion | undefined, field = 'image.tag'): FalcoVersion {
+    if (stated === undefined) return FalcoVersion.fromTag(tag, field);
+    let fromTag: FalcoVersion | undefined;
+    try {
+      fromTag = FalcoVersion.fromTag(tag, field);
+    } catch {
+      return stated; // the tag says no release: that is what falco.version is for
+    }
+    if (fromTag.major !== stated.major || fromTag.minor !== stated.minor) {
+      throw new UserError(
+        `the image tag "${String(tag).split('@')[0]}" is Falco ${fromTag}, but falco.version (library: falcoVersion) says ${stated}; every ` +
+          'version decision (rules key, plugins, plugin API) follows falco.version, so the two must name the same minor: fix one, or remove falco.version',
+        { field: 'falcoVersion' },
+      );
+    }
+    return stated;
+  }
+
   /** The newest release this library knows how to start: what it deploys when nothing names a Falco. */
   public static newest(): FalcoVersion {
     return FalcoVersion.of(NEWEST_FALCO_RELEASE.latest);
@@ -106,7 +131,11 @@ export class FalcoVersion {
     return !this.isAtLeast(37);
   }
 
-  /** `--disable-source` exists from 0.33 (0.32 ran one source only: a plugin source replaced syscalls). */
+  /**
+   * `--disable-source syscall` works from 0.33. 0.32 has the flag, but there a plugin source replaces syscalls, so
+   * `syscall` is no enabled source and disabling it is fatal ("Attempted disabling unknown event source",
+   * userspace/falco/app_actions/init_falco_engine.cpp:76 @ 0.32.0).
+   */
   public get supportsDisableSource(): boolean {
     return this.isAtLeast(33);
   }

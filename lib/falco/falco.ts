@@ -227,14 +227,19 @@ export class Falco extends Construct {
       this.namespace = props.namespace ?? 'falco';
       checkDnsLabel(this.namespace, 'namespace', 'namespace');
 
-      const resolved = resolveFalcoValues(stableValues ?? {});
+      const merged = resolveFalcoValues(stableValues ?? {});
+      // falco.version without an image.tag: the image of that release, not the chart's 0.19.0
+      const resolved =
+        props.falcoVersion !== undefined && stableValues?.image?.tag === undefined
+          ? { ...merged, image: { ...merged.image, tag: props.falcoVersion.toString() } }
+          : merged;
       // From 1.24 kubeadm taints control-plane nodes node-role.kubernetes.io/control-plane (1.25+: only that), so
       // the chart's default toleration alone would leave the API server's own node without Falco.
       this.values =
         stableValues?.tolerations === undefined && props.kubernetesVersion.kubeadmTaintsControlPlaneKey
           ? { ...resolved, tolerations: [...resolved.tolerations, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }] }
           : resolved;
-      this.falcoVersion = props.falcoVersion ?? FalcoVersion.fromTag(resolved.image.tag);
+      this.falcoVersion = FalcoVersion.forImage(resolved.image.tag, props.falcoVersion);
       this.shape = this.falcoVersion.shape;
       if (this.shape === FalcoShape.PLUGIN && stableValues?.resources === undefined) {
         this.values = { ...this.values, resources: PLUGIN_SHAPE_RESOURCES };
@@ -349,7 +354,7 @@ export class Falco extends Construct {
   }
 
   /**
-   * Checks falco.yaml against the falco.yaml schema of the Falco release that reads it (0.39.2+): an unknown or
+   * Checks falco.yaml against the falco.yaml schema of the Falco release that reads it (0.39+): an unknown or
    * mistyped key is a setting Falco would ignore. One line per violation; empty when valid or without a schema.
    */
   public validateConfig(): string[] {

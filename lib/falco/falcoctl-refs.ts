@@ -19,7 +19,11 @@ export function parseFalcoctlRef(ref: string): FalcoctlRef {
   const noDigest = ref.split('@')[0];
   const last = noDigest.slice(noDigest.lastIndexOf('/') + 1);
   const colon = last.indexOf(':');
-  const name = colon < 0 ? last : last.slice(0, colon);
+  const base = colon < 0 ? last : last.slice(0, colon);
+  // a full OCI reference names the kind in the path: .../plugins/ruleset/k8saudit is the k8saudit-rules artifact
+  // (falcoctl cmd/artifact/install/install.go:75 @ v0.13.0 shows both forms)
+  const folder = noDigest.slice(0, noDigest.lastIndexOf('/') + 1);
+  const name = folder.endsWith('/ruleset/') && !base.endsWith('-rules') ? `${base}-rules` : base;
   const tag = colon < 0 ? '' : last.slice(colon + 1);
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(tag);
   if (!m || ref.includes('@')) return { ref, name };
@@ -55,7 +59,7 @@ export function requiredPluginApi(ref: FalcoctlRef): string | undefined {
  * above the framework's ("plugin required API version '3.11.0' not compatible with the framework's API version
  * '3.2.0'", libs userspace/plugin/plugin_loader.c), and `falcoctl artifact install` does not check it.
  */
-export function checkRefsLoadable(refs: readonly string[], falco: FalcoVersion, field: string): void {
+export function checkRefsLoadable(refs: readonly string[], falco: FalcoVersion, field: string, unsetHint = true): void {
   const provided = falco.release.pluginApi;
   if (provided === undefined) return;
   refs.forEach((text, i) => {
@@ -71,8 +75,8 @@ export function checkRefsLoadable(refs: readonly string[], falco: FalcoVersion, 
     const pins = falco.release.defaultRefs?.join(', ');
     throw new UserError(
       `"${text}" ${what} plugin API ${needed}, but Falco ${falco} provides ${provided}, and its plugin loader would refuse the ` +
-        `plugin at start-up; use the refs ${falco.release.chart ? `chart ${falco.release.chart} pins` : 'pinned'} for Falco 0.${falco.minor} (${pins}), ` +
-        'or leave falcoctl.refs unset',
+        `plugin at start-up; use the refs ${falco.release.chart ? `chart ${falco.release.chart} pins` : 'pinned'} for Falco 0.${falco.minor} (${pins})` +
+        (unsetHint ? `, or leave ${field} unset` : ''),
       { field: `${field}[${i}]` },
     );
   });

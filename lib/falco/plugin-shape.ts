@@ -31,7 +31,8 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
   const labels = {
     'app.kubernetes.io/name': ctx.name,
     'app.kubernetes.io/instance': ctx.releaseName,
-    'app.kubernetes.io/version': v.image.tag,
+    // the release, not the tag: a label value has at most 63 characters and no '@' or '+' (a digest-pinned tag)
+    'app.kubernetes.io/version': version.toString(),
     'app.kubernetes.io/component': 'k8saudit',
     'app.kubernetes.io/managed-by': 'cdk8s-falco-audit',
   };

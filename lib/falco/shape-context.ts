@@ -52,7 +52,15 @@ function canonicalJson(v: unknown): string {
 
 /** The image reference the chart's `falco.image` helper builds. @internal */
 export function falcoImage(v: ResolvedFalcoValues): string {
-  return `${v.image.registry}/${v.image.repository}:${v.image.tag}`;
+  return imageReference(`${v.image.registry}/${v.image.repository}`, v.image.tag);
+}
+
+/**
+ * `<repository>:<tag>`, or `<repository>@sha256:...` for a tag that is only a digest (`repo:@sha256:...` is no image
+ * reference: distribution/reference grammar, `name [":" tag] ["@" digest]`). @internal
+ */
+export function imageReference(repository: string, tag: string): string {
+  return tag.startsWith('@') ? `${repository}${tag}` : `${repository}:${tag}`;
 }
 
 /**

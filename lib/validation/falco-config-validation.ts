@@ -21,19 +21,27 @@ const parse = (v: string): Release => v.split('.').map(Number) as unknown as Rel
 const compare = (a: Release, b: Release) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
 
 /**
- * The release whose falco.yaml schema applies to `falco`: the newest shipped schema not above it, within the same
- * minor or an older one (Falco ships a schema from 0.39.2; a patch release without its own uses the nearest older).
- * Undefined for releases before the first schema.
+ * The release whose falco.yaml schema applies to `falco`: one of the same minor, the nearest patch at or below it, else
+ * the nearest above. Falco ships the schema from 0.39.0 (userspace/falco/config_json_schema.h); the vendored files are
+ * those of 0.39.2, 0.40.0, 0.41.3, 0.42.1, 0.43.1 and 0.44.1. Within a minor the schema barely moves: it is byte for byte
+ * the same in 0.39.1, 0.41.0-0.41.2, 0.42.0 and 0.43.0; 0.39.0's allows one `null` fewer and 0.44.0's lacks
+ * `falco_libs.disable_iterators` (falcosecurity/falco at each tag). A schema of another minor would refuse keys the release
+ * knows or accept keys it does not, so a minor without a vendored file (before 0.39) is not checked.
  */
 export function falcoSchemaRelease(falco: { major: number; minor: number; patch: number }): string | undefined {
   if (!index) index = JSON.parse(fs.readFileSync(path.join(schemasDir(), 'falco', 'index.json'), 'utf8')) as FalcoSchemaIndex;
   const target: Release = [falco.major, falco.minor, falco.patch];
-  return [...index.versions].reverse().find((v) => compare(parse(v), target) <= 0);
+  const sameMinor = index.versions.filter((v) => {
+    const [major, minor] = parse(v);
+    return major === falco.major && minor === falco.minor;
+  });
+  const atOrBelow = sameMinor.filter((v) => compare(parse(v), target) <= 0);
+  return atOrBelow.length > 0 ? atOrBelow[atOrBelow.length - 1] : sameMinor[0];
 }
 
 /**
  * Validates a rendered falco.yaml against the schema of the Falco release that reads it (Falco's own
- * config_json_schema.h, 0.39.2+). Falco itself only warns and ignores what it does not know; an ignored key is a
+ * config_json_schema.h, 0.39+). Falco itself only warns and ignores what it does not know; an ignored key is a
  * setting that silently does nothing, so every violation is reported. Empty for releases without a schema.
  * @param source names the file in messages, e.g. `ConfigMap falco: falco.yaml`
  */

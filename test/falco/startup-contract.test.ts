@@ -94,6 +94,8 @@ describe('a ref the release cannot load is refused, naming both versions', () =>
     ['0.39.2', 'k8saudit:0.15.0'],
     ['0.37.1', 'ghcr.io/falcosecurity/plugins/plugin/k8saudit:0.11.0'],
     ['0.37.1', 'json:0.7.3'],
+    // falcoctl's full OCI form of the rules artifact is the rules, not the plugin
+    ['0.40.0', 'ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.16.1'],
   ])('Falco %s with %s loads', (tag, ref) => {
     expect(() => synthFalco({ values: { image: { tag } }, falcoctl: { refs: ['k8saudit-rules:0.11.0', ref] } })).not.toThrow();
   });
@@ -108,8 +110,30 @@ describe('falcoVersion: tags that are not releases', () => {
     const s = synthFalco({ values: { image: { tag } }, falcoVersion: FalcoVersion.of(version), k8s: '1.30' });
     expect(s.falco.falcoVersion.toString()).toBe(version);
     const falco = container(s.find('Deployment'), 'falco');
-    expect(falco.image).toBe(`docker.io/falcosecurity/falco:${tag}`); // the tag as written
+    // the tag as written; a digest alone joins with '@' (repo:@sha256 is no image reference)
+    expect(falco.image).toBe(tag.startsWith('@') ? `docker.io/falcosecurity/falco${tag}` : `docker.io/falcosecurity/falco:${tag}`);
+    // labels carry the release: a label value has no '@' and at most 63 characters
+    expect(s.find('Deployment').metadata.labels['app.kubernetes.io/version']).toBe(version);
     expect(falcoYaml(s.objects).plugins_hostinfo).toBe(false);
+  });
+
+  test('a digest-pinned release tag renders and validates (labels carry the release)', () => {
+    const tag = `0.44.1@sha256:${'a'.repeat(64)}`;
+    const s = synthFalco({ values: { image: { tag } }, k8s: '1.30', service: { clusterIP: '10.96.0.100' } });
+    expect(container(s.find('Deployment'), 'falco').image).toBe(`docker.io/falcosecurity/falco:${tag}`);
+    expect(s.find('Deployment').metadata.labels['app.kubernetes.io/version']).toBe('0.44.1');
+  });
+
+  test('falcoVersion without an image.tag runs that release, not the chart default 0.19.0', () => {
+    const s = synthFalco({ falcoVersion: FalcoVersion.of('0.41.3'), k8s: '1.30', service: { clusterIP: '10.96.0.100' } });
+    expect(container(s.find('Deployment'), 'falco').image).toBe('docker.io/falcosecurity/falco:0.41.3');
+  });
+
+  test('falcoVersion of another minor than a release tag is refused; a patch difference is accepted', () => {
+    expect(() => synthFalco({ values: { image: { tag: '0.37.1' } }, falcoVersion: FalcoVersion.of('0.44.1') })).toThrow(
+      'falcoVersion: the image tag "0.37.1" is Falco 0.37.1, but falco.version (library: falcoVersion) says 0.44.1',
+    );
+    expect(synthFalco({ values: { image: { tag: '0.41.3-corp2' } }, falcoVersion: FalcoVersion.of('0.41.2'), k8s: '1.30' }).falco.falcoVersion.toString()).toBe('0.41.2');
   });
 
   test('an image.tag that is no release, without falcoVersion, says how to state it', () => {

@@ -23,8 +23,9 @@ const v = (text: string) => FalcoVersion.of(text);
 
 describe('which schema applies', () => {
   test.each([
-    ['0.39.1', undefined], ['0.39.2', '0.39.2'], ['0.39.9', '0.39.2'], ['0.40.0', '0.40.0'], ['0.41.0', '0.40.0'],
-    ['0.41.3', '0.41.3'], ['0.42.0', '0.41.3'], ['0.42.1', '0.42.1'], ['0.43.0', '0.42.1'], ['0.44.1', '0.44.1'], ['0.44.7', '0.44.1'],
+    // the same minor's file (nearest patch at or below, else above); never another minor's
+    ['0.38.2', undefined], ['0.39.0', '0.39.2'], ['0.39.1', '0.39.2'], ['0.39.2', '0.39.2'], ['0.39.9', '0.39.2'], ['0.40.0', '0.40.0'],
+    ['0.41.0', '0.41.3'], ['0.41.3', '0.41.3'], ['0.42.0', '0.42.1'], ['0.42.1', '0.42.1'], ['0.43.0', '0.43.1'], ['0.44.0', '0.44.1'], ['0.44.7', '0.44.1'],
   ])('Falco %s -> %s', (falco, schema) => {
     expect(falcoSchemaRelease(v(falco))).toBe(schema);
   });
@@ -57,7 +58,7 @@ describe('violations', () => {
     expect(problems.map((p) => `${p.path}: ${p.rule}`)).toEqual(['json_output: falco-schema.type', 'webserver.listen_prot: falco-schema.unknown-field']);
   });
 
-  test('no schema before 0.39.2: nothing to check', () => {
+  test('no schema file for the minor (before 0.39): nothing to check', () => {
     expect(validateFalcoConfig({ anything: 1 }, v('0.38.2'), 'falco.yaml')).toEqual([]);
   });
 });
