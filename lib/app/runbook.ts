@@ -7,9 +7,16 @@ import { NodeFile } from '../node-file';
  * The rule every generation of Falco's Kubernetes audit rules enables by default and that any operator can set off:
  * "Attach/Exec Pod" (k8s_audit_rules.yaml of stable/falco 1.1.1's Falco 0.19 and of k8saudit 0.7.0, 0.11.0 and
  * 0.16.1, falcosecurity/plugins plugins/k8saudit/rules/k8s_audit_rules.yaml:365-372 @ plugins/k8saudit/v0.16.1). It
- * matches the ResponseStarted stage, which the AuditSink default stages and every policy preset here keep.
+ * matches the ResponseStarted stage, which the AuditSink default stages and every policy preset here keep. Up to
+ * k8saudit 0.11 it matches only `create` (a POST: SPDY exec); kubectl 1.30+ execs over WebSocket, a GET, unless
+ * KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false, so the check sets that.
  */
 const CHECK_RULE = { name: 'Attach/Exec Pod', output: 'Attach/Exec to pod (user=' };
+
+/** A word for a POSIX shell: as it is when it is plain, else in single quotes. */
+function sh(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
 
 /** Owner and mode of a host file: CIS Kubernetes Benchmark 1.1.1 (the API server pod manifest) and 1.1.x for its files. */
 const OWNER = '-o root -g root -m 0600';
@@ -28,9 +35,11 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
 
   const secrets: string[] = [];
   if (falco.webserverTlsSecret && falco.values) {
+    const host = new URL(audit.url).hostname.replace(/^\[|\]$/g, '');
     secrets.push(
       `kubectl -n ${ns} create secret generic ${falco.webserverTlsSecret} --from-file=falco.pem=<certificate and key in one PEM>` +
-        ` (Falco reads the key falco.pem at ${falco.values.falco.webserver.sslCertificate})`,
+        ` (Falco reads the key falco.pem at ${falco.values.falco.webserver.sslCertificate}; the certificate must name what the API server ` +
+        `calls, ${audit.auditSink?.apiObject.toJson().spec?.webhook?.clientConfig?.service ? `DNS:${falco.serviceName}.${ns}.svc` : `IP:${host}`}, in its subjectAltName)`,
     );
   }
   const integrations = (falco.values?.integrations ?? {}) as unknown as Record<string, { enabled?: boolean; existingSecret?: string | null }>;
@@ -44,9 +53,10 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
   );
 
   const kind = falco.workload.kind === 'DaemonSet' ? 'daemonset' : 'deployment';
-  const cluster = path.posix.join(outdir, 'cluster');
+  const selector = Object.entries(falco.podSelector).map(([k, v]) => `${k}=${v}`).join(',');
+  const cluster = `${path.posix.join(outdir, 'cluster')}/`;
   const applyCluster = (why: string) =>
-    step(`apply ${cluster}/ (Argo CD syncs it; or kubectl apply -f ${cluster}/), ${why}`, `  kubectl -n ${ns} rollout status ${kind}/${falco.workload.name}`);
+    step(`apply ${cluster} (Argo CD syncs it; or kubectl apply -f ${sh(cluster)}), ${why}`, `  kubectl -n ${ns} rollout status ${kind}/${falco.workload.name}`);
   // dynamic: the AuditSink kind exists only once the patched API server runs; webhook: Falco first, so the
   // restarted API server has someone to send to
   if (audit.backend === AuditBackend.WEBHOOK) applyCluster('before the node files: the API server sends events as soon as it restarts');
@@ -54,7 +64,7 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
   const files = NodeFile.all(audit).filter((f) => f.nodePath !== undefined);
   const manifest = files.filter((f) => f.nodePath!.startsWith('/etc/kubernetes/manifests/'));
   const others = files.filter((f) => !manifest.includes(f));
-  const place = (f: NodeFile) => `  install -D ${OWNER} ${path.posix.join(outdir, 'node', f.fileName)} ${f.nodePath}`;
+  const place = (f: NodeFile) => `  install -D ${OWNER} ${sh(path.posix.join(outdir, 'node', f.fileName))} ${sh(f.nodePath!)}`;
   if (others.length > 0) {
     step('on every control-plane node, place the files the manifest names (root:root, 0600):', ...others.map(place));
   }
@@ -72,12 +82,16 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
   step(
     'check the API server came back with the change:',
     '  crictl ps --name kube-apiserver   (a new container, started after the manifest changed)',
-    '  kubectl get --raw=/readyz?verbose   (ends with "readyz check passed")',
+    // /readyz and /livez replace /healthz from 1.16 (kubernetes.io docs/reference/using-api/health-checks); before, /healthz
+    audit.kubernetesVersion.isAtLeast(16)
+      ? `  kubectl get --raw='/readyz?verbose'   (ends with "readyz check passed")`
+      : `  kubectl get --raw='/healthz?verbose'   (ends with "healthz check passed")`,
   );
   step(
     `check an audit event reaches Falco: trigger the default rule "${CHECK_RULE.name}" and look for its alert`,
-    `  kubectl -n ${ns} exec ${kind}/${falco.workload.name} -c falco -- /usr/bin/falco --version`,
-    `  kubectl -n ${ns} logs ${kind}/${falco.workload.name} -c falco | grep '${CHECK_RULE.output}'`,
+    `  KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl -n ${ns} exec ${kind}/${falco.workload.name} -c falco -- /usr/bin/falco --version`,
+    // every pod's log: the Service spreads the API server's events over all of Falco's pods
+    `  kubectl -n ${ns} logs -l ${sh(selector)} -c falco --prefix --tail=-1 | grep '${CHECK_RULE.output}'`,
     ...(falco.shape === FalcoShape.PLUGIN || audit.backend === AuditBackend.WEBHOOK
       ? []
       : ['  (no alert: check the AuditSink with kubectl get auditsink -o yaml, and the API server log for failed audit webhook calls)']),

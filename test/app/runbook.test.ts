@@ -49,9 +49,12 @@ test('webhook backend: Falco first, then the files the manifest names, the manif
   expect(text.indexOf('audit-webhook-kubeconfig.yaml /etc')).toBeLessThan(text.indexOf('kube-apiserver.yaml /etc/kubernetes/manifests'));
   expect(text).toContain('kubectl -n falco rollout status deployment/falco');
   expect(text).toContain('crictl ps --name kube-apiserver');
-  expect(text).toContain('kubectl get --raw=/readyz?verbose');
+  expect(text).toContain("kubectl get --raw='/readyz?verbose'");
   expect(text).toContain('trigger the default rule "Attach/Exec Pod"');
-  expect(text).toContain("kubectl -n falco logs deployment/falco -c falco | grep 'Attach/Exec to pod (user='");
+  // SPDY, a POST: the rules up to k8saudit 0.11 match only create, and kubectl 1.30+ would exec over WebSocket (a GET)
+  expect(text).toContain('KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl -n falco exec deployment/falco -c falco -- /usr/bin/falco --version');
+  // every pod's log, by the pods' own labels
+  expect(text).toContain("kubectl -n falco logs -l app=falco,role=k8saudit -c falco --prefix --tail=-1 | grep 'Attach/Exec to pod (user='");
   expect(text).toContain('kubeadm clusters: also put dist/node/kube-apiserver+json.yaml in the patches folder');
   expect(r.stderr).toMatch(/warning: audit events go to Falco over plain HTTP \(http:\/\/10\.96\.0\.100:9765\/k8s-audit\).*NetworkPolicy/);
 });
@@ -65,6 +68,22 @@ test('dynamic backend: the manifest first (it enables the AuditSink kind), then 
   expect(at('replace the manifest')).toBeLessThan(at('apply dist/cluster/'));
   expect(titles.some((t) => t.includes('kubeadm'))).toBe(false); // kubeadm has no patches before 1.19
   expect(r.stderr).toContain("the AuditSink's one level, RequestResponse, applies to every request, so every Secret body travels in clear");
+  expect(r.stderr).toContain("kubectl -n falco logs -l app=falco,role=security -c falco --prefix --tail=-1 | grep 'Attach/Exec to pod (user='");
+});
+
+test('Kubernetes before 1.16 has no /readyz: the check asks /healthz', () => {
+  const manifest = fs.readFileSync(path.join(__dirname, '..', 'apiserver', 'fixtures', '04-kubeadm-v1.13.4-nadamdb.yaml'), 'utf8');
+  const r = plan('apiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', manifest);
+  expect(r.stderr).not.toMatch(/^error/m);
+  expect(steps(r.stderr).text).toContain("kubectl get --raw='/healthz?verbose'");
+});
+
+test('paths with spaces are quoted for the shell', () => {
+  writeFiles(dir, { 'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', 'kube-apiserver.yaml': MODERN_MANIFEST });
+  const r = runApp({ cwd: dir, config: 'falco-audit.yaml', outdir: path.join(dir, 'my out'), env: {} });
+  expect(r.status).toBe(0);
+  expect(r.stderr).toContain("kubectl apply -f 'my out/cluster/'");
+  expect(r.stderr).toContain("install -D -o root -g root -m 0600 'my out/node/kube-apiserver.yaml' /etc/kubernetes/manifests/kube-apiserver.yaml");
 });
 
 test('TLS: the Secret Falco reads is a prerequisite, and there is no plain-HTTP warning', () => {
@@ -75,6 +94,7 @@ test('TLS: the Secret Falco reads is a prerequisite, and there is no plain-HTTP 
   );
   expect(r.status).toBe(0);
   expect(steps(r.stderr).text).toContain('kubectl -n falco create secret generic falco-tls --from-file=falco.pem=');
+  expect(steps(r.stderr).text).toContain('the certificate must name what the API server calls, IP:10.96.0.100, in its subjectAltName');
   expect(r.stderr).not.toContain('plain HTTP');
 });
 
