@@ -54,12 +54,55 @@ export class UserError extends Error {
 export class UserErrors extends UserError {
   /** Every problem, one line each. */
   public readonly problems: readonly string[];
+  /** The problems as errors, where they were collected as such (each keeps its own location). */
+  public readonly errors: readonly UserError[];
 
-  /** @param location where all the problems are (a file), when they share one */
-  constructor(summary: string, problems: readonly string[], location: ErrorLocation = {}) {
-    super([summary, ...problems.map((p) => `  - ${p}`)].join('\n'), location);
+  /**
+   * @param problems one line each, or the errors themselves
+   * @param location where all the problems are (a file), when they share one
+   */
+  constructor(summary: string, problems: readonly (string | UserError)[], location: ErrorLocation = {}) {
+    const lines = problems.map((p) => (typeof p === 'string' ? p : p.message));
+    super([summary, ...lines.map((p) => `  - ${p}`)].join('\n'), location);
     this.name = 'UserErrors';
-    this.problems = problems;
+    this.problems = lines;
+    this.errors = problems.filter((p): p is UserError => typeof p !== 'string');
+  }
+}
+
+/**
+ * Collects the user errors of independent checks, so one run reports all of them: `attempt` keeps a check's
+ * `UserError` (a `UserErrors` as its parts) and lets anything else through; `throwIfAny` throws one problem as itself,
+ * several as a `UserErrors`.
+ */
+export class Problems {
+  private readonly found: UserError[] = [];
+
+  /** Runs `check`; returns its value, or undefined when it found a problem. */
+  public attempt<T>(check: () => T): T | undefined {
+    try {
+      return check();
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      this.add(err);
+      return undefined;
+    }
+  }
+
+  /** Keeps a problem (the parts of a `UserErrors` that has them). */
+  public add(err: UserError): void {
+    if (err instanceof UserErrors && err.errors.length === err.problems.length && err.errors.length > 0) this.found.push(...err.errors);
+    else this.found.push(err);
+  }
+
+  /** How many problems were found. */
+  public get count(): number {
+    return this.found.length;
+  }
+
+  public throwIfAny(summary: (n: number) => string = (n) => `${n} problems:`): void {
+    if (this.found.length === 1) throw this.found[0];
+    if (this.found.length > 1) throw new UserErrors(summary(this.found.length), this.found);
   }
 }
 

@@ -199,17 +199,27 @@ function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string
     return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
   } catch (err) {
     if (!isUserError(err)) throw err;
+    // collected problems (FalcoAudit's independent checks): each at its own place
+    if (err instanceof UserErrors && err.errors.length === err.problems.length && err.errors.length > 0) {
+      const at = (e: UserError) => (e.location.file === config.file ? (e.location.line ?? 0) : 0);
+      const errors = err.errors.map((e) => located(config, settings, label, e)).sort((a, b) => at(a) - at(b));
+      throw new UserErrors(`${config.file}: ${label}${err.message.split('\n')[0]}`, errors);
+    }
     if (err instanceof UserErrors) {
       throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);
     }
-    // An error about a FalcoAudit prop (falco.clusterIP, say) without a file: point at that setting's line.
-    if (!err.location.file && err.location.field) {
-      const field = configField(err.location.field);
-      throw new UserError(`${label}${err.detail}`, settings.locate(fieldPath(field)));
-    }
-    if (!err.location.file) throw new UserError(`${config.file}: ${label}${err.message}`);
-    throw label ? new UserError(`${label}${err.detail}`, err.location) : err;
+    throw located(config, settings, label, err);
   }
+}
+
+/** An error at the config line of the setting it names (a FalcoAudit prop path), or at the config file. */
+function located(config: ConfigFile, settings: ClusterSettings, label: string, err: UserError): UserError {
+  if (!err.location.file && err.location.field) {
+    const field = configField(err.location.field);
+    return new UserError(`${label}${err.detail}`, settings.locate(fieldPath(field)));
+  }
+  if (!err.location.file) return new UserError(`${config.file}: ${label}${err.message}`);
+  return label ? new UserError(`${label}${err.detail}`, err.location) : err;
 }
 
 /**

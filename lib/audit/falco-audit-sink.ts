@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { AuditSink } from '../../imports/auditregistration.k8s.io';
 import { clusterScoped } from '../cluster-scoped';
-import { UserError } from '../errors';
+import { Problems, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../validation/names';
 import { cut, echo, quote } from '../validation/util';
@@ -104,6 +104,48 @@ export class FalcoAuditSink extends Construct {
   /** The URL events go to, when the sink uses `url`. */
   public readonly url?: string;
 
+  /**
+   * The API server's rules for the settings that do not depend on where events go (name, level, stages, throttle),
+   * each checked on its own so every problem is reported at once.
+   */
+  public static checkOptions(props: Pick<FalcoAuditSinkProps, 'name' | 'level' | 'stages' | 'qps' | 'burst'>): Problems {
+    const problems = new Problems();
+    const name = props.name ?? 'falco';
+    const nameProblems = dns1123SubdomainProblems(name);
+    if (nameProblems.length > 0) problems.add(new UserError(`auditsink name ${quote(name)} ${nameProblems.join('; ')}`, { field: 'name' }));
+    const level = props.level ?? AuditLevel.REQUEST_RESPONSE;
+    if (!Object.values(AuditLevel).includes(level)) {
+      problems.add(new UserError(`audit level must be one of ${Object.values(AuditLevel).join(', ')}, got ${echo(level)}`, { field: 'level' }));
+    }
+    problems.attempt(() => {
+      const stages = props.stages ?? [AuditStage.RESPONSE_COMPLETE, AuditStage.RESPONSE_STARTED];
+      for (const stage of stages) {
+        if (!Object.values(AuditStage).includes(stage)) {
+          throw new UserError(`audit stage must be one of ${Object.values(AuditStage).join(', ')}, got ${echo(stage)}`, { field: 'stages' });
+        }
+      }
+      if (new Set(stages).size !== stages.length) {
+        throw new UserError(`audit stages must not repeat, got [${stages.slice(0, 10).map(echo).join(', ')}]`, { field: 'stages' });
+      }
+      if (level !== AuditLevel.NONE && stages.length === 0) {
+        throw new UserError(`audit stages must not be empty when the level is ${level}`, { field: 'stages' });
+      }
+    });
+    for (const [field, value] of [['qps', props.qps ?? 10], ['burst', props.burst ?? 15]] as const) {
+      problems.attempt(() => {
+        if (!Number.isInteger(value) || value <= 0) {
+          throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${echo(value)}`, { field });
+        }
+        // the API has both as int64 (auditregistration/v1alpha1 types.go): 1e30, written 1e+30, cannot be decoded, and
+        // JavaScript numbers are whole numbers exactly only up to 2^53
+        if (!Number.isSafeInteger(value)) {
+          throw new UserError(`auditsink throttle ${field} must be at most ${Number.MAX_SAFE_INTEGER} (an int64 in the API), got ${JSON.stringify(value)}`, { field });
+        }
+      });
+    }
+    return problems;
+  }
+
   constructor(scope: Construct, id: string, props: FalcoAuditSinkProps) {
     super(scope, id);
     const version = props.kubernetesVersion;
@@ -113,38 +155,12 @@ export class FalcoAuditSink extends Construct {
           'use the static audit webhook backend (audit.backend: webhook) instead',
       );
     }
+    FalcoAuditSink.checkOptions(props).throwIfAny((n) => `${n} problems in the AuditSink settings:`);
     this.name = props.name ?? 'falco';
-    const nameProblems = dns1123SubdomainProblems(this.name);
-    if (nameProblems.length > 0) throw new UserError(`auditsink name ${quote(this.name)} ${nameProblems.join('; ')}`, { field: 'name' });
-
     const level = props.level ?? AuditLevel.REQUEST_RESPONSE;
-    if (!Object.values(AuditLevel).includes(level)) {
-      throw new UserError(`audit level must be one of ${Object.values(AuditLevel).join(', ')}, got ${echo(level)}`, { field: 'level' });
-    }
     const stages = props.stages ?? [AuditStage.RESPONSE_COMPLETE, AuditStage.RESPONSE_STARTED];
-    for (const stage of stages) {
-      if (!Object.values(AuditStage).includes(stage)) {
-        throw new UserError(`audit stage must be one of ${Object.values(AuditStage).join(', ')}, got ${echo(stage)}`, { field: 'stages' });
-      }
-    }
-    if (new Set(stages).size !== stages.length) {
-      throw new UserError(`audit stages must not repeat, got [${stages.slice(0, 10).map(echo).join(', ')}]`, { field: 'stages' });
-    }
-    if (level !== AuditLevel.NONE && stages.length === 0) {
-      throw new UserError(`audit stages must not be empty when the level is ${level}`, { field: 'stages' });
-    }
     const qps = props.qps ?? 10;
     const burst = props.burst ?? 15;
-    for (const [field, value] of [['qps', qps], ['burst', burst]] as const) {
-      if (!Number.isInteger(value) || value <= 0) {
-        throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${echo(value)}`, { field });
-      }
-      // the API has both as int64 (auditregistration/v1alpha1 types.go): 1e30, written 1e+30, cannot be decoded, and
-      // JavaScript numbers are whole numbers exactly only up to 2^53
-      if (!Number.isSafeInteger(value)) {
-        throw new UserError(`auditsink throttle ${field} must be at most ${Number.MAX_SAFE_INTEGER} (an int64 in the API), got ${JSON.stringify(value)}`, { field });
-      }
-    }
 
     if ((props.url === undefined) === (props.service === undefined)) {
       throw new UserError('auditsink needs exactly one of url and service, got ' + (props.url === undefined ? 'neither' : 'both'), { field: 'url' });

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
-import { UserError, UserErrors, isUserError } from '../errors';
+import { Problems, UserError, UserErrors, isUserError } from '../errors';
 import {
   chartAuditTarget,
   chartKeysOf,
@@ -202,12 +202,15 @@ function checkSameRange(configured: string | undefined, manifestRange: string | 
  * error about `namespace` is about `falco.namespace` here.
  */
 function within<T>(prefix: string, build: () => T): T {
+  const prefixed = (err: UserError) =>
+    err.location.file ? err : new UserError(err.detail, { field: err.location.field ? `${prefix}.${err.location.field}` : prefix });
   try {
     return build();
   } catch (err) {
-    if (isUserError(err) && !err.location.file) {
-      throw new UserError(err.detail, { field: err.location.field ? `${prefix}.${err.location.field}` : prefix });
+    if (err instanceof UserErrors && err.errors.length === err.problems.length && err.errors.length > 0) {
+      throw new UserErrors(err.message.split('\n')[0], err.errors.map(prefixed), err.location);
     }
+    if (isUserError(err) && !err.location.file) throw prefixed(err);
     throw err;
   }
 }
@@ -289,11 +292,17 @@ export class FalcoAudit extends Construct {
     }
     this.backend =
       requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+    // independent checks each report their problem, so one run shows them all
+    const problems = new Problems();
     if (this.backend === AuditBackend.WEBHOOK && props.auditSink) {
-      throw new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook', { field: 'auditSink' });
+      problems.add(new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook', { field: 'auditSink' }));
     }
     if (this.backend === AuditBackend.DYNAMIC && props.webhook) {
-      throw new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic', { field: 'webhook' });
+      problems.add(new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic', { field: 'webhook' }));
+    }
+    if (this.backend === AuditBackend.DYNAMIC && props.auditSink) {
+      const sink = props.auditSink;
+      problems.attempt(() => within('auditSink', () => FalcoAuditSink.checkOptions(sink).throwIfAny()));
     }
 
     const falcoProps = props.falco;
@@ -314,58 +323,63 @@ export class FalcoAudit extends Construct {
     /** An error about the address, at the setting it came from: the config's, or the values' services[]. */
     const addressError = (message: string, configField: string, valuesField: string, fromConfig: boolean) =>
       fromConfig ? new UserError(message, { field: configField }) : locateChartValuesError(chartValues, new UserError(message, { field: valuesField }));
-    if ((clusterIP === undefined) === (nodePort === undefined)) {
-      throw new UserError(
-        (clusterIP === undefined
-          ? `neither falco.clusterIP nor falco.nodePort is set${chartValues ? ' (nor a clusterIP or nodePort of the k8saudit Service in the values\' services[])' : ''}`
-          : 'falco.clusterIP and falco.nodePort are both set') +
-          ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
-          'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
-          '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
-        { field: 'falco' },
-      );
-    }
-    if (props.serviceClusterIPRange !== undefined) {
-      const { problem } = parseServiceClusterIPRange(props.serviceClusterIPRange);
-      if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
-    }
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
-    checkSameRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange);
     this.serviceNodePortRange = manifest.serviceNodePortRange;
-    if (clusterIP !== undefined) {
-      const problem = checkClusterIP(clusterIP, this.serviceClusterIPRange);
-      if (problem) throw addressError(problem, 'falco.clusterIP', `${valuesService}.clusterIP`, falcoProps.clusterIP !== undefined);
-      // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
-      const primary = this.serviceClusterIPRange.split(',')[0].trim();
-      if (isNthAddressOfRange(clusterIP, primary, 10)) {
-        this.warnings.push(
-          `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
-            'if it is taken, the Falco Service will not apply',
+    problems.attempt(() => {
+      if ((clusterIP === undefined) === (nodePort === undefined)) {
+        throw new UserError(
+          (clusterIP === undefined
+            ? `neither falco.clusterIP nor falco.nodePort is set${chartValues ? ' (nor a clusterIP or nodePort of the k8saudit Service in the values\' services[])' : ''}`
+            : 'falco.clusterIP and falco.nodePort are both set') +
+            ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
+            'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
+            '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
+          { field: 'falco' },
         );
       }
-    } else {
-      const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
-      const range = parseNodePortRange(nodePortRange);
-      const port = nodePort!;
-      if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
-        throw addressError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`, 'falco.nodePort',
-          `${valuesService}.ports[${fromValues?.portIndex}].nodePort`, falcoProps.nodePort !== undefined);
+      if (props.serviceClusterIPRange !== undefined) {
+        const { problem } = parseServiceClusterIPRange(props.serviceClusterIPRange);
+        if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
       }
-      this.warnings.push(
-        `the API server calls Falco at 127.0.0.1:${nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
-          'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
-          'prefer a pinned clusterIP there',
-      );
-      if (!parseServiceClusterIPRange(this.serviceClusterIPRange).cidrs.some(([ip]) => ip.kind() === 'ipv4')) {
+      checkSameRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange);
+    });
+    problems.attempt(() => {
+      if ((clusterIP === undefined) === (nodePort === undefined)) return;
+      if (clusterIP !== undefined) {
+        const problem = checkClusterIP(clusterIP, this.serviceClusterIPRange);
+        if (problem) throw addressError(problem, 'falco.clusterIP', `${valuesService}.clusterIP`, falcoProps.clusterIP !== undefined);
+        // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
+        const primary = this.serviceClusterIPRange.split(',')[0].trim();
+        if (isNthAddressOfRange(clusterIP, primary, 10)) {
+          this.warnings.push(
+            `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
+              'if it is taken, the Falco Service will not apply',
+          );
+        }
+      } else {
+        const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
+        const range = parseNodePortRange(nodePortRange);
+        const port = nodePort!;
+        if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
+          throw addressError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`, 'falco.nodePort',
+            `${valuesService}.ports[${fromValues?.portIndex}].nodePort`, falcoProps.nodePort !== undefined);
+        }
         this.warnings.push(
-          `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
-            'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
+          `the API server calls Falco at 127.0.0.1:${nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
+            'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
+            'prefer a pinned clusterIP there',
         );
+        if (!parseServiceClusterIPRange(this.serviceClusterIPRange).cidrs.some(([ip]) => ip.kind() === 'ipv4')) {
+          this.warnings.push(
+            `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
+              'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
+          );
+        }
       }
-    }
+    });
 
     const falcoValues = this.defaultFalco(falcoProps, chart);
-    this.falco = within('falco', () => new Falco(this, 'Falco', {
+    const falco = problems.attempt(() => within('falco', () => new Falco(this, 'Falco', {
       releaseName: falcoProps.releaseName,
       namespace: falcoProps.namespace,
       kubernetesVersion: version,
@@ -376,7 +390,9 @@ export class FalcoAudit extends Construct {
       webserverTlsSecret: falcoProps.webserverTlsSecret,
       k8sAudit: falcoProps.k8sAudit,
       falcoctl: falcoProps.falcoctl,
-    }));
+    })));
+    problems.throwIfAny((n) => `${n} problems in the settings:`);
+    this.falco = falco!;
     this.warnings.push(...this.falco.warnings);
     this.auditEndpoint = this.falco.auditEndpoint;
     this.url =

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { ErrorLocation, UserError, UserErrors } from '../errors';
 import { LoadedYaml, readYamlFile, YamlPath } from '../yaml';
 import { schemasDir } from '../schemas-dir';
-import { quote, show } from '../validation/util';
+import { cut, quote, show } from '../validation/util';
 
 /** The config file the app reads when `FALCO_AUDIT_CONFIG` is not set. */
 export const DEFAULT_CONFIG_FILE = 'falco-audit.yaml';
@@ -122,6 +122,31 @@ export const MAX_CLUSTERS = 5000;
  * Reads and checks the app's config file. Every problem (unknown key, wrong type, bad value) is reported at
  * once with file, line and field; relative paths resolve against the config file's folder.
  */
+/** The input files a config names (`what`, path in a cluster's settings). */
+const INPUT_FILES: readonly [string, YamlPath][] = [
+  ['kube-apiserver manifest', ['apiServer', 'manifest']],
+  ['Falco values file', ['falco', 'values']],
+  ['certificate authority file', ['audit', 'auditSink', 'certificateAuthority']],
+  ['certificate authority file', ['audit', 'webhook', 'certificateAuthority']],
+];
+
+/** "not found" for each input file a (schema-invalid) config names that does not exist, at its line. */
+function missingInputs(value: any, fleet: boolean, base: string, doc: LoadedYaml): string[] {
+  const clusters: { c: any; prefix: YamlPath }[] = fleet
+    ? (Array.isArray(value.clusters) ? value.clusters : []).map((c: any, i: number) => ({ c, prefix: ['clusters', i] }))
+    : [{ c: value, prefix: [] }];
+  const out: string[] = [];
+  for (const { c, prefix } of clusters) {
+    for (const [what, at] of INPUT_FILES) {
+      const file = at.reduce<any>((o, k) => (o !== null && typeof o === 'object' ? o[k] : undefined), c);
+      if (typeof file === 'string' && file !== '' && !fs.existsSync(path.resolve(base, file))) {
+        out.push(new UserError(`${what} ${cut(file)} not found`, doc.locate([...prefix, ...at])).message);
+      }
+    }
+  }
+  return out;
+}
+
 export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
   if (!fs.existsSync(filePath)) {
     throw new UserError(
@@ -146,7 +171,10 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
   const { cluster, fleet: fleetValidator } = compiled();
   const validate = fleet ? fleetValidator : cluster;
   if (!validate(value)) {
-    const problems = explain(validate.errors ?? [], doc);
+    // with the schema's problems, the files the config names that are missing: all in one run, in file order
+    const problems = [...explain(validate.errors ?? [], doc), ...missingInputs(value, fleet, path.dirname(path.resolve(filePath)), doc)];
+    const line = (p: string) => Number(/^[^:]*:(\d+):/.exec(p)?.[1] ?? 0);
+    problems.sort((a, b) => line(a) - line(b));
     throw new UserErrors(`${file}: the config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, problems);
   }
   const raw = value as any;

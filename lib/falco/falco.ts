@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as ipaddr from 'ipaddr.js';
 import { AuditEndpoint } from '../audit/audit-endpoint';
-import { UserError } from '../errors';
+import { Problems, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems } from '../validation/names';
@@ -181,9 +181,7 @@ export class Falco extends Construct {
     }
     if (this.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
       try {
-        this.releaseName = checkReleaseName(props.releaseName ?? 'falco');
-        this.namespace = props.namespace ?? 'falco';
-        checkDnsLabel(this.namespace, 'namespace', 'namespace');
+        [this.releaseName, this.namespace] = checkNames(props);
         const stated = ([['k8sAudit', 'the k8saudit listener is falco.plugins[].open_params in the values'],
           ['falcoctl', 'set falcoctl.image and falcoctl.config.artifact.install.refs in the values'],
           ['webserverTlsSecret', 'name the Secret in certs.existingSecret in the values']] as const).find(([k]) => props[k] !== undefined);
@@ -223,9 +221,7 @@ export class Falco extends Construct {
     this.warnings = Object.freeze([]);
     // an error about a values key points at its line in the values file
     try {
-      this.releaseName = checkReleaseName(props.releaseName ?? 'falco');
-      this.namespace = props.namespace ?? 'falco';
-      checkDnsLabel(this.namespace, 'namespace', 'namespace');
+      [this.releaseName, this.namespace] = checkNames(props);
 
       const merged = resolveFalcoValues(stableValues ?? {});
       // falco.version without an image.tag: the image of that release, not the chart's 0.19.0
@@ -360,6 +356,17 @@ export class Falco extends Construct {
   public validateConfig(): string[] {
     return validateFalcoConfig(this.falcoConfig, this.falcoVersion, `ConfigMap ${this.fullname}: falco.yaml`).map(formatViolation);
   }
+}
+
+/** The release name and the namespace, each checked, both reported when both are wrong. */
+function checkNames(props: FalcoProps): [string, string] {
+  const problems = new Problems();
+  const releaseName = props.releaseName ?? 'falco';
+  const namespace = props.namespace ?? 'falco';
+  problems.attempt(() => checkReleaseName(releaseName));
+  problems.attempt(() => checkDnsLabel(namespace, 'namespace', 'namespace'));
+  problems.throwIfAny();
+  return [releaseName, namespace];
 }
 
 function checkReleaseName(releaseName: string): string {

@@ -66,3 +66,43 @@ test('one mistake keeps its one-line form', () => {
   const r = run();
   expect(r.stderr).toMatch(/^error: falco-audit\.yaml:1: apiServer\.manifest: kube-apiserver manifest nope\.yaml not found\n/);
 });
+
+test('one cluster with ten mistakes: the config-file ones (schema and missing files) in one run, the settings ones in the next', () => {
+  const config = (fixed: boolean) =>
+    [
+      'apiServer:',
+      '  manifest: kube-apiserver.yaml',
+      '  serviceClusterIPRange: 10.100.0.0/16', // differs from the manifest's
+      'audit:',
+      '  auditSink:',
+      '    name: Falco', // not a DNS-1123 subdomain
+      `    level: ${fixed ? 'Metadata' : 'Everything'}`,
+      `    stages: [${fixed ? 'ResponseComplete' : 'Sometimes'}]`,
+      '    throttle: {qps: 0, burst: 15}', // qps must be > 0
+      ...(fixed ? [] : ['    certificateAuthority: missing-ca.pem']),
+      'falco:',
+      '  releaseName: Falco', // not a Helm release name
+      '  namespace: falco_ns', // not a DNS label
+      '  clusterIP: 10.200.0.1', // outside the range
+      ...(fixed ? [] : ['  relaseName: x']),
+      '',
+    ].join('\n');
+  writeFiles(dir, { 'kube-apiserver.yaml': MANIFEST, 'falco-audit.yaml': config(false) });
+  const first = problems(run().stderr);
+  expect(first.map((l) => /yaml:(\d+): ([^:]+):/.exec(l)!.slice(1).join(' '))).toEqual([
+    '7 audit.auditSink.level',
+    '8 audit.auditSink.stages[0]',
+    '10 audit.auditSink.certificateAuthority',
+    '15 falco.relaseName',
+  ]);
+  writeFiles(dir, { 'falco-audit.yaml': config(true) });
+  const second = problems(run().stderr);
+  expect(second.map((l) => /yaml:(\d+): ([^:]+):/.exec(l)!.slice(1).join(' '))).toEqual([
+    '3 apiServer.serviceClusterIPRange',
+    '6 audit.auditSink.name',
+    '9 audit.auditSink.throttle.qps',
+    '11 falco.releaseName',
+    '12 falco.namespace',
+    '13 falco.clusterIP',
+  ]);
+});
