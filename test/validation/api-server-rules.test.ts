@@ -84,6 +84,30 @@ describe('each rule accepts what the API server accepts', () => {
     d.spec.template.spec.containers.push({ name: 'sidecar', image: 'x', volumeMounts: [{ name: 'dev-fs', mountPath: '/host/dev' }] });
     expect(check(V.checkVolumeMounts, d)).toEqual([]);
   });
+  test('subPath and subPathExpr: relative paths with dots inside names, one of the two', () => {
+    const d = pod((_s, c) => {
+      c.volumeMounts[0].subPath = 'a/..b/c..';
+      c.volumeMounts[1].subPathExpr = '$(POD_NAME)/./x';
+      c.volumeMounts[2].subPath = '';
+    });
+    expect(check(V.checkVolumeMountSubPaths, d)).toEqual([]);
+  });
+  test('security contexts: root, the largest id, both fsGroupChangePolicy values', () => {
+    const d = pod((s, c) => {
+      s.securityContext = { runAsUser: 0, runAsGroup: 2147483647, fsGroup: 0, supplementalGroups: [0, 2147483647], fsGroupChangePolicy: 'OnRootMismatch' };
+      c.securityContext = { privileged: true, runAsUser: 2147483647, runAsGroup: 0 };
+    });
+    expect(check(V.checkSecurityContexts, d)).toEqual([]);
+    d.spec.template.spec.securityContext.fsGroupChangePolicy = 'Always';
+    expect(check(V.checkSecurityContexts, d)).toEqual([]);
+  });
+  test('hugepages: whole pages (0 included) from 1.21; before 1.21 any quantity', () => {
+    const huge = (limit: string) => withResources({ limits: { memory: '1Gi', 'hugepages-2Mi': limit }, requests: { 'hugepages-2Mi': limit } });
+    const v121 = KubernetesVersion.of('1.21.0');
+    for (const limit of ['4Mi', '0', '2097152', '1Gi']) expect({ limit, p: check(V.checkResourceQuantities, huge(limit), v121) }).toEqual({ limit, p: [] });
+    expect(check(V.checkResourceQuantities, huge('3Mi'), v121)).toHaveLength(1);
+    expect(check(V.checkResourceQuantities, huge('3Mi'), KubernetesVersion.of('1.20.0'))).toEqual([]);
+  });
   test('config data: the chart keys, 1 MiB exactly', () => {
     const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: NS }, data });
     expect(check(V.checkConfigData, cm({ 'falco.yaml': 'a', 'k8s_audit_rules.yaml': 'b', '.dot': 'c' }))).toEqual([]);
