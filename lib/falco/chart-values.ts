@@ -2,7 +2,9 @@ import { UserError, UserErrors } from '../errors';
 import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
 import { describeValue as describe, isObject } from '../validation/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
+import { KubernetesVersion } from '../kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions } from './values';
+import { chartApiServerValueProblems } from './values-api-checks';
 
 /** The chart a values file is written for. */
 export enum FalcoChart {
@@ -295,12 +297,18 @@ export function throwChartProblems(problems: readonly ChartValuesProblem[], loca
  * every mistyped one, and every key this tool refuses, each with its reason. All problems are reported at once.
  * `falco.*` is falco.yaml and is checked against the Falco release's schema when Falco is built.
  */
-export function checkChartValues(value: unknown, locate: ChartValuesLocator = fieldOnly): FalcosecurityChartValues {
+export function checkChartValues(value: unknown, locate: ChartValuesLocator = fieldOnly, kubernetesVersion?: KubernetesVersion): FalcosecurityChartValues {
   if (value === null || value === undefined) return {};
   if (!isObject(value)) throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
   const problems: ChartValuesProblem[] = [];
   walkSection(value, [], problems);
-  if (problems.length === 0) problems.push(...refusals(value, resolveChartValues(value, false)));
+  if (problems.length === 0) {
+    const merged = resolveChartValues(value, false);
+    problems.push(...refusals(value, merged));
+    // what the API server would refuse in the fields the values reach, at the values' lines
+    const refused = chartApiServerValueProblems(merged, kubernetesVersion).map((p, i) => ({ p, i, line: locate(p.path).line ?? Infinity }));
+    problems.push(...refused.sort((a, b) => a.line - b.line || a.i - b.i).map((x) => x.p));
+  }
   throwChartProblems(problems, locate);
   return value as FalcosecurityChartValues;
 }
@@ -537,13 +545,13 @@ const LOCATORS = new WeakMap<object, ChartValuesLocator>();
  * {@link checkChartValues}): every problem names the key, the file, its line and the reason.
  * @returns the user's values (not merged)
  */
-export function loadFalcosecurityValues(file: string, shownAs: string = file): FalcosecurityChartValues {
-  return checkLoaded(readYamlFile(file, { what: 'Falco values file', file: shownAs }));
+export function loadFalcosecurityValues(file: string, shownAs: string = file, options: LoadFalcoValuesOptions = {}): FalcosecurityChartValues {
+  return checkLoaded(readYamlFile(file, { what: 'Falco values file', file: shownAs }), options);
 }
 
-function checkLoaded(loaded: LoadedYaml): FalcosecurityChartValues {
+function checkLoaded(loaded: LoadedYaml, options: LoadFalcoValuesOptions): FalcosecurityChartValues {
   const locate: ChartValuesLocator = (p) => loaded.locate(p);
-  const values = checkChartValues(loaded.value, locate);
+  const values = checkChartValues(loaded.value, locate, options.kubernetesVersion);
   LOCATORS.set(values, locate);
   return values;
 }
@@ -565,7 +573,7 @@ export function loadFalcoValuesFile(file: string, shownAs: string = file, chart?
   const loaded = readYamlFile(file, { what: 'Falco values file', file: shownAs });
   const which = chart ?? detectFalcoChart(loaded.value);
   if (which === FalcoChart.STABLE_FALCO_1_1_1) return { chart: which, detected: true, values: loadFalcoValues(file, shownAs, options) };
-  return { chart: which, detected: chart === undefined, values: checkLoaded(loaded) };
+  return { chart: which, detected: chart === undefined, values: checkLoaded(loaded, options) };
 }
 
 /**

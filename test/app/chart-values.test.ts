@@ -127,6 +127,32 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     expect(stable.stderr).toMatch(/^error: values-k8saudit\.yaml:2: driver: unknown key "driver" for the stable\/falco 1\.1\.x values/);
   });
 
+  test('fields the API server refuses in the pod (subPath, ids, fsGroupChangePolicy, hugepages), each at its values line', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values.yaml': fixture('values-k8saudit.yaml') +
+        'mounts:\n  volumes: [{name: x, emptyDir: {}}]\n  volumeMounts: [{name: x, mountPath: /x, subPath: ../z}]\n' +
+        'podSecurityContext:\n  runAsUser: -1\n  supplementalGroups: [4294967296]\n  fsGroupChangePolicy: Sometimes\n' +
+        'containerSecurityContext: {runAsGroup: 2147483648}\n' +
+        'resources: {limits: {memory: 1Gi, hugepages-2Mi: 3Mi}, requests: {hugepages-2Mi: 3Mi}}\n',
+    });
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      'error: values.yaml: 6 problems in the falcosecurity/falco 9.1.0 values:',
+      "  - values.yaml:61: mounts.volumeMounts[0].subPath: subPath \"../z\" must not contain '..'",
+      '  - values.yaml:63: podSecurityContext.runAsUser: runAsUser -1 must be between 0 and 2147483647, inclusive',
+      '  - values.yaml:64: podSecurityContext.supplementalGroups[0]: supplementalGroups item 4294967296 must be between 0 and 2147483647, inclusive',
+      '  - values.yaml:65: podSecurityContext.fsGroupChangePolicy: fsGroupChangePolicy "Sometimes" must be one of OnRootMismatch, Always',
+      '  - values.yaml:66: containerSecurityContext.runAsGroup: runAsGroup 2147483648 must be between 0 and 2147483647, inclusive',
+      '  - values.yaml:67: resources.limits.hugepages-2Mi: limits.hugepages-2Mi "3Mi" is not a positive integer multiple of the page size "2Mi" (Kubernetes 1.21+)',
+      `nothing was written: ${out} does not exist and was not created.`,
+    ]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   test('an unknown key: file, line and did you mean', () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
