@@ -113,11 +113,34 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   } else if (load !== undefined) {
     problems.push({ path: ['falco', 'load_plugins'], message: `expected a list of plugin names, got ${JSON.stringify(load)}` });
   }
+  // every k8saudit rules release (0.7-0.18) requires the json plugin (required_plugin_versions in
+  // plugins/k8saudit/rules/k8s_audit_rules.yaml), and Falco exits when no loaded plugin meets it ("Plugin requirement
+  // not satisfied, must load one of: json (>= 0.7.0)": userspace/falco/app/actions/load_rules_files.cpp:123 and
+  // userspace/engine/falco_engine.cpp check_plugin_requirements @ 0.44.1, the same from 0.37)
+  if (problems.length === 0 && found.length === 1 && installsK8sAuditRules(v)) {
+    const why = 'the k8saudit rules require the json plugin, and Falco exits at start without it ("Plugin requirement not satisfied, must load one of: json")';
+    if (!names.includes('json')) {
+      problems.push({ path: ['falco', 'plugins'], message: `has no json plugin entry; ${why}; add {name: json, library_path: libjson.so, init_config: ""} as values-k8saudit.yaml does` });
+    } else if (Array.isArray(load) && !load.includes('json')) {
+      problems.push({ path: ['falco', 'load_plugins'], message: `does not name json, and with load_plugins set Falco loads only the plugins it names; ${why}; add json` });
+    }
+  }
   throwChartProblems(problems);
   const index = found[0];
   const entry = plugins[index] as Obj;
   const listener = parseK8sAuditOpenParams(entry.open_params, `falco.plugins[${index}].open_params`);
   return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index) };
+}
+
+/** The falcoctl refs of the values' install container. */
+function installRefs(v: ResolvedChartValues): string[] {
+  const refs = v.falcoctl?.config?.artifact?.install?.refs;
+  return Array.isArray(refs) ? refs.filter((r: unknown): r is string => typeof r === 'string') : [];
+}
+
+/** Whether falcoctl installs a k8saudit rules artifact (`k8saudit-rules`, or an OCI `.../ruleset/k8saudit`). */
+function installsK8sAuditRules(v: ResolvedChartValues): boolean {
+  return installRefs(v).some((r) => parseFalcoctlRef(r).name === 'k8saudit-rules');
 }
 
 /** init_config as the plugin reads it: a mapping (Falco turns it into JSON, configuration.h:436-449 @ 0.44.1) or a JSON string. */
@@ -353,6 +376,15 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
       { field: refsField },
     );
   }
+  // without resolveDeps falcoctl installs only the refs, and the image bundles no plugin from 0.37: libjson.so, which
+  // the json entry loads and the k8saudit rules require, must be a ref of its own
+  if (!resolveDeps && !names.includes('json') && (installsK8sAuditRules(v) || loadsPlugin(falcoYamlIn, 'json'))) {
+    throw new UserError(
+      `is false and [${refs.join(', ')}] has no json ref, so falcoctl does not install libjson.so, which falco.plugins loads and the k8saudit rules ` +
+        'require, and Falco exits at start; add json:0.7.0 (what the rules require) to falcoctl.config.artifact.install.refs, or remove resolveDeps: false',
+      { field: 'falcoctl.config.artifact.install.resolveDeps' },
+    );
+  }
   // unsetting the chart's refs gives its default [falco-rules:5], which installs no k8saudit plugin
   checkRefsLoadable(refs, version, refsField, false);
   if (follow.enabled === true) {
@@ -388,6 +420,23 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const config: Obj = clone(falcoYamlIn);
   if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
   else delete config.plugins_hostinfo;
+  // Falco 0.38+ reads rules_files and the deprecated rules_file, and exits when both are set ("both 'rules_files' and
+  // 'rules_file' keys set": userspace/falco/configuration.cpp load_yaml @ 0.38.0, the same to 0.44.1); 0.37 reads only
+  // rules_file. The chart's defaults set rules_files, so a user's rules_file alone replaces them.
+  const userFalco: Obj = isObject(user.falco) ? user.falco : {};
+  const userSets = (key: string) => userFalco[key] !== undefined && userFalco[key] !== null;
+  if (userSets('rules_file') && userSets('rules_files')) {
+    throw new UserError(
+      `is set beside falco.rules_files, ${version.rulesFilesKey === 'rules_files' ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` +
+        '\'rules_file\' keys set")' : `and Falco ${version} reads only rules_file, ignoring rules_files`}; keep one (rules_files, which this tool writes as each release reads it)`,
+      { field: 'falco.rules_file' },
+    );
+  }
+  if (version.rulesFilesKey === 'rules_files' && userSets('rules_file')) {
+    config.rules_files = config.rules_file;
+    delete config.rules_file;
+    warnings.push(`falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`);
+  }
   if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
     config.rules_file = config.rules_files;
     delete config.rules_files;
@@ -404,6 +453,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const rulesData: Record<string, string> = {};
   for (const file of Object.keys(customRules).sort()) rulesData[file] = String(customRules[file]).replace(/\n+$/, '');
   const hasRules = Object.keys(rulesData).length > 0;
+  checkRulesSource(v, refs, allowed.includes('rulesfile'), hasRules, config);
   if (hasRules) new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
 
   // services[]: the chart's Services, the k8saudit one with the address the config pins
@@ -619,6 +669,35 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     auditEndpoint: { scheme: listener.scheme, containerPort: listener.port, path: listener.path },
     warnings,
   };
+}
+
+/** Whether falco.yaml loads a plugin: named in load_plugins when that is set, else any entry of that name. */
+function loadsPlugin(falcoYaml: Obj, name: string): boolean {
+  const plugins: unknown[] = Array.isArray(falcoYaml.plugins) ? falcoYaml.plugins : [];
+  const hasEntry = plugins.some((p) => isObject(p) && p.name === name);
+  return hasEntry && (!Array.isArray(falcoYaml.load_plugins) || falcoYaml.load_plugins.includes(name));
+}
+
+/**
+ * Falco needs at least one rules file that exists, else it exits ("You must specify at least one rules file/directory
+ * via -r or a rules_file entry in falco.yaml": it keeps only the configured paths that exist, userspace/falco/
+ * configuration.cpp load_yaml, and stops in userspace/falco/app/actions/load_rules_files.cpp @ 0.44.1, the same from
+ * 0.37). With falcoctl installing rules, /etc/falco is its empty folder: the rules come from a rules ref (`*-rules`,
+ * or an OCI `.../ruleset/...`), customRules (rules.d) or a mount of the user's own at a configured path.
+ */
+function checkRulesSource(v: ResolvedChartValues, refs: readonly string[], installsRules: boolean, customRules: boolean, config: Obj): void {
+  if (!installsRules || customRules) return;
+  if (refs.some((r) => parseFalcoctlRef(r).name.endsWith('-rules'))) return;
+  const key = Array.isArray(config.rules_files) ? config.rules_files : Array.isArray(config.rules_file) ? config.rules_file : [];
+  const userMounts: unknown[] = Array.isArray(v.mounts?.volumeMounts) ? v.mounts.volumeMounts : [];
+  const mounted = userMounts.some((m) => isObject(m) && typeof m.mountPath === 'string' &&
+    key.some((p: unknown) => typeof p === 'string' && (p === m.mountPath || p.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`))));
+  if (mounted) return;
+  throw new UserError(
+    `[${refs.join(', ')}] installs no rules (no *-rules ref) and customRules is empty, so /etc/falco (falcoctl's rules folder) holds no rules file ` +
+      'and Falco exits at start ("You must specify at least one rules file"); add a rules ref such as k8saudit-rules:0.16.1, or your rules in customRules',
+    { field: 'falcoctl.config.artifact.install.refs' },
+  );
 }
 
 /**

@@ -153,6 +153,74 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  describe('what Falco needs to start: one rules key, the json plugin, a rules source', () => {
+    const older = fixture('older-falco.yaml').replace('tag: 0.40.0', 'tag: 0.38.2').replace('k8saudit-rules:0.11.0, k8saudit:0.11.0', 'k8saudit-rules:0.7.0, k8saudit:0.7.0');
+    const synthValues = (values: string) => {
+      writeFiles(dir, { 'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'), 'kube-apiserver.yaml': MODERN_MANIFEST, 'values.yaml': values });
+      return runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    };
+    const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const refusedAt = (run: ReturnType<typeof synthValues>, text: string, needle: string, field: string) => {
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^error: values\\.yaml:${lineOf(text, needle)}: ${field.replace(/[.[\]]/g, '\\$&')}: `));
+      expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+    };
+
+    test('Falco 0.38: a rules_file alone is written as rules_files, without the chart\'s default beside it', () => {
+      const run = synthValues(older.replace('  rules_files: [', '  rules_file: ['));
+      expect(run.stderr).not.toMatch(/^error/m);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(/warning: falco\.rules_file is the key Falco 0\.38 deprecated: written as rules_files/);
+      const falcoYaml = yaml.load(readDoc(path.join(dir, 'dist'), 'cluster/configmap-falco.yaml').data['falco.yaml']) as any;
+      expect(falcoYaml.rules_files).toEqual(['/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d']);
+      expect(falcoYaml.rules_file).toBeUndefined();
+    });
+
+    test('rules_file and rules_files both set: Falco 0.38+ exits with both', () => {
+      const text = older.replace('  rules_files: [', '  rules_file: [/etc/falco/rules.d]\n  rules_files: [');
+      const run = synthValues(text);
+      refusedAt(run, text, 'rules_file:', 'falco.rules_file');
+      expect(run.stderr).toMatch(/and Falco 0\.38\.2 exits at start with both keys \("both 'rules_files' and 'rules_file' keys set"\)/);
+    });
+
+    test('the json plugin: missing from load_plugins, from plugins, or not installed with resolveDeps false', () => {
+      const preset = fixture('values-k8saudit.yaml');
+      const noLoad = preset.replace('load_plugins: [k8saudit, json]', 'load_plugins: [k8saudit]');
+      const a = synthValues(noLoad);
+      refusedAt(a, noLoad, 'load_plugins:', 'falco.load_plugins');
+      expect(a.stderr).toMatch(/the k8saudit rules require the json plugin, and Falco exits at start without it \("Plugin requirement not satisfied/);
+      const noEntry = preset.replace('    - name: json\n      library_path: libjson.so\n      init_config: ""\n', '').replace('load_plugins: [k8saudit, json]', 'load_plugins: [k8saudit]');
+      refusedAt(synthValues(noEntry), noEntry, '  plugins:', 'falco.plugins');
+      const noDeps = preset.replace('        refs: [k8saudit-rules:0.16, k8saudit:0.16]', '        refs: [k8saudit-rules:0.16.1, k8saudit:0.16.1]\n        resolveDeps: false');
+      const c = synthValues(noDeps);
+      refusedAt(c, noDeps, 'resolveDeps', 'falcoctl.config.artifact.install.resolveDeps');
+      expect(c.stderr).toMatch(/has no json ref, so falcoctl does not install libjson\.so/);
+      const withJson = noDeps.replace('k8saudit:0.16.1]', 'k8saudit:0.16.1, json:0.7.0]');
+      expect(synthValues(withJson).status).toBe(0);
+    });
+
+    test('no rules: refs without a rules artifact and no customRules', () => {
+      const text = fixture('values-k8saudit.yaml').replace('refs: [k8saudit-rules:0.16, k8saudit:0.16]', 'refs: [k8saudit:0.16.1, json:0.7.0]');
+      const run = synthValues(text);
+      refusedAt(run, text, 'refs: [k8saudit:0.16.1', 'falcoctl.config.artifact.install.refs');
+      expect(run.stderr).toMatch(/installs no rules \(no \*-rules ref\) and customRules is empty, .* \("You must specify at least one rules file"\)/);
+      // rules of the team's own are a source; an OCI ruleset ref is a rules artifact
+      expect(synthValues(`${text}customRules:\n  team.yaml: "- rule: x"\n`).status).toBe(0);
+      expect(synthValues(text.replace('refs: [k8saudit:0.16.1', 'refs: [ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.16.1, k8saudit:0.16.1')).status).toBe(0);
+    });
+
+    test('stable/falco shape: falco.falcoctl.refs without a rules artifact, at the config line', () => {
+      writeFiles(dir, {
+        'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  clusterIP: 10.96.0.100\n  falcoctl:\n    refs: [k8saudit:0.16.1]\n',
+        'kube-apiserver.yaml': MODERN_MANIFEST,
+      });
+      const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^error: falco-audit\.yaml:6: falco\.falcoctl\.refs: \[k8saudit:0\.16\.1\] installs no rules \(no \*-rules ref\)/);
+      expect(run.stderr).toMatch(/add a rules ref such as k8saudit-rules:0\.16\.1/);
+    });
+  });
+
   test('an unknown key: file, line and did you mean', () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),

@@ -359,6 +359,46 @@ describe('the release contract still decides', () => {
     expect(falcoYaml.rules_files).toBeUndefined();
   });
 
+  test('0.38+: a rules_file of the values replaces the chart\'s rules_files (both keys stop Falco); both in the values are refused', () => {
+    const refs = { falcoctl: { config: { artifact: { install: { refs: ['k8saudit-rules:0.7.0', 'k8saudit:0.7.0'] } } } } };
+    const own = { ...presetValues().falco, rules_files: undefined, rules_file: ['/etc/falco/k8s_audit_rules.yaml'] };
+    for (const tag of ['0.38.2', '0.44.1']) {
+      const r = synth({ ...withPreset({ image: { tag }, ...(tag === '0.38.2' ? refs : {}) }), falco: own });
+      const falcoYaml = yaml.load(r.find('ConfigMap', 'falco').data['falco.yaml']) as any;
+      expect({ tag, files: falcoYaml.rules_files, file: falcoYaml.rules_file }).toEqual({ tag, files: ['/etc/falco/k8s_audit_rules.yaml'], file: undefined });
+      expect(r.falco.warnings).toContainEqual(expect.stringMatching(/^falco\.rules_file is the key Falco 0\.38 deprecated/));
+    }
+    const both = errorOf(() => synth(preset((t) => t.replace('  rules_files:', '  rules_file: [/etc/falco/rules.d]\n  rules_files:'))));
+    expect(both.message).toMatch(/^values\.yaml:43: falco\.rules_file: is set beside falco\.rules_files, and Falco 0\.44\.1 exits at start with both keys/);
+    const both37 = errorOf(() => synth({ ...withPreset({ image: { tag: '0.37.1' }, ...refs }), falco: { ...presetValues().falco, rules_file: ['/etc/falco/rules.d'] } }));
+    expect(both37.message).toMatch(/^falco\.rules_file: is set beside falco\.rules_files, and Falco 0\.37\.1 reads only rules_file, ignoring rules_files/);
+  });
+
+  test('the json plugin the k8saudit rules require: its entry, load_plugins, and its library without resolveDeps', () => {
+    const f = presetValues().falco;
+    expect(errorOf(() => synth({ ...presetValues(), falco: { ...f, load_plugins: ['k8saudit'] } })).message)
+      .toMatch(/^falco\.load_plugins: does not name json, and with load_plugins set Falco loads only the plugins it names; the k8saudit rules require the json plugin/);
+    expect(errorOf(() => synth({ ...presetValues(), falco: { ...f, plugins: [f.plugins[0]], load_plugins: ['k8saudit'] } })).message)
+      .toMatch(/^falco\.plugins: has no json plugin entry; the k8saudit rules require the json plugin/);
+    const noDeps = (refs: string[]) => withPreset({ falcoctl: { config: { artifact: { install: { refs, resolveDeps: false } } } } });
+    expect(errorOf(() => synth(noDeps(['k8saudit-rules:0.16.1', 'k8saudit:0.16.1']))).message)
+      .toMatch(/^falcoctl\.config\.artifact\.install\.resolveDeps: is false and \[k8saudit-rules:0\.16\.1, k8saudit:0\.16\.1\] has no json ref/);
+    expect(() => synth(noDeps(['k8saudit-rules:0.16.1', 'k8saudit:0.16.1', 'json:0.7.0']))).not.toThrow();
+    // without the k8saudit rules nothing requires json: rules of the team's own and no json entry
+    const own = withPreset({ customRules: { 'team.yaml': '- rule: x' }, falcoctl: { config: { artifact: { install: { refs: ['k8saudit:0.16.1'] } } } } });
+    expect(() => synth({ ...own, falco: { ...f, plugins: [f.plugins[0]], load_plugins: ['k8saudit'] } })).not.toThrow();
+  });
+
+  test('a rules source: a rules ref, customRules, or a mount of the team\'s own at a rules_files path', () => {
+    const refs = (r: string[], extra: Record<string, any> = {}) => withPreset({ falcoctl: { config: { artifact: { install: { refs: r } } } }, ...extra });
+    expect(errorOf(() => synth(refs(['k8saudit:0.16.1', 'json:0.7.0']))).message)
+      .toMatch(/^falcoctl\.config\.artifact\.install\.refs: \[k8saudit:0\.16\.1, json:0\.7\.0\] installs no rules \(no \*-rules ref\) and customRules is empty/);
+    expect(() => synth(refs(['k8saudit:0.16.1'], { customRules: { 'team.yaml': '- rule: x' } }))).not.toThrow();
+    expect(() => synth(refs(['k8saudit:0.16.1'], {
+      mounts: { volumes: [{ name: 'team-rules', configMap: { name: 'team-rules' } }], volumeMounts: [{ name: 'team-rules', mountPath: '/etc/falco/rules.d' }] },
+    }))).not.toThrow();
+  });
+
   test('falco.* the values set is checked against the release\'s schema at its line, never dropped', () => {
     const typo = errorOf(() => synth(preset((t) => t.replace('  load_plugins: [k8saudit, json]', '  load_plugins: [k8saudit, json]\n  jsn_output: true'))));
     expect(typo.message).toMatch(/^values\.yaml:59: falco\.jsn_output: unknown field "jsn_output": not in the Falco 0\.44\.1 falco\.yaml schema; did you mean "json_output"\?/);
