@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
-import { validateFalcoConfig } from '../validation/falco-config-validation';
+import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1035LabelProblems } from '../validation/names';
 import { isObject } from '../validation/util';
 import { dumpYaml } from '../yaml';
@@ -12,6 +12,8 @@ import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import {
   AUDIT_ONLY_WHY,
   CHART_VALUES_NAME,
+  ChartValuesLocator,
+  chartValuesLocator,
   ChartValuesProblem,
   closest,
   fieldPath,
@@ -125,11 +127,12 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
       problems.push({ path: ['falco', 'load_plugins'], message: `does not name json, and with load_plugins set Falco loads only the plugins it names; ${why}; add json` });
     }
   }
-  throwChartProblems(problems);
+  const locate = chartValuesLocator(v);
+  throwChartProblems(problems, locate);
   const index = found[0];
   const entry = plugins[index] as Obj;
   const listener = parseK8sAuditOpenParams(entry.open_params, `falco.plugins[${index}].open_params`);
-  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index) };
+  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index, locate) };
 }
 
 /** The falcoctl refs of the values' install container. */
@@ -144,7 +147,7 @@ function installsK8sAuditRules(v: ResolvedChartValues): boolean {
 }
 
 /** init_config as the plugin reads it: a mapping (Falco turns it into JSON, configuration.h:436-449 @ 0.44.1) or a JSON string. */
-function k8sauditInitConfig(raw: unknown, index: number): Obj {
+function k8sauditInitConfig(raw: unknown, index: number, locate: ChartValuesLocator): Obj {
   const field = `falco.plugins[${index}].init_config`;
   let cfg: unknown = raw ?? {};
   if (typeof raw === 'string') {
@@ -170,7 +173,7 @@ function k8sauditInitConfig(raw: unknown, index: number): Obj {
       problems.push({ path, message: `expected ${type === 'integer' ? 'a positive integer (bytes)' : `a ${type}`}, got ${JSON.stringify(val)}` });
     }
   }
-  throwChartProblems(problems);
+  throwChartProblems(problems, locate);
   return cfg;
 }
 
@@ -207,7 +210,7 @@ export function chartAuditService(v: ResolvedChartValues, listenerPort: number):
       });
     });
   });
-  throwChartProblems(problems);
+  throwChartProblems(problems, chartValuesLocator(v));
   if (hits.length === 0) {
     throw new UserError(
       `no Service here forwards to the k8saudit listener's port ${listenerPort} (from falco.plugins[].open_params), so the API server could not reach Falco; ` +
@@ -714,19 +717,39 @@ function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion): void {
       const problems: ChartValuesProblem[] = violations.map((x) => {
         const path = fieldPath(x.path);
         let message = x.message;
-        if (x.rule === 'falco-schema.unknown-field') {
-          const parent = path.slice(0, -1);
-          const siblings = Object.keys(getPath(CHART_9_DEFAULTS.falco, parent) ?? {});
-          const hint = closest(String(path[path.length - 1]), siblings);
-          if (hint) message += `; did you mean "${[...parent, hint].join('.')}"?`;
-        }
+        if (x.rule === 'falco-schema.unknown-field') message += unknownFalcoKeyHint(path, getPath(config, path), version);
         return { path: ['falco', ...path], message };
       });
-      throwChartProblems(problems);
+      throwChartProblems(problems, chartValuesLocator(user));
       return;
     }
     for (const x of fromDefaults) deletePath(config, fieldPath(x.path));
   }
+}
+
+/**
+ * What to say about a falco.yaml key the release's schema does not know: the nearest other key this release knows
+ * there (from chart 9.1.0's falco.yaml, never the key itself), with its `falco.` prefix, and the newer release whose
+ * schema has the key, when one does (chart 9.1.0 writes Falco 0.44's keys; an older release lacks some).
+ */
+function unknownFalcoKeyHint(path: readonly (string | number)[], value: unknown, version: FalcoVersion): string {
+  const release = falcoSchemaRelease(version);
+  if (release === undefined) return '';
+  const parent = path.slice(0, -1);
+  const key = String(path[path.length - 1]);
+  const defaults = getPath(CHART_9_DEFAULTS.falco, parent);
+  const siblings = Object.keys(isObject(defaults) ? defaults : {})
+    .filter((k) => k !== key && falcoSchemaKnows(release, [...parent, k], (defaults as Obj)[k]));
+  const hint = closest(key, siblings);
+  const [major, minor, patch] = release.split('.').map(Number);
+  const newer = falcoSchemaReleases().find((r) => {
+    const [rMajor, rMinor, rPatch] = r.split('.').map(Number);
+    const isNewer = rMajor - major || rMinor - minor || rPatch - patch;
+    return isNewer > 0 && falcoSchemaKnows(r, path, value);
+  });
+  const dotted = (p: readonly (string | number)[]) => `falco.${p.map((x) => (typeof x === 'number' ? `[${x}]` : x)).join('.').replace(/\.\[/g, '[')}`;
+  return (hint ? `; did you mean "${dotted([...parent, hint])}"?` : '') +
+    (newer ? `; "${dotted(path)}" is a key of a newer Falco (in the falco.yaml schema of ${newer}): run that release or newer (image.tag), or remove it` : '');
 }
 
 function indexNames(config: Obj): string {

@@ -570,7 +570,11 @@ function has(obj: unknown, path: readonly string[]): boolean {
  */
 export function resolveChartValues(values: FalcosecurityChartValues = {}, check = true): ResolvedChartValues {
   if (check) checkChartValues(values);
-  return deepFreeze(merge(CHART_9_DEFAULTS, values) as ResolvedChartValues);
+  const resolved = deepFreeze(merge(CHART_9_DEFAULTS, values) as ResolvedChartValues);
+  // problems found in the merged values point at the user's file too
+  const locate = LOCATORS.get(values);
+  if (locate) LOCATORS.set(resolved, locate);
+  return resolved;
 }
 
 function merge(base: unknown, over: unknown): unknown {
@@ -648,6 +652,11 @@ export function loadFalcoValuesFile(file: string, shownAs: string = file, chart?
   const which = chart ?? detectFalcoChart(loaded.value);
   if (which === FalcoChart.STABLE_FALCO_1_1_1) return { chart: which, detected: true, values: loadFalcoValues(file, shownAs, options) };
   return { chart: which, detected: chart === undefined, values: checkLoaded(loaded, options) };
+}
+
+/** The locator of values the loader returned (or their merge), else one that names the field only. @internal */
+export function chartValuesLocator(values: unknown): ChartValuesLocator {
+  return (isObject(values) && LOCATORS.get(values)) || fieldOnly;
 }
 
 /**

@@ -221,6 +221,22 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     });
   });
 
+  test('a falco.yaml key of a newer Falco: the release that has it, never "did you mean" the key itself', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values.yaml': `${fixture('older-falco.yaml')}  capture:\n    enabled: true\n  json_outptu: true\n`,
+    });
+    const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n').slice(0, 3)).toEqual([
+      'error: values.yaml: 2 problems in the falcosecurity/falco 9.1.0 values:',
+      '  - values.yaml:36: falco.capture: unknown field "capture": not in the Falco 0.40.0 falco.yaml schema; "falco.capture" is a key of a newer Falco ' +
+        '(in the falco.yaml schema of 0.42.1): run that release or newer (image.tag), or remove it',
+      '  - values.yaml:38: falco.json_outptu: unknown field "json_outptu": not in the Falco 0.40.0 falco.yaml schema; did you mean "falco.json_output"?',
+    ]);
+  });
+
   test('an unknown key: file, line and did you mean', () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),

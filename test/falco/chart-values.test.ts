@@ -401,10 +401,15 @@ describe('the release contract still decides', () => {
 
   test('falco.* the values set is checked against the release\'s schema at its line, never dropped', () => {
     const typo = errorOf(() => synth(preset((t) => t.replace('  load_plugins: [k8saudit, json]', '  load_plugins: [k8saudit, json]\n  jsn_output: true'))));
-    expect(typo.message).toMatch(/^values\.yaml:59: falco\.jsn_output: unknown field "jsn_output": not in the Falco 0\.44\.1 falco\.yaml schema; did you mean "json_output"\?/);
+    expect(typo.message).toMatch(/^values\.yaml:59: falco\.jsn_output: unknown field "jsn_output": not in the Falco 0\.44\.1 falco\.yaml schema; did you mean "falco\.json_output"\?$/);
+    // a key of a newer Falco: never "did you mean" the key itself, and the release that has it
     const older = errorOf(() => synth(withPreset({ image: { tag: '0.40.0' }, falco: { capture: { enabled: true } },
       falcoctl: { config: { artifact: { install: { refs: ['k8saudit-rules:0.11.0', 'k8saudit:0.11.0'] } } } } })));
-    expect(older.message).toMatch(/^falco\.capture: unknown field "capture": not in the Falco 0\.40\.0 falco\.yaml schema/);
+    expect(older.message).toBe('falco.capture: unknown field "capture": not in the Falco 0.40.0 falco.yaml schema; "falco.capture" is a key of a newer Falco ' +
+      '(in the falco.yaml schema of 0.42.1): run that release or newer (image.tag), or remove it');
+    // a typo of a key the release knows, one level down
+    const nested = errorOf(() => synth(withPreset({ falco: { webserver: { listen_prot: 8765 } } })));
+    expect(nested.message).toMatch(/^falco\.webserver\.listen_prot: unknown field "listen_prot": .*; did you mean "falco\.webserver\.listen_port"\?$/);
   });
 
   test('Kubernetes before 1.18: no startupProbe, delayed liveness and readiness (no-startup-probe-before-1.18)', () => {
