@@ -463,6 +463,7 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
         `and name it in certs.${a === 'client' ? 'existingClientSecret' : 'existingSecret'}`);
     }
   }
+  out.push(...privilegeRefusals(v));
   out.push(...credentialRefusals(user));
   if (typeof v.podHostname === 'string' && v.podHostname !== '') {
     add('podHostname', 'is set, but chart 9.1.0 never reads it (templates/pod-template.tpl reads falco.podHostname, which would also land in falco.yaml); remove it');
@@ -478,6 +479,45 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
     }
     if ('podHostname' in f) add('falco.podHostname', 'is not a falco.yaml key; the chart would also set the pod\'s hostname from it, which an audit-only Falco does not need; remove it');
   }
+  return out;
+}
+
+/**
+ * A privileged container, added capabilities and hostPath volumes: an audit-only Falco needs none of them (kernel
+ * module and legacy eBPF drivers need privileged, modern eBPF needs BPF, SYS_RESOURCE, PERFMON and SYS_PTRACE; plugins
+ * with no syscall source need nothing: ../shared/FACTS.md section 5, "Privileges"), so each is refused at its key.
+ */
+function privilegeRefusals(v: ResolvedChartValues): ChartValuesProblem[] {
+  const out: ChartValuesProblem[] = [];
+  const contexts: [YamlPath, unknown][] = [
+    [['containerSecurityContext'], v.containerSecurityContext],
+    [['falcoctl', 'artifact', 'install', 'securityContext'], v.falcoctl?.artifact?.install?.securityContext],
+    [['falcoctl', 'artifact', 'follow', 'securityContext'], v.falcoctl?.artifact?.follow?.securityContext],
+    ...(Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : []).map((c: unknown, i: number): [YamlPath, unknown] =>
+      [['extra', 'initContainers', i, 'securityContext'], isObject(c) ? c.securityContext : undefined]),
+  ];
+  for (const [path, sc] of contexts) {
+    if (!isObject(sc)) continue;
+    if (sc.privileged === true) {
+      out.push({ path: [...path, 'privileged'], message: `is true, but a privileged container is what a kernel driver needs, and ${AUDIT_ONLY_WHY}; remove it` });
+    }
+    const add = isObject(sc.capabilities) ? sc.capabilities.add : undefined;
+    if (Array.isArray(add) && add.length > 0) {
+      out.push({
+        path: [...path, 'capabilities', 'add'],
+        message: `adds ${add.map((c) => JSON.stringify(c)).join(', ')}, but capabilities are what a syscall driver needs (modern eBPF: BPF, SYS_RESOURCE, PERFMON, ` +
+          `SYS_PTRACE), and ${AUDIT_ONLY_WHY}; remove them`,
+      });
+    }
+  }
+  (Array.isArray(v.mounts?.volumes) ? v.mounts.volumes : []).forEach((vol: unknown, i: number) => {
+    if (isObject(vol) && vol.hostPath !== undefined) {
+      out.push({
+        path: ['mounts', 'volumes', i, 'hostPath'],
+        message: `mounts a folder of the node, and ${AUDIT_ONLY_WHY}; the audit events arrive over the network; use a configMap, secret or emptyDir volume instead`,
+      });
+    }
+  });
   return out;
 }
 

@@ -237,6 +237,27 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     ]);
   });
 
+  test('privileges and host mounts an audit-only Falco does not need: privileged, added capabilities, a hostPath volume', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values.yaml': `${fixture('values-k8saudit.yaml')}containerSecurityContext:\n  privileged: true\n  capabilities:\n    add: [SYS_ADMIN]\n` +
+        'mounts:\n  volumes: [{name: host, hostPath: {path: /var/log}}]\n  volumeMounts: [{name: host, mountPath: /host/var/log}]\n',
+    });
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('error: values.yaml: 3 problems in the falcosecurity/falco 9.1.0 values:');
+    expect(lines.slice(1, 4).map((l) => l.replace(/^ {2}- (values\.yaml:\d+: [^:]+):.*$/, '$1'))).toEqual([
+      'values.yaml:60: containerSecurityContext.privileged',
+      'values.yaml:62: containerSecurityContext.capabilities.add',
+      'values.yaml:64: mounts.volumes[0].hostPath',
+    ]);
+    expect(lines.slice(1, 4).every((l) => l.includes('this tool renders an audit-only Falco'))).toBe(true);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   test('an unknown key: file, line and did you mean', () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),

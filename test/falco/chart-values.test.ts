@@ -161,6 +161,14 @@ describe('refused, each with its reason', () => {
     ['plugins_hostinfo: true', (t) => t.replace('  load_plugins:', '  plugins_hostinfo: true\n  load_plugins:'), /falco\.plugins_hostinfo: is true, so the chart mounts the host's \/proc/],
     ['podHostname', (t) => `${t}podHostname: falco\n`, /podHostname: is set, but chart 9\.1\.0 never reads it/],
     ['a removed driver kind', (t) => t.replace('driver:\n  enabled: false', 'driver:\n  enabled: false\n  kind: ebpf'), /driver\.kind: is "ebpf", which chart 9 no longer supports/],
+    ['a privileged Falco', (t) => `${t}containerSecurityContext:\n  privileged: true\n`,
+      /:\d+: containerSecurityContext\.privileged: is true, but a privileged container is what a kernel driver needs, and this tool renders an audit-only Falco/],
+    ['capabilities for falcoctl', (t) => t.replace('      enabled: true\n    follow:', '      enabled: true\n      securityContext: {capabilities: {add: [NET_ADMIN]}}\n    follow:'),
+      /falcoctl\.artifact\.install\.securityContext\.capabilities\.add: adds "NET_ADMIN", but capabilities are what a syscall driver needs/],
+    ['a privileged init container', (t) => `${t}extra:\n  initContainers: [{name: x, image: busybox, securityContext: {privileged: true}}]\n`,
+      /extra\.initContainers\[0\]\.securityContext\.privileged: is true/],
+    ['a hostPath volume', (t) => `${t}mounts:\n  volumes: [{name: host, hostPath: {path: /var/log}}]\n`,
+      /mounts\.volumes\[0\]\.hostPath: mounts a folder of the node, and this tool renders an audit-only Falco .*; use a configMap, secret or emptyDir volume instead/],
   ];
   test.each(refused)('%s', (_name, edit, message) => {
     expect(errorOf(() => preset(edit)).message).toMatch(message);
