@@ -46,6 +46,24 @@ const K8SAUDIT_INIT_CONFIG: Readonly<Record<string, 'string' | 'boolean' | 'inte
 /** Where the plugin reads its certificate and key by default (config.go:31 @ plugins/k8saudit/v0.16.1). */
 const K8SAUDIT_DEFAULT_CERTIFICATE = '/etc/falco/falco.pem';
 
+/**
+ * Why Falco's container cannot listen on `port`, when it is below 1024: binding such a port takes CAP_NET_BIND_SERVICE
+ * (capabilities(7)), which a container without it (capabilities.drop ALL, as this tool renders Falco) or running as a
+ * user other than root lacks, wherever the runtime keeps net.ipv4.ip_unprivileged_port_start at 1024 (CRI-O and
+ * containerd before 2.0; containerd 2.0 lowers it to 0: containerd/containerd#9348). Undefined when it can. @internal
+ */
+export function privilegedPortProblem(port: number, containerContext: unknown, podContext?: unknown): string | undefined {
+  if (port >= 1024) return undefined;
+  const sc: Obj = isObject(containerContext) ? containerContext : {};
+  const drop: unknown[] = isObject(sc.capabilities) && Array.isArray(sc.capabilities.drop) ? sc.capabilities.drop : [];
+  const dropped = drop.some((c) => typeof c === 'string' && ['ALL', 'NET_BIND_SERVICE', 'CAP_NET_BIND_SERVICE'].includes(c.toUpperCase()));
+  const user = typeof sc.runAsUser === 'number' ? sc.runAsUser : isObject(podContext) && typeof podContext.runAsUser === 'number' ? podContext.runAsUser : 0;
+  if (!dropped && user === 0) return undefined;
+  return `is ${port}, below 1024, but Falco's container ${dropped ? 'drops every capability (capabilities.drop: [ALL])' : `runs as user ${user}`} and so lacks ` +
+    'NET_BIND_SERVICE: binding the port fails wherever the container runtime keeps net.ipv4.ip_unprivileged_port_start at 1024 (CRI-O, containerd ' +
+    'before 2.0); use a port of 1024 or above, such as 9765';
+}
+
 /** What the k8saudit plugin entry of `falco.plugins` says. @internal */
 export interface ChartK8sAudit {
   /** Its index in `falco.plugins`. */
@@ -336,6 +354,11 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     });
   }
   const healthzPath = typeof web.k8s_healthz_endpoint === 'string' ? web.k8s_healthz_endpoint : '/healthz';
+  const falcoContext = nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER;
+  for (const [port, field] of [[listener.port, `falco.plugins[${k8saudit.index}].open_params`], [webPort, 'falco.webserver.listen_port']] as const) {
+    const problem = typeof port === 'number' ? privilegedPortProblem(port, falcoContext, v.podSecurityContext) : undefined;
+    if (problem) throw new UserError(problem, { field });
+  }
 
   const service = chartAuditService(v, listener.port);
   if (props.nodePort !== undefined && service.nodePort !== undefined && service.nodePort !== props.nodePort) {

@@ -8,7 +8,7 @@ import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
-import { buildChartShape } from './chart-shape';
+import { buildChartShape, privilegedPortProblem } from './chart-shape';
 import { detectFalcoChart, FalcoChart, FalcosecurityChartValues, locateChartValuesError, ResolvedChartValues } from './chart-values';
 import { NEWEST_FALCO_RELEASE } from './falco-releases';
 import { FalcoShape, FalcoVersion } from './falco-version';
@@ -312,6 +312,11 @@ export class Falco extends Construct {
           port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
           path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
         };
+        // the plugin shape's container drops every capability (RESTRICTED_CONTAINER): no port below 1024
+        for (const [port, field] of [[listener.port, 'k8sAudit.port'], [v.falco.webserver.listenPort, 'falco.webserver.listenPort']] as const) {
+          const problem = privilegedPortProblem(port, { capabilities: { drop: ['ALL'] } });
+          if (problem) throw new UserError(problem, { field });
+        }
         if (listener.port === v.falco.webserver.listenPort) {
           // name the setting the user wrote: the listener's port, or else the webserver's (in the values)
           throw new UserError(

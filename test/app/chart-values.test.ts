@@ -258,6 +258,22 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  test('a port below 1024, which the capability-less container cannot bind: the config\'s k8sAudit.port, the values\' open_params', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  clusterIP: 10.96.0.100\n  k8sAudit:\n    port: 443\n',
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+    });
+    const a = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(a.status).toBe(1);
+    expect(a.stderr).toMatch(/^error: falco-audit\.yaml:6: falco\.k8sAudit\.port: is 443, below 1024, but Falco's container drops every capability .*use a port of 1024 or above, such as 9765\n/);
+    const text = fixture('values-k8saudit.yaml').replace('http://:9765/k8s-audit', 'http://:443/k8s-audit').replace('- port: 9765', '- port: 443');
+    writeFiles(dir, { 'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'), 'values.yaml': text });
+    const b = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(b.status).toBe(1);
+    expect(b.stderr).toMatch(new RegExp(`^error: values\\.yaml:${text.split('\n').findIndex((l) => l.includes(':443/')) + 1}: falco\\.plugins\\[0\\]\\.open_params: is 443, below 1024`));
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+  });
+
   test('an unknown key: file, line and did you mean', () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),

@@ -240,6 +240,17 @@ describe('open_params, as the k8saudit plugin reads them (source.go @ plugins/k8
     expect(audit.validateOutput()).toEqual([]);
   });
 
+  test('a listener below 1024: refused while the container drops every capability or runs as another user', () => {
+    const low = (extra: Record<string, any> = {}) => ({
+      ...withPreset({ services: [{ name: 'k8saudit-webhook', type: 'NodePort', ports: [{ port: 443, nodePort: 30007, protocol: 'TCP' }] }], ...extra }),
+      falco: { ...presetValues().falco, plugins: [{ ...presetValues().falco.plugins[0], open_params: 'http://:443/k8s-audit' }, presetValues().falco.plugins[1]] },
+    });
+    expect(errorOf(() => synth(low())).message).toMatch(/^falco\.plugins\[0\]\.open_params: is 443, below 1024, but Falco's container drops every capability/);
+    expect(errorOf(() => synth(low({ containerSecurityContext: { runAsUser: 1000 } }))).message).toMatch(/runs as user 1000 and so lacks NET_BIND_SERVICE/);
+    expect(() => synth(low({ containerSecurityContext: { readOnlyRootFilesystem: true } }))).not.toThrow();
+    expect(errorOf(() => synth(withPreset({ falco: { webserver: { listen_port: 80 } } }))).message).toMatch(/^falco\.webserver\.listen_port: is 80, below 1024/);
+  });
+
   test('a wrong open_params in a values file points at its line', () => {
     const e = errorOf(() => synth(preset((t) => t.replace('"http://:9765/k8s-audit"', '"http://localhost:9765/k8s-audit"'))));
     expect(e.message).toMatch(/^values\.yaml:53: falco\.plugins\[0\]\.open_params: "http:\/\/localhost:9765\/k8s-audit" makes the plugin listen on localhost only/);
