@@ -277,6 +277,8 @@ interface MountNeed {
   readonly directory: string;
   /** Volume name to use for a new mount. */
   readonly volumeName: string;
+  /** Where the path was set, for an error: the webhook option (`webhook.directory`, `webhook.auditLog.path`) or the manifest's flag. */
+  readonly location?: ErrorLocation;
 }
 
 /**
@@ -458,7 +460,7 @@ export class KubeApiServerManifest extends Construct {
     } else {
       this.flagChanges.push(cl.set('audit-policy-file', policyPath));
       writePolicy = true;
-      needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
+      needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit', location: { field: 'webhook.directory' } });
     }
     const existingWebhook = cl.get('audit-webhook-config-file');
     if (existingWebhook !== undefined && existingWebhook !== kubeconfigPath && !w.replaceExistingWebhook) {
@@ -470,7 +472,7 @@ export class KubeApiServerManifest extends Construct {
       );
     }
     this.flagChanges.push(cl.set('audit-webhook-config-file', kubeconfigPath));
-    needs.push({ path: kubeconfigPath, writable: false, directory: w.directory, volumeName: 'falco-audit' });
+    needs.push({ path: kubeconfigPath, writable: false, directory: w.directory, volumeName: 'falco-audit', location: { field: 'webhook.directory' } });
     this.flagChanges.push(cl.set('audit-webhook-mode', w.mode));
     if (w.mode === 'batch') {
       this.flagChanges.push(cl.set('audit-webhook-batch-max-wait', w.batchMaxWait));
@@ -490,7 +492,11 @@ export class KubeApiServerManifest extends Construct {
       }
       const logPath = cl.get('audit-log-path');
       if (logPath && logPath !== '-' && path.posix.isAbsolute(logPath)) {
-        needs.push({ path: logPath, writable: true, directory: path.posix.dirname(logPath), volumeName: 'audit-log' });
+        // ours, or the operator's flag kept from the manifest
+        const location = logPath === w.auditLog.path
+          ? { field: 'webhook.auditLog.path' }
+          : this.source.locate(['spec', 'containers', this.containerIndex, ...(cl.locate('audit-log-path') ?? [])]);
+        needs.push({ path: logPath, writable: true, directory: path.posix.dirname(logPath), volumeName: 'audit-log', location });
       }
     }
 
@@ -548,6 +554,7 @@ export class KubeApiServerManifest extends Construct {
             `${echo(shadow.name)} at ${cut(shadow.mountPath)}, which is ` +
             `${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}; ` +
             'choose a path outside it (audit.webhook.auditLog.path, audit.webhook.directory)',
+          need.location,
         );
       }
       const clash = mounts.find((m) => m.mountPath === dir || (typeof m.mountPath === 'string' && m.mountPath.replace(/\/$/, '') === dir));
@@ -555,6 +562,7 @@ export class KubeApiServerManifest extends Construct {
         throw new UserError(
           `cannot mount ${cut(dir)} into kube-apiserver for ${cut(need.path)}: the container already mounts volume ${echo(clash.name)} there ` +
             `(${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}); choose another directory`,
+          need.location,
         );
       }
       // a flag kept from the manifest (an operator's --audit-log-path) can name such a folder too
@@ -562,6 +570,7 @@ export class KubeApiServerManifest extends Construct {
       if (problem) {
         throw new UserError(
           `cannot mount ${dir} into kube-apiserver for ${need.path}: ${problem}; change ${need.writable ? '--audit-log-path' : 'the audit directory'} to a folder of its own`,
+          need.location,
         );
       }
       // an existing hostPath volume of that directory is mounted rather than declared twice

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
-import { validateFalcoConfig } from '../validation/falco-config-validation';
+import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1035LabelProblems } from '../validation/names';
 import { isObject } from '../validation/util';
 import { dumpYaml } from '../yaml';
@@ -12,6 +12,8 @@ import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import {
   AUDIT_ONLY_WHY,
   CHART_VALUES_NAME,
+  ChartValuesLocator,
+  chartValuesLocator,
   ChartValuesProblem,
   closest,
   fieldPath,
@@ -43,6 +45,24 @@ const K8SAUDIT_INIT_CONFIG: Readonly<Record<string, 'string' | 'boolean' | 'inte
 };
 /** Where the plugin reads its certificate and key by default (config.go:31 @ plugins/k8saudit/v0.16.1). */
 const K8SAUDIT_DEFAULT_CERTIFICATE = '/etc/falco/falco.pem';
+
+/**
+ * Why Falco's container cannot listen on `port`, when it is below 1024: binding such a port takes CAP_NET_BIND_SERVICE
+ * (capabilities(7)), which a container without it (capabilities.drop ALL, as this tool renders Falco) or running as a
+ * user other than root lacks, wherever the runtime keeps net.ipv4.ip_unprivileged_port_start at 1024 (CRI-O and
+ * containerd before 2.0; containerd 2.0 lowers it to 0: containerd/containerd#9348). Undefined when it can. @internal
+ */
+export function privilegedPortProblem(port: number, containerContext: unknown, podContext?: unknown): string | undefined {
+  if (port >= 1024) return undefined;
+  const sc: Obj = isObject(containerContext) ? containerContext : {};
+  const drop: unknown[] = isObject(sc.capabilities) && Array.isArray(sc.capabilities.drop) ? sc.capabilities.drop : [];
+  const dropped = drop.some((c) => typeof c === 'string' && ['ALL', 'NET_BIND_SERVICE', 'CAP_NET_BIND_SERVICE'].includes(c.toUpperCase()));
+  const user = typeof sc.runAsUser === 'number' ? sc.runAsUser : isObject(podContext) && typeof podContext.runAsUser === 'number' ? podContext.runAsUser : 0;
+  if (!dropped && user === 0) return undefined;
+  return `is ${port}, below 1024, but Falco's container ${dropped ? 'drops every capability (capabilities.drop: [ALL])' : `runs as user ${user}`} and so lacks ` +
+    'NET_BIND_SERVICE: binding the port fails wherever the container runtime keeps net.ipv4.ip_unprivileged_port_start at 1024 (CRI-O, containerd ' +
+    'before 2.0); use a port of 1024 or above, such as 9765';
+}
 
 /** What the k8saudit plugin entry of `falco.plugins` says. @internal */
 export interface ChartK8sAudit {
@@ -113,15 +133,39 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   } else if (load !== undefined) {
     problems.push({ path: ['falco', 'load_plugins'], message: `expected a list of plugin names, got ${JSON.stringify(load)}` });
   }
-  throwChartProblems(problems);
+  // every k8saudit rules release (0.7-0.18) requires the json plugin (required_plugin_versions in
+  // plugins/k8saudit/rules/k8s_audit_rules.yaml), and Falco exits when no loaded plugin meets it ("Plugin requirement
+  // not satisfied, must load one of: json (>= 0.7.0)": userspace/falco/app/actions/load_rules_files.cpp:123 and
+  // userspace/engine/falco_engine.cpp check_plugin_requirements @ 0.44.1, the same from 0.37)
+  if (problems.length === 0 && found.length === 1 && installsK8sAuditRules(v)) {
+    const why = 'the k8saudit rules require the json plugin, and Falco exits at start without it ("Plugin requirement not satisfied, must load one of: json")';
+    if (!names.includes('json')) {
+      problems.push({ path: ['falco', 'plugins'], message: `has no json plugin entry; ${why}; add {name: json, library_path: libjson.so, init_config: ""} as values-k8saudit.yaml does` });
+    } else if (Array.isArray(load) && !load.includes('json')) {
+      problems.push({ path: ['falco', 'load_plugins'], message: `does not name json, and with load_plugins set Falco loads only the plugins it names; ${why}; add json` });
+    }
+  }
+  const locate = chartValuesLocator(v);
+  throwChartProblems(problems, locate);
   const index = found[0];
   const entry = plugins[index] as Obj;
   const listener = parseK8sAuditOpenParams(entry.open_params, `falco.plugins[${index}].open_params`);
-  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index) };
+  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index, locate) };
+}
+
+/** The falcoctl refs of the values' install container. */
+function installRefs(v: ResolvedChartValues): string[] {
+  const refs = v.falcoctl?.config?.artifact?.install?.refs;
+  return Array.isArray(refs) ? refs.filter((r: unknown): r is string => typeof r === 'string') : [];
+}
+
+/** Whether falcoctl installs a k8saudit rules artifact (`k8saudit-rules`, or an OCI `.../ruleset/k8saudit`). */
+function installsK8sAuditRules(v: ResolvedChartValues): boolean {
+  return installRefs(v).some((r) => parseFalcoctlRef(r).name === 'k8saudit-rules');
 }
 
 /** init_config as the plugin reads it: a mapping (Falco turns it into JSON, configuration.h:436-449 @ 0.44.1) or a JSON string. */
-function k8sauditInitConfig(raw: unknown, index: number): Obj {
+function k8sauditInitConfig(raw: unknown, index: number, locate: ChartValuesLocator): Obj {
   const field = `falco.plugins[${index}].init_config`;
   let cfg: unknown = raw ?? {};
   if (typeof raw === 'string') {
@@ -147,7 +191,7 @@ function k8sauditInitConfig(raw: unknown, index: number): Obj {
       problems.push({ path, message: `expected ${type === 'integer' ? 'a positive integer (bytes)' : `a ${type}`}, got ${JSON.stringify(val)}` });
     }
   }
-  throwChartProblems(problems);
+  throwChartProblems(problems, locate);
   return cfg;
 }
 
@@ -184,7 +228,7 @@ export function chartAuditService(v: ResolvedChartValues, listenerPort: number):
       });
     });
   });
-  throwChartProblems(problems);
+  throwChartProblems(problems, chartValuesLocator(v));
   if (hits.length === 0) {
     throw new UserError(
       `no Service here forwards to the k8saudit listener's port ${listenerPort} (from falco.plugins[].open_params), so the API server could not reach Falco; ` +
@@ -310,6 +354,11 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     });
   }
   const healthzPath = typeof web.k8s_healthz_endpoint === 'string' ? web.k8s_healthz_endpoint : '/healthz';
+  const falcoContext = nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER;
+  for (const [port, field] of [[listener.port, `falco.plugins[${k8saudit.index}].open_params`], [webPort, 'falco.webserver.listen_port']] as const) {
+    const problem = typeof port === 'number' ? privilegedPortProblem(port, falcoContext, v.podSecurityContext) : undefined;
+    if (problem) throw new UserError(problem, { field });
+  }
 
   const service = chartAuditService(v, listener.port);
   if (props.nodePort !== undefined && service.nodePort !== undefined && service.nodePort !== props.nodePort) {
@@ -353,6 +402,15 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
       { field: refsField },
     );
   }
+  // without resolveDeps falcoctl installs only the refs, and the image bundles no plugin from 0.37: libjson.so, which
+  // the json entry loads and the k8saudit rules require, must be a ref of its own
+  if (!resolveDeps && !names.includes('json') && (installsK8sAuditRules(v) || loadsPlugin(falcoYamlIn, 'json'))) {
+    throw new UserError(
+      `is false and [${refs.join(', ')}] has no json ref, so falcoctl does not install libjson.so, which falco.plugins loads and the k8saudit rules ` +
+        'require, and Falco exits at start; add json:0.7.0 (what the rules require) to falcoctl.config.artifact.install.refs, or remove resolveDeps: false',
+      { field: 'falcoctl.config.artifact.install.resolveDeps' },
+    );
+  }
   // unsetting the chart's refs gives its default [falco-rules:5], which installs no k8saudit plugin
   checkRefsLoadable(refs, version, refsField, false);
   if (follow.enabled === true) {
@@ -388,6 +446,23 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const config: Obj = clone(falcoYamlIn);
   if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
   else delete config.plugins_hostinfo;
+  // Falco 0.38+ reads rules_files and the deprecated rules_file, and exits when both are set ("both 'rules_files' and
+  // 'rules_file' keys set": userspace/falco/configuration.cpp load_yaml @ 0.38.0, the same to 0.44.1); 0.37 reads only
+  // rules_file. The chart's defaults set rules_files, so a user's rules_file alone replaces them.
+  const userFalco: Obj = isObject(user.falco) ? user.falco : {};
+  const userSets = (key: string) => userFalco[key] !== undefined && userFalco[key] !== null;
+  if (userSets('rules_file') && userSets('rules_files')) {
+    throw new UserError(
+      `is set beside falco.rules_files, ${version.rulesFilesKey === 'rules_files' ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` +
+        '\'rules_file\' keys set")' : `and Falco ${version} reads only rules_file, ignoring rules_files`}; keep one (rules_files, which this tool writes as each release reads it)`,
+      { field: 'falco.rules_file' },
+    );
+  }
+  if (version.rulesFilesKey === 'rules_files' && userSets('rules_file')) {
+    config.rules_files = config.rules_file;
+    delete config.rules_file;
+    warnings.push(`falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`);
+  }
   if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
     config.rules_file = config.rules_files;
     delete config.rules_files;
@@ -404,6 +479,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const rulesData: Record<string, string> = {};
   for (const file of Object.keys(customRules).sort()) rulesData[file] = String(customRules[file]).replace(/\n+$/, '');
   const hasRules = Object.keys(rulesData).length > 0;
+  checkRulesSource(v, refs, allowed.includes('rulesfile'), hasRules, config);
   if (hasRules) new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
 
   // services[]: the chart's Services, the k8saudit one with the address the config pins
@@ -621,6 +697,35 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   };
 }
 
+/** Whether falco.yaml loads a plugin: named in load_plugins when that is set, else any entry of that name. */
+function loadsPlugin(falcoYaml: Obj, name: string): boolean {
+  const plugins: unknown[] = Array.isArray(falcoYaml.plugins) ? falcoYaml.plugins : [];
+  const hasEntry = plugins.some((p) => isObject(p) && p.name === name);
+  return hasEntry && (!Array.isArray(falcoYaml.load_plugins) || falcoYaml.load_plugins.includes(name));
+}
+
+/**
+ * Falco needs at least one rules file that exists, else it exits ("You must specify at least one rules file/directory
+ * via -r or a rules_file entry in falco.yaml": it keeps only the configured paths that exist, userspace/falco/
+ * configuration.cpp load_yaml, and stops in userspace/falco/app/actions/load_rules_files.cpp @ 0.44.1, the same from
+ * 0.37). With falcoctl installing rules, /etc/falco is its empty folder: the rules come from a rules ref (`*-rules`,
+ * or an OCI `.../ruleset/...`), customRules (rules.d) or a mount of the user's own at a configured path.
+ */
+function checkRulesSource(v: ResolvedChartValues, refs: readonly string[], installsRules: boolean, customRules: boolean, config: Obj): void {
+  if (!installsRules || customRules) return;
+  if (refs.some((r) => parseFalcoctlRef(r).name.endsWith('-rules'))) return;
+  const key = Array.isArray(config.rules_files) ? config.rules_files : Array.isArray(config.rules_file) ? config.rules_file : [];
+  const userMounts: unknown[] = Array.isArray(v.mounts?.volumeMounts) ? v.mounts.volumeMounts : [];
+  const mounted = userMounts.some((m) => isObject(m) && typeof m.mountPath === 'string' &&
+    key.some((p: unknown) => typeof p === 'string' && (p === m.mountPath || p.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`))));
+  if (mounted) return;
+  throw new UserError(
+    `[${refs.join(', ')}] installs no rules (no *-rules ref) and customRules is empty, so /etc/falco (falcoctl's rules folder) holds no rules file ` +
+      'and Falco exits at start ("You must specify at least one rules file"); add a rules ref such as k8saudit-rules:0.16.1, or your rules in customRules',
+    { field: 'falcoctl.config.artifact.install.refs' },
+  );
+}
+
 /**
  * falco.yaml against the release's own schema (0.39.2+). A key the user wrote that the release does not know, or a
  * wrong type, is an error at its line; a key only the chart's defaults carry that an older release does not know
@@ -635,19 +740,39 @@ function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion): void {
       const problems: ChartValuesProblem[] = violations.map((x) => {
         const path = fieldPath(x.path);
         let message = x.message;
-        if (x.rule === 'falco-schema.unknown-field') {
-          const parent = path.slice(0, -1);
-          const siblings = Object.keys(getPath(CHART_9_DEFAULTS.falco, parent) ?? {});
-          const hint = closest(String(path[path.length - 1]), siblings);
-          if (hint) message += `; did you mean "${[...parent, hint].join('.')}"?`;
-        }
+        if (x.rule === 'falco-schema.unknown-field') message += unknownFalcoKeyHint(path, getPath(config, path), version);
         return { path: ['falco', ...path], message };
       });
-      throwChartProblems(problems);
+      throwChartProblems(problems, chartValuesLocator(user));
       return;
     }
     for (const x of fromDefaults) deletePath(config, fieldPath(x.path));
   }
+}
+
+/**
+ * What to say about a falco.yaml key the release's schema does not know: the nearest other key this release knows
+ * there (from chart 9.1.0's falco.yaml, never the key itself), with its `falco.` prefix, and the newer release whose
+ * schema has the key, when one does (chart 9.1.0 writes Falco 0.44's keys; an older release lacks some).
+ */
+function unknownFalcoKeyHint(path: readonly (string | number)[], value: unknown, version: FalcoVersion): string {
+  const release = falcoSchemaRelease(version);
+  if (release === undefined) return '';
+  const parent = path.slice(0, -1);
+  const key = String(path[path.length - 1]);
+  const defaults = getPath(CHART_9_DEFAULTS.falco, parent);
+  const siblings = Object.keys(isObject(defaults) ? defaults : {})
+    .filter((k) => k !== key && falcoSchemaKnows(release, [...parent, k], (defaults as Obj)[k]));
+  const hint = closest(key, siblings);
+  const [major, minor, patch] = release.split('.').map(Number);
+  const newer = falcoSchemaReleases().find((r) => {
+    const [rMajor, rMinor, rPatch] = r.split('.').map(Number);
+    const isNewer = rMajor - major || rMinor - minor || rPatch - patch;
+    return isNewer > 0 && falcoSchemaKnows(r, path, value);
+  });
+  const dotted = (p: readonly (string | number)[]) => `falco.${p.map((x) => (typeof x === 'number' ? `[${x}]` : x)).join('.').replace(/\.\[/g, '[')}`;
+  return (hint ? `; did you mean "${dotted([...parent, hint])}"?` : '') +
+    (newer ? `; "${dotted(path)}" is a key of a newer Falco (in the falco.yaml schema of ${newer}): run that release or newer (image.tag), or remove it` : '');
 }
 
 function indexNames(config: Obj): string {

@@ -2,7 +2,9 @@ import { UserError, UserErrors } from '../errors';
 import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
 import { describeValue as describe, isObject } from '../validation/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
-import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions } from './values';
+import { KubernetesVersion } from '../kubernetes-version';
+import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
+import { chartApiServerValueProblems } from './values-api-checks';
 
 /** The chart a values file is written for. */
 export enum FalcoChart {
@@ -295,12 +297,18 @@ export function throwChartProblems(problems: readonly ChartValuesProblem[], loca
  * every mistyped one, and every key this tool refuses, each with its reason. All problems are reported at once.
  * `falco.*` is falco.yaml and is checked against the Falco release's schema when Falco is built.
  */
-export function checkChartValues(value: unknown, locate: ChartValuesLocator = fieldOnly): FalcosecurityChartValues {
+export function checkChartValues(value: unknown, locate: ChartValuesLocator = fieldOnly, kubernetesVersion?: KubernetesVersion): FalcosecurityChartValues {
   if (value === null || value === undefined) return {};
   if (!isObject(value)) throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
   const problems: ChartValuesProblem[] = [];
   walkSection(value, [], problems);
-  if (problems.length === 0) problems.push(...refusals(value, resolveChartValues(value, false)));
+  if (problems.length === 0) {
+    const merged = resolveChartValues(value, false);
+    problems.push(...refusals(value, merged));
+    // what the API server would refuse in the fields the values reach, at the values' lines
+    const refused = chartApiServerValueProblems(merged, kubernetesVersion).map((p, i) => ({ p, i, line: locate(p.path).line ?? Infinity }));
+    problems.push(...refused.sort((a, b) => a.line - b.line || a.i - b.i).map((x) => x.p));
+  }
   throwChartProblems(problems, locate);
   return value as FalcosecurityChartValues;
 }
@@ -455,6 +463,8 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
         `and name it in certs.${a === 'client' ? 'existingClientSecret' : 'existingSecret'}`);
     }
   }
+  out.push(...privilegeRefusals(v));
+  out.push(...credentialRefusals(user));
   if (typeof v.podHostname === 'string' && v.podHostname !== '') {
     add('podHostname', 'is set, but chart 9.1.0 never reads it (templates/pod-template.tpl reads falco.podHostname, which would also land in falco.yaml); remove it');
   }
@@ -468,6 +478,118 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
       if (key in f) add(`falco.${key}`, 'was removed in chart 9 (BREAKING-CHANGES.md; the chart itself fails on it); remove it');
     }
     if ('podHostname' in f) add('falco.podHostname', 'is not a falco.yaml key; the chart would also set the pod\'s hostname from it, which an audit-only Falco does not need; remove it');
+  }
+  return out;
+}
+
+/**
+ * A privileged container, added capabilities and hostPath volumes: an audit-only Falco needs none of them (kernel
+ * module and legacy eBPF drivers need privileged, modern eBPF needs BPF, SYS_RESOURCE, PERFMON and SYS_PTRACE; plugins
+ * with no syscall source need nothing: ../shared/FACTS.md section 5, "Privileges"), so each is refused at its key.
+ */
+function privilegeRefusals(v: ResolvedChartValues): ChartValuesProblem[] {
+  const out: ChartValuesProblem[] = [];
+  const contexts: [YamlPath, unknown][] = [
+    [['containerSecurityContext'], v.containerSecurityContext],
+    [['falcoctl', 'artifact', 'install', 'securityContext'], v.falcoctl?.artifact?.install?.securityContext],
+    [['falcoctl', 'artifact', 'follow', 'securityContext'], v.falcoctl?.artifact?.follow?.securityContext],
+    ...(Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : []).map((c: unknown, i: number): [YamlPath, unknown] =>
+      [['extra', 'initContainers', i, 'securityContext'], isObject(c) ? c.securityContext : undefined]),
+  ];
+  for (const [path, sc] of contexts) {
+    if (!isObject(sc)) continue;
+    if (sc.privileged === true) {
+      out.push({ path: [...path, 'privileged'], message: `is true, but a privileged container is what a kernel driver needs, and ${AUDIT_ONLY_WHY}; remove it` });
+    }
+    const add = isObject(sc.capabilities) ? sc.capabilities.add : undefined;
+    if (Array.isArray(add) && add.length > 0) {
+      out.push({
+        path: [...path, 'capabilities', 'add'],
+        message: `adds ${add.map((c) => JSON.stringify(c)).join(', ')}, but capabilities are what a syscall driver needs (modern eBPF: BPF, SYS_RESOURCE, PERFMON, ` +
+          `SYS_PTRACE), and ${AUDIT_ONLY_WHY}; remove them`,
+      });
+    }
+  }
+  (Array.isArray(v.mounts?.volumes) ? v.mounts.volumes : []).forEach((vol: unknown, i: number) => {
+    if (isObject(vol) && vol.hostPath !== undefined) {
+      out.push({
+        path: ['mounts', 'volumes', i, 'hostPath'],
+        message: `mounts a folder of the node, and ${AUDIT_ONLY_WHY}; the audit events arrive over the network; use a configMap, secret or emptyDir volume instead`,
+      });
+    }
+  });
+  return out;
+}
+
+/** Where a Secret's keys reach falcoctl: its containers' envFrom (or env with valueFrom.secretKeyRef). */
+const FALCOCTL_ENV_WAY =
+  'create a Secret in Falco\'s namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}] ' +
+  '(and falcoctl.artifact.follow.envFrom when the follower is on)';
+
+/**
+ * Literal credentials the chart would render into the output, which is meant for Git, each refused with the way that
+ * keeps it out: falcoctl.yaml's registry credentials (the chart writes falcoctl.config into its ConfigMap), URLs with
+ * a password, and falcoctl's credential variables given as values. The messages never show the secret.
+ * falcoctl reads every falcoctl.yaml key from FALCOCTL_<KEY> variables, and its registry credentials from
+ * FALCOCTL_REGISTRY_AUTH_BASIC ("registry,username,password;...") and FALCOCTL_REGISTRY_AUTH_OAUTH
+ * ("registry,client-id,client-secret,token-url;..."), which win over the file (falcoctl internal/config/config.go
+ * `Load`: SetEnvPrefix + AutomaticEnv, basicAuthListHookFunc, oathAuthListHookFunc, and its README's environment
+ * table, the same from v0.7.2 to v0.13.0). Falco expands `${VAR}` in falco.yaml (userspace/falco/yaml_helper.h
+ * pre_process_env_vars @ 0.37.0; userspace/engine/yaml_helper.h @ 0.44.1), which the chart's releases (0.37+) all do.
+ */
+function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
+  const out: ChartValuesProblem[] = [];
+  const auth = user.falcoctl?.config?.registry?.auth;
+  const literal = (x: unknown) => typeof x === 'string' ? x !== '' : x !== undefined && x !== null;
+  for (const [kind, secretKey, variable, format] of [
+    ['basic', 'password', 'FALCOCTL_REGISTRY_AUTH_BASIC', '"<registry>,<username>,<password>"'],
+    ['oauth', 'clientsecret', 'FALCOCTL_REGISTRY_AUTH_OAUTH', '"<registry>,<client-id>,<client-secret>,<token-url>"'],
+  ] as const) {
+    const list: unknown[] = isObject(auth) && Array.isArray(auth[kind]) ? auth[kind] : [];
+    list.forEach((entry, i) => {
+      if (!isObject(entry)) return;
+      // viper and mapstructure match keys in any case (clientSecret, clientsecret)
+      const key = Object.keys(entry).find((k) => k.toLowerCase() === secretKey && literal(entry[k]));
+      if (key === undefined) return;
+      out.push({
+        path: ['falcoctl', 'config', 'registry', 'auth', kind, i, key],
+        message: `refused: a literal registry ${secretKey === 'password' ? 'password' : 'client secret'} here would be written into the falcoctl ConfigMap ` +
+          `(falcoctl.yaml) in the output, which is meant for Git. Remove registry.auth.${kind} from the values: falcoctl also reads it from the ` +
+          `environment variable ${variable}, as ${format}; ${FALCOCTL_ENV_WAY}`,
+      });
+    });
+  }
+  for (const c of ['install', 'follow']) {
+    const env: unknown[] = Array.isArray(user.falcoctl?.artifact?.[c]?.env) ? user.falcoctl.artifact[c].env : [];
+    env.forEach((e, i) => {
+      if (isObject(e) && ['FALCOCTL_REGISTRY_AUTH_BASIC', 'FALCOCTL_REGISTRY_AUTH_OAUTH'].includes(e.name as string) && literal(e.value)) {
+        out.push({
+          path: ['falcoctl', 'artifact', c, 'env', i, 'value'],
+          message: `refused: ${String(e.name)} holds registry credentials, and a literal value here would be written into the Deployment in the output, ` +
+            `which is meant for Git; set it with valueFrom: {secretKeyRef: {name: <secret>, key: ${String(e.name)}}}, or ${FALCOCTL_ENV_WAY}`,
+        });
+      }
+    });
+  }
+  const indexes: unknown[] = Array.isArray(user.falcoctl?.config?.indexes) ? user.falcoctl.config.indexes : [];
+  indexes.forEach((index, i) => {
+    if (isObject(index) && urlCredentials(index.url) === 'password') {
+      out.push({
+        path: ['falcoctl', 'config', 'indexes', i, 'url'],
+        message: 'refused: this URL carries a password before its \'@\', which would be written into the falcoctl ConfigMap (falcoctl.yaml) in the output, ' +
+          'which is meant for Git. Move indexes out of the values: falcoctl also reads them from the environment variable FALCOCTL_INDEXES, as ' +
+          `"<name>,<url>;<name>,<url>"; ${FALCOCTL_ENV_WAY}`,
+      });
+    }
+  });
+  if (isObject(user.falco) && isObject(user.falco.http_output) && urlCredentials(user.falco.http_output.url) === 'password') {
+    out.push({
+      path: ['falco', 'http_output', 'url'],
+      message: 'refused: this URL carries a password before its \'@\', which would be written into falco.yaml in the ConfigMap in the output, which is ' +
+        'meant for Git. Falco expands ${VAR} in falco.yaml from its environment: write the URL as url: ${FALCO_HTTP_OUTPUT_URL} and set it from a ' +
+        'Secret in Falco\'s namespace with ' +
+        'extra.env: [{name: FALCO_HTTP_OUTPUT_URL, valueFrom: {secretKeyRef: {name: <secret>, key: url}}}]',
+    });
   }
   return out;
 }
@@ -488,7 +610,11 @@ function has(obj: unknown, path: readonly string[]): boolean {
  */
 export function resolveChartValues(values: FalcosecurityChartValues = {}, check = true): ResolvedChartValues {
   if (check) checkChartValues(values);
-  return deepFreeze(merge(CHART_9_DEFAULTS, values) as ResolvedChartValues);
+  const resolved = deepFreeze(merge(CHART_9_DEFAULTS, values) as ResolvedChartValues);
+  // problems found in the merged values point at the user's file too
+  const locate = LOCATORS.get(values);
+  if (locate) LOCATORS.set(resolved, locate);
+  return resolved;
 }
 
 function merge(base: unknown, over: unknown): unknown {
@@ -537,13 +663,13 @@ const LOCATORS = new WeakMap<object, ChartValuesLocator>();
  * {@link checkChartValues}): every problem names the key, the file, its line and the reason.
  * @returns the user's values (not merged)
  */
-export function loadFalcosecurityValues(file: string, shownAs: string = file): FalcosecurityChartValues {
-  return checkLoaded(readYamlFile(file, { what: 'Falco values file', file: shownAs }));
+export function loadFalcosecurityValues(file: string, shownAs: string = file, options: LoadFalcoValuesOptions = {}): FalcosecurityChartValues {
+  return checkLoaded(readYamlFile(file, { what: 'Falco values file', file: shownAs }), options);
 }
 
-function checkLoaded(loaded: LoadedYaml): FalcosecurityChartValues {
+function checkLoaded(loaded: LoadedYaml, options: LoadFalcoValuesOptions): FalcosecurityChartValues {
   const locate: ChartValuesLocator = (p) => loaded.locate(p);
-  const values = checkChartValues(loaded.value, locate);
+  const values = checkChartValues(loaded.value, locate, options.kubernetesVersion);
   LOCATORS.set(values, locate);
   return values;
 }
@@ -565,7 +691,12 @@ export function loadFalcoValuesFile(file: string, shownAs: string = file, chart?
   const loaded = readYamlFile(file, { what: 'Falco values file', file: shownAs });
   const which = chart ?? detectFalcoChart(loaded.value);
   if (which === FalcoChart.STABLE_FALCO_1_1_1) return { chart: which, detected: true, values: loadFalcoValues(file, shownAs, options) };
-  return { chart: which, detected: chart === undefined, values: checkLoaded(loaded) };
+  return { chart: which, detected: chart === undefined, values: checkLoaded(loaded, options) };
+}
+
+/** The locator of values the loader returned (or their merge), else one that names the field only. @internal */
+export function chartValuesLocator(values: unknown): ChartValuesLocator {
+  return (isObject(values) && LOCATORS.get(values)) || fieldOnly;
 }
 
 /**

@@ -8,11 +8,11 @@ import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
-import { buildChartShape } from './chart-shape';
+import { buildChartShape, privilegedPortProblem } from './chart-shape';
 import { detectFalcoChart, FalcoChart, FalcosecurityChartValues, locateChartValuesError, ResolvedChartValues } from './chart-values';
 import { NEWEST_FALCO_RELEASE } from './falco-releases';
 import { FalcoShape, FalcoVersion } from './falco-version';
-import { checkRefsLoadable } from './falcoctl-refs';
+import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
 import { buildLegacyShape } from './legacy-shape';
 import { buildPluginShape } from './plugin-shape';
 import { checkAuditPath, ShapeResult } from './shape-context';
@@ -308,6 +308,11 @@ export class Falco extends Construct {
           port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
           path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
         };
+        // the plugin shape's container drops every capability (RESTRICTED_CONTAINER): no port below 1024
+        for (const [port, field] of [[listener.port, 'k8sAudit.port'], [v.falco.webserver.listenPort, 'falco.webserver.listenPort']] as const) {
+          const problem = privilegedPortProblem(port, { capabilities: { drop: ['ALL'] } });
+          if (problem) throw new UserError(problem, { field });
+        }
         if (listener.port === v.falco.webserver.listenPort) {
           // name the setting the user wrote: the listener's port, or else the webserver's (in the values)
           throw new UserError(
@@ -326,6 +331,16 @@ export class Falco extends Construct {
         if (this.falcoVersion.needsFalcoctl) {
           if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
           checkRefsLoadable(refs, this.falcoVersion, 'falcoctl.refs');
+          // /etc/falco is falcoctl's empty rules folder: without a rules artifact or customRules no rules file exists, and
+          // Falco exits ("You must specify at least one rules file": userspace/falco/app/actions/load_rules_files.cpp @ 0.44.1,
+          // the same from 0.37; it keeps only the configured paths that exist, userspace/falco/configuration.cpp)
+          if (!refs.some((r) => parseFalcoctlRef(r).name.endsWith('-rules')) && Object.keys(v.customRules).length === 0) {
+            throw new UserError(
+              `[${refs.join(', ')}] installs no rules (no *-rules ref) and the values have no customRules, so Falco finds no rules file in /etc/falco and ` +
+                `exits at start ("You must specify at least one rules file"); add a rules ref such as ${release.defaultRefs?.find((r) => r.includes('-rules')) ?? 'k8saudit-rules:0.16.1'}`,
+              { field: 'falcoctl.refs' },
+            );
+          }
         }
         result = buildPluginShape(ctx, listener, {
           image: props.falcoctl?.image ?? release.falcoctlImage ?? DEFAULT_FALCOCTL_IMAGE,

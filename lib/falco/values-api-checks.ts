@@ -10,11 +10,15 @@ import {
   checkConfigData,
   checkContainerEnv,
   checkContainerImage,
+  checkContainerNames,
   checkDaemonSetUpdateStrategy,
   checkHostPathTypes,
   checkPodSpecNames,
+  checkPrivilegedEscalation,
   checkResourceQuantities,
+  checkSecurityContexts,
   checkTolerations,
+  checkVolumeMountSubPaths,
   SemanticRule,
   ValidationItem,
   Violation,
@@ -131,10 +135,105 @@ function sources(v: Values): Source[] {
   ];
 }
 
+/**
+ * The stand-in for falcosecurity/falco 9.1.0 values (merged over the chart's defaults): the Deployment's pod spec with
+ * what the values put there, in the chart's places (templates/pod-template.tpl @ chart 9.1.0): the pod's security
+ * context, volumes and scheduling keys; the Falco container's security context, resources, mounts and env; the
+ * falcoctl containers' own; the user's init containers as written. The chart's own mounts and env are left out: a
+ * violation there is this tool's, and the rendered objects are checked again.
+ */
+function chartSources(v: Values): Source[] {
+  const fc: Values = isObject(v.falcoctl) ? v.falcoctl : {};
+  const install: Values = isObject(fc.artifact?.install) ? fc.artifact.install : {};
+  const follow: Values = isObject(fc.artifact?.follow) ? fc.artifact.follow : {};
+  const extraInit: unknown[] = Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : [];
+  const origins: [string, YamlPath][] = [];
+  // a falcoctl container (install, follow): its own security context, resources, mounts and env
+  const container = (at: string, name: string, from: YamlPath, c: Values) => {
+    origins.push(
+      [`${at}.securityContext`, [...from, 'securityContext']],
+      [`${at}.resources`, [...from, 'resources']],
+      [`${at}.volumeMounts`, [...from, 'mounts', 'volumeMounts']],
+      [`${at}.env`, [...from, 'env']],
+      [`${at}.imagePullPolicy`, ['falcoctl', 'image', 'pullPolicy']],
+    );
+    return { name, image: 'falcoctl', imagePullPolicy: fc.image?.pullPolicy, securityContext: c.securityContext, resources: c.resources, volumeMounts: c.mounts?.volumeMounts, env: c.env };
+  };
+  // the Falco container: containerSecurityContext, resources, mounts.volumeMounts and extra.env sit at the top level
+  const falco = {
+    name: 'falco',
+    image: 'falco',
+    imagePullPolicy: v.image?.pullPolicy,
+    securityContext: v.containerSecurityContext,
+    resources: v.resources,
+    volumeMounts: v.mounts?.volumeMounts,
+    env: v.extra?.env,
+  };
+  origins.push(
+    [`${POD}.containers[0].securityContext`, ['containerSecurityContext']],
+    [`${POD}.containers[0].resources`, ['resources']],
+    [`${POD}.containers[0].volumeMounts`, ['mounts', 'volumeMounts']],
+    [`${POD}.containers[0].env`, ['extra', 'env']],
+    [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
+  );
+  const containers: unknown[] = [falco];
+  if (follow.enabled === true) {
+    containers.push(container(`${POD}.containers[1]`, 'falcoctl-artifact-follow', ['falcoctl', 'artifact', 'follow'], follow));
+  }
+  // the installer first, so that a user's init container of its name is the repeat reported
+  const initContainers = [container(`${POD}.initContainers[0]`, 'falcoctl-artifact-install', ['falcoctl', 'artifact', 'install'], install), ...extraInit];
+  extraInit.forEach((_c, i) => origins.push([`${POD}.initContainers[${i + 1}]`, ['extra', 'initContainers', i]]));
+  origins.push(
+    [`${POD}.securityContext`, ['podSecurityContext']],
+    [`${POD}.volumes`, ['mounts', 'volumes']],
+    [`${POD}.nodeSelector`, ['nodeSelector']],
+    [`${POD}.tolerations`, ['tolerations']],
+    [`${POD}.affinity`, ['affinity']],
+    [`${POD}.priorityClassName`, ['podPriorityClassName']],
+    [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
+  );
+  const podSpec = {
+    serviceAccountName: typeof v.serviceAccount?.name === 'string' && v.serviceAccount.name !== '' ? v.serviceAccount.name : undefined,
+    priorityClassName: v.podPriorityClassName || undefined,
+    securityContext: v.podSecurityContext,
+    nodeSelector: v.nodeSelector,
+    affinity: v.affinity,
+    tolerations: v.tolerations,
+    containers,
+    initContainers,
+    volumes: v.mounts?.volumes,
+  };
+  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'falco', namespace: 'falco' }, spec: { template: { spec: podSpec } } };
+  return [
+    {
+      item: { source: 'values', object: deployment },
+      rules: [
+        checkSecurityContexts,
+        checkVolumeMountSubPaths,
+        checkHostPathTypes,
+        checkPrivilegedEscalation,
+        checkContainerNames,
+        checkResourceQuantities,
+        checkTolerations,
+        checkContainerEnv,
+        checkContainerImage,
+        checkPodSpecNames,
+        checkAffinity,
+      ],
+      origins,
+    },
+    {
+      item: { source: 'values', object: { apiVersion: 'v1', kind: 'ConfigMap', data: v.customRules } },
+      rules: [checkConfigData],
+      origins: [['data', ['customRules']]],
+    },
+  ];
+}
+
 /** The violations of one version, each with its values path, keyed by rule and path. */
-function problemsFor(v: Values, version: KubernetesVersion): Map<string, ValuesProblem> {
+function problemsFor(v: Values, version: KubernetesVersion, standIns: (v: Values) => Source[] = sources): Map<string, ValuesProblem> {
   const out = new Map<string, ValuesProblem>();
-  for (const source of sources(v)) {
+  for (const source of standIns(v)) {
     const origins = source.origins
       .map(([prefix, to]) => [parseRulePath(prefix), to] as const)
       .sort((a, b) => b[0].length - a[0].length);
@@ -163,10 +262,22 @@ function problemsFor(v: Values, version: KubernetesVersion): Map<string, ValuesP
  * minors agree on it; the rules that differ by version only grow more permissive).
  */
 export function apiServerValueProblems(merged: Values, version?: KubernetesVersion): ValuesProblem[] {
+  return valueProblems(merged, version, sources);
+}
+
+/**
+ * The same for falcosecurity/falco 9.1.0 values (merged over that chart's defaults): what the API server of `version`
+ * would refuse in the pod spec and the rules ConfigMap the values reach, each at its values path.
+ */
+export function chartApiServerValueProblems(merged: Values, version?: KubernetesVersion): ValuesProblem[] {
+  return valueProblems(merged, version, chartSources);
+}
+
+function valueProblems(merged: Values, version: KubernetesVersion | undefined, standIns: (v: Values) => Source[]): ValuesProblem[] {
   if (!isObject(merged)) return [];
-  if (version) return [...problemsFor(merged, version).values()];
+  if (version) return [...problemsFor(merged, version, standIns).values()];
   const minors = KubernetesVersion.SUPPORTED_MINORS;
-  const newest = problemsFor(merged, KubernetesVersion.of(`1.${minors[minors.length - 1]}.0`));
-  const oldest = problemsFor(merged, KubernetesVersion.of(`1.${minors[0]}.0`));
+  const newest = problemsFor(merged, KubernetesVersion.of(`1.${minors[minors.length - 1]}.0`), standIns);
+  const oldest = problemsFor(merged, KubernetesVersion.of(`1.${minors[0]}.0`), standIns);
   return [...newest].filter(([key]) => oldest.has(key)).map(([, problem]) => problem);
 }

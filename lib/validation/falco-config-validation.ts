@@ -57,3 +57,29 @@ export function validateFalcoConfig(config: unknown, falco: { major: number; min
   if (validate(config)) return [];
   return toViolations(source, `Falco ${release} falco.yaml`, config, validate.errors ?? []).map((v) => ({ ...v, rule: v.rule.replace(/^schema\./, 'falco-schema.') }));
 }
+
+/** The releases whose falco.yaml schema is vendored, oldest first. */
+export function falcoSchemaReleases(): readonly string[] {
+  if (!index) index = JSON.parse(fs.readFileSync(path.join(schemasDir(), 'falco', 'index.json'), 'utf8')) as FalcoSchemaIndex;
+  return index.versions;
+}
+
+/**
+ * Whether the falco.yaml schema of `release` (one of {@link falcoSchemaReleases}) knows the key at `keyPath` with `value`
+ * there: a document holding only that key draws no unknown-field violation at it or above it. List items are probed as
+ * the first item.
+ */
+export function falcoSchemaKnows(release: string, keyPath: readonly (string | number)[], value: unknown): boolean {
+  const probePath = keyPath.map((p) => (typeof p === 'number' ? 0 : p));
+  let doc: unknown = value === undefined ? null : value;
+  for (let i = probePath.length - 1; i >= 0; i--) {
+    const p = probePath[i];
+    doc = typeof p === 'number' ? [doc] : { [p]: doc };
+  }
+  const [major, minor, patch] = parse(release);
+  const within = (violationPath: string) => {
+    const parts = violationPath.split(/\.|(?=\[)/).filter(Boolean).map((x) => (/^\[\d+\]$/.test(x) ? Number(x.slice(1, -1)) : x));
+    return parts.length <= probePath.length && parts.every((x, i) => x === probePath[i]);
+  };
+  return !validateFalcoConfig(doc, { major, minor, patch }, 'probe').some((v) => v.rule === 'falco-schema.unknown-field' && within(v.path));
+}

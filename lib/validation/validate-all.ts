@@ -27,8 +27,10 @@ import {
   checkPodSpecNames,
   checkPrivilegedEscalation,
   checkResourceQuantities,
+  checkSecurityContexts,
   checkTolerations,
   checkVolumeMounts,
+  checkVolumeMountSubPaths,
   checkVolumes,
 } from './rules/pod-rules';
 import { checkDaemonSetUpdateStrategy } from './rules/workload-rules';
@@ -49,7 +51,9 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   checkContainerNames,
   checkVolumes,
   checkVolumeMounts,
+  checkVolumeMountSubPaths,
   checkHostPathTypes,
+  checkSecurityContexts,
   checkContainerPorts,
   checkResourceQuantities,
   checkTolerations,

@@ -67,10 +67,29 @@ describe('webhook options', () => {
   });
 });
 
-test("an operator's --audit-log-path in a protected folder is not mounted", () => {
-  const manifest = StaticPodManifest.fromString(MODERN.replace('    - kube-apiserver\n', '    - kube-apiserver\n    - --audit-log-path=/var/lib/etcd/audit.log\n'), 'kube-apiserver.yaml');
+test("an operator's --audit-log-path in a protected folder is not mounted, and the error is at that flag's line", () => {
+  const text = MODERN.replace('    - kube-apiserver\n', '    - kube-apiserver\n    - --audit-log-path=/var/lib/etcd/audit.log\n');
+  const manifest = StaticPodManifest.fromString(text, 'kube-apiserver.yaml');
   const err = errorOf(() => new KubeApiServerManifest(Testing.chart(), 'ApiServer', { manifest, backend: webhook({}) }));
+  const line = text.split('\n').findIndex((l) => l.includes('--audit-log-path')) + 1;
   expect(err.message).toBe(
-    "cannot mount /var/lib/etcd into kube-apiserver for /var/lib/etcd/audit.log: /var/lib/etcd is etcd's data; change --audit-log-path to a folder of its own",
+    `kube-apiserver.yaml:${line}: spec.containers[0].command[1]: cannot mount /var/lib/etcd into kube-apiserver for /var/lib/etcd/audit.log: ` +
+      "/var/lib/etcd is etcd's data; change --audit-log-path to a folder of its own",
   );
+});
+
+test('a mount that clashes names the option that set the path: webhook.auditLog.path or webhook.directory', () => {
+  // kubeadm mounts /etc/kubernetes/pki read-only: a log there cannot be written, a directory under a config map not read
+  const log = errorOf(() => new KubeApiServerManifest(Testing.chart(), 'ApiServer', {
+    manifest: StaticPodManifest.fromString(MODERN, 'kube-apiserver.yaml'),
+    backend: webhook({ auditLog: { path: '/etc/kubernetes/pki/audit.log' } }),
+  }));
+  expect(log.location).toEqual({ field: 'webhook.auditLog.path' });
+  expect(log.message).toMatch(/^webhook\.auditLog\.path: cannot mount \/etc\/kubernetes\/pki into kube-apiserver for \/etc\/kubernetes\/pki\/audit\.log: the container already mounts volume "k8s-certs" there/);
+  const doc = StaticPodManifest.fromString(MODERN).document as any;
+  doc.spec.containers[0].volumeMounts.push({ mountPath: '/etc/kubernetes/audit', name: 'audit-config' });
+  doc.spec.volumes.push({ configMap: { name: 'audit' }, name: 'audit-config' });
+  const dir = errorOf(() => new KubeApiServerManifest(Testing.chart(), 'ApiServer', { manifest: StaticPodManifest.fromString(JSON.stringify(doc)), backend: webhook({}) }));
+  expect(dir.location).toEqual({ field: 'webhook.directory' });
+  expect(dir.message).toMatch(/^webhook\.directory: cannot mount \/etc\/kubernetes\/audit into kube-apiserver for \/etc\/kubernetes\/audit\/audit-policy\.yaml: the container already mounts volume "audit-config" there \(not a plain hostPath\)/);
 });

@@ -56,7 +56,31 @@ interface Case {
 
 const JSON_MANIFEST = JSON.stringify(yaml.load(DEFAULT_MANIFEST), null, 2);
 
+const WEBHOOK_CONFIG = (webhook: string) => CONFIG.replace('falco:\n', `audit:\n  backend: webhook\n  webhook:\n${webhook}falco:\n`);
+/** The default manifest with an emptyDir volume mounted at the default audit directory. */
+const AUDIT_DIR_TAKEN = DEFAULT_MANIFEST
+  .replace('    volumeMounts:\n', '    volumeMounts:\n    - mountPath: /etc/kubernetes/audit\n      name: scratch\n')
+  .replace('  volumes:\n', '  volumes:\n  - emptyDir: {}\n    name: scratch\n');
+
 const cases: Case[] = [
+  // --- a path the API server's mounts cannot serve: at the config line that set it, or the manifest's flag
+  {
+    name: 'an audit log under the read-only /etc/kubernetes/pki mount',
+    files: { 'falco-audit.yaml': WEBHOOK_CONFIG('    auditLog: {path: /etc/kubernetes/pki/audit.log}\n') },
+    expect: [`falco-audit.yaml:${lineOf(WEBHOOK_CONFIG('    auditLog: {path: /etc/kubernetes/pki/audit.log}\n'), 'auditLog')}: audit.webhook.auditLog.path: ` +
+      'cannot mount /etc/kubernetes/pki into kube-apiserver for /etc/kubernetes/pki/audit.log: the container already mounts volume "k8s-certs" there'],
+  },
+  {
+    name: 'an audit directory where the manifest mounts an emptyDir',
+    files: { 'falco-audit.yaml': WEBHOOK_CONFIG('    directory: /etc/kubernetes/audit\n'), 'kube-apiserver.yaml': AUDIT_DIR_TAKEN },
+    expect: [`falco-audit.yaml:${lineOf(WEBHOOK_CONFIG('    directory: /etc/kubernetes/audit\n'), 'directory')}: audit.webhook.directory: ` +
+      'cannot mount /etc/kubernetes/audit into kube-apiserver for /etc/kubernetes/audit/audit-policy.yaml: the container already mounts volume "scratch" there'],
+  },
+  {
+    name: "the operator's --audit-log-path under a read-only mount: at the manifest's flag",
+    files: { 'falco-audit.yaml': WEBHOOK_CONFIG('    mode: batch\n'), ...manifest('    - --advertise-address', '    - --audit-log-path=/etc/kubernetes/pki/audit.log\n    - --advertise-address') },
+    expect: [/kube-apiserver\.yaml:\d+: spec\.containers\[0\]\.command\[\d+\]: cannot mount \/etc\/kubernetes\/pki into kube-apiserver for \/etc\/kubernetes\/pki\/audit\.log/],
+  },
   // --- malformed YAML, with line and column, in each of the three inputs
   {
     name: 'malformed YAML in the manifest',

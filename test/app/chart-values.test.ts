@@ -127,6 +127,153 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     expect(stable.stderr).toMatch(/^error: values-k8saudit\.yaml:2: driver: unknown key "driver" for the stable\/falco 1\.1\.x values/);
   });
 
+  test('fields the API server refuses in the pod (subPath, ids, fsGroupChangePolicy, hugepages), each at its values line', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values.yaml': fixture('values-k8saudit.yaml') +
+        'mounts:\n  volumes: [{name: x, emptyDir: {}}]\n  volumeMounts: [{name: x, mountPath: /x, subPath: ../z}]\n' +
+        'podSecurityContext:\n  runAsUser: -1\n  supplementalGroups: [4294967296]\n  fsGroupChangePolicy: Sometimes\n' +
+        'containerSecurityContext: {runAsGroup: 2147483648}\n' +
+        'resources: {limits: {memory: 1Gi, hugepages-2Mi: 3Mi}, requests: {hugepages-2Mi: 3Mi}}\n',
+    });
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      'error: values.yaml: 6 problems in the falcosecurity/falco 9.1.0 values:',
+      "  - values.yaml:61: mounts.volumeMounts[0].subPath: subPath \"../z\" must not contain '..'",
+      '  - values.yaml:63: podSecurityContext.runAsUser: runAsUser -1 must be between 0 and 2147483647, inclusive',
+      '  - values.yaml:64: podSecurityContext.supplementalGroups[0]: supplementalGroups item 4294967296 must be between 0 and 2147483647, inclusive',
+      '  - values.yaml:65: podSecurityContext.fsGroupChangePolicy: fsGroupChangePolicy "Sometimes" must be one of OnRootMismatch, Always',
+      '  - values.yaml:66: containerSecurityContext.runAsGroup: runAsGroup 2147483648 must be between 0 and 2147483647, inclusive',
+      '  - values.yaml:67: resources.limits.hugepages-2Mi: limits.hugepages-2Mi "3Mi" is not a positive integer multiple of the page size "2Mi" (Kubernetes 1.21+)',
+      `nothing was written: ${out} does not exist and was not created.`,
+    ]);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  describe('what Falco needs to start: one rules key, the json plugin, a rules source', () => {
+    const older = fixture('older-falco.yaml').replace('tag: 0.40.0', 'tag: 0.38.2').replace('k8saudit-rules:0.11.0, k8saudit:0.11.0', 'k8saudit-rules:0.7.0, k8saudit:0.7.0');
+    const synthValues = (values: string) => {
+      writeFiles(dir, { 'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'), 'kube-apiserver.yaml': MODERN_MANIFEST, 'values.yaml': values });
+      return runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    };
+    const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
+    const refusedAt = (run: ReturnType<typeof synthValues>, text: string, needle: string, field: string) => {
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^error: values\\.yaml:${lineOf(text, needle)}: ${field.replace(/[.[\]]/g, '\\$&')}: `));
+      expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+    };
+
+    test('Falco 0.38: a rules_file alone is written as rules_files, without the chart\'s default beside it', () => {
+      const run = synthValues(older.replace('  rules_files: [', '  rules_file: ['));
+      expect(run.stderr).not.toMatch(/^error/m);
+      expect(run.status).toBe(0);
+      expect(run.stderr).toMatch(/warning: falco\.rules_file is the key Falco 0\.38 deprecated: written as rules_files/);
+      const falcoYaml = yaml.load(readDoc(path.join(dir, 'dist'), 'cluster/configmap-falco.yaml').data['falco.yaml']) as any;
+      expect(falcoYaml.rules_files).toEqual(['/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d']);
+      expect(falcoYaml.rules_file).toBeUndefined();
+    });
+
+    test('rules_file and rules_files both set: Falco 0.38+ exits with both', () => {
+      const text = older.replace('  rules_files: [', '  rules_file: [/etc/falco/rules.d]\n  rules_files: [');
+      const run = synthValues(text);
+      refusedAt(run, text, 'rules_file:', 'falco.rules_file');
+      expect(run.stderr).toMatch(/and Falco 0\.38\.2 exits at start with both keys \("both 'rules_files' and 'rules_file' keys set"\)/);
+    });
+
+    test('the json plugin: missing from load_plugins, from plugins, or not installed with resolveDeps false', () => {
+      const preset = fixture('values-k8saudit.yaml');
+      const noLoad = preset.replace('load_plugins: [k8saudit, json]', 'load_plugins: [k8saudit]');
+      const a = synthValues(noLoad);
+      refusedAt(a, noLoad, 'load_plugins:', 'falco.load_plugins');
+      expect(a.stderr).toMatch(/the k8saudit rules require the json plugin, and Falco exits at start without it \("Plugin requirement not satisfied/);
+      const noEntry = preset.replace('    - name: json\n      library_path: libjson.so\n      init_config: ""\n', '').replace('load_plugins: [k8saudit, json]', 'load_plugins: [k8saudit]');
+      refusedAt(synthValues(noEntry), noEntry, '  plugins:', 'falco.plugins');
+      const noDeps = preset.replace('        refs: [k8saudit-rules:0.16, k8saudit:0.16]', '        refs: [k8saudit-rules:0.16.1, k8saudit:0.16.1]\n        resolveDeps: false');
+      const c = synthValues(noDeps);
+      refusedAt(c, noDeps, 'resolveDeps', 'falcoctl.config.artifact.install.resolveDeps');
+      expect(c.stderr).toMatch(/has no json ref, so falcoctl does not install libjson\.so/);
+      const withJson = noDeps.replace('k8saudit:0.16.1]', 'k8saudit:0.16.1, json:0.7.0]');
+      expect(synthValues(withJson).status).toBe(0);
+    });
+
+    test('no rules: refs without a rules artifact and no customRules', () => {
+      const text = fixture('values-k8saudit.yaml').replace('refs: [k8saudit-rules:0.16, k8saudit:0.16]', 'refs: [k8saudit:0.16.1, json:0.7.0]');
+      const run = synthValues(text);
+      refusedAt(run, text, 'refs: [k8saudit:0.16.1', 'falcoctl.config.artifact.install.refs');
+      expect(run.stderr).toMatch(/installs no rules \(no \*-rules ref\) and customRules is empty, .* \("You must specify at least one rules file"\)/);
+      // rules of the team's own are a source; an OCI ruleset ref is a rules artifact
+      expect(synthValues(`${text}customRules:\n  team.yaml: "- rule: x"\n`).status).toBe(0);
+      expect(synthValues(text.replace('refs: [k8saudit:0.16.1', 'refs: [ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.16.1, k8saudit:0.16.1')).status).toBe(0);
+    });
+
+    test('stable/falco shape: falco.falcoctl.refs without a rules artifact, at the config line', () => {
+      writeFiles(dir, {
+        'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  clusterIP: 10.96.0.100\n  falcoctl:\n    refs: [k8saudit:0.16.1]\n',
+        'kube-apiserver.yaml': MODERN_MANIFEST,
+      });
+      const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/^error: falco-audit\.yaml:6: falco\.falcoctl\.refs: \[k8saudit:0\.16\.1\] installs no rules \(no \*-rules ref\)/);
+      expect(run.stderr).toMatch(/add a rules ref such as k8saudit-rules:0\.16\.1/);
+    });
+  });
+
+  test('a falco.yaml key of a newer Falco: the release that has it, never "did you mean" the key itself', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values.yaml': `${fixture('older-falco.yaml')}  capture:\n    enabled: true\n  json_outptu: true\n`,
+    });
+    const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.split('\n').slice(0, 3)).toEqual([
+      'error: values.yaml: 2 problems in the falcosecurity/falco 9.1.0 values:',
+      '  - values.yaml:36: falco.capture: unknown field "capture": not in the Falco 0.40.0 falco.yaml schema; "falco.capture" is a key of a newer Falco ' +
+        '(in the falco.yaml schema of 0.42.1): run that release or newer (image.tag), or remove it',
+      '  - values.yaml:38: falco.json_outptu: unknown field "json_outptu": not in the Falco 0.40.0 falco.yaml schema; did you mean "falco.json_output"?',
+    ]);
+  });
+
+  test('privileges and host mounts an audit-only Falco does not need: privileged, added capabilities, a hostPath volume', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+      'values.yaml': `${fixture('values-k8saudit.yaml')}containerSecurityContext:\n  privileged: true\n  capabilities:\n    add: [SYS_ADMIN]\n` +
+        'mounts:\n  volumes: [{name: host, hostPath: {path: /var/log}}]\n  volumeMounts: [{name: host, mountPath: /host/var/log}]\n',
+    });
+    const out = path.join(dir, 'dist');
+    const run = runApp({ outdir: out, cwd: dir, config: 'falco-audit.yaml' });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('error: values.yaml: 3 problems in the falcosecurity/falco 9.1.0 values:');
+    expect(lines.slice(1, 4).map((l) => l.replace(/^ {2}- (values\.yaml:\d+: [^:]+):.*$/, '$1'))).toEqual([
+      'values.yaml:60: containerSecurityContext.privileged',
+      'values.yaml:62: containerSecurityContext.capabilities.add',
+      'values.yaml:64: mounts.volumes[0].hostPath',
+    ]);
+    expect(lines.slice(1, 4).every((l) => l.includes('this tool renders an audit-only Falco'))).toBe(true);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  test('a port below 1024, which the capability-less container cannot bind: the config\'s k8sAudit.port, the values\' open_params', () => {
+    writeFiles(dir, {
+      'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  clusterIP: 10.96.0.100\n  k8sAudit:\n    port: 443\n',
+      'kube-apiserver.yaml': MODERN_MANIFEST,
+    });
+    const a = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(a.status).toBe(1);
+    expect(a.stderr).toMatch(/^error: falco-audit\.yaml:6: falco\.k8sAudit\.port: is 443, below 1024, but Falco's container drops every capability .*use a port of 1024 or above, such as 9765\n/);
+    const text = fixture('values-k8saudit.yaml').replace('http://:9765/k8s-audit', 'http://:443/k8s-audit').replace('- port: 9765', '- port: 443');
+    writeFiles(dir, { 'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'), 'values.yaml': text });
+    const b = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
+    expect(b.status).toBe(1);
+    expect(b.stderr).toMatch(new RegExp(`^error: values\\.yaml:${text.split('\n').findIndex((l) => l.includes(':443/')) + 1}: falco\\.plugins\\[0\\]\\.open_params: is 443, below 1024`));
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+  });
+
   test('an unknown key: file, line and did you mean', () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),

@@ -210,6 +210,72 @@ describe('literal credentials in the values are refused, with the way that keeps
   });
 });
 
+describe('credentials in URLs and in falcoctl.yaml are refused, never shown, with the way out', () => {
+  const CHART = fs.readFileSync(path.join(__dirname, '..', 'falco', 'fixtures', 'chart-9.1.0', 'values-k8saudit.yaml'), 'utf8');
+  const at = (text: string, needle: string) => `values.yaml:${lineOf(text, needle)}:`;
+
+  test('stable/falco values: falco.httpOutput.url, integrations.natsOutput.natsUrl, proxy.httpProxy and httpsProxy', () => {
+    const http = DEFAULT_VALUES.replace('url: http://falcosidekick.falco.svc.cluster.local:2801/', 'url: "https://alice:Pa55word@hooks.example.com/falco"');
+    expectRefused(run({ 'values.yaml': http }), `${at(http, 'Pa55word')} falco.httpOutput.url: refused: this URL carries a password before its '@', which would be ` +
+      'written into falco.yaml in the ConfigMap in the output, which is meant for Git; point it at a receiver in the cluster that needs no credentials in the URL, ' +
+      'such as falcosidekick', ['Pa55word', 'alice']);
+    const nats = `${DEFAULT_VALUES}integrations:\n  natsOutput: {enabled: true, natsUrl: "nats://s3cr3tt0ken@nats.example.com:4222"}\n`;
+    expectRefused(run({ 'values.yaml': nats }), `${at(nats, 's3cr3tt0ken')} integrations.natsOutput.natsUrl: refused: this URL carries credentials (a user or token) ` +
+      "before its '@', which would be written into the falco-nats sidecar's arguments in the DaemonSet", ['s3cr3tt0ken']);
+    for (const key of ['httpProxy', 'httpsProxy']) {
+      const proxy = `${DEFAULT_VALUES}proxy:\n  ${key}: http://proxyuser:Pr0xyPass@proxy.example.com:3128\n`;
+      expectRefused(run({ 'values.yaml': proxy }), `${at(proxy, 'Pr0xyPass')} proxy.${key}: refused: this URL carries a password`, ['Pr0xyPass']);
+    }
+  });
+
+  test('stable/falco values: a user without a password, or a ${VAR} password, is no literal secret', () => {
+    const r = run({ 'values.yaml': `${DEFAULT_VALUES}proxy:\n  httpProxy: http://falco@proxy.example.com:3128\n  httpsProxy: "http://falco:\${PROXY_PASSWORD}@proxy.example.com:3128"\n` });
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.status).toBe(0);
+  });
+
+  test('falcosecurity/falco values: registry passwords and client secrets, an index URL and http_output.url with a password', () => {
+    const text = CHART.replace('  config:\n    artifact:', '  config:\n    registry:\n      auth:\n' +
+      '        basic: [{registry: ghcr.io, user: bob, password: hunt3r2}]\n' +
+      '        oauth: [{registry: registry.example.com, clientID: falco, clientsecret: t0ps3cret, tokenURL: "https://auth.example.com/token"}]\n' +
+      '    indexes: [{name: corp, url: "https://corp:1ndexpw@index.example.com/index.yaml"}]\n    artifact:') +
+      '  http_output: {enabled: true, url: "https://alice:Pa55word@hooks.example.com/falco"}\n';
+    const r = run({ 'values.yaml': text });
+    expectRefused(r, /^error: values\.yaml: 4 problems in the falcosecurity\/falco 9\.1\.0 values:\n/, ['hunt3r2', 't0ps3cret', '1ndexpw', 'Pa55word']);
+    const lines = r.stderr.split('\n').slice(1, 5);
+    expect(lines.map((l) => l.replace(/^ {2}- ([^ ]+ [^ ]+) .*$/, '$1'))).toEqual([
+      `${at(text, 'hunt3r2')} falcoctl.config.registry.auth.basic[0].password:`,
+      `${at(text, 't0ps3cret')} falcoctl.config.registry.auth.oauth[0].clientsecret:`,
+      `${at(text, '1ndexpw')} falcoctl.config.indexes[0].url:`,
+      `${at(text, 'Pa55word')} falco.http_output.url:`,
+    ]);
+    expect(lines[0]).toContain('falcoctl also reads it from the environment variable FALCOCTL_REGISTRY_AUTH_BASIC, as "<registry>,<username>,<password>"; ' +
+      "create a Secret in Falco's namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}]");
+    expect(lines[1]).toContain('FALCOCTL_REGISTRY_AUTH_OAUTH, as "<registry>,<client-id>,<client-secret>,<token-url>"');
+    expect(lines[2]).toContain('FALCOCTL_INDEXES');
+    expect(lines[3]).toContain('write the URL as url: ${FALCO_HTTP_OUTPUT_URL} and set it from a Secret');
+  });
+
+  test('falcosecurity/falco values: the ways out synthesize, and the output names the Secrets only', () => {
+    const text = CHART.replace('      enabled: true\n    follow:', '      enabled: true\n      envFrom: [{secretRef: {name: falcoctl-registry}}]\n    follow:') +
+      '  http_output: {enabled: true, url: "${FALCO_HTTP_OUTPUT_URL}"}\n' +
+      'extra:\n  env: [{name: FALCO_HTTP_OUTPUT_URL, valueFrom: {secretKeyRef: {name: falco-http-output, key: url}}}]\n';
+    const r = run({ 'values.yaml': text });
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.status).toBe(0);
+    const pod = readDoc(r.outdir, 'cluster/deployment-falco.yaml').spec.template.spec;
+    expect(pod.initContainers.find((c: any) => c.name === 'falcoctl-artifact-install').envFrom).toEqual([{ secretRef: { name: 'falcoctl-registry' } }]);
+    expect(pod.containers[0].env).toContainEqual({ name: 'FALCO_HTTP_OUTPUT_URL', valueFrom: { secretKeyRef: { name: 'falco-http-output', key: 'url' } } });
+  });
+
+  test('falcosecurity/falco values: a literal FALCOCTL_REGISTRY_AUTH_BASIC in the falcoctl env', () => {
+    const text = CHART.replace('      enabled: true\n    follow:', '      enabled: true\n      env: [{name: FALCOCTL_REGISTRY_AUTH_BASIC, value: "ghcr.io,bob,hunt3r2"}]\n    follow:');
+    expectRefused(run({ 'values.yaml': text }), `${at(text, 'hunt3r2')} falcoctl.artifact.install.env[0].value: refused: FALCOCTL_REGISTRY_AUTH_BASIC holds registry ` +
+      'credentials, and a literal value here would be written into the Deployment in the output, which is meant for Git; set it with valueFrom: ' +
+      '{secretKeyRef: {name: <secret>, key: FALCOCTL_REGISTRY_AUTH_BASIC}}', ['hunt3r2']);
+  });
+});
+
 describe('credentials by reference: the output names the Secret and holds no credential', () => {
   test('SNS, Pub/Sub and gcscc from existing Secrets: secretKeyRef env, no Secret object, no token in the ConfigMap', () => {
     const r = run({

@@ -161,6 +161,14 @@ describe('refused, each with its reason', () => {
     ['plugins_hostinfo: true', (t) => t.replace('  load_plugins:', '  plugins_hostinfo: true\n  load_plugins:'), /falco\.plugins_hostinfo: is true, so the chart mounts the host's \/proc/],
     ['podHostname', (t) => `${t}podHostname: falco\n`, /podHostname: is set, but chart 9\.1\.0 never reads it/],
     ['a removed driver kind', (t) => t.replace('driver:\n  enabled: false', 'driver:\n  enabled: false\n  kind: ebpf'), /driver\.kind: is "ebpf", which chart 9 no longer supports/],
+    ['a privileged Falco', (t) => `${t}containerSecurityContext:\n  privileged: true\n`,
+      /:\d+: containerSecurityContext\.privileged: is true, but a privileged container is what a kernel driver needs, and this tool renders an audit-only Falco/],
+    ['capabilities for falcoctl', (t) => t.replace('      enabled: true\n    follow:', '      enabled: true\n      securityContext: {capabilities: {add: [NET_ADMIN]}}\n    follow:'),
+      /falcoctl\.artifact\.install\.securityContext\.capabilities\.add: adds "NET_ADMIN", but capabilities are what a syscall driver needs/],
+    ['a privileged init container', (t) => `${t}extra:\n  initContainers: [{name: x, image: busybox, securityContext: {privileged: true}}]\n`,
+      /extra\.initContainers\[0\]\.securityContext\.privileged: is true/],
+    ['a hostPath volume', (t) => `${t}mounts:\n  volumes: [{name: host, hostPath: {path: /var/log}}]\n`,
+      /mounts\.volumes\[0\]\.hostPath: mounts a folder of the node, and this tool renders an audit-only Falco .*; use a configMap, secret or emptyDir volume instead/],
   ];
   test.each(refused)('%s', (_name, edit, message) => {
     expect(errorOf(() => preset(edit)).message).toMatch(message);
@@ -230,6 +238,17 @@ describe('open_params, as the k8saudit plugin reads them (source.go @ plugins/k8
     expect(service.spec.ports).toEqual([{ nodePort: 30766, port: 9766, protocol: 'TCP' }]);
     expect(service.spec.clusterIP).toBe('10.96.0.100');
     expect(audit.validateOutput()).toEqual([]);
+  });
+
+  test('a listener below 1024: refused while the container drops every capability or runs as another user', () => {
+    const low = (extra: Record<string, any> = {}) => ({
+      ...withPreset({ services: [{ name: 'k8saudit-webhook', type: 'NodePort', ports: [{ port: 443, nodePort: 30007, protocol: 'TCP' }] }], ...extra }),
+      falco: { ...presetValues().falco, plugins: [{ ...presetValues().falco.plugins[0], open_params: 'http://:443/k8s-audit' }, presetValues().falco.plugins[1]] },
+    });
+    expect(errorOf(() => synth(low())).message).toMatch(/^falco\.plugins\[0\]\.open_params: is 443, below 1024, but Falco's container drops every capability/);
+    expect(errorOf(() => synth(low({ containerSecurityContext: { runAsUser: 1000 } }))).message).toMatch(/runs as user 1000 and so lacks NET_BIND_SERVICE/);
+    expect(() => synth(low({ containerSecurityContext: { readOnlyRootFilesystem: true } }))).not.toThrow();
+    expect(errorOf(() => synth(withPreset({ falco: { webserver: { listen_port: 80 } } }))).message).toMatch(/^falco\.webserver\.listen_port: is 80, below 1024/);
   });
 
   test('a wrong open_params in a values file points at its line', () => {
@@ -359,12 +378,57 @@ describe('the release contract still decides', () => {
     expect(falcoYaml.rules_files).toBeUndefined();
   });
 
+  test('0.38+: a rules_file of the values replaces the chart\'s rules_files (both keys stop Falco); both in the values are refused', () => {
+    const refs = { falcoctl: { config: { artifact: { install: { refs: ['k8saudit-rules:0.7.0', 'k8saudit:0.7.0'] } } } } };
+    const own = { ...presetValues().falco, rules_files: undefined, rules_file: ['/etc/falco/k8s_audit_rules.yaml'] };
+    for (const tag of ['0.38.2', '0.44.1']) {
+      const r = synth({ ...withPreset({ image: { tag }, ...(tag === '0.38.2' ? refs : {}) }), falco: own });
+      const falcoYaml = yaml.load(r.find('ConfigMap', 'falco').data['falco.yaml']) as any;
+      expect({ tag, files: falcoYaml.rules_files, file: falcoYaml.rules_file }).toEqual({ tag, files: ['/etc/falco/k8s_audit_rules.yaml'], file: undefined });
+      expect(r.falco.warnings).toContainEqual(expect.stringMatching(/^falco\.rules_file is the key Falco 0\.38 deprecated/));
+    }
+    const both = errorOf(() => synth(preset((t) => t.replace('  rules_files:', '  rules_file: [/etc/falco/rules.d]\n  rules_files:'))));
+    expect(both.message).toMatch(/^values\.yaml:43: falco\.rules_file: is set beside falco\.rules_files, and Falco 0\.44\.1 exits at start with both keys/);
+    const both37 = errorOf(() => synth({ ...withPreset({ image: { tag: '0.37.1' }, ...refs }), falco: { ...presetValues().falco, rules_file: ['/etc/falco/rules.d'] } }));
+    expect(both37.message).toMatch(/^falco\.rules_file: is set beside falco\.rules_files, and Falco 0\.37\.1 reads only rules_file, ignoring rules_files/);
+  });
+
+  test('the json plugin the k8saudit rules require: its entry, load_plugins, and its library without resolveDeps', () => {
+    const f = presetValues().falco;
+    expect(errorOf(() => synth({ ...presetValues(), falco: { ...f, load_plugins: ['k8saudit'] } })).message)
+      .toMatch(/^falco\.load_plugins: does not name json, and with load_plugins set Falco loads only the plugins it names; the k8saudit rules require the json plugin/);
+    expect(errorOf(() => synth({ ...presetValues(), falco: { ...f, plugins: [f.plugins[0]], load_plugins: ['k8saudit'] } })).message)
+      .toMatch(/^falco\.plugins: has no json plugin entry; the k8saudit rules require the json plugin/);
+    const noDeps = (refs: string[]) => withPreset({ falcoctl: { config: { artifact: { install: { refs, resolveDeps: false } } } } });
+    expect(errorOf(() => synth(noDeps(['k8saudit-rules:0.16.1', 'k8saudit:0.16.1']))).message)
+      .toMatch(/^falcoctl\.config\.artifact\.install\.resolveDeps: is false and \[k8saudit-rules:0\.16\.1, k8saudit:0\.16\.1\] has no json ref/);
+    expect(() => synth(noDeps(['k8saudit-rules:0.16.1', 'k8saudit:0.16.1', 'json:0.7.0']))).not.toThrow();
+    // without the k8saudit rules nothing requires json: rules of the team's own and no json entry
+    const own = withPreset({ customRules: { 'team.yaml': '- rule: x' }, falcoctl: { config: { artifact: { install: { refs: ['k8saudit:0.16.1'] } } } } });
+    expect(() => synth({ ...own, falco: { ...f, plugins: [f.plugins[0]], load_plugins: ['k8saudit'] } })).not.toThrow();
+  });
+
+  test('a rules source: a rules ref, customRules, or a mount of the team\'s own at a rules_files path', () => {
+    const refs = (r: string[], extra: Record<string, any> = {}) => withPreset({ falcoctl: { config: { artifact: { install: { refs: r } } } }, ...extra });
+    expect(errorOf(() => synth(refs(['k8saudit:0.16.1', 'json:0.7.0']))).message)
+      .toMatch(/^falcoctl\.config\.artifact\.install\.refs: \[k8saudit:0\.16\.1, json:0\.7\.0\] installs no rules \(no \*-rules ref\) and customRules is empty/);
+    expect(() => synth(refs(['k8saudit:0.16.1'], { customRules: { 'team.yaml': '- rule: x' } }))).not.toThrow();
+    expect(() => synth(refs(['k8saudit:0.16.1'], {
+      mounts: { volumes: [{ name: 'team-rules', configMap: { name: 'team-rules' } }], volumeMounts: [{ name: 'team-rules', mountPath: '/etc/falco/rules.d' }] },
+    }))).not.toThrow();
+  });
+
   test('falco.* the values set is checked against the release\'s schema at its line, never dropped', () => {
     const typo = errorOf(() => synth(preset((t) => t.replace('  load_plugins: [k8saudit, json]', '  load_plugins: [k8saudit, json]\n  jsn_output: true'))));
-    expect(typo.message).toMatch(/^values\.yaml:59: falco\.jsn_output: unknown field "jsn_output": not in the Falco 0\.44\.1 falco\.yaml schema; did you mean "json_output"\?/);
+    expect(typo.message).toMatch(/^values\.yaml:59: falco\.jsn_output: unknown field "jsn_output": not in the Falco 0\.44\.1 falco\.yaml schema; did you mean "falco\.json_output"\?$/);
+    // a key of a newer Falco: never "did you mean" the key itself, and the release that has it
     const older = errorOf(() => synth(withPreset({ image: { tag: '0.40.0' }, falco: { capture: { enabled: true } },
       falcoctl: { config: { artifact: { install: { refs: ['k8saudit-rules:0.11.0', 'k8saudit:0.11.0'] } } } } })));
-    expect(older.message).toMatch(/^falco\.capture: unknown field "capture": not in the Falco 0\.40\.0 falco\.yaml schema/);
+    expect(older.message).toBe('falco.capture: unknown field "capture": not in the Falco 0.40.0 falco.yaml schema; "falco.capture" is a key of a newer Falco ' +
+      '(in the falco.yaml schema of 0.42.1): run that release or newer (image.tag), or remove it');
+    // a typo of a key the release knows, one level down
+    const nested = errorOf(() => synth(withPreset({ falco: { webserver: { listen_prot: 8765 } } })));
+    expect(nested.message).toMatch(/^falco\.webserver\.listen_prot: unknown field "listen_prot": .*; did you mean "falco\.webserver\.listen_port"\?$/);
   });
 
   test('Kubernetes before 1.18: no startupProbe, delayed liveness and readiness (no-startup-probe-before-1.18)', () => {

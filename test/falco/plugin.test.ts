@@ -163,9 +163,21 @@ describe('plugin shape details', () => {
     [{ k8sAudit: { path: 'k8s-audit' } }, 'k8sAudit.path: the audit endpoint path must be a URL path starting with "/"'],
     [{ k8sAudit: { port: 0 } }, 'k8sAudit.port: must be a port number (an integer from 1 to 65535), got 0'],
     [{ falcoctl: { refs: [] } }, 'falcoctl.refs: falcoctl.refs is empty'],
+    [{ k8sAudit: { port: 443 } }, "k8sAudit.port: is 443, below 1024, but Falco's container drops every capability (capabilities.drop: [ALL]) and so lacks NET_BIND_SERVICE"],
+    [{ falcoctl: { refs: ['k8saudit:0.7.0', 'json:0.7.0'] } }, 'falcoctl.refs: [k8saudit:0.7.0, json:0.7.0] installs no rules (no *-rules ref) and the values have no customRules'],
     [{ releaseName: 'a'.repeat(47) }, 'is longer than 63 characters; set fullnameOverride'],
   ])('%j is refused', (props, message) => {
     expect(() => synthFalco({ values: tag('0.37.1'), ...(props as any) })).toThrow(message);
+  });
+
+  test('the webserver below 1024 cannot be bound either; 1024 can', () => {
+    expect(() => synthFalco({ values: tag('0.37.1', { falco: { webserver: { listenPort: 80 } } }) })).toThrow('falco.webserver.listenPort: is 80, below 1024');
+    expect(() => synthFalco({ values: tag('0.37.1'), k8sAudit: { port: 1024 } })).not.toThrow();
+  });
+
+  test('refs without rules are fine beside customRules (rules.d); an OCI ruleset ref is a rules artifact', () => {
+    expect(() => synthFalco({ values: tag('0.37.1', { customRules: { 'team.yaml': '- rule: x' } }), falcoctl: { refs: ['k8saudit:0.7.0'] } })).not.toThrow();
+    expect(() => synthFalco({ values: tag('0.37.1'), falcoctl: { refs: ['ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.7.0'] } })).not.toThrow();
   });
 
   test('falcoctl options before 0.37 are refused', () => {

@@ -10,6 +10,7 @@ import {
   SECRET_VALUES,
 } from '../../lib/falco';
 import { UserError } from '../../lib/errors';
+import { urlCredentials } from '../../lib/falco/values';
 import { fixture } from './helpers';
 
 function errorOf(fn: () => unknown): UserError {
@@ -208,5 +209,21 @@ describe('messages bound what they echo', () => {
   test('an image tag longer than a Docker tag can be is refused before its text reaches a message', () => {
     const e = errorOf(() => checkFalcoValues({ image: { tag: `0.19.0-${'a'.repeat(5000)}` } }));
     expect(e.message).toMatch(/^image\.tag: an image tag has at most 128 characters, got the string "0\.19\.0-a+\.\.\." \(5007 characters\)$/);
+  });
+});
+
+describe('credentials in URLs (user info before the \'@\' of the authority)', () => {
+  test('a password, a user alone, none; ${VAR} references are no literal', () => {
+    for (const url of ['https://a:b@h/x', 'http://user:p@ss@proxy:3128', 'nats://u:pw@nats:4222', ' https://a:b@h']) expect({ url, c: urlCredentials(url) }).toEqual({ url, c: 'password' });
+    for (const url of ['nats://t0ken@nats:4222', 'https://user@h/']) expect({ url, c: urlCredentials(url) }).toEqual({ url, c: 'user' });
+    for (const url of ['https://h/x@y', 'https://h?q=a:b@c', 'https://h#a:b@c', 'http://some.url', 'https://user:@h', 'https://:${P}@h', 'https://${U}:${P}@h', 'mailto:a:b@h', 5, undefined]) {
+      expect({ url, c: urlCredentials(url) }).toEqual({ url, c: undefined });
+    }
+  });
+  test('stable/falco values: refused at the key, the URL never shown', () => {
+    const e = errorOf(() => checkFalcoValues({ falco: { httpOutput: { url: 'https://alice:Pa55word@hooks.example.com' } } }));
+    expect(e.message).toMatch(/^falco\.httpOutput\.url: refused: this URL carries a password before its '@'/);
+    expect(e.message).not.toMatch(/Pa55word|alice/);
+    expect(() => checkFalcoValues({ integrations: { natsOutput: { natsUrl: 'nats://nats.nats-io.svc.cluster.local:4222' } }, proxy: { httpProxy: 'http://p:3128' } })).not.toThrow();
   });
 });

@@ -41,6 +41,41 @@ export const API_SERVER_RULE_CASES: [SemanticRule, () => Obj, FailCase[]][] = [
       ],
     },
   ]],
+  [V.checkVolumeMountSubPaths, daemonSet, [
+    {
+      title: "a subPath that steps out of the volume, an absolute subPathExpr, both on one mount (validateLocalDescendingPath)",
+      build: pod((_s, c) => {
+        c.volumeMounts[2].subPath = '../z';
+        c.volumeMounts[1].subPathExpr = '/$(POD_NAME)/a/..';
+        c.volumeMounts[0].subPath = 'x';
+        c.volumeMounts[0].subPathExpr = '$(POD_NAME)';
+      }),
+      expected: [
+        `DaemonSet falco: ${C}.volumeMounts[0].subPathExpr: subPathExpr and subPath are mutually exclusive: set one (volume-mount-subpath)`,
+        `DaemonSet falco: ${C}.volumeMounts[1].subPathExpr: subPathExpr "/$(POD_NAME)/a/.." must be a relative path (inside the volume) (volume-mount-subpath)`,
+        `DaemonSet falco: ${C}.volumeMounts[1].subPathExpr: subPathExpr "/$(POD_NAME)/a/.." must not contain '..' (volume-mount-subpath)`,
+        `DaemonSet falco: ${C}.volumeMounts[2].subPath: subPath "../z" must not contain '..' (volume-mount-subpath)`,
+      ],
+    },
+  ]],
+  [V.checkSecurityContexts, daemonSet, [
+    {
+      title: 'ids outside 0..2147483647 in the pod and a container, an unknown fsGroupChangePolicy',
+      build: pod((s, c) => {
+        s.securityContext = { runAsUser: -1, runAsGroup: 2147483648, fsGroup: -5, supplementalGroups: [0, 4294967296], fsGroupChangePolicy: 'Sometimes' };
+        c.securityContext = { runAsUser: 2147483648, runAsGroup: -1 };
+      }),
+      expected: [
+        'DaemonSet falco: spec.template.spec.securityContext.runAsUser: runAsUser -1 must be between 0 and 2147483647, inclusive (security-context)',
+        'DaemonSet falco: spec.template.spec.securityContext.runAsGroup: runAsGroup 2147483648 must be between 0 and 2147483647, inclusive (security-context)',
+        'DaemonSet falco: spec.template.spec.securityContext.fsGroup: fsGroup -5 must be between 0 and 2147483647, inclusive (security-context)',
+        'DaemonSet falco: spec.template.spec.securityContext.supplementalGroups[1]: supplementalGroups item 4294967296 must be between 0 and 2147483647, inclusive (security-context)',
+        'DaemonSet falco: spec.template.spec.securityContext.fsGroupChangePolicy: fsGroupChangePolicy "Sometimes" must be one of OnRootMismatch, Always (security-context)',
+        `DaemonSet falco: ${C}.securityContext.runAsUser: runAsUser 2147483648 must be between 0 and 2147483647, inclusive (security-context)`,
+        `DaemonSet falco: ${C}.securityContext.runAsGroup: runAsGroup -1 must be between 0 and 2147483647, inclusive (security-context)`,
+      ],
+    },
+  ]],
   [V.checkConfigData, () => configMap({ 'rules.yaml': '- rule: x' }), [
     {
       title: "keys that step out of the mounted folder ('../../etc/passwd', '..', '.') or are too long",
@@ -130,6 +165,17 @@ export const API_SERVER_RULE_CASES: [SemanticRule, () => Obj, FailCase[]][] = [
         `DaemonSet falco: ${C}.resources.requests["example.com/gpu"]: requests.example.com/gpu needs a limit equal to it: example.com/gpu cannot be overcommitted (resource-quantities)`,
         `DaemonSet falco: ${C}.resources.requests.hugepages-2Mi: requests.hugepages-2Mi "2Mi" must be equal to the hugepages-2Mi limit "4Mi": hugepages-2Mi cannot be overcommitted (resource-quantities)`,
         `DaemonSet falco: ${C}.resources: hugepages require a cpu or memory request or limit as well (resource-quantities)`,
+      ],
+    },
+    {
+      title: 'from 1.21, a hugepages limit that is no whole number of pages, or a page size that is no size',
+      version: '1.21.0',
+      build: pod((_s, c) => {
+        c.resources = { limits: { memory: '1Gi', 'hugepages-2Mi': '3Mi', 'hugepages-1Gi': '1Gi', 'hugepages-big': '4Mi' }, requests: { 'hugepages-2Mi': '3Mi', 'hugepages-1Gi': '1Gi', 'hugepages-big': '4Mi' } };
+      }),
+      expected: [
+        `DaemonSet falco: ${C}.resources.limits.hugepages-2Mi: limits.hugepages-2Mi "3Mi" is not a positive integer multiple of the page size "2Mi" (Kubernetes 1.21+) (resource-quantities)`,
+        `DaemonSet falco: ${C}.resources.limits.hugepages-big: limits.hugepages-big "4Mi" is not a positive integer multiple of the page size "big" (Kubernetes 1.21+) (resource-quantities)`,
       ],
     },
   ]],

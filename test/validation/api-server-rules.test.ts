@@ -5,7 +5,7 @@
 import { KubernetesVersion } from '../../lib/kubernetes-version';
 import * as V from '../../lib/validation';
 import { compareQuantities, isWholeQuantity, parseQuantity } from '../../lib/validation/quantity';
-import { apiServerValueProblems, parseRulePath } from '../../lib/falco/values-api-checks';
+import { apiServerValueProblems, chartApiServerValueProblems, parseRulePath } from '../../lib/falco/values-api-checks';
 import { auditSink, clusterRoleBinding, daemonSet, NS, Obj } from './fixtures';
 
 const V118 = KubernetesVersion.of('1.18.2');
@@ -83,6 +83,30 @@ describe('each rule accepts what the API server accepts', () => {
     const d = daemonSet();
     d.spec.template.spec.containers.push({ name: 'sidecar', image: 'x', volumeMounts: [{ name: 'dev-fs', mountPath: '/host/dev' }] });
     expect(check(V.checkVolumeMounts, d)).toEqual([]);
+  });
+  test('subPath and subPathExpr: relative paths with dots inside names, one of the two', () => {
+    const d = pod((_s, c) => {
+      c.volumeMounts[0].subPath = 'a/..b/c..';
+      c.volumeMounts[1].subPathExpr = '$(POD_NAME)/./x';
+      c.volumeMounts[2].subPath = '';
+    });
+    expect(check(V.checkVolumeMountSubPaths, d)).toEqual([]);
+  });
+  test('security contexts: root, the largest id, both fsGroupChangePolicy values', () => {
+    const d = pod((s, c) => {
+      s.securityContext = { runAsUser: 0, runAsGroup: 2147483647, fsGroup: 0, supplementalGroups: [0, 2147483647], fsGroupChangePolicy: 'OnRootMismatch' };
+      c.securityContext = { privileged: true, runAsUser: 2147483647, runAsGroup: 0 };
+    });
+    expect(check(V.checkSecurityContexts, d)).toEqual([]);
+    d.spec.template.spec.securityContext.fsGroupChangePolicy = 'Always';
+    expect(check(V.checkSecurityContexts, d)).toEqual([]);
+  });
+  test('hugepages: whole pages (0 included) from 1.21; before 1.21 any quantity', () => {
+    const huge = (limit: string) => withResources({ limits: { memory: '1Gi', 'hugepages-2Mi': limit }, requests: { 'hugepages-2Mi': limit } });
+    const v121 = KubernetesVersion.of('1.21.0');
+    for (const limit of ['4Mi', '0', '2097152', '1Gi']) expect({ limit, p: check(V.checkResourceQuantities, huge(limit), v121) }).toEqual({ limit, p: [] });
+    expect(check(V.checkResourceQuantities, huge('3Mi'), v121)).toHaveLength(1);
+    expect(check(V.checkResourceQuantities, huge('3Mi'), KubernetesVersion.of('1.20.0'))).toEqual([]);
   });
   test('config data: the chart keys, 1 MiB exactly', () => {
     const cm = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: NS }, data });
@@ -194,6 +218,33 @@ describe('the values checks reuse the rules', () => {
     const surge = { daemonset: { updateStrategy: { rollingUpdate: { maxSurge: 1 } } } };
     expect(apiServerValueProblems(surge)).toEqual([]);
     expect(apiServerValueProblems(surge, V125).map((p) => p.path)).toEqual([['daemonset', 'updateStrategy', 'rollingUpdate', 'maxSurge']]);
+  });
+  test('falcosecurity/falco values: each field at its values key, the chart\'s own containers and the user\'s', () => {
+    const values = {
+      podSecurityContext: { fsGroup: -1 },
+      containerSecurityContext: { runAsUser: -1 },
+      mounts: { volumeMounts: [{ name: 'x', mountPath: '/x', subPathExpr: '/abs' }], volumes: [{ name: 'h', hostPath: { path: '/a/../b' } }] },
+      falcoctl: { image: { pullPolicy: 'Sometimes' }, artifact: { install: { securityContext: { runAsGroup: -2 } }, follow: { enabled: true, mounts: { volumeMounts: [{ name: 'y', mountPath: '/y', subPath: '..' }] } } } },
+      extra: { initContainers: [{ name: 'falcoctl-artifact-install', image: 'busybox', securityContext: { runAsUser: 2147483648 } }] },
+      podPriorityClassName: 'Not_A_Name',
+    };
+    expect(chartApiServerValueProblems(values).map((p) => p.path.join('.'))).toEqual([
+      'podSecurityContext.fsGroup',
+      'falcoctl.artifact.install.securityContext.runAsGroup',
+      'extra.initContainers.0.securityContext.runAsUser',
+      'containerSecurityContext.runAsUser',
+      'mounts.volumeMounts.0.subPathExpr',
+      'falcoctl.artifact.follow.mounts.volumeMounts.0.subPath',
+      'mounts.volumes.0.hostPath.path',
+      'extra.initContainers.0.name',
+      // both falcoctl containers take it: said once
+      'falcoctl.image.pullPolicy',
+      'podPriorityClassName',
+    ]);
+    // hugepages whole pages from 1.21 only: not what every version refuses
+    const huge = { resources: { limits: { memory: '1Gi', 'hugepages-2Mi': '3Mi' }, requests: { 'hugepages-2Mi': '3Mi' } } };
+    expect(chartApiServerValueProblems(huge)).toEqual([]);
+    expect(chartApiServerValueProblems(huge, KubernetesVersion.of('1.21.0')).map((p) => p.path.join('.'))).toEqual(['resources.limits.hugepages-2Mi']);
   });
   test('a repeated environment variable names the values key it repeats', () => {
     expect(apiServerValueProblems({ proxy: { httpProxy: 'http://p:3128' }, daemonset: { env: { http_proxy: 'x' } } })).toEqual([

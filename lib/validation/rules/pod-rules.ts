@@ -120,6 +120,70 @@ export function checkVolumeMounts(item: ValidationItem, _context?: RuleContext):
   return r.found;
 }
 
+/**
+ * `volumeMounts[].subPath` and `subPathExpr` name a path inside the volume: relative, with no `..` element
+ * (`ValidateVolumeMounts` -> `validateLocalDescendingPath`, `validatePathNoBacksteps`), and a mount has at most one
+ * of the two ("subPathExpr and subPath are mutually exclusive").
+ */
+export function checkVolumeMountSubPaths(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at) return [];
+  const r = reporter(item, 'volume-mount-subpath');
+  for (const { path, container } of containersOf(at)) {
+    arr(container.volumeMounts).forEach((m, i) => {
+      const mount = obj(m);
+      const mpath = child(child(path, 'volumeMounts'), i);
+      for (const field of ['subPath', 'subPathExpr']) {
+        const value = mount[field];
+        if (typeof value !== 'string' || value === '') continue;
+        if (value.startsWith('/')) r.add(child(mpath, field), `${field} ${show(value)} must be a relative path (inside the volume)`, value);
+        if (value.split('/').includes('..')) r.add(child(mpath, field), `${field} ${show(value)} must not contain '..'`, value);
+      }
+      if (typeof mount.subPath === 'string' && mount.subPath !== '' && typeof mount.subPathExpr === 'string' && mount.subPathExpr !== '') {
+        r.add(child(mpath, 'subPathExpr'), 'subPathExpr and subPath are mutually exclusive: set one', mount.subPathExpr);
+      }
+    });
+  }
+  return r.found;
+}
+
+/** What `IsValidUserID` / `IsValidGroupID` accept (apimachinery pkg/util/validation/validation.go: libcontainer's 0 to 2^31-1). */
+const MAX_ID = 2147483647;
+const FS_GROUP_CHANGE_POLICIES = ['OnRootMismatch', 'Always'];
+
+/**
+ * User and group ids in security contexts are 0 to 2147483647 (`IsValidUserID`, `IsValidGroupID`): the pod's
+ * `runAsUser`, `runAsGroup`, `fsGroup` and `supplementalGroups` (`validatePodSpecSecurityContext`) and each container's
+ * `runAsUser` and `runAsGroup` (`ValidateSecurityContext`); the pod's `fsGroupChangePolicy` is OnRootMismatch or
+ * Always (`validateFSGroupChangePolicy`). The schema only says int64 and string.
+ */
+export function checkSecurityContexts(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const at = podSpecOf(item.object);
+  if (!at) return [];
+  const r = reporter(item, 'security-context');
+  const id = (path: string, field: string, value: unknown) => {
+    if (typeof value === 'number' && !(Number.isInteger(value) && value >= 0 && value <= MAX_ID)) {
+      r.add(path, `${field} ${show(value)} must be between 0 and ${MAX_ID}, inclusive`, value);
+    }
+  };
+  const pod = at.spec.securityContext;
+  if (isObject(pod)) {
+    const path = child(at.path, 'securityContext');
+    for (const field of ['runAsUser', 'runAsGroup', 'fsGroup']) id(child(path, field), field, pod[field]);
+    arr(pod.supplementalGroups).forEach((g, i) => id(child(child(path, 'supplementalGroups'), i), 'supplementalGroups item', g));
+    const policy = pod.fsGroupChangePolicy;
+    if (policy !== undefined && policy !== null && !FS_GROUP_CHANGE_POLICIES.includes(policy as string)) {
+      r.add(child(path, 'fsGroupChangePolicy'), `fsGroupChangePolicy ${show(policy)} must be one of ${FS_GROUP_CHANGE_POLICIES.join(', ')}`, policy);
+    }
+  }
+  for (const { path, container } of containersOf(at)) {
+    const sc = container.securityContext;
+    if (!isObject(sc)) continue;
+    for (const field of ['runAsUser', 'runAsGroup']) id(child(child(path, 'securityContext'), field), field, sc[field]);
+  }
+  return r.found;
+}
+
 const HOST_PATH_TYPES = ['', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice'];
 
 /**
@@ -211,10 +275,12 @@ function resourceNameProblem(name: string): string | undefined {
  * equal to the request, and hugepages come with cpu or memory. The schema only says int-or-string, and values
  * files are where `cpu: lots` comes from.
  */
-export function checkResourceQuantities(item: ValidationItem, _context?: RuleContext): Violation[] {
+export function checkResourceQuantities(item: ValidationItem, context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
   if (!at) return [];
   const r = reporter(item, 'resource-quantities');
+  // kubernetes/kubernetes#98515 (CHANGELOG-1.21): validateResourceQuantityHugePageValue
+  const hugePagesDivisible = context?.version.isAtLeast(21) ?? true;
   for (const { path, container } of containersOf(at)) {
     const resources = obj(container.resources);
     const parsed: Record<'requests' | 'limits', Map<string, Quantity>> = { requests: new Map(), limits: new Map() };
@@ -230,6 +296,9 @@ export function checkResourceQuantities(item: ValidationItem, _context?: RuleCon
         }
         if (q.negative) r.add(at2, `${kind}.${name} ${show(value)} must be greater than or equal to 0`, value);
         else if (!isNativeResource(name) && !isWholeQuantity(q)) r.add(at2, `${kind}.${name} ${show(value)} must be a whole number (an extended resource)`, value);
+        else if (kind === 'limits' && hugePagesDivisible && name.startsWith('hugepages-') && !hugePageMultiple(name, q)) {
+          r.add(at2, `limits.${name} ${show(value)} is not a positive integer multiple of the page size ${show(name.slice('hugepages-'.length))} (Kubernetes 1.21+)`, value);
+        }
         parsed[kind].set(name, q);
       }
     }
@@ -258,6 +327,20 @@ export function checkResourceQuantities(item: ValidationItem, _context?: RuleCon
     }
   }
   return r.found;
+}
+
+/**
+ * A hugepages limit is a whole number of pages (`IsHugePageResourceValueDivisible`, pkg/apis/core/helper/helpers.go):
+ * the page size from the name is a positive whole number of bytes, and the quantity, rounded up to a whole number
+ * of bytes (`Quantity.Value`), divides by it. A size that is no quantity (`hugepages-big`) never divides.
+ */
+function hugePageMultiple(name: string, q: Quantity): boolean {
+  const page = parseQuantity(name.slice('hugepages-'.length));
+  if (!page?.exact || page.negative || page.exact.num === 0n || !isWholeQuantity(page)) return false;
+  if (!q.exact) return true;
+  const size = page.exact.num / page.exact.den;
+  const bytes = (q.exact.num + q.exact.den - 1n) / q.exact.den;
+  return bytes % size === 0n;
 }
 
 const TOLERATION_OPERATORS = ['Exists', 'Equal'];
