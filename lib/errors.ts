@@ -100,9 +100,10 @@ export class Problems {
     return this.found.length;
   }
 
-  public throwIfAny(summary: (n: number) => string = (n) => `${n} problems:`): void {
+  /** Throws one problem as itself, several as a `UserErrors` (at `location`, when they share a file). */
+  public throwIfAny(summary: (n: number) => string = (n) => `${n} problems:`, location: ErrorLocation = {}): void {
     if (this.found.length === 1) throw this.found[0];
-    if (this.found.length > 1) throw new UserErrors(summary(this.found.length), this.found);
+    if (this.found.length > 1) throw new UserErrors(summary(this.found.length), this.found, location);
   }
 }
 

@@ -203,7 +203,7 @@ function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string
     if (err instanceof UserErrors && err.errors.length === err.problems.length && err.errors.length > 0) {
       const at = (e: UserError) => (e.location.file === config.file ? (e.location.line ?? 0) : 0);
       const errors = err.errors.map((e) => located(config, settings, label, e)).sort((a, b) => at(a) - at(b));
-      throw new UserErrors(`${config.file}: ${label}${err.message.split('\n')[0]}`, errors);
+      throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, errors);
     }
     if (err instanceof UserErrors) {
       throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);

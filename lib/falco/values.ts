@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { Problems, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
@@ -475,21 +475,27 @@ export function checkFalcoValues(
     throw new UserError(`values must be a mapping of chart keys, got ${describeKind(value)}`, locate([]));
   }
   refuseProtoKeys(value, locate);
-  walkSection(value, [], locate);
-  checkSecrets(value, locate);
+  // every unknown or mistyped key, literal secret and API server refusal of the file in one run
+  const problems = new Problems();
+  walkSection(value, [], locate, problems);
+  if (problems.count === 0) problems.attempt(() => checkSecrets(value, locate));
   const tag = (value.image as Record<string, unknown> | null | undefined)?.tag;
   // A Docker tag has at most 128 characters (distribution/reference regexp.go: [\w][\w.-]{0,127}); a longer one is
   // refused before its text reaches a message.
   if (typeof tag === 'string' && tag.length > 128) {
-    throw new UserError(`an image tag has at most 128 characters, got ${describe(tag)} (${tag.length} characters)`, locate(['image', 'tag']));
+    problems.add(new UserError(`an image tag has at most 128 characters, got ${describe(tag)} (${tag.length} characters)`, locate(['image', 'tag'])));
   }
   // image.tag is read as a Falco version by Falco itself (unless falco.version states it), which reports an
   // unusable tag at its line in this file
-  // the first (in file order) of what the API server would refuse in the objects the values reach
-  const refused = apiServerValueProblems(merge(FALCO_CHART_DEFAULTS, value, []) as Record<string, unknown>, kubernetesVersion)
-    .map((p) => ({ ...p, at: { ...locate(p.path), field: valuesField(p.path) } }))
-    .sort((a, b) => (a.at.line ?? Infinity) - (b.at.line ?? Infinity));
-  if (refused.length > 0) throw new UserError(refused[0].message, refused[0].at);
+  if (problems.count === 0) {
+    // what the API server would refuse in the objects the values reach, in file order (needs well-typed values)
+    apiServerValueProblems(merge(FALCO_CHART_DEFAULTS, value, []) as Record<string, unknown>, kubernetesVersion)
+      .map((p) => ({ ...p, at: { ...locate(p.path), field: valuesField(p.path) } }))
+      .sort((a, b) => (a.at.line ?? Infinity) - (b.at.line ?? Infinity))
+      .forEach((p) => problems.add(new UserError(p.message, p.at)));
+  }
+  const file = locate([]).file;
+  problems.throwIfAny((n) => `the values have ${n} problems:`, file ? { file } : {});
   return value as FalcoChartValues;
 }
 
@@ -587,7 +593,7 @@ function refuseProtoKeys(value: unknown, locate: ValuesLocator): void {
   }
 }
 
-function walkSection(obj: Record<string, unknown>, path: string[], locate: ValuesLocator): void {
+function walkSection(obj: Record<string, unknown>, path: string[], locate: ValuesLocator, problems: Problems): void {
   for (const [key, child] of Object.entries(obj)) {
     const childPath = [...path, key];
     const dotted = childPath.join('.');
@@ -598,16 +604,18 @@ function walkSection(obj: Record<string, unknown>, path: string[], locate: Value
         .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
         .map((k) => k.slice(prefix.length));
       const hint = key.length <= 64 ? closest(key, siblings) : undefined; // edit distance is quadratic
-      throw new UserError(
+      problems.add(new UserError(
         `unknown key ${quote(dotted)} for the stable/falco 1.1.x values` +
           (hint ? `; did you mean "${prefix}${hint}"?` : '') +
           `; known keys here: ${siblings.join(', ')}`,
         locate(childPath),
-      );
+      ));
+      continue;
     }
     if (child === null || child === undefined) continue;
-    checkType(child, type, childPath, locate);
-    if (type === 'section') walkSection(child as Record<string, unknown>, childPath, locate);
+    const before = problems.count;
+    problems.attempt(() => checkType(child, type, childPath, locate));
+    if (type === 'section' && problems.count === before) walkSection(child as Record<string, unknown>, childPath, locate, problems);
   }
 }
 

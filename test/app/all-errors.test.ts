@@ -106,3 +106,14 @@ test('one cluster with ten mistakes: the config-file ones (schema and missing fi
     '13 falco.clusterIP',
   ]);
 });
+
+test('a values file with six mistakes: all six in one run, each at its line', () => {
+  writeFiles(dir, {
+    'kube-apiserver.yaml': MANIFEST,
+    'values.yaml': ['foo: 1', 'bar: 2', 'image:', '  tga: 0.19.0', 'falco:', '  jsonOutput: maybe', '  logLevel: [info]', 'daemonset:', '  evn: {}', ''].join('\n'),
+    'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n',
+  });
+  const r = run();
+  expect(r.stderr).toMatch(/^error: values\.yaml: the values have 6 problems:/);
+  expect(problems(r.stderr).map((l) => /values\.yaml:(\d+):/.exec(l)![1])).toEqual(['1', '2', '4', '6', '7', '9']);
+});

@@ -124,7 +124,7 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     writeFiles(dir, { 'falco-audit.yaml': config('  chart: stable/falco@1.1.1\n  values: values-k8saudit.yaml\n  clusterIP: 10.96.0.100\n') });
     const stable = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
     expect(stable.status).toBe(1);
-    expect(stable.stderr).toMatch(/^error: values-k8saudit\.yaml:2: driver: unknown key "driver" for the stable\/falco 1\.1\.x values/);
+    expect(stable.stderr).toMatch(/^error: values-k8saudit\.yaml: the values have \d+ problems:\n  - values-k8saudit\.yaml:2: driver: unknown key "driver" for the stable\/falco 1\.1\.x values/);
   });
 
   test('fields the API server refuses in the pod (subPath, ids, fsGroupChangePolicy, hugepages), each at its values line', () => {
