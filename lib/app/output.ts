@@ -73,55 +73,129 @@ const CLUSTER_FOLDER = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * of an interrupted run beside the folder are cleaned up first (the previous output put back if it is missing).
  */
 export function writeOutput(outdir: string, files: readonly OutputFile[], options: WriteOutputOptions = {}): void {
-  const shownAs = options.shownAs ?? outdir;
-  const target = checkOutputFolder(outdir, shownAs, options.protect ?? []);
-  const parent = path.dirname(target);
-  const base = path.basename(target);
-  let staging: string | undefined;
-  let old: string | undefined;
+  const staging = OutputStaging.begin(outdir, options);
   try {
-    fs.mkdirSync(parent, { recursive: true });
-    const leftovers = recoverLeftovers(target);
-    const foreign = foreignEntry(target);
-    if (foreign !== undefined) {
-      throw new UserError(
-        `output folder "${shownAs}" (${target}) holds ${foreign}, which cdk8s-falco-audit did not write; ` +
-          `a run replaces the whole folder, so it only replaces an empty folder or its own output (marked by ${OUTPUT_MARKER}): ` +
-          `empty it, or ${hint(shownAs)}`,
-      );
-    }
-    for (const leftover of leftovers) fs.rmSync(path.join(parent, leftover), { recursive: true, force: true });
-
-    const suffix = `${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-    staging = path.join(parent, `.${base}.staging-${suffix}`);
-    fs.mkdirSync(staging);
-    for (const file of files) {
-      const dest = path.join(staging, file.path);
-      fs.mkdirSync(path.dirname(dest), { recursive: true });
-      fs.writeFileSync(dest, file.content);
-    }
-    fs.writeFileSync(path.join(staging, OUTPUT_MARKER), MARKER_TEXT);
-    if (exists(target)) {
-      old = path.join(parent, `.${base}.old-${suffix}`);
-      try {
-        fs.renameSync(target, old);
-      } catch (err) {
-        old = undefined;
-        // Linux refuses to rename a mount point (EBUSY): the check for one where /proc/self/mountinfo is unreadable.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'EBUSY' || code === 'EXDEV') throw mountPointError(shownAs, target);
-        throw err;
-      }
-    }
-    fs.renameSync(staging, target);
-    staging = undefined;
-    if (old) removeQuietly(old);
+    staging.add(files);
+    staging.commit();
   } catch (err) {
-    if (staging) fs.rmSync(staging, { recursive: true, force: true });
-    if (old && exists(old) && !exists(target)) fs.renameSync(old, target);
-    if (isUserError(err)) throw err;
-    throw new UserError(`cannot write the output to ${shownAs}: ${(err as Error).message}`);
+    staging.abort();
+    throw err;
   }
+}
+
+/**
+ * `writeOutput` in steps, so that a fleet's files go to disk as each cluster is built and nothing of it stays in
+ * memory: `begin` checks the folder (nothing touched yet) and makes the staging folder beside it, `add` writes
+ * files into that, `commit` replaces the output folder with it in one rename, and `abort` removes it and every
+ * folder `begin` made, leaving everything as it was. Until `commit` the output folder is not touched.
+ */
+export class OutputStaging {
+  /**
+   * Checks `outdir` (a protected path, a file, a mount point: refused here, before anything is made) and makes the
+   * staging folder, `.<name>.staging-<pid>-<random>` beside it (the same file system, so the swap is a rename).
+   */
+  public static begin(outdir: string, options: WriteOutputOptions = {}): OutputStaging {
+    const shownAs = options.shownAs ?? outdir;
+    const target = checkOutputFolder(outdir, shownAs, options.protect ?? []);
+    const parent = path.dirname(target);
+    let made: string | undefined;
+    try {
+      // mkdirSync returns the first folder it made: removed again by abort(), so a failed run leaves no trace
+      made = fs.mkdirSync(parent, { recursive: true });
+      const staging = path.join(parent, `.${path.basename(target)}.staging-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+      fs.mkdirSync(staging);
+      return new OutputStaging(target, shownAs, staging, made);
+    } catch (err) {
+      if (made) removeQuietly(made);
+      throw writeError(err, shownAs);
+    }
+  }
+
+  private readonly dirs = new Set<string>();
+  private done = false;
+
+  private constructor(
+    private readonly target: string,
+    private readonly shownAs: string,
+    private readonly staging: string,
+    private readonly madeParent: string | undefined,
+  ) {}
+
+  /** Writes `files` into the staging folder (paths relative to the output folder). */
+  public add(files: readonly OutputFile[]): void {
+    if (this.done) throw new Error('OutputStaging.add after commit or abort');
+    try {
+      for (const file of files) {
+        const dest = path.join(this.staging, file.path);
+        const dir = path.dirname(dest);
+        if (!this.dirs.has(dir)) {
+          fs.mkdirSync(dir, { recursive: true });
+          this.dirs.add(dir);
+        }
+        fs.writeFileSync(dest, file.content);
+      }
+    } catch (err) {
+      throw writeError(err, this.shownAs);
+    }
+  }
+
+  /**
+   * Replaces the output folder with the staging folder: leftovers of interrupted runs are dealt with first (the
+   * previous output put back if it is missing), a folder holding files this tool did not write is refused, then
+   * the two renames; on any failure the previous output is in place and the staging folder is removed.
+   */
+  public commit(): void {
+    if (this.done) throw new Error('OutputStaging.commit after commit or abort');
+    const { target, shownAs, staging } = this;
+    const parent = path.dirname(target);
+    let old: string | undefined;
+    try {
+      const leftovers = recoverLeftovers(target, path.basename(staging));
+      const foreign = foreignEntry(target);
+      if (foreign !== undefined) {
+        throw new UserError(
+          `output folder "${shownAs}" (${target}) holds ${foreign}, which cdk8s-falco-audit did not write; ` +
+            `a run replaces the whole folder, so it only replaces an empty folder or its own output (marked by ${OUTPUT_MARKER}): ` +
+            `empty it, or ${hint(shownAs)}`,
+        );
+      }
+      for (const leftover of leftovers) fs.rmSync(path.join(parent, leftover), { recursive: true, force: true });
+      fs.writeFileSync(path.join(staging, OUTPUT_MARKER), MARKER_TEXT);
+      if (exists(target)) {
+        old = path.join(parent, `.${path.basename(target)}.old-${path.basename(staging).replace(/^.*\.staging-/, '')}`);
+        try {
+          fs.renameSync(target, old);
+        } catch (err) {
+          old = undefined;
+          // Linux refuses to rename a mount point (EBUSY): the check for one where /proc/self/mountinfo is unreadable.
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EBUSY' || code === 'EXDEV') throw mountPointError(shownAs, target);
+          throw err;
+        }
+      }
+      fs.renameSync(staging, target);
+      this.done = true;
+      if (old) removeQuietly(old);
+    } catch (err) {
+      if (old && exists(old) && !exists(target)) fs.renameSync(old, target);
+      this.abort();
+      throw writeError(err, shownAs);
+    }
+  }
+
+  /** Removes the staging folder and any folder `begin` made; the output folder was never touched. */
+  public abort(): void {
+    if (this.done) return;
+    this.done = true;
+    fs.rmSync(this.staging, { recursive: true, force: true });
+    if (this.madeParent) removeQuietly(this.madeParent);
+  }
+}
+
+/** A UserError as it is; anything else as the reason the output could not be written. */
+function writeError(err: unknown, shownAs: string): UserError {
+  if (isUserError(err)) return err;
+  return new UserError(`cannot write the output to ${shownAs}: ${(err as Error).message}`);
 }
 
 /**
@@ -232,14 +306,15 @@ function lstat(p: string): fs.Stats | undefined {
 
 /**
  * The `.<name>.staging-*` and `.<name>.old-*` folders an interrupted run left beside `target` (any run: a PID is no
- * owner, containers reuse PID 1). If `target` is missing, the run died between its two renames: the newest old
- * folder is the previous output and is put back. Returns the rest, to be removed once the folder is accepted.
+ * owner, containers reuse PID 1), except `own`, this run's staging folder. If `target` is missing, the run died
+ * between its two renames: the newest old folder is the previous output and is put back. Returns the rest, to be
+ * removed once the folder is accepted.
  */
-function recoverLeftovers(target: string): string[] {
+function recoverLeftovers(target: string, own: string): string[] {
   const parent = path.dirname(target);
   const escaped = path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^\\.${escaped}\\.(staging|old)-\\d+(-[0-9a-f]+)?$`);
-  const leftovers = fs.readdirSync(parent).filter((name) => pattern.test(name)).sort();
+  const leftovers = fs.readdirSync(parent).filter((name) => name !== own && pattern.test(name)).sort();
   if (exists(target)) return leftovers;
   const olds = leftovers
     .filter((name) => name.startsWith(`.${path.basename(target)}.old-`))

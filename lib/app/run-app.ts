@@ -10,7 +10,7 @@ import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
 import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { DEFAULT_MAX_BYTES } from '../yaml';
-import { OutputFile, ProtectedPath, renderOutput, writeOutput } from './output';
+import { OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
 import { plainHttpWarning, runbook } from './runbook';
 
 export interface RunAppOptions {
@@ -35,6 +35,12 @@ export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 70;
 
+/** What a run keeps of a cluster once its files are staged: its plan, as text and (with --plan-json) as data. */
+interface ClusterPlan {
+  readonly text: string;
+  readonly json?: Record<string, unknown>;
+}
+
 /** One cluster, built and checked, ready to be written. */
 export interface BuiltCluster {
   readonly settings: ClusterSettings;
@@ -55,14 +61,32 @@ export function runApp(options: RunAppOptions): number {
     const planJson = options.planJson === undefined ? undefined : path.resolve(options.cwd, options.planJson);
     if (planJson !== undefined) checkPlanJsonPath(planJson, outdir, options.planJson!, shownOut);
     const config = loadConfigFile(configFile, configPath);
-    const built = buildAll(config, options.cwd);
     const shownDir = shown(outdir, options.cwd) || '.';
-    writeOutput(outdir, built.flatMap((b) => b.files), {
-      shownAs: shownOut,
-      protect: protectedPaths(config, configFile, options.cwd),
-    });
-    if (planJson !== undefined) writePlanJson(planJson, options.planJson!, built, shownDir);
-    options.stdout(planText(built, shownDir));
+    // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
+    // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
+    let staging: OutputStaging | undefined;
+    let folderError: UserError | undefined;
+    try {
+      staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd) });
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      // the inputs' problems come first, as when the folder was checked after them
+      folderError = err;
+    }
+    let plans: ClusterPlan[];
+    try {
+      plans = buildAll(config, options.cwd, (cluster) => {
+        staging?.add(cluster.files);
+        return { text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) };
+      });
+      if (folderError) throw folderError;
+      staging!.commit();
+    } catch (err) {
+      staging?.abort();
+      throw err;
+    }
+    if (planJson !== undefined) writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
+    options.stdout(plans.map((p) => p.text).join('\n'));
     return EXIT_OK;
   } catch (err) {
     if (isUserError(err)) {
@@ -103,10 +127,10 @@ function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownO
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UserError(`--plan-json ${shownAs} is a folder; name a file, e.g. plan.json`);
 }
 
-function writePlanJson(file: string, shownAs: string, built: readonly BuiltCluster[], outdir: string): void {
+function writePlanJson(file: string, shownAs: string, plan: Record<string, unknown>): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(planJson(built, outdir), null, 2) + '\n');
+    fs.writeFileSync(file, JSON.stringify(plan, null, 2) + '\n');
   } catch (err) {
     throw new UserError(`the output was written, but the JSON plan could not be written to ${shownAs}: ${(err as Error).message}`);
   }
@@ -114,34 +138,34 @@ function writePlanJson(file: string, shownAs: string, built: readonly BuiltClust
 
 /** The plan as data, for CI and review bots: per cluster, the wiring, the API server change and the files. */
 export function planJson(built: readonly BuiltCluster[], outdir: string): Record<string, unknown> {
+  return { outputFolder: outdir, clusters: built.map((b) => clusterPlanJson(b, outdir)) };
+}
+
+/** One cluster's part of `planJson`. */
+function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: string): Record<string, unknown> {
+  const p = audit.apiServer.plan;
   return {
-    outputFolder: outdir,
-    clusters: built.map(({ settings, audit, files }) => {
-      const p = audit.apiServer.plan;
-      return {
-        name: settings.name ?? null,
-        kubernetesVersion: String(audit.kubernetesVersion),
-        backend: audit.backend,
-        falco: { version: String(audit.falco.falcoVersion), shape: audit.falco.shape, namespace: audit.falco.namespace, service: audit.falco.serviceName },
-        auditTarget: audit.target,
-        notes: [...audit.notes],
-        warnings: [...audit.warnings],
-        apiServer: {
-          unchanged: p.unchanged,
-          flagsAdded: p.flagsAdded.map((f) => ({ ...f })),
-          flagsChanged: p.flagsChanged.map((f) => ({ ...f })),
-          flagsKept: p.flagsKept.map((f) => ({ ...f })),
-          volumesAdded: p.volumesAdded.map((v) => ({ ...v })),
-          mountsAdded: p.mountsAdded.map((m) => ({ ...m })),
-          mountsReused: p.mountsReused.map((m) => ({ ...m })),
-          nodeFiles: p.files.map((f) => ({ ...f })),
-          cleanups: [...p.cleanups],
-          notes: [...p.notes],
-        },
-        files: files.map((f) => path.posix.join(outdir, f.path)),
-        steps: runbook(audit, path.posix.join(outdir, settings.name ?? '')),
-      };
-    }),
+    name: settings.name ?? null,
+    kubernetesVersion: String(audit.kubernetesVersion),
+    backend: audit.backend,
+    falco: { version: String(audit.falco.falcoVersion), shape: audit.falco.shape, namespace: audit.falco.namespace, service: audit.falco.serviceName },
+    auditTarget: audit.target,
+    notes: [...audit.notes],
+    warnings: [...audit.warnings],
+    apiServer: {
+      unchanged: p.unchanged,
+      flagsAdded: p.flagsAdded.map((f) => ({ ...f })),
+      flagsChanged: p.flagsChanged.map((f) => ({ ...f })),
+      flagsKept: p.flagsKept.map((f) => ({ ...f })),
+      volumesAdded: p.volumesAdded.map((v) => ({ ...v })),
+      mountsAdded: p.mountsAdded.map((m) => ({ ...m })),
+      mountsReused: p.mountsReused.map((m) => ({ ...m })),
+      nodeFiles: p.files.map((f) => ({ ...f })),
+      cleanups: [...p.cleanups],
+      notes: [...p.notes],
+    },
+    files: files.map((f) => path.posix.join(outdir, f.path)),
+    steps: runbook(audit, path.posix.join(outdir, settings.name ?? '')),
   };
 }
 
@@ -168,17 +192,25 @@ function protectedPaths(config: ConfigFile, configFile: string, cwd: string): Pr
 /**
  * Builds and validates every cluster of the config; throws before anything is written. Every cluster is built, so
  * one run reports the problems of all of them (each with its location); one problem alone keeps its own form.
+ * `keep` turns each cluster that built into what the caller keeps of it (by default the cluster itself), so that a
+ * caller that writes each cluster's files at once holds one construct tree at a time.
  */
-export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
-  const built: BuiltCluster[] = [];
+export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[];
+export function buildAll<T>(config: ConfigFile, cwd: string, keep: (cluster: BuiltCluster) => T): T[];
+export function buildAll<T>(config: ConfigFile, cwd: string, keep?: (cluster: BuiltCluster) => T): (T | BuiltCluster)[] {
+  const built: (T | BuiltCluster)[] = [];
   const failed: UserError[] = [];
   for (const settings of config.clusters) {
+    let cluster: BuiltCluster;
     try {
-      built.push(buildCluster(config, settings, cwd));
+      cluster = buildCluster(config, settings, cwd);
     } catch (err) {
       if (!isUserError(err)) throw err;
       failed.push(err);
+      continue;
     }
+    // once a cluster failed nothing will be written: the rest are only checked
+    if (failed.length === 0) built.push(keep ? keep(cluster) : cluster);
   }
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) {
@@ -395,22 +427,24 @@ function toProps(s: ClusterSettings, cwd: string) {
  * change, the ordered runbook (prerequisites, cluster objects, node files, checks) and the files written.
  */
 export function planText(built: readonly BuiltCluster[], outdir: string): string {
+  return built.map((b) => clusterPlanText(b, outdir)).join('\n');
+}
+
+/** One cluster's part of `planText`; the clusters' parts are joined with a blank line. */
+function clusterPlanText({ settings, audit, files }: BuiltCluster, outdir: string): string {
   const lines: string[] = [];
-  for (const { settings, audit, files } of built) {
-    const title = settings.name ? `cluster ${settings.name}: ` : '';
-    lines.push(
-      `${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco ${audit.falco.falcoVersion} (${audit.falco.shape} shape), ` +
-        `audit endpoint ${audit.target}`,
-    );
-    for (const n of audit.notes) lines.push(`  note: ${n}`);
-    const http = plainHttpWarning(audit);
-    for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
-    lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
-    lines.push('  steps:');
-    lines.push(...runbook(audit, path.posix.join(outdir, settings.name ?? '')).map((l) => `    ${l}`));
-    lines.push('  files written:');
-    for (const f of files) lines.push(`    ${path.posix.join(outdir, f.path)}`);
-    lines.push('');
-  }
-  return lines.join('\n');
+  const title = settings.name ? `cluster ${settings.name}: ` : '';
+  lines.push(
+    `${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco ${audit.falco.falcoVersion} (${audit.falco.shape} shape), ` +
+      `audit endpoint ${audit.target}`,
+  );
+  for (const n of audit.notes) lines.push(`  note: ${n}`);
+  const http = plainHttpWarning(audit);
+  for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
+  lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
+  lines.push('  steps:');
+  lines.push(...runbook(audit, path.posix.join(outdir, settings.name ?? '')).map((l) => `    ${l}`));
+  lines.push('  files written:');
+  for (const f of files) lines.push(`    ${path.posix.join(outdir, f.path)}`);
+  return lines.join('\n') + '\n';
 }

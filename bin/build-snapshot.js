@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+/*
+ * Builds the app's V8 startup snapshot (lib/app/snapshot.ts) into build/snapshot/: app.blob, and node, a link to the
+ * node binary that made it. bin/cdk8s-falco-audit.sh runs the blob only with that very binary (a blob is tied to
+ * the node and V8 that made it: another one refuses it, exit 14), and the plain bundle otherwise. `npm run build`
+ * runs this with --if-possible (no snapshot is no error: everything works without it, only slower); in an installed
+ * package, `node node_modules/cdk8s-falco-audit/bin/build-snapshot.js` makes one (the package ships none).
+ * Usage: node bin/build-snapshot.js [--if-possible]
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { spawnSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const bundle = path.join(root, 'build', 'app.js');
+const dir = path.join(root, 'build', 'snapshot');
+const blob = path.join(dir, 'app.blob');
+const link = path.join(dir, 'node');
+
+/** The configs the snapshot's build synthesizes, so a run starts with their code compiled: a clone's examples. */
+function warmUps() {
+  return ['falco-audit.yaml', 'examples/modern/falco-audit.yaml', 'examples/falco-chart/falco-audit.yaml']
+    .map((f) => path.join(root, f))
+    .filter((f) => fs.existsSync(f));
+}
+
+function build() {
+  if (!fs.existsSync(bundle)) throw new Error(`${path.relative(root, bundle)} is missing (npm run build makes it)`);
+  const v8 = require('v8');
+  if (typeof (v8.startupSnapshot && v8.startupSnapshot.isBuildingSnapshot) !== 'function') {
+    throw new Error(`node ${process.version} cannot build a startup snapshot`);
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.app.blob.${process.pid}`);
+  // NODE_OPTIONS may hold V8 flags, which a blob must be run with too; the launcher runs it without any
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  try {
+    // --no-warnings: node says it has not verified every built-in module in snapshots (vm, child_process); the
+    // tests compare the snapshot's output with the plain bundle's, file by file
+    const args = ['--no-warnings', '--snapshot-blob', tmp, '--build-snapshot', bundle, ...warmUps().flatMap((c) => ['--warm-up', c])];
+    const made = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`node --build-snapshot failed (exit ${made.status}): ${(made.stderr || String(made.error)).trim()}`);
+    const check = spawnSync(process.execPath, ['--snapshot-blob', tmp, '--', '--version'], { cwd: root, env, encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`the new snapshot does not start (exit ${check.status}): ${(check.stderr || String(check.error)).trim()}`);
+    // The launcher takes the blob only beside a link to the running node: the old link goes first, the new one
+    // comes last, so it never pairs a blob with a binary that did not make it.
+    fs.rmSync(link, { force: true });
+    fs.renameSync(tmp, blob);
+    fs.symlinkSync(process.execPath, link);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+try {
+  build();
+  console.log(`startup snapshot: ${path.relative(process.cwd(), blob) || blob} (node ${process.version})`);
+} catch (err) {
+  // no half state: without the link the launcher never tries a blob
+  fs.rmSync(link, { force: true });
+  fs.rmSync(blob, { force: true });
+  const message = `startup snapshot not built: ${err.message}; bin/cdk8s-falco-audit.sh runs the plain bundle instead`;
+  if (!process.argv.includes('--if-possible')) {
+    console.error(`error: ${message}`);
+    process.exit(1);
+  }
+  console.error(`note: ${message}`);
+}
