@@ -50,9 +50,9 @@ export interface BuiltCluster {
 
 /**
  * The app: reads the config, builds a `FalcoAudit` per cluster, validates everything, and only then writes
- * the output folder (all of it or nothing) and prints the plan.
+ * the output folder (all of it or nothing) and prints the plan. Resolves to the exit code.
  */
-export function runApp(options: RunAppOptions): number {
+export async function runApp(options: RunAppOptions): Promise<number> {
   const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
   const outdir = path.resolve(options.cwd, shownOut);
   try {
@@ -64,24 +64,29 @@ export function runApp(options: RunAppOptions): number {
     const shownDir = shown(outdir, options.cwd) || '.';
     // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
     // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
+    // A fleet's folders are made in the thread pool meanwhile (each cluster gives the event loop a turn).
+    const fleet = config.clusters.length > 1;
     let staging: OutputStaging | undefined;
     let folderError: UserError | undefined;
     try {
-      staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd) });
+      staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd), background: fleet });
     } catch (err) {
       if (!isUserError(err)) throw err;
       // the inputs' problems come first, as when the folder was checked after them
       folderError = err;
     }
-    let plans: ClusterPlan[];
+    const plans: ClusterPlan[] = [];
     try {
-      plans = buildAll(config, options.cwd, (cluster) => {
+      for (const cluster of buildEach(config, options.cwd)) {
         staging?.add(cluster.files);
-        return { text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) };
-      });
+        plans.push({ text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) });
+        if (fleet) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (folderError) throw folderError;
+      await staging!.settle();
       staging!.commit();
     } catch (err) {
+      await staging?.settle();
       staging?.abort();
       throw err;
     }
@@ -192,13 +197,17 @@ function protectedPaths(config: ConfigFile, configFile: string, cwd: string): Pr
 /**
  * Builds and validates every cluster of the config; throws before anything is written. Every cluster is built, so
  * one run reports the problems of all of them (each with its location); one problem alone keeps its own form.
- * `keep` turns each cluster that built into what the caller keeps of it (by default the cluster itself), so that a
- * caller that writes each cluster's files at once holds one construct tree at a time.
  */
-export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[];
-export function buildAll<T>(config: ConfigFile, cwd: string, keep: (cluster: BuiltCluster) => T): T[];
-export function buildAll<T>(config: ConfigFile, cwd: string, keep?: (cluster: BuiltCluster) => T): (T | BuiltCluster)[] {
-  const built: (T | BuiltCluster)[] = [];
+export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
+  return [...buildEach(config, cwd)];
+}
+
+/**
+ * `buildAll` one cluster at a time, so that a caller can write each one's files and let its objects go before the
+ * next: yields every cluster that built as long as none failed (after a failure nothing will be written, the rest
+ * are only checked), and throws the problems of all of them after the last.
+ */
+export function* buildEach(config: ConfigFile, cwd: string): Generator<BuiltCluster, void, undefined> {
   const failed: UserError[] = [];
   for (const settings of config.clusters) {
     let cluster: BuiltCluster;
@@ -209,15 +218,13 @@ export function buildAll<T>(config: ConfigFile, cwd: string, keep?: (cluster: Bu
       failed.push(err);
       continue;
     }
-    // once a cluster failed nothing will be written: the rest are only checked
-    if (failed.length === 0) built.push(keep ? keep(cluster) : cluster);
+    if (failed.length === 0) yield cluster;
   }
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) {
     const problems = failed.flatMap((e) => (e instanceof UserErrors ? e.problems.map((p) => `${e.message.split('\n')[0]} ${p}`) : [e.message]));
     throw new UserErrors(`${config.file}: ${problems.length} problems in ${failed.length} clusters:`, problems);
   }
-  return built;
 }
 
 /** One cluster: its FalcoAudit, validated, and its files; an error names the cluster and points at the config. */

@@ -1,14 +1,15 @@
 /**
  * The app's V8 startup snapshot: `node --snapshot-blob build/snapshot/app.blob --build-snapshot build/app.js` (Node
- * 20's user-land snapshot, nodejs/node doc/api/cli.md `--build-snapshot`) runs the bundle's module initialisation
- * and a synth of the clone's examples, and saves the heap, compiled functions included; a run started from the blob
- * (bin/cdk8s-falco-audit.sh) skips compiling the bundle and initialising its modules, and starts warm.
+ * 20's user-land snapshot; nodejs/node doc/api/cli.md, `--build-snapshot`) runs the bundle's module initialisation
+ * and a synth of the project's own config, and saves the heap, compiled functions included; a run started from the
+ * blob (bin/cdk8s-falco-audit.sh) neither compiles the bundle nor initialises its modules, and starts warm.
  *
- * What a snapshot cannot do is `require` a file: its entry only gets built-in modules (doc/api/cli.md: "only
- * built-in modules"), so the per-minor validators, which lib/validation `require`s when a run first needs them, are
- * loaded by `loadModule` (fs + vm) instead; the bundle's `require` goes through it (its banner and footer,
- * package.json `bundle`). A snapshot knows the files it was made from; when any of them changed, or the folder
- * moved, the run falls back to the plain bundle in the same process, so a stale snapshot costs time, never output.
+ * A snapshot's entry script cannot `require` files ("user-land modules are not yet supported in the snapshot, so
+ * only one single file can be snapshotted", same doc), so the per-minor validators, which lib/validation `require`s
+ * when a run first needs them, are read with fs and compiled with vm instead (`installLoader`): the bundle gets its
+ * `require` from outside (scripts/bundle.js), and in a snapshot that is this loader. The snapshot remembers the
+ * files it was made from; when one of them changed, or the folder moved, a run falls back to the plain bundle in the
+ * same process, so a stale snapshot costs time, never output.
  */
 import * as fs from 'fs';
 import { createRequire } from 'module';
@@ -41,35 +42,49 @@ export function buildingSnapshot(): boolean {
 /**
  * Sets the snapshot up, while `node --build-snapshot build/app.js [--warm-up CONFIG]...` runs the bundle: installs
  * the loader, synthesizes each warm-up config into a scratch folder (so the functions a synth calls are compiled
- * and the validators it loads are in the heap; a failing warm-up fails the build), records the files it read, and
- * makes `main` the function a run from the blob starts with.
+ * and the validators it loads are in the heap; one that fails is left out, with a note), records the files it read,
+ * and makes `main` the function a run from the blob starts with.
  */
-export function prepareSnapshot(bundle: string, args: readonly string[], main: Main, warmUp: (config: string, scratch: string) => void): void {
+export function prepareSnapshot(bundle: string, args: readonly string[], main: Main, warmUp: (config: string, scratch: string) => Promise<void>): void {
   const loaded = installLoader();
   const root = path.resolve(path.dirname(bundle), '..');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-audit-snapshot-'));
-  try {
-    args.forEach((arg, i) => {
-      if (arg === '--warm-up') warmUp(path.resolve(args[i + 1]), path.join(scratch, String(i)));
-    });
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-  // the bundle, every file the loader read, and the indexes that name the files it did not read yet
-  const sources = [bundle, ...loaded, ...['index.json', 'config-validators.js', path.join('falco', 'index.json')].map((f) => path.join(root, 'schemas', f))];
-  const made = { root: fs.realpathSync(root), files: [...new Set(sources)].filter((f) => fs.existsSync(f)).map(stateOf) };
+  // what the snapshot is made from: filled in once the warm-ups are done (node takes the snapshot at exit)
+  const made = { root: fs.realpathSync(root), files: [] as FileState[] };
   v8.startupSnapshot.setDeserializeMainFunction(() => {
     // a run from the blob: process.argv is [node, ...args], the blob is in execArgv
     const args = process.argv.slice(1);
     const current = currentRoot();
-    if (current === made.root && made.files.every((f) => same(f, stateOf(f.file)))) main(args);
-    else runPlain(path.join(current ?? made.root, 'build', 'app.js'), args);
+    const changed = current === made.root ? made.files.find((f) => !same(f, stateOf(f.file))) : undefined;
+    const trace = process.env.FALCO_AUDIT_TRACE_START ? (text: string) => process.stderr.write(`start: ${text}\n`) : undefined;
+    if (current === made.root && changed === undefined) return main(args);
+    const plain = path.join(current ?? made.root, 'build', 'app.js');
+    trace?.(`plain ${plain} (the snapshot is stale: ${changed ? `${changed.file} changed` : `it was made in ${made.root}`})`);
+    runPlain(plain, args);
   });
+  void (async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-audit-snapshot-'));
+    try {
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] !== '--warm-up') continue;
+        try {
+          await warmUp(path.resolve(args[i + 1]), path.join(scratch, String(i)));
+        } catch (err) {
+          // a config that does not synth now (being edited, say) only makes the snapshot less warm
+          process.stderr.write(`note: the snapshot is not warmed up with ${args[i + 1]}: ${(err as Error).message.split('\n')[0]}\n`);
+        }
+      }
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+    // the bundle, every file the loader read, and the indexes that name the files it did not read yet
+    const sources = [bundle, ...loaded, ...['index.json', 'config-validators.js', path.join('falco', 'index.json')].map((f) => path.join(root, 'schemas', f))];
+    made.files = [...new Set(sources)].filter((f) => fs.existsSync(f)).map(stateOf);
+  })();
 }
 
 function stateOf(file: string): FileState {
-  const st = fs.statSync(file);
-  return { file, size: st.size, mtimeMs: st.mtimeMs };
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  return { file, size: st?.size ?? -1, mtimeMs: st?.mtimeMs ?? -1 };
 }
 
 function same(a: FileState, b: FileState): boolean {
