@@ -83,17 +83,6 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
   }
 }
 
-/** How `OutputStaging` makes folders. */
-export interface OutputStagingOptions extends WriteOutputOptions {
-  /**
-   * Make folders in node's thread pool while the caller goes on (the files of a folder are written, on the main
-   * thread, once it exists): for a fleet, whose thousands of folders cost as much as its files. The caller must
-   * give the event loop a turn now and then, and `await settle()` before `commit()` or `abort()`.
-   * @default false
-   */
-  readonly background?: boolean;
-}
-
 /**
  * `writeOutput` in steps, so that a fleet's files go to disk as each cluster is built and nothing of it stays in
  * memory: `begin` checks the folder (nothing touched yet) and makes the staging folder beside it, `add` writes
@@ -105,7 +94,7 @@ export class OutputStaging {
    * Checks `outdir` (a protected path, a file, a mount point: refused here, before anything is made) and makes the
    * staging folder, `.<name>.staging-<pid>-<random>` beside it (the same file system, so the swap is a rename).
    */
-  public static begin(outdir: string, options: OutputStagingOptions = {}): OutputStaging {
+  public static begin(outdir: string, options: WriteOutputOptions = {}): OutputStaging {
     const shownAs = options.shownAs ?? outdir;
     const target = checkOutputFolder(outdir, shownAs, options.protect ?? []);
     const parent = path.dirname(target);
@@ -118,7 +107,7 @@ export class OutputStaging {
       const marker = path.join(staging, OUTPUT_MARKER);
       fs.writeFileSync(marker, MARKER_TEXT);
       // the mode a file written now gets (umask), which a file linked from the previous output must have too
-      return new OutputStaging(target, shownAs, staging, made, fs.statSync(marker).mode & 0o7777, options.background ?? false);
+      return new OutputStaging(target, shownAs, staging, made, fs.statSync(marker).mode & 0o7777);
     } catch (err) {
       if (made) removeQuietly(made);
       throw writeError(err, shownAs);
@@ -126,10 +115,6 @@ export class OutputStaging {
   }
 
   private readonly dirs = new Set<string>();
-  /** background: each folder, once made (or failed) */
-  private readonly made = new Map<string, Promise<void>>();
-  private readonly pending = new Set<Promise<void>>();
-  private failure: unknown;
   private done = false;
 
   private constructor(
@@ -138,10 +123,8 @@ export class OutputStaging {
     private readonly staging: string,
     private readonly madeParent: string | undefined,
     private readonly fileMode: number,
-    private readonly background: boolean,
   ) {
     this.dirs.add(staging);
-    this.made.set(staging, Promise.resolve());
   }
 
   /**
@@ -154,62 +137,15 @@ export class OutputStaging {
    */
   public add(files: readonly OutputFile[]): void {
     if (this.done) throw new Error('OutputStaging.add after commit or abort');
-    if (this.background) return this.addInBackground(files);
     try {
       for (const file of files) {
         const dest = path.join(this.staging, file.path);
         this.folder(path.dirname(dest));
-        this.write(file, dest);
+        if (!this.linkUnchanged(file, dest)) fs.writeFileSync(dest, file.content);
       }
     } catch (err) {
       throw writeError(err, this.shownAs);
     }
-  }
-
-  /** Waits until every folder and file `add` started is on disk (or failed: `commit` then throws why). */
-  public async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  private write(file: OutputFile, dest: string): void {
-    if (!this.linkUnchanged(file, dest)) fs.writeFileSync(dest, file.content);
-  }
-
-  private addInBackground(files: readonly OutputFile[]): void {
-    const byFolder = new Map<string, OutputFile[]>();
-    for (const file of files) {
-      const dir = path.dirname(path.join(this.staging, file.path));
-      byFolder.set(dir, [...(byFolder.get(dir) ?? []), file]);
-    }
-    for (const [dir, list] of byFolder) {
-      this.track(
-        this.folderInBackground(dir).then(() => {
-          if (this.failure === undefined) for (const file of list) this.write(file, path.join(this.staging, file.path));
-        }),
-      );
-    }
-  }
-
-  private folderInBackground(dir: string): Promise<void> {
-    let made = this.made.get(dir);
-    if (!made) {
-      made = this.folderInBackground(path.dirname(dir)).then(() => new Promise<void>((resolve, reject) => fs.mkdir(dir, (err) => (err ? reject(err) : resolve()))));
-      this.made.set(dir, made);
-      this.track(made);
-    }
-    return made;
-  }
-
-  /** Keeps `work` until it is done; its error, the first one, is what `commit` throws. */
-  private track(work: Promise<void>): void {
-    const tracked: Promise<void> = work.then(
-      () => undefined,
-      (err) => {
-        this.failure ??= err;
-      },
-    );
-    this.pending.add(tracked);
-    void tracked.then(() => this.pending.delete(tracked));
   }
 
   /** Makes `dir` in the staging folder, parents first (one mkdir each, none that fails). */
@@ -222,9 +158,8 @@ export class OutputStaging {
 
   /** Links `dest` to the previous output's file at the same path if that is `file`, byte for byte; else false. */
   private linkUnchanged(file: OutputFile, dest: string): boolean {
-    const uid = process.getuid?.();
     const noFollow = fs.constants.O_NOFOLLOW;
-    if (uid === undefined || noFollow === undefined) return false;
+    if (USER_ID === undefined || noFollow === undefined) return false;
     const previous = path.join(this.target, file.path);
     let fd: number;
     try {
@@ -235,7 +170,7 @@ export class OutputStaging {
     try {
       const st = fs.fstatSync(fd);
       const size = Buffer.byteLength(file.content);
-      if (!st.isFile() || st.nlink !== 1 || st.uid !== uid || (st.mode & 0o7777) !== this.fileMode || st.size !== size) return false;
+      if (!st.isFile() || st.nlink !== 1 || st.uid !== USER_ID || (st.mode & 0o7777) !== this.fileMode || st.size !== size) return false;
       const bytes = Buffer.allocUnsafe(size);
       let read = 0;
       while (read < size) {
@@ -262,12 +197,10 @@ export class OutputStaging {
    */
   public commit(): void {
     if (this.done) throw new Error('OutputStaging.commit after commit or abort');
-    if (this.pending.size > 0) throw new Error('OutputStaging.commit before settle()');
     const { target, shownAs, staging } = this;
     const parent = path.dirname(target);
     let old: string | undefined;
     try {
-      if (this.failure !== undefined) throw this.failure;
       const leftovers = recoverLeftovers(target, path.basename(staging));
       const foreign = foreignEntry(target);
       if (foreign !== undefined) {
@@ -303,12 +236,14 @@ export class OutputStaging {
   /** Removes the staging folder and any folder `begin` made; the output folder was never touched. */
   public abort(): void {
     if (this.done) return;
-    if (this.pending.size > 0) throw new Error('OutputStaging.abort before settle()');
     this.done = true;
     fs.rmSync(this.staging, { recursive: true, force: true });
     if (this.madeParent) removeQuietly(this.madeParent);
   }
 }
+
+/** This process's user (POSIX), whose files alone are linked from the previous output. */
+const USER_ID = process.getuid?.();
 
 /** A UserError as it is; anything else as the reason the output could not be written. */
 function writeError(err: unknown, shownAs: string): UserError {

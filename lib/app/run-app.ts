@@ -50,9 +50,9 @@ export interface BuiltCluster {
 
 /**
  * The app: reads the config, builds a `FalcoAudit` per cluster, validates everything, and only then writes
- * the output folder (all of it or nothing) and prints the plan. Resolves to the exit code.
+ * the output folder (all of it or nothing) and prints the plan. Returns the exit code.
  */
-export async function runApp(options: RunAppOptions): Promise<number> {
+export function runApp(options: RunAppOptions): number {
   const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
   const outdir = path.resolve(options.cwd, shownOut);
   try {
@@ -64,12 +64,10 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     const shownDir = shown(outdir, options.cwd) || '.';
     // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
     // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
-    // A fleet's folders are made in the thread pool meanwhile (each cluster gives the event loop a turn).
-    const fleet = config.clusters.length > 1;
     let staging: OutputStaging | undefined;
     let folderError: UserError | undefined;
     try {
-      staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd), background: fleet });
+      staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd) });
     } catch (err) {
       if (!isUserError(err)) throw err;
       // the inputs' problems come first, as when the folder was checked after them
@@ -80,13 +78,10 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       for (const cluster of buildEach(config, options.cwd)) {
         staging?.add(cluster.files);
         plans.push({ text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) });
-        if (fleet) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (folderError) throw folderError;
-      await staging!.settle();
       staging!.commit();
     } catch (err) {
-      await staging?.settle();
       staging?.abort();
       throw err;
     }
