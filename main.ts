@@ -21,7 +21,7 @@ function main(args: readonly string[]): void {
     process.stderr.write(`error: ${request.message}\n`);
     process.exitCode = EXIT_USER_ERROR;
   } else {
-    process.exitCode = runApp({
+    void runApp({
       env: process.env,
       cwd: process.cwd(),
       config: request.config,
@@ -30,21 +30,23 @@ function main(args: readonly string[]): void {
       // The plan goes to stderr: `cdk8s synth` captures the app's stdout and never shows it.
       stdout: (text) => process.stderr.write(text),
       stderr: (text) => process.stderr.write(text),
+    }).then((code) => {
+      process.exitCode = code;
+      // Under `cdk8s synth` (cdk8s.yaml) CDK8S_OUTDIR is the CLI's scratch folder, which it deleted and then
+      // expects to exist; the output itself went to --output.
+      const scratch = process.env.CDK8S_OUTDIR;
+      if (code === 0 && scratch && request.output && path.resolve(scratch) !== path.resolve(request.output)) {
+        fs.mkdirSync(scratch, { recursive: true });
+      }
     });
-    // Under `cdk8s synth` (cdk8s.yaml) CDK8S_OUTDIR is the CLI's scratch folder, which it deleted and then expects
-    // to exist; the output itself went to --output.
-    const scratch = process.env.CDK8S_OUTDIR;
-    if (process.exitCode === 0 && scratch && request.output && path.resolve(scratch) !== path.resolve(request.output)) {
-      fs.mkdirSync(scratch, { recursive: true });
-    }
   }
 }
 
 if (buildingSnapshot()) {
   // `node --build-snapshot build/app.js --warm-up CONFIG...` (bin/build-snapshot.js): a run from the blob calls main
-  prepareSnapshot(__filename, process.argv.slice(2), main, (config, scratch) => {
+  prepareSnapshot(__filename, process.argv.slice(2), main, async (config, scratch) => {
     const errors: string[] = [];
-    const code = runApp({
+    const code = await runApp({
       env: {},
       cwd: process.cwd(),
       config,

@@ -10,7 +10,7 @@ import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
 import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { DEFAULT_MAX_BYTES } from '../yaml';
-import { OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
+import { CLUSTER_DIR, NODE_DIR, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
 import { plainHttpWarning, runbook } from './runbook';
 
 export interface RunAppOptions {
@@ -50,9 +50,9 @@ export interface BuiltCluster {
 
 /**
  * The app: reads the config, builds a `FalcoAudit` per cluster, validates everything, and only then writes
- * the output folder (all of it or nothing) and prints the plan. Returns the exit code.
+ * the output folder (all of it or nothing) and prints the plan. Resolves to the exit code.
  */
-export function runApp(options: RunAppOptions): number {
+export async function runApp(options: RunAppOptions): Promise<number> {
   const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
   const outdir = path.resolve(options.cwd, shownOut);
   try {
@@ -74,14 +74,30 @@ export function runApp(options: RunAppOptions): number {
       folderError = err;
     }
     const plans: ClusterPlan[] = [];
+    // A fleet's folders are made in the thread pool while its clusters are built, two clusters ahead: a cluster's
+    // own folder while the one before the one before it is staged, its cluster/ and node/ with the one before it.
+    // Its replaced folders go the same way.
+    const fleet = config.clusters.length > 1 ? config.clusters.map((c) => c.name ?? '') : undefined;
+    const prepare = (i: number, folders: readonly string[]) => {
+      if (fleet && i < fleet.length) staging?.prepare(folders.map((f) => path.join(fleet[i], f)));
+    };
     try {
+      prepare(0, ['']);
+      prepare(1, ['']);
+      prepare(0, CLUSTER_FOLDERS);
+      let staged = 0;
       for (const cluster of buildEach(config, options.cwd)) {
+        prepare(staged + 2, ['']);
+        prepare(staged + 1, CLUSTER_FOLDERS);
+        staged++;
         staging?.add(cluster.files);
         plans.push({ text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) });
       }
       if (folderError) throw folderError;
-      staging!.commit();
+      await staging!.settled();
+      staging!.commit({ background: fleet !== undefined });
     } catch (err) {
+      await staging?.settled();
       staging?.abort();
       throw err;
     }
@@ -245,6 +261,9 @@ function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string
     throw label ? new UserError(`${label}${err.detail}`, err.location) : err;
   }
 }
+
+/** The folders of a cluster's files, under its own folder in a fleet (renderOutput). */
+const CLUSTER_FOLDERS = [CLUSTER_DIR, NODE_DIR];
 
 /**
  * FalcoAudit's prop paths where the config file names them otherwise. Everything under `falco.` has the same

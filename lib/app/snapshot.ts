@@ -45,26 +45,11 @@ export function buildingSnapshot(): boolean {
  * and the validators it loads are in the heap; one that fails is left out, with a note), records the files it read,
  * and makes `main` the function a run from the blob starts with.
  */
-export function prepareSnapshot(bundle: string, args: readonly string[], main: Main, warmUp: (config: string, scratch: string) => void): void {
+export function prepareSnapshot(bundle: string, args: readonly string[], main: Main, warmUp: (config: string, scratch: string) => Promise<void>): void {
   const loaded = installLoader();
   const root = path.resolve(path.dirname(bundle), '..');
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-audit-snapshot-'));
-  try {
-    args.forEach((arg, i) => {
-      if (arg !== '--warm-up') return;
-      try {
-        warmUp(path.resolve(args[i + 1]), path.join(scratch, String(i)));
-      } catch (err) {
-        // a config that does not synth now (being edited, say) only makes the snapshot less warm
-        process.stderr.write(`note: the snapshot is not warmed up with ${args[i + 1]}: ${(err as Error).message.split('\n')[0]}\n`);
-      }
-    });
-  } finally {
-    fs.rmSync(scratch, { recursive: true, force: true });
-  }
-  // the bundle, every file the loader read, and the indexes that name the files it did not read yet
-  const sources = [bundle, ...loaded, ...['index.json', 'config-validators.js', path.join('falco', 'index.json')].map((f) => path.join(root, 'schemas', f))];
-  const made = { root: fs.realpathSync(root), files: [...new Set(sources)].filter((f) => fs.existsSync(f)).map(stateOf) };
+  // what the snapshot is made from, known once the warm-ups are done (node takes the snapshot when the process ends)
+  const made = { root: fs.realpathSync(root), files: [] as FileState[] };
   v8.startupSnapshot.setDeserializeMainFunction(() => {
     // a run from the blob: process.argv is [node, ...args], the blob is in execArgv
     const args = process.argv.slice(1);
@@ -77,6 +62,25 @@ export function prepareSnapshot(bundle: string, args: readonly string[], main: M
     }
     runPlain(plain, args);
   });
+  void (async () => {
+    const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-audit-snapshot-'));
+    try {
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] !== '--warm-up') continue;
+        try {
+          await warmUp(path.resolve(args[i + 1]), path.join(scratch, String(i)));
+        } catch (err) {
+          // a config that does not synth now (being edited, say) only makes the snapshot less warm
+          process.stderr.write(`note: the snapshot is not warmed up with ${args[i + 1]}: ${(err as Error).message.split('\n')[0]}\n`);
+        }
+      }
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
+    // the bundle, every file the loader read, and the indexes that name the files it did not read yet
+    const sources = [bundle, ...loaded, ...['index.json', 'config-validators.js', path.join('falco', 'index.json')].map((f) => path.join(root, 'schemas', f))];
+    made.files = [...new Set(sources)].filter((f) => fs.existsSync(f)).map(stateOf);
+  })();
 }
 
 function stateOf(file: string): FileState {

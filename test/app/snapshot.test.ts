@@ -91,10 +91,22 @@ describe('the snapshot npm run build made', () => {
     expect(a.status).toBe(0);
     expectSame(a, path.join(dir, 'fast'), b, path.join(dir, 'plain'));
     const before = fs.statSync(path.join(dir, 'fast', 'out', 'old', 'node', 'kube-apiserver.yaml')).ino;
+    // what an earlier version wrote and this one does not: gone with the replaced output
+    writeFiles(path.join(dir, 'fast', 'out'), { 'old/cluster/stale.yaml': 'a: 1\n', 'gone/cluster/x.yaml': 'b: 2\n' });
     const again = fast('fast', args);
     expectSame(again, path.join(dir, 'fast'), b, path.join(dir, 'plain'));
     // the same file, not a copy: nothing freed and allocated again (OutputStaging.add)
     expect(fs.statSync(path.join(dir, 'fast', 'out', 'old', 'node', 'kube-apiserver.yaml')).ino).toBe(before);
+    expect(fs.readdirSync(path.join(dir, 'fast')).sort()).toEqual(['out']);
+  });
+
+  test('one cluster written over an older output: the files it no longer writes are gone, nothing left beside it', () => {
+    const args = ['synth', '--config', path.join(ROOT, 'falco-audit.yaml'), '--output', 'out'];
+    expect(fast('fast', args).status).toBe(0);
+    writeFiles(path.join(dir, 'fast', 'out'), { 'cluster/stale.yaml': 'a: 1\n', 'node/extra/x.yaml': 'b: 2\n' });
+    const a = fast('fast', args);
+    const b = plain('plain', args);
+    expectSame(a, path.join(dir, 'fast'), b, path.join(dir, 'plain'));
     expect(fs.readdirSync(path.join(dir, 'fast')).sort()).toEqual(['out']);
   });
 
