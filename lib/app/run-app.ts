@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { AuditPolicy, StaticPodManifest } from '../apiserver';
 import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
 import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
@@ -245,6 +245,9 @@ function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string
     const app = new App();
     const chart = new Chart(app, settings.name ?? 'falco-audit', { disableResourceNameHashes: true });
     const audit = new FalcoAudit(chart, 'FalcoAudit', toProps(settings, cwd));
+    // The objects are complete now: each one's JSON is made once, for the checks and the file alike (cdk8s's
+    // toJson resolves, sorts and patches the whole object on every call; a fleet spent a tenth of its time there).
+    for (const c of chart.node.findAll()) if (c instanceof ApiObject) jsonOnce(c);
     audit.assertValid();
     return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
   } catch (err) {
@@ -264,6 +267,13 @@ function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string
 
 /** The folders of a cluster's files, under its own folder in a fleet (renderOutput). */
 const CLUSTER_FOLDERS = [CLUSTER_DIR, NODE_DIR];
+
+/** Makes `obj.toJson()` compute its JSON on the first call and return that same JSON after. */
+function jsonOnce(obj: ApiObject): void {
+  const compute = obj.toJson.bind(obj);
+  let json: any;
+  Object.defineProperty(obj, 'toJson', { value: () => (json ??= compute()) });
+}
 
 /**
  * FalcoAudit's prop paths where the config file names them otherwise. Everything under `falco.` has the same
