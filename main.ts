@@ -1,37 +1,62 @@
 // The app, and the `cdk8s-falco-audit` command (bin/cdk8s-falco-audit.js runs this bundle): reads falco-audit.yaml
 // (or --config / $FALCO_AUDIT_CONFIG) and replaces the output folder (--output / $CDK8S_OUTDIR, default dist/):
-// cluster/ for Argo CD, node/ for the control-plane nodes. `cdk8s synth` runs it too (cdk8s.yaml).
+// cluster/ for Argo CD, node/ for the control-plane nodes. `cdk8s synth` runs it too (cdk8s.yaml), through its
+// startup snapshot (bin/cdk8s-falco-audit.sh, lib/app/snapshot.ts) when there is a usable one.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, USAGE } from './lib/app/cli';
-import { EXIT_USER_ERROR, runApp } from './lib/app/run-app';
+import { EXIT_OK, EXIT_USER_ERROR, runApp } from './lib/app/run-app';
+import { buildingSnapshot, prepareSnapshot } from './lib/app/snapshot';
 
 // esbuild inlines package.json's version (npm run bundle)
 declare const PACKAGE_VERSION: string | undefined;
 
-const request = parseArgs(process.argv.slice(2));
-if (request.kind === 'help') {
-  process.stdout.write(USAGE);
-} else if (request.kind === 'version') {
-  process.stdout.write(`${typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'unknown'}\n`);
-} else if (request.kind === 'error') {
-  process.stderr.write(`error: ${request.message}\n`);
-  process.exitCode = EXIT_USER_ERROR;
-} else {
-  process.exitCode = runApp({
-    env: process.env,
-    cwd: process.cwd(),
-    config: request.config,
-    output: request.output,
-    planJson: request.planJson,
-    // The plan goes to stderr: `cdk8s synth` captures the app's stdout and never shows it.
-    stdout: (text) => process.stderr.write(text),
-    stderr: (text) => process.stderr.write(text),
-  });
-  // Under `cdk8s synth` (cdk8s.yaml) CDK8S_OUTDIR is the CLI's scratch folder, which it deleted and then expects
-  // to exist; the output itself went to --output.
-  const scratch = process.env.CDK8S_OUTDIR;
-  if (process.exitCode === 0 && scratch && request.output && path.resolve(scratch) !== path.resolve(request.output)) {
-    fs.mkdirSync(scratch, { recursive: true });
+function main(args: readonly string[]): void {
+  const request = parseArgs(args);
+  if (request.kind === 'help') {
+    process.stdout.write(USAGE);
+  } else if (request.kind === 'version') {
+    process.stdout.write(`${typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : 'unknown'}\n`);
+  } else if (request.kind === 'error') {
+    process.stderr.write(`error: ${request.message}\n`);
+    process.exitCode = EXIT_USER_ERROR;
+  } else {
+    void runApp({
+      env: process.env,
+      cwd: process.cwd(),
+      config: request.config,
+      output: request.output,
+      planJson: request.planJson,
+      // The plan goes to stderr: `cdk8s synth` captures the app's stdout and never shows it.
+      stdout: (text) => process.stderr.write(text),
+      stderr: (text) => process.stderr.write(text),
+    }).then((code) => {
+      process.exitCode = code;
+      // Under `cdk8s synth` (cdk8s.yaml) CDK8S_OUTDIR is the CLI's scratch folder, which it deleted and then
+      // expects to exist; the output itself went to --output.
+      const scratch = process.env.CDK8S_OUTDIR;
+      if (code === 0 && scratch && request.output && path.resolve(scratch) !== path.resolve(request.output)) {
+        fs.mkdirSync(scratch, { recursive: true });
+      }
+    });
   }
+}
+
+if (buildingSnapshot()) {
+  // `node --build-snapshot build/app.js --warm-up CONFIG...` (bin/build-snapshot.js): a run from the blob calls main
+  prepareSnapshot(__filename, process.argv.slice(2), main, async (config, scratch) => {
+    const errors: string[] = [];
+    const code = await runApp({
+      env: {},
+      cwd: process.cwd(),
+      config,
+      output: path.join(scratch, 'out'),
+      planJson: path.join(scratch, 'plan.json'),
+      stdout: () => undefined,
+      stderr: (text) => errors.push(text),
+    });
+    if (code !== EXIT_OK) throw new Error(`the warm-up synth of ${config} failed (exit ${code}):\n${errors.join('')}`);
+  });
+} else {
+  main(process.argv.slice(2));
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { AuditPolicy, StaticPodManifest } from '../apiserver';
 import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
 import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
@@ -10,7 +10,7 @@ import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
 import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { DEFAULT_MAX_BYTES } from '../yaml';
-import { OutputFile, ProtectedPath, renderOutput, writeOutput } from './output';
+import { CLUSTER_DIR, NODE_DIR, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
 import { plainHttpWarning, runbook } from './runbook';
 
 export interface RunAppOptions {
@@ -35,6 +35,12 @@ export const EXIT_OK = 0;
 export const EXIT_USER_ERROR = 1;
 export const EXIT_INTERNAL_ERROR = 70;
 
+/** What a run keeps of a cluster once its files are staged: its plan, as text and (with --plan-json) as data. */
+interface ClusterPlan {
+  readonly text: string;
+  readonly json?: Record<string, unknown>;
+}
+
 /** One cluster, built and checked, ready to be written. */
 export interface BuiltCluster {
   readonly settings: ClusterSettings;
@@ -44,9 +50,9 @@ export interface BuiltCluster {
 
 /**
  * The app: reads the config, builds a `FalcoAudit` per cluster, validates everything, and only then writes
- * the output folder (all of it or nothing) and prints the plan.
+ * the output folder (all of it or nothing) and prints the plan. Resolves to the exit code.
  */
-export function runApp(options: RunAppOptions): number {
+export async function runApp(options: RunAppOptions): Promise<number> {
   const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
   const outdir = path.resolve(options.cwd, shownOut);
   try {
@@ -55,14 +61,48 @@ export function runApp(options: RunAppOptions): number {
     const planJson = options.planJson === undefined ? undefined : path.resolve(options.cwd, options.planJson);
     if (planJson !== undefined) checkPlanJsonPath(planJson, outdir, options.planJson!, shownOut);
     const config = loadConfigFile(configFile, configPath);
-    const built = buildAll(config, options.cwd);
     const shownDir = shown(outdir, options.cwd) || '.';
-    writeOutput(outdir, built.flatMap((b) => b.files), {
-      shownAs: shownOut,
-      protect: protectedPaths(config, configFile, options.cwd),
-    });
-    if (planJson !== undefined) writePlanJson(planJson, options.planJson!, built, shownDir);
-    options.stdout(planText(built, shownDir));
+    // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
+    // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
+    let staging: OutputStaging | undefined;
+    let folderError: UserError | undefined;
+    try {
+      staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd) });
+    } catch (err) {
+      if (!isUserError(err)) throw err;
+      // the inputs' problems come first, as when the folder was checked after them
+      folderError = err;
+    }
+    const plans: ClusterPlan[] = [];
+    // A fleet's folders are made in the thread pool while its clusters are built, two clusters ahead: a cluster's
+    // own folder while the one before the one before it is staged, its cluster/ and node/ with the one before it.
+    // Its replaced folders go the same way.
+    const fleet = config.clusters.length > 1 ? config.clusters.map((c) => c.name ?? '') : undefined;
+    const prepare = (i: number, folders: readonly string[]) => {
+      if (fleet && i < fleet.length) staging?.prepare(folders.map((f) => path.join(fleet[i], f)));
+    };
+    try {
+      prepare(0, ['']);
+      prepare(1, ['']);
+      prepare(0, CLUSTER_FOLDERS);
+      let staged = 0;
+      for (const cluster of buildEach(config, options.cwd)) {
+        prepare(staged + 2, ['']);
+        prepare(staged + 1, CLUSTER_FOLDERS);
+        staged++;
+        staging?.add(cluster.files);
+        plans.push({ text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) });
+      }
+      if (folderError) throw folderError;
+      await staging!.settled();
+      staging!.commit({ background: fleet !== undefined });
+    } catch (err) {
+      await staging?.settled();
+      staging?.abort();
+      throw err;
+    }
+    if (planJson !== undefined) writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
+    options.stdout(plans.map((p) => p.text).join('\n'));
     return EXIT_OK;
   } catch (err) {
     if (isUserError(err)) {
@@ -103,10 +143,10 @@ function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownO
   if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UserError(`--plan-json ${shownAs} is a folder; name a file, e.g. plan.json`);
 }
 
-function writePlanJson(file: string, shownAs: string, built: readonly BuiltCluster[], outdir: string): void {
+function writePlanJson(file: string, shownAs: string, plan: Record<string, unknown>): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(planJson(built, outdir), null, 2) + '\n');
+    fs.writeFileSync(file, JSON.stringify(plan, null, 2) + '\n');
   } catch (err) {
     throw new UserError(`the output was written, but the JSON plan could not be written to ${shownAs}: ${(err as Error).message}`);
   }
@@ -114,34 +154,34 @@ function writePlanJson(file: string, shownAs: string, built: readonly BuiltClust
 
 /** The plan as data, for CI and review bots: per cluster, the wiring, the API server change and the files. */
 export function planJson(built: readonly BuiltCluster[], outdir: string): Record<string, unknown> {
+  return { outputFolder: outdir, clusters: built.map((b) => clusterPlanJson(b, outdir)) };
+}
+
+/** One cluster's part of `planJson`. */
+function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: string): Record<string, unknown> {
+  const p = audit.apiServer.plan;
   return {
-    outputFolder: outdir,
-    clusters: built.map(({ settings, audit, files }) => {
-      const p = audit.apiServer.plan;
-      return {
-        name: settings.name ?? null,
-        kubernetesVersion: String(audit.kubernetesVersion),
-        backend: audit.backend,
-        falco: { version: String(audit.falco.falcoVersion), shape: audit.falco.shape, namespace: audit.falco.namespace, service: audit.falco.serviceName },
-        auditTarget: audit.target,
-        notes: [...audit.notes],
-        warnings: [...audit.warnings],
-        apiServer: {
-          unchanged: p.unchanged,
-          flagsAdded: p.flagsAdded.map((f) => ({ ...f })),
-          flagsChanged: p.flagsChanged.map((f) => ({ ...f })),
-          flagsKept: p.flagsKept.map((f) => ({ ...f })),
-          volumesAdded: p.volumesAdded.map((v) => ({ ...v })),
-          mountsAdded: p.mountsAdded.map((m) => ({ ...m })),
-          mountsReused: p.mountsReused.map((m) => ({ ...m })),
-          nodeFiles: p.files.map((f) => ({ ...f })),
-          cleanups: [...p.cleanups],
-          notes: [...p.notes],
-        },
-        files: files.map((f) => path.posix.join(outdir, f.path)),
-        steps: runbook(audit, path.posix.join(outdir, settings.name ?? '')),
-      };
-    }),
+    name: settings.name ?? null,
+    kubernetesVersion: String(audit.kubernetesVersion),
+    backend: audit.backend,
+    falco: { version: String(audit.falco.falcoVersion), shape: audit.falco.shape, namespace: audit.falco.namespace, service: audit.falco.serviceName },
+    auditTarget: audit.target,
+    notes: [...audit.notes],
+    warnings: [...audit.warnings],
+    apiServer: {
+      unchanged: p.unchanged,
+      flagsAdded: p.flagsAdded.map((f) => ({ ...f })),
+      flagsChanged: p.flagsChanged.map((f) => ({ ...f })),
+      flagsKept: p.flagsKept.map((f) => ({ ...f })),
+      volumesAdded: p.volumesAdded.map((v) => ({ ...v })),
+      mountsAdded: p.mountsAdded.map((m) => ({ ...m })),
+      mountsReused: p.mountsReused.map((m) => ({ ...m })),
+      nodeFiles: p.files.map((f) => ({ ...f })),
+      cleanups: [...p.cleanups],
+      notes: [...p.notes],
+    },
+    files: files.map((f) => path.posix.join(outdir, f.path)),
+    steps: runbook(audit, path.posix.join(outdir, settings.name ?? '')),
   };
 }
 
@@ -170,22 +210,32 @@ function protectedPaths(config: ConfigFile, configFile: string, cwd: string): Pr
  * one run reports the problems of all of them (each with its location); one problem alone keeps its own form.
  */
 export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
-  const built: BuiltCluster[] = [];
+  return [...buildEach(config, cwd)];
+}
+
+/**
+ * `buildAll` one cluster at a time, so that a caller can write each one's files and let its objects go before the
+ * next: yields every cluster that built as long as none failed (after a failure nothing will be written, the rest
+ * are only checked), and throws the problems of all of them after the last.
+ */
+export function* buildEach(config: ConfigFile, cwd: string): Generator<BuiltCluster, void, undefined> {
   const failed: UserError[] = [];
   for (const settings of config.clusters) {
+    let cluster: BuiltCluster;
     try {
-      built.push(buildCluster(config, settings, cwd));
+      cluster = buildCluster(config, settings, cwd);
     } catch (err) {
       if (!isUserError(err)) throw err;
       failed.push(err);
+      continue;
     }
+    if (failed.length === 0) yield cluster;
   }
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) {
     const problems = failed.flatMap((e) => (e instanceof UserErrors ? e.problems.map((p) => `${e.message.split('\n')[0]} ${p}`) : [e.message]));
     throw new UserErrors(`${config.file}: ${problems.length} problems in ${failed.length} clusters:`, problems);
   }
-  return built;
 }
 
 /** One cluster: its FalcoAudit, validated, and its files; an error names the cluster and points at the config. */
@@ -195,6 +245,9 @@ function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string
     const app = new App();
     const chart = new Chart(app, settings.name ?? 'falco-audit', { disableResourceNameHashes: true });
     const audit = new FalcoAudit(chart, 'FalcoAudit', toProps(settings, cwd));
+    // The objects are complete now: each one's JSON is made once, for the checks and the file alike (cdk8s's
+    // toJson resolves, sorts and patches the whole object on every call; a fleet spent a tenth of its time there).
+    for (const c of chart.node.findAll()) if (c instanceof ApiObject) jsonOnce(c);
     audit.assertValid();
     return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
   } catch (err) {
@@ -220,6 +273,16 @@ function located(config: ConfigFile, settings: ClusterSettings, label: string, e
   }
   if (!err.location.file) return new UserError(`${config.file}: ${label}${err.message}`);
   return label ? new UserError(`${label}${err.detail}`, err.location) : err;
+}
+
+/** The folders of a cluster's files, under its own folder in a fleet (renderOutput). */
+const CLUSTER_FOLDERS = [CLUSTER_DIR, NODE_DIR];
+
+/** Makes `obj.toJson()` compute its JSON on the first call and return that same JSON after. */
+function jsonOnce(obj: ApiObject): void {
+  const compute = obj.toJson.bind(obj);
+  let json: any;
+  Object.defineProperty(obj, 'toJson', { value: () => (json ??= compute()) });
 }
 
 /**
@@ -405,22 +468,24 @@ function toProps(s: ClusterSettings, cwd: string) {
  * change, the ordered runbook (prerequisites, cluster objects, node files, checks) and the files written.
  */
 export function planText(built: readonly BuiltCluster[], outdir: string): string {
+  return built.map((b) => clusterPlanText(b, outdir)).join('\n');
+}
+
+/** One cluster's part of `planText`; the clusters' parts are joined with a blank line. */
+function clusterPlanText({ settings, audit, files }: BuiltCluster, outdir: string): string {
   const lines: string[] = [];
-  for (const { settings, audit, files } of built) {
-    const title = settings.name ? `cluster ${settings.name}: ` : '';
-    lines.push(
-      `${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco ${audit.falco.falcoVersion} (${audit.falco.shape} shape), ` +
-        `audit endpoint ${audit.target}`,
-    );
-    for (const n of audit.notes) lines.push(`  note: ${n}`);
-    const http = plainHttpWarning(audit);
-    for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
-    lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
-    lines.push('  steps:');
-    lines.push(...runbook(audit, path.posix.join(outdir, settings.name ?? '')).map((l) => `    ${l}`));
-    lines.push('  files written:');
-    for (const f of files) lines.push(`    ${path.posix.join(outdir, f.path)}`);
-    lines.push('');
-  }
-  return lines.join('\n');
+  const title = settings.name ? `cluster ${settings.name}: ` : '';
+  lines.push(
+    `${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco ${audit.falco.falcoVersion} (${audit.falco.shape} shape), ` +
+      `audit endpoint ${audit.target}`,
+  );
+  for (const n of audit.notes) lines.push(`  note: ${n}`);
+  const http = plainHttpWarning(audit);
+  for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
+  lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
+  lines.push('  steps:');
+  lines.push(...runbook(audit, path.posix.join(outdir, settings.name ?? '')).map((l) => `    ${l}`));
+  lines.push('  files written:');
+  for (const f of files) lines.push(`    ${path.posix.join(outdir, f.path)}`);
+  return lines.join('\n') + '\n';
 }

@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from '../../lib/app/cli';
-import { EXAMPLES, listFiles, MAIN, ROOT, scratch, writeFiles } from './run';
+import { EXAMPLES, listFiles, ROOT, scratch, writeFiles } from './run';
 
 const BIN = path.join(ROOT, 'bin', 'cdk8s-falco-audit.js');
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
@@ -119,9 +119,9 @@ describe('the real cdk8s synth with the project cdk8s.yaml', () => {
   /** cdk8s.yaml as the project has it, with the app's path made absolute (the bundle lives in the repository). */
   function cdk8sYaml(): void {
     const text = fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8');
-    expect(text).toMatch(/^app: node build\/app\.js synth --output dist$/m);
+    expect(text).toMatch(/^app: sh bin\/cdk8s-falco-audit\.sh synth --output dist$/m);
     expect(text).toMatch(/^output: build\/cdk8s-scratch$/m);
-    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), text.replace('node build/app.js', `node ${MAIN}`));
+    fs.writeFileSync(path.join(dir, 'cdk8s.yaml'), text.replace('sh bin/', `sh ${ROOT}/bin/`));
   }
   const synth = () =>
     spawnSync(process.execPath, [CDK8S, 'synth'], { cwd: dir, env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8' });
