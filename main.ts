@@ -34,8 +34,10 @@ function main(args: readonly string[]): void {
       process.exitCode = code;
       // Under `cdk8s synth` (cdk8s.yaml) CDK8S_OUTDIR is the CLI's scratch folder, which it deleted and then
       // expects to exist; the output itself went to --output.
+      // (cdk8s-cli sets CDK8S_RECORD_CONSTRUCT_METADATA for the apps it runs; elsewhere nothing is made)
       const scratch = process.env.CDK8S_OUTDIR;
-      if (code === 0 && scratch && request.output && path.resolve(scratch) !== path.resolve(request.output)) {
+      const underCdk8sCli = process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
+      if (code === 0 && underCdk8sCli && scratch && request.output && path.resolve(scratch) !== path.resolve(request.output)) {
         fs.mkdirSync(scratch, { recursive: true });
       }
     });

@@ -252,6 +252,11 @@ export class OutputStaging {
    */
   public commit(options: { readonly background?: boolean } = {}): void {
     if (this.done) throw new Error('OutputStaging.commit after commit or abort');
+    // runs side by side on one folder swap it one at a time (each has its own staging folder until then)
+    withSwapLock(this.target, this.shownAs, () => this.swap(options));
+  }
+
+  private swap(options: { readonly background?: boolean }): void {
     const { target, shownAs, staging } = this;
     const parent = path.dirname(target);
     let old: string | undefined;
@@ -421,12 +426,12 @@ function isMountPoint(dir: string): boolean {
 function mountPointError(shownAs: string, target: string): UserError {
   return new UserError(
     `output folder "${shownAs}" is a mount point (${target}), which cannot be replaced in one step; ` +
-      `set CDK8S_OUTDIR to a folder inside it, e.g. ${path.posix.join(shownAs, 'dist')}`,
+      `set --output (or CDK8S_OUTDIR) to a folder inside it, e.g. ${path.posix.join(shownAs, 'dist')}`,
   );
 }
 
 function hint(shownAs: string): string {
-  return path.normalize(shownAs) === 'dist' ? 'set CDK8S_OUTDIR to a folder of its own' : 'set CDK8S_OUTDIR to a folder of its own, e.g. dist';
+  return path.normalize(shownAs) === 'dist' ? 'set --output (or CDK8S_OUTDIR) to a folder of its own' : 'set --output (or CDK8S_OUTDIR) to a folder of its own, e.g. dist';
 }
 
 /** Removes the replaced output; if that fails, the new output is in place all the same and the next run removes it. */
@@ -476,7 +481,7 @@ function recoverLeftovers(target: string, own: string): string[] {
   const parent = path.dirname(target);
   const escaped = path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^\\.${escaped}\\.(staging|old)-\\d+(-[0-9a-f]+)?$`);
-  const leftovers = fs.readdirSync(parent).filter((name) => name !== own && pattern.test(name)).sort();
+  const leftovers = fs.readdirSync(parent).filter((name) => name !== own && pattern.test(name) && !liveStaging(parent, name)).sort();
   if (exists(target)) return leftovers;
   const olds = leftovers
     .filter((name) => name.startsWith(`.${path.basename(target)}.old-`))
@@ -485,6 +490,56 @@ function recoverLeftovers(target: string, own: string): string[] {
   if (olds.length === 0) return leftovers;
   fs.renameSync(path.join(parent, olds[0].name), target);
   return leftovers.filter((name) => name !== olds[0].name);
+}
+
+/** A lock older than this is a killed run's: a swap takes milliseconds. */
+const STALE_LOCK_MS = 2 * 60 * 1000;
+
+/** Runs `swap` holding `.<name>.lock` beside the output folder (mkdir is atomic), waiting up to 30 s for another run's. */
+function withSwapLock(target: string, shownAs: string, swap: () => void): void {
+  const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock`);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const st = lstat(lock);
+      if (st && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new UserError(`another run is replacing output folder "${shownAs}" (${lock} exists); wait for it, or remove ${lock} if no run is going on`);
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    }
+  }
+  try {
+    swap();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** How long a staging folder of a live process may be another run's work in progress (a PID may be reused). */
+const LIVE_STAGING_MS = 60 * 60 * 1000;
+
+/**
+ * A staging folder of a run still going on beside this one (its PID alive, the folder younger than an hour): not a
+ * leftover, and removing it would fail that run.
+ */
+function liveStaging(parent: string, name: string): boolean {
+  const m = /\.staging-(\d+)-[0-9a-f]+$/.exec(name);
+  if (!m || Number(m[1]) === process.pid) return false;
+  try {
+    process.kill(Number(m[1]), 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false; // no such process
+  }
+  const st = lstat(path.join(parent, name));
+  return st !== undefined && Date.now() - st.mtimeMs < LIVE_STAGING_MS;
 }
 
 /**

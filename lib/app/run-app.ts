@@ -10,7 +10,7 @@ import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
 import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../kubernetes-version';
 import { DEFAULT_MAX_BYTES } from '../yaml';
-import { CLUSTER_DIR, NODE_DIR, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
+import { CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
 import { plainHttpWarning, runbook } from './runbook';
 
 export interface RunAppOptions {
@@ -59,8 +59,8 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     const configPath = options.config ?? (options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE);
     const configFile = path.resolve(options.cwd, configPath);
     const planJson = options.planJson === undefined ? undefined : path.resolve(options.cwd, options.planJson);
-    if (planJson !== undefined) checkPlanJsonPath(planJson, outdir, options.planJson!, shownOut);
     const config = loadConfigFile(configFile, configPath);
+    if (planJson !== undefined) checkPlanJsonPath(planJson, outdir, options.planJson!, shownOut, protectedPaths(config, configFile, options.cwd));
     const shownDir = shown(outdir, options.cwd) || '.';
     // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
     // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
@@ -101,17 +101,36 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       staging?.abort();
       throw err;
     }
-    if (planJson !== undefined) writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
+    // the output is in place: from here on, nothing may say it was not
+    const planProblem = planJson === undefined ? undefined : writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
     options.stdout(plans.map((p) => p.text).join('\n'));
+    if (planProblem) {
+      options.stderr(`error: ${planProblem}\n`);
+      return EXIT_USER_ERROR;
+    }
     return EXIT_OK;
   } catch (err) {
     if (isUserError(err)) {
-      options.stderr(`error: ${err.message}\n${nothingWritten(outdir, shownOut)}\n`);
+      options.stderr(`error: ${err.message}\n${nothingWritten(outdir, shownOut)}${emptiedByCdk8sCli(options, outdir)}\n`);
       return EXIT_USER_ERROR;
     }
     options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
     return EXIT_INTERNAL_ERROR;
   }
+}
+
+/**
+ * `cdk8s synth -o DIR` (or its CDK8S_OUTPUT) naming the real output folder: cdk8s-cli deleted it before it started the
+ * app (cdk8s-cli lib/util.js synthApp, after fs.remove of the output), so say what happened and how to undo it.
+ * cdk8s-cli sets CDK8S_RECORD_CONSTRUCT_METADATA for every app it runs.
+ */
+function emptiedByCdk8sCli(options: RunAppOptions, outdir: string): string {
+  const scratch = options.env.CDK8S_OUTDIR;
+  if (options.env.CDK8S_RECORD_CONSTRUCT_METADATA === undefined || !scratch || path.resolve(options.cwd, scratch) !== outdir) return '';
+  return (
+    `\n(cdk8s synth deleted ${scratch} itself before it started the app, because its --output names the output folder; restore it with ` +
+    `git checkout -- ${scratch}, and run cdk8s synth without --output: cdk8s.yaml gives it a scratch folder of its own)`
+  );
 }
 
 /** What a failed run did to the output folder, exactly: nothing, and whether earlier output is there. */
@@ -124,31 +143,74 @@ function nothingWritten(outdir: string, shownAs: string): string {
         ? `${shownAs} is not a folder and was left as it is`
         : entries.length === 0
           ? `${shownAs} is empty, as it was`
-          : `${shownAs} still holds the previous output, unchanged`;
+          : fs.existsSync(path.join(outdir, OUTPUT_MARKER))
+            ? `${shownAs} still holds the previous output, unchanged`
+            : `${shownAs} was left as it was`;
   } catch {
     state = `${shownAs} does not exist and was not created`;
   }
   return `nothing was written: ${state}.`;
 }
 
-/** The JSON plan goes where the user says, but never into the output folder, which Argo CD may apply whole. */
-function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownOut: string): void {
-  const rel = path.relative(outdir, file);
-  if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) {
+/** `p` with the symbolic links of its existing part resolved (the rest as written). */
+function realPath(p: string): string {
+  const rest: string[] = [];
+  let head = path.resolve(p);
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(head), ...rest);
+    } catch {
+      if (path.dirname(head) === head) return path.resolve(p);
+      rest.unshift(path.basename(head));
+      head = path.dirname(head);
+    }
+  }
+}
+
+/** True when `child` is `folder` or inside it (`..` only as a whole path segment). */
+function within(child: string, folder: string): boolean {
+  const rel = path.relative(folder, child);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/**
+ * The JSON plan goes where the user says, but never into the output folder, which Argo CD may apply whole, and never
+ * over the config or an input; compared on real paths, so a link cannot lead it there. Its folder must be writable
+ * before the output is replaced, so a failure cannot come after it.
+ */
+function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownOut: string, protect: readonly ProtectedPath[]): void {
+  const real = realPath(file);
+  if (within(real, realPath(outdir))) {
     throw new UserError(
       `--plan-json ${shownAs} is inside the output folder ${shownOut}, which Argo CD may read whole (and a run replaces); ` +
         'write it beside the folder, e.g. --plan-json plan.json',
     );
   }
-  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw new UserError(`--plan-json ${shownAs} is a folder; name a file, e.g. plan.json`);
+  for (const p of protect) {
+    if (real === realPath(p.path)) throw new UserError(`--plan-json ${shownAs} is ${p.what} (${p.path}); name a file of its own, e.g. plan.json`);
+  }
+  if (fs.existsSync(file) && !fs.statSync(file).isFile()) throw new UserError(`--plan-json ${shownAs} is not a file; name a file, e.g. plan.json`);
+  let dir = path.dirname(real);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch {
+    throw new UserError(`--plan-json ${shownAs}: ${dir} is not a folder the plan can be written in; name a writable place, e.g. plan.json`);
+  }
 }
 
-function writePlanJson(file: string, shownAs: string, plan: Record<string, unknown>): void {
+/** Writes the plan beside its place and renames it there, after the output is in place. */
+function writePlanJson(file: string, shownAs: string, plan: Record<string, unknown>): string | undefined {
+  const tmp = `${file}.tmp-${process.pid}`;
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(plan, null, 2) + '\n');
+    fs.writeFileSync(tmp, JSON.stringify(plan, null, 2) + '\n');
+    fs.renameSync(tmp, file);
+    return undefined;
   } catch (err) {
-    throw new UserError(`the output was written, but the JSON plan could not be written to ${shownAs}: ${(err as Error).message}`);
+    fs.rmSync(tmp, { force: true });
+    return `the output was written, but the JSON plan could not be written to ${shownAs}: ${(err as Error).message}`;
   }
 }
 

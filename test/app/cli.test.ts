@@ -115,6 +115,41 @@ describe('the bin', () => {
   });
 });
 
+describe('--plan-json never overwrites what it must not', () => {
+  test.each([
+    ['falco-audit.yaml', 'is the config file'],
+    ['kube-apiserver.yaml', 'is the kube-apiserver manifest'],
+    ['values.yaml', 'is the Falco values file'],
+    ['out/..plan.json', 'is inside the output folder out'],
+  ])('--plan-json %s is refused before anything is written', (target, message) => {
+    project();
+    const before = fs.readdirSync(dir).sort().map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f), 'utf8') : '']);
+    const r = bin(['synth', '--output', 'out', '--plan-json', target]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(fs.readdirSync(dir).sort().map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f), 'utf8') : ''])).toEqual(before);
+  });
+
+  test('through a link to the output folder', () => {
+    project();
+    expect(bin(['synth', '--output', 'out']).status).toBe(0);
+    fs.symlinkSync('out', path.join(dir, 'outlink'));
+    const r = bin(['synth', '--output', 'out', '--plan-json', 'outlink/plan.json']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('is inside the output folder out');
+    expect(fs.existsSync(path.join(dir, 'out', 'plan.json'))).toBe(false);
+  });
+
+  test('a place the plan cannot be written is refused before the output is replaced', () => {
+    project();
+    const r = bin(['synth', '--output', 'out', '--plan-json', 'values.yaml/plan.json']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('is not a folder the plan can be written in');
+    expect(r.stderr).toContain('nothing was written: out does not exist and was not created.');
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+});
+
 describe('the real cdk8s synth with the project cdk8s.yaml', () => {
   /** cdk8s.yaml as the project has it, with the app's path made absolute (the bundle lives in the repository). */
   function cdk8sYaml(): void {
@@ -139,4 +174,26 @@ describe('the real cdk8s synth with the project cdk8s.yaml', () => {
     expect(bad.stderr).toContain('nothing was written: dist still holds the previous output, unchanged.');
     expect(tree('dist')).toEqual(before);
   }, 30_000);
+
+  test('cdk8s synth --output dist (the real folder): the message says cdk8s-cli deleted it, and how to restore it', () => {
+    project(BROKEN);
+    cdk8sYaml();
+    const r = spawnSync(process.execPath, [CDK8S, 'synth', '--output', 'dist'], { cwd: dir, env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('(cdk8s synth deleted dist itself before it started the app, because its --output names the output folder; restore it with git checkout -- dist');
+  }, 30_000);
 });
+
+test('runs side by side on one output folder: every run succeeds, and one whole output is left', async () => {
+  project();
+  const { spawn } = await import('child_process');
+  const runOnce = () =>
+    new Promise<number>((resolve) => {
+      const p = spawn(process.execPath, [BIN, 'synth', '--output', 'out'], { cwd: dir, env: { PATH: process.env.PATH }, stdio: 'ignore' });
+      p.on('exit', (code) => resolve(code ?? -1));
+    });
+  const codes = await Promise.all(Array.from({ length: 6 }, runOnce));
+  expect(codes).toEqual([0, 0, 0, 0, 0, 0]);
+  expect(listFiles(path.join(dir, 'out'))).toContain('cluster/auditsink-falco.yaml');
+  expect(fs.readdirSync(dir).filter((f) => f.startsWith('.out.'))).toEqual([]);
+}, 60_000);

@@ -84,7 +84,7 @@ const refused: RefusedCase[] = [
   {
     name: '"." in the config\'s folder (it would leave only cluster/ and node/)',
     setup: (d) => (writeFiles(d, { ...INPUTS, 'notes.md': 'mine\n' }), { outdir: '.' }),
-    message: (d) => new RegExp(`output folder "\\." is the config's folder \\(${esc(d)}\\); set CDK8S_OUTDIR to a folder of its own, e\\.g\\. dist`),
+    message: (d) => new RegExp(`output folder "\\." is the config's folder \\(${esc(d)}\\); set --output \\(or CDK8S_OUTDIR\\) to a folder of its own, e\\.g\\. dist`),
   },
   {
     name: '".." from a subfolder, the config in the parent',
@@ -239,7 +239,7 @@ describe('an output folder that would destroy something: exit 1, one message, no
     try {
       const before = tree(d);
       const r = runApp({ cwd: d, config: 'falco-audit.yaml', outdir: 'out' });
-      expectRefused(r, new RegExp(`output folder "out" is a mount point \\(${esc(path.join(d, 'out'))}\\), which cannot be replaced in one step; set CDK8S_OUTDIR to a folder inside it, e\\.g\\. out/dist`));
+      expectRefused(r, new RegExp(`output folder "out" is a mount point \\(${esc(path.join(d, 'out'))}\\), which cannot be replaced in one step; set --output \\(or CDK8S_OUTDIR\\) to a folder inside it, e\\.g\\. out/dist`));
       expect(tree(d)).toEqual(before);
       // and the folder inside it works
       expect(runApp({ cwd: d, config: 'falco-audit.yaml', outdir: 'out/dist' }).status).toBe(0);
@@ -302,7 +302,7 @@ describe('replacing the output folder: only the folder changes', () => {
       'out/cluster/a.yaml': 'a: 1\n',
       '.out.old-1/cluster/a.yaml': 'a: 0\n',
       '.out.staging-4242/cluster/half.yaml': 'hal',
-      '.out.staging-77-0a1b2c3d/node/x.yaml': 'x: 1\n',
+      '.out.staging-9999999-0a1b2c3d/node/x.yaml': 'x: 1\n',
       '.out.old-notes/keep.txt': 'not a leftover: the name is not one the tool uses\n',
       '.dist.old-1/keep.txt': "another folder's\n",
     });
