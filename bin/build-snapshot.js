@@ -24,7 +24,7 @@ const flagsFile = path.join(dir, 'v8-flags');
  * them), written to build/snapshot/v8-flags for the launcher. They keep a fleet's memory down: every cluster's
  * objects are garbage once its files are staged, and with node's defaults (16 MB semi-spaces, an old generation
  * that may grow 4x past what survived the last full GC) a 1,000-cluster run peaked at ~155 MB RSS for ~15 MB live;
- * with these, ~115 MB, at the same speed (4 MB semi-spaces: ~100 MB, but ~0.3 s slower). A single cluster never
+ * with these, ~120 MB, at the same speed (4 MB semi-spaces: ~100 MB, but ~0.3 s slower). A single cluster never
  * fills 8 MB of young generation.
  */
 const FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=50'];
