@@ -11,6 +11,21 @@ import { buildingSnapshot, prepareSnapshot } from './lib/app/snapshot';
 // esbuild inlines package.json's version (npm run bundle)
 declare const PACKAGE_VERSION: string | undefined;
 
+/** The scratch folder cdk8s.yaml gives cdk8s-cli (its `output`), which it deletes before it starts the app. */
+const CDK8S_SCRATCH = 'build/cdk8s-scratch';
+
+/**
+ * Where the output goes: --output, except under `cdk8s synth --output DIR` (a folder other than cdk8s.yaml's scratch
+ * folder), where the user named DIR and cdk8s-cli has already emptied it: the output goes there.
+ * (cdk8s-cli sets CDK8S_RECORD_CONSTRUCT_METADATA for the apps it runs, lib/util.js synthApp.)
+ */
+function outputFolder(requested: string | undefined): string | undefined {
+  const scratch = process.env.CDK8S_OUTDIR;
+  const underCdk8sCli = process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
+  if (underCdk8sCli && scratch && path.resolve(scratch) !== path.resolve(CDK8S_SCRATCH)) return scratch;
+  return requested;
+}
+
 function main(args: readonly string[]): void {
   const request = parseArgs(args);
   if (request.kind === 'help') {
@@ -25,7 +40,7 @@ function main(args: readonly string[]): void {
       env: process.env,
       cwd: process.cwd(),
       config: request.config,
-      output: request.output,
+      output: outputFolder(request.output),
       planJson: request.planJson,
       // The plan goes to stderr: `cdk8s synth` captures the app's stdout and never shows it.
       stdout: (text) => process.stderr.write(text),
@@ -37,7 +52,8 @@ function main(args: readonly string[]): void {
       // (cdk8s-cli sets CDK8S_RECORD_CONSTRUCT_METADATA for the apps it runs; elsewhere nothing is made)
       const scratch = process.env.CDK8S_OUTDIR;
       const underCdk8sCli = process.env.CDK8S_RECORD_CONSTRUCT_METADATA !== undefined;
-      if (code === 0 && underCdk8sCli && scratch && request.output && path.resolve(scratch) !== path.resolve(request.output)) {
+      const output = outputFolder(request.output);
+      if (code === 0 && underCdk8sCli && scratch && output && path.resolve(scratch) !== path.resolve(output)) {
         fs.mkdirSync(scratch, { recursive: true });
       }
     });

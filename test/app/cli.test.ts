@@ -175,6 +175,15 @@ describe('the real cdk8s synth with the project cdk8s.yaml', () => {
     expect(tree('dist')).toEqual(before);
   }, 30_000);
 
+  test('cdk8s synth --output DIR (another folder than the scratch one) writes the output there', () => {
+    project();
+    cdk8sYaml();
+    const r = spawnSync(process.execPath, [CDK8S, 'synth', '--output', 'elsewhere/dist'], { cwd: dir, env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(listFiles(path.join(dir, 'elsewhere', 'dist'))).toContain('cluster/auditsink-falco.yaml');
+    expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
+  }, 30_000);
+
   test('cdk8s synth --output dist (the real folder): the message says cdk8s-cli deleted it, and how to restore it', () => {
     project(BROKEN);
     cdk8sYaml();
