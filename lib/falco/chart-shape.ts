@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1035LabelProblems } from '../validation/names';
-import { isObject } from '../validation/util';
+import { closest, isObject } from '../validation/util';
 import { dumpYaml } from '../yaml';
 import { CHART_9_APP_VERSION, CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
@@ -15,7 +15,6 @@ import {
   ChartValuesLocator,
   chartValuesLocator,
   ChartValuesProblem,
-  closest,
   fieldPath,
   FalcosecurityChartValues,
   resolveChartValues,

@@ -1,6 +1,6 @@
 import { UserError, UserErrors } from '../errors';
 import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
-import { describeValue as describe, isObject } from '../validation/util';
+import { closest, describeValue as describe, isObject } from '../validation/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { KubernetesVersion } from '../kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
@@ -720,33 +720,6 @@ export function fieldPath(field: string): (string | number)[] {
     .map((part) => (/^\[\d+\]$/.test(part) ? Number(part.slice(1, -1)) : part));
 }
 
-/** The known key nearest to `key` by edit distance, if it is plausibly a typo. @internal */
-export function closest(key: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(key.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) {
-      bestDist = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
 
 function clone<T>(v: T): T {
   return v === undefined ? v : JSON.parse(JSON.stringify(v));

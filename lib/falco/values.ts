@@ -2,7 +2,7 @@ import { Problems, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
-import { describeKind, describeValue as describe, isObject, quote } from '../validation/util';
+import { closest, describeKind, describeValue as describe, isObject, quote } from '../validation/util';
 import { apiServerValueProblems, valuesField } from './values-api-checks';
 
 /** An own key of a plain record: `constructor`, `__proto__` or `hasOwnProperty` are not keys of every object. */
@@ -750,30 +750,3 @@ function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** The known key nearest to `key` by edit distance, if it is plausibly a typo. */
-function closest(key: string, candidates: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDist = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(key.toLowerCase(), c.toLowerCase());
-    if (d < bestDist) {
-      bestDist = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestDist <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length];
-}
