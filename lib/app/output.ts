@@ -492,21 +492,43 @@ function recoverLeftovers(target: string, own: string): string[] {
   return leftovers.filter((name) => name !== olds[0].name);
 }
 
-/** A lock older than this is a killed run's: a swap takes milliseconds. */
-const STALE_LOCK_MS = 2 * 60 * 1000;
+/** A lock older than this is a killed run's whatever its PID says (PIDs are reused): a swap takes milliseconds. */
+const STALE_LOCK_MS = 10_000;
 
-/** Runs `swap` holding `.<name>.lock` beside the output folder (mkdir is atomic), waiting up to 30 s for another run's. */
+/** A lock left by a run that is gone: its PID names no process, or it is older than any swap. */
+function staleLock(lock: string): boolean {
+  const st = lstat(lock);
+  if (st === undefined) return false;
+  if (Date.now() - st.mtimeMs > STALE_LOCK_MS) return true;
+  let pid: number;
+  try {
+    pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+  } catch {
+    return Date.now() - st.mtimeMs > 1000; // killed between making the lock and naming itself in it
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+/**
+ * Runs `swap` holding `.<name>.lock` beside the output folder (mkdir is atomic; the holder's PID inside), waiting up to
+ * 30 s for another run's; a killed run's lock is taken over.
+ */
 function withSwapLock(target: string, shownAs: string, swap: () => void): void {
   const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock`);
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       fs.mkdirSync(lock);
+      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const st = lstat(lock);
-      if (st && Date.now() - st.mtimeMs > STALE_LOCK_MS) {
+      if (staleLock(lock)) {
         fs.rmSync(lock, { recursive: true, force: true });
         continue;
       }

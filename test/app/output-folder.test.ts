@@ -312,6 +312,23 @@ describe('replacing the output folder: only the folder changes', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('.')).sort()).toEqual(['.dist.old-1', '.out.old-notes']);
   });
 
+  test.each([
+    ['its PID names no process', '9999999', 0],
+    ['its PID is alive but it is older than any swap (a reused PID, e.g. 1 in a container)', '1', 60_000],
+  ])('a swap lock left by a killed run (%s) is taken over at once', (_what, pid, ageMs) => {
+    writeFiles(dir, { ...INPUTS, '.out.lock/pid': pid });
+    if (ageMs) {
+      const old = (Date.now() - ageMs) / 1000;
+      fs.utimesSync(path.join(dir, '.out.lock'), old, old);
+    }
+    const started = Date.now();
+    const r = runApp({ cwd: dir, config: 'falco-audit.yaml', outdir: 'out' });
+    expect(r.status).toBe(0);
+    expect(Date.now() - started).toBeLessThan(20_000); // not the 30 s a live lock is waited for
+    expect(fs.existsSync(path.join(dir, '.out.lock'))).toBe(false);
+    expect(tree(path.join(dir, 'out'))).toEqual(expectedOutput());
+  });
+
   test('killed between its two renames (no out/, an .out.old-*): the next run puts the old folder back first', () => {
     // The old folder holds a file the tool did not write: the run restores it, then refuses to replace it.
     writeFiles(dir, { ...INPUTS, '.out.old-1/notes.md': 'mine\n', '.out.staging-1-00ff00ff/cluster/half.yaml': 'hal' });
@@ -376,7 +393,8 @@ describe('replacing the output folder: only the folder changes', () => {
         expect(olds).toHaveLength(1);
         expect(tree(path.join(dir, olds[0]))).toEqual(expected);
       }
-      expect(left.every((f) => /^\.out\.(old|staging)-\d+-[0-9a-f]+$/.test(f))).toBe(true);
+      // (and the swap lock of a run killed while it held it, which the next run takes over)
+      expect(left.every((f) => /^\.out\.(old|staging)-\d+-[0-9a-f]+$/.test(f) || f === '.out.lock')).toBe(true);
       const next = run();
       expect(next.status).toBe(0);
       expect(tree(path.join(dir, 'out'))).toEqual(expected);
