@@ -1,6 +1,6 @@
 import { UserError, UserErrors } from '../errors';
 import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
-import { closest, describeValue as describe, isObject } from '../validation/util';
+import { clone, closest, deepFreeze, describeValue as describe, isObject } from '../validation/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { KubernetesVersion } from '../kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
@@ -718,18 +718,5 @@ export function fieldPath(field: string): (string | number)[] {
     .split(/\.|(?=\[)/)
     .filter(Boolean)
     .map((part) => (/^\[\d+\]$/.test(part) ? Number(part.slice(1, -1)) : part));
-}
-
-
-function clone<T>(v: T): T {
-  return v === undefined ? v : JSON.parse(JSON.stringify(v));
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object') {
-    Object.freeze(v);
-    for (const child of Object.values(v as object)) deepFreeze(child);
-  }
-  return v;
 }
 

@@ -2,7 +2,7 @@ import { Problems, UserError } from '../errors';
 import { KubernetesVersion } from '../kubernetes-version';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
-import { closest, describeKind, describeValue as describe, isObject, quote } from '../validation/util';
+import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../validation/util';
 import { apiServerValueProblems, valuesField } from './values-api-checks';
 
 /** An own key of a plain record: `constructor`, `__proto__` or `hasOwnProperty` are not keys of every object. */
@@ -736,17 +736,5 @@ export function locateValuesError(values: FalcoChartValues | undefined, err: unk
   const prefix = `${field}: `;
   const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
   return new UserError(message, locate(field.split('.')));
-}
-
-function clone<T>(v: T): T {
-  return v === undefined ? v : JSON.parse(JSON.stringify(v));
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object') {
-    Object.freeze(v);
-    for (const child of Object.values(v as object)) deepFreeze(child);
-  }
-  return v;
 }
 

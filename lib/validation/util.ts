@@ -125,3 +125,17 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length];
 }
+
+/** A deep copy of plain JSON data. */
+export function clone<T>(v: T): T {
+  return v === undefined ? v : JSON.parse(JSON.stringify(v));
+}
+
+/** Freezes `v` and everything in it (defaults no caller may change). */
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object') {
+    Object.freeze(v);
+    for (const child of Object.values(v as object)) deepFreeze(child);
+  }
+  return v;
+}
