@@ -27,6 +27,17 @@ import { child, isObject } from '../validation/util';
 import { formatPath, YamlPath } from '../yaml';
 
 /** A values path as messages show it, odd keys quoted: `customRules["../x"]`, `daemonset.env["A=B"]`. */
+
+/** The rules both values formats' stand-in pods are checked with (each format adds what its keys can reach). */
+const POD_TEMPLATE_RULES = [
+  checkResourceQuantities,
+  checkTolerations,
+  checkContainerEnv,
+  checkContainerImage,
+  checkPodSpecNames,
+  checkAffinity,
+];
+
 export function valuesField(path: YamlPath): string {
   return path.reduce<string>((out, part) => child(out, part), '');
 }
@@ -103,16 +114,7 @@ function sources(v: Values): Source[] {
   return [
     {
       item: { source: 'values', object: daemonSet },
-      rules: [
-        checkHostPathTypes,
-        checkResourceQuantities,
-        checkTolerations,
-        checkContainerEnv,
-        checkContainerImage,
-        checkPodSpecNames,
-        checkAffinity,
-        checkDaemonSetUpdateStrategy,
-      ],
+      rules: [checkHostPathTypes, ...POD_TEMPLATE_RULES, checkDaemonSetUpdateStrategy],
       origins: [
         [`${POD}.volumes[0].hostPath.path`, ['docker', 'socket']],
         [`${POD}.volumes[1].hostPath.path`, ['containerd', 'socket']],
@@ -207,19 +209,7 @@ function chartSources(v: Values): Source[] {
   return [
     {
       item: { source: 'values', object: deployment },
-      rules: [
-        checkSecurityContexts,
-        checkVolumeMountSubPaths,
-        checkHostPathTypes,
-        checkPrivilegedEscalation,
-        checkContainerNames,
-        checkResourceQuantities,
-        checkTolerations,
-        checkContainerEnv,
-        checkContainerImage,
-        checkPodSpecNames,
-        checkAffinity,
-      ],
+      rules: [checkSecurityContexts, checkVolumeMountSubPaths, checkHostPathTypes, checkPrivilegedEscalation, checkContainerNames, ...POD_TEMPLATE_RULES],
       origins,
     },
     {

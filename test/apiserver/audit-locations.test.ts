@@ -7,21 +7,12 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { ApiServerAuditBackend, KubeApiServerManifest, StaticPodManifest, WebhookBackendOptions } from '../../lib/apiserver';
 import { protectedFolderProblem } from '../../lib/apiserver/kube-apiserver-manifest';
-import { UserError } from '../../lib/errors';
+import { errorOf } from '../errors';
 
 const SERVER = 'http://10.96.0.50:9765/k8s-audit';
 const MODERN = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'modern', 'kube-apiserver.yaml'), 'utf8');
 const webhook = (o: Partial<WebhookBackendOptions>) => ApiServerAuditBackend.webhook({ server: SERVER, ...o });
 
-function errorOf(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
 
 test('protected folders: the folders themselves, inside them, and above them', () => {
   const refused = ['/', '/etc', '/etc/kubernetes', '/etc/kubernetes/manifests', '/etc/kubernetes/manifests/audit', '/usr', '/usr/local/bin', '/bin',

@@ -9,7 +9,6 @@ import * as yaml from 'js-yaml';
 import { Chart, Testing } from 'cdk8s';
 import { StaticPodManifest } from '../../lib/apiserver';
 import { FalcoAudit } from '../../lib/audit/falco-audit';
-import { UserError } from '../../lib/errors';
 import {
   CHART_9_DEFAULTS,
   CHART_VALUES_SCHEMA,
@@ -24,21 +23,13 @@ import {
 } from '../../lib/falco';
 import { KubernetesVersion } from '../../lib/kubernetes-version';
 import { container, synthFalco } from './helpers';
+import { errorOf } from '../errors';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'chart-9.1.0');
 const PRESET = path.join(FIXTURES, 'values-k8saudit.yaml');
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const SHARED_CHART = path.resolve(__dirname, '../../../shared/reference/charts/falco-9.1.0');
 
-function errorOf(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
 
 let dir: string;
 beforeAll(() => {

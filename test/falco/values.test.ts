@@ -9,19 +9,10 @@ import {
   resolveFalcoValues,
   SECRET_VALUES,
 } from '../../lib/falco';
-import { UserError } from '../../lib/errors';
 import { urlCredentials } from '../../lib/falco/values';
 import { fixture } from './helpers';
+import { errorOf } from '../errors';
 
-function errorOf(fn: () => unknown): UserError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof UserError) return e;
-    throw e;
-  }
-  throw new Error('expected a UserError');
-}
 
 function tmpValues(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-values-'));

@@ -1,0 +1,12 @@
+import { UserError } from '../lib/errors';
+
+/** The UserError `fn` throws (anything else is rethrown; no error fails the test). */
+export function errorOf(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof UserError) return e;
+    throw e;
+  }
+  throw new Error('expected a UserError');
+}
