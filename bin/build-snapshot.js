@@ -57,7 +57,8 @@ function build() {
     const made = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`node --build-snapshot failed (exit ${made.status}): ${(made.stderr || String(made.error)).trim()}`);
     const check = spawnSync(process.execPath, [...FLAGS, '--snapshot-blob', tmp, '--', '--version'], { cwd: root, env, encoding: 'utf8' });
-    if (check.status !== 0) throw new Error(`the new snapshot does not start (exit ${check.status}): ${(check.stderr || String(check.error)).trim()}`);
+    if (check.status !== 0)
+      throw new Error(`the new snapshot does not start (exit ${check.status}): ${(check.stderr || String(check.error)).trim()}`);
     for (const note of made.stderr.split('\n').filter((l) => l.startsWith('note: '))) console.error(note);
     // The launcher takes the blob only beside a link to the running node: the old link goes first, the new one
     // comes last, so it never pairs a blob with a binary that did not make it.

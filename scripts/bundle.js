@@ -33,21 +33,23 @@ const withoutYamlPackage = {
   },
 };
 
-esbuild.build({
-  entryPoints: [path.join(root, 'build', 'main.js')],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  outfile: path.join(root, 'build', 'app.js'),
-  logLevel: 'warning',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  plugins: [withoutYamlPackage],
-  define: { PACKAGE_VERSION: JSON.stringify(require(path.join(root, 'package.json')).version) },
-  banner: { js: '(function (require, module, exports) {' },
-  footer: {
-    js:
-      `})(function (id) { var load = globalThis[${LOADER}]; return load ? load(id, require) : require(id); }, ` +
-      'typeof module === "object" ? module : { exports: {} }, typeof exports === "object" ? exports : {});',
-  },
-}).catch(() => process.exit(1));
+esbuild
+  .build({
+    entryPoints: [path.join(root, 'build', 'main.js')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: path.join(root, 'build', 'app.js'),
+    logLevel: 'warning',
+    minifyWhitespace: true,
+    minifySyntax: true,
+    plugins: [withoutYamlPackage],
+    define: { PACKAGE_VERSION: JSON.stringify(require(path.join(root, 'package.json')).version) },
+    banner: { js: '(function (require, module, exports) {' },
+    footer: {
+      js:
+        `})(function (id) { var load = globalThis[${LOADER}]; return load ? load(id, require) : require(id); }, ` +
+        'typeof module === "object" ? module : { exports: {} }, typeof exports === "object" ? exports : {});',
+    },
+  })
+  .catch(() => process.exit(1));

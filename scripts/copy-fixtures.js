@@ -14,6 +14,9 @@ const source = path.resolve(process.argv[2] || path.join(root, '..', 'shared', '
 requireInput('copy-fixtures', source, 'the kube-apiserver sample manifests (apiserver-samples/)');
 const target = path.join(root, 'test', 'apiserver', 'fixtures');
 
-const samples = fs.readdirSync(source).filter((f) => f.endsWith('.yaml')).sort();
+const samples = fs
+  .readdirSync(source)
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 for (const file of samples) fs.copyFileSync(path.join(source, file), path.join(target, file));
 console.log(`copied ${samples.length} samples from ${path.relative(root, source)} to ${path.relative(root, target)}`);

@@ -56,18 +56,20 @@ const crd = {
     group: 'auditregistration.k8s.io',
     scope: 'Cluster',
     names: { kind: 'AuditSink', plural: 'auditsinks', singular: 'auditsink', listKind: 'AuditSinkList' },
-    versions: [{
-      name: 'v1alpha1',
-      served: true,
-      storage: true,
-      schema: {
-        openAPIV3Schema: {
-          description: auditSink.description,
-          type: 'object',
-          properties: { spec: inline(auditSink.properties.spec) },
+    versions: [
+      {
+        name: 'v1alpha1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            description: auditSink.description,
+            type: 'object',
+            properties: { spec: inline(auditSink.properties.spec) },
+          },
         },
       },
-    }],
+    ],
   },
 };
 

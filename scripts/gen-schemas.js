@@ -45,9 +45,7 @@ const Ajv = require('ajv');
 const standaloneCode = require('ajv/dist/standalone').default;
 
 const root = path.resolve(__dirname, '..');
-const sourceDir = path.resolve(
-  process.argv[2] || process.env.K8S_SCHEMAS_DIR || path.join(root, '..', 'shared', 'k8s-schemas'),
-);
+const sourceDir = path.resolve(process.argv[2] || process.env.K8S_SCHEMAS_DIR || path.join(root, '..', 'shared', 'k8s-schemas'));
 const outDir = path.resolve(process.env.SCHEMAS_OUT_DIR || path.join(root, 'schemas'));
 const handWrittenDir = path.join(root, 'schemas', 'src');
 
@@ -155,7 +153,11 @@ function mapRefs(schema, fn) {
 }
 
 function hashOf(value) {
-  return crypto.createHash('sha256').update(JSON.stringify(sortKeys(value))).digest('hex').slice(0, 16);
+  return crypto
+    .createHash('sha256')
+    .update(JSON.stringify(sortKeys(value)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /**
@@ -202,9 +204,7 @@ function main() {
       const name = Object.keys(raw)
         .sort()
         .find((n) =>
-          (raw[n]['x-kubernetes-group-version-kind'] || []).some(
-            (gvk) => gvk.group === group && gvk.version === version && gvk.kind === kind,
-          ),
+          (raw[n]['x-kubernetes-group-version-kind'] || []).some((gvk) => gvk.group === group && gvk.version === version && gvk.kind === kind),
         );
       if (name) roots[`${group ? `${group}/` : ''}${version}/${kind}`] = name;
     }

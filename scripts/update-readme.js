@@ -41,7 +41,7 @@ function differencesSection() {
     '| --- | --- |',
     rows(DIFFERENCES),
     '',
-    "Plugin shape, against the k8saudit preset of the falcosecurity/falco chart release that shipped each Falco 0.36-0.44 (each one tested):",
+    'Plugin shape, against the k8saudit preset of the falcosecurity/falco chart release that shipped each Falco 0.36-0.44 (each one tested):',
     '',
     '| what | why |',
     '| --- | --- |',

@@ -1,4 +1,4 @@
-import { UserError } from '../lib/errors';
+import { UserError } from '../lib/core/errors';
 
 /** The UserError `fn` throws (anything else is rethrown; no error fails the test). */
 export function errorOf(fn: () => unknown): UserError {

@@ -34,7 +34,8 @@ test('every config block of the README is an examples/ file, word for word', () 
   const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /^(apiServer|clusters|kubernetesVersion):/m.test(b));
   expect(blocks.length).toBeGreaterThanOrEqual(3);
   const files = configs.map((d) => fs.readFileSync(path.join(EXAMPLES, d, 'falco-audit.yaml'), 'utf8'));
-  for (const block of blocks) expect({ block: block.slice(0, 80), isExample: files.includes(block) }).toEqual({ block: block.slice(0, 80), isExample: true });
+  for (const block of blocks)
+    expect({ block: block.slice(0, 80), isExample: files.includes(block) }).toEqual({ block: block.slice(0, 80), isExample: true });
 });
 
 test("the README's table of prop names and config keys is the app's mapping", () => {

@@ -1,4 +1,4 @@
-import { KubernetesVersion } from '../lib/kubernetes-version';
+import { KubernetesVersion } from '../lib/core/kubernetes-version';
 
 describe('KubernetesVersion.fromImage', () => {
   test.each([
@@ -53,7 +53,11 @@ describe('capabilities', () => {
   test('kubeadm patches: none before 1.19, --experimental-patches to 1.21, --patches and the config field from 1.22', () => {
     expect(v('1.18').kubeadmPatches).toBeUndefined();
     expect(v('1.21').kubeadmPatches).toEqual({ flag: '--experimental-patches', initJoinNeedConfigField: false });
-    expect(v('1.22').kubeadmPatches).toEqual({ flag: '--patches', configField: '{Init|Join}Configuration.patches.directory', initJoinNeedConfigField: false });
+    expect(v('1.22').kubeadmPatches).toEqual({
+      flag: '--patches',
+      configField: '{Init|Join}Configuration.patches.directory',
+      initJoinNeedConfigField: false,
+    });
     expect(v('1.23').kubeadmPatches?.initJoinNeedConfigField).toBe(true);
   });
   test('1.13 validates against the 1.14 schema document, the nearest one', () => {

@@ -29,9 +29,16 @@ test('the TypeScript examples compile against the library', () => {
       path.join(dir, 'tsconfig.json'),
       JSON.stringify({
         compilerOptions: {
-          target: 'ES2020', module: 'commonjs', strict: true, noEmit: true, esModuleInterop: true, skipLibCheck: true,
-          baseUrl: ROOT, paths: { 'cdk8s-falco-audit': ['lib/index.ts'], '*': ['node_modules/*', 'node_modules/@types/*'] },
-          typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'],
+          target: 'ES2020',
+          module: 'commonjs',
+          strict: true,
+          noEmit: true,
+          esModuleInterop: true,
+          skipLibCheck: true,
+          baseUrl: ROOT,
+          paths: { 'cdk8s-falco-audit': ['lib/index.ts'], '*': ['node_modules/*', 'node_modules/@types/*'] },
+          typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+          types: ['node'],
         },
         files,
       }),
@@ -46,9 +53,15 @@ test('the TypeScript examples compile against the library', () => {
 
 test('set-up: two commands, and .ci/run runs exactly the README test command', () => {
   const setup = codeBlocks('sh')[0];
-  const commands = setup.split('\n').map((l) => l.replace(/#.*$/, '').trim()).filter(Boolean);
+  const commands = setup
+    .split('\n')
+    .map((l) => l.replace(/#.*$/, '').trim())
+    .filter(Boolean);
   expect(commands).toEqual(['npm ci && npm run synth', 'npm test']);
-  const ci = fs.readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8').split('\n').map((l) => l.trim());
+  const ci = fs
+    .readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   expect(ci).toContain('npm test');
 });
 

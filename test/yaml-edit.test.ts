@@ -1,7 +1,7 @@
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
-import { loadYaml } from '../lib/yaml';
-import { doubleQuoted, editYamlText, NotEditableInPlace, plainIsSafe } from '../lib/yaml-edit';
+import { loadYaml } from '../lib/core/yaml';
+import { doubleQuoted, editYamlText, NotEditableInPlace, plainIsSafe } from '../lib/core/yaml-edit';
 import { lineDiff, linesOf } from './line-diff';
 
 const read = (text: string) => loadYaml(text, { file: 't.yaml', what: 'test document' }).value;
@@ -18,9 +18,29 @@ const lines = (...l: string[]) => `${l.join('\n')}\n`;
 
 describe('appending to a block list', () => {
   test('keeps comments, blank lines and the list indentation and dash, inserting after the last item', () => {
-    const text = lines('# header', 'spec:', '  command:', '      -   kube-apiserver   # the binary', '', '      -   --v=2', '  # after the list', '  image: x');
+    const text = lines(
+      '# header',
+      'spec:',
+      '  command:',
+      '      -   kube-apiserver   # the binary',
+      '',
+      '      -   --v=2',
+      '  # after the list',
+      '  image: x',
+    );
     expect(edit(text, (d) => d.spec.command.push('--audit-log-maxage=30', 'yes'))).toBe(
-      lines('# header', 'spec:', '  command:', '      -   kube-apiserver   # the binary', '', '      -   --v=2', '      -   --audit-log-maxage=30', '      -   "yes"', '  # after the list', '  image: x'),
+      lines(
+        '# header',
+        'spec:',
+        '  command:',
+        '      -   kube-apiserver   # the binary',
+        '',
+        '      -   --v=2',
+        '      -   --audit-log-maxage=30',
+        '      -   "yes"',
+        '  # after the list',
+        '  image: x',
+      ),
     );
   });
 
@@ -28,7 +48,9 @@ describe('appending to a block list', () => {
     expect(edit(lines('a:', '- "--x=1"'), (d) => d.a.push('--y=2'))).toBe(lines('a:', '- "--x=1"', '- "--y=2"'));
     expect(edit(lines('a:', "- '--x=1'"), (d) => d.a.push("it's"))).toBe(lines('a:', "- '--x=1'", "- 'it''s'"));
     const plain = edit(lines('a:', '- x'), (d) => d.a.push('on', '1.5', 'a: b', '#c', '-', '', 'http://h:1/p', 'k=v,w', '10.96.0.0/12'));
-    expect(plain).toBe(lines('a:', '- x', '- "on"', '- "1.5"', '- "a: b"', '- "#c"', '- "-"', '- ""', '- http://h:1/p', '- k=v,w', '- "10.96.0.0/12"'));
+    expect(plain).toBe(
+      lines('a:', '- x', '- "on"', '- "1.5"', '- "a: b"', '- "#c"', '- "-"', '- ""', '- http://h:1/p', '- k=v,w', '- "10.96.0.0/12"'),
+    );
   });
 
   test('mappings as items take the style of the list and of the document', () => {
@@ -45,7 +67,7 @@ describe('appending to a block list', () => {
 });
 
 describe('keys', () => {
-  test('new keys go after the last key, a new list in the document\'s list indentation', () => {
+  test("new keys go after the last key, a new list in the document's list indentation", () => {
     const indentless = lines('c:', '  name: x', '  ports:', '  - 1', '  image: y   # last');
     expect(edit(indentless, (d) => (d.c.volumeMounts = [{ mountPath: '/m', name: 'm', readOnly: true }]))).toBe(
       `${indentless}${lines('  volumeMounts:', '  - mountPath: /m', '    name: m', '    readOnly: true')}`,
@@ -55,12 +77,26 @@ describe('keys', () => {
   });
 
   test('a null value becomes the list in place', () => {
-    expect(edit(lines('s:', '  volumes:', '  x: 1'), (d) => (d.s.volumes = [{ name: 'v' }]))).toBe(lines('s:', '  volumes:', '  - name: v', '  x: 1'));
+    expect(edit(lines('s:', '  volumes:', '  x: 1'), (d) => (d.s.volumes = [{ name: 'v' }]))).toBe(
+      lines('s:', '  volumes:', '  - name: v', '  x: 1'),
+    );
     expect(edit(lines('s:', '  volumes: ~ # none yet'), (d) => (d.s.volumes = ['a']))).toBe(lines('s:', '  volumes:', '  - a # none yet'));
   });
 
   test('removed keys lose their lines, nothing else', () => {
-    const text = lines('metadata:', '  annotations:', '    keep: 1', '    drop: 2', '  uid: abc', '  refs:', '  - a: 1', '    b: 2', '  name: n', 'status:', '  phase: Running');
+    const text = lines(
+      'metadata:',
+      '  annotations:',
+      '    keep: 1',
+      '    drop: 2',
+      '  uid: abc',
+      '  refs:',
+      '  - a: 1',
+      '    b: 2',
+      '  name: n',
+      'status:',
+      '  phase: Running',
+    );
     expect(
       edit(text, (d) => {
         delete d.metadata.annotations.drop;
@@ -96,7 +132,9 @@ describe('keys', () => {
 
 describe('flow collections and JSON', () => {
   test('a one-line flow list gets items on the same line, quoted where flow needs it', () => {
-    expect(edit(lines('command: [kube-apiserver, --v=2]'), (d) => d.command.push('--a=b,c', '--d'))).toBe(lines('command: [kube-apiserver, --v=2, "--a=b,c", --d]'));
+    expect(edit(lines('command: [kube-apiserver, --v=2]'), (d) => d.command.push('--a=b,c', '--d'))).toBe(
+      lines('command: [kube-apiserver, --v=2, "--a=b,c", --d]'),
+    );
     expect(edit(lines('m: []'), (d) => d.m.push({ mountPath: '/x', name: 'x' }))).toBe(lines('m: [{mountPath: /x, name: x}]'));
   });
 
@@ -124,7 +162,12 @@ describe('what is not edited in place', () => {
     ['an alias where the change goes', lines('x: &c [a]', 'c: *c'), (d: any) => d.c.push('b'), 'c is a YAML alias'],
     ['an anchored node that changes', lines('c: &c [a]', 'x: *c'), (d: any) => d.c.push('b'), 'c has a YAML anchor'],
     ['a merge key in a changed mapping', lines('b: &b {x: 1}', 'c:', '  <<: *b', '  y: 2'), (d: any) => (d.c.z = 3), 'not plain keys'],
-    ['a block scalar that changes', lines('c:', '- |', '  kube-apiserver --v=2'), (d: any) => (d.c[0] = 'kube-apiserver --v=3'), 'c[0] is a block scalar'],
+    [
+      'a block scalar that changes',
+      lines('c:', '- |', '  kube-apiserver --v=2'),
+      (d: any) => (d.c[0] = 'kube-apiserver --v=3'),
+      'c[0] is a block scalar',
+    ],
     ['items removed', lines('c:', '- a', '- b'), (d: any) => d.c.pop(), 'items of c would be removed'],
   ])('%s', (_name, text, change, reason) => {
     const before = read(text);
@@ -173,7 +216,12 @@ describe('plain scalars', () => {
 });
 
 describe('on random documents in random layouts', () => {
-  const leaf = fc.oneof(fc.constantFrom('x', '--a=b', 'yes', '1', '', 'a: b', 'k=v,w', '/p', '#', "it's", 'on'), fc.integer({ min: -5, max: 5 }), fc.boolean(), fc.constant(null));
+  const leaf = fc.oneof(
+    fc.constantFrom('x', '--a=b', 'yes', '1', '', 'a: b', 'k=v,w', '/p', '#', "it's", 'on'),
+    fc.integer({ min: -5, max: 5 }),
+    fc.boolean(),
+    fc.constant(null),
+  );
   const value = fc.letrec((tie) => ({
     node: fc.oneof({ depthSize: 'small' }, leaf, tie('list'), tie('map')),
     list: fc.array(tie('node'), { minLength: 1, maxLength: 3 }),
@@ -192,7 +240,9 @@ describe('on random documents in random layouts', () => {
   function containers(v: unknown, path: (string | number)[] = []): { path: (string | number)[]; list: boolean }[] {
     if (v === null || typeof v !== 'object') return [];
     const here = { path, list: Array.isArray(v) };
-    const children = Array.isArray(v) ? v.flatMap((x, i) => containers(x, [...path, i])) : Object.entries(v).flatMap(([k, x]) => containers(x, [...path, k]));
+    const children = Array.isArray(v)
+      ? v.flatMap((x, i) => containers(x, [...path, i]))
+      : Object.entries(v).flatMap(([k, x]) => containers(x, [...path, k]));
     return [here, ...children];
   }
   const at = (doc: any, path: (string | number)[]) => path.reduce((o, p) => o[p], doc);
@@ -200,7 +250,9 @@ describe('on random documents in random layouts', () => {
   test('appends keep every line of the input and read back as the change', () => {
     fc.assert(
       fc.property(docArb, layout, fc.array(fc.tuple(fc.nat(), leaf, value.map), { minLength: 1, maxLength: 4 }), (doc, l, appends) => {
-        let text = l.json ? `${JSON.stringify(doc, null, l.indent)}\n` : YAML.stringify(doc, { indent: l.indent, indentSeq: l.indentSeq, defaultStringType: l.quote, lineWidth: 0 });
+        let text = l.json
+          ? `${JSON.stringify(doc, null, l.indent)}\n`
+          : YAML.stringify(doc, { indent: l.indent, indentSeq: l.indentSeq, defaultStringType: l.quote, lineWidth: 0 });
         if (l.comments && !l.json) text = text.replace(/\n(\s*)(- )?([a-z-]+):/g, (m, sp, dash, k) => (dash ? m : `\n${sp}# about ${k}\n${sp}${k}:`));
         const before = read(text);
         const after = JSON.parse(JSON.stringify(before));
@@ -226,7 +278,9 @@ describe('on random documents in random layouts', () => {
     let edited = 0;
     fc.assert(
       fc.property(docArb, layout, fc.array(fc.tuple(fc.nat(), fc.nat(), leaf), { minLength: 1, maxLength: 4 }), (doc, l, changes) => {
-        const text = l.json ? `${JSON.stringify(doc, null, l.indent)}\n` : YAML.stringify(doc, { indent: l.indent, indentSeq: l.indentSeq, defaultStringType: l.quote, lineWidth: 0 });
+        const text = l.json
+          ? `${JSON.stringify(doc, null, l.indent)}\n`
+          : YAML.stringify(doc, { indent: l.indent, indentSeq: l.indentSeq, defaultStringType: l.quote, lineWidth: 0 });
         const before = read(text);
         const after = JSON.parse(JSON.stringify(before));
         for (const [n, m, v] of changes) {

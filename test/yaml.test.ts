@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_BYTES, dumpYaml, loadYaml } from '../lib/yaml';
+import { DEFAULT_MAX_BYTES, dumpYaml, loadYaml } from '../lib/core/yaml';
 
 const load = (text: string) => loadYaml(text, { file: 'in.yaml', what: 'manifest' });
 
@@ -62,7 +62,12 @@ describe('dumpYaml', () => {
 describe('scalars as Kubernetes reads them', () => {
   test('a leading-zero integer is YAML 1.1 octal, as the kubelet and kubectl read it (0644 is 420)', () => {
     expect(load('mode: 0644\nneg: -010\nplain: 10\nzero: 0\nquoted: "0644"\nexplicit: 0o644\n').value).toEqual({
-      mode: 420, neg: -8, plain: 10, zero: 0, quoted: '0644', explicit: 420,
+      mode: 420,
+      neg: -8,
+      plain: 10,
+      zero: 0,
+      quoted: '0644',
+      explicit: 420,
     });
   });
   test('an unquoted date stays the string it is written as', () => {

@@ -95,25 +95,54 @@ export class ApiServerPlan {
 
   /** True when the manifest needed no change (it was already patched). */
   public get unchanged(): boolean {
-    return this.flagsAdded.length === 0 && this.flagsChanged.length === 0 && this.volumesAdded.length === 0 && this.mountsAdded.length === 0 && this.cleanups.length === 0;
+    return (
+      this.flagsAdded.length === 0 &&
+      this.flagsChanged.length === 0 &&
+      this.volumesAdded.length === 0 &&
+      this.mountsAdded.length === 0 &&
+      this.cleanups.length === 0
+    );
   }
 
   /** A plain-text account, one item a line. */
   public toText(): string {
-    const lines: string[] = [`kube-apiserver ${this.version}: ${this.backend} audit backend${this.unchanged ? ' (manifest already up to date)' : ''}`];
+    const lines: string[] = [
+      `kube-apiserver ${this.version}: ${this.backend} audit backend${this.unchanged ? ' (manifest already up to date)' : ''}`,
+    ];
     const section = (title: string, items: string[]): void => {
       if (items.length === 0) return;
       lines.push(`${title}:`);
       for (const item of items) lines.push(`  ${item}`);
     };
     const name = (f: FlagChange): string => (f.key ? `--${f.flag} ${f.key}` : `--${f.flag}`);
-    section('flags added', this.flagsAdded.map((f) => (f.key ? `${name(f)}=${f.to}` : flagItem(f))));
-    section('flags changed', this.flagsChanged.map((f) => `${name(f)}: ${f.from} -> ${f.to}`));
-    section('flags kept', this.flagsKept.map((f) => `${name(f)}=${f.to}${f.reason ? ` (${f.reason})` : ' (already set)'}`));
-    section('volumes added', this.volumesAdded.map((v) => `${v.name}: hostPath ${v.hostPath} (${v.type})`));
-    section('volume mounts added', this.mountsAdded.map((m) => `${m.name} at ${m.mountPath} (${m.readOnly ? 'read-only' : 'writable'}) for ${m.serves}`));
-    section('volume mounts reused', this.mountsReused.map((m) => `${m.name} at ${m.mountPath} for ${m.serves}`));
-    section('files for the control-plane node', this.files.map((f) => `${f.fileName}${f.nodePath ? ` -> ${f.nodePath}` : ''}: ${f.description}`));
+    section(
+      'flags added',
+      this.flagsAdded.map((f) => (f.key ? `${name(f)}=${f.to}` : flagItem(f))),
+    );
+    section(
+      'flags changed',
+      this.flagsChanged.map((f) => `${name(f)}: ${f.from} -> ${f.to}`),
+    );
+    section(
+      'flags kept',
+      this.flagsKept.map((f) => `${name(f)}=${f.to}${f.reason ? ` (${f.reason})` : ' (already set)'}`),
+    );
+    section(
+      'volumes added',
+      this.volumesAdded.map((v) => `${v.name}: hostPath ${v.hostPath} (${v.type})`),
+    );
+    section(
+      'volume mounts added',
+      this.mountsAdded.map((m) => `${m.name} at ${m.mountPath} (${m.readOnly ? 'read-only' : 'writable'}) for ${m.serves}`),
+    );
+    section(
+      'volume mounts reused',
+      this.mountsReused.map((m) => `${m.name} at ${m.mountPath} for ${m.serves}`),
+    );
+    section(
+      'files for the control-plane node',
+      this.files.map((f) => `${f.fileName}${f.nodePath ? ` -> ${f.nodePath}` : ''}: ${f.description}`),
+    );
     section('removed from the mirror pod dump', [...this.cleanups]);
     section('notes', [...this.notes]);
     return lines.join('\n') + '\n';

@@ -1,5 +1,5 @@
-import { ErrorLocation, UserError } from '../errors';
-import { cut, echo, quote } from '../validation/util';
+import { ErrorLocation, UserError } from '../core/errors';
+import { cut, echo, quote } from '../core/util';
 
 /**
  * How the container starts kube-apiserver.
@@ -149,10 +149,7 @@ export class ApiServerCommandLine {
     if (!Array.isArray(value)) throw new UserError(`must be a list of strings, got ${echo(value)}`, location);
     return value.map((item, i) => {
       if (typeof item === 'string') return item;
-      throw new UserError(
-        `must be a list of strings, but item ${i} is ${echo(item)} (quote it in YAML)`,
-        location,
-      );
+      throw new UserError(`must be a list of strings, but item ${i} is ${echo(item)} (quote it in YAML)`, location);
     });
   }
 
@@ -182,11 +179,15 @@ export class ApiServerCommandLine {
       const all = [...cmd, ...arg];
       const c = all.indexOf('-c');
       if (c !== 1 || c + 1 >= all.length) {
-        throw this.error(`starts a shell (${cut(cmd[0])}) but not as "${cut(cmd[0])} -c <command>"; write kube-apiserver and its flags as a list instead`);
+        throw this.error(
+          `starts a shell (${cut(cmd[0])}) but not as "${cut(cmd[0])} -c <command>"; write kube-apiserver and its flags as a list instead`,
+        );
       }
       const stringIndex = c + 1;
       if (stringIndex >= cmd.length) {
-        throw this.error(`starts "${cut(cmd[0])} -c" with the command string in args; write kube-apiserver and its flags as a list in command instead`);
+        throw this.error(
+          `starts "${cut(cmd[0])} -c" with the command string in args; write kube-apiserver and its flags as a list in command instead`,
+        );
       }
       const text = cmd[stringIndex];
       const special = SHELL_SPECIAL.exec(text);
@@ -271,7 +272,9 @@ export class ApiServerCommandLine {
     for (let i = 0; i < items.length; i++) {
       const { array, item } = items[i];
       if (item === '--') {
-        throw this.error('has a "--" end-of-flags marker after kube-apiserver: anything after it is not a flag, and flags added after it would be ignored; remove it');
+        throw this.error(
+          'has a "--" end-of-flags marker after kube-apiserver: anything after it is not a flag, and flags added after it would be ignored; remove it',
+        );
       }
       if (!item.startsWith('--')) {
         this.tokens.push({ kind: 'opaque', array, items: [item] });
@@ -280,14 +283,24 @@ export class ApiServerCommandLine {
       const eq = item.indexOf('=');
       if (eq >= 0) {
         const written = item.slice(2, eq);
-        this.tokens.push({ kind: 'flag', array, items: [item], flag: { name: normalizeFlagName(written), written, value: item.slice(eq + 1), form: 'equals' } });
+        this.tokens.push({
+          kind: 'flag',
+          array,
+          items: [item],
+          flag: { name: normalizeFlagName(written), written, value: item.slice(eq + 1), form: 'equals' },
+        });
         continue;
       }
       const written = item.slice(2);
       const next = items[i + 1];
       if (next && next.array === array && !next.item.startsWith('-')) {
         // kube-apiserver takes no positional arguments, so a word after --name is its value
-        this.tokens.push({ kind: 'flag', array, items: [item, next.item], flag: { name: normalizeFlagName(written), written, value: next.item, form: 'separate' } });
+        this.tokens.push({
+          kind: 'flag',
+          array,
+          items: [item, next.item],
+          flag: { name: normalizeFlagName(written), written, value: next.item, form: 'separate' },
+        });
         i++;
         continue;
       }
@@ -301,22 +314,39 @@ export class ApiServerCommandLine {
     for (let i = 0; i < words.length; i++) {
       const item = pieces[words[i]];
       if (!item.startsWith('--') || item === '--') {
-        throw this.error(`runs kube-apiserver through a shell with the unexpected word ${quote(item)}; convert it to list form (command: [kube-apiserver, --flag=value, ...])`);
+        throw this.error(
+          `runs kube-apiserver through a shell with the unexpected word ${quote(item)}; convert it to list form (command: [kube-apiserver, --flag=value, ...])`,
+        );
       }
       const eq = item.indexOf('=');
       if (eq >= 0) {
         const written = item.slice(2, eq);
-        this.tokens.push({ kind: 'flag', array: 'command', items: [`#${words[i]}`], flag: { name: normalizeFlagName(written), written, value: item.slice(eq + 1), form: 'equals' } });
+        this.tokens.push({
+          kind: 'flag',
+          array: 'command',
+          items: [`#${words[i]}`],
+          flag: { name: normalizeFlagName(written), written, value: item.slice(eq + 1), form: 'equals' },
+        });
         continue;
       }
       const written = item.slice(2);
       const next = words[i + 1];
       if (next !== undefined && !pieces[next].startsWith('-')) {
-        this.tokens.push({ kind: 'flag', array: 'command', items: [`#${words[i]}`, `#${next}`], flag: { name: normalizeFlagName(written), written, value: pieces[next], form: 'separate' } });
+        this.tokens.push({
+          kind: 'flag',
+          array: 'command',
+          items: [`#${words[i]}`, `#${next}`],
+          flag: { name: normalizeFlagName(written), written, value: pieces[next], form: 'separate' },
+        });
         i++;
         continue;
       }
-      this.tokens.push({ kind: 'flag', array: 'command', items: [`#${words[i]}`], flag: { name: normalizeFlagName(written), written, value: undefined, form: 'bare' } });
+      this.tokens.push({
+        kind: 'flag',
+        array: 'command',
+        items: [`#${words[i]}`],
+        flag: { name: normalizeFlagName(written), written, value: undefined, form: 'bare' },
+      });
     }
   }
 
@@ -495,7 +525,12 @@ export class ApiServerCommandLine {
   private append(item: string): void {
     const eq = item.indexOf('=');
     const written = eq >= 0 ? item.slice(2, eq) : item.slice(2);
-    const flag = { name: normalizeFlagName(written), written, value: eq >= 0 ? item.slice(eq + 1) : undefined, form: (eq >= 0 ? 'equals' : 'bare') as 'equals' | 'bare' };
+    const flag = {
+      name: normalizeFlagName(written),
+      written,
+      value: eq >= 0 ? item.slice(eq + 1) : undefined,
+      form: (eq >= 0 ? 'equals' : 'bare') as 'equals' | 'bare',
+    };
     if (this.shell) {
       const pieces = this.shell.pieces;
       // pieces end with a word piece (possibly ''); insert before trailing whitespace

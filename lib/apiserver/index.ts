@@ -2,5 +2,3 @@ export * from './flags';
 export * from './static-pod-manifest';
 export * from './api-server-plan';
 export * from './kube-apiserver-manifest';
-export * from '../audit/audit-policy';
-export * from '../audit/webhook-kubeconfig';

@@ -2,10 +2,10 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { AuditPolicy } from '../audit/audit-policy';
 import { validateWebhookServerUrl, WebhookKubeconfig } from '../audit/webhook-kubeconfig';
-import { ErrorLocation, UserError } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
-import { NodeFile } from '../node-file';
-import { cut, echo } from '../validation/util';
+import { ErrorLocation, UserError } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
+import { NodeFile } from '../core/node-file';
+import { cut, echo } from '../core/util';
 import { ApiServerPlan, PlannedMount, PlannedVolume } from './api-server-plan';
 import { ApiServerCommandLine, FlagChange, flagItem } from './flags';
 import { StaticPodManifest } from './static-pod-manifest';
@@ -120,7 +120,9 @@ function checkAuditFolder(value: string, field: string): string {
   const dir = checkAbsolutePath(value, field);
   const problem = protectedFolderProblem(dir);
   if (problem) {
-    throw new UserError(`${JSON.stringify(value)} cannot hold audit files: ${problem}; use a folder of its own such as ${DEFAULT_AUDIT_DIRECTORY}`, { field });
+    throw new UserError(`${JSON.stringify(value)} cannot hold audit files: ${problem}; use a folder of its own such as ${DEFAULT_AUDIT_DIRECTORY}`, {
+      field,
+    });
   }
   return dir;
 }
@@ -151,7 +153,10 @@ function checkCount(value: number | undefined, fallback: number, field: string):
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 0) throw new UserError(`must be a whole number of 0 or more, got ${echo(value)}`, { field });
   if (!Number.isSafeInteger(value)) {
-    throw new UserError(`must be at most ${Number.MAX_SAFE_INTEGER} (kube-apiserver reads it as a Go int, and a larger number is written as ${String(value)}), got ${echo(value)}`, { field });
+    throw new UserError(
+      `must be at most ${Number.MAX_SAFE_INTEGER} (kube-apiserver reads it as a Go int, and a larger number is written as ${String(value)}), got ${echo(value)}`,
+      { field },
+    );
   }
   return value;
 }
@@ -171,7 +176,9 @@ function checkDuration(value: string | undefined, fallback: string, field: strin
     total += BigInt(whole) * NANOS[unit] + (BigInt(fraction || '0') * NANOS[unit]) / scale;
   }
   if (total > MAX_DURATION_NS) {
-    throw new UserError(`must be a Go duration of at most 2562047h47m16.854775807s (what a Go time.Duration holds), got ${JSON.stringify(value)}`, { field });
+    throw new UserError(`must be a Go duration of at most 2562047h47m16.854775807s (what a Go time.Duration holds), got ${JSON.stringify(value)}`, {
+      field,
+    });
   }
   return value;
 }
@@ -340,7 +347,8 @@ export class KubeApiServerManifest extends Construct {
     super(scope, id);
     const manifest = props.manifest;
     if (!(manifest instanceof StaticPodManifest)) throw new UserError('manifest must be a StaticPodManifest (StaticPodManifest.fromFile)');
-    if (!(props.backend instanceof ApiServerAuditBackend)) throw new UserError('backend must be ApiServerAuditBackend.dynamic() or ApiServerAuditBackend.webhook({...})');
+    if (!(props.backend instanceof ApiServerAuditBackend))
+      throw new UserError('backend must be ApiServerAuditBackend.dynamic() or ApiServerAuditBackend.webhook({...})');
     this.version = props.kubernetesVersion ?? manifest.imageVersion();
     this.pod = JSON.parse(JSON.stringify(manifest.document)) as Json;
     this.containerIndex = manifest.containerIndex;
@@ -369,7 +377,9 @@ export class KubeApiServerManifest extends Construct {
     // the input's own text with the change in it, so that diff shows the change alone (reviewed in a pull request)
     const edited = manifest.editedText(this.pod);
     if (edited.reason !== undefined) {
-      this.notes.push(`kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (${edited.reason})`);
+      this.notes.push(
+        `kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (${edited.reason})`,
+      );
     }
     this.manifestFile = new NodeFile(this, 'Manifest', {
       nodePath: KUBE_APISERVER_MANIFEST_PATH,
@@ -385,15 +395,14 @@ export class KubeApiServerManifest extends Construct {
     }
     const patches = this.version.kubeadmPatches;
     if (this.kubeadmPatch.length > 0 && patches) {
-      const description =
-        patches.initJoinNeedConfigField
-          ? `the same change for kubeadm: put it in a folder and name that folder in ${patches.configField} (kubeadm init/join) or pass ${patches.flag} <folder> to kubeadm upgrade`
-          : `the same change for kubeadm: put it in a folder and pass ${patches.flag} <folder> to kubeadm init/join/upgrade` +
-            (patches.configField ? ` (or set ${patches.configField})` : '');
+      const description = patches.initJoinNeedConfigField
+        ? `the same change for kubeadm: put it in a folder and name that folder in ${patches.configField} (kubeadm init/join) or pass ${patches.flag} <folder> to kubeadm upgrade`
+        : `the same change for kubeadm: put it in a folder and pass ${patches.flag} <folder> to kubeadm init/join/upgrade` +
+          (patches.configField ? ` (or set ${patches.configField})` : '');
       this.kubeadmPatchFile = new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
       if (this.flagChanges.some((f) => f.action === 'kept' && f.flag.startsWith('audit-'))) {
         this.notes.push(
-          'the kubeadm patch carries only this change: the audit flags kept from the manifest must also be in kubeadm\'s ' +
+          "the kubeadm patch carries only this change: the audit flags kept from the manifest must also be in kubeadm's " +
             'ClusterConfiguration (apiServer.extraArgs and extraVolumes), or kubeadm upgrade drops them',
         );
       }
@@ -403,7 +412,9 @@ export class KubeApiServerManifest extends Construct {
           'kubeadm upgrade rewrites the manifest, so place the patched manifest again after every upgrade',
       );
     } else if (!this.isKubeadmLayout()) {
-      this.notes.push(`no kubeadm patch: the manifest starts kube-apiserver as "${cut(this.commandLine.binary)}" (${this.commandLine.form}), not in kubeadm's layout`);
+      this.notes.push(
+        `no kubeadm patch: the manifest starts kube-apiserver as "${cut(this.commandLine.binary)}" (${this.commandLine.form}), not in kubeadm's layout`,
+      );
     }
 
     this.plan = new ApiServerPlan({
@@ -456,7 +467,8 @@ export class KubeApiServerManifest extends Construct {
         (Array.isArray(this.container.volumeMounts) ? this.container.volumeMounts : []) as Json[],
         (Array.isArray(spec.volumes) ? spec.volumes : []) as Json[],
       );
-      if (!mounted) this.notes.push(`the operator's policy file ${cut(existingPolicy)} is on no hostPath mount of the container: kube-apiserver cannot read it`);
+      if (!mounted)
+        this.notes.push(`the operator's policy file ${cut(existingPolicy)} is on no hostPath mount of the container: kube-apiserver cannot read it`);
     } else {
       this.flagChanges.push(cl.set('audit-policy-file', policyPath));
       writePolicy = true;
@@ -472,7 +484,13 @@ export class KubeApiServerManifest extends Construct {
       );
     }
     this.flagChanges.push(cl.set('audit-webhook-config-file', kubeconfigPath));
-    needs.push({ path: kubeconfigPath, writable: false, directory: w.directory, volumeName: 'falco-audit', location: { field: 'webhook.directory' } });
+    needs.push({
+      path: kubeconfigPath,
+      writable: false,
+      directory: w.directory,
+      volumeName: 'falco-audit',
+      location: { field: 'webhook.directory' },
+    });
     this.flagChanges.push(cl.set('audit-webhook-mode', w.mode));
     if (w.mode === 'batch') {
       this.flagChanges.push(cl.set('audit-webhook-batch-max-wait', w.batchMaxWait));
@@ -493,9 +511,10 @@ export class KubeApiServerManifest extends Construct {
       const logPath = cl.get('audit-log-path');
       if (logPath && logPath !== '-' && path.posix.isAbsolute(logPath)) {
         // ours, or the operator's flag kept from the manifest
-        const location = logPath === w.auditLog.path
-          ? { field: 'webhook.auditLog.path' }
-          : this.source.locate(['spec', 'containers', this.containerIndex, ...(cl.locate('audit-log-path') ?? [])]);
+        const location =
+          logPath === w.auditLog.path
+            ? { field: 'webhook.auditLog.path' }
+            : this.source.locate(['spec', 'containers', this.containerIndex, ...(cl.locate('audit-log-path') ?? [])]);
         needs.push({ path: logPath, writable: true, directory: path.posix.dirname(logPath), volumeName: 'audit-log', location });
       }
     }
@@ -537,7 +556,12 @@ export class KubeApiServerManifest extends Construct {
         if (ours) {
           ours.serves = `${ours.serves}, ${need.path}`;
         } else if (!this.mountsReused.some((m) => m.serves === need.path)) {
-          this.mountsReused.push({ name: String(covering.mount.name), mountPath: String(covering.mount.mountPath), readOnly: covering.mount.readOnly === true, serves: need.path });
+          this.mountsReused.push({
+            name: String(covering.mount.name),
+            mountPath: String(covering.mount.mountPath),
+            readOnly: covering.mount.readOnly === true,
+            serves: need.path,
+          });
         }
         continue;
       }
@@ -574,7 +598,7 @@ export class KubeApiServerManifest extends Construct {
         );
       }
       // an existing hostPath volume of that directory is mounted rather than declared twice
-      let volume = volumes.find((v) => isHostPathVolume(v) && normalizeDir(((v.hostPath as Json).path as string)) === dir);
+      let volume = volumes.find((v) => isHostPathVolume(v) && normalizeDir((v.hostPath as Json).path as string) === dir);
       if (!volume) {
         const name = uniqueName(need.volumeName, volumes);
         volume = { hostPath: { path: dir, type: 'DirectoryOrCreate' }, name };
@@ -615,7 +639,11 @@ export class KubeApiServerManifest extends Construct {
       ops.push({ op: 'add', path: '/spec/volumes/-', value: { hostPath: { path: v.hostPath, type: v.type }, name: v.name } });
     }
     for (const m of this.mountsAdded) {
-      ops.push({ op: 'add', path: `${base}/volumeMounts/-`, value: m.readOnly ? { mountPath: m.mountPath, name: m.name, readOnly: true } : { mountPath: m.mountPath, name: m.name } });
+      ops.push({
+        op: 'add',
+        path: `${base}/volumeMounts/-`,
+        value: m.readOnly ? { mountPath: m.mountPath, name: m.name, readOnly: true } : { mountPath: m.mountPath, name: m.name },
+      });
     }
     return ops;
   }
@@ -627,7 +655,9 @@ function normalizeDir(p: string): string {
 }
 
 function isHostPathVolume(v: Json): boolean {
-  return v !== null && typeof v === 'object' && typeof v.hostPath === 'object' && v.hostPath !== null && typeof (v.hostPath as Json).path === 'string';
+  return (
+    v !== null && typeof v === 'object' && typeof v.hostPath === 'object' && v.hostPath !== null && typeof (v.hostPath as Json).path === 'string'
+  );
 }
 
 /**

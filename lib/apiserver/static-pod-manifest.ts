@@ -1,9 +1,9 @@
-import { ErrorLocation, UserError } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
+import { ErrorLocation, UserError } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { parseNodePortRange, parseServiceClusterIPRange } from '../validation/rules/service-rules';
-import { describeKind, describeValue as describe, echo, isObject, Json, quote } from '../validation/util';
-import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
-import { editYamlText, NotEditableInPlace } from '../yaml-edit';
+import { describeKind, describeValue as describe, echo, isObject, Json, quote } from '../core/util';
+import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
+import { editYamlText, NotEditableInPlace } from '../core/yaml-edit';
 import { ApiServerCommandLine } from './flags';
 
 const WHAT = 'kube-apiserver manifest';
@@ -72,10 +72,7 @@ export class StaticPodManifest {
       );
     }
     if (doc.apiVersion !== 'v1') {
-      throw new UserError(
-        `${WHAT} must have apiVersion "v1", got ${echo(doc.apiVersion ?? null)}`,
-        loaded.locate(['apiVersion']),
-      );
+      throw new UserError(`${WHAT} must have apiVersion "v1", got ${echo(doc.apiVersion ?? null)}`, loaded.locate(['apiVersion']));
     }
     if (doc.kind !== 'Pod') {
       throw new UserError(
@@ -96,7 +93,11 @@ export class StaticPodManifest {
     let index = containers.findIndex((c) => (c as Json).name === 'kube-apiserver');
     if (index < 0) index = containers.findIndex((c) => ApiServerCommandLine.looksLikeApiServer(c as Json));
     if (index < 0) {
-      const names = containers.slice(0, 10).map((c) => echo((c as Json).name ?? null)).join(', ') + (containers.length > 10 ? ', ...' : '');
+      const names =
+        containers
+          .slice(0, 10)
+          .map((c) => echo((c as Json).name ?? null))
+          .join(', ') + (containers.length > 10 ? ', ...' : '');
       throw new UserError(
         `${WHAT} has no kube-apiserver container (no container is named "kube-apiserver" and none runs the kube-apiserver binary; containers: ${names})`,
         loaded.locate(['spec', 'containers']),
@@ -143,7 +144,10 @@ export class StaticPodManifest {
   public get serviceNodePortRange(): string | undefined {
     const range = this.commandLine.get('service-node-port-range');
     if (range !== undefined && !parseNodePortRange(range)) {
-      throw this.flagError('service-node-port-range', `${quote(range)} is not a port range such as 30000-32767 (kube-apiserver would not start with it)`);
+      throw this.flagError(
+        'service-node-port-range',
+        `${quote(range)} is not a port range such as 30000-32767 (kube-apiserver would not start with it)`,
+      );
     }
     return range;
   }
@@ -163,7 +167,10 @@ export class StaticPodManifest {
     const field = formatPath(path);
     const image = this.container.image;
     if (typeof image !== 'string' || !image) {
-      throw new UserError('the kube-apiserver container has no image, so its Kubernetes version is unknown; set kubernetesVersion explicitly', this.locate(path));
+      throw new UserError(
+        'the kube-apiserver container has no image, so its Kubernetes version is unknown; set kubernetesVersion explicitly',
+        this.locate(path),
+      );
     }
     try {
       return KubernetesVersion.fromImage(image, field);
@@ -204,7 +211,9 @@ export class StaticPodManifest {
     try {
       back = JSON.parse(JSON.stringify(loadYaml(text, { file: this.file, what: WHAT, maxBytes: Infinity }).value));
     } catch (err) {
-      throw new Error(`internal error: the edited text of ${this.file} does not parse (${(err as Error).message}); please report this with the manifest`);
+      throw new Error(
+        `internal error: the edited text of ${this.file} does not parse (${(err as Error).message}); please report this with the manifest`,
+      );
     }
     if (JSON.stringify(back) !== JSON.stringify(patched)) {
       throw new Error(`internal error: the edited text of ${this.file} does not read back as the patched pod; please report this with the manifest`);
@@ -231,7 +240,10 @@ function checkVolumes(spec: Json, containerPath: YamlPath, container: Json, load
         throw new UserError(`volume ${i} has no name (every volume needs a unique name: name: <name>)`, loaded.locate(at));
       }
       if (names.has(v.name)) {
-        throw new UserError(`volume name ${quote(v.name)} is used twice (spec.volumes[${names.get(v.name)}] and [${i}])`, loaded.locate([...at, 'name']));
+        throw new UserError(
+          `volume name ${quote(v.name)} is used twice (spec.volumes[${names.get(v.name)}] and [${i}])`,
+          loaded.locate([...at, 'name']),
+        );
       }
       names.set(v.name, i);
     });

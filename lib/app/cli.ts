@@ -46,7 +46,10 @@ export function parseArgs(args: readonly string[]): CliRequest {
     if (!key) return { kind: 'error', message: `unknown option "${arg}" (see --help)` };
     const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
     if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) {
-      return { kind: 'error', message: `${name} needs a value, e.g. ${name} ${key === 'output' ? 'dist' : key === 'config' ? 'falco-audit.yaml' : 'plan.json'}` };
+      return {
+        kind: 'error',
+        message: `${name} needs a value, e.g. ${name} ${key === 'output' ? 'dist' : key === 'config' ? 'falco-audit.yaml' : 'plan.json'}`,
+      };
     }
     if (out[key] !== undefined) return { kind: 'error', message: `${name} is given twice` };
     out[key] = value;

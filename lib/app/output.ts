@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { UserError, isUserError } from '../errors';
-import { NodeFile } from '../node-file';
-import { dumpYaml } from '../yaml';
+import { UserError, isUserError } from '../core/errors';
+import { NodeFile } from '../core/node-file';
+import { dumpYaml } from '../core/yaml';
 
 /** One file of the output, by its path relative to the output folder. */
 export interface OutputFile {
@@ -368,11 +368,16 @@ function checkOutputFolder(outdir: string, shownAs: string, protect: readonly Pr
   }
   if (dangling) {
     // Creating the folder a link names is the user's call (it may be a volume not mounted yet).
-    throw new UserError(`output folder "${shownAs}": ${dangling} is a symbolic link to ${fs.readlinkSync(dangling)}, which does not exist; create that folder, or ${hint(shownAs)}`);
+    throw new UserError(
+      `output folder "${shownAs}": ${dangling} is a symbolic link to ${fs.readlinkSync(dangling)}, which does not exist; create that folder, or ${hint(shownAs)}`,
+    );
   }
   const stat = fs.statSync(existing);
   if (!stat.isDirectory()) {
-    if (existing === target) throw new UserError(`output folder "${shownAs}" ${stat.isFile() ? 'is a file, not a folder' : 'is not a folder'} (${target}); ${hint(shownAs)}`);
+    if (existing === target)
+      throw new UserError(
+        `output folder "${shownAs}" ${stat.isFile() ? 'is a file, not a folder' : 'is not a folder'} (${target}); ${hint(shownAs)}`,
+      );
     throw new UserError(`output folder "${shownAs}" cannot be made: ${existing} is a file, not a folder; ${hint(shownAs)}`);
   }
   if (existing === target && isMountPoint(target)) throw mountPointError(shownAs, target);
@@ -431,7 +436,9 @@ function mountPointError(shownAs: string, target: string): UserError {
 }
 
 function hint(shownAs: string): string {
-  return path.normalize(shownAs) === 'dist' ? 'set --output (or CDK8S_OUTDIR) to a folder of its own' : 'set --output (or CDK8S_OUTDIR) to a folder of its own, e.g. dist';
+  return path.normalize(shownAs) === 'dist'
+    ? 'set --output (or CDK8S_OUTDIR) to a folder of its own'
+    : 'set --output (or CDK8S_OUTDIR) to a folder of its own, e.g. dist';
 }
 
 /** Removes the replaced output; if that fails, the new output is in place all the same and the next run removes it. */
@@ -481,7 +488,10 @@ function recoverLeftovers(target: string, own: string): string[] {
   const parent = path.dirname(target);
   const escaped = path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^\\.${escaped}\\.(staging|old)-\\d+(-[0-9a-f]+)?$`);
-  const leftovers = fs.readdirSync(parent).filter((name) => name !== own && pattern.test(name) && !liveStaging(parent, name)).sort();
+  const leftovers = fs
+    .readdirSync(parent)
+    .filter((name) => name !== own && pattern.test(name) && !liveStaging(parent, name))
+    .sort();
   if (exists(target)) return leftovers;
   const olds = leftovers
     .filter((name) => name.startsWith(`.${path.basename(target)}.old-`))
@@ -533,7 +543,9 @@ function withSwapLock(target: string, shownAs: string, swap: () => void): void {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new UserError(`another run is replacing output folder "${shownAs}" (${lock} exists); wait for it, or remove ${lock} if no run is going on`);
+        throw new UserError(
+          `another run is replacing output folder "${shownAs}" (${lock} exists); wait for it, or remove ${lock} if no run is going on`,
+        );
       }
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }

@@ -1,15 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { AuditPolicy, StaticPodManifest } from '../apiserver';
-import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
-import { AuditLevel, AuditStage } from '../audit/falco-audit-sink';
-import { caCertificates } from '../audit/pem';
+import { StaticPodManifest } from '../apiserver';
+import { AuditLevel, AuditPolicy, AuditStage, caCertificates } from '../audit';
+import { AuditBackend, FalcoAudit } from '../falco-audit';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
-import { ErrorLocation, UserError, UserErrors, isUserError } from '../errors';
+import { ErrorLocation, UserError, UserErrors, isUserError } from '../core/errors';
 import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
-import { KubernetesVersion } from '../kubernetes-version';
-import { DEFAULT_MAX_BYTES } from '../yaml';
+import { KubernetesVersion } from '../core/kubernetes-version';
+import { DEFAULT_MAX_BYTES } from '../core/yaml';
 import { CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
 import { plainHttpWarning, runbook } from './runbook';
 
@@ -102,7 +101,8 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       throw err;
     }
     // the output is in place: from here on, nothing may say it was not
-    const planProblem = planJson === undefined ? undefined : writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
+    const planProblem =
+      planJson === undefined ? undefined : writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
     options.stdout(plans.map((p) => p.text).join('\n'));
     if (planProblem) {
       options.stderr(`error: ${planProblem}\n`);
@@ -226,7 +226,12 @@ function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: strin
     name: settings.name ?? null,
     kubernetesVersion: String(audit.kubernetesVersion),
     backend: audit.backend,
-    falco: { version: String(audit.falco.falcoVersion), shape: audit.falco.shape, namespace: audit.falco.namespace, service: audit.falco.serviceName },
+    falco: {
+      version: String(audit.falco.falcoVersion),
+      shape: audit.falco.shape,
+      namespace: audit.falco.namespace,
+      service: audit.falco.serviceName,
+    },
     auditTarget: audit.target,
     notes: [...audit.notes],
     warnings: [...audit.warnings],
@@ -422,7 +427,10 @@ function readCaFile(file: string, name: string, location: ErrorLocation): string
     throw new UserError(`${what} cannot be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, location);
   }
   if (bytes.includes(0)) {
-    throw new UserError(`${what} is not PEM text (it holds NUL bytes: a DER certificate? convert it with openssl x509 -inform der -in ca.der -out ca.pem)`, location);
+    throw new UserError(
+      `${what} is not PEM text (it holds NUL bytes: a DER certificate? convert it with openssl x509 -inform der -in ca.der -out ca.pem)`,
+      location,
+    );
   }
   return at(location, () => caCertificates(bytes.toString('utf8'), what));
 }
@@ -471,14 +479,19 @@ function toProps(s: ClusterSettings, cwd: string) {
   const caBundle = readCa(sink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
   const customPolicy = attempt(() => {
     const p = webhook?.policy;
-    return p !== undefined && typeof p === 'object' ? at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(p.rules as any)) : undefined;
+    return p !== undefined && typeof p === 'object'
+      ? at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(p.rules as any))
+      : undefined;
   });
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
     // in the order of the config file, which names every input
     const line = (e: UserError) => (e.location.file === problems[0].location.file ? (e.location.line ?? 0) : 0);
     const sorted = [...problems].sort((a, b) => line(a) - line(b));
-    throw new UserErrors(`${problems.length} problems in the inputs:`, sorted.map((e) => e.message));
+    throw new UserErrors(
+      `${problems.length} problems in the inputs:`,
+      sorted.map((e) => e.message),
+    );
   }
   const policy = webhook?.policy;
   return {
@@ -509,11 +522,7 @@ function toProps(s: ClusterSettings, cwd: string) {
     },
     webhook: webhook && {
       policy:
-        policy === undefined || policy === 'hardened'
-          ? AuditPolicy.hardened()
-          : policy === 'metadata'
-            ? AuditPolicy.metadataOnly()
-            : customPolicy,
+        policy === undefined || policy === 'hardened' ? AuditPolicy.hardened() : policy === 'metadata' ? AuditPolicy.metadataOnly() : customPolicy,
       mode: webhook.mode,
       batchMaxWait: webhook.batchMaxWait,
       initialBackoff: webhook.initialBackoff,
@@ -544,7 +553,13 @@ function clusterPlanText({ settings, audit, files }: BuiltCluster, outdir: strin
   for (const n of audit.notes) lines.push(`  note: ${n}`);
   const http = plainHttpWarning(audit);
   for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
-  lines.push(...audit.apiServer.plan.toText().trimEnd().split('\n').map((l: string) => `  ${l}`));
+  lines.push(
+    ...audit.apiServer.plan
+      .toText()
+      .trimEnd()
+      .split('\n')
+      .map((l: string) => `  ${l}`),
+  );
   lines.push('  steps:');
   lines.push(...runbook(audit, path.posix.join(outdir, settings.name ?? '')).map((l) => `    ${l}`));
   lines.push('  files written:');

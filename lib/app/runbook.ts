@@ -1,7 +1,7 @@
 import * as path from 'path';
-import { AuditBackend, FalcoAudit } from '../audit/falco-audit';
+import { AuditBackend, FalcoAudit } from '../falco-audit';
 import { FalcoShape } from '../falco';
-import { NodeFile } from '../node-file';
+import { NodeFile } from '../core/node-file';
 
 /**
  * The rule every generation of Falco's Kubernetes audit rules enables by default and that any operator can set off:
@@ -44,7 +44,8 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
   }
   const integrations = (falco.values?.integrations ?? {}) as unknown as Record<string, { enabled?: boolean; existingSecret?: string | null }>;
   for (const [name, i] of Object.entries(integrations)) {
-    if (i.enabled && i.existingSecret) secrets.push(`the Secret ${i.existingSecret} in ${ns} for integrations.${name} (see the README's security notes for its keys)`);
+    if (i.enabled && i.existingSecret)
+      secrets.push(`the Secret ${i.existingSecret} in ${ns} for integrations.${name} (see the README's security notes for its keys)`);
   }
   step(
     `prerequisites: the namespace ${ns} (kubectl create namespace ${ns}, or Argo CD's CreateNamespace=true sync option)` +
@@ -53,10 +54,15 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
   );
 
   const kind = falco.workload.kind === 'DaemonSet' ? 'daemonset' : 'deployment';
-  const selector = Object.entries(falco.podSelector).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(falco.podSelector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   const cluster = `${path.posix.join(outdir, 'cluster')}/`;
   const applyCluster = (why: string) =>
-    step(`apply ${cluster} (Argo CD syncs it; or kubectl apply -f ${sh(cluster)}), ${why}`, `  kubectl -n ${ns} rollout status ${kind}/${falco.workload.name}`);
+    step(
+      `apply ${cluster} (Argo CD syncs it; or kubectl apply -f ${sh(cluster)}), ${why}`,
+      `  kubectl -n ${ns} rollout status ${kind}/${falco.workload.name}`,
+    );
   // dynamic: the AuditSink kind exists only once the patched API server runs; webhook: Falco first, so the
   // restarted API server has someone to send to
   if (audit.backend === AuditBackend.WEBHOOK) applyCluster('before the node files: the API server sends events as soon as it restarts');
@@ -74,7 +80,10 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
     ...manifest.map(place),
   );
   const patch = NodeFile.all(audit).find((f) => f.nodePath === undefined);
-  if (patch) step(`kubeadm clusters: also put ${path.posix.join(outdir, 'node', patch.fileName)} in the patches folder kubeadm reads, so upgrades keep the change`);
+  if (patch)
+    step(
+      `kubeadm clusters: also put ${path.posix.join(outdir, 'node', patch.fileName)} in the patches folder kubeadm reads, so upgrades keep the change`,
+    );
   if (audit.backend === AuditBackend.DYNAMIC) {
     applyCluster('after the manifest: the AuditSink kind exists only once the patched API server serves auditregistration.k8s.io/v1alpha1');
   }

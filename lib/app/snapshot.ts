@@ -45,7 +45,12 @@ export function buildingSnapshot(): boolean {
  * and the validators it loads are in the heap; one that fails is left out, with a note), records the files it read,
  * and makes `main` the function a run from the blob starts with.
  */
-export function prepareSnapshot(bundle: string, args: readonly string[], main: Main, warmUp: (config: string, scratch: string) => Promise<void>): void {
+export function prepareSnapshot(
+  bundle: string,
+  args: readonly string[],
+  main: Main,
+  warmUp: (config: string, scratch: string) => Promise<void>,
+): void {
   const loaded = installLoader();
   const root = path.resolve(path.dirname(bundle), '..');
   // what the snapshot is made from, known once the warm-ups are done (node takes the snapshot when the process ends)
@@ -78,7 +83,11 @@ export function prepareSnapshot(bundle: string, args: readonly string[], main: M
       fs.rmSync(scratch, { recursive: true, force: true });
     }
     // the bundle, every file the loader read, and the indexes that name the files it did not read yet
-    const sources = [bundle, ...loaded, ...['index.json', 'config-validators.js', path.join('falco', 'index.json')].map((f) => path.join(root, 'schemas', f))];
+    const sources = [
+      bundle,
+      ...loaded,
+      ...['index.json', 'config-validators.js', path.join('falco', 'index.json')].map((f) => path.join(root, 'schemas', f)),
+    ];
     made.files = [...new Set(sources)].filter((f) => fs.existsSync(f)).map(stateOf);
   })();
 }
@@ -96,7 +105,8 @@ function same(a: FileState, b: FileState): boolean {
 function currentRoot(): string | undefined {
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
-    const blob = argv[i] === '--snapshot-blob' ? argv[i + 1] : argv[i].startsWith('--snapshot-blob=') ? argv[i].slice('--snapshot-blob='.length) : undefined;
+    const blob =
+      argv[i] === '--snapshot-blob' ? argv[i + 1] : argv[i].startsWith('--snapshot-blob=') ? argv[i].slice('--snapshot-blob='.length) : undefined;
     if (blob === undefined) continue;
     try {
       return fs.realpathSync.native(path.resolve(path.dirname(path.resolve(blob)), '..', '..'));
@@ -130,7 +140,9 @@ function installLoader(): string[] {
       mod = { exports: {} };
       modules.set(id, mod);
       files.push(id);
-      const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: id }).runInThisContext();
+      const wrapper = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+        filename: id,
+      }).runInThisContext();
       const requireFrom = (inner: string) => load(inner.startsWith('.') ? path.resolve(path.dirname(id), inner) : inner, builtin);
       wrapper.call(mod.exports, mod.exports, requireFrom, mod, id, path.dirname(id));
     }

@@ -1,6 +1,6 @@
-import { UserError } from '../errors';
-import { echo, quote } from '../validation/util';
-import { AuditLevel, AuditStage } from './falco-audit-sink';
+import { UserError } from '../core/errors';
+import { echo, quote } from '../core/util';
+import { AuditLevel, AuditStage } from './audit-levels';
 
 const LEVELS: readonly string[] = Object.values(AuditLevel);
 const STAGES: readonly string[] = Object.values(AuditStage);
@@ -271,9 +271,11 @@ function checkRule(rule: AuditPolicyRule, field: string): void {
       const f = `${field}.resources[${j}]`;
       if (gr === null || typeof gr !== 'object') throw new UserError(`must be an object, got ${echo(gr)}`, { field: f });
       for (const key of Object.keys(gr)) {
-        if (!GROUP_RESOURCE_KEYS.includes(key)) throw new UserError(`unknown field ${quote(key)}; known fields: ${GROUP_RESOURCE_KEYS.join(', ')}`, { field: `${f}.${key}` });
+        if (!GROUP_RESOURCE_KEYS.includes(key))
+          throw new UserError(`unknown field ${quote(key)}; known fields: ${GROUP_RESOURCE_KEYS.join(', ')}`, { field: `${f}.${key}` });
       }
-      if (gr.group !== undefined && typeof gr.group !== 'string') throw new UserError(`group must be a string, got ${echo(gr.group)}`, { field: `${f}.group` });
+      if (gr.group !== undefined && typeof gr.group !== 'string')
+        throw new UserError(`group must be a string, got ${echo(gr.group)}`, { field: `${f}.group` });
       checkStrings(gr.resources, `${f}.resources`);
       checkStrings(gr.resourceNames, `${f}.resourceNames`);
       // the API server: resourceNames need resources; "*/status" style wildcards only as a whole segment

@@ -1,27 +1,14 @@
 import { Construct } from 'constructs';
 import { AuditSink } from '../../imports/auditregistration.k8s.io';
-import { clusterScoped } from '../cluster-scoped';
-import { Problems, UserError } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
+import { clusterScoped } from '../core/cluster-scoped';
+import { Problems, UserError } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../validation/names';
-import { cut, echo, quote } from '../validation/util';
+import { cut, echo, quote } from '../core/util';
+import { AuditLevel, AuditStage } from './audit-levels';
 import { validateCertificateAuthorityData, validateWebhookServerUrl } from './webhook-kubeconfig';
 
-/** How much of each request an audit event carries. */
-export enum AuditLevel {
-  NONE = 'None',
-  METADATA = 'Metadata',
-  REQUEST = 'Request',
-  REQUEST_RESPONSE = 'RequestResponse',
-}
-
-/** When in a request's life an event is emitted. */
-export enum AuditStage {
-  REQUEST_RECEIVED = 'RequestReceived',
-  RESPONSE_STARTED = 'ResponseStarted',
-  RESPONSE_COMPLETE = 'ResponseComplete',
-  PANIC = 'Panic',
-}
+export { AuditLevel, AuditStage } from './audit-levels';
 
 /** A reference to an in-cluster Service; the API server always calls it over HTTPS. */
 export interface AuditSinkServiceReference {
@@ -131,7 +118,10 @@ export class FalcoAuditSink extends Construct {
         throw new UserError(`audit stages must not be empty when the level is ${level}`, { field: 'stages' });
       }
     });
-    for (const [field, value] of [['qps', props.qps ?? 10], ['burst', props.burst ?? 15]] as const) {
+    for (const [field, value] of [
+      ['qps', props.qps ?? 10],
+      ['burst', props.burst ?? 15],
+    ] as const) {
       problems.attempt(() => {
         if (!Number.isInteger(value) || value <= 0) {
           throw new UserError(`auditsink throttle ${field} must be a whole number greater than 0, got ${echo(value)}`, { field });
@@ -139,7 +129,10 @@ export class FalcoAuditSink extends Construct {
         // the API has both as int64 (auditregistration/v1alpha1 types.go): 1e30, written 1e+30, cannot be decoded, and
         // JavaScript numbers are whole numbers exactly only up to 2^53
         if (!Number.isSafeInteger(value)) {
-          throw new UserError(`auditsink throttle ${field} must be at most ${Number.MAX_SAFE_INTEGER} (an int64 in the API), got ${JSON.stringify(value)}`, { field });
+          throw new UserError(
+            `auditsink throttle ${field} must be at most ${Number.MAX_SAFE_INTEGER} (an int64 in the API), got ${JSON.stringify(value)}`,
+            { field },
+          );
         }
       });
     }
@@ -173,25 +166,27 @@ export class FalcoAuditSink extends Construct {
     if (props.service) checkServiceReference(props.service, version, props.caBundle);
     if (props.caBundle !== undefined) validateCertificateAuthorityData(props.caBundle, 'caBundle');
 
-    this.apiObject = clusterScoped(new AuditSink(this, 'Resource', {
-      metadata: { name: this.name },
-      spec: {
-        policy: { level, stages: [...stages] },
-        webhook: {
-          throttle: { qps, burst },
-          clientConfig: {
-            url: props.url,
-            service: props.service && {
-              namespace: props.service.namespace,
-              name: props.service.name,
-              port: props.service.port,
-              path: props.service.path,
+    this.apiObject = clusterScoped(
+      new AuditSink(this, 'Resource', {
+        metadata: { name: this.name },
+        spec: {
+          policy: { level, stages: [...stages] },
+          webhook: {
+            throttle: { qps, burst },
+            clientConfig: {
+              url: props.url,
+              service: props.service && {
+                namespace: props.service.namespace,
+                name: props.service.name,
+                port: props.service.port,
+                path: props.service.path,
+              },
+              caBundle: props.caBundle,
             },
-            caBundle: props.caBundle,
           },
         },
-      },
-    }));
+      }),
+    );
   }
 }
 
@@ -204,22 +199,31 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
       { field: 'service' },
     );
   }
-  for (const [field, value] of [['namespace', service.namespace], ['name', service.name]] as const) {
+  for (const [field, value] of [
+    ['namespace', service.namespace],
+    ['name', service.name],
+  ] as const) {
     const problems = dns1123LabelProblems(value);
     if (problems.length > 0) throw new UserError(`auditsink service ${field} ${quote(value)} ${problems.join('; ')}`, { field: `service.${field}` });
   }
   if (service.port !== undefined) {
     if (!version.supportsAuditSinkServicePort) {
-      throw new UserError(`auditsink service port is not accepted by Kubernetes ${version} (added in 1.15); the API server always calls port 443 there`, {
-        field: 'service.port',
-      });
+      throw new UserError(
+        `auditsink service port is not accepted by Kubernetes ${version} (added in 1.15); the API server always calls port 443 there`,
+        {
+          field: 'service.port',
+        },
+      );
     }
     if (!Number.isInteger(service.port) || service.port < 1 || service.port > 65535) {
       throw new UserError(`auditsink service port must be between 1 and 65535, got ${echo(service.port)}`, { field: 'service.port' });
     }
   }
   if (service.path !== undefined) {
-    const bad = service.path.split('/').slice(1).filter((seg) => seg !== '' && dns1123SubdomainProblems(seg).length > 0);
+    const bad = service.path
+      .split('/')
+      .slice(1)
+      .filter((seg) => seg !== '' && dns1123SubdomainProblems(seg).length > 0);
     if (!service.path.startsWith('/') || bad.length > 0 || service.path.includes('//')) {
       throw new UserError(
         `auditsink service path must start with '/' and have DNS-1123 subdomain segments (e.g. /k8s-audit), got ${quote(service.path)}`,

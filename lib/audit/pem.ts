@@ -1,5 +1,5 @@
-import { UserError } from '../errors';
-import { quote } from '../validation/util';
+import { UserError } from '../core/errors';
+import { quote } from '../core/util';
 
 /** One PEM block (RFC 7468): its label, the 1-based line of its BEGIN line, and its base64 lines. */
 export interface PemBlock {
@@ -47,12 +47,18 @@ export function parsePem(text: string): PemText {
       continue;
     }
     if (begin) {
-      return { blocks, problem: { line: lineNo, message: `the ${quote(open.label)} block begun at line ${open.line} has no END line before this BEGIN line` } };
+      return {
+        blocks,
+        problem: { line: lineNo, message: `the ${quote(open.label)} block begun at line ${open.line} has no END line before this BEGIN line` },
+      };
     }
     if (finish) {
       const label = line.slice(END.length, -DASHES.length);
       if (label !== open.label) {
-        return { blocks, problem: { line: lineNo, message: `the ${quote(open.label)} block begun at line ${open.line} ends with END ${quote(label)}` } };
+        return {
+          blocks,
+          problem: { line: lineNo, message: `the ${quote(open.label)} block begun at line ${open.line} ends with END ${quote(label)}` },
+        };
       }
       blocks.push({ label: open.label, line: open.line, body: open.body, bodyLines: open.bodyLines });
       open = undefined;

@@ -1,6 +1,6 @@
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import { webhookUrlProblems } from '../validation/rules/audit-sink-rules';
-import { quote } from '../validation/util';
+import { quote } from '../core/util';
 import { parsePem, privateKeyLine } from './pem';
 
 /** Props of `WebhookKubeconfig`. */
@@ -50,7 +50,10 @@ export function validateCertificateAuthorityData(data: string, field = 'certific
     );
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UserError('decodes to something other than a PEM certificate; give base64 of the PEM file (base64 -w0 ca.crt), not of the DER bytes or a key', { field });
+    throw new UserError(
+      'decodes to something other than a PEM certificate; give base64 of the PEM file (base64 -w0 ca.crt), not of the DER bytes or a key',
+      { field },
+    );
   }
   const { problem } = parsePem(pem);
   if (problem) throw new UserError(`decodes to PEM that is not valid: line ${problem.line}: ${problem.message}`, { field });

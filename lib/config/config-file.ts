@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ErrorLocation, UserError, UserErrors } from '../errors';
-import { LoadedYaml, readYamlFile, YamlPath } from '../yaml';
-import { schemasDir } from '../schemas-dir';
-import { cut, quote, show } from '../validation/util';
+import { ErrorLocation, UserError, UserErrors } from '../core/errors';
+import { LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
+import { schemasDir } from '../core/schemas-dir';
+import { cut, quote, show } from '../core/util';
 
 /** The config file the app reads when `FALCO_AUDIT_CONFIG` is not set. */
 export const DEFAULT_CONFIG_FILE = 'falco-audit.yaml';
@@ -149,10 +149,9 @@ function missingInputs(value: any, fleet: boolean, base: string, doc: LoadedYaml
 
 export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
   if (!fs.existsSync(filePath)) {
-    throw new UserError(
-      'config file not found; run where falco-audit.yaml is, or name the file with --config FILE (or FALCO_AUDIT_CONFIG=FILE)',
-      { file },
-    );
+    throw new UserError('config file not found; run where falco-audit.yaml is, or name the file with --config FILE (or FALCO_AUDIT_CONFIG=FILE)', {
+      file,
+    });
   }
   const doc = readYamlFile(filePath, { what: 'config file', file });
   const value = doc.value;
@@ -197,7 +196,10 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
     if (fleet) {
       const name: string = settings.name;
       if (!CLUSTER_NAME.test(name) || name.length > 63) {
-        throw new UserError(`cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`, doc.locate([...prefix, 'name']));
+        throw new UserError(
+          `cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`,
+          doc.locate([...prefix, 'name']),
+        );
       }
       if (seen.has(name)) {
         throw new UserError(`cluster name "${name}" is used twice (clusters[${seen.get(name)}] and clusters[${i}])`, doc.locate([...prefix, 'name']));
@@ -273,7 +275,8 @@ function describe(list: ErrorObject[], segments: (string | number)[]): string {
         : typeof got === 'number' && segments.join('.').endsWith('falco.version')
           ? ` (quote it: unquoted YAML ${got} is a number, and 0.40 would read as 0.4)`
           : '';
-    const expectedText = expected === 'integer' ? 'a whole number' : expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`;
+    const expectedText =
+      expected === 'integer' ? 'a whole number' : expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`;
     return `must be ${expectedText}, got ${Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got === 'object' ? 'a mapping' : value(type)}${hint}`;
   }
   const required = pick('required');

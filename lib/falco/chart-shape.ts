@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuditEndpoint } from '../audit/audit-endpoint';
-import { UserError } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
+import { UserError } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1035LabelProblems } from '../validation/names';
-import { closest, isObject } from '../validation/util';
-import { dumpYaml } from '../yaml';
+import { closest, isObject } from '../core/util';
+import { dumpYaml } from '../core/yaml';
 import { CHART_9_APP_VERSION, CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import {
@@ -56,11 +56,14 @@ export function privilegedPortProblem(port: number, containerContext: unknown, p
   const sc: Obj = isObject(containerContext) ? containerContext : {};
   const drop: unknown[] = isObject(sc.capabilities) && Array.isArray(sc.capabilities.drop) ? sc.capabilities.drop : [];
   const dropped = drop.some((c) => typeof c === 'string' && ['ALL', 'NET_BIND_SERVICE', 'CAP_NET_BIND_SERVICE'].includes(c.toUpperCase()));
-  const user = typeof sc.runAsUser === 'number' ? sc.runAsUser : isObject(podContext) && typeof podContext.runAsUser === 'number' ? podContext.runAsUser : 0;
+  const user =
+    typeof sc.runAsUser === 'number' ? sc.runAsUser : isObject(podContext) && typeof podContext.runAsUser === 'number' ? podContext.runAsUser : 0;
   if (!dropped && user === 0) return undefined;
-  return `is ${port}, below 1024, but Falco's container ${dropped ? 'drops every capability (capabilities.drop: [ALL])' : `runs as user ${user}`} and so lacks ` +
+  return (
+    `is ${port}, below 1024, but Falco's container ${dropped ? 'drops every capability (capabilities.drop: [ALL])' : `runs as user ${user}`} and so lacks ` +
     'NET_BIND_SERVICE: binding the port fails wherever the container runtime keeps net.ipv4.ip_unprivileged_port_start at 1024 (CRI-O, containerd ' +
-    'before 2.0); use a port of 1024 or above, such as 9765';
+    'before 2.0); use a port of 1024 or above, such as 9765'
+  );
 }
 
 /** What the k8saudit plugin entry of `falco.plugins` says. @internal */
@@ -110,17 +113,26 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   if (found.length === 0 && problems.length === 0) {
     problems.push({
       path: ['falco', 'plugins'],
-      message: `has no k8saudit plugin, which is what receives the API server's audit events; add it as values-k8saudit.yaml does ` +
+      message:
+        `has no k8saudit plugin, which is what receives the API server's audit events; add it as values-k8saudit.yaml does ` +
         '({name: k8saudit, library_path: libk8saudit.so, init_config: "", open_params: "http://:9765/k8s-audit"}, and json)',
     });
   }
-  if (found.length > 1) problems.push({ path: ['falco', 'plugins', found[1]], message: `is a second k8saudit plugin (the first is falco.plugins[${found[0]}]); keep one` });
+  if (found.length > 1)
+    problems.push({
+      path: ['falco', 'plugins', found[1]],
+      message: `is a second k8saudit plugin (the first is falco.plugins[${found[0]}]); keep one`,
+    });
   const load = f.load_plugins;
   if (Array.isArray(load)) {
     load.forEach((name: unknown, i: number) => {
-      if (typeof name !== 'string') problems.push({ path: ['falco', 'load_plugins', i], message: `expected a plugin name, got ${JSON.stringify(name)}` });
+      if (typeof name !== 'string')
+        problems.push({ path: ['falco', 'load_plugins', i], message: `expected a plugin name, got ${JSON.stringify(name)}` });
       else if (!names.includes(name)) {
-        problems.push({ path: ['falco', 'load_plugins', i], message: `"${name}" has no entry in falco.plugins, and Falco exits at start ("plugin config not found for given name")` });
+        problems.push({
+          path: ['falco', 'load_plugins', i],
+          message: `"${name}" has no entry in falco.plugins, and Falco exits at start ("plugin config not found for given name")`,
+        });
       }
     });
     if (found.length === 1 && !load.includes('k8saudit')) {
@@ -137,11 +149,18 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   // not satisfied, must load one of: json (>= 0.7.0)": userspace/falco/app/actions/load_rules_files.cpp:123 and
   // userspace/engine/falco_engine.cpp check_plugin_requirements @ 0.44.1, the same from 0.37)
   if (problems.length === 0 && found.length === 1 && installsK8sAuditRules(v)) {
-    const why = 'the k8saudit rules require the json plugin, and Falco exits at start without it ("Plugin requirement not satisfied, must load one of: json")';
+    const why =
+      'the k8saudit rules require the json plugin, and Falco exits at start without it ("Plugin requirement not satisfied, must load one of: json")';
     if (!names.includes('json')) {
-      problems.push({ path: ['falco', 'plugins'], message: `has no json plugin entry; ${why}; add {name: json, library_path: libjson.so, init_config: ""} as values-k8saudit.yaml does` });
+      problems.push({
+        path: ['falco', 'plugins'],
+        message: `has no json plugin entry; ${why}; add {name: json, library_path: libjson.so, init_config: ""} as values-k8saudit.yaml does`,
+      });
     } else if (Array.isArray(load) && !load.includes('json')) {
-      problems.push({ path: ['falco', 'load_plugins'], message: `does not name json, and with load_plugins set Falco loads only the plugins it names; ${why}; add json` });
+      problems.push({
+        path: ['falco', 'load_plugins'],
+        message: `does not name json, and with load_plugins set Falco loads only the plugins it names; ${why}; add json`,
+      });
     }
   }
   const locate = chartValuesLocator(v);
@@ -172,7 +191,10 @@ function k8sauditInitConfig(raw: unknown, index: number, locate: ChartValuesLoca
     try {
       cfg = JSON.parse(raw);
     } catch {
-      throw new UserError(`"${raw}" is not JSON, and the k8saudit plugin reads a string init_config as JSON (its Init: json.Unmarshal); write it as a mapping`, { field });
+      throw new UserError(
+        `"${raw}" is not JSON, and the k8saudit plugin reads a string init_config as JSON (its Init: json.Unmarshal); write it as a mapping`,
+        { field },
+      );
     }
   }
   if (!isObject(cfg)) throw new UserError(`expected a mapping (or ""), got ${JSON.stringify(raw)}`, { field });
@@ -212,7 +234,10 @@ export function chartAuditService(v: ResolvedChartValues, listenerPort: number):
       if (!isObject(p)) return;
       const target = p.targetPort ?? p.port;
       if (typeof target === 'string') {
-        problems.push({ path: ['services', i, 'ports', j, 'targetPort'], message: `is the named port "${target}"; give the k8saudit listener's port number (${listenerPort})` });
+        problems.push({
+          path: ['services', i, 'ports', j, 'targetPort'],
+          message: `is the named port "${target}"; give the k8saudit listener's port number (${listenerPort})`,
+        });
         return;
       }
       if (target !== listenerPort) return;
@@ -236,15 +261,21 @@ export function chartAuditService(v: ResolvedChartValues, listenerPort: number):
     );
   }
   if (hits.length > 1) {
-    throw new UserError(`services[${hits[0].index}] and services[${hits[1].index}] both forward to the k8saudit port ${listenerPort}; keep one, which the API server calls`, {
-      field: `services[${hits[1].index}]`,
-    });
+    throw new UserError(
+      `services[${hits[0].index}] and services[${hits[1].index}] both forward to the k8saudit port ${listenerPort}; keep one, which the API server calls`,
+      {
+        field: `services[${hits[1].index}]`,
+      },
+    );
   }
   const hit = hits[0];
   if (hit.type === 'ExternalName' || hit.clusterIP === 'None') {
-    throw new UserError(`the k8saudit Service has no cluster address (${hit.type === 'ExternalName' ? 'type ExternalName' : 'clusterIP: None'}), so the API server cannot call it`, {
-      field: `services[${hit.index}]`,
-    });
+    throw new UserError(
+      `the k8saudit Service has no cluster address (${hit.type === 'ExternalName' ? 'type ExternalName' : 'clusterIP: None'}), so the API server cannot call it`,
+      {
+        field: `services[${hit.index}]`,
+      },
+    );
   }
   return hit;
 }
@@ -293,7 +324,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   if (props.values === undefined) {
     throw new UserError(
       `the chart is falcosecurity/falco ${CHART_9_VERSION}, but no values were given, and the chart's defaults deploy a syscall DaemonSet with a kernel driver; ` +
-        'give values for an audit-only Falco, such as the chart\'s values-k8saudit.yaml',
+        "give values for an audit-only Falco, such as the chart's values-k8saudit.yaml",
       { field: 'values' },
     );
   }
@@ -314,9 +345,12 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     );
   }
   if (v.namespaceOverride && v.namespaceOverride !== namespace) {
-    throw new UserError(`is "${v.namespaceOverride}", but the objects go to the namespace the config names ("${namespace}"); set falco.namespace (library: namespace) instead`, {
-      field: 'namespaceOverride',
-    });
+    throw new UserError(
+      `is "${v.namespaceOverride}", but the objects go to the namespace the config names ("${namespace}"); set falco.namespace (library: namespace) instead`,
+      {
+        field: 'namespaceOverride',
+      },
+    );
   }
 
   const name = chartName(v.nameOverride);
@@ -338,23 +372,31 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const falcoYamlIn: Obj = isObject(v.falco) ? v.falco : {};
   const web: Obj = isObject(falcoYamlIn.webserver) ? falcoYamlIn.webserver : {};
   if (web.enabled !== true) {
-    throw new UserError('is false, but the health probes need Falco\'s webserver (it serves /healthz); set falco.webserver.enabled: true', { field: 'falco.webserver.enabled' });
+    throw new UserError("is false, but the health probes need Falco's webserver (it serves /healthz); set falco.webserver.enabled: true", {
+      field: 'falco.webserver.enabled',
+    });
   }
   if (web.ssl_enabled === true) {
     throw new UserError(
-      'is true, but the webserver serves only /healthz here (the audit endpoint is the k8saudit listener, whose TLS is its open_params\' https); set it to false',
+      "is true, but the webserver serves only /healthz here (the audit endpoint is the k8saudit listener, whose TLS is its open_params' https); set it to false",
       { field: 'falco.webserver.ssl_enabled' },
     );
   }
   const webPort = web.listen_port ?? 8765;
   if (webPort === listener.port) {
-    throw new UserError(`port ${webPort} is both the webserver's and the k8saudit listener's (falco.plugins[${k8saudit.index}].open_params); they need different ports`, {
-      field: 'falco.webserver.listen_port',
-    });
+    throw new UserError(
+      `port ${webPort} is both the webserver's and the k8saudit listener's (falco.plugins[${k8saudit.index}].open_params); they need different ports`,
+      {
+        field: 'falco.webserver.listen_port',
+      },
+    );
   }
   const healthzPath = typeof web.k8s_healthz_endpoint === 'string' ? web.k8s_healthz_endpoint : '/healthz';
   const falcoContext = nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER;
-  for (const [port, field] of [[listener.port, `falco.plugins[${k8saudit.index}].open_params`], [webPort, 'falco.webserver.listen_port']] as const) {
+  for (const [port, field] of [
+    [listener.port, `falco.plugins[${k8saudit.index}].open_params`],
+    [webPort, 'falco.webserver.listen_port'],
+  ] as const) {
     const problem = typeof port === 'number' ? privilegedPortProblem(port, falcoContext, v.podSecurityContext) : undefined;
     if (problem) throw new UserError(problem, { field });
   }
@@ -386,9 +428,12 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const artifact: Obj = ctlConfig.artifact ?? {};
   const allowed: string[] = artifact.allowedTypes ?? [];
   if (!allowed.includes('plugin')) {
-    throw new UserError('does not allow "plugin", so falcoctl would not install the k8saudit plugin (and the chart would not mount the plugins folder); add plugin', {
-      field: 'falcoctl.config.artifact.allowedTypes',
-    });
+    throw new UserError(
+      'does not allow "plugin", so falcoctl would not install the k8saudit plugin (and the chart would not mount the plugins folder); add plugin',
+      {
+        field: 'falcoctl.config.artifact.allowedTypes',
+      },
+    );
   }
   const refs: string[] = artifact.install?.refs ?? [];
   const refsField = 'falcoctl.config.artifact.install.refs';
@@ -421,7 +466,9 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   }
   const floating = refs.filter((r) => parseFalcoctlRef(r).version?.patch === undefined);
   if (floating.length > 0) {
-    warnings.push(`${refsField} [${floating.join(', ')}] float to the newest release of ${floating.length > 1 ? 'their' : 'its'} line at every pod start; pin full versions (e.g. k8saudit-rules:0.16.1) so Git says what runs`);
+    warnings.push(
+      `${refsField} [${floating.join(', ')}] float to the newest release of ${floating.length > 1 ? 'their' : 'its'} line at every pod start; pin full versions (e.g. k8saudit-rules:0.16.1) so Git says what runs`,
+    );
   }
 
   const replicas = v.controller?.deployment?.replicas ?? 1;
@@ -431,13 +478,20 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
         'so every Falco sees only part of the audit events; one replica is what the chart recommends',
     );
   } else if (replicas === 0) {
-    warnings.push('controller.deployment.replicas is 0: no Falco runs, and the API server\'s audit events are dropped');
+    warnings.push("controller.deployment.replicas is 0: no Falco runs, and the API server's audit events are dropped");
   }
 
-  for (const [path, list] of [['extra.env', v.extra?.env], ['falcoctl.artifact.install.env', install.env], ['falcoctl.artifact.install.envFrom', install.envFrom],
-    ['falcoctl.artifact.follow.env', follow.env], ['falcoctl.artifact.follow.envFrom', follow.envFrom]] as const) {
+  for (const [path, list] of [
+    ['extra.env', v.extra?.env],
+    ['falcoctl.artifact.install.env', install.env],
+    ['falcoctl.artifact.install.envFrom', install.envFrom],
+    ['falcoctl.artifact.follow.env', follow.env],
+    ['falcoctl.artifact.follow.envFrom', follow.envFrom],
+  ] as const) {
     if (list !== undefined && JSON.stringify(list).includes('{{')) {
-      throw new UserError('holds a Helm template ("{{ ... }}"), which the chart renders with tpl and this tool does not; write the value out', { field: path });
+      throw new UserError('holds a Helm template ("{{ ... }}"), which the chart renders with tpl and this tool does not; write the value out', {
+        field: path,
+      });
     }
   }
 
@@ -452,15 +506,20 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const userSets = (key: string) => userFalco[key] !== undefined && userFalco[key] !== null;
   if (userSets('rules_file') && userSets('rules_files')) {
     throw new UserError(
-      `is set beside falco.rules_files, ${version.rulesFilesKey === 'rules_files' ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` +
-        '\'rules_file\' keys set")' : `and Falco ${version} reads only rules_file, ignoring rules_files`}; keep one (rules_files, which this tool writes as each release reads it)`,
+      `is set beside falco.rules_files, ${
+        version.rulesFilesKey === 'rules_files'
+          ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` + "'rules_file' keys set\")"
+          : `and Falco ${version} reads only rules_file, ignoring rules_files`
+      }; keep one (rules_files, which this tool writes as each release reads it)`,
       { field: 'falco.rules_file' },
     );
   }
   if (version.rulesFilesKey === 'rules_files' && userSets('rules_file')) {
     config.rules_files = config.rules_file;
     delete config.rules_file;
-    warnings.push(`falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`);
+    warnings.push(
+      `falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`,
+    );
   }
   if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
     config.rules_file = config.rules_files;
@@ -531,7 +590,8 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   }
   const env: Obj[] = [];
   if (!userEnvNames.has('HOST_ROOT')) env.push({ name: 'HOST_ROOT', value: version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT ? '' : '/host' });
-  if (v.falcoHostnameEnv !== false && !userEnvNames.has('FALCO_HOSTNAME')) env.push({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+  if (v.falcoHostnameEnv !== false && !userEnvNames.has('FALCO_HOSTNAME'))
+    env.push({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
   if (!userEnvNames.has('SKIP_DRIVER_LOADER')) env.push({ name: 'SKIP_DRIVER_LOADER', value: 'true' });
   env.push(...userEnv);
 
@@ -549,12 +609,16 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
 
   if (listener.scheme === 'https') {
     const cert = typeof k8saudit.initConfig.sslCertificate === 'string' ? k8saudit.initConfig.sslCertificate : K8SAUDIT_DEFAULT_CERTIFICATE;
-    const covered = mounts.some((m) => !['rulesfiles-install-dir', 'plugins-install-dir', 'falco-yaml', 'rules-volume'].includes(m.name) &&
-      typeof m.mountPath === 'string' && (m.subPath ? cert === m.mountPath : cert.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)));
+    const covered = mounts.some(
+      (m) =>
+        !['rulesfiles-install-dir', 'plugins-install-dir', 'falco-yaml', 'rules-volume'].includes(m.name) &&
+        typeof m.mountPath === 'string' &&
+        (m.subPath ? cert === m.mountPath : cert.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)),
+    );
     if (!covered) {
       throw new UserError(
         `is https, so the k8saudit plugin reads its certificate and key from ${cert} (init_config.sslCertificate), but nothing mounts a file there` +
-          `${cert.startsWith('/etc/falco/') && !cert.startsWith('/etc/falco/certs/') ? ' (/etc/falco is falcoctl\'s rules folder)' : ''}; create a Secret with falco.pem ` +
+          `${cert.startsWith('/etc/falco/') && !cert.startsWith('/etc/falco/certs/') ? " (/etc/falco is falcoctl's rules folder)" : ''}; create a Secret with falco.pem ` +
           '(certificate and key), name it in certs.existingSecret and set init_config.sslCertificate: /etc/falco/certs/falco.pem',
         { field: `falco.plugins[${k8saudit.index}].open_params` },
       );
@@ -644,7 +708,9 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const controller: Obj = v.controller ?? {};
   const podSecurityContext = nonEmptyMap(v.podSecurityContext)
     ? v.podSecurityContext
-    : props.kubernetesVersion.supportsSeccompProfileField ? { seccompProfile: { type: 'RuntimeDefault' } } : undefined;
+    : props.kubernetesVersion.supportsSeccompProfileField
+      ? { seccompProfile: { type: 'RuntimeDefault' } }
+      : undefined;
   const workload = new ApiObject(scope, 'Deployment', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -673,7 +739,10 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
             falcoContainer,
             ...(follow.enabled === true ? [ctlContainer('falcoctl-artifact-follow', 'follow', follow, dirsOf(artifact.follow))] : []),
           ],
-          initContainers: [...(v.extra?.initContainers ?? []), ctlContainer('falcoctl-artifact-install', 'install', install, dirsOf(artifact.install))],
+          initContainers: [
+            ...(v.extra?.initContainers ?? []),
+            ctlContainer('falcoctl-artifact-install', 'install', install, dirsOf(artifact.install)),
+          ],
           volumes,
         },
       },
@@ -715,8 +784,12 @@ function checkRulesSource(v: ResolvedChartValues, refs: readonly string[], insta
   if (refs.some((r) => parseFalcoctlRef(r).name.endsWith('-rules'))) return;
   const key = Array.isArray(config.rules_files) ? config.rules_files : Array.isArray(config.rules_file) ? config.rules_file : [];
   const userMounts: unknown[] = Array.isArray(v.mounts?.volumeMounts) ? v.mounts.volumeMounts : [];
-  const mounted = userMounts.some((m) => isObject(m) && typeof m.mountPath === 'string' &&
-    key.some((p: unknown) => typeof p === 'string' && (p === m.mountPath || p.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`))));
+  const mounted = userMounts.some(
+    (m) =>
+      isObject(m) &&
+      typeof m.mountPath === 'string' &&
+      key.some((p: unknown) => typeof p === 'string' && (p === m.mountPath || p.startsWith(`${String(m.mountPath).replace(/\/$/, '')}/`))),
+  );
   if (mounted) return;
   throw new UserError(
     `[${refs.join(', ')}] installs no rules (no *-rules ref) and customRules is empty, so /etc/falco (falcoctl's rules folder) holds no rules file ` +
@@ -760,8 +833,9 @@ function unknownFalcoKeyHint(path: readonly (string | number)[], value: unknown,
   const parent = path.slice(0, -1);
   const key = String(path[path.length - 1]);
   const defaults = getPath(CHART_9_DEFAULTS.falco, parent);
-  const siblings = Object.keys(isObject(defaults) ? defaults : {})
-    .filter((k) => k !== key && falcoSchemaKnows(release, [...parent, k], (defaults as Obj)[k]));
+  const siblings = Object.keys(isObject(defaults) ? defaults : {}).filter(
+    (k) => k !== key && falcoSchemaKnows(release, [...parent, k], (defaults as Obj)[k]),
+  );
   const hint = closest(key, siblings);
   const [major, minor, patch] = release.split('.').map(Number);
   const newer = falcoSchemaReleases().find((r) => {
@@ -769,9 +843,17 @@ function unknownFalcoKeyHint(path: readonly (string | number)[], value: unknown,
     const isNewer = rMajor - major || rMinor - minor || rPatch - patch;
     return isNewer > 0 && falcoSchemaKnows(r, path, value);
   });
-  const dotted = (p: readonly (string | number)[]) => `falco.${p.map((x) => (typeof x === 'number' ? `[${x}]` : x)).join('.').replace(/\.\[/g, '[')}`;
-  return (hint ? `; did you mean "${dotted([...parent, hint])}"?` : '') +
-    (newer ? `; "${dotted(path)}" is a key of a newer Falco (in the falco.yaml schema of ${newer}): run that release or newer (image.tag), or remove it` : '');
+  const dotted = (p: readonly (string | number)[]) =>
+    `falco.${p
+      .map((x) => (typeof x === 'number' ? `[${x}]` : x))
+      .join('.')
+      .replace(/\.\[/g, '[')}`;
+  return (
+    (hint ? `; did you mean "${dotted([...parent, hint])}"?` : '') +
+    (newer
+      ? `; "${dotted(path)}" is a key of a newer Falco (in the falco.yaml schema of ${newer}): run that release or newer (image.tag), or remove it`
+      : '')
+  );
 }
 
 function indexNames(config: Obj): string {

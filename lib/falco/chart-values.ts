@@ -1,8 +1,8 @@
-import { UserError, UserErrors } from '../errors';
-import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../yaml';
-import { clone, closest, deepFreeze, describeValue as describe, isObject } from '../validation/util';
+import { UserError, UserErrors } from '../core/errors';
+import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
+import { clone, closest, deepFreeze, describeValue as describe, isObject } from '../core/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
-import { KubernetesVersion } from '../kubernetes-version';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
 import { chartApiServerValueProblems } from './values-api-checks';
 
@@ -156,24 +156,24 @@ type KeyType =
  * templates/deployment.yaml @ chart 9.1.0). `falco` is falco.yaml, checked against Falco's own schema instead.
  */
 const KEY_OVERRIDES: Readonly<Record<string, KeyType>> = {
-  'global': 'open',
-  'imagePullSecrets': 'map-list',
-  'podAnnotations': 'string-map',
-  'podLabels': 'string-map',
+  global: 'open',
+  imagePullSecrets: 'map-list',
+  podAnnotations: 'string-map',
+  podLabels: 'string-map',
   'serviceAccount.imagePullSecrets': 'map-list',
   'serviceAccount.annotations': 'string-map',
-  'podPriorityClassName': 'nullable-string',
-  'podSecurityContext': 'open',
-  'containerSecurityContext': 'open',
-  'resources': 'open',
-  'nodeSelector': 'string-map',
-  'affinity': 'open',
-  'tolerations': 'map-list',
+  podPriorityClassName: 'nullable-string',
+  podSecurityContext: 'open',
+  containerSecurityContext: 'open',
+  resources: 'open',
+  nodeSelector: 'string-map',
+  affinity: 'open',
+  tolerations: 'map-list',
   'controller.annotations': 'string-map',
   'controller.labels': 'string-map',
   'controller.daemonset.updateStrategy': 'open',
   'controller.deployment.revisionHistoryLimit': 'integer',
-  'services': 'map-list',
+  services: 'map-list',
   'metrics.service.labels': 'string-map',
   'metrics.service.annotations': 'string-map',
   'metrics.service.ports': 'open',
@@ -189,9 +189,9 @@ const KEY_OVERRIDES: Readonly<Record<string, KeyType>> = {
   'extra.env': 'map-list',
   'extra.args': 'string-list',
   'extra.initContainers': 'map-list',
-  'podHostname': 'nullable-string',
-  'customRules': 'string-map',
-  'falcosidekick': 'open',
+  podHostname: 'nullable-string',
+  customRules: 'string-map',
+  falcosidekick: 'open',
   'falco-talon': 'open',
   'k8s-metacollector': 'open',
   'falcoctl.artifact.install.env': 'map-list',
@@ -224,7 +224,7 @@ const KEY_OVERRIDES: Readonly<Record<string, KeyType>> = {
   'serviceMonitor.relabelings': 'map-list',
   'serviceMonitor.targetLabels': 'string-list',
   'grafana.dashboards.configMaps': 'open',
-  'falco': 'open',
+  falco: 'open',
 };
 
 // the vendored defaults are shared data: nobody may change them
@@ -258,18 +258,18 @@ function typeOfDefault(v: unknown, p: string): KeyType {
 }
 
 const EXPECTED: Record<KeyType, string> = {
-  'string': 'a string',
+  string: 'a string',
   'nullable-string': 'a string (or null)',
-  'boolean': 'a boolean (true or false)',
-  'integer': 'a non-negative integer',
-  'number': 'a number',
-  'scalar': 'a string or a number',
-  'list': 'a list',
+  boolean: 'a boolean (true or false)',
+  integer: 'a non-negative integer',
+  number: 'a number',
+  scalar: 'a string or a number',
+  list: 'a list',
   'string-list': 'a list of strings',
   'map-list': 'a list of mappings',
   'string-map': 'a mapping of strings to strings',
-  'open': 'a mapping',
-  'section': 'a mapping',
+  open: 'a mapping',
+  section: 'a mapping',
 };
 
 /** One problem with a values key: the values path and the message (without the path). */
@@ -297,7 +297,11 @@ export function throwChartProblems(problems: readonly ChartValuesProblem[], loca
  * every mistyped one, and every key this tool refuses, each with its reason. All problems are reported at once.
  * `falco.*` is falco.yaml and is checked against the Falco release's schema when Falco is built.
  */
-export function checkChartValues(value: unknown, locate: ChartValuesLocator = fieldOnly, kubernetesVersion?: KubernetesVersion): FalcosecurityChartValues {
+export function checkChartValues(
+  value: unknown,
+  locate: ChartValuesLocator = fieldOnly,
+  kubernetesVersion?: KubernetesVersion,
+): FalcosecurityChartValues {
   if (value === null || value === undefined) return {};
   if (!isObject(value)) throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
   const problems: ChartValuesProblem[] = [];
@@ -347,15 +351,22 @@ function unknownKeyMessage(dotted: string, parent: string[], key: string): strin
     .map((k) => k.slice(prefix.length));
   // a key one level too high (controller.replicas for controller.deployment.replicas) is found below
   const deeper = Object.keys(CHART_VALUES_SCHEMA).filter((k) => k.startsWith(prefix) && k.slice(prefix.length).includes('.'));
-  const deepHint = closest(key, deeper.map((k) => k.slice(k.lastIndexOf('.') + 1)));
+  const deepHint = closest(
+    key,
+    deeper.map((k) => k.slice(k.lastIndexOf('.') + 1)),
+  );
   const sibling = closest(key, siblings);
   const hint = sibling ?? (deepHint && deeper.find((k) => k.endsWith(`.${deepHint}`))!.slice(prefix.length));
   // a stable/falco 1.1.x key in a falcosecurity/falco file: say where it went
-  const legacy = parent.length === 0 && dotted in FALCO_VALUES_SCHEMA && !(dotted in CHART_VALUES_SCHEMA)
-    ? ` ("${dotted}" is a stable/falco 1.1.x key: this file has falcosecurity/falco keys, and one file cannot mix the two; see the README, "Coming from the falco chart")`
-    : '';
-  return `unknown key "${dotted}" for the ${CHART_VALUES_NAME}${legacy}` + (hint ? `; did you mean "${prefix}${hint}"?` : '') +
-    (parent.length ? `; known keys here: ${siblings.join(', ')}` : '');
+  const legacy =
+    parent.length === 0 && dotted in FALCO_VALUES_SCHEMA && !(dotted in CHART_VALUES_SCHEMA)
+      ? ` ("${dotted}" is a stable/falco 1.1.x key: this file has falcosecurity/falco keys, and one file cannot mix the two; see the README, "Coming from the falco chart")`
+      : '';
+  return (
+    `unknown key "${dotted}" for the ${CHART_VALUES_NAME}${legacy}` +
+    (hint ? `; did you mean "${prefix}${hint}"?` : '') +
+    (parent.length ? `; known keys here: ${siblings.join(', ')}` : '')
+  );
 }
 
 function typeProblem(v: unknown, type: KeyType, path: string[]): ChartValuesProblem | undefined {
@@ -397,7 +408,7 @@ function typeProblem(v: unknown, type: KeyType, path: string[]): ChartValuesProb
 
 /** Why this tool renders an audit-only Falco; every refusal of a syscall feature ends with it. */
 export const AUDIT_ONLY_WHY =
-  'this tool renders an audit-only Falco (the k8saudit plugin in one Deployment, as the chart\'s values-k8saudit.yaml does), ' +
+  "this tool renders an audit-only Falco (the k8saudit plugin in one Deployment, as the chart's values-k8saudit.yaml does), " +
   'which needs no driver, no privileges and no host mounts';
 
 /**
@@ -408,11 +419,14 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
   const out: ChartValuesProblem[] = [];
   const set = (path: string) => has(user, path.split('.'));
   const add = (path: string, message: string) => out.push({ path: path.split('.'), message });
-  const state = (path: string, value: unknown) => `is ${JSON.stringify(value)}${set(path) ? '' : ' (the chart\'s default)'}`;
+  const state = (path: string, value: unknown) => `is ${JSON.stringify(value)}${set(path) ? '' : " (the chart's default)"}`;
 
   if (v.driver?.enabled !== false) {
-    add('driver.enabled', `${state('driver.enabled', v.driver?.enabled ?? true)}, but a kernel driver reads system calls on every node from a privileged ` +
-      `DaemonSet, and ${AUDIT_ONLY_WHY}; set driver.enabled: false`);
+    add(
+      'driver.enabled',
+      `${state('driver.enabled', v.driver?.enabled ?? true)}, but a kernel driver reads system calls on every node from a privileged ` +
+        `DaemonSet, and ${AUDIT_ONLY_WHY}; set driver.enabled: false`,
+    );
   }
   if (['ebpf', 'gvisor'].includes(v.driver?.kind)) {
     add('driver.kind', `is "${v.driver.kind}", which chart 9 no longer supports (BREAKING-CHANGES.md; the chart itself fails on it); remove it`);
@@ -420,29 +434,42 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
   if (v.collectors?.enabled !== false) {
     for (const c of ['containerEngine', 'kubernetes']) {
       if (v.collectors?.[c]?.enabled !== false) {
-        add(set(`collectors.${c}.enabled`) ? `collectors.${c}.enabled` : 'collectors.enabled',
-          `collectors.${c} is on${set('collectors.enabled') || set(`collectors.${c}.enabled`) ? '' : ' (the chart\'s default)'}, but ` +
-          `${c === 'kubernetes' ? 'the k8smeta plugin and the k8s-metacollector subchart enrich' : 'the container plugin enriches'} syscall events, ` +
-          `and ${AUDIT_ONLY_WHY}; set collectors.enabled: false`);
+        add(
+          set(`collectors.${c}.enabled`) ? `collectors.${c}.enabled` : 'collectors.enabled',
+          `collectors.${c} is on${set('collectors.enabled') || set(`collectors.${c}.enabled`) ? '' : " (the chart's default)"}, but ` +
+            `${c === 'kubernetes' ? 'the k8smeta plugin and the k8s-metacollector subchart enrich' : 'the container plugin enriches'} syscall events, ` +
+            `and ${AUDIT_ONLY_WHY}; set collectors.enabled: false`,
+        );
       }
     }
   }
   if (v.controller?.kind !== 'deployment') {
     const kind = v.controller?.kind ?? 'daemonset';
-    add('controller.kind', `${state('controller.kind', kind)}, but ${kind === 'daemonset' ? 'a DaemonSet runs one Falco per node for syscalls, and ' : ''}` +
-      `${AUDIT_ONLY_WHY}; set controller.kind: deployment`);
+    add(
+      'controller.kind',
+      `${state('controller.kind', kind)}, but ${kind === 'daemonset' ? 'a DaemonSet runs one Falco per node for syscalls, and ' : ''}` +
+        `${AUDIT_ONLY_WHY}; set controller.kind: deployment`,
+    );
   }
   for (const arg of ['-u', '--userspace']) {
     const i = (v.extra?.args ?? []).indexOf(arg);
     if (i >= 0) {
-      out.push({ path: ['extra', 'args', i], message: `"${arg}" keeps the syscall source on (userspace instrumentation), and ${AUDIT_ONLY_WHY}; remove it` });
+      out.push({
+        path: ['extra', 'args', i],
+        message: `"${arg}" keeps the syscall source on (userspace instrumentation), and ${AUDIT_ONLY_WHY}; remove it`,
+      });
     }
   }
   const notRendered = (path: string, value: unknown, what: string, instead: string) => {
     add(path, `is ${JSON.stringify(value)}, but ${what} is not rendered by this tool; ${instead}`);
   };
   if (v.metrics?.enabled === true) {
-    notRendered('metrics.enabled', true, 'the metrics Service', 'set falco.metrics and falco.webserver.prometheus_metrics_enabled in falco.* for Falco\'s /metrics, or set metrics.enabled: false');
+    notRendered(
+      'metrics.enabled',
+      true,
+      'the metrics Service',
+      "set falco.metrics and falco.webserver.prometheus_metrics_enabled in falco.* for Falco's /metrics, or set metrics.enabled: false",
+    );
   }
   if (v.serviceMonitor?.create === true) {
     notRendered('serviceMonitor.create', true, 'a Prometheus ServiceMonitor (it needs the metrics Service)', 'set serviceMonitor.create: false');
@@ -451,7 +478,12 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
     notRendered('grafana.dashboards.enabled', true, 'the Grafana dashboard ConfigMap', 'set grafana.dashboards.enabled: false');
   }
   if (v.falcosidekick?.enabled === true) {
-    notRendered('falcosidekick.enabled', true, 'the falcosidekick subchart', 'deploy falcosidekick on its own and point falco.http_output.url at it, or set falcosidekick.enabled: false');
+    notRendered(
+      'falcosidekick.enabled',
+      true,
+      'the falcosidekick subchart',
+      'deploy falcosidekick on its own and point falco.http_output.url at it, or set falcosidekick.enabled: false',
+    );
   }
   if (v.responseActions?.enabled === true) {
     notRendered('responseActions.enabled', true, 'the falco-talon subchart', 'deploy falco-talon on its own, or set responseActions.enabled: false');
@@ -459,25 +491,38 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
   for (const p of ['certs.server.key', 'certs.server.crt', 'certs.ca.crt', 'certs.client.key', 'certs.client.crt']) {
     const [, a, b] = p.split('.');
     if (v.certs?.[a]?.[b]) {
-      add(p, `holds a certificate or key, which the chart would put in a Secret it renders; a private key does not belong in Git: create the Secret yourself ` +
-        `and name it in certs.${a === 'client' ? 'existingClientSecret' : 'existingSecret'}`);
+      add(
+        p,
+        `holds a certificate or key, which the chart would put in a Secret it renders; a private key does not belong in Git: create the Secret yourself ` +
+          `and name it in certs.${a === 'client' ? 'existingClientSecret' : 'existingSecret'}`,
+      );
     }
   }
   out.push(...privilegeRefusals(v));
   out.push(...credentialRefusals(user));
   if (typeof v.podHostname === 'string' && v.podHostname !== '') {
-    add('podHostname', 'is set, but chart 9.1.0 never reads it (templates/pod-template.tpl reads falco.podHostname, which would also land in falco.yaml); remove it');
+    add(
+      'podHostname',
+      'is set, but chart 9.1.0 never reads it (templates/pod-template.tpl reads falco.podHostname, which would also land in falco.yaml); remove it',
+    );
   }
   const f = user.falco;
   if (isObject(f)) {
     if (f.plugins_hostinfo === true) {
-      add('falco.plugins_hostinfo', 'is true, so the chart mounts the host\'s /proc (hostPath); an audit-only Falco needs no host state, and this tool sets it to false on ' +
-        'Falco 0.40+ (an empty HOST_ROOT on 0.39) instead; remove it');
+      add(
+        'falco.plugins_hostinfo',
+        "is true, so the chart mounts the host's /proc (hostPath); an audit-only Falco needs no host state, and this tool sets it to false on " +
+          'Falco 0.40+ (an empty HOST_ROOT on 0.39) instead; remove it',
+      );
     }
     for (const key of ['grpc', 'grpc_output']) {
       if (key in f) add(`falco.${key}`, 'was removed in chart 9 (BREAKING-CHANGES.md; the chart itself fails on it); remove it');
     }
-    if ('podHostname' in f) add('falco.podHostname', 'is not a falco.yaml key; the chart would also set the pod\'s hostname from it, which an audit-only Falco does not need; remove it');
+    if ('podHostname' in f)
+      add(
+        'falco.podHostname',
+        "is not a falco.yaml key; the chart would also set the pod's hostname from it, which an audit-only Falco does not need; remove it",
+      );
   }
   return out;
 }
@@ -493,19 +538,25 @@ function privilegeRefusals(v: ResolvedChartValues): ChartValuesProblem[] {
     [['containerSecurityContext'], v.containerSecurityContext],
     [['falcoctl', 'artifact', 'install', 'securityContext'], v.falcoctl?.artifact?.install?.securityContext],
     [['falcoctl', 'artifact', 'follow', 'securityContext'], v.falcoctl?.artifact?.follow?.securityContext],
-    ...(Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : []).map((c: unknown, i: number): [YamlPath, unknown] =>
-      [['extra', 'initContainers', i, 'securityContext'], isObject(c) ? c.securityContext : undefined]),
+    ...(Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : []).map((c: unknown, i: number): [YamlPath, unknown] => [
+      ['extra', 'initContainers', i, 'securityContext'],
+      isObject(c) ? c.securityContext : undefined,
+    ]),
   ];
   for (const [path, sc] of contexts) {
     if (!isObject(sc)) continue;
     if (sc.privileged === true) {
-      out.push({ path: [...path, 'privileged'], message: `is true, but a privileged container is what a kernel driver needs, and ${AUDIT_ONLY_WHY}; remove it` });
+      out.push({
+        path: [...path, 'privileged'],
+        message: `is true, but a privileged container is what a kernel driver needs, and ${AUDIT_ONLY_WHY}; remove it`,
+      });
     }
     const add = isObject(sc.capabilities) ? sc.capabilities.add : undefined;
     if (Array.isArray(add) && add.length > 0) {
       out.push({
         path: [...path, 'capabilities', 'add'],
-        message: `adds ${add.map((c) => JSON.stringify(c)).join(', ')}, but capabilities are what a syscall driver needs (modern eBPF: BPF, SYS_RESOURCE, PERFMON, ` +
+        message:
+          `adds ${add.map((c) => JSON.stringify(c)).join(', ')}, but capabilities are what a syscall driver needs (modern eBPF: BPF, SYS_RESOURCE, PERFMON, ` +
           `SYS_PTRACE), and ${AUDIT_ONLY_WHY}; remove them`,
       });
     }
@@ -523,7 +574,7 @@ function privilegeRefusals(v: ResolvedChartValues): ChartValuesProblem[] {
 
 /** Where a Secret's keys reach falcoctl: its containers' envFrom (or env with valueFrom.secretKeyRef). */
 const FALCOCTL_ENV_WAY =
-  'create a Secret in Falco\'s namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}] ' +
+  "create a Secret in Falco's namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}] " +
   '(and falcoctl.artifact.follow.envFrom when the follower is on)';
 
 /**
@@ -540,7 +591,7 @@ const FALCOCTL_ENV_WAY =
 function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
   const out: ChartValuesProblem[] = [];
   const auth = user.falcoctl?.config?.registry?.auth;
-  const literal = (x: unknown) => typeof x === 'string' ? x !== '' : x !== undefined && x !== null;
+  const literal = (x: unknown) => (typeof x === 'string' ? x !== '' : x !== undefined && x !== null);
   for (const [kind, secretKey, variable, format] of [
     ['basic', 'password', 'FALCOCTL_REGISTRY_AUTH_BASIC', '"<registry>,<username>,<password>"'],
     ['oauth', 'clientsecret', 'FALCOCTL_REGISTRY_AUTH_OAUTH', '"<registry>,<client-id>,<client-secret>,<token-url>"'],
@@ -553,7 +604,8 @@ function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
       if (key === undefined) return;
       out.push({
         path: ['falcoctl', 'config', 'registry', 'auth', kind, i, key],
-        message: `refused: a literal registry ${secretKey === 'password' ? 'password' : 'client secret'} here would be written into the falcoctl ConfigMap ` +
+        message:
+          `refused: a literal registry ${secretKey === 'password' ? 'password' : 'client secret'} here would be written into the falcoctl ConfigMap ` +
           `(falcoctl.yaml) in the output, which is meant for Git. Remove registry.auth.${kind} from the values: falcoctl also reads it from the ` +
           `environment variable ${variable}, as ${format}; ${FALCOCTL_ENV_WAY}`,
       });
@@ -565,7 +617,8 @@ function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
       if (isObject(e) && ['FALCOCTL_REGISTRY_AUTH_BASIC', 'FALCOCTL_REGISTRY_AUTH_OAUTH'].includes(e.name as string) && literal(e.value)) {
         out.push({
           path: ['falcoctl', 'artifact', c, 'env', i, 'value'],
-          message: `refused: ${String(e.name)} holds registry credentials, and a literal value here would be written into the Deployment in the output, ` +
+          message:
+            `refused: ${String(e.name)} holds registry credentials, and a literal value here would be written into the Deployment in the output, ` +
             `which is meant for Git; set it with valueFrom: {secretKeyRef: {name: <secret>, key: ${String(e.name)}}}, or ${FALCOCTL_ENV_WAY}`,
         });
       }
@@ -576,7 +629,8 @@ function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
     if (isObject(index) && urlCredentials(index.url) === 'password') {
       out.push({
         path: ['falcoctl', 'config', 'indexes', i, 'url'],
-        message: 'refused: this URL carries a password before its \'@\', which would be written into the falcoctl ConfigMap (falcoctl.yaml) in the output, ' +
+        message:
+          "refused: this URL carries a password before its '@', which would be written into the falcoctl ConfigMap (falcoctl.yaml) in the output, " +
           'which is meant for Git. Move indexes out of the values: falcoctl also reads them from the environment variable FALCOCTL_INDEXES, as ' +
           `"<name>,<url>;<name>,<url>"; ${FALCOCTL_ENV_WAY}`,
       });
@@ -585,9 +639,10 @@ function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
   if (isObject(user.falco) && isObject(user.falco.http_output) && urlCredentials(user.falco.http_output.url) === 'password') {
     out.push({
       path: ['falco', 'http_output', 'url'],
-      message: 'refused: this URL carries a password before its \'@\', which would be written into falco.yaml in the ConfigMap in the output, which is ' +
+      message:
+        "refused: this URL carries a password before its '@', which would be written into falco.yaml in the ConfigMap in the output, which is " +
         'meant for Git. Falco expands ${VAR} in falco.yaml from its environment: write the URL as url: ${FALCO_HTTP_OUTPUT_URL} and set it from a ' +
-        'Secret in Falco\'s namespace with ' +
+        "Secret in Falco's namespace with " +
         'extra.env: [{name: FALCO_HTTP_OUTPUT_URL, valueFrom: {secretKeyRef: {name: <secret>, key: url}}}]',
     });
   }
@@ -652,7 +707,11 @@ export function detectFalcoChart(values: unknown): FalcoChart {
 export function chartKeysOf(values: unknown): string[] {
   if (!isObject(values)) return [];
   const top = Object.keys(values).filter((k) => k in CHART_9_DEFAULTS && !(k in FALCO_VALUES_SCHEMA));
-  return top.length > 0 ? top : Object.keys(isObject(values.falco) ? values.falco : {}).map((k) => `falco.${k}`).filter((k) => !(k in FALCO_VALUES_SCHEMA));
+  return top.length > 0
+    ? top
+    : Object.keys(isObject(values.falco) ? values.falco : {})
+        .map((k) => `falco.${k}`)
+        .filter((k) => !(k in FALCO_VALUES_SCHEMA));
 }
 
 /** Where each values object the loader returned came from, for errors found later (by Falco). */
@@ -686,7 +745,12 @@ export interface LoadedFalcoValues {
  * Reads a values file for `chart`, or, when the chart is not stated, for the chart its keys are written for
  * ({@link detectFalcoChart}). stable/falco values are read by `loadFalcoValues`, exactly as before.
  */
-export function loadFalcoValuesFile(file: string, shownAs: string = file, chart?: FalcoChart, options: LoadFalcoValuesOptions = {}): LoadedFalcoValues {
+export function loadFalcoValuesFile(
+  file: string,
+  shownAs: string = file,
+  chart?: FalcoChart,
+  options: LoadFalcoValuesOptions = {},
+): LoadedFalcoValues {
   if (chart === FalcoChart.STABLE_FALCO_1_1_1) return { chart, detected: false, values: loadFalcoValues(file, shownAs, options) };
   const loaded = readYamlFile(file, { what: 'Falco values file', file: shownAs });
   const which = chart ?? detectFalcoChart(loaded.value);
@@ -719,4 +783,3 @@ export function fieldPath(field: string): (string | number)[] {
     .filter(Boolean)
     .map((part) => (/^\[\d+\]$/.test(part) ? Number(part.slice(1, -1)) : part));
 }
-

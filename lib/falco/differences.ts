@@ -23,27 +23,27 @@ export const DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
   {
     id: 'apps-watch',
     what: 'the ClusterRole also grants get/list/watch on daemonsets, deployments and replicasets in the apps group',
-    why: 'since Kubernetes 1.16 these live only in apps; Falco\'s metadata client needs them (falcosecurity/falco#1064)',
+    why: "since Kubernetes 1.16 these live only in apps; Falco's metadata client needs them (falcosecurity/falco#1064)",
   },
   {
     id: 'no-bundled-rules',
     what: 'the ConfigMap holds falco.yaml only (not falco_rules.yaml, falco_rules.local.yaml, application_rules.yaml, k8s_audit_rules.yaml); it is mounted at /etc/falco/falco.yaml with subPath, user customRules go to /etc/falco/rules.d',
-    why: 'the chart\'s copies of Falco\'s rules drifted from the engine version (falcosecurity/charts#138, #91); the image ships the rules that match it',
+    why: "the chart's copies of Falco's rules drifted from the engine version (falcosecurity/charts#138, #91); the image ships the rules that match it",
   },
   {
     id: 'falco-yaml-text',
-    what: 'falco.yaml is rendered from the values as plain YAML without the chart\'s comments (every key carries the chart\'s value)',
+    what: "falco.yaml is rendered from the values as plain YAML without the chart's comments (every key carries the chart's value)",
     why: 'deterministic output from a typed object instead of text templating',
   },
   {
     id: 'checksums',
     what: 'checksum/config and checksum/rules are sha256 of the canonical JSON of the data they guard (falco.yaml, custom rules), not of a whole rendered template',
-    why: 'they change only when the guarded data changes, never with this project\'s version or the chart text',
+    why: "they change only when the guarded data changes, never with this project's version or the chart text",
   },
   {
     id: 'event-generator-selector',
     what: 'the event generator Deployment has spec.selector.matchLabels {app: <fullname>-event-generator}',
-    why: 'apps/v1 requires a selector; the chart\'s Deployment is rejected without one',
+    why: "apps/v1 requires a selector; the chart's Deployment is rejected without one",
   },
   {
     id: 'cluster-scoped-no-namespace',
@@ -73,12 +73,12 @@ export const DIFFERENCES: readonly FalcoDifference[] = Object.freeze([
   {
     id: 'auditsink-by-backend',
     what: 'auditLog.dynamicBackend.enabled does not decide whether an AuditSink is rendered; the audit backend does (FalcoAuditSink, dynamic on 1.13-1.18), with a url instead of the service reference',
-    why: 'an AuditSink exists only where the API server has dynamic auditing, and the chart\'s service reference is called over HTTPS that Falco does not speak (falcosecurity/falco#1026)',
+    why: "an AuditSink exists only where the API server has dynamic auditing, and the chart's service reference is called over HTTPS that Falco does not speak (falcosecurity/falco#1026)",
   },
   {
     id: 'secrets-by-reference',
-    what: 'no Secret is rendered: the SNS and Pub/Sub sidecars read the chart\'s keys from the Secret named in integrations.<name>.existingSecret (required when enabled), gcscc\'s token can come from integrations.gcscc.existingSecret through an environment variable, and literal credentials are refused',
-    why: 'the output is meant for Git, where a Secret\'s base64 data or a token in a ConfigMap is readable by everyone with the repository',
+    what: "no Secret is rendered: the SNS and Pub/Sub sidecars read the chart's keys from the Secret named in integrations.<name>.existingSecret (required when enabled), gcscc's token can come from integrations.gcscc.existingSecret through an environment variable, and literal credentials are refused",
+    why: "the output is meant for Git, where a Secret's base64 data or a token in a ConfigMap is readable by everyone with the repository",
   },
   {
     id: 'ebpf-probe-empty',
@@ -100,7 +100,7 @@ export const PLUGIN_SHAPE_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   },
   {
     id: 'own-service-account',
-    what: 'a ServiceAccount with automountServiceAccountToken: false is always rendered (chart 4.3.1\'s preset used the namespace\'s default account)',
+    what: "a ServiceAccount with automountServiceAccountToken: false is always rendered (chart 4.3.1's preset used the namespace's default account)",
     why: 'the pod gets no token and no permissions someone gave the default account',
   },
   {
@@ -137,13 +137,13 @@ export const PLUGIN_SHAPE_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   {
     id: 'skip-driver-loader',
     what: 'the Falco container sets SKIP_DRIVER_LOADER=true',
-    why: 'the falcosecurity/falco image\'s entrypoint (up to 0.39) otherwise tries to build or download a kernel driver it cannot use',
+    why: "the falcosecurity/falco image's entrypoint (up to 0.39) otherwise tries to build or download a kernel driver it cannot use",
     source: 'falco docker/falco/docker-entrypoint.sh:22 @ 0.36.2',
   },
   {
     id: 'no-k8s-node-name',
     what: 'no FALCO_K8S_NODE_NAME',
-    why: 'only the chart\'s k8smeta plugin config reads it, and that plugin is not loaded',
+    why: "only the chart's k8smeta plugin config reads it, and that plugin is not loaded",
     source: 'falco chart/falco/templates/_helpers.tpl:293 @ 0.44.1 (the only reader)',
   },
   {
@@ -154,7 +154,7 @@ export const PLUGIN_SHAPE_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   },
   {
     id: 'falco-yaml-defaults',
-    what: 'falco.yaml leaves out webserver keys the chart sets to Falco\'s own defaults (threadiness 0, listen_address 0.0.0.0, prometheus_metrics_enabled false)',
+    what: "falco.yaml leaves out webserver keys the chart sets to Falco's own defaults (threadiness 0, listen_address 0.0.0.0, prometheus_metrics_enabled false)",
     why: 'the same values, fewer keys that differ between releases',
     source: 'falco userspace/falco/configuration.cpp:498-518 @ 0.40.0',
   },
@@ -177,7 +177,7 @@ export const PLUGIN_SHAPE_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   {
     id: 'selector-labels',
     what: 'pods are selected by {app: <fullname>, role: k8saudit}, not by app.kubernetes.io/instance',
-    why: 'Argo CD\'s label tracking writes app.kubernetes.io/instance, which must not be part of an immutable selector',
+    why: "Argo CD's label tracking writes app.kubernetes.io/instance, which must not be part of an immutable selector",
   },
   {
     id: 'cluster-ip-service',
@@ -209,9 +209,10 @@ export const CHART_VALUES_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   },
   {
     id: 'no-host-proc',
-    what: 'no /proc hostPath at /host/proc: falco.yaml gets plugins_hostinfo: false on Falco 0.40+ (the chart\'s default, true, is what mounts it), an empty HOST_ROOT on 0.39',
+    what: "no /proc hostPath at /host/proc: falco.yaml gets plugins_hostinfo: false on Falco 0.40+ (the chart's default, true, is what mounts it), an empty HOST_ROOT on 0.39",
     why: 'an audit-only Falco needs no host state; the host-info plugin platform is what reads $HOST_ROOT/proc',
-    source: 'falco chart templates/_helpers.tpl falco.procfsMount.enabled @ 9.1.0; falco userspace/falco/app/actions/helpers_inspector.cpp:66-68 and configuration.cpp:623 @ 0.40.0',
+    source:
+      'falco chart templates/_helpers.tpl falco.procfsMount.enabled @ 9.1.0; falco userspace/falco/app/actions/helpers_inspector.cpp:66-68 and configuration.cpp:623 @ 0.40.0',
   },
   {
     id: 'no-root-falco',
@@ -222,13 +223,13 @@ export const CHART_VALUES_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   {
     id: 'skip-driver-loader',
     what: 'the Falco container sets SKIP_DRIVER_LOADER=true (unless extra.env sets it)',
-    why: 'the falcosecurity/falco image\'s entrypoint (up to 0.39) otherwise tries to build or download a kernel driver it cannot use',
+    why: "the falcosecurity/falco image's entrypoint (up to 0.39) otherwise tries to build or download a kernel driver it cannot use",
     source: 'falco docker/falco/docker-entrypoint.sh:22 @ 0.36.2',
   },
   {
     id: 'no-k8s-node-name',
     what: 'no FALCO_K8S_NODE_NAME',
-    why: 'only the chart\'s k8smeta plugin config reads it, and that plugin is not loaded (collectors are off)',
+    why: "only the chart's k8smeta plugin config reads it, and that plugin is not loaded (collectors are off)",
     source: 'falco chart templates/_helpers.tpl k8smeta.configuration @ 9.1.0 (the only reader)',
   },
   {
@@ -243,7 +244,7 @@ export const CHART_VALUES_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   },
   {
     id: 'declared-ports',
-    what: 'the Falco container declares the k8saudit port from open_params beside the chart\'s web port',
+    what: "the Falco container declares the k8saudit port from open_params beside the chart's web port",
     why: 'the Service targets the k8saudit port; declaring it lets validation prove the Service reaches a port Falco serves',
   },
   {
@@ -253,8 +254,8 @@ export const CHART_VALUES_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   },
   {
     id: 'older-falco-yaml',
-    what: 'with an image.tag (or falco.version) older than the chart\'s 0.44.1: chart defaults that release\'s falco.yaml schema does not know are left out, and on 0.37 rules_files is written as rules_file',
-    why: 'chart 9.1.0 writes 0.44\'s keys; an older Falco ignores the unknown ones (0.37 reads only rules_file and exits with no rules); keys the values set are checked, not dropped',
+    what: "with an image.tag (or falco.version) older than the chart's 0.44.1: chart defaults that release's falco.yaml schema does not know are left out, and on 0.37 rules_files is written as rules_file",
+    why: "chart 9.1.0 writes 0.44's keys; an older Falco ignores the unknown ones (0.37 reads only rules_file and exits with no rules); keys the values set are checked, not dropped",
     source: 'falco userspace/falco/config_json_schema.h @ 0.39.2-0.44.1; configuration.cpp:193 @ 0.37.0',
   },
   {

@@ -57,13 +57,13 @@ export function legacyFalcoConfig(v: ResolvedFalcoValues): Record<string, unknow
     },
     program_output: gcscc.enabled
       ? {
-        enabled: true,
-        keep_alive: false,
-        // the chart's YAML double quotes delimit the string; they are not part of the command (configmap.yaml:173 @ 1.1.1)
-        program:
+          enabled: true,
+          keep_alive: false,
+          // the chart's YAML double quotes delimit the string; they are not part of the command (configmap.yaml:173 @ 1.1.1)
+          program:
             "curl -d @- -X POST --header 'Content-Type: application/json' " +
             `--header 'Authorization: ${gcscc.webhookAuthenticationToken}' ${gcscc.webhookUrl}`,
-      }
+        }
       : { enabled: f.programOutput.enabled, keep_alive: f.programOutput.keepAlive, program: programBlock(f.programOutput.program) },
     http_output: { enabled: f.httpOutput.enabled, url: f.httpOutput.url },
   };

@@ -2,8 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as ipaddr from 'ipaddr.js';
 import { AuditEndpoint } from '../audit/audit-endpoint';
-import { Problems, UserError } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
+import { Problems, UserError } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { formatViolation } from '../validation/violation';
@@ -182,10 +182,17 @@ export class Falco extends Construct {
     if (this.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
       try {
         [this.releaseName, this.namespace] = checkNames(props);
-        const stated = ([['k8sAudit', 'the k8saudit listener is falco.plugins[].open_params in the values'],
-          ['falcoctl', 'set falcoctl.image and falcoctl.config.artifact.install.refs in the values'],
-          ['webserverTlsSecret', 'name the Secret in certs.existingSecret in the values']] as const).find(([k]) => props[k] !== undefined);
-        if (stated) throw new UserError(`is set, but with ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values the values say it: ${stated[1]}`, { field: stated[0] });
+        const stated = (
+          [
+            ['k8sAudit', 'the k8saudit listener is falco.plugins[].open_params in the values'],
+            ['falcoctl', 'set falcoctl.image and falcoctl.config.artifact.install.refs in the values'],
+            ['webserverTlsSecret', 'name the Secret in certs.existingSecret in the values'],
+          ] as const
+        ).find(([k]) => props[k] !== undefined);
+        if (stated)
+          throw new UserError(`is set, but with ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values the values say it: ${stated[1]}`, {
+            field: stated[0],
+          });
         this.clusterIP = checkClusterIP(props.service?.clusterIP);
         this.nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
         const r = buildChartShape({
@@ -284,14 +291,17 @@ export class Falco extends Construct {
           );
         }
         if (props.webserverTlsSecret && !v.falco.webserver.sslEnabled) {
-          throw new UserError(`webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`, {
-            field: 'webserverTlsSecret',
-          });
+          throw new UserError(
+            `webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`,
+            {
+              field: 'webserverTlsSecret',
+            },
+          );
         }
         const secretProblems = props.webserverTlsSecret === undefined ? [] : dns1123SubdomainProblems(props.webserverTlsSecret);
-      if (secretProblems.length > 0) {
-        throw new UserError(`secret name "${props.webserverTlsSecret}" ${secretProblems.join('; ')}`, { field: 'webserverTlsSecret' });
-      }
+        if (secretProblems.length > 0) {
+          throw new UserError(`secret name "${props.webserverTlsSecret}" ${secretProblems.join('; ')}`, { field: 'webserverTlsSecret' });
+        }
         result = buildLegacyShape(ctx);
         this.auditEndpoint = {
           scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
@@ -300,16 +310,22 @@ export class Falco extends Construct {
         };
       } else {
         if (props.webserverTlsSecret) {
-          throw new UserError(`webserverTlsSecret is set, but Falco ${this.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`, {
-            field: 'webserverTlsSecret',
-          });
+          throw new UserError(
+            `webserverTlsSecret is set, but Falco ${this.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`,
+            {
+              field: 'webserverTlsSecret',
+            },
+          );
         }
         const listener = {
           port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
           path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
         };
         // the plugin shape's container drops every capability (RESTRICTED_CONTAINER): no port below 1024
-        for (const [port, field] of [[listener.port, 'k8sAudit.port'], [v.falco.webserver.listenPort, 'falco.webserver.listenPort']] as const) {
+        for (const [port, field] of [
+          [listener.port, 'k8sAudit.port'],
+          [v.falco.webserver.listenPort, 'falco.webserver.listenPort'],
+        ] as const) {
           const problem = privilegedPortProblem(port, { capabilities: { drop: ['ALL'] } });
           if (problem) throw new UserError(problem, { field });
         }
@@ -329,7 +345,8 @@ export class Falco extends Construct {
         const release = this.falcoVersion.release;
         const refs = props.falcoctl?.refs ?? release.defaultRefs ?? [];
         if (this.falcoVersion.needsFalcoctl) {
-          if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
+          if (refs.length === 0)
+            throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
           checkRefsLoadable(refs, this.falcoVersion, 'falcoctl.refs');
           // /etc/falco is falcoctl's empty rules folder: without a rules artifact or customRules no rules file exists, and
           // Falco exits ("You must specify at least one rules file": userspace/falco/app/actions/load_rules_files.cpp @ 0.44.1,
@@ -386,10 +403,9 @@ function checkNames(props: FalcoProps): [string, string] {
 
 function checkReleaseName(releaseName: string): string {
   if (releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(releaseName)) {
-    throw new UserError(
-      `release name "${releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`,
-      { field: 'releaseName' },
-    );
+    throw new UserError(`release name "${releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`, {
+      field: 'releaseName',
+    });
   }
   return releaseName;
 }
@@ -411,4 +427,3 @@ function checkPort(port: number | undefined, field: string): number | undefined 
   }
   return port;
 }
-

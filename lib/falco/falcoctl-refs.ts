@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import { FalcoVersion } from './falco-version';
 
 /**
@@ -71,7 +71,11 @@ export function checkRefsLoadable(refs: readonly string[], falco: FalcoVersion, 
     if (nMajor === pMajor && nMinor <= pMinor) return;
     const v = ref.version;
     const what =
-      v === undefined ? `floats to the newest ${ref.name}, which needs` : v.patch === undefined ? `floats to the newest ${v.major}.${v.minor}.x, which needs` : 'needs';
+      v === undefined
+        ? `floats to the newest ${ref.name}, which needs`
+        : v.patch === undefined
+          ? `floats to the newest ${v.major}.${v.minor}.x, which needs`
+          : 'needs';
     const pins = falco.release.defaultRefs?.join(', ');
     throw new UserError(
       `"${text}" ${what} plugin API ${needed}, but Falco ${falco} provides ${provided}, and its plugin loader would refuse the ` +

@@ -1,4 +1,4 @@
-import { UserError } from '../errors';
+import { UserError } from '../core/errors';
 import { checkAuditPath } from './shape-context';
 
 /** Where the k8saudit plugin listens, read from its `open_params` as the plugin reads it. */
@@ -24,7 +24,10 @@ export interface K8sAuditOpenParams {
  */
 export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditOpenParams {
   if (typeof text !== 'string') {
-    throw new UserError(`expected the k8saudit plugin's listener as a string such as "http://:9765/k8s-audit", got ${text === undefined ? 'nothing' : JSON.stringify(text)}`, { field });
+    throw new UserError(
+      `expected the k8saudit plugin's listener as a string such as "http://:9765/k8s-audit", got ${text === undefined ? 'nothing' : JSON.stringify(text)}`,
+      { field },
+    );
   }
   const params = text.trim();
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(params);
@@ -38,13 +41,19 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
   }
   const scheme = m[1].toLowerCase();
   if (scheme !== 'http' && scheme !== 'https') {
-    throw new UserError(`"${text}": the k8saudit plugin serves only http and https (scheme "${scheme}" ${scheme === 'file' ? 'reads a file' : 'is an error'}); use e.g. "http://:9765/k8s-audit"`, {
-      field,
-    });
+    throw new UserError(
+      `"${text}": the k8saudit plugin serves only http and https (scheme "${scheme}" ${scheme === 'file' ? 'reads a file' : 'is an error'}); use e.g. "http://:9765/k8s-audit"`,
+      {
+        field,
+      },
+    );
   }
   const rest = m[2];
   if (!rest.startsWith('//')) {
-    throw new UserError(`"${text}" has no "//host:port" part, so the plugin would listen on :${scheme === 'http' ? 80 : 443} with no path; use "${scheme}://:9765/k8s-audit"`, { field });
+    throw new UserError(
+      `"${text}" has no "//host:port" part, so the plugin would listen on :${scheme === 'http' ? 80 : 443} with no path; use "${scheme}://:9765/k8s-audit"`,
+      { field },
+    );
   }
   const afterSlashes = rest.slice(2);
   const authEnd = afterSlashes.search(/[/?#]/);
@@ -62,16 +71,23 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
     );
   }
   if (portText === undefined || !/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-    const what = portText === undefined || portText === '' ? `no port, so Go would listen on ${portText === undefined ? `:${scheme === 'http' ? 80 : 443}` : 'a random port'}`
-      : `port "${portText}", which is not a port number from 1 to 65535`;
+    const what =
+      portText === undefined || portText === ''
+        ? `no port, so Go would listen on ${portText === undefined ? `:${scheme === 'http' ? 80 : 443}` : 'a random port'}`
+        : `port "${portText}", which is not a port number from 1 to 65535`;
     throw new UserError(`"${text}" has ${what}; give one, e.g. "${scheme}://:9765${tail || '/k8s-audit'}"`, { field });
   }
   const q = tail.search(/[?#]/);
   if (q >= 0) {
-    throw new UserError(`"${text}" has a query or fragment ("${tail.slice(q)}"), which the plugin ignores (it serves the path alone); remove it`, { field });
+    throw new UserError(`"${text}" has a query or fragment ("${tail.slice(q)}"), which the plugin ignores (it serves the path alone); remove it`, {
+      field,
+    });
   }
   if (tail === '') {
-    throw new UserError(`"${text}" has no path, and the plugin registers its handler for exactly that path (an empty one makes Go's ServeMux panic); add one, e.g. "/k8s-audit"`, { field });
+    throw new UserError(
+      `"${text}" has no path, and the plugin registers its handler for exactly that path (an empty one makes Go's ServeMux panic); add one, e.g. "/k8s-audit"`,
+      { field },
+    );
   }
   return { scheme, port: Number(portText), path: checkAuditPath(tail, field) };
 }

@@ -1,10 +1,20 @@
 import { ApiObject } from 'cdk8s';
-import { clusterScoped } from '../cluster-scoped';
-import { UserError } from '../errors';
-import { dumpYaml } from '../yaml';
+import { clusterScoped } from '../core/cluster-scoped';
+import { UserError } from '../core/errors';
+import { dumpYaml } from '../core/yaml';
 import { CHART_NAME, CHART_VERSION } from './chart-names';
 import { INTEGRATION_PIPE, INTEGRATION_PIPE_DIR, legacyFalcoConfig, pipeIntegrationEnabled } from './falco-config';
-import { checkAuditPath, checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
+import {
+  checkAuditPath,
+  checksum,
+  customRulesConfigMap,
+  falcoImage,
+  nonEmpty,
+  serviceSpec,
+  ShapeContext,
+  ShapeResult,
+  valuesEnv,
+} from './shape-context';
 
 /** Where Falco reads its service account token (`-K`), as the chart passes it. */
 const TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -109,7 +119,18 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
     const rules: Record<string, unknown>[] = [
       {
         apiGroups: ['extensions', ''],
-        resources: ['nodes', 'namespaces', 'pods', 'replicationcontrollers', 'replicasets', 'services', 'daemonsets', 'deployments', 'events', 'configmaps'],
+        resources: [
+          'nodes',
+          'namespaces',
+          'pods',
+          'replicationcontrollers',
+          'replicasets',
+          'services',
+          'daemonsets',
+          'deployments',
+          'events',
+          'configmaps',
+        ],
         verbs: ['get', 'list', 'watch'],
       },
       { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
@@ -269,15 +290,15 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
           containers,
           ...(pipe
             ? {
-              initContainers: [
-                {
-                  name: 'init-pipe',
-                  image: 'busybox',
-                  command: ['mkfifo', INTEGRATION_PIPE],
-                  volumeMounts: [{ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false }],
-                },
-              ],
-            }
+                initContainers: [
+                  {
+                    name: 'init-pipe',
+                    image: 'busybox',
+                    command: ['mkfifo', INTEGRATION_PIPE],
+                    volumeMounts: [{ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false }],
+                  },
+                ],
+              }
             : {}),
           volumes,
         },

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { UserError } from '../errors';
-import { dumpYaml } from '../yaml';
-import { KubernetesVersion } from '../kubernetes-version';
+import { UserError } from '../core/errors';
+import { dumpYaml } from '../core/yaml';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { falcoctlConfig, FalcoctlArtifacts, K8sAuditListener, pluginFalcoConfig, PLUGIN_RULES_FILES } from './falco-config';
 import { HostRootHandling, ProbeStyle } from './falco-releases';
 import { FalcoVersion } from './falco-version';
@@ -69,10 +69,9 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
 
   const serviceName = `${fullname}-k8saudit-webhook`;
   if (serviceName.length > 63) {
-    throw new UserError(
-      `the audit Service name "${serviceName}" is longer than 63 characters; set fullnameOverride (or a shorter release name)`,
-      { field: 'fullnameOverride' },
-    );
+    throw new UserError(`the audit Service name "${serviceName}" is longer than 63 characters; set fullnameOverride (or a shorter release name)`, {
+      field: 'fullnameOverride',
+    });
   }
   const serviceObject = new ApiObject(scope, 'Service', {
     apiVersion: 'v1',
@@ -88,10 +87,7 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
 
   const mounts: Record<string, unknown>[] = [];
   if (installs) {
-    mounts.push(
-      { mountPath: '/etc/falco', name: 'rulesfiles-install-dir' },
-      { mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' },
-    );
+    mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' }, { mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
   }
   mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
   if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
@@ -130,22 +126,22 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
           tolerations: v.tolerations,
           ...(installs
             ? {
-              initContainers: [
-                {
-                  name: 'falcoctl-artifact-install',
-                  image: falcoctl.image,
-                  imagePullPolicy: 'IfNotPresent',
-                  args: ['artifact', 'install', '--log-format=json'],
-                  securityContext: RESTRICTED_CONTAINER,
-                  volumeMounts: [
-                    { mountPath: '/plugins', name: 'plugins-install-dir' },
-                    { mountPath: '/rulesfiles', name: 'rulesfiles-install-dir' },
-                    { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
-                    ...(falcoctl.stateDir === false ? [] : [{ mountPath: '/artifactstate', name: 'artifact-state-dir' }]),
-                  ],
-                },
-              ],
-            }
+                initContainers: [
+                  {
+                    name: 'falcoctl-artifact-install',
+                    image: falcoctl.image,
+                    imagePullPolicy: 'IfNotPresent',
+                    args: ['artifact', 'install', '--log-format=json'],
+                    securityContext: RESTRICTED_CONTAINER,
+                    volumeMounts: [
+                      { mountPath: '/plugins', name: 'plugins-install-dir' },
+                      { mountPath: '/rulesfiles', name: 'rulesfiles-install-dir' },
+                      { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
+                      ...(falcoctl.stateDir === false ? [] : [{ mountPath: '/artifactstate', name: 'artifact-state-dir' }]),
+                    ],
+                  },
+                ],
+              }
             : {}),
           containers: [
             {
@@ -218,14 +214,21 @@ function refuseLegacyOnlyValues(ctx: ShapeContext): void {
   if (v.fakeEventGenerator.enabled) {
     refuse('fakeEventGenerator.enabled', 'the event generator makes system call events it would not see: set fakeEventGenerator.enabled to false');
   }
-  if (v.podSecurityPolicy.create) refuse('podSecurityPolicy.create', 'its pod needs no privileges, so no PodSecurityPolicy: set podSecurityPolicy.create to false');
+  if (v.podSecurityPolicy.create)
+    refuse('podSecurityPolicy.create', 'its pod needs no privileges, so no PodSecurityPolicy: set podSecurityPolicy.create to false');
   for (const name of ['gcscc', 'natsOutput', 'snsOutput', 'pubsubOutput'] as const) {
     if (v.integrations[name].enabled) {
-      refuse(`integrations.${name}.enabled`, 'the chart\'s integration sidecars exist for Falco up to 0.31 only: use falco.httpOutput or falco.programOutput instead');
+      refuse(
+        `integrations.${name}.enabled`,
+        "the chart's integration sidecars exist for Falco up to 0.31 only: use falco.httpOutput or falco.programOutput instead",
+      );
     }
   }
   if (v.falco.webserver.sslEnabled) {
-    refuse('falco.webserver.sslEnabled', 'its webserver only serves /healthz (the audit endpoint is the k8saudit plugin\'s listener): set falco.webserver.sslEnabled to false');
+    refuse(
+      'falco.webserver.sslEnabled',
+      "its webserver only serves /healthz (the audit endpoint is the k8saudit plugin's listener): set falco.webserver.sslEnabled to false",
+    );
   }
   if (!v.falco.webserver.enabled) {
     refuse('falco.webserver.enabled', 'its health probes need the webserver: set falco.webserver.enabled to true', 'is false');

@@ -1,11 +1,11 @@
 import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { UserError } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
+import { UserError } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { FalcoVersion } from './falco-version';
 import { ResolvedFalcoValues } from './values';
-import { quote } from '../validation/util';
+import { quote } from '../core/util';
 
 /** What a shape builder needs; built once by `Falco`. @internal */
 export interface ShapeContext {
@@ -45,7 +45,11 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   if (v !== null && typeof v === 'object') {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }
@@ -84,11 +88,7 @@ export function nonEmpty<T extends object>(o: T): T | undefined {
 }
 
 /** A Service spec for the audit endpoint: optional pinned ClusterIP and NodePort. @internal */
-export function serviceSpec(
-  ctx: ShapeContext,
-  selector: Record<string, string>,
-  port: Record<string, unknown>,
-): Record<string, unknown> {
+export function serviceSpec(ctx: ShapeContext, selector: Record<string, string>, port: Record<string, unknown>): Record<string, unknown> {
   return {
     ...(ctx.nodePort !== undefined ? { type: 'NodePort' } : {}),
     ...(ctx.clusterIP !== undefined ? { clusterIP: ctx.clusterIP } : {}),
@@ -102,7 +102,10 @@ export function serviceSpec(
  * chart does) and, when there are any, the `<fullname>-rules` ConfigMap mounted at /etc/falco/rules.d.
  * Returns the data, which `checksum/rules` hashes. @internal
  */
-export function customRulesConfigMap(ctx: ShapeContext, metadata: { name: string; namespace: string; labels: Record<string, string> }): Record<string, string> {
+export function customRulesConfigMap(
+  ctx: ShapeContext,
+  metadata: { name: string; namespace: string; labels: Record<string, string> },
+): Record<string, string> {
   const rules = ctx.values.customRules;
   const data: Record<string, string> = {};
   for (const file of Object.keys(rules).sort()) data[file] = rules[file].replace(/\n+$/, '');
@@ -121,10 +124,15 @@ export function customRulesConfigMap(ctx: ShapeContext, metadata: { name: string
  */
 export function checkAuditPath(path: string, field: string): string {
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
-    throw new UserError(`the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got ${quote(path)}`, { field });
+    throw new UserError(
+      `the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got ${quote(path)}`,
+      { field },
+    );
   }
   if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
-    throw new UserError(`the audit endpoint path must not have "." or ".." segments (the caller would resolve them to another path), got "${path}"`, { field });
+    throw new UserError(`the audit endpoint path must not have "." or ".." segments (the caller would resolve them to another path), got "${path}"`, {
+      field,
+    });
   }
   return path;
 }

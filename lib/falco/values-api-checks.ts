@@ -4,7 +4,7 @@
  * are poured into small stand-ins of the objects they reach (the DaemonSet with its pod template, the rules
  * ConfigMap) and checked with the validation layer's own rules, so there is one copy of each rule. Internal.
  */
-import { KubernetesVersion } from '../kubernetes-version';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import {
   checkAffinity,
   checkConfigData,
@@ -23,20 +23,13 @@ import {
   ValidationItem,
   Violation,
 } from '../validation';
-import { child, isObject } from '../validation/util';
-import { formatPath, YamlPath } from '../yaml';
+import { child, isObject } from '../core/util';
+import { formatPath, YamlPath } from '../core/yaml';
 
 /** A values path as messages show it, odd keys quoted: `customRules["../x"]`, `daemonset.env["A=B"]`. */
 
 /** The rules both values formats' stand-in pods are checked with (each format adds what its keys can reach). */
-const POD_TEMPLATE_RULES = [
-  checkResourceQuantities,
-  checkTolerations,
-  checkContainerEnv,
-  checkContainerImage,
-  checkPodSpecNames,
-  checkAffinity,
-];
+const POD_TEMPLATE_RULES = [checkResourceQuantities, checkTolerations, checkContainerEnv, checkContainerImage, checkPodSpecNames, checkAffinity];
 
 export function valuesField(path: YamlPath): string {
   return path.reduce<string>((out, part) => child(out, part), '');
@@ -159,7 +152,15 @@ function chartSources(v: Values): Source[] {
       [`${at}.env`, [...from, 'env']],
       [`${at}.imagePullPolicy`, ['falcoctl', 'image', 'pullPolicy']],
     );
-    return { name, image: 'falcoctl', imagePullPolicy: fc.image?.pullPolicy, securityContext: c.securityContext, resources: c.resources, volumeMounts: c.mounts?.volumeMounts, env: c.env };
+    return {
+      name,
+      image: 'falcoctl',
+      imagePullPolicy: fc.image?.pullPolicy,
+      securityContext: c.securityContext,
+      resources: c.resources,
+      volumeMounts: c.mounts?.volumeMounts,
+      env: c.env,
+    };
   };
   // the Falco container: containerSecurityContext, resources, mounts.volumeMounts and extra.env sit at the top level
   const falco = {
@@ -183,7 +184,10 @@ function chartSources(v: Values): Source[] {
     containers.push(container(`${POD}.containers[1]`, 'falcoctl-artifact-follow', ['falcoctl', 'artifact', 'follow'], follow));
   }
   // the installer first, so that a user's init container of its name is the repeat reported
-  const initContainers = [container(`${POD}.initContainers[0]`, 'falcoctl-artifact-install', ['falcoctl', 'artifact', 'install'], install), ...extraInit];
+  const initContainers = [
+    container(`${POD}.initContainers[0]`, 'falcoctl-artifact-install', ['falcoctl', 'artifact', 'install'], install),
+    ...extraInit,
+  ];
   extraInit.forEach((_c, i) => origins.push([`${POD}.initContainers[${i + 1}]`, ['extra', 'initContainers', i]]));
   origins.push(
     [`${POD}.securityContext`, ['podSecurityContext']],
@@ -205,11 +209,23 @@ function chartSources(v: Values): Source[] {
     initContainers,
     volumes: v.mounts?.volumes,
   };
-  const deployment = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'falco', namespace: 'falco' }, spec: { template: { spec: podSpec } } };
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'falco', namespace: 'falco' },
+    spec: { template: { spec: podSpec } },
+  };
   return [
     {
       item: { source: 'values', object: deployment },
-      rules: [checkSecurityContexts, checkVolumeMountSubPaths, checkHostPathTypes, checkPrivilegedEscalation, checkContainerNames, ...POD_TEMPLATE_RULES],
+      rules: [
+        checkSecurityContexts,
+        checkVolumeMountSubPaths,
+        checkHostPathTypes,
+        checkPrivilegedEscalation,
+        checkContainerNames,
+        ...POD_TEMPLATE_RULES,
+      ],
       origins,
     },
     {
@@ -224,9 +240,7 @@ function chartSources(v: Values): Source[] {
 function problemsFor(v: Values, version: KubernetesVersion, standIns: (v: Values) => Source[] = sources): Map<string, ValuesProblem> {
   const out = new Map<string, ValuesProblem>();
   for (const source of standIns(v)) {
-    const origins = source.origins
-      .map(([prefix, to]) => [parseRulePath(prefix), to] as const)
-      .sort((a, b) => b[0].length - a[0].length);
+    const origins = source.origins.map(([prefix, to]) => [parseRulePath(prefix), to] as const).sort((a, b) => b[0].length - a[0].length);
     const envOrigin = (index: number) => source.origins.find(([p]) => p === `${POD}.containers[0].env[${index}].name`)?.[1];
     const violations: Violation[] = source.rules.flatMap((rule) => rule(source.item, { version, items: [source.item] }));
     for (const violation of violations) {

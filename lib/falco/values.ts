@@ -1,8 +1,8 @@
-import { Problems, UserError } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
-import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../yaml';
+import { Problems, UserError } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
+import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../core/yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
-import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../validation/util';
+import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../core/util';
 import { apiServerValueProblems, valuesField } from './values-api-checks';
 
 /** An own key of a plain record: `constructor`, `__proto__` or `hasOwnProperty` are not keys of every object. */
@@ -229,10 +229,26 @@ export interface SecretValue {
  * one would be written into the output (a Secret's data is only base64), and the output is meant for Git.
  */
 export const SECRET_VALUES: Readonly<Record<string, SecretValue>> = Object.freeze({
-  'integrations.snsOutput.aws_access_key_id': { what: 'AWS access key id', existingSecret: 'integrations.snsOutput.existingSecret', key: 'aws_access_key_id' },
-  'integrations.snsOutput.aws_secret_access_key': { what: 'AWS secret access key', existingSecret: 'integrations.snsOutput.existingSecret', key: 'aws_secret_access_key' },
-  'integrations.pubsubOutput.credentialsData': { what: 'Google Cloud credentials file', existingSecret: 'integrations.pubsubOutput.existingSecret', key: 'gcp-credentials-data' },
-  'integrations.pubsubOutput.projectID': { what: 'Google Cloud project id (the chart keeps it in its Secret too)', existingSecret: 'integrations.pubsubOutput.existingSecret', key: 'gcp-project-id' },
+  'integrations.snsOutput.aws_access_key_id': {
+    what: 'AWS access key id',
+    existingSecret: 'integrations.snsOutput.existingSecret',
+    key: 'aws_access_key_id',
+  },
+  'integrations.snsOutput.aws_secret_access_key': {
+    what: 'AWS secret access key',
+    existingSecret: 'integrations.snsOutput.existingSecret',
+    key: 'aws_secret_access_key',
+  },
+  'integrations.pubsubOutput.credentialsData': {
+    what: 'Google Cloud credentials file',
+    existingSecret: 'integrations.pubsubOutput.existingSecret',
+    key: 'gcp-credentials-data',
+  },
+  'integrations.pubsubOutput.projectID': {
+    what: 'Google Cloud project id (the chart keeps it in its Secret too)',
+    existingSecret: 'integrations.pubsubOutput.existingSecret',
+    key: 'gcp-project-id',
+  },
   'integrations.gcscc.webhookAuthenticationToken': {
     what: 'webhook authentication token',
     existingSecret: 'integrations.gcscc.existingSecret',
@@ -263,12 +279,7 @@ export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze({
   ebpf: { enabled: false, settings: { hostNetwork: true, mountEtcVolume: true } },
   auditLog: { enabled: false, dynamicBackend: { enabled: false } },
   falco: {
-    rulesFile: [
-      '/etc/falco/falco_rules.yaml',
-      '/etc/falco/falco_rules.local.yaml',
-      '/etc/falco/k8s_audit_rules.yaml',
-      '/etc/falco/rules.d',
-    ],
+    rulesFile: ['/etc/falco/falco_rules.yaml', '/etc/falco/falco_rules.local.yaml', '/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d'],
     timeFormatISO8601: false,
     jsonOutput: false,
     jsonIncludeOutputProperty: true,
@@ -438,18 +449,18 @@ export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.f
 });
 
 const EXPECTED: Record<ValueType, string> = {
-  'string': 'a string',
+  string: 'a string',
   'nullable-string': 'a string (or null)',
-  'boolean': 'a boolean (true or false)',
-  'integer': 'an integer',
-  'port': 'a port number (an integer from 1 to 65535)',
-  'number': 'a number',
+  boolean: 'a boolean (true or false)',
+  integer: 'an integer',
+  port: 'a port number (an integer from 1 to 65535)',
+  number: 'a number',
   'string-list': 'a list of strings',
   'string-map': 'a mapping of strings to strings',
   'scalar-map': 'a mapping of names to strings, numbers or booleans',
-  'object': 'a mapping',
+  object: 'a mapping',
   'object-list': 'a list of mappings',
-  'section': 'a mapping',
+  section: 'a mapping',
 };
 
 /** Locates a values path for an error message. */
@@ -524,28 +535,28 @@ export function urlCredentials(url: unknown): 'password' | 'user' | undefined {
 const URL_VALUES: Readonly<Record<string, { where: string; instead: string; token?: boolean }>> = {
   'falco.httpOutput.url': {
     where: 'falco.yaml in the ConfigMap',
-    instead: 'point it at a receiver in the cluster that needs no credentials in the URL, such as falcosidekick (it keeps each output\'s credentials in ' +
+    instead:
+      "point it at a receiver in the cluster that needs no credentials in the URL, such as falcosidekick (it keeps each output's credentials in " +
       'a Secret of its own), or use falcosecurity/falco values, where falco.http_output.url can be ${VAR} set by extra.env from a Secret',
   },
   'integrations.natsOutput.natsUrl': {
-    where: 'the falco-nats sidecar\'s arguments in the DaemonSet',
-    instead: 'use a NATS server that takes Falco\'s connections without credentials in the URL (admit only Falco\'s pods, e.g. with a NetworkPolicy)',
+    where: "the falco-nats sidecar's arguments in the DaemonSet",
+    instead: "use a NATS server that takes Falco's connections without credentials in the URL (admit only Falco's pods, e.g. with a NetworkPolicy)",
     token: true,
   },
   'proxy.httpProxy': {
-    where: 'the pod\'s http_proxy environment variable in the DaemonSet',
-    instead: 'use a proxy that admits the cluster\'s nodes or pods without credentials in the URL (by source address)',
+    where: "the pod's http_proxy environment variable in the DaemonSet",
+    instead: "use a proxy that admits the cluster's nodes or pods without credentials in the URL (by source address)",
   },
   'proxy.httpsProxy': {
-    where: 'the pod\'s https_proxy environment variable in the DaemonSet',
-    instead: 'use a proxy that admits the cluster\'s nodes or pods without credentials in the URL (by source address)',
+    where: "the pod's https_proxy environment variable in the DaemonSet",
+    instead: "use a proxy that admits the cluster's nodes or pods without credentials in the URL (by source address)",
   },
 };
 
 /** Refuses a literal secret (see SECRET_VALUES, URL_VALUES) and checks the name of each `existingSecret`. */
 function checkSecrets(value: Record<string, unknown>, locate: ValuesLocator): void {
-  const at = (dotted: string): unknown =>
-    dotted.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), value);
+  const at = (dotted: string): unknown => dotted.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), value);
   for (const [dotted, url] of Object.entries(URL_VALUES)) {
     const found = urlCredentials(at(dotted));
     if (found === 'password' || (found === 'user' && url.token)) {
@@ -586,7 +597,11 @@ function refuseProtoKeys(value: unknown, locate: ValuesLocator): void {
     if (Array.isArray(v)) v.forEach((item, i) => stack.push({ v: item, path: [...path, i] }));
     else if (isObject(v)) {
       for (const [k, child] of Object.entries(v)) {
-        if (k === '__proto__') throw new UserError('the key "__proto__" is not accepted: JavaScript reads it as an object\'s prototype and would drop it', locate([...path, k]));
+        if (k === '__proto__')
+          throw new UserError(
+            'the key "__proto__" is not accepted: JavaScript reads it as an object\'s prototype and would drop it',
+            locate([...path, k]),
+          );
         stack.push({ v: child, path: [...path, k] });
       }
     }
@@ -604,12 +619,14 @@ function walkSection(obj: Record<string, unknown>, path: string[], locate: Value
         .filter((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'))
         .map((k) => k.slice(prefix.length));
       const hint = key.length <= 64 ? closest(key, siblings) : undefined; // edit distance is quadratic
-      problems.add(new UserError(
-        `unknown key ${quote(dotted)} for the stable/falco 1.1.x values` +
-          (hint ? `; did you mean "${prefix}${hint}"?` : '') +
-          `; known keys here: ${siblings.join(', ')}`,
-        locate(childPath),
-      ));
+      problems.add(
+        new UserError(
+          `unknown key ${quote(dotted)} for the stable/falco 1.1.x values` +
+            (hint ? `; did you mean "${prefix}${hint}"?` : '') +
+            `; known keys here: ${siblings.join(', ')}`,
+          locate(childPath),
+        ),
+      );
       continue;
     }
     if (child === null || child === undefined) continue;
@@ -737,4 +754,3 @@ export function locateValuesError(values: FalcoChartValues | undefined, err: unk
   const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
   return new UserError(message, locate(field.split('.')));
 }
-

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { schemasDir } from '../schemas-dir';
+import { schemasDir } from '../core/schemas-dir';
 import { toViolations } from './schema-validation';
 import { Violation } from './violation';
 
@@ -55,7 +55,10 @@ export function validateFalcoConfig(config: unknown, falco: { major: number; min
     loaded.set(release, validate);
   }
   if (validate(config)) return [];
-  return toViolations(source, `Falco ${release} falco.yaml`, config, validate.errors ?? []).map((v) => ({ ...v, rule: v.rule.replace(/^schema\./, 'falco-schema.') }));
+  return toViolations(source, `Falco ${release} falco.yaml`, config, validate.errors ?? []).map((v) => ({
+    ...v,
+    rule: v.rule.replace(/^schema\./, 'falco-schema.'),
+  }));
 }
 
 /** The releases whose falco.yaml schema is vendored, oldest first. */
@@ -78,7 +81,10 @@ export function falcoSchemaKnows(release: string, keyPath: readonly (string | nu
   }
   const [major, minor, patch] = parse(release);
   const within = (violationPath: string) => {
-    const parts = violationPath.split(/\.|(?=\[)/).filter(Boolean).map((x) => (/^\[\d+\]$/.test(x) ? Number(x.slice(1, -1)) : x));
+    const parts = violationPath
+      .split(/\.|(?=\[)/)
+      .filter(Boolean)
+      .map((x) => (/^\[\d+\]$/.test(x) ? Number(x.slice(1, -1)) : x));
     return parts.length <= probePath.length && parts.every((x, i) => x === probePath[i]);
   };
   return !validateFalcoConfig(doc, { major, minor, patch }, 'probe').some((v) => v.rule === 'falco-schema.unknown-field' && within(v.path));

@@ -83,9 +83,9 @@ export function ianaSvcNameProblems(value: string): string[] {
   const out: string[] = [];
   if (value.length > 15) out.push('must be no more than 15 characters');
   if (!IANA_SVC_NAME.test(value)) out.push("must contain only lowercase letters, digits and '-'");
-  if (value.includes('--')) out.push("must not contain consecutive hyphens");
+  if (value.includes('--')) out.push('must not contain consecutive hyphens');
   if (!/[a-z]/.test(value)) out.push('must contain at least one letter');
-  if (value.startsWith('-') || value.endsWith('-')) out.push("must not begin or end with a hyphen");
+  if (value.startsWith('-') || value.endsWith('-')) out.push('must not begin or end with a hyphen');
   return out;
 }
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KubernetesVersion } from '../kubernetes-version';
-import { schemasDir } from '../schemas-dir';
-import { apiVersionOf, child, cut, isObject, kindOf, show } from './util';
+import { KubernetesVersion } from '../core/kubernetes-version';
+import { schemasDir } from '../core/schemas-dir';
+import { apiVersionOf, child, cut, isObject, kindOf, show } from '../core/util';
 import { Violation } from './violation';
 
 /** An ajv error object, as the precompiled validators report it. */
@@ -146,7 +146,13 @@ export function toViolations(source: string, what: string, object: unknown, erro
         break;
       case 'minimum':
       case 'maximum':
-        out.push({ source, path: at, rule: 'schema.range', message: `${show(value)} is out of range: must be ${e.params.comparison} ${e.params.limit}`, value });
+        out.push({
+          source,
+          path: at,
+          rule: 'schema.range',
+          message: `${show(value)} is out of range: must be ${e.params.comparison} ${e.params.limit}`,
+          value,
+        });
         break;
       case 'minItems':
         out.push({ source, path: at, rule: 'schema.min-items', message: `must have at least ${e.params.limit} item(s)`, value });
@@ -156,7 +162,9 @@ export function toViolations(source: string, what: string, object: unknown, erro
           source,
           path: at,
           rule: 'schema.pattern',
-          message: /A-Za-z0-9\+\//.test(String(e.params.pattern)) ? `must be base64-encoded data, not ${show(value)}` : `${show(value)} must not be blank`,
+          message: /A-Za-z0-9\+\//.test(String(e.params.pattern))
+            ? `must be base64-encoded data, not ${show(value)}`
+            : `${show(value)} must not be blank`,
           value,
         });
         break;
@@ -265,7 +273,8 @@ export function validateJsonPatch(ops: readonly unknown[], source: string): Viol
     for (const f of Object.keys(raw)) if (f !== 'op' && !fields.includes(f)) add(child(at, f), `unknown field "${cut(f)}" for op ${cut(op)}`, raw[f]);
     for (const f of ['path', 'from']) {
       const p = raw[f];
-      if (f in raw && !(typeof p === 'string' && (p === '' || p.startsWith('/')))) add(`${at}.${f}`, `${f} must be a JSON pointer such as /spec/containers/0/command, not ${show(p)}`, p);
+      if (f in raw && !(typeof p === 'string' && (p === '' || p.startsWith('/'))))
+        add(`${at}.${f}`, `${f} must be a JSON pointer such as /spec/containers/0/command, not ${show(p)}`, p);
     }
   });
   return out;

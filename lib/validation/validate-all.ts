@@ -1,5 +1,5 @@
-import { UserErrors } from '../errors';
-import { KubernetesVersion } from '../kubernetes-version';
+import { UserErrors } from '../core/errors';
+import { KubernetesVersion } from '../core/kubernetes-version';
 import { checkAuditPolicyRules } from './rules/audit-policy-rules';
 import {
   checkAuditSinkClientConfig,
@@ -101,9 +101,6 @@ export function validateAll(items: readonly ValidationItem[], version: Kubernete
 export function assertValid(items: readonly ValidationItem[], version: KubernetesVersion, context: ValidationContext = {}): void {
   const violations = validateAll(items, version, context);
   if (violations.length > 0) {
-    throw new UserErrors(
-      `${violations.length} problem(s) in the output for Kubernetes ${version}:`,
-      violations.map(formatViolation),
-    );
+    throw new UserErrors(`${violations.length} problem(s) in the output for Kubernetes ${version}:`, violations.map(formatViolation));
   }
 }

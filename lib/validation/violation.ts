@@ -1,4 +1,4 @@
-import { KubernetesVersion } from '../kubernetes-version';
+import { KubernetesVersion } from '../core/kubernetes-version';
 
 /** One reason the target cluster would refuse an object (or a host file). */
 export interface Violation {

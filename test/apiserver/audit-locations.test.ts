@@ -13,15 +13,47 @@ const SERVER = 'http://10.96.0.50:9765/k8s-audit';
 const MODERN = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'modern', 'kube-apiserver.yaml'), 'utf8');
 const webhook = (o: Partial<WebhookBackendOptions>) => ApiServerAuditBackend.webhook({ server: SERVER, ...o });
 
-
 test('protected folders: the folders themselves, inside them, and above them', () => {
-  const refused = ['/', '/etc', '/etc/kubernetes', '/etc/kubernetes/manifests', '/etc/kubernetes/manifests/audit', '/usr', '/usr/local/bin', '/bin',
-    '/lib64', '/var', '/var/lib', '/var/lib/etcd', '/var/lib/kubelet/pods', '/var/run', '/run', '/run/containerd', '/proc/1', '/sys/fs', '/dev', '/boot'];
-  const accepted = ['/etc/kubernetes/audit', '/etc/kubernetes/pki', '/etc/falco-audit', '/var/log', '/var/log/kubernetes/audit', '/var/lib/falco-audit',
-    '/srv/kubernetes', '/run/falco', '/tmp/audit', '/etc/kubernetes/manifests-backup', '/usrlocal'];
+  const refused = [
+    '/',
+    '/etc',
+    '/etc/kubernetes',
+    '/etc/kubernetes/manifests',
+    '/etc/kubernetes/manifests/audit',
+    '/usr',
+    '/usr/local/bin',
+    '/bin',
+    '/lib64',
+    '/var',
+    '/var/lib',
+    '/var/lib/etcd',
+    '/var/lib/kubelet/pods',
+    '/var/run',
+    '/run',
+    '/run/containerd',
+    '/proc/1',
+    '/sys/fs',
+    '/dev',
+    '/boot',
+  ];
+  const accepted = [
+    '/etc/kubernetes/audit',
+    '/etc/kubernetes/pki',
+    '/etc/falco-audit',
+    '/var/log',
+    '/var/log/kubernetes/audit',
+    '/var/lib/falco-audit',
+    '/srv/kubernetes',
+    '/run/falco',
+    '/tmp/audit',
+    '/etc/kubernetes/manifests-backup',
+    '/usrlocal',
+  ];
   for (const dir of refused) expect({ dir, refused: protectedFolderProblem(dir) !== undefined }).toEqual({ dir, refused: true });
   for (const dir of accepted) expect({ dir, problem: protectedFolderProblem(dir) }).toEqual({ dir, problem: undefined });
-  expect(protectedFolderProblem('/etc/kubernetes/manifests')).toBe("/etc/kubernetes/manifests is the kubelet's static pod folder (it runs every file there)");
+  expect(protectedFolderProblem('/etc/kubernetes/manifests')).toBe(
+    "/etc/kubernetes/manifests is the kubelet's static pod folder (it runs every file there)",
+  );
   expect(protectedFolderProblem('/etc')).toBe("/etc contains /etc/kubernetes/manifests, the kubelet's static pod folder (it runs every file there)");
 });
 
@@ -30,12 +62,24 @@ describe('webhook options', () => {
     [{ auditLog: { path: '/' } }, 'auditLog.path: must name the log file, not a folder, got "/"'],
     [{ auditLog: { path: '/var/log/audit/' } }, 'auditLog.path: must name the log file, not a folder, got "/var/log/audit/"'],
     [{ auditLog: { path: '/var/log/audit/.' } }, 'auditLog.path: must name the log file, not a folder, got "/var/log/audit/."'],
-    [{ auditLog: { path: '/audit.log' } }, 'auditLog.path: "/audit.log" cannot be the audit log: kube-apiserver would get a writable mount of /, and that mounts'],
-    [{ auditLog: { path: '/etc/kubernetes/manifests/evil.yaml' } }, "writable mount of /etc/kubernetes/manifests, and /etc/kubernetes/manifests is the kubelet's static pod folder"],
+    [
+      { auditLog: { path: '/audit.log' } },
+      'auditLog.path: "/audit.log" cannot be the audit log: kube-apiserver would get a writable mount of /, and that mounts',
+    ],
+    [
+      { auditLog: { path: '/etc/kubernetes/manifests/evil.yaml' } },
+      "writable mount of /etc/kubernetes/manifests, and /etc/kubernetes/manifests is the kubelet's static pod folder",
+    ],
     [{ directory: '/' }, 'directory: "/" cannot hold audit files: that mounts the host\'s root folder over the whole kube-apiserver container'],
     [{ directory: '/usr/local/bin' }, 'directory: "/usr/local/bin" cannot hold audit files: /usr/local/bin is inside /usr'],
-    [{ directory: '/srv/audit', auditLog: { path: '/srv/audit/audit-policy.yaml' } }, 'auditLog.path: "/srv/audit/audit-policy.yaml" is the audit policy file'],
-    [{ auditLog: { maxSize: 1e30 } }, 'auditLog.maxSize: must be at most 9007199254740991 (kube-apiserver reads it as a Go int, and a larger number is written as 1e+30), got 1e+30'],
+    [
+      { directory: '/srv/audit', auditLog: { path: '/srv/audit/audit-policy.yaml' } },
+      'auditLog.path: "/srv/audit/audit-policy.yaml" is the audit policy file',
+    ],
+    [
+      { auditLog: { maxSize: 1e30 } },
+      'auditLog.maxSize: must be at most 9007199254740991 (kube-apiserver reads it as a Go int, and a larger number is written as 1e+30), got 1e+30',
+    ],
     [{ auditLog: { maxBackup: 2 ** 53 } }, 'auditLog.maxBackup: must be at most 9007199254740991'],
     [{ auditLog: { maxAge: 1.5 } }, 'auditLog.maxAge: must be a whole number of 0 or more, got 1.5'],
     [{ batchMaxWait: '2562047h47m16.854775808s' }, 'batchMaxWait: must be a Go duration of at most 2562047h47m16.854775807s'],
@@ -71,16 +115,26 @@ test("an operator's --audit-log-path in a protected folder is not mounted, and t
 
 test('a mount that clashes names the option that set the path: webhook.auditLog.path or webhook.directory', () => {
   // kubeadm mounts /etc/kubernetes/pki read-only: a log there cannot be written, a directory under a config map not read
-  const log = errorOf(() => new KubeApiServerManifest(Testing.chart(), 'ApiServer', {
-    manifest: StaticPodManifest.fromString(MODERN, 'kube-apiserver.yaml'),
-    backend: webhook({ auditLog: { path: '/etc/kubernetes/pki/audit.log' } }),
-  }));
+  const log = errorOf(
+    () =>
+      new KubeApiServerManifest(Testing.chart(), 'ApiServer', {
+        manifest: StaticPodManifest.fromString(MODERN, 'kube-apiserver.yaml'),
+        backend: webhook({ auditLog: { path: '/etc/kubernetes/pki/audit.log' } }),
+      }),
+  );
   expect(log.location).toEqual({ field: 'webhook.auditLog.path' });
-  expect(log.message).toMatch(/^webhook\.auditLog\.path: cannot mount \/etc\/kubernetes\/pki into kube-apiserver for \/etc\/kubernetes\/pki\/audit\.log: the container already mounts volume "k8s-certs" there/);
+  expect(log.message).toMatch(
+    /^webhook\.auditLog\.path: cannot mount \/etc\/kubernetes\/pki into kube-apiserver for \/etc\/kubernetes\/pki\/audit\.log: the container already mounts volume "k8s-certs" there/,
+  );
   const doc = StaticPodManifest.fromString(MODERN).document as any;
   doc.spec.containers[0].volumeMounts.push({ mountPath: '/etc/kubernetes/audit', name: 'audit-config' });
   doc.spec.volumes.push({ configMap: { name: 'audit' }, name: 'audit-config' });
-  const dir = errorOf(() => new KubeApiServerManifest(Testing.chart(), 'ApiServer', { manifest: StaticPodManifest.fromString(JSON.stringify(doc)), backend: webhook({}) }));
+  const dir = errorOf(
+    () =>
+      new KubeApiServerManifest(Testing.chart(), 'ApiServer', { manifest: StaticPodManifest.fromString(JSON.stringify(doc)), backend: webhook({}) }),
+  );
   expect(dir.location).toEqual({ field: 'webhook.directory' });
-  expect(dir.message).toMatch(/^webhook\.directory: cannot mount \/etc\/kubernetes\/audit into kube-apiserver for \/etc\/kubernetes\/audit\/audit-policy\.yaml: the container already mounts volume "audit-config" there \(not a plain hostPath\)/);
+  expect(dir.message).toMatch(
+    /^webhook\.directory: cannot mount \/etc\/kubernetes\/audit into kube-apiserver for \/etc\/kubernetes\/audit\/audit-policy\.yaml: the container already mounts volume "audit-config" there \(not a plain hostPath\)/,
+  );
 });

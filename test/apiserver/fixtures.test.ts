@@ -9,15 +9,21 @@ const SOURCE = path.resolve(__dirname, '..', '..', '..', 'shared', 'apiserver-sa
 const FIXTURES = path.join(__dirname, 'fixtures');
 const present = fs.existsSync(SOURCE);
 if (!present) {
-  // eslint-disable-next-line no-console
+   
   console.warn(`fixtures.test.ts: skipped, ${SOURCE} is missing (cannot compare the copied samples)`);
 }
 
 (present ? test : test.skip)('every shared sample is copied unchanged (npm run copy:fixtures)', () => {
-  const samples = fs.readdirSync(SOURCE).filter((f) => f.endsWith('.yaml')).sort();
+  const samples = fs
+    .readdirSync(SOURCE)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
   expect(samples.length).toBeGreaterThan(0);
   for (const file of samples) {
     const copy = path.join(FIXTURES, file);
-    expect({ file, copied: fs.existsSync(copy) && fs.readFileSync(copy).equals(fs.readFileSync(path.join(SOURCE, file))) }).toEqual({ file, copied: true });
+    expect({ file, copied: fs.existsSync(copy) && fs.readFileSync(copy).equals(fs.readFileSync(path.join(SOURCE, file))) }).toEqual({
+      file,
+      copied: true,
+    });
   }
 });

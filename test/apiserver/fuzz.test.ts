@@ -10,9 +10,9 @@ import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as yaml from 'js-yaml';
 import { ApiServerAuditBackend, KubeApiServerManifest, StaticPodManifest } from '../../lib/apiserver';
-import { UserError } from '../../lib/errors';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
-import { NodeFile } from '../../lib/node-file';
+import { UserError } from '../../lib/core/errors';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
+import { NodeFile } from '../../lib/core/node-file';
 import { formatViolation, validateAll } from '../../lib/validation';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -40,7 +40,14 @@ const runtimeConfig = fc
     { maxLength: 3 },
   )
   .map((items) => items.join(','));
-const path_ = fc.constantFrom('/etc/kubernetes/audit/policy.yaml', '/var/log/audit.log', '/etc/kubernetes/audit', '-', 'relative.yaml', '/etc/kubernetes/pki/x');
+const path_ = fc.constantFrom(
+  '/etc/kubernetes/audit/policy.yaml',
+  '/var/log/audit.log',
+  '/etc/kubernetes/audit',
+  '-',
+  'relative.yaml',
+  '/etc/kubernetes/pki/x',
+);
 const flag = fc.oneof(
   fc.tuple(fc.constant('feature-gates'), featureGates),
   fc.tuple(fc.constant('runtime-config'), runtimeConfig),
@@ -48,14 +55,19 @@ const flag = fc.oneof(
     fc.constantFrom('audit-policy-file', 'audit-log-path', 'audit-webhook-config-file', 'audit_log_path', 'audit-log-maxage'),
     fc.oneof(path_, fc.constantFrom('7', 'x')),
   ),
-  fc.tuple(fc.constantFrom('audit-dynamic-configuration', 'v', 'audit-webhook-mode', 'profiling'), fc.constantFrom('true', 'false', '2', 'batch', 'blocking')),
+  fc.tuple(
+    fc.constantFrom('audit-dynamic-configuration', 'v', 'audit-webhook-mode', 'profiling'),
+    fc.constantFrom('true', 'false', '2', 'batch', 'blocking'),
+  ),
   fc.tuple(fc.constantFrom('service-cluster-ip-range'), fc.constantFrom('10.96.0.0/12', '100.64.0.0/13', '10.0.0.0/16,fd00::/108', 'banana')),
   fc.tuple(fc.constantFrom('service-node-port-range'), fc.constantFrom('30000-32767', '80-32767', 'x')),
 );
 /** One flag as command-line items: `--name=value`, `--name value` or a bare `--name`. */
 const flagItems = fc
   .tuple(flag, fc.constantFrom('equals', 'equals', 'separate', 'bare'))
-  .map(([[name, value], form]): string[] => (form === 'equals' || value === '' ? [`--${name}=${value}`] : form === 'separate' ? [`--${name}`, value] : [`--${name}`]));
+  .map(([[name, value], form]): string[] =>
+    form === 'equals' || value === '' ? [`--${name}=${value}`] : form === 'separate' ? [`--${name}`, value] : [`--${name}`],
+  );
 
 // ---- manifest mutations
 /** The list at `obj[key]`, created when absent; undefined when something else is there. */
@@ -67,7 +79,10 @@ type Mutation = (pod: any, c: any) => void;
 const wrongValue = fc.constantFrom<unknown>('x', 7, true, {}, { name: 'v' }, [], [7], null);
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.tuple(fc.array(flagItems, { minLength: 1, maxLength: 5 }), fc.nat()).map(([items, at]): Mutation => (_pod, c) => {
-    const list: unknown = Array.isArray(c.args) && !(Array.isArray(c.command) && c.command.includes('kube-apiserver')) ? c.args : c.command ?? (c.command = ['kube-apiserver']);
+    const list: unknown =
+      Array.isArray(c.args) && !(Array.isArray(c.command) && c.command.includes('kube-apiserver'))
+        ? c.args
+        : (c.command ?? (c.command = ['kube-apiserver']));
     if (!Array.isArray(list)) return;
     const pos = 1 + (at % Math.max(1, list.length));
     list.splice(Math.min(pos, list.length), 0, ...items.flat());
@@ -212,7 +227,10 @@ describe('the patcher on random manifests and flag lists', () => {
           if (!(err instanceof UserError)) throw err;
           expect(err.message).not.toMatch(/undefined|\[object Object\]|NaN/);
           stats.refused++;
-          const kind = err.message.replace(/^[^:]*(:\d+)*: /, '').replace(/[\d"].*$/, '').slice(0, 50);
+          const kind = err.message
+            .replace(/^[^:]*(:\d+)*: /, '')
+            .replace(/[\d"].*$/, '')
+            .slice(0, 50);
           stats.errors.set(kind, (stats.errors.get(kind) ?? 0) + 1);
           return;
         }
@@ -221,7 +239,9 @@ describe('the patcher on random manifests and flag lists', () => {
 
         // valid for its version (the schema of its minor and the semantic rules), apart from what the input
         // itself already breaks (a 1.22 field in a manifest said to run 1.17): the app reports those too
-        const inputViolations = new Set(validateAll([{ source: 'node/kube-apiserver.yaml', object: manifest.document }], k.version).map(formatViolation));
+        const inputViolations = new Set(
+          validateAll([{ source: 'node/kube-apiserver.yaml', object: manifest.document }], k.version).map(formatViolation),
+        );
         const violations = validateAll(
           files.map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
           k.version,

@@ -4,18 +4,18 @@ import { Testing } from 'cdk8s';
 import {
   ApiServerAuditBackend,
   ApiServerCommandLine,
-  AuditPolicy,
   KubeApiServerManifest,
   KubeApiServerManifestProps,
   StaticPodManifest,
   WebhookBackendOptions,
 } from '../../lib/apiserver';
-import { UserError } from '../../lib/errors';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
-import { NodeFile } from '../../lib/node-file';
+import { AuditPolicy } from '../../lib/audit';
+import { UserError } from '../../lib/core/errors';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
+import { NodeFile } from '../../lib/core/node-file';
 import { formatViolation, validateAll } from '../../lib/validation';
-import { dumpYaml } from '../../lib/yaml';
-import * as yamlEdit from '../../lib/yaml-edit';
+import { dumpYaml } from '../../lib/core/yaml';
+import * as yamlEdit from '../../lib/core/yaml-edit';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 const SERVER = 'http://10.96.0.50:8765/k8s-audit';
@@ -60,8 +60,16 @@ function applyJsonPatch(doc: any, ops: readonly any[]): any {
 }
 
 const AUDIT_FLAGS = [
-  'audit-policy-file', 'audit-webhook-config-file', 'audit-webhook-mode', 'audit-webhook-batch-max-wait',
-  'audit-webhook-initial-backoff', 'audit-log-path', 'audit-log-maxage', 'audit-log-maxbackup', 'audit-log-maxsize', 'audit-dynamic-configuration',
+  'audit-policy-file',
+  'audit-webhook-config-file',
+  'audit-webhook-mode',
+  'audit-webhook-batch-max-wait',
+  'audit-webhook-initial-backoff',
+  'audit-log-path',
+  'audit-log-maxage',
+  'audit-log-maxbackup',
+  'audit-log-maxsize',
+  'audit-dynamic-configuration',
 ];
 function expectSameEffect(a: any, b: any) {
   const fa = flagsOf(a);
@@ -92,7 +100,9 @@ describe('every sample manifest', () => {
     expect(cmd).toContain('--runtime-config=extensions/v1beta1/networkpolicies=true,auditregistration.k8s.io/v1alpha1=true');
     expect(cmd.slice(-2)).toEqual(['--audit-dynamic-configuration', '--feature-gates=DynamicAuditing=true']);
     expect(out.k.kubeadmPatch).toEqual([]);
-    expect(out.k.plan.notes).toContain('no kubeadm patch: the manifest starts kube-apiserver as "/hyperkube apiserver" (hyperkube), not in kubeadm\'s layout');
+    expect(out.k.plan.notes).toContain(
+      'no kubeadm patch: the manifest starts kube-apiserver as "/hyperkube apiserver" (hyperkube), not in kubeadm\'s layout',
+    );
     expectIdempotent(out, () => ApiServerAuditBackend.dynamic(), { kubernetesVersion: KubernetesVersion.of('1.13.0') });
   });
 
@@ -103,7 +113,9 @@ describe('every sample manifest', () => {
     const cmd = (out.k.pod as any).spec.containers[0].command as string[];
     expect(cmd.slice(0, input.length)).toEqual(input);
     expect(cmd.slice(input.length)).toEqual([
-      '--audit-dynamic-configuration', '--feature-gates=DynamicAuditing=true', '--runtime-config=auditregistration.k8s.io/v1alpha1=true',
+      '--audit-dynamic-configuration',
+      '--feature-gates=DynamicAuditing=true',
+      '--runtime-config=auditregistration.k8s.io/v1alpha1=true',
     ]);
     // nothing else changes: no volumes, no files besides the manifest (kubeadm before 1.19 applies no patches)
     const rest = (d: any) => ({ ...d, spec: { ...d.spec, containers: [{ ...d.spec.containers[0], command: undefined }] } });
@@ -186,7 +198,9 @@ describe('every sample manifest', () => {
 
   test('19: existing feature gates are kept when DynamicAuditing would be merged (1.18 given explicitly)', () => {
     // the 1.25 manifest with a 1.18 version claims what the flag engine does with an existing --feature-gates
-    const out = build(fixture('19-kubeadm-v1.25.3-featuregates-sallyom.yaml'), ApiServerAuditBackend.dynamic(), { kubernetesVersion: KubernetesVersion.of('1.18.0') });
+    const out = build(fixture('19-kubeadm-v1.25.3-featuregates-sallyom.yaml'), ApiServerAuditBackend.dynamic(), {
+      kubernetesVersion: KubernetesVersion.of('1.18.0'),
+    });
     const cmd = (out.k.pod as any).spec.containers[0].command as string[];
     expect(cmd).toContain('--feature-gates=APIServerTracing=true,KubeletTracing=true,DynamicAuditing=true');
     expect(cmd.filter((c) => c.startsWith('--feature-gates'))).toHaveLength(1);
@@ -200,8 +214,12 @@ describe('every sample manifest', () => {
     const describe = (v: string) => build(m, webhook(), { kubernetesVersion: KubernetesVersion.of(v) }).k.kubeadmPatchFile?.description;
     expect(describe('1.18.0')).toBeUndefined();
     expect(describe('1.20.0')).toMatch(/pass --experimental-patches <folder> to kubeadm init\/join\/upgrade$/);
-    expect(describe('1.22.0')).toMatch(/pass --patches <folder> to kubeadm init\/join\/upgrade \(or set \{Init\|Join\}Configuration\.patches\.directory\)$/);
-    expect(describe('1.25.3')).toMatch(/name that folder in \{Init\|Join\}Configuration\.patches\.directory \(kubeadm init\/join\) or pass --patches <folder> to kubeadm upgrade$/);
+    expect(describe('1.22.0')).toMatch(
+      /pass --patches <folder> to kubeadm init\/join\/upgrade \(or set \{Init\|Join\}Configuration\.patches\.directory\)$/,
+    );
+    expect(describe('1.25.3')).toMatch(
+      /name that folder in \{Init\|Join\}Configuration\.patches\.directory \(kubeadm init\/join\) or pass --patches <folder> to kubeadm upgrade$/,
+    );
   });
 
   test('23: the operator policy and audit-log values are kept and reported; existing mounts reused', () => {
@@ -215,7 +233,11 @@ describe('every sample manifest', () => {
     expect(cl.get('audit-log-maxsize')).toBe('100');
     expect(cl.get('audit-webhook-config-file')).toBe('/etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
     expect(out.k.plan.flagsKept.map((f) => [f.flag, f.to, f.reason])).toEqual([
-      ['audit-policy-file', '/etc/kubernetes/audit-policy.yaml', "the operator's policy is kept and ours is not written; make sure it records what Falco needs"],
+      [
+        'audit-policy-file',
+        '/etc/kubernetes/audit-policy.yaml',
+        "the operator's policy is kept and ours is not written; make sure it records what Falco needs",
+      ],
       ['audit-log-path', '/var/log/audit.log', "kept the operator's value; ours would be /var/log/kubernetes/audit/audit.log"],
       ['audit-log-maxage', '3', "kept the operator's value; ours would be 30"],
       ['audit-log-maxbackup', '5', "kept the operator's value; ours would be 10"],
@@ -233,7 +255,10 @@ describe('every sample manifest', () => {
       console.warn(`skipped: ${shared} is missing (the comparison with the shared samples needs it)`);
       return;
     }
-    const names = fs.readdirSync(shared).filter((n) => n.endsWith('.yaml')).sort();
+    const names = fs
+      .readdirSync(shared)
+      .filter((n) => n.endsWith('.yaml'))
+      .sort();
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) {
       const m = StaticPodManifest.fromFile(path.join(shared, name), name);
@@ -291,7 +316,9 @@ describe('snapshots of realistic configurations', () => {
     expect(all(build(fixture('19-kubeadm-v1.25.3-featuregates-sallyom.yaml'), webhook()))).toMatchSnapshot();
   });
   test('kubeadm 1.28 with an existing audit setup, blocking webhook', () => {
-    expect(all(build(fixture('23-kubeadm-v1.28.2-audit-devsecaiops.yaml'), webhook({ mode: 'blocking', policy: AuditPolicy.metadataOnly() })))).toMatchSnapshot();
+    expect(
+      all(build(fixture('23-kubeadm-v1.28.2-audit-devsecaiops.yaml'), webhook({ mode: 'blocking', policy: AuditPolicy.metadataOnly() }))),
+    ).toMatchSnapshot();
   });
   test('kops go-runner 1.21 webhook', () => {
     expect(all(build(fixture('kops-go-runner-v1.21.5.yaml'), webhook({ server: 'http://127.0.0.1:30765/k8s-audit' })))).toMatchSnapshot();
@@ -345,9 +372,13 @@ describe('forms and layouts', () => {
   });
 
   test('an operator policy file on no mount is kept and the plan warns', () => {
-    const text = fs.readFileSync(path.join(FIXTURES, '10-kubeadm-v1.18.2-danil.yaml'), 'utf8').replace('    - --advertise-address', '    - --audit-policy-file=/opt/policy.yaml\n    - --advertise-address');
+    const text = fs
+      .readFileSync(path.join(FIXTURES, '10-kubeadm-v1.18.2-danil.yaml'), 'utf8')
+      .replace('    - --advertise-address', '    - --audit-policy-file=/opt/policy.yaml\n    - --advertise-address');
     const out = build(StaticPodManifest.fromString(text), webhook());
-    expect(out.k.plan.notes).toContain("the operator's policy file /opt/policy.yaml is on no hostPath mount of the container: kube-apiserver cannot read it");
+    expect(out.k.plan.notes).toContain(
+      "the operator's policy file /opt/policy.yaml is on no hostPath mount of the container: kube-apiserver cannot read it",
+    );
     expect(out.k.policyFile).toBeUndefined();
     expect(out.k.kubeconfigFile!.nodePath).toBe('/etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
     expect(out.k.kubeadmPatchFile).toBeUndefined(); // kubeadm 1.18 applies no patch files
@@ -385,7 +416,8 @@ describe('forms and layouts', () => {
   });
 
   test('the manifest is written anew, with a note, where its text cannot be edited in place', () => {
-    const text = fs.readFileSync(path.join(FIXTURES, '10-kubeadm-v1.18.2-danil.yaml'), 'utf8').replace('  volumes:\n', '  volumes: &v\n') + 'x-copy: *v\n';
+    const text =
+      fs.readFileSync(path.join(FIXTURES, '10-kubeadm-v1.18.2-danil.yaml'), 'utf8').replace('  volumes:\n', '  volumes: &v\n') + 'x-copy: *v\n';
     const out = build(StaticPodManifest.fromString(text), webhook());
     expect(out.k.plan.notes).toContain(
       "kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (spec.volumes has a YAML anchor, and its aliases would change with it)",
@@ -433,7 +465,10 @@ describe('webhook options', () => {
     doc.spec.containers[0].volumeMounts.push({ mountPath: '/etc/kubernetes/conf', name: 'conf', readOnly: true });
     doc.spec.volumes.push({ hostPath: { path: '/srv/k8s-conf', type: 'Directory' }, name: 'conf' });
     doc.spec.volumes.push({ hostPath: { path: '/tmp' }, name: 'falco-audit' });
-    const out = build(StaticPodManifest.fromString(dumpYaml(doc)), webhook({ directory: '/etc/kubernetes/conf/falco/', auditLog: { path: '/var/log/apiserver/audit.log', maxAge: 7 } }));
+    const out = build(
+      StaticPodManifest.fromString(dumpYaml(doc)),
+      webhook({ directory: '/etc/kubernetes/conf/falco/', auditLog: { path: '/var/log/apiserver/audit.log', maxAge: 7 } }),
+    );
     const cl = flagsOf(out.k.pod);
     expect(cl.get('audit-policy-file')).toBe('/etc/kubernetes/conf/falco/audit-policy.yaml');
     expect(cl.get('audit-log-maxage')).toBe('7');
@@ -448,7 +483,10 @@ describe('webhook options', () => {
     doc.spec.volumes.push({ hostPath: { path: '/var/log' }, name: 'falco-audit' }, { emptyDir: {}, name: 'audit-log' });
     const out = build(StaticPodManifest.fromString(dumpYaml(doc)), webhook());
     expect(out.k.plan.volumesAdded.map((v) => v.name)).toEqual(['falco-audit-2', 'audit-log-2']);
-    expect(out.k.plan.mountsAdded.map((v) => [v.mountPath, v.readOnly])).toEqual([['/etc/kubernetes/audit', true], ['/var/log/kubernetes/audit', false]]);
+    expect(out.k.plan.mountsAdded.map((v) => [v.mountPath, v.readOnly])).toEqual([
+      ['/etc/kubernetes/audit', true],
+      ['/var/log/kubernetes/audit', false],
+    ]);
     const names = (out.k.pod as any).spec.volumes.map((v: any) => v.name);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -481,12 +519,18 @@ describe('webhook options', () => {
 describe('bad manifests', () => {
   const load = (text: string) => () => StaticPodManifest.fromString(text, 'bad.yaml');
   test('not a Pod', () => {
-    expect(load('apiVersion: apps/v1\nkind: Deployment\n')).toThrow('bad.yaml:1: apiVersion: kube-apiserver manifest must have apiVersion "v1", got "apps/v1"');
-    expect(load('apiVersion: v1\nkind: Service\n')).toThrow('bad.yaml:2: kind: kube-apiserver manifest must be a Pod (kind: Pod), got kind "Service"');
+    expect(load('apiVersion: apps/v1\nkind: Deployment\n')).toThrow(
+      'bad.yaml:1: apiVersion: kube-apiserver manifest must have apiVersion "v1", got "apps/v1"',
+    );
+    expect(load('apiVersion: v1\nkind: Service\n')).toThrow(
+      'bad.yaml:2: kind: kube-apiserver manifest must be a Pod (kind: Pod), got kind "Service"',
+    );
     expect(load('- a\n')).toThrow('bad.yaml: kube-apiserver manifest must be a Pod object, got a list');
   });
   test('malformed YAML names the line', () => {
-    expect(load('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: x\n   image: y\n')).toThrow(/^bad\.yaml:6:\d+: kube-apiserver manifest is not valid YAML/);
+    expect(load('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: x\n   image: y\n')).toThrow(
+      /^bad\.yaml:6:\d+: kube-apiserver manifest is not valid YAML/,
+    );
   });
   test('no kube-apiserver container', () => {
     expect(load('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: etcd\n    command: [etcd]\n')).toThrow(
@@ -495,13 +539,18 @@ describe('bad manifests', () => {
     expect(load('apiVersion: v1\nkind: Pod\nspec: {}\n')).toThrow('bad.yaml:3: spec.containers: kube-apiserver manifest has no containers');
   });
   test('a container found by its binary', () => {
-    const m = StaticPodManifest.fromString('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: sidecar\n    image: busybox\n  - name: apiserver\n    image: k8s.gcr.io/kube-apiserver:v1.16.3\n    command: [kube-apiserver, --secure-port=6443]\n');
+    const m = StaticPodManifest.fromString(
+      'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: sidecar\n    image: busybox\n  - name: apiserver\n    image: k8s.gcr.io/kube-apiserver:v1.16.3\n    command: [kube-apiserver, --secure-port=6443]\n',
+    );
     expect(m.containerIndex).toBe(1);
     expect(m.imageVersion().toString()).toBe('1.16.3');
     expect(m.serviceClusterIPRange).toBeUndefined();
   });
   test('unknown version tells to set kubernetesVersion', () => {
-    const m = StaticPodManifest.fromString('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    image: my.registry/apiserver:latest\n    command: [kube-apiserver]\n', 'm.yaml');
+    const m = StaticPodManifest.fromString(
+      'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    image: my.registry/apiserver:latest\n    command: [kube-apiserver]\n',
+      'm.yaml',
+    );
     expect(() => m.imageVersion()).toThrow(
       'm.yaml:6: spec.containers[0].image: cannot tell the Kubernetes version from the image "my.registry/apiserver:latest" (its tag "latest" is not a version); set kubernetesVersion explicitly',
     );
@@ -509,12 +558,15 @@ describe('bad manifests', () => {
     expect(build(m, webhook(), { kubernetesVersion: KubernetesVersion.of('1.30') }).k.version.toString()).toBe('1.30.0');
   });
   test('sh -c with shell syntax is refused with file and line', () => {
-    expect(load('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    image: k8s.gcr.io/kube-apiserver:v1.15.0\n    command:\n    - /bin/sh\n    - -c\n    - kube-apiserver --v=2 1>>/var/log/kube-apiserver.log 2>&1\n')).toThrow(
-      /^bad\.yaml:5: spec\.containers\[0\]: runs kube-apiserver through "\/bin\/sh -c" with shell syntax \(">"\).*convert it to list form/,
-    );
+    expect(
+      load(
+        'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    image: k8s.gcr.io/kube-apiserver:v1.15.0\n    command:\n    - /bin/sh\n    - -c\n    - kube-apiserver --v=2 1>>/var/log/kube-apiserver.log 2>&1\n',
+      ),
+    ).toThrow(/^bad\.yaml:5: spec\.containers\[0\]: runs kube-apiserver through "\/bin\/sh -c" with shell syntax \(">"\).*convert it to list form/);
   });
   test('a plain sh -c manifest is patched and stays idempotent', () => {
-    const text = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\nspec:\n  containers:\n  - name: kube-apiserver\n    image: k8s.gcr.io/kube-apiserver:v1.16.0\n    command:\n    - /bin/sh\n    - -c\n    - exec /usr/local/bin/kube-apiserver --secure-port=443 --feature-gates=DynamicAuditing=false\n';
+    const text =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\nspec:\n  containers:\n  - name: kube-apiserver\n    image: k8s.gcr.io/kube-apiserver:v1.16.0\n    command:\n    - /bin/sh\n    - -c\n    - exec /usr/local/bin/kube-apiserver --secure-port=443 --feature-gates=DynamicAuditing=false\n';
     const out = build(StaticPodManifest.fromString(text), ApiServerAuditBackend.dynamic());
     expect((out.k.pod as any).spec.containers[0].command[2]).toBe(
       'exec /usr/local/bin/kube-apiserver --secure-port=443 --feature-gates=DynamicAuditing=true --audit-dynamic-configuration --runtime-config=auditregistration.k8s.io/v1alpha1=true',
@@ -527,7 +579,10 @@ describe('bad manifests', () => {
 describe('an audit webhook the operator already has', () => {
   const text = fs
     .readFileSync(path.join(FIXTURES, '19-kubeadm-v1.25.3-featuregates-sallyom.yaml'), 'utf8')
-    .replace('    - --advertise-address', '    - --audit-webhook-config-file=/etc/kubernetes/siem/webhook.yaml\n    - --audit-webhook-mode=blocking\n    - --advertise-address');
+    .replace(
+      '    - --advertise-address',
+      '    - --audit-webhook-config-file=/etc/kubernetes/siem/webhook.yaml\n    - --audit-webhook-mode=blocking\n    - --advertise-address',
+    );
 
   test('is never replaced silently', () => {
     expect(() => build(StaticPodManifest.fromString(text, 'kube-apiserver.yaml'), webhook())).toThrow(
@@ -538,6 +593,8 @@ describe('an audit webhook the operator already has', () => {
   test('is replaced when asked, and the plan says what it was', () => {
     const out = build(StaticPodManifest.fromString(text), ApiServerAuditBackend.webhook({ server: SERVER, replaceExistingWebhook: true }));
     expect(flagsOf(out.k.pod).get('audit-webhook-config-file')).toBe('/etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
-    expect(out.k.plan.toText()).toContain('--audit-webhook-config-file: /etc/kubernetes/siem/webhook.yaml -> /etc/kubernetes/audit/audit-webhook-kubeconfig.yaml');
+    expect(out.k.plan.toText()).toContain(
+      '--audit-webhook-config-file: /etc/kubernetes/siem/webhook.yaml -> /etc/kubernetes/audit/audit-webhook-kubeconfig.yaml',
+    );
   });
 });

@@ -11,23 +11,35 @@ import * as yaml from 'js-yaml';
 import * as YAML from 'yaml';
 import { ApiServerAuditBackend, ApiServerCommandLine, ApiServerPlan, KubeApiServerManifest, StaticPodManifest } from '../../lib/apiserver';
 import { flagItem, FlagChange } from '../../lib/apiserver/flags';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
-import { ARGOCD_SKIP_MARKER } from '../../lib/node-file';
-import { dumpYaml, YamlPath } from '../../lib/yaml';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
+import { ARGOCD_SKIP_MARKER } from '../../lib/core/node-file';
+import { dumpYaml, YamlPath } from '../../lib/core/yaml';
 import { changedLines, Hunk, lineDiff, linesOf } from '../line-diff';
 
 const ROOT = path.join(__dirname, '..', '..');
 const FIXTURES = path.join(__dirname, 'fixtures');
 const SAMPLES = [
-  ...fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml')).sort().map((f) => path.join('test', 'apiserver', 'fixtures', f)),
-  ...fs.readdirSync(path.join(ROOT, 'examples')).sort().map((d) => path.join('examples', d, 'kube-apiserver.yaml')),
+  ...fs
+    .readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => path.join('test', 'apiserver', 'fixtures', f)),
+  ...fs
+    .readdirSync(path.join(ROOT, 'examples'))
+    .sort()
+    .map((d) => path.join('examples', d, 'kube-apiserver.yaml')),
 ].filter((f) => fs.existsSync(path.join(ROOT, f)));
 const SERVER = 'http://10.96.0.50:8765/k8s-audit';
 
 /** Every (sample, backend) the patcher accepts; the hyperkube 1.10 sample is patched as 1.13, as its test does. */
 const CASES: [string, 'webhook' | 'dynamic'][] = SAMPLES.flatMap((file) => {
   const version = versionOf(file);
-  return version.supportsDynamicAuditing ? [[file, 'webhook'], [file, 'dynamic']] : [[file, 'webhook']];
+  return version.supportsDynamicAuditing
+    ? [
+        [file, 'webhook'],
+        [file, 'dynamic'],
+      ]
+    : [[file, 'webhook']];
 }) as [string, 'webhook' | 'dynamic'][];
 
 function versionOf(file: string): KubernetesVersion {
@@ -78,7 +90,9 @@ function expectedChange(before: ApiServerCommandLine, plan: ApiServerPlan) {
   const inPlace = (f: FlagChange) => before.has(f.flag) && (f.key !== undefined || f.action === 'changed');
   const rewritten = [...new Set(flagChanges.filter(inPlace).map((f) => f.flag))];
   const newItems = flagChanges.filter((f) => !inPlace(f)).map((f) => (f.key !== undefined ? `--${f.flag}=${f.key}=${f.to}` : flagItem(f)));
-  const mounts = plan.mountsAdded.map((m) => (m.readOnly ? { mountPath: m.mountPath, name: m.name, readOnly: true } : { mountPath: m.mountPath, name: m.name }));
+  const mounts = plan.mountsAdded.map((m) =>
+    m.readOnly ? { mountPath: m.mountPath, name: m.name, readOnly: true } : { mountPath: m.mountPath, name: m.name },
+  );
   const volumes = plan.volumesAdded.map((v) => ({ hostPath: { path: v.hostPath, type: v.type }, name: v.name }));
   const lines = 1 + newItems.length + 2 * rewritten.length + [...mounts, ...volumes].reduce((n, o) => n + blockLines(o), 0);
   return { flagChanges, rewritten, newItems, mounts, volumes, lines };
@@ -122,7 +136,8 @@ describe('diff input output shows exactly the change, on every sample manifest',
         const now = addedFlags.find((a) => FLAG_LINE.exec(a)![1] === name);
         expect(now).toBeDefined();
         // the new text is the old item with the planned values merged in
-        for (const f of flagChanges.filter((c) => c.flag === name)) expect(itemOf(now!)).toContain(f.key !== undefined ? `${f.key}=${f.to}` : `=${f.to}`);
+        for (const f of flagChanges.filter((c) => c.flag === name))
+          expect(itemOf(now!)).toContain(f.key !== undefined ? `${f.key}=${f.to}` : `=${f.to}`);
         addedFlags.splice(addedFlags.indexOf(now!), 1);
         rewrittenSeen.push(name);
       }
@@ -184,7 +199,9 @@ describe('the samples in other layouts get the same change, in their layout', ()
     ['indented lists, CRLF', { indent: 2, indentSeq: true }, true],
     ['3-space, single quotes, CRLF', { indent: 3, indentSeq: false, defaultStringType: 'QUOTE_SINGLE' }, true],
   ];
-  const cases = CASES.filter(([file]) => !file.includes('mirror-pod')).flatMap(([file, backend]) => layouts.map(([name, options, crlf]) => [file, backend, name, options, crlf] as const));
+  const cases = CASES.filter(([file]) => !file.includes('mirror-pod')).flatMap(([file, backend]) =>
+    layouts.map(([name, options, crlf]) => [file, backend, name, options, crlf] as const),
+  );
   test.each(cases)('%s, %s backend, %s', (file, backend, _name, options, crlf) => {
     const raw = yaml.load(fs.readFileSync(path.join(ROOT, file), 'utf8'));
     let input = `# a comment that stays\n${YAML.stringify(raw, { ...options, lineWidth: 0 })}`;

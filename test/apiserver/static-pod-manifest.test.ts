@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { StaticPodManifest } from '../../lib/apiserver';
-import { UserError } from '../../lib/errors';
+import { UserError } from '../../lib/core/errors';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -12,20 +12,28 @@ describe('StaticPodManifest', () => {
     expect(m.container.name).toBe('kube-apiserver');
     expect(m.namespace).toBe('kube-system');
     expect(m.commandLine.form).toBe('binary');
-    expect([...m.commandLine.mapValue('feature-gates')]).toEqual([['APIServerTracing', 'true'], ['KubeletTracing', 'true']]);
+    expect([...m.commandLine.mapValue('feature-gates')]).toEqual([
+      ['APIServerTracing', 'true'],
+      ['KubeletTracing', 'true'],
+    ]);
     expect(m.imageVersion().toString()).toBe('1.25.3');
     expect(m.serviceClusterIPRange).toBe('10.96.0.0/12');
     expect(m.cleanups).toEqual([]);
   });
 
   test('a missing file is a UserError naming it', () => {
-    expect(() => StaticPodManifest.fromFile('/nonexistent/kube-apiserver.yaml')).toThrow(new UserError('kube-apiserver manifest not found', { file: '/nonexistent/kube-apiserver.yaml' }));
+    expect(() => StaticPodManifest.fromFile('/nonexistent/kube-apiserver.yaml')).toThrow(
+      new UserError('kube-apiserver manifest not found', { file: '/nonexistent/kube-apiserver.yaml' }),
+    );
   });
 
   test('a command that is not a list of strings names the field and line', () => {
-    expect(() => StaticPodManifest.fromString('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    command: kube-apiserver --a=1\n', 'm.yaml')).toThrow(
-      'm.yaml:5: spec.containers[0].command: must be a list of strings, got "kube-apiserver --a=1"',
-    );
+    expect(() =>
+      StaticPodManifest.fromString(
+        'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    command: kube-apiserver --a=1\n',
+        'm.yaml',
+      ),
+    ).toThrow('m.yaml:5: spec.containers[0].command: must be a list of strings, got "kube-apiserver --a=1"');
   });
 
   test('the loaded document is not changed by the cleanup of a mirror pod (a copy is)', () => {
@@ -35,8 +43,9 @@ describe('StaticPodManifest', () => {
   });
 
   test('an image pinned by digest alone asks for kubernetesVersion', () => {
-    const m = StaticPodManifest.fromString('apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver@sha256:0123\n    command: [kube-apiserver]\n');
+    const m = StaticPodManifest.fromString(
+      'apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: kube-apiserver\n    image: registry.k8s.io/kube-apiserver@sha256:0123\n    command: [kube-apiserver]\n',
+    );
     expect(() => m.imageVersion()).toThrow(/\(it has no tag\); set kubernetesVersion explicitly/);
   });
 });
-

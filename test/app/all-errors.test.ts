@@ -56,9 +56,9 @@ test('a fleet with three mistakes in three clusters: all three in one run, each 
   const found = problems(r.stderr);
   expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 3 problems in 3 clusters:/);
   expect(found).toHaveLength(3);
-  expect(found[0]).toMatch(/^  - falco-audit\.yaml:4: clusters\[0\]\.falco\.clusterIP: cluster "prod": .*10\.200\.0\.1/);
-  expect(found[1]).toMatch(/^  - falco-audit\.yaml:7: clusters\[1\]\.falco\.values: .*lab\/values\.yaml not found/);
-  expect(found[2]).toMatch(/^  - falco-audit\.yaml:9: clusters\[2\]\.apiServer\.manifest: .*edge\/kube-apiserver\.yaml not found/);
+  expect(found[0]).toMatch(/^ {2}- falco-audit\.yaml:4: clusters\[0\]\.falco\.clusterIP: cluster "prod": .*10\.200\.0\.1/);
+  expect(found[1]).toMatch(/^ {2}- falco-audit\.yaml:7: clusters\[1\]\.falco\.values: .*lab\/values\.yaml not found/);
+  expect(found[2]).toMatch(/^ {2}- falco-audit\.yaml:9: clusters\[2\]\.apiServer\.manifest: .*edge\/kube-apiserver\.yaml not found/);
 });
 
 test('one mistake keeps its one-line form', () => {
@@ -110,7 +110,18 @@ test('one cluster with ten mistakes: the config-file ones (schema and missing fi
 test('a values file with six mistakes: all six in one run, each at its line', () => {
   writeFiles(dir, {
     'kube-apiserver.yaml': MANIFEST,
-    'values.yaml': ['foo: 1', 'bar: 2', 'image:', '  tga: 0.19.0', 'falco:', '  jsonOutput: maybe', '  logLevel: [info]', 'daemonset:', '  evn: {}', ''].join('\n'),
+    'values.yaml': [
+      'foo: 1',
+      'bar: 2',
+      'image:',
+      '  tga: 0.19.0',
+      'falco:',
+      '  jsonOutput: maybe',
+      '  logLevel: [info]',
+      'daemonset:',
+      '  evn: {}',
+      '',
+    ].join('\n'),
     'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n',
   });
   const r = run();

@@ -49,7 +49,10 @@ function run(inputs: Inputs) {
 /** Exit 1, exactly one located message (`error: <file>:<line>: <field>: <message>`), no stack, nothing written. */
 function expectRefused(inputs: Inputs, message: string): void {
   const r = run(inputs);
-  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: `error: ${message}\nnothing was written: ${r.outdir} still holds the previous output, unchanged.\n` });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({
+    status: 1,
+    stderr: `error: ${message}\nnothing was written: ${r.outdir} still holds the previous output, unchanged.\n`,
+  });
   expect(r.stdout).toBe('');
   expect(listFiles(r.outdir)).toEqual(Object.keys(SEED));
 }
@@ -69,7 +72,10 @@ const envOf = (out: string) => Object.fromEntries((falcoContainer(out).env ?? []
 
 describe('values the API server would refuse are refused at their line (section 3)', () => {
   test("hostPath with '..'", () => {
-    expectRefused({ values: 'docker:\n  socket: /var/run/../../etc\n' }, `values.yaml:2: docker.socket: hostPath path "/var/run/../../etc" must not contain '..'`);
+    expectRefused(
+      { values: 'docker:\n  socket: /var/run/../../etc\n' },
+      `values.yaml:2: docker.socket: hostPath path "/var/run/../../etc" must not contain '..'`,
+    );
     const out = expectWritten({ values: 'docker:\n  socket: /run/docker.sock\n' });
     expect(daemonSetPod(out).volumes).toContainEqual({ name: 'docker-socket', hostPath: { path: '/run/docker.sock' } });
   });
@@ -105,7 +111,10 @@ describe('values the API server would refuse are refused at their line (section 
   test('daemonset.env: valid names are written; from 1.32 relaxed names pass, "=" still fails', () => {
     // a name JavaScript objects also have (constructor) is plain data here, written as given
     const written = falcoContainer(expectWritten({ values: 'daemonset:\n  env:\n    MY_ENV.NAME: x\n    constructor: y\n' })).env;
-    expect(written).toEqual([{ name: 'MY_ENV.NAME', value: 'x' }, { name: 'constructor', value: 'y' }]);
+    expect(written).toEqual([
+      { name: 'MY_ENV.NAME', value: 'x' },
+      { name: 'constructor', value: 'y' },
+    ]);
     const modern = { config: CONFIG, manifest: MANIFEST_1_33, values: 'image:\n  tag: 0.44.1\ndaemonset:\n  env:\n    1A: x\n' };
     const out = expectWritten(modern);
     expect(readDoc(out, 'cluster/deployment-falco.yaml').spec.template.spec.containers[0].env).toContainEqual({ name: '1A', value: 'x' });
@@ -128,7 +137,10 @@ describe('values the API server would refuse are refused at their line (section 
       { values: 'nodeSelector:\n  "bad key!": x\n' },
       `values.yaml:2: nodeSelector["bad key!"]: nodeSelector key "bad key!": name part must consist of alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric`,
     );
-    expectRefused({ values: `nodeSelector:\n  role: ${'v'.repeat(70)}\n` }, `values.yaml:2: nodeSelector.role: nodeSelector value "${'v'.repeat(70)}" must be no more than 63 characters`);
+    expectRefused(
+      { values: `nodeSelector:\n  role: ${'v'.repeat(70)}\n` },
+      `values.yaml:2: nodeSelector.role: nodeSelector value "${'v'.repeat(70)}" must be no more than 63 characters`,
+    );
     const out = expectWritten({ values: `nodeSelector:\n  kubernetes.io/os: linux\n  role: ${'v'.repeat(63)}\n` });
     expect(daemonSetPod(out).nodeSelector).toEqual({ 'kubernetes.io/os': 'linux', role: 'v'.repeat(63) });
   });
@@ -146,21 +158,35 @@ describe('values the API server would refuse are refused at their line (section 
       { values: `serviceAccount:\n  create: ${create}\n  name: ../x\n` },
       `values.yaml:3: serviceAccount.name: serviceAccountName "../x" must be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit`,
     );
-    expect(daemonSetPod(expectWritten({ values: `serviceAccount:\n  create: ${create}\n  name: falco.audit\n` })).serviceAccountName).toBe('falco.audit');
+    expect(daemonSetPod(expectWritten({ values: `serviceAccount:\n  create: ${create}\n  name: falco.audit\n` })).serviceAccountName).toBe(
+      'falco.audit',
+    );
   });
 
   test('image.pullPolicy', () => {
-    expectRefused({ values: 'image:\n  pullPolicy: Sometimes\n' }, 'values.yaml:2: image.pullPolicy: imagePullPolicy "Sometimes" must be one of Always, IfNotPresent, Never');
+    expectRefused(
+      { values: 'image:\n  pullPolicy: Sometimes\n' },
+      'values.yaml:2: image.pullPolicy: imagePullPolicy "Sometimes" must be one of Always, IfNotPresent, Never',
+    );
     expect(falcoContainer(expectWritten({ values: 'image:\n  pullPolicy: Always\n' })).imagePullPolicy).toBe('Always');
   });
 
   test('a negative cpu request', () => {
-    expectRefused({ values: 'resources:\n  requests:\n    cpu: "-1"\n' }, 'values.yaml:3: resources.requests.cpu: requests.cpu "-1" must be greater than or equal to 0');
-    expect(falcoContainer(expectWritten({ values: 'resources:\n  requests:\n    cpu: 0\n' })).resources.requests).toEqual({ cpu: 0, memory: '512Mi' });
+    expectRefused(
+      { values: 'resources:\n  requests:\n    cpu: "-1"\n' },
+      'values.yaml:3: resources.requests.cpu: requests.cpu "-1" must be greater than or equal to 0',
+    );
+    expect(falcoContainer(expectWritten({ values: 'resources:\n  requests:\n    cpu: 0\n' })).resources.requests).toEqual({
+      cpu: 0,
+      memory: '512Mi',
+    });
   });
 
   test("requests above limits (the chart's 200m cpu limit, or the file's own)", () => {
-    expectRefused({ values: 'resources:\n  requests:\n    cpu: 300m\n' }, 'values.yaml:3: resources.requests.cpu: requests.cpu "300m" must be less than or equal to the cpu limit "200m"');
+    expectRefused(
+      { values: 'resources:\n  requests:\n    cpu: 300m\n' },
+      'values.yaml:3: resources.requests.cpu: requests.cpu "300m" must be less than or equal to the cpu limit "200m"',
+    );
     expectRefused(
       { values: 'resources:\n  limits:\n    memory: 1Gi\n  requests:\n    memory: 1025Mi\n' },
       'values.yaml:5: resources.requests.memory: requests.memory "1025Mi" must be less than or equal to the memory limit "1Gi"',
@@ -174,12 +200,15 @@ describe('values the API server would refuse are refused at their line (section 
       { values: 'daemonset:\n  updateStrategy:\n    type: Recreate\n' },
       'values.yaml:3: daemonset.updateStrategy.type: DaemonSet updateStrategy type "Recreate" must be RollingUpdate or OnDelete (Recreate is a Deployment strategy)',
     );
-    expect(readDoc(expectWritten({ values: 'daemonset:\n  updateStrategy:\n    type: OnDelete\n' }), 'cluster/daemonset-falco.yaml').spec.updateStrategy).toEqual({ type: 'OnDelete' });
+    expect(
+      readDoc(expectWritten({ values: 'daemonset:\n  updateStrategy:\n    type: OnDelete\n' }), 'cluster/daemonset-falco.yaml').spec.updateStrategy,
+    ).toEqual({ type: 'OnDelete' });
   });
 
   test('maxUnavailable 0 with maxSurge 0 (Kubernetes 1.25); a surge with maxUnavailable 0 passes', () => {
     // image.tag stated: on 1.19+ a values file without one gets a plan warning about Falco 0.19.0
-    const strategy = (maxSurge: number) => `image:\n  tag: 0.19.0\ndaemonset:\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: ${maxSurge}\n`;
+    const strategy = (maxSurge: number) =>
+      `image:\n  tag: 0.19.0\ndaemonset:\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate:\n      maxUnavailable: 0\n      maxSurge: ${maxSurge}\n`;
     const webhook = { manifest: MANIFEST_1_25 };
     expectRefused(
       { ...webhook, values: strategy(0) },
@@ -196,21 +225,34 @@ describe('values the API server would refuse are refused at their line (section 
 
   test('AuditSink throttle.qps 1e30 (an int64 cannot hold it)', () => {
     const config = (qps: string) => `${CONFIG}audit:\n  auditSink:\n    throttle:\n      qps: ${qps}\n`;
-    expectRefused({ config: config('1e30') }, 'falco-audit.yaml:9: audit.auditSink.throttle.qps: auditsink throttle qps must be at most 9007199254740991 (an int64 in the API), got 1e+30');
-    expect(readDoc(expectWritten({ config: config('9007199254740991') }), 'cluster/auditsink-falco.yaml').spec.webhook.throttle).toEqual({ qps: 9007199254740991, burst: 15 });
+    expectRefused(
+      { config: config('1e30') },
+      'falco-audit.yaml:9: audit.auditSink.throttle.qps: auditsink throttle qps must be at most 9007199254740991 (an int64 in the API), got 1e+30',
+    );
+    expect(readDoc(expectWritten({ config: config('9007199254740991') }), 'cluster/auditsink-falco.yaml').spec.webhook.throttle).toEqual({
+      qps: 9007199254740991,
+      burst: 15,
+    });
   });
 
   test.each([['constructor'], ['hasOwnProperty'], ['toString']])('a values key named after a JavaScript built-in (%s) is an unknown key', (key) => {
     const r = run({ values: `image:\n  ${key}: x\n` });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: values\\.yaml:2: image\\.${key}: unknown key "image\\.${key}" for the stable/falco 1\\.1\\.x values; .*known keys here: registry, repository, tag, pullPolicy\\nnothing was written: [^\\n]*\\.\\n$`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^error: values\\.yaml:2: image\\.${key}: unknown key "image\\.${key}" for the stable/falco 1\\.1\\.x values; .*known keys here: registry, repository, tag, pullPolicy\\nnothing was written: [^\\n]*\\.\\n$`,
+      ),
+    );
     const top = run({ values: `${key}: 1\n` });
     expect(top.status).toBe(1);
     expect(top.stderr).toMatch(new RegExp(`^error: values\\.yaml:1: ${key}: unknown key "${key}"`));
   });
 
   test('__proto__ is refused anywhere, not dropped', () => {
-    expectRefused({ values: '__proto__:\n  image: x\n' }, 'values.yaml:1: __proto__: the key "__proto__" is not accepted: JavaScript reads it as an object\'s prototype and would drop it');
+    expectRefused(
+      { values: '__proto__:\n  image: x\n' },
+      'values.yaml:1: __proto__: the key "__proto__" is not accepted: JavaScript reads it as an object\'s prototype and would drop it',
+    );
     expectRefused(
       { values: 'nodeSelector:\n  __proto__: x\n' },
       'values.yaml:2: nodeSelector.__proto__: the key "__proto__" is not accepted: JavaScript reads it as an object\'s prototype and would drop it',
@@ -228,8 +270,14 @@ describe('kube-apiserver must still start (section 4)', () => {
   });
 
   test.each([
-    [['auditLog:', '  path: /'], 'falco-audit.yaml:9: audit.webhook.auditLog.path: must name the log file, not a folder, got "/"; e.g. /var/log/kubernetes/audit/audit.log'],
-    [['auditLog:', '  path: /var/log/'], 'falco-audit.yaml:9: audit.webhook.auditLog.path: must name the log file, not a folder, got "/var/log/"; e.g. /var/log/kubernetes/audit/audit.log'],
+    [
+      ['auditLog:', '  path: /'],
+      'falco-audit.yaml:9: audit.webhook.auditLog.path: must name the log file, not a folder, got "/"; e.g. /var/log/kubernetes/audit/audit.log',
+    ],
+    [
+      ['auditLog:', '  path: /var/log/'],
+      'falco-audit.yaml:9: audit.webhook.auditLog.path: must name the log file, not a folder, got "/var/log/"; e.g. /var/log/kubernetes/audit/audit.log',
+    ],
     [
       ['auditLog:', '  path: /etc/kubernetes/manifests/evil.yaml'],
       'falco-audit.yaml:9: audit.webhook.auditLog.path: "/etc/kubernetes/manifests/evil.yaml" cannot be the audit log: kube-apiserver would get a writable mount of ' +
@@ -251,20 +299,17 @@ describe('kube-apiserver must still start (section 4)', () => {
     ],
     [
       ['directory: /etc'],
-      "falco-audit.yaml:8: audit.webhook.directory: \"/etc\" cannot hold audit files: /etc contains /etc/kubernetes/manifests, the kubelet's static pod folder (it runs every file there); use a folder of its own such as /etc/kubernetes/audit",
+      'falco-audit.yaml:8: audit.webhook.directory: "/etc" cannot hold audit files: /etc contains /etc/kubernetes/manifests, the kubelet\'s static pod folder (it runs every file there); use a folder of its own such as /etc/kubernetes/audit',
     ],
     [
       ['directory: /var/lib/kubelet/audit'],
-      "falco-audit.yaml:8: audit.webhook.directory: \"/var/lib/kubelet/audit\" cannot hold audit files: /var/lib/kubelet/audit is inside /var/lib/kubelet, which is the kubelet's state, with every pod's volumes and secrets; use a folder of its own such as /etc/kubernetes/audit",
+      'falco-audit.yaml:8: audit.webhook.directory: "/var/lib/kubelet/audit" cannot hold audit files: /var/lib/kubelet/audit is inside /var/lib/kubelet, which is the kubelet\'s state, with every pod\'s volumes and secrets; use a folder of its own such as /etc/kubernetes/audit',
     ],
     [
       ['auditLog:', '  maxSize: 1e30'],
       'falco-audit.yaml:9: audit.webhook.auditLog.maxSize: must be at most 9007199254740991 (kube-apiserver reads it as a Go int, and a larger number is written as 1e+30), got 1e+30',
     ],
-    [
-      ['auditLog:', '  maxAge: -1'],
-      'falco-audit.yaml:9: audit.webhook.auditLog.maxAge: must be a whole number of 0 or more, got -1',
-    ],
+    [['auditLog:', '  maxAge: -1'], 'falco-audit.yaml:9: audit.webhook.auditLog.maxAge: must be a whole number of 0 or more, got -1'],
     [
       ['batchMaxWait: 2562048h'],
       'falco-audit.yaml:8: audit.webhook.batchMaxWait: must be a Go duration of at most 2562047h47m16.854775807s (what a Go time.Duration holds), got "2562048h"',
@@ -279,7 +324,14 @@ describe('kube-apiserver must still start (section 4)', () => {
 
   test('the largest values kube-apiserver parses, and a log folder of its own, are written', () => {
     const out = expectWritten(
-      webhook(['batchMaxWait: 2562047h47m16.854775807s', 'initialBackoff: 9223372036854775807ns', 'auditLog:', '  path: /var/log/falco-audit/audit.log', `  maxSize: ${Number.MAX_SAFE_INTEGER}`, '  maxAge: 0']),
+      webhook([
+        'batchMaxWait: 2562047h47m16.854775807s',
+        'initialBackoff: 9223372036854775807ns',
+        'auditLog:',
+        '  path: /var/log/falco-audit/audit.log',
+        `  maxSize: ${Number.MAX_SAFE_INTEGER}`,
+        '  maxAge: 0',
+      ]),
     );
     const pod = readDoc(out, 'node/kube-apiserver.yaml');
     const flags = flagsOf(pod);
@@ -324,7 +376,10 @@ describe('small ones (section 5)', () => {
       'falco-audit.yaml:1: name: name "prod" is only for the clusters of a fleet (clusters: [{name: ..., apiServer: ...}], written to <outdir>/<name>/); ' +
         'a single cluster is written to the output folder itself: remove name, or list the cluster under clusters:',
     );
-    const fleet = `clusters:\n  - name: prod\n${CONFIG.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`;
+    const fleet = `clusters:\n  - name: prod\n${CONFIG.trimEnd()
+      .split('\n')
+      .map((l) => `    ${l}`)
+      .join('\n')}\n`;
     const out = expectWritten({ config: fleet });
     expect(listFiles(out)).toContain('prod/cluster/daemonset-falco.yaml');
   });

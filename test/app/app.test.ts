@@ -82,6 +82,7 @@ describe('the default example (Kubernetes 1.18, dynamic auditing, legacy Falco)'
     const a = runApp({ outdir: path.join(dir, 'a') });
     const b = runApp({ outdir: path.join(dir, 'b') });
     expect(a.status).toBe(0);
+    expect(b.status).toBe(0);
     expect(a.stderr).toMatch(/Kubernetes 1\.18\.20, dynamic audit backend/);
     expect(a.stderr).toMatch(/--audit-dynamic-configuration/);
     expect(a.stderr).toMatch(/cluster\/auditsink-falco\.yaml/);
@@ -97,7 +98,10 @@ describe('the default example (Kubernetes 1.18, dynamic auditing, legacy Falco)'
     const committed = path.join(ROOT, 'dist');
     expect(listFiles(committed)).toEqual(listFiles(out));
     for (const f of listFiles(out)) {
-      expect({ file: f, text: fs.readFileSync(path.join(committed, f), 'utf8') }).toEqual({ file: f, text: fs.readFileSync(path.join(out, f), 'utf8') });
+      expect({ file: f, text: fs.readFileSync(path.join(committed, f), 'utf8') }).toEqual({
+        file: f,
+        text: fs.readFileSync(path.join(out, f), 'utf8'),
+      });
     }
   });
 });
@@ -175,11 +179,16 @@ describe('address and range', () => {
   });
 
   test("kube-apiserver's min+offset form of --service-node-port-range is understood", () => {
-    const manifest = MODERN_MANIFEST.replace('    - --service-cluster-ip-range=10.96.0.0/12\n', '    - --service-cluster-ip-range=10.96.0.0/12\n    - --service-node-port-range=30000+2767\n');
+    const manifest = MODERN_MANIFEST.replace(
+      '    - --service-cluster-ip-range=10.96.0.0/12\n',
+      '    - --service-cluster-ip-range=10.96.0.0/12\n    - --service-node-port-range=30000+2767\n',
+    );
     const ok = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {nodePort: 32767}'], manifest);
     expect(runApp({ outdir: path.join(dir, 'ok'), config: ok }).status).toBe(0);
     const bad = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {nodePort: 32768}'], manifest);
-    expect(runApp({ outdir: path.join(dir, 'bad'), config: bad }).stderr).toMatch(/falco\.nodePort: must be inside the service node port range 30000\+2767/);
+    expect(runApp({ outdir: path.join(dir, 'bad'), config: bad }).stderr).toMatch(
+      /falco\.nodePort: must be inside the service node port range 30000\+2767/,
+    );
   });
 
   test('the cluster DNS address is accepted with a warning', () => {
@@ -230,8 +239,14 @@ describe('both Falco shapes with both backends', () => {
     expect(run.status).toBe(0);
     const files = listFiles(out);
     const sink = readDoc(out, 'cluster/auditsink-falco.yaml');
-    const service = readDoc(out, files.find((f) => f.startsWith('cluster/service-'))!);
-    const falco = falcoYaml(out, files.find((f) => f.startsWith('cluster/configmap-') && readDoc(out, f).data?.['falco.yaml'])!);
+    const service = readDoc(
+      out,
+      files.find((f) => f.startsWith('cluster/service-'))!,
+    );
+    const falco = falcoYaml(
+      out,
+      files.find((f) => f.startsWith('cluster/configmap-') && readDoc(out, f).data?.['falco.yaml'])!,
+    );
     const port = service.spec.ports[0];
     expect(sink.spec.webhook.clientConfig.url).toBe(`http://10.96.0.100:${port.port}/k8s-audit`);
     expect(service.spec.clusterIP).toBe('10.96.0.100');
@@ -243,9 +258,13 @@ describe('both Falco shapes with both backends', () => {
 
 describe('falco.version: the Falco release when image.tag is not one', () => {
   test('image.tag master with falco.version 0.41.3: the 0.41 contract, the tag as written', () => {
-    const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, version: "0.41.3"}'], MODERN_MANIFEST, {
-      'values.yaml': 'image:\n  tag: master\n',
-    });
+    const file = config(
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, version: "0.41.3"}'],
+      MODERN_MANIFEST,
+      {
+        'values.yaml': 'image:\n  tag: master\n',
+      },
+    );
     const out = path.join(dir, 'out');
     const run = runApp({ outdir: out, config: file });
     expect(run.stderr).not.toContain('error:');
@@ -263,7 +282,9 @@ describe('falco.version: the Falco release when image.tag is not one', () => {
     });
     const run = runApp({ outdir: path.join(dir, 'out'), config: file });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('values.yaml:3: image.tag: cannot tell the Falco version: the image tag "master" is not a Falco release; set falco.version');
+    expect(run.stderr).toContain(
+      'values.yaml:3: image.tag: cannot tell the Falco version: the image tag "master" is not a Falco release; set falco.version',
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -280,13 +301,24 @@ describe('falco.version: the Falco release when image.tag is not one', () => {
 
   test('a falcoctl ref the release cannot load is refused at its config line', () => {
     const file = config(
-      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  values: values.yaml', '  falcoctl:', '    refs:', '      - k8saudit-rules:0.11.0', '      - k8saudit:0.16.1'],
+      [
+        'apiServer: {manifest: kube-apiserver.yaml}',
+        'falco:',
+        '  clusterIP: 10.96.0.100',
+        '  values: values.yaml',
+        '  falcoctl:',
+        '    refs:',
+        '      - k8saudit-rules:0.11.0',
+        '      - k8saudit:0.16.1',
+      ],
       MODERN_MANIFEST,
       { 'values.yaml': 'image:\n  tag: 0.40.0\n' },
     );
     const run = runApp({ outdir: path.join(dir, 'out'), config: file });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('falco-audit.yaml:8: falco.falcoctl.refs[1]: "k8saudit:0.16.1" needs plugin API 3.11.0, but Falco 0.40.0 provides 3.10.0');
+    expect(run.stderr).toContain(
+      'falco-audit.yaml:8: falco.falcoctl.refs[1]: "k8saudit:0.16.1" needs plugin API 3.11.0, but Falco 0.40.0 provides 3.10.0',
+    );
   });
 });
 
@@ -296,7 +328,12 @@ describe('TLS between the API server and Falco', () => {
 
   test('an AuditSink url over https carries the CA, and Falco mounts its certificate from the Secret', () => {
     const file = config(
-      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      [
+        'apiServer: {manifest: kube-apiserver.yaml}',
+        'audit:',
+        '  auditSink: {certificateAuthority: ca.pem}',
+        'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}',
+      ],
       DEFAULT_MANIFEST,
       { 'ca.pem': PEM, 'values.yaml': tlsValues },
     );
@@ -309,14 +346,27 @@ describe('TLS between the API server and Falco', () => {
       caBundle: Buffer.from(PEM).toString('base64'),
     });
     const pod = readDoc(out, 'cluster/daemonset-falco.yaml').spec.template.spec;
-    expect(pod.containers[0].volumeMounts).toContainEqual({ mountPath: '/etc/falco/falco.pem', name: 'webserver-tls', readOnly: true, subPath: 'falco.pem' });
-    expect(pod.volumes).toContainEqual({ name: 'webserver-tls', secret: { items: [{ key: 'falco.pem', path: 'falco.pem' }], secretName: 'falco-tls' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      mountPath: '/etc/falco/falco.pem',
+      name: 'webserver-tls',
+      readOnly: true,
+      subPath: 'falco.pem',
+    });
+    expect(pod.volumes).toContainEqual({
+      name: 'webserver-tls',
+      secret: { items: [{ key: 'falco.pem', path: 'falco.pem' }], secretName: 'falco-tls' },
+    });
     expect(falcoYaml(out).webserver.ssl_enabled).toBe(true);
   });
 
   test('a service reference, allowed with TLS: namespace, name, port and path from Falco', () => {
     const file = config(
-      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem, serviceReference: true}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      [
+        'apiServer: {manifest: kube-apiserver.yaml}',
+        'audit:',
+        '  auditSink: {certificateAuthority: ca.pem, serviceReference: true}',
+        'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}',
+      ],
       DEFAULT_MANIFEST,
       { 'ca.pem': PEM, 'values.yaml': tlsValues },
     );
@@ -330,18 +380,40 @@ describe('TLS between the API server and Falco', () => {
 
   test('with a service reference, the certificate must name the Service, and an error points at serviceReference', () => {
     const noCa = config(
-      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink:', '    serviceReference: true', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      [
+        'apiServer: {manifest: kube-apiserver.yaml}',
+        'audit:',
+        '  auditSink:',
+        '    serviceReference: true',
+        'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}',
+      ],
       DEFAULT_MANIFEST,
       { 'values.yaml': tlsValues },
     );
-    expect(runApp({ outdir: path.join(dir, 'a'), config: noCa }).stderr).toMatch(/audit\.auditSink\.certificateAuthority: .*the certificate must name falco\.falco\.svc/);
-    const noTls = config(['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink:', '    serviceReference: true', 'falco: {clusterIP: 10.96.0.100}']);
-    expect(runApp({ outdir: path.join(dir, 'b'), config: noTls }).stderr).toMatch(/falco-audit\.yaml:4: audit\.auditSink\.serviceReference: .*needs TLS/);
+    expect(runApp({ outdir: path.join(dir, 'a'), config: noCa }).stderr).toMatch(
+      /audit\.auditSink\.certificateAuthority: .*the certificate must name falco\.falco\.svc/,
+    );
+    const noTls = config([
+      'apiServer: {manifest: kube-apiserver.yaml}',
+      'audit:',
+      '  auditSink:',
+      '    serviceReference: true',
+      'falco: {clusterIP: 10.96.0.100}',
+    ]);
+    expect(runApp({ outdir: path.join(dir, 'b'), config: noTls }).stderr).toMatch(
+      /falco-audit\.yaml:4: audit\.auditSink\.serviceReference: .*needs TLS/,
+    );
   });
 
   test('the webhook kubeconfig over https carries the CA', () => {
     const file = config(
-      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  backend: webhook', '  webhook: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      [
+        'apiServer: {manifest: kube-apiserver.yaml}',
+        'audit:',
+        '  backend: webhook',
+        '  webhook: {certificateAuthority: ca.pem}',
+        'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}',
+      ],
       DEFAULT_MANIFEST,
       { 'ca.pem': PEM, 'values.yaml': tlsValues },
     );
@@ -352,11 +424,36 @@ describe('TLS between the API server and Falco', () => {
   });
 
   test.each<[string, string[], Record<string, string>, RegExp]>([
-    ['https without a CA', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'], { 'values.yaml': tlsValues }, /falco-audit\.yaml: audit\.auditSink\.certificateAuthority: Falco serves audit events over https .* no CA was given/],
-    ['a CA for plain http', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': PEM }, /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: a CA is set, but Falco serves audit events over plain http/],
-    ['TLS without the certificate Secret', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'], { 'values.yaml': tlsValues }, /sslEnabled:? is true, but Falco's webserver needs its certificate and key/],
-    ['a service reference without TLS', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {serviceReference: true}', 'falco: {clusterIP: 10.96.0.100}'], {}, /needs TLS: the API server always calls a service over HTTPS/],
-    ['a CA file that is no certificate', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'], { 'ca.pem': 'hello' }, /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: certificate authority file .*ca\.pem holds no PEM certificate/],
+    [
+      'https without a CA',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}'],
+      { 'values.yaml': tlsValues },
+      /falco-audit\.yaml: audit\.auditSink\.certificateAuthority: Falco serves audit events over https .* no CA was given/,
+    ],
+    [
+      'a CA for plain http',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'],
+      { 'ca.pem': PEM },
+      /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: a CA is set, but Falco serves audit events over plain http/,
+    ],
+    [
+      'TLS without the certificate Secret',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml}'],
+      { 'values.yaml': tlsValues },
+      /sslEnabled:? is true, but Falco's webserver needs its certificate and key/,
+    ],
+    [
+      'a service reference without TLS',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {serviceReference: true}', 'falco: {clusterIP: 10.96.0.100}'],
+      {},
+      /needs TLS: the API server always calls a service over HTTPS/,
+    ],
+    [
+      'a CA file that is no certificate',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: ca.pem}', 'falco: {clusterIP: 10.96.0.100}'],
+      { 'ca.pem': 'hello' },
+      /falco-audit\.yaml:3: audit\.auditSink\.certificateAuthority: certificate authority file .*ca\.pem holds no PEM certificate/,
+    ],
   ])('refuses %s', (_what, lines, extra, message) => {
     const file = config(lines, DEFAULT_MANIFEST, extra);
     const run = runApp({ outdir: path.join(dir, 'out'), config: file });
@@ -367,17 +464,74 @@ describe('TLS between the API server and Falco', () => {
 
 describe('bad configs fail cleanly: a message, exit 1, no stack trace, nothing written', () => {
   const cases: [string, string[], string | undefined, RegExp][] = [
-    ['an unknown key', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, clusterIp: 1}'], undefined, /falco-audit\.yaml:2: falco\.clusterIp: unknown key "clusterIp"/],
-    ['an IP outside the range', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 192.168.0.10}'], undefined, /192\.168\.0\.10.*10\.96\.0\.0\/12/],
-    ['an AuditSink on 1.25', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit: {backend: dynamic}', 'falco: {clusterIP: 10.96.0.100}'], DEFAULT_MANIFEST.replace('v1.18.20', 'v1.25.3'), /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.25\.3.*webhook/],
+    [
+      'an unknown key',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100, clusterIp: 1}'],
+      undefined,
+      /falco-audit\.yaml:2: falco\.clusterIp: unknown key "clusterIp"/,
+    ],
+    [
+      'an IP outside the range',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 192.168.0.10}'],
+      undefined,
+      /192\.168\.0\.10.*10\.96\.0\.0\/12/,
+    ],
+    [
+      'an AuditSink on 1.25',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit: {backend: dynamic}', 'falco: {clusterIP: 10.96.0.100}'],
+      DEFAULT_MANIFEST.replace('v1.18.20', 'v1.25.3'),
+      /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.25\.3.*webhook/,
+    ],
     ['a missing manifest', ['apiServer: {manifest: nope.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /nope\.yaml.*not found/],
-    ['a configured range that differs from the manifest\'s', ['apiServer: {manifest: kube-apiserver.yaml, serviceClusterIPRange: "fd00::/108"}', 'falco: {clusterIP: "fd00::10"}'], undefined, /serviceClusterIPRange fd00::\/108 differs from the manifest's --service-cluster-ip-range=10\.96\.0\.0\/12/],
-    ['a bad namespace, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  namespace: Bad_NS'], undefined, /falco-audit\.yaml:4: falco\.namespace: namespace "Bad_NS" is not a valid DNS-1123 label/],
-    ['a bad release name, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  releaseName: Falco', '  clusterIP: 10.96.0.100'], undefined, /falco-audit\.yaml:3: falco\.releaseName: release name "Falco" is not a valid Helm release name/],
-    ['a zero throttle, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink:', '    throttle: {qps: 0}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /falco-audit\.yaml:4: audit\.auditSink\.throttle\.qps: auditsink throttle qps must be a whole number greater than 0, got 0/],
-    ['a relative webhook directory, at its line', ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  backend: webhook', '  webhook:', '    directory: audit', 'falco: {clusterIP: 10.96.0.100}'], undefined, /falco-audit\.yaml:5: audit\.webhook\.directory: .*"audit"/],
-    ['neither clusterIP nor nodePort', ['apiServer: {manifest: kube-apiserver.yaml}'], undefined, /neither falco\.clusterIP nor falco\.nodePort.*host network/],
-    ['an unquoted version', ['kubernetesVersion: 1.20', 'apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100}'], undefined, /kubernetesVersion: must be a string, got 1\.2/],
+    [
+      "a configured range that differs from the manifest's",
+      ['apiServer: {manifest: kube-apiserver.yaml, serviceClusterIPRange: "fd00::/108"}', 'falco: {clusterIP: "fd00::10"}'],
+      undefined,
+      /serviceClusterIPRange fd00::\/108 differs from the manifest's --service-cluster-ip-range=10\.96\.0\.0\/12/,
+    ],
+    [
+      'a bad namespace, at its line',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  namespace: Bad_NS'],
+      undefined,
+      /falco-audit\.yaml:4: falco\.namespace: namespace "Bad_NS" is not a valid DNS-1123 label/,
+    ],
+    [
+      'a bad release name, at its line',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  releaseName: Falco', '  clusterIP: 10.96.0.100'],
+      undefined,
+      /falco-audit\.yaml:3: falco\.releaseName: release name "Falco" is not a valid Helm release name/,
+    ],
+    [
+      'a zero throttle, at its line',
+      ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink:', '    throttle: {qps: 0}', 'falco: {clusterIP: 10.96.0.100}'],
+      undefined,
+      /falco-audit\.yaml:4: audit\.auditSink\.throttle\.qps: auditsink throttle qps must be a whole number greater than 0, got 0/,
+    ],
+    [
+      'a relative webhook directory, at its line',
+      [
+        'apiServer: {manifest: kube-apiserver.yaml}',
+        'audit:',
+        '  backend: webhook',
+        '  webhook:',
+        '    directory: audit',
+        'falco: {clusterIP: 10.96.0.100}',
+      ],
+      undefined,
+      /falco-audit\.yaml:5: audit\.webhook\.directory: .*"audit"/,
+    ],
+    [
+      'neither clusterIP nor nodePort',
+      ['apiServer: {manifest: kube-apiserver.yaml}'],
+      undefined,
+      /neither falco\.clusterIP nor falco\.nodePort.*host network/,
+    ],
+    [
+      'an unquoted version',
+      ['kubernetesVersion: 1.20', 'apiServer: {manifest: kube-apiserver.yaml}', 'falco: {clusterIP: 10.96.0.100}'],
+      undefined,
+      /kubernetesVersion: must be a string, got 1\.2/,
+    ],
   ];
   test.each(cases)('%s', (_what, lines, manifest, message) => {
     const file = config(lines, manifest);
@@ -400,7 +554,12 @@ test('a PodSecurityPolicy on 1.18: the policy, and use of it (and nothing more) 
   expect(run.stderr).not.toMatch(/^error/m);
   expect(run.status).toBe(0);
   expect(readDoc(out, 'cluster/podsecuritypolicy-falco.yaml').apiVersion).toBe('policy/v1beta1');
-  expect(readDoc(out, 'cluster/clusterrole-falco.yaml').rules).toContainEqual({ apiGroups: ['policy'], resourceNames: ['falco'], resources: ['podsecuritypolicies'], verbs: ['use'] });
+  expect(readDoc(out, 'cluster/clusterrole-falco.yaml').rules).toContainEqual({
+    apiGroups: ['policy'],
+    resourceNames: ['falco'],
+    resources: ['podsecuritypolicies'],
+    verbs: ['use'],
+  });
 });
 
 test('values the API server would refuse (a bad quantity, a bad toleration) stop the run before anything is written', () => {
@@ -416,9 +575,13 @@ test('values the API server would refuse (a bad quantity, a bad toleration) stop
 });
 
 test('an error about a Falco option points at its line in the config', () => {
-  const file = config(['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  values: values.yaml', '  k8sAudit:', '    port: 70000'], MODERN_MANIFEST, {
-    'values.yaml': 'image: {tag: 0.44.1}\n',
-  });
+  const file = config(
+    ['apiServer: {manifest: kube-apiserver.yaml}', 'falco:', '  clusterIP: 10.96.0.100', '  values: values.yaml', '  k8sAudit:', '    port: 70000'],
+    MODERN_MANIFEST,
+    {
+      'values.yaml': 'image: {tag: 0.44.1}\n',
+    },
+  );
   const run = runApp({ outdir: path.join(dir, 'out'), config: file });
   expect(run.status).toBe(1);
   expect(run.stderr).toMatch(/falco-audit\.yaml:6: falco\.k8sAudit\.port: must be a port number \(an integer from 1 to 65535\), got 70000/);
@@ -426,15 +589,19 @@ test('an error about a Falco option points at its line in the config', () => {
 
 describe('a fleet', () => {
   test('writes <name>/cluster and <name>/node per cluster', () => {
-    const file = config([
-      'clusters:',
-      '- name: prod',
-      '  apiServer: {manifest: kube-apiserver.yaml}',
-      '  falco: {clusterIP: 10.96.0.100}',
-      '- name: lab',
-      '  apiServer: {manifest: modern.yaml}',
-      '  falco: {nodePort: 30765}',
-    ], DEFAULT_MANIFEST, { 'modern.yaml': MODERN_MANIFEST });
+    const file = config(
+      [
+        'clusters:',
+        '- name: prod',
+        '  apiServer: {manifest: kube-apiserver.yaml}',
+        '  falco: {clusterIP: 10.96.0.100}',
+        '- name: lab',
+        '  apiServer: {manifest: modern.yaml}',
+        '  falco: {nodePort: 30765}',
+      ],
+      DEFAULT_MANIFEST,
+      { 'modern.yaml': MODERN_MANIFEST },
+    );
     const out = path.join(dir, 'out');
     const run = runApp({ outdir: out, config: file });
     expect(run.status).toBe(0);

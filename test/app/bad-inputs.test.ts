@@ -33,7 +33,12 @@ const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) 
 /** A "billion laughs": 10 levels of 9 aliases each, 9^10 nodes once expanded, in under 1 KB. */
 function billionLaughs(top = 'lol'): string {
   const lines = [`${top}0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]`];
-  for (let i = 1; i < 10; i++) lines.push(`${top}${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < 10; i++)
+    lines.push(
+      `${top}${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -53,33 +58,42 @@ interface Case {
   readonly dirs?: readonly string[];
 }
 
-
 const JSON_MANIFEST = JSON.stringify(yaml.load(DEFAULT_MANIFEST), null, 2);
 
 const WEBHOOK_CONFIG = (webhook: string) => CONFIG.replace('falco:\n', `audit:\n  backend: webhook\n  webhook:\n${webhook}falco:\n`);
 /** The default manifest with an emptyDir volume mounted at the default audit directory. */
-const AUDIT_DIR_TAKEN = DEFAULT_MANIFEST
-  .replace('    volumeMounts:\n', '    volumeMounts:\n    - mountPath: /etc/kubernetes/audit\n      name: scratch\n')
-  .replace('  volumes:\n', '  volumes:\n  - emptyDir: {}\n    name: scratch\n');
+const AUDIT_DIR_TAKEN = DEFAULT_MANIFEST.replace(
+  '    volumeMounts:\n',
+  '    volumeMounts:\n    - mountPath: /etc/kubernetes/audit\n      name: scratch\n',
+).replace('  volumes:\n', '  volumes:\n  - emptyDir: {}\n    name: scratch\n');
 
 const cases: Case[] = [
   // --- a path the API server's mounts cannot serve: at the config line that set it, or the manifest's flag
   {
     name: 'an audit log under the read-only /etc/kubernetes/pki mount',
     files: { 'falco-audit.yaml': WEBHOOK_CONFIG('    auditLog: {path: /etc/kubernetes/pki/audit.log}\n') },
-    expect: [`falco-audit.yaml:${lineOf(WEBHOOK_CONFIG('    auditLog: {path: /etc/kubernetes/pki/audit.log}\n'), 'auditLog')}: audit.webhook.auditLog.path: ` +
-      'cannot mount /etc/kubernetes/pki into kube-apiserver for /etc/kubernetes/pki/audit.log: the container already mounts volume "k8s-certs" there'],
+    expect: [
+      `falco-audit.yaml:${lineOf(WEBHOOK_CONFIG('    auditLog: {path: /etc/kubernetes/pki/audit.log}\n'), 'auditLog')}: audit.webhook.auditLog.path: ` +
+        'cannot mount /etc/kubernetes/pki into kube-apiserver for /etc/kubernetes/pki/audit.log: the container already mounts volume "k8s-certs" there',
+    ],
   },
   {
     name: 'an audit directory where the manifest mounts an emptyDir',
     files: { 'falco-audit.yaml': WEBHOOK_CONFIG('    directory: /etc/kubernetes/audit\n'), 'kube-apiserver.yaml': AUDIT_DIR_TAKEN },
-    expect: [`falco-audit.yaml:${lineOf(WEBHOOK_CONFIG('    directory: /etc/kubernetes/audit\n'), 'directory')}: audit.webhook.directory: ` +
-      'cannot mount /etc/kubernetes/audit into kube-apiserver for /etc/kubernetes/audit/audit-policy.yaml: the container already mounts volume "scratch" there'],
+    expect: [
+      `falco-audit.yaml:${lineOf(WEBHOOK_CONFIG('    directory: /etc/kubernetes/audit\n'), 'directory')}: audit.webhook.directory: ` +
+        'cannot mount /etc/kubernetes/audit into kube-apiserver for /etc/kubernetes/audit/audit-policy.yaml: the container already mounts volume "scratch" there',
+    ],
   },
   {
     name: "the operator's --audit-log-path under a read-only mount: at the manifest's flag",
-    files: { 'falco-audit.yaml': WEBHOOK_CONFIG('    mode: batch\n'), ...manifest('    - --advertise-address', '    - --audit-log-path=/etc/kubernetes/pki/audit.log\n    - --advertise-address') },
-    expect: [/kube-apiserver\.yaml:\d+: spec\.containers\[0\]\.command\[\d+\]: cannot mount \/etc\/kubernetes\/pki into kube-apiserver for \/etc\/kubernetes\/pki\/audit\.log/],
+    files: {
+      'falco-audit.yaml': WEBHOOK_CONFIG('    mode: batch\n'),
+      ...manifest('    - --advertise-address', '    - --audit-log-path=/etc/kubernetes/pki/audit.log\n    - --advertise-address'),
+    },
+    expect: [
+      /kube-apiserver\.yaml:\d+: spec\.containers\[0\]\.command\[\d+\]: cannot mount \/etc\/kubernetes\/pki into kube-apiserver for \/etc\/kubernetes\/pki\/audit\.log/,
+    ],
   },
   // --- malformed YAML, with line and column, in each of the three inputs
   {
@@ -99,7 +113,11 @@ const cases: Case[] = [
   },
   // --- empty inputs
   { name: 'an empty manifest', files: { 'kube-apiserver.yaml': '' }, expect: ['kube-apiserver.yaml: kube-apiserver manifest is empty'] },
-  { name: 'a manifest of comments only', files: { 'kube-apiserver.yaml': '# nothing here\n\n' }, expect: ['kube-apiserver.yaml: kube-apiserver manifest is empty'] },
+  {
+    name: 'a manifest of comments only',
+    files: { 'kube-apiserver.yaml': '# nothing here\n\n' },
+    expect: ['kube-apiserver.yaml: kube-apiserver manifest is empty'],
+  },
   { name: 'an empty config', files: { 'falco-audit.yaml': '' }, expect: ['falco-audit.yaml: config file is empty'] },
   { name: 'an empty values file', files: { 'values.yaml': '   \n' }, expect: ['values.yaml: Falco values file is empty'] },
   // --- several documents
@@ -175,7 +193,9 @@ const cases: Case[] = [
   {
     name: 'a Deployment instead of a Pod',
     files: manifest('apiVersion: v1\nkind: Pod\n', 'apiVersion: v1\nkind: Deployment\n'),
-    expect: [`kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'kind: Pod')}: kind: kube-apiserver manifest must be a Pod (kind: Pod), got kind "Deployment"`],
+    expect: [
+      `kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'kind: Pod')}: kind: kube-apiserver manifest must be a Pod (kind: Pod), got kind "Deployment"`,
+    ],
   },
   {
     name: 'an apps/v1 Deployment',
@@ -189,8 +209,15 @@ const cases: Case[] = [
   },
   {
     name: 'no kube-apiserver container',
-    files: { 'kube-apiserver.yaml': DEFAULT_MANIFEST.replace('    - kube-apiserver\n', '    - etcd\n').replace('    name: kube-apiserver\n', '    name: etcd\n') },
-    expect: [`kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'containers:')}: spec.containers: kube-apiserver manifest has no kube-apiserver container (no container is named "kube-apiserver" and none runs the kube-apiserver binary; containers: "etcd")`],
+    files: {
+      'kube-apiserver.yaml': DEFAULT_MANIFEST.replace('    - kube-apiserver\n', '    - etcd\n').replace(
+        '    name: kube-apiserver\n',
+        '    name: etcd\n',
+      ),
+    },
+    expect: [
+      `kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'containers:')}: spec.containers: kube-apiserver manifest has no kube-apiserver container (no container is named "kube-apiserver" and none runs the kube-apiserver binary; containers: "etcd")`,
+    ],
   },
   // --- placeholders and bad numbers
   {
@@ -206,7 +233,9 @@ const cases: Case[] = [
   {
     name: 'a <version> placeholder in the image',
     files: manifest('k8s.gcr.io/kube-apiserver:v1.18.20', 'k8s.gcr.io/kube-apiserver:<version>'),
-    expect: [`kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'image:')}: spec.containers[0].image: cannot tell the Kubernetes version from the image "k8s.gcr.io/kube-apiserver:<version>"`],
+    expect: [
+      `kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'image:')}: spec.containers[0].image: cannot tell the Kubernetes version from the image "k8s.gcr.io/kube-apiserver:<version>"`,
+    ],
   },
   {
     name: 'nodePort "30765x"',
@@ -226,12 +255,21 @@ const cases: Case[] = [
   // --- shell command lines
   {
     name: 'a /bin/sh -c command with shell syntax',
-    files: manifest(/  - command:\n    - kube-apiserver\n[^]*?(?=    image:)/, '  - command:\n    - /bin/sh\n    - -c\n    - kube-apiserver --secure-port=6443 --service-cluster-ip-range=10.96.0.0/12 2>&1 | tee /var/log/kube-apiserver.log\n'),
-    expect: [/kube-apiserver\.yaml:\d+: spec\.containers\[0\]: runs kube-apiserver through "\/bin\/sh -c" with shell syntax \("[>|&]"\)/, 'convert it to list form'],
+    files: manifest(
+      / {2}- command:\n {4}- kube-apiserver\n[^]*?(?= {4}image:)/,
+      '  - command:\n    - /bin/sh\n    - -c\n    - kube-apiserver --secure-port=6443 --service-cluster-ip-range=10.96.0.0/12 2>&1 | tee /var/log/kube-apiserver.log\n',
+    ),
+    expect: [
+      /kube-apiserver\.yaml:\d+: spec\.containers\[0\]: runs kube-apiserver through "\/bin\/sh -c" with shell syntax \("[>|&]"\)/,
+      'convert it to list form',
+    ],
   },
   {
     name: 'a /bin/sh -c command with a variable',
-    files: manifest(/  - command:\n    - kube-apiserver\n[^]*?(?=    image:)/, '  - command:\n    - /bin/sh\n    - -c\n    - exec kube-apiserver --advertise-address=$HOST_IP --secure-port=6443\n'),
+    files: manifest(
+      / {2}- command:\n {4}- kube-apiserver\n[^]*?(?= {4}image:)/,
+      '  - command:\n    - /bin/sh\n    - -c\n    - exec kube-apiserver --advertise-address=$HOST_IP --secure-port=6443\n',
+    ),
     expect: [/spec\.containers\[0\]: runs kube-apiserver through "\/bin\/sh -c" with shell syntax \("\$"\)/],
   },
   // --- volumes
@@ -253,8 +291,10 @@ const cases: Case[] = [
   },
   {
     name: 'an unknown values key',
-    files: { 'values.yaml': `${DEFAULT_VALUES}falco:\n` .replace(/falco:\n$/, 'ebpf:\n  enable: true\n') },
-    expect: [`values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: ebpf.enable: unknown key "ebpf.enable" for the stable/falco 1.1.x values; did you mean "ebpf.enabled"?`],
+    files: { 'values.yaml': `${DEFAULT_VALUES}falco:\n`.replace(/falco:\n$/, 'ebpf:\n  enable: true\n') },
+    expect: [
+      `values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: ebpf.enable: unknown key "ebpf.enable" for the stable/falco 1.1.x values; did you mean "ebpf.enabled"?`,
+    ],
   },
   {
     name: 'a wrong type in the config (apiServer a string)',
@@ -273,7 +313,7 @@ const cases: Case[] = [
   },
   {
     name: 'a wrong type in the manifest (command a string)',
-    files: manifest(/  - command:\n    - kube-apiserver\n[^]*?(?=    image:)/, '  - command: kube-apiserver --secure-port=6443\n'),
+    files: manifest(/ {2}- command:\n {4}- kube-apiserver\n[^]*?(?= {4}image:)/, '  - command: kube-apiserver --secure-port=6443\n'),
     expect: [/kube-apiserver\.yaml:\d+: spec\.containers\[0\]\.command: must be a list of strings, got "kube-apiserver --secure-port=6443"/],
   },
   {
@@ -336,17 +376,23 @@ const cases: Case[] = [
   {
     name: 'the API server image tagged latest',
     files: manifest('k8s.gcr.io/kube-apiserver:v1.18.20', 'k8s.gcr.io/kube-apiserver:latest'),
-    expect: [`kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'image:')}: spec.containers[0].image: cannot tell the Kubernetes version from the image "k8s.gcr.io/kube-apiserver:latest" (its tag "latest" is not a version)`],
+    expect: [
+      `kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'image:')}: spec.containers[0].image: cannot tell the Kubernetes version from the image "k8s.gcr.io/kube-apiserver:latest" (its tag "latest" is not a version)`,
+    ],
   },
   {
     name: 'the API server image at 1.12',
     files: manifest('k8s.gcr.io/kube-apiserver:v1.18.20', 'k8s.gcr.io/kube-apiserver:v1.12.10'),
-    expect: [`kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'image:')}: spec.containers[0].image: Kubernetes 1.12 (from "k8s.gcr.io/kube-apiserver:v1.12.10") is not supported`],
+    expect: [
+      `kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'image:')}: spec.containers[0].image: Kubernetes 1.12 (from "k8s.gcr.io/kube-apiserver:v1.12.10") is not supported`,
+    ],
   },
   {
     name: 'Falco image.tag latest',
     files: { 'values.yaml': `${DEFAULT_VALUES}image:\n  tag: latest\n` },
-    expect: [`values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: image.tag: cannot tell the Falco version: the image tag "latest" is not a Falco release; set falco.version`],
+    expect: [
+      `values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: image.tag: cannot tell the Falco version: the image tag "latest" is not a Falco release; set falco.version`,
+    ],
   },
   {
     name: 'Falco image.tag 0.10.0',
@@ -359,7 +405,9 @@ const cases: Case[] = [
       'kube-apiserver.yaml': MANIFEST_1_25,
       'values.yaml': `${DEFAULT_VALUES}podSecurityPolicy:\n  create: true\n`,
     },
-    expect: [`values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: podSecurityPolicy.create: is true but Kubernetes 1.25.3 no longer serves policy/v1beta1 PodSecurityPolicy`],
+    expect: [
+      `values.yaml:${DEFAULT_VALUES.split('\n').length + 1}: podSecurityPolicy.create: is true but Kubernetes 1.25.3 no longer serves policy/v1beta1 PodSecurityPolicy`,
+    ],
   },
   // --- not a file of text
   {
@@ -378,12 +426,18 @@ const cases: Case[] = [
     files: config((t) => t.replace('values: values.yaml', 'values: missing-values.yaml')),
     expect: ['falco-audit.yaml:4: falco.values: Falco values file missing-values.yaml not found'],
   },
-  { name: 'a binary manifest', files: { 'kube-apiserver.yaml': BINARY }, expect: ['kube-apiserver.yaml: kube-apiserver manifest is not a text file'] },
+  {
+    name: 'a binary manifest',
+    files: { 'kube-apiserver.yaml': BINARY },
+    expect: ['kube-apiserver.yaml: kube-apiserver manifest is not a text file'],
+  },
   { name: 'a binary values file', files: { 'values.yaml': BINARY }, expect: ['values.yaml: Falco values file is not a text file'] },
   {
     name: 'a manifest that is not UTF-8',
     files: { 'kube-apiserver.yaml': Buffer.from(DEFAULT_MANIFEST.replace('kube-system', 'kube-syst\u00e8me'), 'latin1') },
-    expect: [`kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'namespace: kube-system')}:23: kube-apiserver manifest is not UTF-8 text (byte 0xe8 is invalid UTF-8`],
+    expect: [
+      `kube-apiserver.yaml:${lineOf(DEFAULT_MANIFEST, 'namespace: kube-system')}:23: kube-apiserver manifest is not UTF-8 text (byte 0xe8 is invalid UTF-8`,
+    ],
   },
 ];
 
@@ -414,7 +468,10 @@ function expectMessage(stderr: string, expected: readonly (string | RegExp)[]) {
 describe('a broken or hostile input: exit 1, one specific message, no stack trace, output untouched', () => {
   test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const r = run(c.files, c.dirs);
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^]*\nnothing was written: [^\n]*\.\n$/) });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 1,
+      stderr: expect.stringMatching(/^error: [^]*\nnothing was written: [^\n]*\.\n$/),
+    });
     expectMessage(r.stderr, c.expect);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stderr).not.toMatch(/internal error/);

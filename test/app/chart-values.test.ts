@@ -18,8 +18,8 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-describe('the falco-chart example (chart 9.1.0\'s values-k8saudit.yaml, Kubernetes 1.30)', () => {
-  test('synthesizes with exit 0: the chart\'s objects and the webhook files, all agreeing on the address', () => {
+describe("the falco-chart example (chart 9.1.0's values-k8saudit.yaml, Kubernetes 1.30)", () => {
+  test("synthesizes with exit 0: the chart's objects and the webhook files, all agreeing on the address", () => {
     const out = path.join(dir, 'dist');
     const run = runApp({ outdir: out, config: path.join(EXAMPLES, 'falco-chart', 'falco-audit.yaml') });
     expect(run.stderr).not.toMatch(/error/i);
@@ -49,7 +49,7 @@ describe('the falco-chart example (chart 9.1.0\'s values-k8saudit.yaml, Kubernet
     expect(run.stderr).not.toMatch(/note: the values are read as/);
   });
 
-  test('its values file is the chart\'s preset, unchanged', () => {
+  test("its values file is the chart's preset, unchanged", () => {
     expect(fs.readFileSync(path.join(EXAMPLES, 'falco-chart', 'values-k8saudit.yaml'), 'utf8')).toBe(fixture('values-k8saudit.yaml'));
     const shared = path.resolve(__dirname, '../../../shared/reference/charts/falco-9.1.0/values-k8saudit.yaml');
     if (fs.existsSync(shared)) expect(fixture('values-k8saudit.yaml')).toBe(fs.readFileSync(shared, 'utf8'));
@@ -57,7 +57,7 @@ describe('the falco-chart example (chart 9.1.0\'s values-k8saudit.yaml, Kubernet
 });
 
 describe('values: values-k8saudit.yaml without falco.chart', () => {
-  test('exit 0: the chart is read from the keys (the plan says so), and the API server calls the values\' nodePort', () => {
+  test("exit 0: the chart is read from the keys (the plan says so), and the API server calls the values' nodePort", () => {
     writeFiles(dir, {
       'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  values: values-k8saudit.yaml\n',
       'kube-apiserver.yaml': MODERN_MANIFEST,
@@ -67,7 +67,9 @@ describe('values: values-k8saudit.yaml without falco.chart', () => {
     const run = runApp({ outdir: out, config: path.join(dir, 'falco-audit.yaml') });
     expect(run.stderr).not.toMatch(/error/i);
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/note: the values are read as falcosecurity\/falco@9\.1\.0 values \(they have driver, collectors, controller, falcoctl, services/);
+    expect(run.stderr).toMatch(
+      /note: the values are read as falcosecurity\/falco@9\.1\.0 values \(they have driver, collectors, controller, falcoctl, services/,
+    );
     expect(run.stderr).toMatch(/audit endpoint http:\/\/127\.0\.0\.1:30007\/k8s-audit/);
     expect(run.stderr).toMatch(/warning: the API server calls Falco at 127\.0\.0\.1:30007/);
   });
@@ -76,7 +78,7 @@ describe('values: values-k8saudit.yaml without falco.chart', () => {
 describe('refused with exit 1, every problem at its line, nothing written', () => {
   const config = (falco: string) => `apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n${falco}`;
 
-  test('the chart\'s values-syscall-k8saudit.yaml: driver, collectors, DaemonSet, each with why', () => {
+  test("the chart's values-syscall-k8saudit.yaml: driver, collectors, DaemonSet, each with why", () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values-syscall-k8saudit.yaml\n  clusterIP: 10.96.0.100\n'),
       'kube-apiserver.yaml': MODERN_MANIFEST,
@@ -98,7 +100,7 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  test('a config nodePort that differs from the values\' services[]', () => {
+  test("a config nodePort that differs from the values' services[]", () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values-k8saudit.yaml\n  nodePort: 30765\n'),
       'kube-apiserver.yaml': MODERN_MANIFEST,
@@ -120,18 +122,23 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     });
     const bad = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/falco-audit\.yaml:4: falco\.chart: must be one of stable\/falco@1\.1\.1, falcosecurity\/falco@9\.1\.0, got "falcosecurity\/falco@8\.0\.0"/);
+    expect(bad.stderr).toMatch(
+      /falco-audit\.yaml:4: falco\.chart: must be one of stable\/falco@1\.1\.1, falcosecurity\/falco@9\.1\.0, got "falcosecurity\/falco@8\.0\.0"/,
+    );
     writeFiles(dir, { 'falco-audit.yaml': config('  chart: stable/falco@1.1.1\n  values: values-k8saudit.yaml\n  clusterIP: 10.96.0.100\n') });
     const stable = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
     expect(stable.status).toBe(1);
-    expect(stable.stderr).toMatch(/^error: values-k8saudit\.yaml: the values have \d+ problems:\n  - values-k8saudit\.yaml:2: driver: unknown key "driver" for the stable\/falco 1\.1\.x values/);
+    expect(stable.stderr).toMatch(
+      /^error: values-k8saudit\.yaml: the values have \d+ problems:\n {2}- values-k8saudit\.yaml:2: driver: unknown key "driver" for the stable\/falco 1\.1\.x values/,
+    );
   });
 
   test('fields the API server refuses in the pod (subPath, ids, fsGroupChangePolicy, hugepages), each at its values line', () => {
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
       'kube-apiserver.yaml': MODERN_MANIFEST,
-      'values.yaml': fixture('values-k8saudit.yaml') +
+      'values.yaml':
+        fixture('values-k8saudit.yaml') +
         'mounts:\n  volumes: [{name: x, emptyDir: {}}]\n  volumeMounts: [{name: x, mountPath: /x, subPath: ../z}]\n' +
         'podSecurityContext:\n  runAsUser: -1\n  supplementalGroups: [4294967296]\n  fsGroupChangePolicy: Sometimes\n' +
         'containerSecurityContext: {runAsGroup: 2147483648}\n' +
@@ -142,7 +149,7 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     expect(run.status).toBe(1);
     expect(run.stderr.trimEnd().split('\n')).toEqual([
       'error: values.yaml: 6 problems in the falcosecurity/falco 9.1.0 values:',
-      "  - values.yaml:61: mounts.volumeMounts[0].subPath: subPath \"../z\" must not contain '..'",
+      '  - values.yaml:61: mounts.volumeMounts[0].subPath: subPath "../z" must not contain \'..\'',
       '  - values.yaml:63: podSecurityContext.runAsUser: runAsUser -1 must be between 0 and 2147483647, inclusive',
       '  - values.yaml:64: podSecurityContext.supplementalGroups[0]: supplementalGroups item 4294967296 must be between 0 and 2147483647, inclusive',
       '  - values.yaml:65: podSecurityContext.fsGroupChangePolicy: fsGroupChangePolicy "Sometimes" must be one of OnRootMismatch, Always',
@@ -154,9 +161,15 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
   });
 
   describe('what Falco needs to start: one rules key, the json plugin, a rules source', () => {
-    const older = fixture('older-falco.yaml').replace('tag: 0.40.0', 'tag: 0.38.2').replace('k8saudit-rules:0.11.0, k8saudit:0.11.0', 'k8saudit-rules:0.7.0, k8saudit:0.7.0');
+    const older = fixture('older-falco.yaml')
+      .replace('tag: 0.40.0', 'tag: 0.38.2')
+      .replace('k8saudit-rules:0.11.0, k8saudit:0.11.0', 'k8saudit-rules:0.7.0, k8saudit:0.7.0');
     const synthValues = (values: string) => {
-      writeFiles(dir, { 'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'), 'kube-apiserver.yaml': MODERN_MANIFEST, 'values.yaml': values });
+      writeFiles(dir, {
+        'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
+        'kube-apiserver.yaml': MODERN_MANIFEST,
+        'values.yaml': values,
+      });
       return runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
     };
     const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) => l.includes(needle)) + 1;
@@ -166,7 +179,7 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
       expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
     };
 
-    test('Falco 0.38: a rules_file alone is written as rules_files, without the chart\'s default beside it', () => {
+    test("Falco 0.38: a rules_file alone is written as rules_files, without the chart's default beside it", () => {
       const run = synthValues(older.replace('  rules_files: [', '  rules_file: ['));
       expect(run.stderr).not.toMatch(/^error/m);
       expect(run.status).toBe(0);
@@ -189,9 +202,14 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
       const a = synthValues(noLoad);
       refusedAt(a, noLoad, 'load_plugins:', 'falco.load_plugins');
       expect(a.stderr).toMatch(/the k8saudit rules require the json plugin, and Falco exits at start without it \("Plugin requirement not satisfied/);
-      const noEntry = preset.replace('    - name: json\n      library_path: libjson.so\n      init_config: ""\n', '').replace('load_plugins: [k8saudit, json]', 'load_plugins: [k8saudit]');
+      const noEntry = preset
+        .replace('    - name: json\n      library_path: libjson.so\n      init_config: ""\n', '')
+        .replace('load_plugins: [k8saudit, json]', 'load_plugins: [k8saudit]');
       refusedAt(synthValues(noEntry), noEntry, '  plugins:', 'falco.plugins');
-      const noDeps = preset.replace('        refs: [k8saudit-rules:0.16, k8saudit:0.16]', '        refs: [k8saudit-rules:0.16.1, k8saudit:0.16.1]\n        resolveDeps: false');
+      const noDeps = preset.replace(
+        '        refs: [k8saudit-rules:0.16, k8saudit:0.16]',
+        '        refs: [k8saudit-rules:0.16.1, k8saudit:0.16.1]\n        resolveDeps: false',
+      );
       const c = synthValues(noDeps);
       refusedAt(c, noDeps, 'resolveDeps', 'falcoctl.config.artifact.install.resolveDeps');
       expect(c.stderr).toMatch(/has no json ref, so falcoctl does not install libjson\.so/);
@@ -206,12 +224,15 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
       expect(run.stderr).toMatch(/installs no rules \(no \*-rules ref\) and customRules is empty, .* \("You must specify at least one rules file"\)/);
       // rules of the team's own are a source; an OCI ruleset ref is a rules artifact
       expect(synthValues(`${text}customRules:\n  team.yaml: "- rule: x"\n`).status).toBe(0);
-      expect(synthValues(text.replace('refs: [k8saudit:0.16.1', 'refs: [ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.16.1, k8saudit:0.16.1')).status).toBe(0);
+      expect(
+        synthValues(text.replace('refs: [k8saudit:0.16.1', 'refs: [ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.16.1, k8saudit:0.16.1')).status,
+      ).toBe(0);
     });
 
     test('stable/falco shape: falco.falcoctl.refs without a rules artifact, at the config line', () => {
       writeFiles(dir, {
-        'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  clusterIP: 10.96.0.100\n  falcoctl:\n    refs: [k8saudit:0.16.1]\n',
+        'falco-audit.yaml':
+          'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  clusterIP: 10.96.0.100\n  falcoctl:\n    refs: [k8saudit:0.16.1]\n',
         'kube-apiserver.yaml': MODERN_MANIFEST,
       });
       const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
@@ -241,7 +262,8 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     writeFiles(dir, {
       'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'),
       'kube-apiserver.yaml': MODERN_MANIFEST,
-      'values.yaml': `${fixture('values-k8saudit.yaml')}containerSecurityContext:\n  privileged: true\n  capabilities:\n    add: [SYS_ADMIN]\n` +
+      'values.yaml':
+        `${fixture('values-k8saudit.yaml')}containerSecurityContext:\n  privileged: true\n  capabilities:\n    add: [SYS_ADMIN]\n` +
         'mounts:\n  volumes: [{name: host, hostPath: {path: /var/log}}]\n  volumeMounts: [{name: host, mountPath: /host/var/log}]\n',
     });
     const out = path.join(dir, 'dist');
@@ -258,19 +280,25 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  test('a port below 1024, which the capability-less container cannot bind: the config\'s k8sAudit.port, the values\' open_params', () => {
+  test("a port below 1024, which the capability-less container cannot bind: the config's k8sAudit.port, the values' open_params", () => {
     writeFiles(dir, {
       'falco-audit.yaml': 'apiServer:\n  manifest: kube-apiserver.yaml\nfalco:\n  clusterIP: 10.96.0.100\n  k8sAudit:\n    port: 443\n',
       'kube-apiserver.yaml': MODERN_MANIFEST,
     });
     const a = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
     expect(a.status).toBe(1);
-    expect(a.stderr).toMatch(/^error: falco-audit\.yaml:6: falco\.k8sAudit\.port: is 443, below 1024, but Falco's container drops every capability .*use a port of 1024 or above, such as 9765\n/);
+    expect(a.stderr).toMatch(
+      /^error: falco-audit\.yaml:6: falco\.k8sAudit\.port: is 443, below 1024, but Falco's container drops every capability .*use a port of 1024 or above, such as 9765\n/,
+    );
     const text = fixture('values-k8saudit.yaml').replace('http://:9765/k8s-audit', 'http://:443/k8s-audit').replace('- port: 9765', '- port: 443');
     writeFiles(dir, { 'falco-audit.yaml': config('  values: values.yaml\n  clusterIP: 10.96.0.100\n'), 'values.yaml': text });
     const b = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
     expect(b.status).toBe(1);
-    expect(b.stderr).toMatch(new RegExp(`^error: values\\.yaml:${text.split('\n').findIndex((l) => l.includes(':443/')) + 1}: falco\\.plugins\\[0\\]\\.open_params: is 443, below 1024`));
+    expect(b.stderr).toMatch(
+      new RegExp(
+        `^error: values\\.yaml:${text.split('\n').findIndex((l) => l.includes(':443/')) + 1}: falco\\.plugins\\[0\\]\\.open_params: is 443, below 1024`,
+      ),
+    );
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
 
@@ -282,6 +310,8 @@ describe('refused with exit 1, every problem at its line, nothing written', () =
     });
     const run = runApp({ outdir: path.join(dir, 'dist'), cwd: dir, config: 'falco-audit.yaml' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^error: values\.yaml:18: falcoctl\.imag: unknown key "falcoctl\.imag" for the falcosecurity\/falco 9\.1\.0 values; did you mean "falcoctl\.image"\?/);
+    expect(run.stderr).toMatch(
+      /^error: values\.yaml:18: falcoctl\.imag: unknown key "falcoctl\.imag" for the falcosecurity\/falco 9\.1\.0 values; did you mean "falcoctl\.image"\?/,
+    );
   });
 });

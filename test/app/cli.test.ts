@@ -16,7 +16,10 @@ describe('parseArgs', () => {
   test.each([
     [[], { kind: 'synth' }],
     [['synth'], { kind: 'synth' }],
-    [['synth', '--config', 'a.yaml', '--output=out', '--plan-json', 'p.json'], { kind: 'synth', config: 'a.yaml', output: 'out', planJson: 'p.json' }],
+    [
+      ['synth', '--config', 'a.yaml', '--output=out', '--plan-json', 'p.json'],
+      { kind: 'synth', config: 'a.yaml', output: 'out', planJson: 'p.json' },
+    ],
     [['--output', 'dist'], { kind: 'synth', output: 'dist' }],
     [['--help'], { kind: 'help' }],
     [['synth', '-h'], { kind: 'help' }],
@@ -75,7 +78,9 @@ describe('the bin', () => {
   test('a missing config names FALCO_AUDIT_CONFIG and --config', () => {
     const r = bin(['synth']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('error: falco-audit.yaml: config file not found; run where falco-audit.yaml is, or name the file with --config FILE (or FALCO_AUDIT_CONFIG=FILE)');
+    expect(r.stderr).toContain(
+      'error: falco-audit.yaml: config file not found; run where falco-audit.yaml is, or name the file with --config FILE (or FALCO_AUDIT_CONFIG=FILE)',
+    );
   });
 
   test('synth writes --output; a failed synth leaves it as it was and says so', () => {
@@ -123,11 +128,19 @@ describe('--plan-json never overwrites what it must not', () => {
     ['out/..plan.json', 'is inside the output folder out'],
   ])('--plan-json %s is refused before anything is written', (target, message) => {
     project();
-    const before = fs.readdirSync(dir).sort().map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f), 'utf8') : '']);
+    const before = fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f), 'utf8') : '']);
     const r = bin(['synth', '--output', 'out', '--plan-json', target]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(message);
-    expect(fs.readdirSync(dir).sort().map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f), 'utf8') : ''])).toEqual(before);
+    expect(
+      fs
+        .readdirSync(dir)
+        .sort()
+        .map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f), 'utf8') : '']),
+    ).toEqual(before);
   });
 
   test('through a link to the output folder', () => {
@@ -178,7 +191,11 @@ describe('the real cdk8s synth with the project cdk8s.yaml', () => {
   test('cdk8s synth --output DIR (another folder than the scratch one) writes the output there', () => {
     project();
     cdk8sYaml();
-    const r = spawnSync(process.execPath, [CDK8S, 'synth', '--output', 'elsewhere/dist'], { cwd: dir, env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CDK8S, 'synth', '--output', 'elsewhere/dist'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(0);
     expect(listFiles(path.join(dir, 'elsewhere', 'dist'))).toContain('cluster/auditsink-falco.yaml');
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
@@ -187,9 +204,15 @@ describe('the real cdk8s synth with the project cdk8s.yaml', () => {
   test('cdk8s synth --output dist (the real folder): the message says cdk8s-cli deleted it, and how to restore it', () => {
     project(BROKEN);
     cdk8sYaml();
-    const r = spawnSync(process.execPath, [CDK8S, 'synth', '--output', 'dist'], { cwd: dir, env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CDK8S, 'synth', '--output', 'dist'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, CDK8S_CHECK_UPGRADE: 'false' },
+      encoding: 'utf8',
+    });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('(cdk8s synth deleted dist itself before it started the app, because its --output names the output folder; restore it with git checkout -- dist');
+    expect(r.stderr).toContain(
+      '(cdk8s synth deleted dist itself before it started the app, because its --output names the output folder; restore it with git checkout -- dist',
+    );
   }, 30_000);
 });
 

@@ -64,7 +64,10 @@ function expectedOutput(): Record<string, string> {
 }
 
 function expectRefused(r: { status: number | null; stdout: string; stderr: string }, message: RegExp) {
-  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^\n]*\nnothing was written: [^\n]*\.\n$/) });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({
+    status: 1,
+    stderr: expect.stringMatching(/^error: [^\n]*\nnothing was written: [^\n]*\.\n$/),
+  });
   expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
   expect(r.stdout).toBe('');
@@ -84,7 +87,10 @@ const refused: RefusedCase[] = [
   {
     name: '"." in the config\'s folder (it would leave only cluster/ and node/)',
     setup: (d) => (writeFiles(d, { ...INPUTS, 'notes.md': 'mine\n' }), { outdir: '.' }),
-    message: (d) => new RegExp(`output folder "\\." is the config's folder \\(${esc(d)}\\); set --output \\(or CDK8S_OUTDIR\\) to a folder of its own, e\\.g\\. dist`),
+    message: (d) =>
+      new RegExp(
+        `output folder "\\." is the config's folder \\(${esc(d)}\\); set --output \\(or CDK8S_OUTDIR\\) to a folder of its own, e\\.g\\. dist`,
+      ),
   },
   {
     name: '".." from a subfolder, the config in the parent',
@@ -126,14 +132,27 @@ const refused: RefusedCase[] = [
   },
   {
     name: 'a folder holding the manifest',
-    setup: (d) => (writeFiles(d, { ...INPUTS, 'falco-audit.yaml': CONFIG.replace('manifest: kube-apiserver.yaml', 'manifest: in/kube-apiserver.yaml'), 'in/kube-apiserver.yaml': DEFAULT_MANIFEST }), { outdir: 'in' }),
+    setup: (d) => (
+      writeFiles(d, {
+        ...INPUTS,
+        'falco-audit.yaml': CONFIG.replace('manifest: kube-apiserver.yaml', 'manifest: in/kube-apiserver.yaml'),
+        'in/kube-apiserver.yaml': DEFAULT_MANIFEST,
+      }),
+      { outdir: 'in' }
+    ),
     message: (d) => new RegExp(`output folder "in" contains the kube-apiserver manifest \\(${esc(path.join(d, 'in', 'kube-apiserver.yaml'))}\\)`),
   },
   {
     name: 'a folder holding the AuditSink CA file',
     setup: (d) => {
       writeFiles(d, {
-        'falco-audit.yaml': ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: tls/ca.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}', ''].join('\n'),
+        'falco-audit.yaml': [
+          'apiServer: {manifest: kube-apiserver.yaml}',
+          'audit:',
+          '  auditSink: {certificateAuthority: tls/ca.pem}',
+          'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}',
+          '',
+        ].join('\n'),
         'kube-apiserver.yaml': DEFAULT_MANIFEST,
         'values.yaml': 'falco:\n  webserver:\n    sslEnabled: true\n',
         'tls/ca.pem': PEM,
@@ -146,7 +165,16 @@ const refused: RefusedCase[] = [
     name: "a fleet: a folder holding one cluster's manifest",
     setup: (d) => {
       writeFiles(d, {
-        'falco-audit.yaml': ['clusters:', '- name: a', '  apiServer: {manifest: kube-apiserver.yaml}', '  falco: {clusterIP: 10.96.0.100}', '- name: b', '  apiServer: {manifest: b/kube-apiserver.yaml}', '  falco: {clusterIP: 10.96.0.100}', ''].join('\n'),
+        'falco-audit.yaml': [
+          'clusters:',
+          '- name: a',
+          '  apiServer: {manifest: kube-apiserver.yaml}',
+          '  falco: {clusterIP: 10.96.0.100}',
+          '- name: b',
+          '  apiServer: {manifest: b/kube-apiserver.yaml}',
+          '  falco: {clusterIP: 10.96.0.100}',
+          '',
+        ].join('\n'),
         'kube-apiserver.yaml': DEFAULT_MANIFEST,
         'b/kube-apiserver.yaml': DEFAULT_MANIFEST,
       });
@@ -192,12 +220,16 @@ const refused: RefusedCase[] = [
   {
     name: 'a dangling symbolic link',
     setup: (d) => (writeFiles(d, INPUTS), fs.symlinkSync('gone', path.join(d, 'out')), { outdir: 'out' }),
-    message: (d) => new RegExp(`output folder "out": ${esc(path.join(d, 'out'))} is a symbolic link to gone, which does not exist; create that folder`),
+    message: (d) =>
+      new RegExp(`output folder "out": ${esc(path.join(d, 'out'))} is a symbolic link to gone, which does not exist; create that folder`),
   },
   {
     name: "someone else's folder (notes, no marker)",
     setup: (d) => (writeFiles(d, { ...INPUTS, 'docs/notes.md': 'mine\n', 'docs/cluster/x.yaml': 'a: 1\n' }), { outdir: 'docs' }),
-    message: (d) => new RegExp(`output folder "docs" \\(${esc(path.join(d, 'docs'))}\\) holds notes\\.md, which cdk8s-falco-audit did not write; .*only replaces an empty folder or its own output \\(marked by \\.cdk8s-falco-audit\\)`),
+    message: (d) =>
+      new RegExp(
+        `output folder "docs" \\(${esc(path.join(d, 'docs'))}\\) holds notes\\.md, which cdk8s-falco-audit did not write; .*only replaces an empty folder or its own output \\(marked by \\.cdk8s-falco-audit\\)`,
+      ),
   },
   {
     name: 'a folder shaped like the output but with a .json file',
@@ -239,7 +271,12 @@ describe('an output folder that would destroy something: exit 1, one message, no
     try {
       const before = tree(d);
       const r = runApp({ cwd: d, config: 'falco-audit.yaml', outdir: 'out' });
-      expectRefused(r, new RegExp(`output folder "out" is a mount point \\(${esc(path.join(d, 'out'))}\\), which cannot be replaced in one step; set --output \\(or CDK8S_OUTDIR\\) to a folder inside it, e\\.g\\. out/dist`));
+      expectRefused(
+        r,
+        new RegExp(
+          `output folder "out" is a mount point \\(${esc(path.join(d, 'out'))}\\), which cannot be replaced in one step; set --output \\(or CDK8S_OUTDIR\\) to a folder inside it, e\\.g\\. out/dist`,
+        ),
+      );
       expect(tree(d)).toEqual(before);
       // and the folder inside it works
       expect(runApp({ cwd: d, config: 'falco-audit.yaml', outdir: 'out/dist' }).status).toBe(0);
@@ -264,7 +301,9 @@ describe('replacing the output folder: only the folder changes', () => {
   test('the output writes the marker, with fixed text', () => {
     writeFiles(dir, INPUTS);
     expectReplaced();
-    expect(fs.readFileSync(path.join(dir, 'out', MARKER), 'utf8')).toBe('# Output of cdk8s-falco-audit: every run replaces this whole folder. Keep nothing else here.\n');
+    expect(fs.readFileSync(path.join(dir, 'out', MARKER), 'utf8')).toBe(
+      '# Output of cdk8s-falco-audit: every run replaces this whole folder. Keep nothing else here.\n',
+    );
   });
 
   test('an output from before the marker (the committed dist/) is replaced', () => {
@@ -276,7 +315,13 @@ describe('replacing the output folder: only the folder changes', () => {
   });
 
   test("a fleet's earlier output (<cluster>/cluster, <cluster>/node) is replaced", () => {
-    writeFiles(dir, { ...INPUTS, 'out/prod/cluster/a.yaml': 'a: 1\n', 'out/prod/node/kube-apiserver.yaml': 'b: 1\n', 'out/lab/cluster/c.yaml': 'c: 1\n', 'out/cluster/d.yaml': 'd: 1\n' });
+    writeFiles(dir, {
+      ...INPUTS,
+      'out/prod/cluster/a.yaml': 'a: 1\n',
+      'out/prod/node/kube-apiserver.yaml': 'b: 1\n',
+      'out/lab/cluster/c.yaml': 'c: 1\n',
+      'out/cluster/d.yaml': 'd: 1\n',
+    });
     expectReplaced();
   });
 
@@ -309,7 +354,12 @@ describe('replacing the output folder: only the folder changes', () => {
     const r = runApp({ cwd: dir, config: 'falco-audit.yaml', outdir: 'out' });
     expect(r.status).toBe(0);
     expect(tree(path.join(dir, 'out'))).toEqual(expectedOutput());
-    expect(fs.readdirSync(dir).filter((f) => f.startsWith('.')).sort()).toEqual(['.dist.old-1', '.out.old-notes']);
+    expect(
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.startsWith('.'))
+        .sort(),
+    ).toEqual(['.dist.old-1', '.out.old-notes']);
   });
 
   test.each([
@@ -351,7 +401,9 @@ describe('replacing the output folder: only the folder changes', () => {
   test('as PID 1 (a container) with a stale .out.old-1 beside the folder', () => {
     writeFiles(dir, { ...INPUTS, 'out/cluster/a.yaml': 'a: 1\n', '.out.old-1/cluster/a.yaml': 'a: 0\n' });
     // unshare --pid --fork makes the app PID 1 in a new PID namespace (needs root), as in a container.
-    const probe = spawnSync('unshare', ['--pid', '--fork', process.execPath, '-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const probe = spawnSync('unshare', ['--pid', '--fork', process.execPath, '-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
     if (probe.stdout !== '1') {
       console.warn(`skipped the PID 1 case: unshare --pid failed (${(probe.stderr || probe.error?.message || '').trim()})`);
       return;
@@ -378,7 +430,7 @@ describe('replacing the output folder: only the folder changes', () => {
     const took = Date.now() - started;
     // a fixed seed: the same kill times on every run of the suite (as far as the machine's speed allows)
     let seed = 14;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     let interrupted = 0;
     // The writing is the last part of a run (after start-up, loading and validation): aim most kills there.
     for (let i = 0; i < 20; i++) {

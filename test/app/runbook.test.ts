@@ -25,7 +25,13 @@ function plan(config: string, manifest: string, extra: Record<string, string> = 
 /** The numbered steps, as their first lines, and every line of the steps section. */
 function steps(stderr: string): { titles: string[]; text: string } {
   const section = stderr.slice(stderr.indexOf('  steps:\n'), stderr.indexOf('  files written:'));
-  return { titles: section.split('\n').filter((l) => /^ {4}\d+\. /.test(l)).map((l) => l.trim()), text: section };
+  return {
+    titles: section
+      .split('\n')
+      .filter((l) => /^ {4}\d+\. /.test(l))
+      .map((l) => l.trim()),
+    text: section,
+  };
 }
 
 test('webhook backend: Falco first, then the files the manifest names, the manifest last, then the checks', () => {
@@ -79,7 +85,10 @@ test('Kubernetes before 1.16 has no /readyz: the check asks /healthz', () => {
 });
 
 test('paths with spaces are quoted for the shell', () => {
-  writeFiles(dir, { 'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', 'kube-apiserver.yaml': MODERN_MANIFEST });
+  writeFiles(dir, {
+    'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n',
+    'kube-apiserver.yaml': MODERN_MANIFEST,
+  });
   const r = runApp({ cwd: dir, config: 'falco-audit.yaml', outdir: path.join(dir, 'my out'), env: {} });
   expect(r.status).toBe(0);
   expect(r.stderr).toContain("kubectl apply -f 'my out/cluster/'");
@@ -118,5 +127,7 @@ test('kubernetesVersion of another minor than the manifest image is refused at i
   );
   expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   // the same minor at another patch is fine (the image tag may lag a patch release)
-  expect(plan('kubernetesVersion: "1.30.2"\napiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', MODERN_MANIFEST).status).toBe(0);
+  expect(
+    plan('kubernetesVersion: "1.30.2"\napiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', MODERN_MANIFEST).status,
+  ).toBe(0);
 });

@@ -22,7 +22,13 @@ const FALCO_PEM = CERT + KEY;
 const KEY_MATERIAL = KEY.split('\n')[1];
 
 const TLS_VALUES = 'falco:\n  webserver:\n    sslEnabled: true\n';
-const SINK_CONFIG = ['apiServer: {manifest: kube-apiserver.yaml}', 'audit:', '  auditSink: {certificateAuthority: falco.pem}', 'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}', ''].join('\n');
+const SINK_CONFIG = [
+  'apiServer: {manifest: kube-apiserver.yaml}',
+  'audit:',
+  '  auditSink: {certificateAuthority: falco.pem}',
+  'falco: {clusterIP: 10.96.0.100, values: values.yaml, tlsSecret: falco-tls}',
+  '',
+].join('\n');
 const WEBHOOK_CONFIG = [
   'apiServer: {manifest: kube-apiserver.yaml}',
   'audit:',
@@ -49,7 +55,10 @@ function run(files: Record<string, string>) {
 
 /** Exit 1, exactly one `error:` message matching `message`, no stack, nothing written, and none of `secrets` shown. */
 function expectRefused(r: ReturnType<typeof run>, message: string | RegExp, secrets: readonly string[] = []) {
-  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^error: [^]*\nnothing was written: [^\n]*\.\n$/) });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({
+    status: 1,
+    stderr: expect.stringMatching(/^error: [^]*\nnothing was written: [^\n]*\.\n$/),
+  });
   if (typeof message === 'string') expect(r.stderr).toContain(message);
   else expect(r.stderr).toMatch(message);
   expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
@@ -70,7 +79,7 @@ function sparse(name: string, size: number): void {
 }
 
 describe('a CA file that holds a private key is refused, saying why', () => {
-  test('as the AuditSink caBundle (the README\'s falco.pem, certificate + key)', () => {
+  test("as the AuditSink caBundle (the README's falco.pem, certificate + key)", () => {
     const r = run({ 'falco-audit.yaml': SINK_CONFIG, 'falco.pem': FALCO_PEM, 'values.yaml': TLS_VALUES });
     expectRefused(
       r,
@@ -83,7 +92,9 @@ describe('a CA file that holds a private key is refused, saying why', () => {
 
   test('as the webhook kubeconfig certificate-authority-data', () => {
     const r = run({ 'falco-audit.yaml': WEBHOOK_CONFIG, 'falco.pem': FALCO_PEM, 'values.yaml': TLS_VALUES });
-    expectRefused(r, `falco-audit.yaml:4: audit.webhook.certificateAuthority: certificate authority file falco.pem holds a private key (line 4)`, [KEY_MATERIAL]);
+    expectRefused(r, `falco-audit.yaml:4: audit.webhook.certificateAuthority: certificate authority file falco.pem holds a private key (line 4)`, [
+      KEY_MATERIAL,
+    ]);
   });
 
   test('an RSA key in the traditional format, before the certificate, is refused too', () => {
@@ -94,7 +105,7 @@ describe('a CA file that holds a private key is refused, saying why', () => {
 });
 
 describe('only certificate blocks are embedded', () => {
-  test('openssl\'s text around the blocks and a second certificate: the caBundle holds exactly the two certificates', () => {
+  test("openssl's text around the blocks and a second certificate: the caBundle holds exactly the two certificates", () => {
     const second = '-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUSECOND\nAAAA\n-----END CERTIFICATE-----\n';
     const file = `subject=CN = falco.falco.svc\nissuer=CN = falco-ca\n${CERT.replace(/\n/g, '\r\n')}\nBag Attributes\n    friendlyName: ca\n${second}`;
     const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
@@ -105,13 +116,27 @@ describe('only certificate blocks are embedded', () => {
   });
 
   test('a file with only other blocks says which, and that the API server ignores them', () => {
-    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': CERT.replace(/CERTIFICATE/g, 'TRUSTED CERTIFICATE'), 'values.yaml': TLS_VALUES });
-    expectRefused(r, 'falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem holds no PEM certificate (no -----BEGIN CERTIFICATE----- block; it has "TRUSTED CERTIFICATE" blocks, which the API server ignores)');
+    const r = run({
+      'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'),
+      'ca.pem': CERT.replace(/CERTIFICATE/g, 'TRUSTED CERTIFICATE'),
+      'values.yaml': TLS_VALUES,
+    });
+    expectRefused(
+      r,
+      'falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem holds no PEM certificate (no -----BEGIN CERTIFICATE----- block; it has "TRUSTED CERTIFICATE" blocks, which the API server ignores)',
+    );
   });
 
   test('a certificate block with a line that is not base64 is refused at its line', () => {
-    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': CERT.replace('TESTONLY\n', 'TESTONLY\nnot base64!\n'), 'values.yaml': TLS_VALUES });
-    expectRefused(r, 'certificate authority file ca.pem is not valid PEM: line 3: the CERTIFICATE block begun at line 1 holds a line that is not base64');
+    const r = run({
+      'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'),
+      'ca.pem': CERT.replace('TESTONLY\n', 'TESTONLY\nnot base64!\n'),
+      'values.yaml': TLS_VALUES,
+    });
+    expectRefused(
+      r,
+      'certificate authority file ca.pem is not valid PEM: line 3: the CERTIFICATE block begun at line 1 holds a line that is not base64',
+    );
   });
 });
 
@@ -120,14 +145,19 @@ describe('bounded work: big or pathological files are refused before they are re
     writeFiles(dir, { 'values.yaml': TLS_VALUES });
     sparse('ca.pem', 3 * 1024 ** 3);
     const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'values.yaml': TLS_VALUES });
-    expectRefused(r, `falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem is ${3 * 1024 ** 3} bytes, more than the 1048576 bytes any CA bundle needs; refusing to read it`);
+    expectRefused(
+      r,
+      `falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem is ${3 * 1024 ** 3} bytes, more than the 1048576 bytes any CA bundle needs; refusing to read it`,
+    );
   });
 
   test('a 3 GB manifest and a 3 GB config: refused by their size', () => {
     sparse('kube-apiserver.yaml', 3 * 1024 ** 3);
     const r1 = runApp({ cwd: dir, outdir: path.join(dir, 'out'), config: writeConfig() });
     expect(r1.status).toBe(1);
-    expect(r1.stderr).toContain(`kube-apiserver.yaml: kube-apiserver manifest is ${3 * 1024 ** 3} bytes, more than the 1048576 bytes any real one needs`);
+    expect(r1.stderr).toContain(
+      `kube-apiserver.yaml: kube-apiserver manifest is ${3 * 1024 ** 3} bytes, more than the 1048576 bytes any real one needs`,
+    );
     sparse('big.yaml', 3 * 1024 ** 3);
     const r2 = runApp({ cwd: dir, outdir: path.join(dir, 'out'), config: 'big.yaml' });
     expect(r2.status).toBe(1);
@@ -139,7 +169,10 @@ describe('bounded work: big or pathological files are refused before they are re
     const begins = '-----BEGIN CERTIFICATE-----\n'.repeat(30_000);
     expect(begins.length).toBeGreaterThan(800_000);
     const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': begins, 'values.yaml': TLS_VALUES });
-    expectRefused(r, 'certificate authority file ca.pem is not valid PEM: line 2: the "CERTIFICATE" block begun at line 1 has no END line before this BEGIN line');
+    expectRefused(
+      r,
+      'certificate authority file ca.pem is not valid PEM: line 2: the "CERTIFICATE" block begun at line 1 has no END line before this BEGIN line',
+    );
   });
 
   test('a fleet of more than 5,000 clusters is refused at its clusters line, before any is built', () => {
@@ -160,7 +193,9 @@ describe('literal credentials in the values are refused, with the way that keeps
   const at = (text: string, needle: string) => `values.yaml:${lineOf(text, needle)}:`;
 
   test('integrations.snsOutput AWS keys', () => {
-    const text = values('  snsOutput:\n    enabled: true\n    topic: arn:aws:sns:eu-west-1:123456789012:alerts\n    aws_access_key_id: AKIAIOSFODNN7EXAMPLE\n    aws_secret_access_key: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n');
+    const text = values(
+      '  snsOutput:\n    enabled: true\n    topic: arn:aws:sns:eu-west-1:123456789012:alerts\n    aws_access_key_id: AKIAIOSFODNN7EXAMPLE\n    aws_secret_access_key: wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY\n',
+    );
     const r = run({ 'values.yaml': text });
     expectRefused(
       r,
@@ -174,26 +209,37 @@ describe('literal credentials in the values are refused, with the way that keeps
   test('integrations.gcscc.webhookAuthenticationToken (the chart writes it into a program: line of the ConfigMap)', () => {
     const text = values('  gcscc:\n    enabled: true\n    webhookAuthenticationToken: 7f3a9c1e5b2d4f6a8c0e2b4d6f8a0c2e\n');
     const r = run({ 'values.yaml': text });
-    expectRefused(r, `${at(text, 'webhookAuthenticationToken')} integrations.gcscc.webhookAuthenticationToken: refused: a literal webhook authentication token`, [
-      '7f3a9c1e5b2d4f6a8c0e2b4d6f8a0c2e',
-    ]);
+    expectRefused(
+      r,
+      `${at(text, 'webhookAuthenticationToken')} integrations.gcscc.webhookAuthenticationToken: refused: a literal webhook authentication token`,
+      ['7f3a9c1e5b2d4f6a8c0e2b4d6f8a0c2e'],
+    );
     expect(r.stderr).toContain('with the key webhook-authentication-token');
     expect(r.stderr).toContain('name it in integrations.gcscc.existingSecret');
   });
 
-  test('integrations.pubsubOutput.credentialsData and projectID (both in the chart\'s Secret)', () => {
+  test("integrations.pubsubOutput.credentialsData and projectID (both in the chart's Secret)", () => {
     const credentials = '{"type": "service_account", "private_key_id": "0123abcd"}';
     const text = values(`  pubsubOutput:\n    enabled: true\n    topic: alerts\n    credentialsData: '${credentials}'\n`);
-    expectRefused(run({ 'values.yaml': text }), `${at(text, 'credentialsData')} integrations.pubsubOutput.credentialsData: refused: a literal Google Cloud credentials file`, [
-      '0123abcd',
-    ]);
+    expectRefused(
+      run({ 'values.yaml': text }),
+      `${at(text, 'credentialsData')} integrations.pubsubOutput.credentialsData: refused: a literal Google Cloud credentials file`,
+      ['0123abcd'],
+    );
     const project = values('  pubsubOutput:\n    projectID: my-project-42\n');
-    expectRefused(run({ 'values.yaml': project }), `${at(project, 'projectID')} integrations.pubsubOutput.projectID: refused: a literal Google Cloud project id`);
+    expectRefused(
+      run({ 'values.yaml': project }),
+      `${at(project, 'projectID')} integrations.pubsubOutput.projectID: refused: a literal Google Cloud project id`,
+    );
   });
 
   test('a secret of the wrong type is described by its kind, not its value', () => {
     const text = values('  snsOutput:\n    aws_secret_access_key: 12345678901234567890\n');
-    expectRefused(run({ 'values.yaml': text }), `${at(text, 'aws_secret_access_key')} integrations.snsOutput.aws_secret_access_key: expected a string, got a number`, ['1234567890']);
+    expectRefused(
+      run({ 'values.yaml': text }),
+      `${at(text, 'aws_secret_access_key')} integrations.snsOutput.aws_secret_access_key: expected a string, got a number`,
+      ['1234567890'],
+    );
   });
 
   test('an integration enabled without its existingSecret is refused at its enabled line', () => {
@@ -215,13 +261,24 @@ describe('credentials in URLs and in falcoctl.yaml are refused, never shown, wit
   const at = (text: string, needle: string) => `values.yaml:${lineOf(text, needle)}:`;
 
   test('stable/falco values: falco.httpOutput.url, integrations.natsOutput.natsUrl, proxy.httpProxy and httpsProxy', () => {
-    const http = DEFAULT_VALUES.replace('url: http://falcosidekick.falco.svc.cluster.local:2801/', 'url: "https://alice:Pa55word@hooks.example.com/falco"');
-    expectRefused(run({ 'values.yaml': http }), `${at(http, 'Pa55word')} falco.httpOutput.url: refused: this URL carries a password before its '@', which would be ` +
-      'written into falco.yaml in the ConfigMap in the output, which is meant for Git; point it at a receiver in the cluster that needs no credentials in the URL, ' +
-      'such as falcosidekick', ['Pa55word', 'alice']);
+    const http = DEFAULT_VALUES.replace(
+      'url: http://falcosidekick.falco.svc.cluster.local:2801/',
+      'url: "https://alice:Pa55word@hooks.example.com/falco"',
+    );
+    expectRefused(
+      run({ 'values.yaml': http }),
+      `${at(http, 'Pa55word')} falco.httpOutput.url: refused: this URL carries a password before its '@', which would be ` +
+        'written into falco.yaml in the ConfigMap in the output, which is meant for Git; point it at a receiver in the cluster that needs no credentials in the URL, ' +
+        'such as falcosidekick',
+      ['Pa55word', 'alice'],
+    );
     const nats = `${DEFAULT_VALUES}integrations:\n  natsOutput: {enabled: true, natsUrl: "nats://s3cr3tt0ken@nats.example.com:4222"}\n`;
-    expectRefused(run({ 'values.yaml': nats }), `${at(nats, 's3cr3tt0ken')} integrations.natsOutput.natsUrl: refused: this URL carries credentials (a user or token) ` +
-      "before its '@', which would be written into the falco-nats sidecar's arguments in the DaemonSet", ['s3cr3tt0ken']);
+    expectRefused(
+      run({ 'values.yaml': nats }),
+      `${at(nats, 's3cr3tt0ken')} integrations.natsOutput.natsUrl: refused: this URL carries credentials (a user or token) ` +
+        "before its '@', which would be written into the falco-nats sidecar's arguments in the DaemonSet",
+      ['s3cr3tt0ken'],
+    );
     for (const key of ['httpProxy', 'httpsProxy']) {
       const proxy = `${DEFAULT_VALUES}proxy:\n  ${key}: http://proxyuser:Pr0xyPass@proxy.example.com:3128\n`;
       expectRefused(run({ 'values.yaml': proxy }), `${at(proxy, 'Pr0xyPass')} proxy.${key}: refused: this URL carries a password`, ['Pr0xyPass']);
@@ -229,19 +286,29 @@ describe('credentials in URLs and in falcoctl.yaml are refused, never shown, wit
   });
 
   test('stable/falco values: a user without a password, or a ${VAR} password, is no literal secret', () => {
-    const r = run({ 'values.yaml': `${DEFAULT_VALUES}proxy:\n  httpProxy: http://falco@proxy.example.com:3128\n  httpsProxy: "http://falco:\${PROXY_PASSWORD}@proxy.example.com:3128"\n` });
+    const r = run({
+      'values.yaml': `${DEFAULT_VALUES}proxy:\n  httpProxy: http://falco@proxy.example.com:3128\n  httpsProxy: "http://falco:\${PROXY_PASSWORD}@proxy.example.com:3128"\n`,
+    });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
   });
 
   test('falcosecurity/falco values: registry passwords and client secrets, an index URL and http_output.url with a password', () => {
-    const text = CHART.replace('  config:\n    artifact:', '  config:\n    registry:\n      auth:\n' +
-      '        basic: [{registry: ghcr.io, user: bob, password: hunt3r2}]\n' +
-      '        oauth: [{registry: registry.example.com, clientID: falco, clientsecret: t0ps3cret, tokenURL: "https://auth.example.com/token"}]\n' +
-      '    indexes: [{name: corp, url: "https://corp:1ndexpw@index.example.com/index.yaml"}]\n    artifact:') +
-      '  http_output: {enabled: true, url: "https://alice:Pa55word@hooks.example.com/falco"}\n';
+    const text =
+      CHART.replace(
+        '  config:\n    artifact:',
+        '  config:\n    registry:\n      auth:\n' +
+          '        basic: [{registry: ghcr.io, user: bob, password: hunt3r2}]\n' +
+          '        oauth: [{registry: registry.example.com, clientID: falco, clientsecret: t0ps3cret, tokenURL: "https://auth.example.com/token"}]\n' +
+          '    indexes: [{name: corp, url: "https://corp:1ndexpw@index.example.com/index.yaml"}]\n    artifact:',
+      ) + '  http_output: {enabled: true, url: "https://alice:Pa55word@hooks.example.com/falco"}\n';
     const r = run({ 'values.yaml': text });
-    expectRefused(r, /^error: values\.yaml: 4 problems in the falcosecurity\/falco 9\.1\.0 values:\n/, ['hunt3r2', 't0ps3cret', '1ndexpw', 'Pa55word']);
+    expectRefused(r, /^error: values\.yaml: 4 problems in the falcosecurity\/falco 9\.1\.0 values:\n/, [
+      'hunt3r2',
+      't0ps3cret',
+      '1ndexpw',
+      'Pa55word',
+    ]);
     const lines = r.stderr.split('\n').slice(1, 5);
     expect(lines.map((l) => l.replace(/^ {2}- ([^ ]+ [^ ]+) .*$/, '$1'))).toEqual([
       `${at(text, 'hunt3r2')} falcoctl.config.registry.auth.basic[0].password:`,
@@ -249,30 +316,45 @@ describe('credentials in URLs and in falcoctl.yaml are refused, never shown, wit
       `${at(text, '1ndexpw')} falcoctl.config.indexes[0].url:`,
       `${at(text, 'Pa55word')} falco.http_output.url:`,
     ]);
-    expect(lines[0]).toContain('falcoctl also reads it from the environment variable FALCOCTL_REGISTRY_AUTH_BASIC, as "<registry>,<username>,<password>"; ' +
-      "create a Secret in Falco's namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}]");
+    expect(lines[0]).toContain(
+      'falcoctl also reads it from the environment variable FALCOCTL_REGISTRY_AUTH_BASIC, as "<registry>,<username>,<password>"; ' +
+        "create a Secret in Falco's namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}]",
+    );
     expect(lines[1]).toContain('FALCOCTL_REGISTRY_AUTH_OAUTH, as "<registry>,<client-id>,<client-secret>,<token-url>"');
     expect(lines[2]).toContain('FALCOCTL_INDEXES');
     expect(lines[3]).toContain('write the URL as url: ${FALCO_HTTP_OUTPUT_URL} and set it from a Secret');
   });
 
   test('falcosecurity/falco values: the ways out synthesize, and the output names the Secrets only', () => {
-    const text = CHART.replace('      enabled: true\n    follow:', '      enabled: true\n      envFrom: [{secretRef: {name: falcoctl-registry}}]\n    follow:') +
+    const text =
+      CHART.replace('      enabled: true\n    follow:', '      enabled: true\n      envFrom: [{secretRef: {name: falcoctl-registry}}]\n    follow:') +
       '  http_output: {enabled: true, url: "${FALCO_HTTP_OUTPUT_URL}"}\n' +
       'extra:\n  env: [{name: FALCO_HTTP_OUTPUT_URL, valueFrom: {secretKeyRef: {name: falco-http-output, key: url}}}]\n';
     const r = run({ 'values.yaml': text });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
     const pod = readDoc(r.outdir, 'cluster/deployment-falco.yaml').spec.template.spec;
-    expect(pod.initContainers.find((c: any) => c.name === 'falcoctl-artifact-install').envFrom).toEqual([{ secretRef: { name: 'falcoctl-registry' } }]);
-    expect(pod.containers[0].env).toContainEqual({ name: 'FALCO_HTTP_OUTPUT_URL', valueFrom: { secretKeyRef: { name: 'falco-http-output', key: 'url' } } });
+    expect(pod.initContainers.find((c: any) => c.name === 'falcoctl-artifact-install').envFrom).toEqual([
+      { secretRef: { name: 'falcoctl-registry' } },
+    ]);
+    expect(pod.containers[0].env).toContainEqual({
+      name: 'FALCO_HTTP_OUTPUT_URL',
+      valueFrom: { secretKeyRef: { name: 'falco-http-output', key: 'url' } },
+    });
   });
 
   test('falcosecurity/falco values: a literal FALCOCTL_REGISTRY_AUTH_BASIC in the falcoctl env', () => {
-    const text = CHART.replace('      enabled: true\n    follow:', '      enabled: true\n      env: [{name: FALCOCTL_REGISTRY_AUTH_BASIC, value: "ghcr.io,bob,hunt3r2"}]\n    follow:');
-    expectRefused(run({ 'values.yaml': text }), `${at(text, 'hunt3r2')} falcoctl.artifact.install.env[0].value: refused: FALCOCTL_REGISTRY_AUTH_BASIC holds registry ` +
-      'credentials, and a literal value here would be written into the Deployment in the output, which is meant for Git; set it with valueFrom: ' +
-      '{secretKeyRef: {name: <secret>, key: FALCOCTL_REGISTRY_AUTH_BASIC}}', ['hunt3r2']);
+    const text = CHART.replace(
+      '      enabled: true\n    follow:',
+      '      enabled: true\n      env: [{name: FALCOCTL_REGISTRY_AUTH_BASIC, value: "ghcr.io,bob,hunt3r2"}]\n    follow:',
+    );
+    expectRefused(
+      run({ 'values.yaml': text }),
+      `${at(text, 'hunt3r2')} falcoctl.artifact.install.env[0].value: refused: FALCOCTL_REGISTRY_AUTH_BASIC holds registry ` +
+        'credentials, and a literal value here would be written into the Deployment in the output, which is meant for Git; set it with valueFrom: ' +
+        '{secretKeyRef: {name: <secret>, key: FALCOCTL_REGISTRY_AUTH_BASIC}}',
+      ['hunt3r2'],
+    );
   });
 });
 
@@ -291,9 +373,18 @@ describe('credentials by reference: the output names the Secret and holds no cre
     expect(files.filter((f) => f.startsWith('cluster/secret-'))).toEqual([]);
     const pod = readDoc(r.outdir, 'cluster/daemonset-falco.yaml').spec.template.spec;
     const env = (name: string) => pod.containers.find((c: any) => c.name === name).env;
-    expect(env('falco-sns')).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'falco-sns', key: 'aws_secret_access_key' } } });
-    expect(env('falco-pubsub')).toContainEqual({ name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: 'falco-pubsub', key: 'gcp-credentials-data' } } });
-    expect(env('falco')).toContainEqual({ name: 'GCSCC_WEBHOOK_AUTHENTICATION_TOKEN', valueFrom: { secretKeyRef: { name: 'falco-gcscc', key: 'webhook-authentication-token' } } });
+    expect(env('falco-sns')).toContainEqual({
+      name: 'AWS_SECRET_ACCESS_KEY',
+      valueFrom: { secretKeyRef: { name: 'falco-sns', key: 'aws_secret_access_key' } },
+    });
+    expect(env('falco-pubsub')).toContainEqual({
+      name: 'GOOGLE_CREDENTIALS_DATA',
+      valueFrom: { secretKeyRef: { name: 'falco-pubsub', key: 'gcp-credentials-data' } },
+    });
+    expect(env('falco')).toContainEqual({
+      name: 'GCSCC_WEBHOOK_AUTHENTICATION_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'falco-gcscc', key: 'webhook-authentication-token' } },
+    });
     const config = fs.readFileSync(path.join(r.outdir, 'cluster/configmap-falco.yaml'), 'utf8');
     expect(config).toContain('$GCSCC_WEBHOOK_AUTHENTICATION_TOKEN');
     expect(config).not.toContain('b27511f86e911f20b9e0f9c8104b4ec4');
@@ -311,20 +402,27 @@ describe('a manifest or values file pointed at a secret: the message says what t
   const TOKEN = `eyJhbGciOiJSUzI1NiIsImtpZCI6IjEyMyJ9.${'eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6a3ViZS1zeXN0ZW06ZGVmYXVsdCJ9'}.c2lnbmF0dXJlc2lnbmF0dXJl`;
 
   test('an SSH private key as the manifest', () => {
-    expectRefused(run({ 'kube-apiserver.yaml': OPENSSH_KEY }), /^error: kube-apiserver\.yaml: kube-apiserver manifest must be a Pod object, got a string of \d+ characters \(is it the right file\?/, [
-      'b3BlbnNzaC1rZXkt',
-      'OPENSSH',
-    ]);
+    expectRefused(
+      run({ 'kube-apiserver.yaml': OPENSSH_KEY }),
+      /^error: kube-apiserver\.yaml: kube-apiserver manifest must be a Pod object, got a string of \d+ characters \(is it the right file\?/,
+      ['b3BlbnNzaC1rZXkt', 'OPENSSH'],
+    );
   });
 
   test('a service account token as the manifest', () => {
-    expectRefused(run({ 'kube-apiserver.yaml': `${TOKEN}\n` }), `kube-apiserver.yaml: kube-apiserver manifest must be a Pod object, got a string of ${TOKEN.length} characters`, [
-      'eyJhbGci',
-    ]);
+    expectRefused(
+      run({ 'kube-apiserver.yaml': `${TOKEN}\n` }),
+      `kube-apiserver.yaml: kube-apiserver manifest must be a Pod object, got a string of ${TOKEN.length} characters`,
+      ['eyJhbGci'],
+    );
   });
 
   test('a token as the values file', () => {
-    expectRefused(run({ 'values.yaml': `${TOKEN}\n` }), `values.yaml: values must be a mapping of chart keys, got a string of ${TOKEN.length} characters`, ['eyJhbGci']);
+    expectRefused(
+      run({ 'values.yaml': `${TOKEN}\n` }),
+      `values.yaml: values must be a mapping of chart keys, got a string of ${TOKEN.length} characters`,
+      ['eyJhbGci'],
+    );
   });
 
   test('a long value in a manifest field is cut in the message', () => {

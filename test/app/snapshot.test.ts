@@ -46,7 +46,11 @@ function tree(root: string): Record<string, string> {
     for (const e of fs.readdirSync(path.join(root, rel), { withFileTypes: true })) {
       const r = path.join(rel, e.name);
       if (e.isDirectory()) walk(r);
-      else out[r] = crypto.createHash('sha256').update(fs.readFileSync(path.join(root, r))).digest('hex');
+      else
+        out[r] = crypto
+          .createHash('sha256')
+          .update(fs.readFileSync(path.join(root, r)))
+          .digest('hex');
     }
   };
   if (fs.existsSync(root)) walk('');
@@ -82,9 +86,14 @@ describe('the snapshot npm run build made', () => {
   });
 
   test('a fleet of two minors, written twice into the same folder (the second run links unchanged files)', () => {
-    const cluster = (name: string, example: string, ip: string) =>
-      [`  - name: ${name}`, `    apiServer: {manifest: ${path.join(EXAMPLES, example, 'kube-apiserver.yaml')}}`, `    falco: {values: ${path.join(EXAMPLES, example, 'values.yaml')}, clusterIP: ${ip}}`];
-    writeFiles(dir, { 'fleet.yaml': ['clusters:', ...cluster('old', 'default', '10.96.0.100'), ...cluster('new', 'modern', '10.96.0.101'), ''].join('\n') });
+    const cluster = (name: string, example: string, ip: string) => [
+      `  - name: ${name}`,
+      `    apiServer: {manifest: ${path.join(EXAMPLES, example, 'kube-apiserver.yaml')}}`,
+      `    falco: {values: ${path.join(EXAMPLES, example, 'values.yaml')}, clusterIP: ${ip}}`,
+    ];
+    writeFiles(dir, {
+      'fleet.yaml': ['clusters:', ...cluster('old', 'default', '10.96.0.100'), ...cluster('new', 'modern', '10.96.0.101'), ''].join('\n'),
+    });
     const args = ['synth', '--config', path.join(dir, 'fleet.yaml'), '--output', 'out'];
     const a = fast('fast', args);
     const b = plain('plain', args);
@@ -126,7 +135,9 @@ describe('the snapshot npm run build made', () => {
       const a = fast('fast', args);
       const b = plain('plain', args);
       expect([a.status, a.stderr]).toEqual([b.status, b.stderr]);
-      expect(spawnSync('sh', [LAUNCHER, ...args], { encoding: 'utf8' }).stdout).toBe(spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' }).stdout);
+      expect(spawnSync('sh', [LAUNCHER, ...args], { encoding: 'utf8' }).stdout).toBe(
+        spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8' }).stdout,
+      );
     }
   });
 });

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'crypto';
 import { Chart, Testing } from 'cdk8s';
 import { AuditLevel, AuditStage, FalcoAuditSink, FalcoAuditSinkProps } from '../../lib/audit/falco-audit-sink';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 
 const v118 = KubernetesVersion.of('1.18.2');
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n').toString('base64');
@@ -64,7 +64,11 @@ describe('FalcoAuditSink', () => {
     ['a url with a query', { url: 'http://10.0.0.1:8765/k8s-audit?x=1' }, /query parameters are not permitted in the url/],
     ['a url with a fragment', { url: 'http://10.0.0.1:8765/k8s-audit#x' }, /fragments are not permitted in the url/],
     ['a relative url', { url: '/k8s-audit' }, /is not a valid absolute URL/],
-    ['a caBundle that is no PEM certificate', { url: 'https://10.0.0.1:8765/k8s-audit', caBundle: Buffer.from('hello').toString('base64') }, /^caBundle: decodes to something other than a PEM certificate/],
+    [
+      'a caBundle that is no PEM certificate',
+      { url: 'https://10.0.0.1:8765/k8s-audit', caBundle: Buffer.from('hello').toString('base64') },
+      /^caBundle: decodes to something other than a PEM certificate/,
+    ],
     ['a non-http url', { url: 'ftp://10.0.0.1/k8s-audit' }, /must use http or https, not ftp/],
     [
       'a caBundle with a private key (a cert + key PEM base64-encoded whole)',
@@ -79,7 +83,12 @@ describe('FalcoAuditSink', () => {
     ],
     [
       'a service port on 1.14',
-      { kubernetesVersion: KubernetesVersion.of('1.14.0'), url: undefined, service: { namespace: 'falco', name: 'falco', port: 8765 }, caBundle: 'x' },
+      {
+        kubernetesVersion: KubernetesVersion.of('1.14.0'),
+        url: undefined,
+        service: { namespace: 'falco', name: 'falco', port: 8765 },
+        caBundle: 'x',
+      },
       /service port is not accepted by Kubernetes 1\.14\.0/,
     ],
   ])('refuses %s', (_what, props, message) => {

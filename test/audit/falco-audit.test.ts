@@ -1,9 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { StaticPodManifest } from '../../lib/apiserver';
-import { AuditBackend, FalcoAudit, FalcoAuditProps } from '../../lib/audit/falco-audit';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { AuditBackend, FalcoAudit, FalcoAuditProps } from '../../lib/falco-audit';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 const manifest118 = () => StaticPodManifest.fromFile(path.join(EXAMPLES, 'default', 'kube-apiserver.yaml'), 'kube-apiserver.yaml');
@@ -46,7 +45,13 @@ describe('snapshots of realistic configurations', () => {
     const built = build({
       apiServerManifest: manifest118(),
       backend: AuditBackend.WEBHOOK,
-      falco: { releaseName: 'security', namespace: 'runtime', clusterIP: '10.96.0.100', values: { falco: { webserver: { sslEnabled: true } } }, webserverTlsSecret: 'falco-tls' },
+      falco: {
+        releaseName: 'security',
+        namespace: 'runtime',
+        clusterIP: '10.96.0.100',
+        values: { falco: { webserver: { sslEnabled: true } } },
+        webserverTlsSecret: 'falco-tls',
+      },
       webhook: { certificateAuthorityData: Buffer.from(PEM).toString('base64'), mode: 'blocking' },
     });
     expect(built.audit.url).toBe('https://10.96.0.100:8765/k8s-audit');
@@ -74,8 +79,13 @@ describe('FalcoAudit', () => {
     const { chart } = build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }, 'platform');
     const byKind = Object.fromEntries(Testing.synth(chart).map((o) => [o.kind, o.metadata.namespace]));
     expect(byKind).toEqual({
-      ServiceAccount: 'falco', ConfigMap: 'falco', Service: 'falco', DaemonSet: 'falco',
-      ClusterRole: undefined, ClusterRoleBinding: undefined, AuditSink: undefined,
+      ServiceAccount: 'falco',
+      ConfigMap: 'falco',
+      Service: 'falco',
+      DaemonSet: 'falco',
+      ClusterRole: undefined,
+      ClusterRoleBinding: undefined,
+      AuditSink: undefined,
     });
   });
 
@@ -86,7 +96,9 @@ describe('FalcoAudit', () => {
   });
 
   test('a given version of another minor than the manifest image is refused (the output is made for the running version)', () => {
-    expect(() => build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.16.3'), falco: { clusterIP: '10.96.0.100' } })).toThrow(
+    expect(() =>
+      build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.16.3'), falco: { clusterIP: '10.96.0.100' } }),
+    ).toThrow(
       "kubernetesVersion: kubernetesVersion 1.16.3 does not match the manifest's kube-apiserver image, which runs Kubernetes 1.18.20; " +
         'the output is made for the version the API server runs: remove kubernetesVersion (it is read from the image) or make it agree',
     );
@@ -100,13 +112,29 @@ describe('FalcoAudit', () => {
   });
 
   test.each<[string, Partial<FalcoAuditProps>, RegExp]>([
-    ['the dynamic backend on 1.30', { apiServerManifest: manifest130(), backend: AuditBackend.DYNAMIC }, /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.30\.6/],
+    [
+      'the dynamic backend on 1.30',
+      { apiServerManifest: manifest130(), backend: AuditBackend.DYNAMIC },
+      /dynamic audit backend \(AuditSink\) does not exist on Kubernetes 1\.30\.6/,
+    ],
     ['webhook settings with the dynamic backend', { webhook: { mode: 'blocking' } }, /webhook settings apply to the webhook backend only/],
-    ['AuditSink settings with the webhook backend', { backend: AuditBackend.WEBHOOK, auditSink: { qps: 5 } }, /auditSink settings apply to the dynamic backend only/],
+    [
+      'AuditSink settings with the webhook backend',
+      { backend: AuditBackend.WEBHOOK, auditSink: { qps: 5 } },
+      /auditSink settings apply to the dynamic backend only/,
+    ],
     ['both clusterIP and nodePort', { falco: { clusterIP: '10.96.0.100', nodePort: 30765 } }, /falco\.clusterIP and falco\.nodePort are both set/],
-    ['a range that differs from the manifest', { serviceClusterIPRange: '10.100.0.0/16', falco: { clusterIP: '10.100.0.20' } }, /differs from the manifest's --service-cluster-ip-range=10\.96\.0\.0\/12/],
+    [
+      'a range that differs from the manifest',
+      { serviceClusterIPRange: '10.100.0.0/16', falco: { clusterIP: '10.100.0.20' } },
+      /differs from the manifest's --service-cluster-ip-range=10\.96\.0\.0\/12/,
+    ],
     ['a nodePort outside the node port range', { falco: { nodePort: 8080 } }, /must be inside the service node port range 30000-32767/],
-    ['a CA for plain http', { auditSink: { caBundle: Buffer.from(PEM).toString('base64') } }, /is set, but Falco serves audit events over plain http/],
+    [
+      'a CA for plain http',
+      { auditSink: { caBundle: Buffer.from(PEM).toString('base64') } },
+      /is set, but Falco serves audit events over plain http/,
+    ],
   ])('refuses %s', (_what, props, message) => {
     expect(() => build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' }, ...props })).toThrow(message);
   });

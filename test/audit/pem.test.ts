@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'crypto';
 import { caCertificates, parsePem, privateKeyLine } from '../../lib/audit/pem';
-import { UserError } from '../../lib/errors';
+import { UserError } from '../../lib/core/errors';
 
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\nAAAA\n-----END CERTIFICATE-----\n';
 
@@ -16,9 +16,19 @@ describe('parsePem', () => {
   });
 
   test.each([
-    ['a BEGIN inside a block', '-----BEGIN CERTIFICATE-----\nMIIB\n-----BEGIN CERTIFICATE-----\n', 3, 'the "CERTIFICATE" block begun at line 1 has no END line before this BEGIN line'],
+    [
+      'a BEGIN inside a block',
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----BEGIN CERTIFICATE-----\n',
+      3,
+      'the "CERTIFICATE" block begun at line 1 has no END line before this BEGIN line',
+    ],
     ['a block without END', 'x\n-----BEGIN CERTIFICATE-----\nMIIB\n', 2, 'the "CERTIFICATE" block begun here has no END line'],
-    ['an END for another label', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END PUBLIC KEY-----\n', 3, 'the "CERTIFICATE" block begun at line 1 ends with END "PUBLIC KEY"'],
+    [
+      'an END for another label',
+      '-----BEGIN CERTIFICATE-----\nMIIB\n-----END PUBLIC KEY-----\n',
+      3,
+      'the "CERTIFICATE" block begun at line 1 ends with END "PUBLIC KEY"',
+    ],
     ['an END without BEGIN', 'MIIB\n-----END CERTIFICATE-----\n', 2, 'an END line without a BEGIN line before it'],
   ])('%s is a problem at its line', (_what, text, line, message) => {
     expect(parsePem(text).problem).toEqual({ line, message });
@@ -41,7 +51,12 @@ describe('privateKeyLine', () => {
   test.each([
     ['pkcs8', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()],
     ['sec1', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'sec1', format: 'pem' }).toString()],
-    ['encrypted pkcs8', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' }).toString()],
+    [
+      'encrypted pkcs8',
+      generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'x' })
+        .toString(),
+    ],
   ])('finds a %s key after a certificate', (_what, key) => {
     expect(privateKeyLine(CERT + key)).toBe(5);
   });
@@ -64,22 +79,38 @@ describe('caCertificates', () => {
 
   test('keeps only CERTIFICATE blocks, normalised to LF, in order', () => {
     const other = '-----BEGIN CERTIFICATE-----\nQkJC\n-----END CERTIFICATE-----\n';
-    expect(caCertificates(`head\r\n${CERT.replace(/\n/g, '\r\n')}-----BEGIN PUBLIC KEY-----\nQUFB\n-----END PUBLIC KEY-----\n${other}`, 'ca')).toBe(CERT + other);
+    expect(caCertificates(`head\r\n${CERT.replace(/\n/g, '\r\n')}-----BEGIN PUBLIC KEY-----\nQUFB\n-----END PUBLIC KEY-----\n${other}`, 'ca')).toBe(
+      CERT + other,
+    );
   });
 
   test('a private key anywhere is refused without a location (the caller adds it) and without showing the key', () => {
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     const e = err(CERT + key);
     expect(e.location).toEqual({});
-    expect(e.message).toMatch(/^certificate authority file ca\.pem holds a private key \(line 5\): the CA is written into the output, which is meant for Git/);
+    expect(e.message).toMatch(
+      /^certificate authority file ca\.pem holds a private key \(line 5\): the CA is written into the output, which is meant for Git/,
+    );
     expect(e.message).not.toContain(key.split('\n')[1]);
   });
 
   test.each([
     ['no certificate', 'hello', 'holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)'],
-    ['an empty certificate block', '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n', 'is not valid PEM: line 1: the CERTIFICATE block is empty'],
-    ['a header in a certificate block', '-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nQUFB\n-----END CERTIFICATE-----\n', 'is not valid PEM: line 2: the CERTIFICATE block begun at line 1 holds a line that is not base64 (a certificate block has no headers)'],
-    ['an unterminated block', `${CERT}-----BEGIN CERTIFICATE-----\nQUFB\n`, 'is not valid PEM: line 5: the "CERTIFICATE" block begun here has no END line'],
+    [
+      'an empty certificate block',
+      '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
+      'is not valid PEM: line 1: the CERTIFICATE block is empty',
+    ],
+    [
+      'a header in a certificate block',
+      '-----BEGIN CERTIFICATE-----\nProc-Type: 4,ENCRYPTED\nQUFB\n-----END CERTIFICATE-----\n',
+      'is not valid PEM: line 2: the CERTIFICATE block begun at line 1 holds a line that is not base64 (a certificate block has no headers)',
+    ],
+    [
+      'an unterminated block',
+      `${CERT}-----BEGIN CERTIFICATE-----\nQUFB\n`,
+      'is not valid PEM: line 5: the "CERTIFICATE" block begun here has no END line',
+    ],
   ])('%s is refused', (_what, text, message) => {
     expect(err(text).message).toBe(`certificate authority file ca.pem ${message}`);
   });

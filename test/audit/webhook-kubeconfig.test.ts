@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'crypto';
 import { validateWebhookServerUrl, WebhookKubeconfig } from '../../lib/audit/webhook-kubeconfig';
-import { UserError } from '../../lib/errors';
+import { UserError } from '../../lib/core/errors';
 
 const CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n-----END CERTIFICATE-----\n').toString('base64');
 
@@ -18,8 +18,14 @@ describe('WebhookKubeconfig', () => {
   });
 
   test('https URL with CA data and an IPv6 host', () => {
-    const doc = new WebhookKubeconfig({ server: 'https://[fd00::50]:9765/k8s-audit', certificateAuthorityData: CA, name: 'falco-k8saudit' }).toDocument() as any;
-    expect(doc.clusters).toEqual([{ name: 'falco-k8saudit', cluster: { server: 'https://[fd00::50]:9765/k8s-audit', 'certificate-authority-data': CA } }]);
+    const doc = new WebhookKubeconfig({
+      server: 'https://[fd00::50]:9765/k8s-audit',
+      certificateAuthorityData: CA,
+      name: 'falco-k8saudit',
+    }).toDocument() as any;
+    expect(doc.clusters).toEqual([
+      { name: 'falco-k8saudit', cluster: { server: 'https://[fd00::50]:9765/k8s-audit', 'certificate-authority-data': CA } },
+    ]);
     expect(doc['current-context']).toBe('falco-k8saudit');
     expect(doc).toMatchSnapshot();
   });
@@ -30,8 +36,14 @@ describe('WebhookKubeconfig', () => {
     [{ server: 'http://a:b@10.0.0.1/x' }, 'user information is not permitted in the url'],
     [{ server: 'http://10.0.0.1/x?' }, 'query parameters are not permitted in the url'],
     [{ server: 'https://10.0.0.1/x', certificateAuthorityData: 'not base64!' }, 'certificateAuthorityData: must be base64 of a PEM CA certificate'],
-    [{ server: 'https://10.0.0.1/x', certificateAuthorityData: Buffer.from('hello').toString('base64') }, 'certificateAuthorityData: decodes to something other than a PEM certificate'],
-    [{ server: 'http://10.0.0.1/x', certificateAuthorityData: CA }, 'certificateAuthorityData: certificateAuthorityData is set but the audit webhook URL "http://10.0.0.1/x" is http; use https or drop the CA'],
+    [
+      { server: 'https://10.0.0.1/x', certificateAuthorityData: Buffer.from('hello').toString('base64') },
+      'certificateAuthorityData: decodes to something other than a PEM certificate',
+    ],
+    [
+      { server: 'http://10.0.0.1/x', certificateAuthorityData: CA },
+      'certificateAuthorityData: certificateAuthorityData is set but the audit webhook URL "http://10.0.0.1/x" is http; use https or drop the CA',
+    ],
     [{ server: 'http://10.0.0.1/x', name: 'Falco_1' }, 'name: kubeconfig name must be lowercase letters, digits, "-" and ".", got "Falco_1"'],
   ])('%j is refused', (props, message) => {
     expect(() => new WebhookKubeconfig(props)).toThrow(UserError);
@@ -43,7 +55,9 @@ describe('WebhookKubeconfig', () => {
     const data = Buffer.from(Buffer.from(CA, 'base64').toString('utf8') + key).toString('base64');
     const make = () => new WebhookKubeconfig({ server: 'https://10.0.0.1/x', certificateAuthorityData: data });
     expect(make).toThrow(UserError);
-    expect(make).toThrow(/^certificateAuthorityData: decodes to PEM with a private key \(line 4\); it would be written into the output, which is meant for Git/);
+    expect(make).toThrow(
+      /^certificateAuthorityData: decodes to PEM with a private key \(line 4\); it would be written into the output, which is meant for Git/,
+    );
     let message = '';
     try {
       make();

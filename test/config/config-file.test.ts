@@ -18,7 +18,10 @@ function write(text: string, name = 'falco-audit.yaml'): string {
 
 describe('loadConfigFile', () => {
   test('a single cluster: defaults, and paths resolved against the config file folder', () => {
-    const file = write(['apiServer:', '  manifest: manifests/kube-apiserver.yaml', 'falco:', '  values: values.yaml', '  clusterIP: 10.96.0.100', ''].join('\n'), 'conf/falco-audit.yaml');
+    const file = write(
+      ['apiServer:', '  manifest: manifests/kube-apiserver.yaml', 'falco:', '  values: values.yaml', '  clusterIP: 10.96.0.100', ''].join('\n'),
+      'conf/falco-audit.yaml',
+    );
     const config = loadConfigFile(file);
     expect(config.fleet).toBe(false);
     expect(config.clusters).toHaveLength(1);
@@ -30,7 +33,17 @@ describe('loadConfigFile', () => {
   });
 
   test('a fleet: every cluster named, locations point into clusters[i]', () => {
-    const file = write(['clusters:', '- name: prod', '  apiServer: {manifest: a.yaml}', '- name: staging', '  kubernetesVersion: "1.30"', '  apiServer: {manifest: b.yaml}', ''].join('\n'));
+    const file = write(
+      [
+        'clusters:',
+        '- name: prod',
+        '  apiServer: {manifest: a.yaml}',
+        '- name: staging',
+        '  kubernetesVersion: "1.30"',
+        '  apiServer: {manifest: b.yaml}',
+        '',
+      ].join('\n'),
+    );
     const config = loadConfigFile(file, 'falco-audit.yaml');
     expect(config.fleet).toBe(true);
     expect(config.clusters.map((c) => c.name)).toEqual(['prod', 'staging']);
@@ -38,18 +51,46 @@ describe('loadConfigFile', () => {
   });
 
   test.each<[string, string, RegExp]>([
-    ['an unknown key, with its line', 'apiServer:\n  manifest: a.yaml\n  flags: []\n', /falco-audit\.yaml:3: apiServer\.flags: unknown key "flags" \(allowed: manifest, serviceClusterIPRange\)/],
+    [
+      'an unknown key, with its line',
+      'apiServer:\n  manifest: a.yaml\n  flags: []\n',
+      /falco-audit\.yaml:3: apiServer\.flags: unknown key "flags" \(allowed: manifest, serviceClusterIPRange\)/,
+    ],
     ['a typo at the top', 'apiserver:\n  manifest: a.yaml\n', /falco-audit\.yaml:1: apiserver: unknown key "apiserver"/],
     ['a missing manifest', 'apiServer: {}\n', /apiServer: missing required key "manifest"/],
-    ['a wrong type', 'apiServer:\n  manifest: a.yaml\nfalco:\n  nodePort: "30765"\n', /falco-audit\.yaml:4: falco\.nodePort: must be a whole number, got "30765"/],
+    [
+      'a wrong type',
+      'apiServer:\n  manifest: a.yaml\nfalco:\n  nodePort: "30765"\n',
+      /falco-audit\.yaml:4: falco\.nodePort: must be a whole number, got "30765"/,
+    ],
     ['an unquoted version', 'kubernetesVersion: 1.20\napiServer: {manifest: a.yaml}\n', /kubernetesVersion: must be a string, got 1\.2 \(quote it/],
-    ['a bad backend', 'apiServer: {manifest: a.yaml}\naudit:\n  backend: sink\n', /falco-audit\.yaml:3: audit\.backend: must be one of auto, dynamic, webhook, got "sink"/],
-    ['a bad policy', 'apiServer: {manifest: a.yaml}\naudit:\n  webhook:\n    policy: strict\n', /audit\.webhook\.policy: must be "hardened", "metadata" or a mapping with rules, got "strict"/],
-    ['a bad rule inside a custom policy', 'apiServer: {manifest: a.yaml}\naudit:\n  webhook:\n    policy:\n      rules:\n      - level: Loud\n', /:6: audit\.webhook\.policy\.rules\[0\]\.level: must be one of None, Metadata, Request, RequestResponse, got "Loud"/],
+    [
+      'a bad backend',
+      'apiServer: {manifest: a.yaml}\naudit:\n  backend: sink\n',
+      /falco-audit\.yaml:3: audit\.backend: must be one of auto, dynamic, webhook, got "sink"/,
+    ],
+    [
+      'a bad policy',
+      'apiServer: {manifest: a.yaml}\naudit:\n  webhook:\n    policy: strict\n',
+      /audit\.webhook\.policy: must be "hardened", "metadata" or a mapping with rules, got "strict"/,
+    ],
+    [
+      'a bad rule inside a custom policy',
+      'apiServer: {manifest: a.yaml}\naudit:\n  webhook:\n    policy:\n      rules:\n      - level: Loud\n',
+      /:6: audit\.webhook\.policy\.rules\[0\]\.level: must be one of None, Metadata, Request, RequestResponse, got "Loud"/,
+    ],
     ['not a mapping', '- a\n- b\n', /config file must be a mapping/],
     ['fleet clusters without a name', 'clusters:\n- apiServer: {manifest: a.yaml}\n', /clusters\[0\]: missing required key "name"/],
-    ['duplicate cluster names', 'clusters:\n- name: a\n  apiServer: {manifest: a.yaml}\n- name: a\n  apiServer: {manifest: a.yaml}\n', /:4: clusters\[1\]\.name: cluster name "a" is used twice/],
-    ['a cluster name that is no folder name', 'clusters:\n- name: ../x\n  apiServer: {manifest: a.yaml}\n', /cluster name must be lowercase letters, digits and '-'.*"\.\.\/x"/],
+    [
+      'duplicate cluster names',
+      'clusters:\n- name: a\n  apiServer: {manifest: a.yaml}\n- name: a\n  apiServer: {manifest: a.yaml}\n',
+      /:4: clusters\[1\]\.name: cluster name "a" is used twice/,
+    ],
+    [
+      'a cluster name that is no folder name',
+      'clusters:\n- name: ../x\n  apiServer: {manifest: a.yaml}\n',
+      /cluster name must be lowercase letters, digits and '-'.*"\.\.\/x"/,
+    ],
     ['malformed YAML', 'apiServer:\n  manifest: [a\n', /falco-audit\.yaml:3:1: config file is not valid YAML/],
   ])('refuses %s', (_what, text, message) => {
     const file = write(text);
@@ -71,7 +112,9 @@ describe('loadConfigFile', () => {
   });
 
   test('a missing config file names it', () => {
-    expect(() => loadConfigFile(path.join(dir, 'nope.yaml'), 'nope.yaml')).toThrow(/^nope\.yaml: config file not found; run where falco-audit.yaml is, or name the file with --config FILE \(or FALCO_AUDIT_CONFIG=FILE\)$/);
+    expect(() => loadConfigFile(path.join(dir, 'nope.yaml'), 'nope.yaml')).toThrow(
+      /^nope\.yaml: config file not found; run where falco-audit.yaml is, or name the file with --config FILE \(or FALCO_AUDIT_CONFIG=FILE\)$/,
+    );
   });
 });
 

@@ -29,8 +29,17 @@ beforeAll(() => {
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'platform-app', version: '1.0.0', private: true }, null, 2));
   execFileSync(
     'npm',
-    ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball,
-      `cdk8s@${version('cdk8s')}`, `cdk8s-plus-25@${version('cdk8s-plus-25')}`, `constructs@${version('constructs')}`],
+    [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      tarball,
+      `cdk8s@${version('cdk8s')}`,
+      `cdk8s-plus-25@${version('cdk8s-plus-25')}`,
+      `constructs@${version('constructs')}`,
+    ],
     { cwd: app, encoding: 'utf8' },
   );
 });
@@ -59,8 +68,13 @@ test('a cdk8s app composes FalcoAudit in its own chart and synthesizes', () => {
     path.join(app, 'tsconfig.json'),
     JSON.stringify({
       compilerOptions: {
-        target: 'ES2020', module: 'commonjs', strict: true, esModuleInterop: true, skipLibCheck: false,
-        typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'],
+        target: 'ES2020',
+        module: 'commonjs',
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: false,
+        typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        types: ['node'],
       },
       files: ['main.ts'],
     }),
@@ -125,7 +139,14 @@ test('examples/library: FalcoAudit beside a cdk8s-plus-25 NetworkPolicy aimed at
   fs.writeFileSync(
     path.join(dir, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { target: 'ES2020', module: 'commonjs', strict: true, esModuleInterop: true, typeRoots: [path.join(ROOT, 'node_modules', '@types')], types: ['node'] },
+      compilerOptions: {
+        target: 'ES2020',
+        module: 'commonjs',
+        strict: true,
+        esModuleInterop: true,
+        typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        types: ['node'],
+      },
       files: ['main.ts'],
     }),
   );
@@ -152,10 +173,16 @@ test('npx cdk8s-falco-audit from the package: --help, and a synth in a fresh fol
   const npx = (args: string[]) => execFileSync('npx', ['--no-install', 'cdk8s-falco-audit', ...args], { cwd: dir, encoding: 'utf8', stdio: 'pipe' });
   expect(npx(['--help'])).toContain('Usage: cdk8s-falco-audit synth');
   for (const f of ['kube-apiserver.yaml', 'values.yaml']) fs.copyFileSync(path.join(ROOT, 'examples', 'default', f), path.join(dir, f));
-  fs.writeFileSync(path.join(dir, 'falco-audit.yaml'), 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n');
+  fs.writeFileSync(
+    path.join(dir, 'falco-audit.yaml'),
+    'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n',
+  );
   npx(['synth', '--output', 'out']);
   // the same bytes as the committed dist/ of the default example
   for (const f of ['cluster/auditsink-falco.yaml', 'cluster/daemonset-falco.yaml', 'node/kube-apiserver.yaml']) {
-    expect({ f, same: fs.readFileSync(path.join(dir, 'out', f), 'utf8') === fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8') }).toEqual({ f, same: true });
+    expect({ f, same: fs.readFileSync(path.join(dir, 'out', f), 'utf8') === fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8') }).toEqual({
+      f,
+      same: true,
+    });
   }
 });

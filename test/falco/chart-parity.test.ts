@@ -17,7 +17,7 @@ import { cleanupChartCopy, helmTemplate, SHARED_PRESENT, CHART_DIR } from './cha
 import { synthFalco } from './helpers';
 import { objectDiff } from './object-diff';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const { getHelm } = require('../../scripts/get-helm.js');
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'chart-9.1.0');
@@ -56,7 +56,8 @@ const key = (o: Obj) => `${o.kind}/${o.metadata.name}`;
 const find = (list: Obj[], kind: string) => list.filter((o) => o.kind === kind);
 const deployment = (list: Obj[]) => find(list, 'Deployment')[0];
 const podSpec = (list: Obj[]) => deployment(list).spec.template.spec;
-const container = (list: Obj[], name = 'falco') => [...podSpec(list).containers, ...(podSpec(list).initContainers ?? [])].find((c: Obj) => c.name === name);
+const container = (list: Obj[], name = 'falco') =>
+  [...podSpec(list).containers, ...(podSpec(list).initContainers ?? [])].find((c: Obj) => c.name === name);
 const falcoYaml = (list: Obj[]) => find(list, 'ConfigMap').find((c) => c.data?.['falco.yaml'] !== undefined)!.data;
 const empty = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && Object.keys(v as object).length === 0);
 const RESTRICTED = JSON.stringify({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
@@ -64,7 +65,11 @@ const RESTRICTED = JSON.stringify({ allowPrivilegeEscalation: false, capabilitie
 const removeWhere = <T>(list: T[] | undefined, pred: (x: T) => boolean): boolean => {
   if (!list) return false;
   let hit = false;
-  for (let i = list.length - 1; i >= 0; i--) if (pred(list[i])) { list.splice(i, 1); hit = true; }
+  for (let i = list.length - 1; i >= 0; i--)
+    if (pred(list[i])) {
+      list.splice(i, 1);
+      hit = true;
+    }
   return hit;
 };
 
@@ -111,7 +116,8 @@ const NORMALIZE: Record<string, (pair: Pair) => boolean> = {
     return true;
   },
   'no-root-falco': ({ ref }) =>
-    removeWhere(container(ref).volumeMounts, (m: Obj) => m.name === 'root-falco-fs') && removeWhere(podSpec(ref).volumes, (v: Obj) => v.name === 'root-falco-fs'),
+    removeWhere(container(ref).volumeMounts, (m: Obj) => m.name === 'root-falco-fs') &&
+    removeWhere(podSpec(ref).volumes, (v: Obj) => v.name === 'root-falco-fs'),
   'skip-driver-loader': ({ ours }) => removeWhere(container(ours).env, (e: Obj) => e.name === 'SKIP_DRIVER_LOADER' && e.value === 'true'),
   'no-k8s-node-name': ({ ref }) => removeWhere(container(ref).env, (e: Obj) => e.name === 'FALCO_K8S_NODE_NAME'),
   'restricted-security-context': ({ ours, ref }) => {
@@ -125,7 +131,10 @@ const NORMALIZE: Record<string, (pair: Pair) => boolean> = {
       }
     }
     const pod = podSpec(ours);
-    if (JSON.stringify(pod.securityContext) === JSON.stringify({ seccompProfile: { type: 'RuntimeDefault' } }) && empty(podSpec(ref).securityContext)) {
+    if (
+      JSON.stringify(pod.securityContext) === JSON.stringify({ seccompProfile: { type: 'RuntimeDefault' } }) &&
+      empty(podSpec(ref).securityContext)
+    ) {
       delete pod.securityContext;
     }
     return hit;
@@ -137,7 +146,7 @@ const NORMALIZE: Record<string, (pair: Pair) => boolean> = {
     return true;
   },
   'declared-ports': ({ ours }) => removeWhere(container(ours).ports, (p: Obj) => p.name === 'k8saudit'),
-  'checksums': ({ ours, ref }) => {
+  checksums: ({ ours, ref }) => {
     const mine = deployment(ours).spec.template.metadata.annotations;
     const theirs = deployment(ref).spec.template.metadata.annotations;
     for (const k of ['checksum/config', 'checksum/rules']) {
@@ -197,7 +206,7 @@ let helm: string | undefined;
 let helmError: string | undefined;
 
 if (!SHARED_PRESENT) {
-  // eslint-disable-next-line no-console
+   
   console.warn(`SKIPPED chart 9.1.0 parity tests: ${CHART_DIR} is missing (../shared is not beside the project)`);
 }
 
@@ -219,7 +228,13 @@ if (!SHARED_PRESENT) {
   test.each(CASES.map((c) => [c.file, c] as const))('%s', (_file, c) => {
     const file = path.join(FIXTURES, c.file);
     const ref = helmTemplate(needHelm(), file, c.release, c.namespace);
-    const synthed = synthFalco({ values: loadFalcosecurityValues(file), releaseName: c.release, namespace: c.namespace, service: c.service, k8s: '1.30' });
+    const synthed = synthFalco({
+      values: loadFalcosecurityValues(file),
+      releaseName: c.release,
+      namespace: c.namespace,
+      service: c.service,
+      k8s: '1.30',
+    });
     const ours = synthed.objects;
     const pair: Pair = { ours, ref, falco: synthed.falco.falcoVersion, case: c };
     parseConfigMaps(ours);
@@ -227,7 +242,15 @@ if (!SHARED_PRESENT) {
     for (const [id, normalize] of Object.entries(NORMALIZE)) if (normalize(pair)) applied.add(id);
     expect(ours.map(key).sort()).toEqual(ref.map(key).sort());
     const problems: string[] = [];
-    for (const o of ours) problems.push(...objectDiff(o, ref.find((r) => key(r) === key(o)), 'chart', key(o)));
+    for (const o of ours)
+      problems.push(
+        ...objectDiff(
+          o,
+          ref.find((r) => key(r) === key(o)),
+          'chart',
+          key(o),
+        ),
+      );
     expect(problems).toEqual([]);
   });
 

@@ -42,6 +42,9 @@ export function cleanupChartCopy(): void {
 
 /** The objects `helm template <release> <chart> -n <namespace> -f <values>` renders. */
 export function helmTemplate(helm: string, valuesFile: string, release = 'falco', namespace = 'falco'): any[] {
-  const out = execFileSync(helm, ['template', release, chartCopy(), '-n', namespace, '-f', valuesFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync(helm, ['template', release, chartCopy(), '-n', namespace, '-f', valuesFile], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return (yaml.loadAll(out) as any[]).filter((d) => d);
 }

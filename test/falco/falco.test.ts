@@ -3,11 +3,10 @@ import { createHash } from 'crypto';
 import * as yaml from 'js-yaml';
 import { Chart, Testing } from 'cdk8s';
 import { Falco, FalcoShape } from '../../lib/falco';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import { container, synthFalco } from './helpers';
 
-const falcoYaml = (s: { find(kind: string, name?: string): any }, name = 'falco') =>
-  yaml.load(s.find('ConfigMap', name).data['falco.yaml']) as any;
+const falcoYaml = (s: { find(kind: string, name?: string): any }, name = 'falco') => yaml.load(s.find('ConfigMap', name).data['falco.yaml']) as any;
 
 describe('snapshots of realistic configurations (legacy shape, Falco 0.19.0)', () => {
   test('chart defaults', () => {
@@ -17,7 +16,9 @@ describe('snapshots of realistic configurations (legacy shape, Falco 0.19.0)', (
     expect(synthFalco({ valuesFile: file }).objects).toMatchSnapshot();
   });
   test('release "security" in namespace "runtime-security" (renamed-release.yaml)', () => {
-    expect(synthFalco({ valuesFile: 'renamed-release.yaml', releaseName: 'security', namespace: 'runtime-security', k8s: '1.16.3' }).objects).toMatchSnapshot();
+    expect(
+      synthFalco({ valuesFile: 'renamed-release.yaml', releaseName: 'security', namespace: 'runtime-security', k8s: '1.16.3' }).objects,
+    ).toMatchSnapshot();
   });
 });
 
@@ -60,7 +61,10 @@ describe('legacy shape details', () => {
   });
 
   test('the audit endpoint and the Service come from falco.webserver', () => {
-    const s = synthFalco({ values: { falco: { webserver: { listenPort: 9443, k8sAuditEndpoint: '/audit', sslEnabled: true } } }, webserverTlsSecret: 'falco-tls' });
+    const s = synthFalco({
+      values: { falco: { webserver: { listenPort: 9443, k8sAuditEndpoint: '/audit', sslEnabled: true } } },
+      webserverTlsSecret: 'falco-tls',
+    });
     expect(s.falco.auditEndpoint).toEqual({ scheme: 'https', containerPort: 9443, path: '/audit' });
     expect(s.falco.servicePort).toBe(9443);
     expect(s.falco.serviceName).toBe('falco');
@@ -79,13 +83,25 @@ describe('legacy shape details', () => {
 
   test('webserver TLS needs the certificate Secret, which is mounted at sslCertificate', () => {
     const tls = { falco: { webserver: { sslEnabled: true, sslCertificate: '/etc/falco/tls/falco.pem' } } };
-    expect(() => synthFalco({ values: tls })).toThrow(/sslEnabled: is true, but Falco's webserver needs its certificate and key at \/etc\/falco\/tls\/falco\.pem/);
-    expect(() => synthFalco({ webserverTlsSecret: 'falco-tls' })).toThrow(/webserverTlsSecret "falco-tls" is set, but falco\.webserver\.sslEnabled is false/);
+    expect(() => synthFalco({ values: tls })).toThrow(
+      /sslEnabled: is true, but Falco's webserver needs its certificate and key at \/etc\/falco\/tls\/falco\.pem/,
+    );
+    expect(() => synthFalco({ webserverTlsSecret: 'falco-tls' })).toThrow(
+      /webserverTlsSecret "falco-tls" is set, but falco\.webserver\.sslEnabled is false/,
+    );
     expect(() => synthFalco({ values: tls, webserverTlsSecret: 'Falco_TLS' })).toThrow(/secret name "Falco_TLS" must be a DNS-1123 subdomain/);
     expect(() => synthFalco({ values: tls, webserverTlsSecret: 'falco.tls' })).not.toThrow(); // Secret names are subdomains
     const spec = synthFalco({ values: tls, webserverTlsSecret: 'falco-tls' }).find('DaemonSet').spec.template.spec;
-    expect(spec.containers[0].volumeMounts).toContainEqual({ mountPath: '/etc/falco/tls/falco.pem', name: 'webserver-tls', readOnly: true, subPath: 'falco.pem' });
-    expect(spec.volumes).toContainEqual({ name: 'webserver-tls', secret: { secretName: 'falco-tls', items: [{ key: 'falco.pem', path: 'falco.pem' }] } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({
+      mountPath: '/etc/falco/tls/falco.pem',
+      name: 'webserver-tls',
+      readOnly: true,
+      subPath: 'falco.pem',
+    });
+    expect(spec.volumes).toContainEqual({
+      name: 'webserver-tls',
+      secret: { secretName: 'falco-tls', items: [{ key: 'falco.pem', path: 'falco.pem' }] },
+    });
   });
 
   test('on 1.24+ the default tolerations also cover the control-plane taint; set tolerations win', () => {
@@ -117,7 +133,10 @@ describe('legacy shape details', () => {
     expect(spec.dnsPolicy).toBe('ClusterFirstWithHostNet');
     expect(spec.priorityClassName).toBe('system-node-critical');
     const falco = container(s.find('DaemonSet'), 'falco');
-    expect(falco.env).toEqual([{ name: 'SYSDIG_BPF_PROBE', value: '' }, { name: 'TZ', value: 'Europe/Madrid' }]);
+    expect(falco.env).toEqual([
+      { name: 'SYSDIG_BPF_PROBE', value: '' },
+      { name: 'TZ', value: 'Europe/Madrid' },
+    ]);
     expect(falco.volumeMounts).toContainEqual({ mountPath: '/host/etc', name: 'etc-fs', readOnly: true });
     expect(spec.volumes).toContainEqual({ name: 'etc-fs', hostPath: { path: '/etc' } });
     const noEtc = synthFalco({ values: { ebpf: { enabled: true, settings: { mountEtcVolume: false, hostNetwork: false } } } });
@@ -133,7 +152,9 @@ describe('legacy shape details', () => {
     const ds = s.find('DaemonSet');
     expect(container(ds, 'falco').volumeMounts).toContainEqual({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
     expect(ds.spec.template.metadata.annotations['checksum/rules']).toBe(
-      createHash('sha256').update(JSON.stringify({ 'rules-admin.yaml': rules.data['rules-admin.yaml'], 'rules-traefik.yaml': rules.data['rules-traefik.yaml'] })).digest('hex'),
+      createHash('sha256')
+        .update(JSON.stringify({ 'rules-admin.yaml': rules.data['rules-admin.yaml'], 'rules-traefik.yaml': rules.data['rules-traefik.yaml'] }))
+        .digest('hex'),
     );
     // The image's own rules are not copied: the ConfigMap holds falco.yaml only.
     expect(Object.keys(s.find('ConfigMap', 'falco').data)).toEqual(['falco.yaml']);
@@ -162,8 +183,15 @@ describe('legacy shape details', () => {
     const ds = s.find('DaemonSet');
     const c = container(ds, 'falco');
     expect(c.args).toEqual([
-      '/usr/bin/falco', '--cri', '/host/run/containerd/containerd.sock', '-K', '/var/run/secrets/kubernetes.io/serviceaccount/token',
-      '-k', 'https://$(KUBERNETES_SERVICE_HOST)', '-pk', '--unbuffered',
+      '/usr/bin/falco',
+      '--cri',
+      '/host/run/containerd/containerd.sock',
+      '-K',
+      '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      '-k',
+      'https://$(KUBERNETES_SERVICE_HOST)',
+      '-pk',
+      '--unbuffered',
     ]);
     expect(c.env).toEqual([
       { name: 'http_proxy', value: 'http://proxy.corp.example:3128' },
@@ -221,11 +249,14 @@ describe('legacy shape details', () => {
     });
     // Falco runs the program with /bin/sh -c: the header is one word, with the variable's value in it
     const header = program.slice(program.indexOf("'Authorization: "), program.indexOf(' http://'));
-    const r = spawnSync('/bin/sh', ['-c', `printf '[%s]\\n' ${header}`], { env: { GCSCC_WEBHOOK_AUTHENTICATION_TOKEN: 'tok en*' }, encoding: 'utf8' });
+    const r = spawnSync('/bin/sh', ['-c', `printf '[%s]\\n' ${header}`], {
+      env: { GCSCC_WEBHOOK_AUTHENTICATION_TOKEN: 'tok en*' },
+      encoding: 'utf8',
+    });
     expect(r.stdout).toBe('[Authorization: tok en*]\n');
   });
 
-  test('gcscc without an existing Secret keeps the chart\'s published default token, as the chart renders it', () => {
+  test("gcscc without an existing Secret keeps the chart's published default token, as the chart renders it", () => {
     const f = falcoYaml(synthFalco({ values: { integrations: { gcscc: { enabled: true } } } }));
     expect(f.program_output.program).toContain("--header 'Authorization: b27511f86e911f20b9e0f9c8104b4ec4' ");
   });
@@ -245,7 +276,12 @@ describe('legacy shape details', () => {
     expect(s.find('DaemonSet').spec.template.spec.serviceAccountName).toBe('falco-agent');
     expect(s.find('ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'falco-agent', namespace: 'runtime-security' }]);
     expect(s.find('PodSecurityPolicy').apiVersion).toBe('policy/v1beta1');
-    expect(s.find('ClusterRole').rules).toContainEqual({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], resourceNames: ['security-falco'], verbs: ['use'] });
+    expect(s.find('ClusterRole').rules).toContainEqual({
+      apiGroups: ['policy'],
+      resources: ['podsecuritypolicies'],
+      resourceNames: ['security-falco'],
+      verbs: ['use'],
+    });
     const gen = s.find('Deployment', 'security-falco-event-generator');
     expect(gen.spec.selector).toEqual({ matchLabels: { app: 'security-falco-event-generator' } });
     expect(gen.spec.template.metadata.labels).toEqual({ app: 'security-falco-event-generator' });
@@ -254,7 +290,9 @@ describe('legacy shape details', () => {
     const none = synthFalco({ values: { rbac: { create: false }, serviceAccount: { create: false } } });
     expect(none.objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'DaemonSet', 'Service']);
     expect(none.find('DaemonSet').spec.template.spec.serviceAccountName).toBe('default');
-    expect(synthFalco({ values: { serviceAccount: { create: false, name: 'existing' } } }).find('DaemonSet').spec.template.spec.serviceAccountName).toBe('existing');
+    expect(
+      synthFalco({ values: { serviceAccount: { create: false, name: 'existing' } } }).find('DaemonSet').spec.template.spec.serviceAccountName,
+    ).toBe('existing');
   });
 
   test('the Service is rendered even with auditLog disabled (the chart default)', () => {
@@ -264,19 +302,42 @@ describe('legacy shape details', () => {
   });
 
   test('output is deterministic', () => {
-    expect(JSON.stringify(synthFalco({ valuesFile: 'integrations.yaml' }).objects)).toBe(JSON.stringify(synthFalco({ valuesFile: 'integrations.yaml' }).objects));
+    expect(JSON.stringify(synthFalco({ valuesFile: 'integrations.yaml' }).objects)).toBe(
+      JSON.stringify(synthFalco({ valuesFile: 'integrations.yaml' }).objects),
+    );
   });
 });
 
 describe('user errors', () => {
   test.each([
-    [{ values: { image: { tag: 'latest' } } }, 'image.tag: cannot tell the Falco version: the image tag "latest" is not a Falco release; set falco.version (library: falcoVersion) to the Falco release the image runs, e.g. "0.44.1", or set image.tag to a release'],
-    [{ values: { image: { tag: '0.17.1' } } }, 'image.tag: Falco 0.17.1 (image tag "0.17.1") is older than 0.18.0, the oldest release the stable/falco 1.1.x chart shipped; use Falco 0.19.0 or newer'],
-    [{ values: { image: { tag: '0.45.0' } } }, 'image.tag: Falco 0.45.0 (image tag "0.45.0") is newer than 0.44.1, the newest release whose start-up needs this version of cdk8s-falco-audit knows'],
-    [{ values: { image: { tag: '@sha256:abc' } } }, 'image.tag: cannot tell the Falco version: the image reference "@sha256:abc" has no tag; set falco.version'],
-    [{ values: { podSecurityPolicy: { create: true } }, k8s: '1.25.0' }, 'podSecurityPolicy.create: is true but Kubernetes 1.25.0 no longer serves policy/v1beta1 PodSecurityPolicy'],
-    [{ values: { falco: { webserver: { enabled: false } } } }, 'falco.webserver.enabled: falco.webserver.enabled is false, so Falco would serve no audit endpoint'],
-    [{ values: { falco: { webserver: { k8sAuditEndpoint: 'k8s-audit' } } } }, 'the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "k8s-audit"'],
+    [
+      { values: { image: { tag: 'latest' } } },
+      'image.tag: cannot tell the Falco version: the image tag "latest" is not a Falco release; set falco.version (library: falcoVersion) to the Falco release the image runs, e.g. "0.44.1", or set image.tag to a release',
+    ],
+    [
+      { values: { image: { tag: '0.17.1' } } },
+      'image.tag: Falco 0.17.1 (image tag "0.17.1") is older than 0.18.0, the oldest release the stable/falco 1.1.x chart shipped; use Falco 0.19.0 or newer',
+    ],
+    [
+      { values: { image: { tag: '0.45.0' } } },
+      'image.tag: Falco 0.45.0 (image tag "0.45.0") is newer than 0.44.1, the newest release whose start-up needs this version of cdk8s-falco-audit knows',
+    ],
+    [
+      { values: { image: { tag: '@sha256:abc' } } },
+      'image.tag: cannot tell the Falco version: the image reference "@sha256:abc" has no tag; set falco.version',
+    ],
+    [
+      { values: { podSecurityPolicy: { create: true } }, k8s: '1.25.0' },
+      'podSecurityPolicy.create: is true but Kubernetes 1.25.0 no longer serves policy/v1beta1 PodSecurityPolicy',
+    ],
+    [
+      { values: { falco: { webserver: { enabled: false } } } },
+      'falco.webserver.enabled: falco.webserver.enabled is false, so Falco would serve no audit endpoint',
+    ],
+    [
+      { values: { falco: { webserver: { k8sAuditEndpoint: 'k8s-audit' } } } },
+      'the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got "k8s-audit"',
+    ],
     [{ service: { clusterIP: '10.96.0' } }, 'service.clusterIP: service.clusterIP "10.96.0" is not an IP address'],
     [{ service: { nodePort: 70000 } }, 'service.nodePort: must be a port number (an integer from 1 to 65535), got 70000'],
     [{ releaseName: 'My_Falco' }, 'releaseName: release name "My_Falco" is not a valid Helm release name'],
@@ -301,11 +362,15 @@ describe('user errors', () => {
   test('a literal credential is refused by the construct too, and the message does not show it', () => {
     let message = '';
     try {
-      synthFalco({ values: { integrations: { snsOutput: { enabled: true, aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG', existingSecret: 'sns' } } } });
+      synthFalco({
+        values: { integrations: { snsOutput: { enabled: true, aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG', existingSecret: 'sns' } } },
+      });
     } catch (err) {
       message = (err as Error).message;
     }
-    expect(message).toMatch(/^integrations\.snsOutput\.aws_secret_access_key: refused: a literal AWS secret access key here would be written into the output/);
+    expect(message).toMatch(
+      /^integrations\.snsOutput\.aws_secret_access_key: refused: a literal AWS secret access key here would be written into the output/,
+    );
     expect(message).not.toContain('wJalrXUtnFEMI');
   });
 

@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { Falco, FalcoProps, loadFalcoValues } from '../../lib/falco';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
 

@@ -14,7 +14,7 @@ import { objectDiff } from './object-diff';
 const REFERENCE = path.resolve(__dirname, '../../../shared/reference/stable-falco-1.1.1-audit-dynamic.yaml');
 const haveReference = fs.existsSync(REFERENCE);
 if (!haveReference) {
-  // eslint-disable-next-line no-console
+   
   console.warn(`SKIPPED legacy parity tests: reference render not found at ${REFERENCE} (../shared is missing)`);
 }
 const describeIfReference = haveReference ? describe : describe.skip;
@@ -37,7 +37,10 @@ function dropNulls(v: any): any {
 
 const diff = (a: any, b: any): string[] => objectDiff(a, b, 'reference');
 
-interface Pair { ours: Obj; ref: Obj }
+interface Pair {
+  ours: Obj;
+  ref: Obj;
+}
 
 /** One normalization per deliberate difference; each returns true when it found (and removed) its difference. */
 const NORMALIZE: Record<string, (pairs: Map<string, Pair>) => boolean> = {
@@ -54,7 +57,11 @@ const NORMALIZE: Record<string, (pairs: Map<string, Pair>) => boolean> = {
   },
   'apps-watch': (pairs) => {
     const { ours } = pairs.get('ClusterRole/falco')!;
-    const i = ours.rules.findIndex((r: Obj) => JSON.stringify(r) === JSON.stringify({ apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] }));
+    const i = ours.rules.findIndex(
+      (r: Obj) =>
+        JSON.stringify(r) ===
+        JSON.stringify({ apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] }),
+    );
     if (i < 0) return false;
     ours.rules.splice(i, 1);
     return true;
@@ -79,7 +86,7 @@ const NORMALIZE: Record<string, (pairs: Map<string, Pair>) => boolean> = {
     ref.data['falco.yaml'] = yaml.load(ref.data['falco.yaml']);
     return true;
   },
-  'checksums': (pairs) => {
+  checksums: (pairs) => {
     const { ours, ref } = pairs.get('DaemonSet/falco')!;
     const a = ours.spec.template.metadata.annotations;
     const b = ref.spec.template.metadata.annotations;
@@ -124,10 +131,8 @@ const NOT_IN_THIS_RENDER: Record<string, string> = {
 };
 
 describeIfReference('parity with helm template of stable/falco 1.1.1 (auditLog + dynamicBackend)', () => {
-  const reference = () =>
-    (yaml.loadAll(fs.readFileSync(REFERENCE, 'utf8')) as Obj[]).filter((o) => o).map(dropNulls);
-  const ours = () =>
-    synthFalco({ values: { auditLog: { enabled: true, dynamicBackend: { enabled: true } } } }).objects.map(dropNulls);
+  const reference = () => (yaml.loadAll(fs.readFileSync(REFERENCE, 'utf8')) as Obj[]).filter((o) => o).map(dropNulls);
+  const ours = () => synthFalco({ values: { auditLog: { enabled: true, dynamicBackend: { enabled: true } } } }).objects.map(dropNulls);
 
   test('every deliberate difference is either normalized here or explained as not in this render', () => {
     for (const d of DIFFERENCES) {
@@ -137,7 +142,9 @@ describeIfReference('parity with helm template of stable/falco 1.1.1 (auditLog +
   });
 
   test('same objects: kinds and names (the AuditSink is built by FalcoAuditSink, not here)', () => {
-    const refKeys = reference().map(key).filter((k) => !k.startsWith('AuditSink/'));
+    const refKeys = reference()
+      .map(key)
+      .filter((k) => !k.startsWith('AuditSink/'));
     expect(ours().map(key).sort()).toEqual(refKeys.sort());
   });
 

@@ -16,14 +16,21 @@ describe('plugin shape snapshots', () => {
 
 describe('shape by Falco version', () => {
   test.each([
-    ['0.18.0', FalcoShape.LEGACY], ['0.31.1', FalcoShape.LEGACY], ['v0.31.1', FalcoShape.LEGACY],
-    ['0.32.0', FalcoShape.PLUGIN], ['0.36.2-debian', FalcoShape.PLUGIN], ['0.44.1@sha256:abc', FalcoShape.PLUGIN], ['0.44.9', FalcoShape.PLUGIN],
+    ['0.18.0', FalcoShape.LEGACY],
+    ['0.31.1', FalcoShape.LEGACY],
+    ['v0.31.1', FalcoShape.LEGACY],
+    ['0.32.0', FalcoShape.PLUGIN],
+    ['0.36.2-debian', FalcoShape.PLUGIN],
+    ['0.44.1@sha256:abc', FalcoShape.PLUGIN],
+    ['0.44.9', FalcoShape.PLUGIN],
   ])('%s -> %s', (t, shape) => {
     expect(FalcoVersion.fromTag(t).shape).toBe(shape);
   });
 
   test.each(['0.45.0', '1.0.0'])('%s, newer than any release whose start-up needs are known, is refused', (t) => {
-    expect(() => FalcoVersion.fromTag(t)).toThrow(`is newer than 0.44.1, the newest release whose start-up needs this version of cdk8s-falco-audit knows`);
+    expect(() => FalcoVersion.fromTag(t)).toThrow(
+      `is newer than 0.44.1, the newest release whose start-up needs this version of cdk8s-falco-audit knows`,
+    );
   });
 
   test('kinds: legacy DaemonSet + RBAC, plugin Deployment without RBAC', () => {
@@ -98,7 +105,8 @@ describe('plugin shape details', () => {
   test.each(['0.35.1', '0.37.1', '0.39.2', '0.44.1'])('Falco %s meets Pod Security "restricted" except runAsNonRoot (so "baseline")', (t) => {
     const spec = synthFalco({ values: tag(t), k8s: '1.30' }).find('Deployment').spec.template.spec;
     // restricted: volume types (configMap, emptyDir, secret, ... no hostPath), no host namespaces, seccomp, no escalation, caps
-    for (const v of spec.volumes) expect(Object.keys(v).filter((k) => k !== 'name')).toEqual([expect.stringMatching(/^(configMap|emptyDir|secret|projected)$/)]);
+    for (const v of spec.volumes)
+      expect(Object.keys(v).filter((k) => k !== 'name')).toEqual([expect.stringMatching(/^(configMap|emptyDir|secret|projected)$/)]);
     expect(spec.hostNetwork ?? false).toBe(false);
     expect(spec.hostPID ?? false).toBe(false);
     expect(spec.hostIPC ?? false).toBe(false);
@@ -116,13 +124,21 @@ describe('plugin shape details', () => {
   test('falcoctl refs, image and indexes are configurable', () => {
     const s = synthFalco({
       values: tag('0.39.2'),
-      falcoctl: { image: 'registry.example/falcoctl:0.10.1', refs: ['ghcr.io/falcosecurity/plugins/plugin/k8saudit:0.11.0', 'ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.11.0'], indexes: [] },
+      falcoctl: {
+        image: 'registry.example/falcoctl:0.10.1',
+        refs: ['ghcr.io/falcosecurity/plugins/plugin/k8saudit:0.11.0', 'ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.11.0'],
+        indexes: [],
+      },
     });
     const cfg = yaml.load(s.find('ConfigMap', 'falco-falcoctl').data['falcoctl.yaml']) as any;
-    expect(cfg.artifact.install.refs).toEqual(['ghcr.io/falcosecurity/plugins/plugin/k8saudit:0.11.0', 'ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.11.0']);
+    expect(cfg.artifact.install.refs).toEqual([
+      'ghcr.io/falcosecurity/plugins/plugin/k8saudit:0.11.0',
+      'ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.11.0',
+    ]);
     expect(cfg.indexes).toEqual([]);
     expect(container(s.find('Deployment'), 'falcoctl-artifact-install').image).toBe('registry.example/falcoctl:0.10.1');
-    const refs = (t: string) => (yaml.load(synthFalco({ values: tag(t) }).find('ConfigMap', 'falco-falcoctl').data['falcoctl.yaml']) as any).artifact.install.refs;
+    const refs = (t: string) =>
+      (yaml.load(synthFalco({ values: tag(t) }).find('ConfigMap', 'falco-falcoctl').data['falcoctl.yaml']) as any).artifact.install.refs;
     // the defaults follow the Falco version, pinned to full versions
     expect(refs('0.37.1')).toEqual(['k8saudit-rules:0.7.0', 'k8saudit:0.7.0']);
     expect(refs('0.39.2')).toEqual(['k8saudit-rules:0.11.0', 'k8saudit:0.11.0']);
@@ -163,20 +179,30 @@ describe('plugin shape details', () => {
     [{ k8sAudit: { path: 'k8s-audit' } }, 'k8sAudit.path: the audit endpoint path must be a URL path starting with "/"'],
     [{ k8sAudit: { port: 0 } }, 'k8sAudit.port: must be a port number (an integer from 1 to 65535), got 0'],
     [{ falcoctl: { refs: [] } }, 'falcoctl.refs: falcoctl.refs is empty'],
-    [{ k8sAudit: { port: 443 } }, "k8sAudit.port: is 443, below 1024, but Falco's container drops every capability (capabilities.drop: [ALL]) and so lacks NET_BIND_SERVICE"],
-    [{ falcoctl: { refs: ['k8saudit:0.7.0', 'json:0.7.0'] } }, 'falcoctl.refs: [k8saudit:0.7.0, json:0.7.0] installs no rules (no *-rules ref) and the values have no customRules'],
+    [
+      { k8sAudit: { port: 443 } },
+      "k8sAudit.port: is 443, below 1024, but Falco's container drops every capability (capabilities.drop: [ALL]) and so lacks NET_BIND_SERVICE",
+    ],
+    [
+      { falcoctl: { refs: ['k8saudit:0.7.0', 'json:0.7.0'] } },
+      'falcoctl.refs: [k8saudit:0.7.0, json:0.7.0] installs no rules (no *-rules ref) and the values have no customRules',
+    ],
     [{ releaseName: 'a'.repeat(47) }, 'is longer than 63 characters; set fullnameOverride'],
   ])('%j is refused', (props, message) => {
     expect(() => synthFalco({ values: tag('0.37.1'), ...(props as any) })).toThrow(message);
   });
 
   test('the webserver below 1024 cannot be bound either; 1024 can', () => {
-    expect(() => synthFalco({ values: tag('0.37.1', { falco: { webserver: { listenPort: 80 } } }) })).toThrow('falco.webserver.listenPort: is 80, below 1024');
+    expect(() => synthFalco({ values: tag('0.37.1', { falco: { webserver: { listenPort: 80 } } }) })).toThrow(
+      'falco.webserver.listenPort: is 80, below 1024',
+    );
     expect(() => synthFalco({ values: tag('0.37.1'), k8sAudit: { port: 1024 } })).not.toThrow();
   });
 
   test('refs without rules are fine beside customRules (rules.d); an OCI ruleset ref is a rules artifact', () => {
-    expect(() => synthFalco({ values: tag('0.37.1', { customRules: { 'team.yaml': '- rule: x' } }), falcoctl: { refs: ['k8saudit:0.7.0'] } })).not.toThrow();
+    expect(() =>
+      synthFalco({ values: tag('0.37.1', { customRules: { 'team.yaml': '- rule: x' } }), falcoctl: { refs: ['k8saudit:0.7.0'] } }),
+    ).not.toThrow();
     expect(() => synthFalco({ values: tag('0.37.1'), falcoctl: { refs: ['ghcr.io/falcosecurity/plugins/ruleset/k8saudit:0.7.0'] } })).not.toThrow();
   });
 
@@ -188,7 +214,14 @@ describe('plugin shape details', () => {
 
   test('the omissions from chart 9.1.0 are documented', () => {
     expect(PLUGIN_SHAPE_DIFFERENCES.map((d) => d.id)).toEqual(
-      expect.arrayContaining(['no-role', 'no-follow-sidecar', 'no-host-proc', 'restricted-security-context', 'selector-labels', 'cluster-ip-service']),
+      expect.arrayContaining([
+        'no-role',
+        'no-follow-sidecar',
+        'no-host-proc',
+        'restricted-security-context',
+        'selector-labels',
+        'cluster-ip-service',
+      ]),
     );
   });
 });

@@ -14,9 +14,14 @@ import { synthFalco } from './helpers';
 import { objectDiff } from './object-diff';
 
 const DIR = path.resolve(__dirname, '../../../shared/reference/k8saudit-by-falco');
-const renders = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((f) => /^falco-.*-chart-.*\.yaml$/.test(f)).sort() : [];
+const renders = fs.existsSync(DIR)
+  ? fs
+      .readdirSync(DIR)
+      .filter((f) => /^falco-.*-chart-.*\.yaml$/.test(f))
+      .sort()
+  : [];
 if (renders.length === 0) {
-  // eslint-disable-next-line no-console
+   
   console.warn(`SKIPPED release parity tests: no renders in ${DIR} (../shared is missing)`);
 }
 
@@ -32,7 +37,19 @@ interface Parts {
   volumes: Obj[];
 }
 
-const CONTAINER_FIELDS = ['image', 'imagePullPolicy', 'args', 'env', 'ports', 'startupProbe', 'livenessProbe', 'readinessProbe', 'resources', 'securityContext', 'volumeMounts'];
+const CONTAINER_FIELDS = [
+  'image',
+  'imagePullPolicy',
+  'args',
+  'env',
+  'ports',
+  'startupProbe',
+  'livenessProbe',
+  'readinessProbe',
+  'resources',
+  'securityContext',
+  'volumeMounts',
+];
 
 function parts(objects: Obj[]): Parts {
   const find = (kind: string, key?: string) => objects.find((o) => o.kind === kind && (!key || o.data?.[key] !== undefined));
@@ -40,7 +57,8 @@ function parts(objects: Obj[]): Parts {
   const containers: Record<string, Obj> = {};
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     const picked: Obj = {};
-    for (const f of CONTAINER_FIELDS) if (c[f] !== undefined && c[f] !== null && !(f === 'securityContext' && Object.keys(c[f]).length === 0)) picked[f] = c[f];
+    for (const f of CONTAINER_FIELDS)
+      if (c[f] !== undefined && c[f] !== null && !(f === 'securityContext' && Object.keys(c[f]).length === 0)) picked[f] = c[f];
     containers[c.name] = picked;
   }
   const ctl = find('ConfigMap', 'falcoctl.yaml');
@@ -61,15 +79,22 @@ function falcoYamlCompared(f: Obj): Obj {
   return out;
 }
 
-
 const diff = (a: any, b: any): string[] => objectDiff(a, b, 'chart');
 
-interface Pair { ours: Parts; ref: Parts; falco: FalcoVersion }
+interface Pair {
+  ours: Parts;
+  ref: Parts;
+  falco: FalcoVersion;
+}
 
 const removeWhere = <T>(list: T[] | undefined, pred: (x: T) => boolean): boolean => {
   if (!list) return false;
   let hit = false;
-  for (let i = list.length - 1; i >= 0; i--) if (pred(list[i])) { list.splice(i, 1); hit = true; }
+  for (let i = list.length - 1; i >= 0; i--)
+    if (pred(list[i])) {
+      list.splice(i, 1);
+      hit = true;
+    }
   return hit;
 };
 const falcoC = (p: Parts) => p.containers.falco;
@@ -77,7 +102,8 @@ const falcoC = (p: Parts) => p.containers.falco;
 /** One normalization per deliberate difference; each returns true when it found (and removed) its difference. */
 const NORMALIZE: Record<string, (pair: Pair) => boolean> = {
   'no-role': ({ ref }) => removeWhere(ref.objects, (k) => /^(Cluster)?Role(Binding)?\//.test(k)),
-  'own-service-account': ({ ours, ref }) => !ref.objects.includes('ServiceAccount/falco') && removeWhere(ours.objects, (k) => k === 'ServiceAccount/falco'),
+  'own-service-account': ({ ours, ref }) =>
+    !ref.objects.includes('ServiceAccount/falco') && removeWhere(ours.objects, (k) => k === 'ServiceAccount/falco'),
   'no-follow-sidecar': ({ ref }) => {
     const had = 'falcoctl-artifact-follow' in ref.containers;
     delete ref.containers['falcoctl-artifact-follow'];
@@ -119,16 +145,23 @@ const NORMALIZE: Record<string, (pair: Pair) => boolean> = {
     }
     return true;
   },
-  'no-root-falco': ({ ref }) => removeWhere(falcoC(ref).volumeMounts, (m) => m.name === 'root-falco-fs') && removeWhere(ref.volumes, (v) => v.name === 'root-falco-fs'),
+  'no-root-falco': ({ ref }) =>
+    removeWhere(falcoC(ref).volumeMounts, (m) => m.name === 'root-falco-fs') && removeWhere(ref.volumes, (v) => v.name === 'root-falco-fs'),
   'skip-driver-loader': ({ ours }) => removeWhere(falcoC(ours).env, (e: Obj) => e.name === 'SKIP_DRIVER_LOADER' && e.value === 'true'),
   'no-k8s-node-name': ({ ref }) => removeWhere(falcoC(ref).env, (e: Obj) => e.name === 'FALCO_K8S_NODE_NAME'),
   'falco-hostname': ({ ours, ref, falco }) =>
-    falco.minor === 36 && !falcoC(ref).env.some((e: Obj) => e.name === 'FALCO_HOSTNAME') && removeWhere(falcoC(ours).env, (e: Obj) => e.name === 'FALCO_HOSTNAME'),
+    falco.minor === 36 &&
+    !falcoC(ref).env.some((e: Obj) => e.name === 'FALCO_HOSTNAME') &&
+    removeWhere(falcoC(ours).env, (e: Obj) => e.name === 'FALCO_HOSTNAME'),
   'falco-yaml-defaults': ({ ref }) => {
     const w = ref.falcoYaml.webserver ?? {};
     const defaults: Obj = { threadiness: 0, listen_address: '0.0.0.0', prometheus_metrics_enabled: false };
     let hit = false;
-    for (const [k, v] of Object.entries(defaults)) if (k in w && w[k] === v) { delete w[k]; hit = true; }
+    for (const [k, v] of Object.entries(defaults))
+      if (k in w && w[k] === v) {
+        delete w[k];
+        hit = true;
+      }
     return hit;
   },
   'no-outputs-rate': ({ ours, ref, falco }) => {
@@ -139,12 +172,18 @@ const NORMALIZE: Record<string, (pair: Pair) => boolean> = {
   'restricted-security-context': ({ ours, ref }) => {
     let hit = false;
     for (const [name, c] of Object.entries(ours.containers)) {
-      if (JSON.stringify(c.securityContext) === JSON.stringify({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }) && ref.containers[name]?.securityContext === undefined) {
+      if (
+        JSON.stringify(c.securityContext) === JSON.stringify({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } }) &&
+        ref.containers[name]?.securityContext === undefined
+      ) {
         delete c.securityContext;
         hit = true;
       }
     }
-    if (JSON.stringify(ours.podSecurityContext) === JSON.stringify({ seccompProfile: { type: 'RuntimeDefault' } }) && ref.podSecurityContext === undefined) {
+    if (
+      JSON.stringify(ours.podSecurityContext) === JSON.stringify({ seccompProfile: { type: 'RuntimeDefault' } }) &&
+      ref.podSecurityContext === undefined
+    ) {
       ours.podSecurityContext = undefined;
     }
     return hit;

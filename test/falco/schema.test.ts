@@ -2,7 +2,7 @@
  * Every object Falco emits is valid for the target Kubernetes version: the project's own validation (the vendored
  * strict schema of that minor plus the API server's semantic rules), so it runs on a fresh clone too.
  */
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import { formatViolation, validateAll } from '../../lib/validation';
 import { synthFalco } from './helpers';
 
@@ -43,9 +43,7 @@ describe('every emitted object is valid for the target version (schema and API s
     const s = synthFalco({ values: { podSecurityPolicy: { create: true } }, k8s: '1.18' });
     const ds = s.find('DaemonSet');
     ds.spec.template.spec.setHostnameAsFQDN = false;
-    expect(violations(s.objects, 18)).toEqual([
-      expect.stringMatching(/^DaemonSet\/falco: spec\.template\.spec\.setHostnameAsFQDN: .*unknown field/),
-    ]);
+    expect(violations(s.objects, 18)).toEqual([expect.stringMatching(/^DaemonSet\/falco: spec\.template\.spec\.setHostnameAsFQDN: .*unknown field/)]);
     expect(violations([s.find('PodSecurityPolicy')], 25)).toEqual([
       expect.stringMatching(/^PodSecurityPolicy\/falco: .*policy\/v1beta1 PodSecurityPolicy is not served by Kubernetes 1\.25\.0/),
     ]);

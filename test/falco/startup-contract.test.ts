@@ -8,7 +8,7 @@ import { FalcoVersion } from '../../lib/falco';
 import { container, synthFalco } from './helpers';
 
 /** Framework plugin API by Falco minor (libs plugin_api.h at the libs version each Falco pins). */
-const FRAMEWORK_API: Record<number, number> = { 37: 3.2, 38: 3.6, 39: 3.7, 40: 3.10, 41: 3.11, 42: 3.12, 43: 3.12, 44: 3.12 };
+const FRAMEWORK_API: Record<number, number> = { 37: 3.2, 38: 3.6, 39: 3.7, 40: 3.1, 41: 3.11, 42: 3.12, 43: 3.12, 44: 3.12 };
 /** Plugin API minor a ref needs: k8saudit 0.16+ and json 0.7.4+ need 3.11, older 0.x ones 3.0. */
 function needs(ref: string): number {
   const [name, tag] = ref.split(':');
@@ -69,7 +69,10 @@ describe.each(MINORS)('Falco 0.%i', (minor) => {
   });
 
   test('alerts name the node (FALCO_HOSTNAME from spec.nodeName, read from 0.33)', () => {
-    const env = container(s().objects.find((o) => o.kind === 'Deployment'), 'falco').env;
+    const env = container(
+      s().objects.find((o) => o.kind === 'Deployment'),
+      'falco',
+    ).env;
     const hostname = env.find((e: any) => e.name === 'FALCO_HOSTNAME');
     expect(hostname).toEqual(minor >= 33 ? { name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } } : undefined);
   });
@@ -78,8 +81,16 @@ describe.each(MINORS)('Falco 0.%i', (minor) => {
 describe('a ref the release cannot load is refused, naming both versions', () => {
   test.each([
     ['0.39.2', 'k8saudit:0.16.1', 'falcoctl.refs[1]: "k8saudit:0.16.1" needs plugin API 3.11.0, but Falco 0.39.2 provides 3.7.0'],
-    ['0.40.0', 'k8saudit:0.16', 'falcoctl.refs[1]: "k8saudit:0.16" floats to the newest 0.16.x, which needs plugin API 3.11.0, but Falco 0.40.0 provides 3.10.0'],
-    ['0.37.1', 'k8saudit', 'falcoctl.refs[1]: "k8saudit" floats to the newest k8saudit, which needs plugin API 3.11.0, but Falco 0.37.1 provides 3.2.0'],
+    [
+      '0.40.0',
+      'k8saudit:0.16',
+      'falcoctl.refs[1]: "k8saudit:0.16" floats to the newest 0.16.x, which needs plugin API 3.11.0, but Falco 0.40.0 provides 3.10.0',
+    ],
+    [
+      '0.37.1',
+      'k8saudit',
+      'falcoctl.refs[1]: "k8saudit" floats to the newest k8saudit, which needs plugin API 3.11.0, but Falco 0.37.1 provides 3.2.0',
+    ],
     ['0.38.2', 'json:0.7', '"json:0.7" floats to the newest 0.7.x, which needs plugin API 3.11.0, but Falco 0.38.2 provides 3.6.0'],
     ['0.40.0', 'k8saudit-rules:0.18.0', '"k8saudit-rules:0.18.0" needs plugin API 3.11.0, but Falco 0.40.0 provides 3.10.0'],
     ['0.44.1', 'json:0.6.2', '"json:0.6.2" needs plugin API 2.0.0, but Falco 0.44.1 provides 3.12.0'],
@@ -133,11 +144,15 @@ describe('falcoVersion: tags that are not releases', () => {
     expect(() => synthFalco({ values: { image: { tag: '0.37.1' } }, falcoVersion: FalcoVersion.of('0.44.1') })).toThrow(
       'falcoVersion: the image tag "0.37.1" is Falco 0.37.1, but falco.version (library: falcoVersion) says 0.44.1',
     );
-    expect(synthFalco({ values: { image: { tag: '0.41.3-corp2' } }, falcoVersion: FalcoVersion.of('0.41.2'), k8s: '1.30' }).falco.falcoVersion.toString()).toBe('0.41.2');
+    expect(
+      synthFalco({ values: { image: { tag: '0.41.3-corp2' } }, falcoVersion: FalcoVersion.of('0.41.2'), k8s: '1.30' }).falco.falcoVersion.toString(),
+    ).toBe('0.41.2');
   });
 
   test('an image.tag that is no release, without falcoVersion, says how to state it', () => {
-    expect(() => synthFalco({ values: { image: { tag: 'master' } } })).toThrow('set falco.version (library: falcoVersion) to the Falco release the image runs');
+    expect(() => synthFalco({ values: { image: { tag: 'master' } } })).toThrow(
+      'set falco.version (library: falcoVersion) to the Falco release the image runs',
+    );
   });
 
   test.each(['latest', '0.44', 'v1', '0.44.1-rc1'])('FalcoVersion.of(%s)', (text) => {

@@ -1,18 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  checkFalcoValues,
-  FALCO_CHART_DEFAULTS,
-  FALCO_VALUES_SCHEMA,
-  loadFalcoValues,
-  resolveFalcoValues,
-  SECRET_VALUES,
-} from '../../lib/falco';
+import { checkFalcoValues, FALCO_CHART_DEFAULTS, FALCO_VALUES_SCHEMA, loadFalcoValues, resolveFalcoValues, SECRET_VALUES } from '../../lib/falco';
 import { urlCredentials } from '../../lib/falco/values';
 import { fixture } from './helpers';
 import { errorOf } from '../errors';
-
 
 function tmpValues(text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-values-'));
@@ -76,7 +68,15 @@ describe('merging like Helm', () => {
 
 describe('loadFalcoValues', () => {
   test('reads every realistic fixture', () => {
-    for (const f of ['ebpf.yaml', 'custom-rules.yaml', 'json-http-output.yaml', 'integrations.yaml', 'renamed-release.yaml', 'plugin.yaml', 'gcscc.yaml']) {
+    for (const f of [
+      'ebpf.yaml',
+      'custom-rules.yaml',
+      'json-http-output.yaml',
+      'integrations.yaml',
+      'renamed-release.yaml',
+      'plugin.yaml',
+      'gcscc.yaml',
+    ]) {
       expect(() => loadFalcoValues(fixture(f))).not.toThrow();
     }
     expect(loadFalcoValues(fixture('ebpf.yaml')).ebpf?.enabled).toBe(true);
@@ -108,7 +108,11 @@ describe('loadFalcoValues', () => {
     ['falco:\n  syscallEventDrops:\n    rate: fast\n', 3, 'falco.syscallEventDrops.rate: expected a number, got the string "fast"'],
     ['fakeEventGenerator:\n  replicas: 1.5\n', 2, 'fakeEventGenerator.replicas: expected a non-negative integer, got number 1.5'],
     ['nodeSelector:\n  disk: 3\n', 2, 'nodeSelector.disk: expected a string (a value of a mapping of strings to strings), got number 3'],
-    ['daemonset:\n  env:\n    A: [1]\n', 3, 'daemonset.env.A: expected a string, number or boolean (a value of a mapping of names to strings, numbers or booleans), got a list'],
+    [
+      'daemonset:\n  env:\n    A: [1]\n',
+      3,
+      'daemonset.env.A: expected a string, number or boolean (a value of a mapping of names to strings, numbers or booleans), got a list',
+    ],
     ['tolerations:\n  - NoSchedule\n', 2, 'tolerations[0]: expected a mapping (an item of a list of mappings), got the string "NoSchedule"'],
     ['image: falcosecurity/falco:0.19.0\n', 1, 'image: expected a mapping, got the string "falcosecurity/falco:0.19.0"'],
     ['falcoo:\n  jsonOutput: true\n', 1, 'unknown key "falcoo" for the stable/falco 1.1.x values; did you mean "falco"?'],
@@ -138,7 +142,7 @@ describe('values the chart treats as secrets', () => {
   const CHART_TEMPLATES = path.resolve(__dirname, '../../../shared/reference/charts/stable-falco-1.1.1/templates');
   const testIfChart = fs.existsSync(CHART_TEMPLATES) ? test : test.skip;
 
-  testIfChart('every value the chart puts in its Secret, and gcscc\'s token (in its ConfigMap), is a secret value here', () => {
+  testIfChart("every value the chart puts in its Secret, and gcscc's token (in its ConfigMap), is a secret value here", () => {
     const secret = fs.readFileSync(path.join(CHART_TEMPLATES, 'secret.yaml'), 'utf8');
     const inSecret = [...secret.matchAll(/\.Values\.([\w.]+) \| b64enc/g)].map((m) => m[1]);
     expect(inSecret.length).toBe(4);
@@ -147,23 +151,30 @@ describe('values the chart treats as secrets', () => {
     expect(Object.keys(SECRET_VALUES).sort()).toEqual([...inSecret, 'integrations.gcscc.webhookAuthenticationToken'].sort());
   });
 
-  test.each(Object.keys(SECRET_VALUES))('a literal %s is refused at its line, naming the Secret key and existingSecret, never the value', (dotted) => {
-    const [, section, key] = dotted.split('.');
-    const file = tmpValues(`integrations:\n  ${section}:\n    ${key}: s3cr3t-VALUE\n`);
-    const e = errorOf(() => loadFalcoValues(file));
-    expect(e.location).toEqual({ file, field: dotted, line: 3 });
-    expect(e.message).toContain(`: ${dotted}: refused: a literal `);
-    expect(e.message).toContain(`with the key ${SECRET_VALUES[dotted].key} `);
-    expect(e.message).toContain(`name it in integrations.${section}.existingSecret`);
-    expect(e.message).not.toContain('s3cr3t');
-    // in code too, without a file
-    expect(() => resolveFalcoValues({ integrations: { [section]: { [key]: 's3cr3t-VALUE' } } } as any)).toThrow(new RegExp(`^${dotted.replace(/\./g, '\\.')}: refused`));
-  });
+  test.each(Object.keys(SECRET_VALUES))(
+    'a literal %s is refused at its line, naming the Secret key and existingSecret, never the value',
+    (dotted) => {
+      const [, section, key] = dotted.split('.');
+      const file = tmpValues(`integrations:\n  ${section}:\n    ${key}: s3cr3t-VALUE\n`);
+      const e = errorOf(() => loadFalcoValues(file));
+      expect(e.location).toEqual({ file, field: dotted, line: 3 });
+      expect(e.message).toContain(`: ${dotted}: refused: a literal `);
+      expect(e.message).toContain(`with the key ${SECRET_VALUES[dotted].key} `);
+      expect(e.message).toContain(`name it in integrations.${section}.existingSecret`);
+      expect(e.message).not.toContain('s3cr3t');
+      // in code too, without a file
+      expect(() => resolveFalcoValues({ integrations: { [section]: { [key]: 's3cr3t-VALUE' } } } as any)).toThrow(
+        new RegExp(`^${dotted.replace(/\./g, '\\.')}: refused`),
+      );
+    },
+  );
 
-  test('empty values and the chart\'s published gcscc token are no secrets', () => {
+  test("empty values and the chart's published gcscc token are no secrets", () => {
     expect(() => checkFalcoValues(JSON.parse(JSON.stringify(FALCO_CHART_DEFAULTS)))).not.toThrow();
     expect(() =>
-      checkFalcoValues({ integrations: { snsOutput: { aws_access_key_id: '', aws_secret_access_key: '' }, pubsubOutput: { credentialsData: '', projectID: '' } } }),
+      checkFalcoValues({
+        integrations: { snsOutput: { aws_access_key_id: '', aws_secret_access_key: '' }, pubsubOutput: { credentialsData: '', projectID: '' } },
+      }),
     ).not.toThrow();
     expect(FALCO_CHART_DEFAULTS.integrations.gcscc.webhookAuthenticationToken).toBe('b27511f86e911f20b9e0f9c8104b4ec4');
   });
@@ -203,11 +214,23 @@ describe('messages bound what they echo', () => {
   });
 });
 
-describe('credentials in URLs (user info before the \'@\' of the authority)', () => {
+describe("credentials in URLs (user info before the '@' of the authority)", () => {
   test('a password, a user alone, none; ${VAR} references are no literal', () => {
-    for (const url of ['https://a:b@h/x', 'http://user:p@ss@proxy:3128', 'nats://u:pw@nats:4222', ' https://a:b@h']) expect({ url, c: urlCredentials(url) }).toEqual({ url, c: 'password' });
+    for (const url of ['https://a:b@h/x', 'http://user:p@ss@proxy:3128', 'nats://u:pw@nats:4222', ' https://a:b@h'])
+      expect({ url, c: urlCredentials(url) }).toEqual({ url, c: 'password' });
     for (const url of ['nats://t0ken@nats:4222', 'https://user@h/']) expect({ url, c: urlCredentials(url) }).toEqual({ url, c: 'user' });
-    for (const url of ['https://h/x@y', 'https://h?q=a:b@c', 'https://h#a:b@c', 'http://some.url', 'https://user:@h', 'https://:${P}@h', 'https://${U}:${P}@h', 'mailto:a:b@h', 5, undefined]) {
+    for (const url of [
+      'https://h/x@y',
+      'https://h?q=a:b@c',
+      'https://h#a:b@c',
+      'http://some.url',
+      'https://user:@h',
+      'https://:${P}@h',
+      'https://${U}:${P}@h',
+      'mailto:a:b@h',
+      5,
+      undefined,
+    ]) {
       expect({ url, c: urlCredentials(url) }).toEqual({ url, c: undefined });
     }
   });
@@ -215,6 +238,11 @@ describe('credentials in URLs (user info before the \'@\' of the authority)', ()
     const e = errorOf(() => checkFalcoValues({ falco: { httpOutput: { url: 'https://alice:Pa55word@hooks.example.com' } } }));
     expect(e.message).toMatch(/^falco\.httpOutput\.url: refused: this URL carries a password before its '@'/);
     expect(e.message).not.toMatch(/Pa55word|alice/);
-    expect(() => checkFalcoValues({ integrations: { natsOutput: { natsUrl: 'nats://nats.nats-io.svc.cluster.local:4222' } }, proxy: { httpProxy: 'http://p:3128' } })).not.toThrow();
+    expect(() =>
+      checkFalcoValues({
+        integrations: { natsOutput: { natsUrl: 'nats://nats.nats-io.svc.cluster.local:4222' } },
+        proxy: { httpProxy: 'http://p:3128' },
+      }),
+    ).not.toThrow();
   });
 });

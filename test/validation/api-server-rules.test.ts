@@ -2,7 +2,7 @@
  * The API server's field checks (issue 14, section 3): for each rule, inputs it must accept next to the ones it
  * must refuse (the refusals of whole objects are in api-server-rule-cases.ts, run by semantic-rules.test.ts).
  */
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import * as V from '../../lib/validation';
 import { compareQuantities, isWholeQuantity, parseQuantity } from '../../lib/validation/quantity';
 import { apiServerValueProblems, chartApiServerValueProblems, parseRulePath } from '../../lib/falco/values-api-checks';
@@ -21,9 +21,19 @@ const pod = (edit: (spec: Obj, container: Obj) => void): Obj => {
   edit(d.spec.template.spec, d.spec.template.spec.containers[0]);
   return d;
 };
-const withEnv = (...names: string[]) => pod((_s, c) => { c.env = names.map((name) => ({ name, value: 'x' })); });
-const withResources = (resources: Obj) => pod((_s, c) => { c.resources = resources; });
-const withStrategy = (updateStrategy: Obj) => { const d = daemonSet(); d.spec.updateStrategy = updateStrategy; return d; };
+const withEnv = (...names: string[]) =>
+  pod((_s, c) => {
+    c.env = names.map((name) => ({ name, value: 'x' }));
+  });
+const withResources = (resources: Obj) =>
+  pod((_s, c) => {
+    c.resources = resources;
+  });
+const withStrategy = (updateStrategy: Obj) => {
+  const d = daemonSet();
+  d.spec.updateStrategy = updateStrategy;
+  return d;
+};
 const ok = (fn: (s: string) => string[], values: string[]) => values.forEach((v) => expect({ v, p: fn(v) }).toEqual({ v, p: [] }));
 const bad = (fn: (s: string) => string[], values: string[]) => values.forEach((v) => expect({ v, n: fn(v).length > 0 }).toEqual({ v, n: true }));
 
@@ -49,8 +59,10 @@ describe('names (apimachinery validation.go)', () => {
 describe('quantities', () => {
   const q = (v: unknown) => parseQuantity(v)!;
   test('the forms ParseQuantity takes', () => {
-    for (const v of ['1', '+1', '0.5', '.5', '1.', '100m', '512Mi', '1Gi', '1e3', '1E3', '1E', '2k', '-1', 0.5, 3, 1e-7]) expect({ v, q: parseQuantity(v) !== undefined }).toEqual({ v, q: true });
-    for (const v of ['', 'lots', '1 Gi', '1gi', '1KB', '--1', 'e3', '1e', Infinity, NaN, null, true]) expect({ v, q: parseQuantity(v) }).toEqual({ v, q: undefined });
+    for (const v of ['1', '+1', '0.5', '.5', '1.', '100m', '512Mi', '1Gi', '1e3', '1E3', '1E', '2k', '-1', 0.5, 3, 1e-7])
+      expect({ v, q: parseQuantity(v) !== undefined }).toEqual({ v, q: true });
+    for (const v of ['', 'lots', '1 Gi', '1gi', '1KB', '--1', 'e3', '1e', Infinity, NaN, null, true])
+      expect({ v, q: parseQuantity(v) }).toEqual({ v, q: undefined });
   });
   test('compares exactly across suffixes', () => {
     expect(compareQuantities(q('1'), q('1000m'))).toBe(0);
@@ -75,9 +87,30 @@ describe('quantities', () => {
 
 describe('each rule accepts what the API server accepts', () => {
   test('hostPath: absolute paths and dots inside names', () => {
-    expect(check(V.checkHostPathTypes, pod((s) => { s.volumes[0].hostPath.path = '/var/run/docker.sock'; }))).toEqual([]);
-    expect(check(V.checkHostPathTypes, pod((s) => { s.volumes[0].hostPath.path = '/var/..hidden/a..b/.'; }))).toEqual([]);
-    expect(check(V.checkHostPathTypes, pod((s) => { s.volumes[0].hostPath.path = '/var/../etc'; }))).toHaveLength(1);
+    expect(
+      check(
+        V.checkHostPathTypes,
+        pod((s) => {
+          s.volumes[0].hostPath.path = '/var/run/docker.sock';
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        V.checkHostPathTypes,
+        pod((s) => {
+          s.volumes[0].hostPath.path = '/var/..hidden/a..b/.';
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        V.checkHostPathTypes,
+        pod((s) => {
+          s.volumes[0].hostPath.path = '/var/../etc';
+        }),
+      ),
+    ).toHaveLength(1);
   });
   test('volume mounts: the same path in two containers', () => {
     const d = daemonSet();
@@ -94,7 +127,13 @@ describe('each rule accepts what the API server accepts', () => {
   });
   test('security contexts: root, the largest id, both fsGroupChangePolicy values', () => {
     const d = pod((s, c) => {
-      s.securityContext = { runAsUser: 0, runAsGroup: 2147483647, fsGroup: 0, supplementalGroups: [0, 2147483647], fsGroupChangePolicy: 'OnRootMismatch' };
+      s.securityContext = {
+        runAsUser: 0,
+        runAsGroup: 2147483647,
+        fsGroup: 0,
+        supplementalGroups: [0, 2147483647],
+        fsGroupChangePolicy: 'OnRootMismatch',
+      };
       c.securityContext = { privileged: true, runAsUser: 2147483647, runAsGroup: 0 };
     });
     expect(check(V.checkSecurityContexts, d)).toEqual([]);
@@ -104,7 +143,8 @@ describe('each rule accepts what the API server accepts', () => {
   test('hugepages: whole pages (0 included) from 1.21; before 1.21 any quantity', () => {
     const huge = (limit: string) => withResources({ limits: { memory: '1Gi', 'hugepages-2Mi': limit }, requests: { 'hugepages-2Mi': limit } });
     const v121 = KubernetesVersion.of('1.21.0');
-    for (const limit of ['4Mi', '0', '2097152', '1Gi']) expect({ limit, p: check(V.checkResourceQuantities, huge(limit), v121) }).toEqual({ limit, p: [] });
+    for (const limit of ['4Mi', '0', '2097152', '1Gi'])
+      expect({ limit, p: check(V.checkResourceQuantities, huge(limit), v121) }).toEqual({ limit, p: [] });
     expect(check(V.checkResourceQuantities, huge('3Mi'), v121)).toHaveLength(1);
     expect(check(V.checkResourceQuantities, huge('3Mi'), KubernetesVersion.of('1.20.0'))).toEqual([]);
   });
@@ -113,7 +153,12 @@ describe('each rule accepts what the API server accepts', () => {
     expect(check(V.checkConfigData, cm({ 'falco.yaml': 'a', 'k8s_audit_rules.yaml': 'b', '.dot': 'c' }))).toEqual([]);
     expect(check(V.checkConfigData, cm({ big: 'x'.repeat(1024 * 1024) }))).toEqual([]);
     expect(check(V.checkConfigData, cm({ big: 'x'.repeat(1024 * 1024 + 1) }))).toHaveLength(1);
-    const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'x', namespace: NS }, data: { aws_access_key_id: 'eA==', 'bad/key': 'eA==' } };
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'x', namespace: NS },
+      data: { aws_access_key_id: 'eA==', 'bad/key': 'eA==' },
+    };
     expect(check(V.checkConfigData, secret)).toEqual(["Secret key \"bad/key\" must consist of alphanumerics, '-', '_' or '.'"]);
   });
   test('environment: distinct names; names 1.32 relaxed are fine there only', () => {
@@ -127,16 +172,42 @@ describe('each rule accepts what the API server accepts', () => {
     // case matters
     expect(check(V.checkContainerEnv, withEnv('TZ', 'tz'))).toEqual([]);
     // a static Pod is not applied but created by the kubelet (as a mirror pod), which takes repeats
-    const staticPod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'kube-apiserver', namespace: 'kube-system' }, spec: withEnv('A', 'A').spec.template.spec };
+    const staticPod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'kube-apiserver', namespace: 'kube-system' },
+      spec: withEnv('A', 'A').spec.template.spec,
+    };
     expect(check(V.checkContainerEnv, staticPod)).toEqual([]);
     expect(check(V.checkContainerEnv, withEnv('A', 'A'))).toHaveLength(1);
   });
   test('image and pull policy: each of the three policies, none', () => {
     for (const imagePullPolicy of ['Always', 'IfNotPresent', 'Never', undefined]) {
-      expect(check(V.checkContainerImage, pod((_s, c) => { c.imagePullPolicy = imagePullPolicy; }))).toEqual([]);
+      expect(
+        check(
+          V.checkContainerImage,
+          pod((_s, c) => {
+            c.imagePullPolicy = imagePullPolicy;
+          }),
+        ),
+      ).toEqual([]);
     }
-    expect(check(V.checkContainerImage, pod((_s, c) => { c.imagePullPolicy = 'always'; }))).toHaveLength(1);
-    expect(check(V.checkContainerImage, pod((_s, c) => { delete c.image; }))).toEqual(['container "falco" needs an image']);
+    expect(
+      check(
+        V.checkContainerImage,
+        pod((_s, c) => {
+          c.imagePullPolicy = 'always';
+        }),
+      ),
+    ).toHaveLength(1);
+    expect(
+      check(
+        V.checkContainerImage,
+        pod((_s, c) => {
+          delete c.image;
+        }),
+      ),
+    ).toEqual(['container "falco" needs an image']);
   });
   test('pod spec names: subdomains, label keys with prefixes, empty label values', () => {
     const d = pod((s) => {
@@ -145,34 +216,76 @@ describe('each rule accepts what the API server accepts', () => {
       s.nodeSelector = { 'kubernetes.io/os': 'linux', 'node-role.kubernetes.io/control-plane': '' };
     });
     expect(check(V.checkPodSpecNames, d)).toEqual([]);
-    expect(check(V.checkPodSpecNames, pod((s) => { s.nodeSelector = { a: 'v'.repeat(63) }; }))).toEqual([]);
-    expect(check(V.checkPodSpecNames, pod((s) => { s.nodeSelector = { a: 'v'.repeat(64) }; }))).toHaveLength(1);
+    expect(
+      check(
+        V.checkPodSpecNames,
+        pod((s) => {
+          s.nodeSelector = { a: 'v'.repeat(63) };
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      check(
+        V.checkPodSpecNames,
+        pod((s) => {
+          s.nodeSelector = { a: 'v'.repeat(64) };
+        }),
+      ),
+    ).toHaveLength(1);
   });
   test('resources: requests equal to limits, a request without limit, extended resources whole and equal', () => {
-    expect(check(V.checkResourceQuantities, withResources({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1000m', memory: '1024Mi' } }))).toEqual([]);
+    expect(
+      check(V.checkResourceQuantities, withResources({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1000m', memory: '1024Mi' } })),
+    ).toEqual([]);
     expect(check(V.checkResourceQuantities, withResources({ requests: { cpu: '5', 'ephemeral-storage': '1Gi' } }))).toEqual([]);
     expect(check(V.checkResourceQuantities, withResources({ requests: { cpu: '0' }, limits: { cpu: '0' } }))).toEqual([]);
-    expect(check(V.checkResourceQuantities, withResources({ limits: { 'example.com/gpu': '2', cpu: '1' }, requests: { 'example.com/gpu': '2' } }))).toEqual([]);
-    expect(check(V.checkResourceQuantities, withResources({ limits: { 'hugepages-2Mi': '4Mi', memory: '1Gi' }, requests: { 'hugepages-2Mi': '4Mi' } }))).toEqual([]);
+    expect(
+      check(V.checkResourceQuantities, withResources({ limits: { 'example.com/gpu': '2', cpu: '1' }, requests: { 'example.com/gpu': '2' } })),
+    ).toEqual([]);
+    expect(
+      check(V.checkResourceQuantities, withResources({ limits: { 'hugepages-2Mi': '4Mi', memory: '1Gi' }, requests: { 'hugepages-2Mi': '4Mi' } })),
+    ).toEqual([]);
     expect(check(V.checkResourceQuantities, withResources({ requests: { 'kubernetes.io/foo': '1.5' } }))).toEqual([]);
     expect(check(V.checkResourceQuantities, withResources({ requests: { cpu: '201m' }, limits: { cpu: '0.2' } }))).toEqual([
       'requests.cpu "201m" must be less than or equal to the cpu limit "0.2"',
     ]);
   });
   test('tolerations: Exists without a key, an empty Equal value', () => {
-    expect(check(V.checkTolerations, pod((s) => { s.tolerations = [{ operator: 'Exists' }, { key: 'node-role.kubernetes.io/master', value: '', effect: 'NoSchedule' }]; }))).toEqual([]);
+    expect(
+      check(
+        V.checkTolerations,
+        pod((s) => {
+          s.tolerations = [{ operator: 'Exists' }, { key: 'node-role.kubernetes.io/master', value: '', effect: 'NoSchedule' }];
+        }),
+      ),
+    ).toEqual([]);
   });
   test('affinity: the kinds of terms operators use', () => {
     const d = pod((s) => {
       s.affinity = {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/os', operator: 'In', values: ['linux'] }, { key: 'gpu', operator: 'Gt', values: ['1'] }], matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }] }],
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: 'kubernetes.io/os', operator: 'In', values: ['linux'] },
+                  { key: 'gpu', operator: 'Gt', values: ['1'] },
+                ],
+                matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }],
+              },
+            ],
           },
-          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, preference: { matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] } }],
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 100, preference: { matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] } },
+          ],
         },
         podAntiAffinity: {
-          preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'falco' } }, namespaces: ['falco'] } }],
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 1,
+              podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { app: 'falco' } }, namespaces: ['falco'] },
+            },
+          ],
         },
       };
     });
@@ -182,16 +295,23 @@ describe('each rule accepts what the API server accepts', () => {
     expect(check(V.checkDaemonSetUpdateStrategy, withStrategy({ type: 'OnDelete' }))).toEqual([]);
     expect(check(V.checkDaemonSetUpdateStrategy, withStrategy({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%' } }))).toEqual([]);
     expect(check(V.checkDaemonSetUpdateStrategy, withStrategy({ rollingUpdate: { maxUnavailable: '100%' } }))).toEqual([]);
-    expect(check(V.checkDaemonSetUpdateStrategy, withStrategy({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '10%' } }), V125)).toEqual([]);
+    expect(
+      check(V.checkDaemonSetUpdateStrategy, withStrategy({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '10%' } }), V125),
+    ).toEqual([]);
     // the same on 1.18 (no maxSurge there: the schema refuses the field) fails on maxUnavailable 0
-    expect(check(V.checkDaemonSetUpdateStrategy, withStrategy({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '10%' } }))).toHaveLength(1);
+    expect(
+      check(V.checkDaemonSetUpdateStrategy, withStrategy({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '10%' } })),
+    ).toHaveLength(1);
     // 1.21 drops maxSurge (alpha gate off): maxUnavailable 0 still fails, maxSurge beside 1 does not
     const v121 = KubernetesVersion.of('1.21.0');
     expect(check(V.checkDaemonSetUpdateStrategy, withStrategy({ rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } }), v121)).toEqual([]);
   });
   test('RBAC subjects: a dotted service account name; users and groups are not service accounts', () => {
     const b = clusterRoleBinding();
-    b.subjects = [{ kind: 'ServiceAccount', name: 'falco.audit', namespace: NS }, { kind: 'User', name: 'Jane Doe', apiGroup: 'rbac.authorization.k8s.io' }];
+    b.subjects = [
+      { kind: 'ServiceAccount', name: 'falco.audit', namespace: NS },
+      { kind: 'User', name: 'Jane Doe', apiGroup: 'rbac.authorization.k8s.io' },
+    ];
     expect(check(V.checkRbacBinding, b)).toEqual([]);
   });
   test('AuditSink throttle: the largest exact whole number', () => {
@@ -213,18 +333,27 @@ describe('the values checks reuse the rules', () => {
   test('without a version, only what every supported version refuses', () => {
     const values = { daemonset: { env: { '1A': 'x', 'A=B': 'y' } } };
     expect(apiServerValueProblems(values).map((p) => p.path)).toEqual([['daemonset', 'env', 'A=B']]);
-    expect(apiServerValueProblems(values, V118).map((p) => p.path)).toEqual([['daemonset', 'env', '1A'], ['daemonset', 'env', 'A=B']]);
+    expect(apiServerValueProblems(values, V118).map((p) => p.path)).toEqual([
+      ['daemonset', 'env', '1A'],
+      ['daemonset', 'env', 'A=B'],
+    ]);
     // a surge beside the default maxUnavailable is refused from 1.22, but not on 1.21 (which drops maxSurge)
     const surge = { daemonset: { updateStrategy: { rollingUpdate: { maxSurge: 1 } } } };
     expect(apiServerValueProblems(surge)).toEqual([]);
     expect(apiServerValueProblems(surge, V125).map((p) => p.path)).toEqual([['daemonset', 'updateStrategy', 'rollingUpdate', 'maxSurge']]);
   });
-  test('falcosecurity/falco values: each field at its values key, the chart\'s own containers and the user\'s', () => {
+  test("falcosecurity/falco values: each field at its values key, the chart's own containers and the user's", () => {
     const values = {
       podSecurityContext: { fsGroup: -1 },
       containerSecurityContext: { runAsUser: -1 },
       mounts: { volumeMounts: [{ name: 'x', mountPath: '/x', subPathExpr: '/abs' }], volumes: [{ name: 'h', hostPath: { path: '/a/../b' } }] },
-      falcoctl: { image: { pullPolicy: 'Sometimes' }, artifact: { install: { securityContext: { runAsGroup: -2 } }, follow: { enabled: true, mounts: { volumeMounts: [{ name: 'y', mountPath: '/y', subPath: '..' }] } } } },
+      falcoctl: {
+        image: { pullPolicy: 'Sometimes' },
+        artifact: {
+          install: { securityContext: { runAsGroup: -2 } },
+          follow: { enabled: true, mounts: { volumeMounts: [{ name: 'y', mountPath: '/y', subPath: '..' }] } },
+        },
+      },
       extra: { initContainers: [{ name: 'falcoctl-artifact-install', image: 'busybox', securityContext: { runAsUser: 2147483648 } }] },
       podPriorityClassName: 'Not_A_Name',
     };
@@ -244,13 +373,16 @@ describe('the values checks reuse the rules', () => {
     // hugepages whole pages from 1.21 only: not what every version refuses
     const huge = { resources: { limits: { memory: '1Gi', 'hugepages-2Mi': '3Mi' }, requests: { 'hugepages-2Mi': '3Mi' } } };
     expect(chartApiServerValueProblems(huge)).toEqual([]);
-    expect(chartApiServerValueProblems(huge, KubernetesVersion.of('1.21.0')).map((p) => p.path.join('.'))).toEqual(['resources.limits.hugepages-2Mi']);
+    expect(chartApiServerValueProblems(huge, KubernetesVersion.of('1.21.0')).map((p) => p.path.join('.'))).toEqual([
+      'resources.limits.hugepages-2Mi',
+    ]);
   });
   test('a repeated environment variable names the values key it repeats', () => {
     expect(apiServerValueProblems({ proxy: { httpProxy: 'http://p:3128' }, daemonset: { env: { http_proxy: 'x' } } })).toEqual([
       {
         path: ['daemonset', 'env', 'http_proxy'],
-        message: 'environment variable "http_proxy" of container "falco" is also set by proxy.httpProxy; a name may appear once (server-side apply refuses duplicates)',
+        message:
+          'environment variable "http_proxy" of container "falco" is also set by proxy.httpProxy; a name may appear once (server-side apply refuses duplicates)',
       },
     ]);
   });

@@ -1,5 +1,5 @@
-import { UserErrors } from '../../lib/errors';
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { UserErrors } from '../../lib/core/errors';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import { assertValid, formatViolation, validateAll } from '../../lib/validation';
 import { auditSink, clusterRole, daemonSet, legacySet, NS, Obj, RANGE, service } from './fixtures';
 
@@ -24,7 +24,9 @@ describe('assertValid', () => {
     ds.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = false;
     const svc = service();
     Object.assign(svc.spec, { selector: {}, externalIPs: [] });
-    const items = legacySet().map((i) => (i.source === 'DaemonSet falco' ? { ...i, object: ds } : i.source === 'Service falco' ? { ...i, object: svc } : i));
+    const items = legacySet().map((i) =>
+      i.source === 'DaemonSet falco' ? { ...i, object: ds } : i.source === 'Service falco' ? { ...i, object: svc } : i,
+    );
     const err = thrown(() => assertValid(items, KubernetesVersion.of('1.18.2'), { serviceClusterIPRange: RANGE }));
     expect(err).toBeInstanceOf(UserErrors);
     expect(err.problems).toHaveLength(3);
@@ -36,7 +38,9 @@ describe('assertValid', () => {
     role.metadata.namespace = NS;
     const sink: Obj = auditSink();
     sink.metadata.namespace = NS;
-    const items = legacySet().map((i) => (i.source === 'ClusterRole falco' ? { ...i, object: role } : i.source === 'AuditSink falco' ? { ...i, object: sink } : i));
+    const items = legacySet().map((i) =>
+      i.source === 'ClusterRole falco' ? { ...i, object: role } : i.source === 'AuditSink falco' ? { ...i, object: sink } : i,
+    );
     expect(validateAll(items, KubernetesVersion.of('1.19.4'), { serviceClusterIPRange: RANGE }).map(formatViolation)).toMatchSnapshot();
   });
 

@@ -1,4 +1,4 @@
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import { checkClusterIP, formatViolation, parseServiceClusterIPRange, validateAll } from '../../lib/validation';
 import { legacySet } from './fixtures';
 
@@ -19,7 +19,11 @@ describe('checkClusterIP', () => {
     ['10.112.0.1', '10.96.0.0/12', 'cluster IP 10.112.0.1 is outside the service cluster IP range 10.96.0.0/12'],
     ['10.96.0.0', '10.96.0.0/12', 'cluster IP 10.96.0.0 is the network address of 10.96.0.0/12; pick an address inside the range'],
     ['10.111.255.255', '10.96.0.0/12', 'cluster IP 10.111.255.255 is the broadcast address of 10.96.0.0/12; pick an address inside the range'],
-    ['10.96.0.1', '10.96.0.0/12', 'cluster IP 10.96.0.1 is the first address of 10.96.0.0/12, which the API server reserves for the kubernetes Service'],
+    [
+      '10.96.0.1',
+      '10.96.0.0/12',
+      'cluster IP 10.96.0.1 is the first address of 10.96.0.0/12, which the API server reserves for the kubernetes Service',
+    ],
     ['fd00::1', 'fd00::/108', 'cluster IP fd00::1 is the first address of fd00::/108, which the API server reserves for the kubernetes Service'],
     ['fd00::', '10.96.0.0/12,fd00::/108', 'cluster IP fd00:: is the network address of fd00::/108; pick an address inside the range'],
     ['fd01::10', '10.96.0.0/12,fd00::/108', 'cluster IP fd01::10 is outside the service cluster IP range fd00::/108'],

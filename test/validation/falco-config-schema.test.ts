@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SOURCE = path.resolve(ROOT, '..', 'shared', 'falco-schemas');
 const present = fs.existsSync(path.join(SOURCE, '0.44.1.json'));
 if (!present) {
-  // eslint-disable-next-line no-console
+   
   console.warn(`falco-config-schema.test.ts: regeneration check skipped, ${SOURCE} is missing`);
 }
 
@@ -24,8 +24,19 @@ const v = (text: string) => FalcoVersion.of(text);
 describe('which schema applies', () => {
   test.each([
     // the same minor's file (nearest patch at or below, else above); never another minor's
-    ['0.38.2', undefined], ['0.39.0', '0.39.2'], ['0.39.1', '0.39.2'], ['0.39.2', '0.39.2'], ['0.39.9', '0.39.2'], ['0.40.0', '0.40.0'],
-    ['0.41.0', '0.41.3'], ['0.41.3', '0.41.3'], ['0.42.0', '0.42.1'], ['0.42.1', '0.42.1'], ['0.43.0', '0.43.1'], ['0.44.0', '0.44.1'], ['0.44.7', '0.44.1'],
+    ['0.38.2', undefined],
+    ['0.39.0', '0.39.2'],
+    ['0.39.1', '0.39.2'],
+    ['0.39.2', '0.39.2'],
+    ['0.39.9', '0.39.2'],
+    ['0.40.0', '0.40.0'],
+    ['0.41.0', '0.41.3'],
+    ['0.41.3', '0.41.3'],
+    ['0.42.0', '0.42.1'],
+    ['0.42.1', '0.42.1'],
+    ['0.43.0', '0.43.1'],
+    ['0.44.0', '0.44.1'],
+    ['0.44.7', '0.44.1'],
   ])('Falco %s -> %s', (falco, schema) => {
     expect(falcoSchemaRelease(v(falco))).toBe(schema);
   });
@@ -49,13 +60,24 @@ describe('violations', () => {
     const config = { plugins_hostinfo: false, load_plugins: ['k8saudit'] };
     expect(validateFalcoConfig(config, v('0.40.0'), 'falco.yaml')).toEqual([]);
     expect(validateFalcoConfig(config, v('0.39.2'), 'falco.yaml')).toEqual([
-      expect.objectContaining({ path: 'plugins_hostinfo', rule: 'falco-schema.unknown-field', message: 'unknown field "plugins_hostinfo": not in the Falco 0.39.2 falco.yaml schema' }),
+      expect.objectContaining({
+        path: 'plugins_hostinfo',
+        rule: 'falco-schema.unknown-field',
+        message: 'unknown field "plugins_hostinfo": not in the Falco 0.39.2 falco.yaml schema',
+      }),
     ]);
   });
 
   test('a mistyped key and an unknown nested key', () => {
-    const problems = validateFalcoConfig({ json_output: 'yes', webserver: { enabled: true, listen_prot: 8765 } }, v('0.44.1'), 'ConfigMap falco: falco.yaml');
-    expect(problems.map((p) => `${p.path}: ${p.rule}`)).toEqual(['json_output: falco-schema.type', 'webserver.listen_prot: falco-schema.unknown-field']);
+    const problems = validateFalcoConfig(
+      { json_output: 'yes', webserver: { enabled: true, listen_prot: 8765 } },
+      v('0.44.1'),
+      'ConfigMap falco: falco.yaml',
+    );
+    expect(problems.map((p) => `${p.path}: ${p.rule}`)).toEqual([
+      'json_output: falco-schema.type',
+      'webserver.listen_prot: falco-schema.unknown-field',
+    ]);
   });
 
   test('no schema file for the minor (before 0.39): nothing to check', () => {
@@ -66,7 +88,10 @@ describe('violations', () => {
 (present ? test : test.skip)('schemas/falco is current and regenerates byte for byte', () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gen-falco-schemas-'));
   try {
-    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-falco-schemas.js'), SOURCE], { env: { ...process.env, SCHEMAS_OUT_DIR: out }, stdio: 'pipe' });
+    execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'gen-falco-schemas.js'), SOURCE], {
+      env: { ...process.env, SCHEMAS_OUT_DIR: out },
+      stdio: 'pipe',
+    });
     const committed = fs.readdirSync(path.join(ROOT, 'schemas', 'falco')).sort();
     expect(fs.readdirSync(path.join(out, 'falco')).sort()).toEqual(committed);
     for (const file of committed) {

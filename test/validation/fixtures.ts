@@ -60,7 +60,11 @@ export function clusterRole(): Obj {
     kind: 'ClusterRole',
     metadata: { name: 'falco', labels: { app: 'falco' } },
     rules: [
-      { apiGroups: ['extensions', ''], resources: ['nodes', 'namespaces', 'pods', 'replicationcontrollers', 'services', 'events', 'configmaps'], verbs: ['get', 'list', 'watch'] },
+      {
+        apiGroups: ['extensions', ''],
+        resources: ['nodes', 'namespaces', 'pods', 'replicationcontrollers', 'services', 'events', 'configmaps'],
+        verbs: ['get', 'list', 'watch'],
+      },
       { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets', 'statefulsets'], verbs: ['get', 'list', 'watch'] },
       { nonResourceURLs: ['/healthz', '/healthz/*'], verbs: ['get'] },
     ],
@@ -117,7 +121,13 @@ export function auditPolicy(): Obj {
     kind: 'Policy',
     omitStages: ['RequestReceived'],
     rules: [
-      { level: 'Metadata', resources: [{ group: '', resources: ['secrets', 'configmaps'] }, { group: 'authentication.k8s.io', resources: ['tokenreviews'] }] },
+      {
+        level: 'Metadata',
+        resources: [
+          { group: '', resources: ['secrets', 'configmaps'] },
+          { group: 'authentication.k8s.io', resources: ['tokenreviews'] },
+        ],
+      },
       { level: 'None', nonResourceURLs: ['/healthz*', '/version'] },
       { level: 'RequestResponse' },
     ],

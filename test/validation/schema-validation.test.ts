@@ -1,4 +1,4 @@
-import { KubernetesVersion } from '../../lib/kubernetes-version';
+import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import { formatViolation, knownKinds, validateAll, validateManifest } from '../../lib/validation';
 import { auditPolicy, auditSink, daemonSet, legacySet, Obj, RANGE, staticPod, webhookKubeconfig } from './fixtures';
 
@@ -61,7 +61,14 @@ describe('strict schema per minor', () => {
       apiVersion: 'policy/v1beta1',
       kind: 'PodSecurityPolicy',
       metadata: { name: 'falco' },
-      spec: { privileged: true, seLinux: { rule: 'RunAsAny' }, runAsUser: { rule: 'RunAsAny' }, supplementalGroups: { rule: 'RunAsAny' }, fsGroup: { rule: 'RunAsAny' }, volumes: ['hostPath'] },
+      spec: {
+        privileged: true,
+        seLinux: { rule: 'RunAsAny' },
+        runAsUser: { rule: 'RunAsAny' },
+        supplementalGroups: { rule: 'RunAsAny' },
+        fsGroup: { rule: 'RunAsAny' },
+        volumes: ['hostPath'],
+      },
     };
     expect(validateManifest(psp, v('1.24'))).toEqual([]);
     expect(validateManifest(psp, v('1.25')).map((x) => x.message)).toEqual([
@@ -122,7 +129,9 @@ describe('strict schema per minor', () => {
   test('every supported minor knows the core kinds, and the realistic set validates where it applies', () => {
     for (const minor of KubernetesVersion.SUPPORTED_MINORS) {
       const version = v(`1.${minor}`);
-      expect(knownKinds(version)).toEqual(expect.arrayContaining(['v1/Pod', 'apps/v1/DaemonSet', 'v1/Service', 'audit.k8s.io/v1/Policy', 'v1/Config']));
+      expect(knownKinds(version)).toEqual(
+        expect.arrayContaining(['v1/Pod', 'apps/v1/DaemonSet', 'v1/Service', 'audit.k8s.io/v1/Policy', 'v1/Config']),
+      );
       const found = validateAll(legacySet(version.supportsDynamicAuditing), version, { serviceClusterIPRange: RANGE });
       expect({ minor, found: found.map(formatViolation) }).toEqual({ minor, found: [] });
     }

@@ -1,4 +1,4 @@
-import { apiVersionOf, arr, child, cut, kindOf, obj } from '../util';
+import { apiVersionOf, arr, child, cut, kindOf, obj } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { reporter } from './support';
 
@@ -21,7 +21,8 @@ export function checkAuditPolicyRules(item: ValidationItem, _context?: RuleConte
       if (typeof u === 'string' && u.includes('*') && u.indexOf('*') !== u.length - 1) {
         r.add(child(child(path, 'nonResourceURLs'), j), `non-resource URL "${cut(u)}" may only use '*' as its final character`, u);
       }
-      if (typeof u === 'string' && !u.startsWith('/')) r.add(child(child(path, 'nonResourceURLs'), j), `non-resource URL "${cut(u)}" must start with '/'`, u);
+      if (typeof u === 'string' && !u.startsWith('/'))
+        r.add(child(child(path, 'nonResourceURLs'), j), `non-resource URL "${cut(u)}" must start with '/'`, u);
     });
     arr(rule.resources).forEach((g, j) => {
       const group = obj(g);

@@ -1,4 +1,4 @@
-import { arr, cut, isObject, kindOf, obj, quote, show, str } from '../util';
+import { arr, cut, isObject, kindOf, obj, quote, show, str } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { dns1123SubdomainProblems } from '../names';
 import { reporter } from './support';
@@ -22,7 +22,13 @@ export function checkAuditSinkLevel(item: ValidationItem, _context?: RuleContext
   const r = reporter(item, 'audit-sink-level');
   const level = obj(spec.policy).level;
   if (!LEVELS.includes(level as string)) {
-    r.add('spec.policy.level', level === undefined ? `policy level is required: one of ${LEVELS.join(', ')}` : `policy level ${show(level)} is not one of ${LEVELS.join(', ')}`, level);
+    r.add(
+      'spec.policy.level',
+      level === undefined
+        ? `policy level is required: one of ${LEVELS.join(', ')}`
+        : `policy level ${show(level)} is not one of ${LEVELS.join(', ')}`,
+      level,
+    );
   }
   return r.found;
 }
@@ -55,7 +61,8 @@ export function checkAuditSinkThrottle(item: ValidationItem, _context?: RuleCont
   const throttle = obj(obj(spec.webhook).throttle);
   for (const key of ['qps', 'burst']) {
     const v = throttle[key];
-    if (v !== undefined && !(typeof v === 'number' && v > 0)) r.add(`spec.webhook.throttle.${key}`, `throttle ${key} must be greater than zero, got ${show(v)}`, v);
+    if (v !== undefined && !(typeof v === 'number' && v > 0))
+      r.add(`spec.webhook.throttle.${key}`, `throttle ${key} must be greater than zero, got ${show(v)}`, v);
     else if (typeof v === 'number' && !Number.isSafeInteger(v)) {
       r.add(`spec.webhook.throttle.${key}`, `throttle ${key} must be a whole number up to ${Number.MAX_SAFE_INTEGER} (an int64), got ${show(v)}`, v);
     }
@@ -97,10 +104,12 @@ export function webhookUrlProblems(url: string): string[] {
     return [`url ${quote(url)} is not a valid absolute URL; desired format: http(s)://host[:port][/path]`];
   }
   const problems: string[] = [];
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`url "${cut(url)}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    problems.push(`url "${cut(url)}" must use http or https, not ${parsed.protocol.replace(':', '')}`);
   if (!parsed.hostname) problems.push(`url "${cut(url)}" must specify a host`);
   // `new URL` drops an empty user info (`http://@host`), which the API server still refuses
-  if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url)) problems.push(`user information is not permitted in the url "${cut(url)}"`);
+  if (parsed.username || parsed.password || /^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(url))
+    problems.push(`user information is not permitted in the url "${cut(url)}"`);
   if (parsed.search || url.includes('?')) problems.push(`query parameters are not permitted in the url "${cut(url)}"`);
   if (parsed.hash || url.includes('#')) problems.push(`fragments are not permitted in the url "${cut(url)}"`);
   return problems;
@@ -121,7 +130,11 @@ export function checkAuditSinkService(item: ValidationItem, context?: RuleContex
   if (!str(service.namespace)) r.add(`${path}.namespace`, 'service namespace is required', service.namespace);
   if (service.port !== undefined) {
     if (context && !context.version.supportsAuditSinkServicePort) {
-      r.add(`${path}.port`, `service port is not supported before Kubernetes 1.15 (target ${context.version}); the API server always calls port 443`, service.port);
+      r.add(
+        `${path}.port`,
+        `service port is not supported before Kubernetes 1.15 (target ${context.version}); the API server always calls port 443`,
+        service.port,
+      );
     } else if (!(typeof service.port === 'number' && Number.isInteger(service.port) && service.port >= 1 && service.port <= 65535)) {
       r.add(`${path}.port`, `service port ${show(service.port)} must be between 1 and 65535`, service.port);
     }
@@ -134,7 +147,8 @@ export function checkAuditSinkService(item: ValidationItem, context?: RuleContex
       const steps = (p.endsWith('/') ? p.slice(1, -1) : p.slice(1)).split('/');
       steps.forEach((step, i) => {
         if (step === '') r.add(`${path}.path`, `path "${cut(p)}": segment[${i}] may not be empty`, p);
-        else for (const problem of dns1123SubdomainProblems(step)) r.add(`${path}.path`, `path "${cut(p)}": segment[${i}] "${cut(step)}" ${problem}`, p);
+        else
+          for (const problem of dns1123SubdomainProblems(step)) r.add(`${path}.path`, `path "${cut(p)}": segment[${i}] "${cut(step)}" ${problem}`, p);
       });
     }
   }

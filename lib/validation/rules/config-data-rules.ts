@@ -1,4 +1,4 @@
-import { child, isObject, kindOf, obj, show } from '../util';
+import { child, isObject, kindOf, obj, show } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { configMapKeyProblems } from '../names';
 import { reporter } from './support';
@@ -27,7 +27,8 @@ export function checkConfigData(item: ValidationItem, _context?: RuleContext): V
       if (field !== 'data' && kind === 'ConfigMap' && isObject(o.data) && Object.prototype.hasOwnProperty.call(o.data, key)) {
         r.add(child(field, key), `key ${show(key)} is in both data and binaryData`, key);
       }
-      if (typeof value === 'string') size += Buffer.byteLength(value, field === 'binaryData' || (kind === 'Secret' && field === 'data') ? 'base64' : 'utf8');
+      if (typeof value === 'string')
+        size += Buffer.byteLength(value, field === 'binaryData' || (kind === 'Secret' && field === 'data') ? 'base64' : 'utf8');
     }
   }
   if (size > MAX_CONFIG_DATA_BYTES) {

@@ -1,4 +1,4 @@
-import { arr, child, cut, isObject, Json, kindOf, metadataOf, obj, show, str } from '../util';
+import { arr, child, cut, isObject, Json, kindOf, metadataOf, obj, show, str } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import {
   dns1035LabelProblems,
@@ -146,7 +146,10 @@ export function checkWorkloadSelector(item: ValidationItem, _context?: RuleConte
     }
   });
   if (!selectorMatches(selector, labels)) {
-    const labelText = Object.entries(labels).map(([k, v]) => `${k}=${String(v)}`).join(',') || 'none';
+    const labelText =
+      Object.entries(labels)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',') || 'none';
     r.add('spec.selector', `selector "${cut(selectorString(selector))}" does not match the template labels (${labelText})`, selector);
   }
   return r.found;
@@ -168,6 +171,9 @@ export function checkDuplicateObjects(item: ValidationItem, context?: RuleContex
   const first = items.find((other) => isApiObject(other.object) && key(other.object) === mine);
   if (!first || first === item || first.object === item.object) return [];
   const r = reporter(item, 'duplicate-object');
-  r.add('metadata.name', `another ${kindOf(item.object)} with the same name and namespace is in the output (${first.source}); one would overwrite the other`);
+  r.add(
+    'metadata.name',
+    `another ${kindOf(item.object)} with the same name and namespace is in the output (${first.source}); one would overwrite the other`,
+  );
   return r.found;
 }

@@ -1,4 +1,4 @@
-import { arr, child, cut, isObject, kindOf, obj, show, str } from '../util';
+import { arr, child, cut, isObject, kindOf, obj, show, str } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import {
   dns1123LabelProblems,
@@ -87,7 +87,11 @@ export function checkVolumeMounts(item: ValidationItem, _context?: RuleContext):
   const at = podSpecOf(item.object);
   if (!at) return [];
   const r = reporter(item, 'volume-mounts');
-  const volumes = new Set(arr(at.spec.volumes).map((v) => str(obj(v).name)).filter((n): n is string => !!n));
+  const volumes = new Set(
+    arr(at.spec.volumes)
+      .map((v) => str(obj(v).name))
+      .filter((n): n is string => !!n),
+  );
   for (const { path, container } of containersOf(at)) {
     const mountPaths = new Map<string, number>();
     arr(container.volumeMounts).forEach((m, i) => {
@@ -99,7 +103,11 @@ export function checkVolumeMounts(item: ValidationItem, _context?: RuleContext):
       }
       const first = mountPaths.get(mountPath);
       if (first !== undefined) {
-        r.add(at2, `mountPath ${show(mountPath)} of container "${str(container.name) ?? '?'}" is already used by volumeMounts[${first}]; mount paths must be unique`, mountPath);
+        r.add(
+          at2,
+          `mountPath ${show(mountPath)} of container "${str(container.name) ?? '?'}" is already used by volumeMounts[${first}]; mount paths must be unique`,
+          mountPath,
+        );
       } else {
         mountPaths.set(mountPath, i);
       }
@@ -199,9 +207,14 @@ export function checkHostPathTypes(item: ValidationItem, _context?: RuleContext)
     if (!isObject(hostPath)) return;
     const path = child(child(child(at.path, 'volumes'), i), 'hostPath');
     if (hostPath.type !== undefined && !HOST_PATH_TYPES.includes(hostPath.type as string)) {
-      r.add(child(path, 'type'), `hostPath type ${show(hostPath.type)} is not one of ${HOST_PATH_TYPES.filter(Boolean).join(', ')} (or empty)`, hostPath.type);
+      r.add(
+        child(path, 'type'),
+        `hostPath type ${show(hostPath.type)} is not one of ${HOST_PATH_TYPES.filter(Boolean).join(', ')} (or empty)`,
+        hostPath.type,
+      );
     }
-    if (typeof hostPath.path === 'string' && hostPath.path.trim() === '') r.add(child(path, 'path'), 'hostPath path must not be empty', hostPath.path);
+    if (typeof hostPath.path === 'string' && hostPath.path.trim() === '')
+      r.add(child(path, 'path'), 'hostPath path must not be empty', hostPath.path);
     if (typeof hostPath.path === 'string' && hostPath.path.split('/').includes('..')) {
       r.add(child(path, 'path'), `hostPath path ${show(hostPath.path)} must not contain '..'`, hostPath.path);
     }
@@ -222,19 +235,27 @@ export function checkContainerPorts(item: ValidationItem, _context?: RuleContext
     arr(container.ports).forEach((p, i) => {
       const port = obj(p);
       const ppath = child(child(path, 'ports'), i);
-      if (typeof port.containerPort === 'number' && !(Number.isInteger(port.containerPort) && port.containerPort >= 1 && port.containerPort <= 65535)) {
+      if (
+        typeof port.containerPort === 'number' &&
+        !(Number.isInteger(port.containerPort) && port.containerPort >= 1 && port.containerPort <= 65535)
+      ) {
         r.add(child(ppath, 'containerPort'), `containerPort ${port.containerPort} must be between 1 and 65535`, port.containerPort);
       }
       if (typeof port.hostPort === 'number' && !(Number.isInteger(port.hostPort) && port.hostPort >= 0 && port.hostPort <= 65535)) {
         r.add(child(ppath, 'hostPort'), `hostPort ${port.hostPort} must be between 1 and 65535 (or 0 for none)`, port.hostPort);
       }
       if (at.spec.hostNetwork === true && typeof port.hostPort === 'number' && port.hostPort !== 0 && port.hostPort !== port.containerPort) {
-        r.add(child(ppath, 'hostPort'), `hostPort ${port.hostPort} must equal containerPort ${show(port.containerPort)} when hostNetwork is true`, port.hostPort);
+        r.add(
+          child(ppath, 'hostPort'),
+          `hostPort ${port.hostPort} must equal containerPort ${show(port.containerPort)} when hostNetwork is true`,
+          port.hostPort,
+        );
       }
       const name = str(port.name);
       if (name !== undefined) {
         for (const problem of ianaSvcNameProblems(name)) r.add(child(ppath, 'name'), `port name "${cut(name)}" ${problem}`, name);
-        if (names.has(name)) r.add(child(ppath, 'name'), `duplicate port name "${cut(name)}" in container "${cut(str(container.name) ?? '?')}"`, name);
+        if (names.has(name))
+          r.add(child(ppath, 'name'), `duplicate port name "${cut(name)}" in container "${cut(str(container.name) ?? '?')}"`, name);
         names.add(name);
       }
     });
@@ -295,9 +316,14 @@ export function checkResourceQuantities(item: ValidationItem, context?: RuleCont
           continue;
         }
         if (q.negative) r.add(at2, `${kind}.${name} ${show(value)} must be greater than or equal to 0`, value);
-        else if (!isNativeResource(name) && !isWholeQuantity(q)) r.add(at2, `${kind}.${name} ${show(value)} must be a whole number (an extended resource)`, value);
+        else if (!isNativeResource(name) && !isWholeQuantity(q))
+          r.add(at2, `${kind}.${name} ${show(value)} must be a whole number (an extended resource)`, value);
         else if (kind === 'limits' && hugePagesDivisible && name.startsWith('hugepages-') && !hugePageMultiple(name, q)) {
-          r.add(at2, `limits.${name} ${show(value)} is not a positive integer multiple of the page size ${show(name.slice('hugepages-'.length))} (Kubernetes 1.21+)`, value);
+          r.add(
+            at2,
+            `limits.${name} ${show(value)} is not a positive integer multiple of the page size ${show(name.slice('hugepages-'.length))} (Kubernetes 1.21+)`,
+            value,
+          );
         }
         parsed[kind].set(name, q);
       }
@@ -316,7 +342,11 @@ export function checkResourceQuantities(item: ValidationItem, context?: RuleCont
       const cmp = compareQuantities(request, limit);
       if (cmp === undefined) continue;
       if (!overcommitAllowed(name) && cmp !== 0) {
-        r.add(at2, `requests.${name} ${show(requests[name])} must be equal to the ${name} limit ${show(limits[name])}: ${name} cannot be overcommitted`, requests[name]);
+        r.add(
+          at2,
+          `requests.${name} ${show(requests[name])} must be equal to the ${name} limit ${show(limits[name])}: ${name} cannot be overcommitted`,
+          requests[name],
+        );
       } else if (cmp > 0) {
         r.add(at2, `requests.${name} ${show(requests[name])} must be less than or equal to the ${name} limit ${show(limits[name])}`, requests[name]);
       }
@@ -362,11 +392,13 @@ export function checkTolerations(item: ValidationItem, _context?: RuleContext): 
     const effect = str(tol.effect) ?? '';
     const key = str(tol.key);
     if (key) for (const p of qualifiedNameProblems(key)) r.add(child(path, 'key'), `key ${show(key)}: ${p}`, key);
-    if (!TOLERATION_OPERATORS.includes(operator)) r.add(child(path, 'operator'), `operator ${show(tol.operator)} must be Exists or Equal`, tol.operator);
+    if (!TOLERATION_OPERATORS.includes(operator))
+      r.add(child(path, 'operator'), `operator ${show(tol.operator)} must be Exists or Equal`, tol.operator);
     if (effect !== '' && !TAINT_EFFECTS.includes(effect)) {
       r.add(child(path, 'effect'), `effect ${show(tol.effect)} must be one of ${TAINT_EFFECTS.join(', ')} (or empty for all)`, tol.effect);
     }
-    if (operator === 'Exists' && str(tol.value)) r.add(child(path, 'value'), `value ${show(tol.value)} must be empty when the operator is Exists`, tol.value);
+    if (operator === 'Exists' && str(tol.value))
+      r.add(child(path, 'value'), `value ${show(tol.value)} must be empty when the operator is Exists`, tol.value);
     if (operator === 'Equal' && typeof tol.value === 'string') {
       for (const p of labelValueProblems(tol.value)) r.add(child(path, 'value'), `value ${show(tol.value)} ${p}`, tol.value);
     }
@@ -406,7 +438,11 @@ export function checkContainerEnv(item: ValidationItem, context?: RuleContext): 
       for (const p of problems) r.add(at2, `environment variable name ${show(name)} ${p}${before132}`, name);
       const first = seen.get(name);
       if (first !== undefined && applied) {
-        r.add(at2, `environment variable ${show(name)} of container "${str(container.name) ?? '?'}" is also env[${first}]; a name may appear once (server-side apply refuses duplicates)`, name);
+        r.add(
+          at2,
+          `environment variable ${show(name)} of container "${str(container.name) ?? '?'}" is also env[${first}]; a name may appear once (server-side apply refuses duplicates)`,
+          name,
+        );
       } else {
         seen.set(name, i);
       }
@@ -427,7 +463,8 @@ export function checkContainerImage(item: ValidationItem, _context?: RuleContext
   const r = reporter(item, 'container-image');
   for (const { path, container } of containersOf(at)) {
     const image = container.image;
-    if (typeof image !== 'string' || image.trim() === '') r.add(child(path, 'image'), `container "${str(container.name) ?? '?'}" needs an image`, image);
+    if (typeof image !== 'string' || image.trim() === '')
+      r.add(child(path, 'image'), `container "${str(container.name) ?? '?'}" needs an image`, image);
     else if (image !== image.trim()) r.add(child(path, 'image'), `image ${show(image)} must not have leading or trailing whitespace`, image);
     const policy = container.imagePullPolicy;
     if (policy !== undefined && !PULL_POLICIES.includes(policy as string)) {
@@ -477,7 +514,8 @@ export function checkAffinity(item: ValidationItem, _context?: RuleContext): Vio
   const r = reporter(item, 'affinity');
   const base = child(at.path, 'affinity');
   const weight = (path: string, w: unknown) => {
-    if (!(typeof w === 'number' && Number.isInteger(w) && w >= 1 && w <= 100)) r.add(child(path, 'weight'), `weight ${show(w)} must be in the range 1-100`, w);
+    if (!(typeof w === 'number' && Number.isInteger(w) && w >= 1 && w <= 100))
+      r.add(child(path, 'weight'), `weight ${show(w)} must be in the range 1-100`, w);
   };
   const requirement = (path: string, e: unknown, fields: boolean) => {
     const req = obj(e);
@@ -493,8 +531,10 @@ export function checkAffinity(item: ValidationItem, _context?: RuleContext): Vio
     for (const p of qualifiedNameProblems(key)) r.add(child(path, 'key'), `key ${show(req.key)}: ${p}`, req.key);
     if (!NODE_OPERATORS.includes(op as string)) r.add(child(path, 'operator'), `operator ${show(op)} is not one of ${NODE_OPERATORS.join(', ')}`, op);
     else if ((op === 'In' || op === 'NotIn') && values.length === 0) r.add(child(path, 'values'), `operator ${String(op)} needs at least one value`);
-    else if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0) r.add(child(path, 'values'), `operator ${String(op)} takes no values`, req.values);
-    else if ((op === 'Gt' || op === 'Lt') && values.length !== 1) r.add(child(path, 'values'), `operator ${String(op)} takes exactly one value`, req.values);
+    else if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0)
+      r.add(child(path, 'values'), `operator ${String(op)} takes no values`, req.values);
+    else if ((op === 'Gt' || op === 'Lt') && values.length !== 1)
+      r.add(child(path, 'values'), `operator ${String(op)} takes exactly one value`, req.values);
   };
   const term = (path: string, t: unknown) => {
     const nt = obj(t);
@@ -505,16 +545,20 @@ export function checkAffinity(item: ValidationItem, _context?: RuleContext): Vio
     const sel = obj(s);
     for (const [key, value] of Object.entries(obj(sel.matchLabels))) {
       for (const p of qualifiedNameProblems(key)) r.add(child(child(path, 'matchLabels'), key), `label key ${show(key)}: ${p}`, key);
-      if (typeof value === 'string') for (const p of labelValueProblems(value)) r.add(child(child(path, 'matchLabels'), key), `label value ${show(value)} ${p}`, value);
+      if (typeof value === 'string')
+        for (const p of labelValueProblems(value)) r.add(child(child(path, 'matchLabels'), key), `label value ${show(value)} ${p}`, value);
     }
     arr(sel.matchExpressions).forEach((e, i) => {
       const p = child(child(path, 'matchExpressions'), i);
       const ex = obj(e);
       for (const problem of qualifiedNameProblems(str(ex.key) ?? '')) r.add(child(p, 'key'), `key ${show(ex.key)}: ${problem}`, ex.key);
       const values = arr(ex.values);
-      if (!SELECTOR_OPERATORS.includes(ex.operator as string)) r.add(child(p, 'operator'), `operator ${show(ex.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`, ex.operator);
-      else if ((ex.operator === 'In' || ex.operator === 'NotIn') && values.length === 0) r.add(child(p, 'values'), `operator ${String(ex.operator)} needs at least one value`);
-      else if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && values.length > 0) r.add(child(p, 'values'), `operator ${String(ex.operator)} takes no values`, ex.values);
+      if (!SELECTOR_OPERATORS.includes(ex.operator as string))
+        r.add(child(p, 'operator'), `operator ${show(ex.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`, ex.operator);
+      else if ((ex.operator === 'In' || ex.operator === 'NotIn') && values.length === 0)
+        r.add(child(p, 'values'), `operator ${String(ex.operator)} needs at least one value`);
+      else if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && values.length > 0)
+        r.add(child(p, 'values'), `operator ${String(ex.operator)} takes no values`, ex.values);
     });
   };
   const podTerm = (path: string, t: unknown) => {
@@ -524,7 +568,8 @@ export function checkAffinity(item: ValidationItem, _context?: RuleContext): Vio
     else for (const p of qualifiedNameProblems(topologyKey)) r.add(child(path, 'topologyKey'), `topologyKey ${show(topologyKey)}: ${p}`, topologyKey);
     if (pt.labelSelector !== undefined) labelSelector(child(path, 'labelSelector'), pt.labelSelector);
     arr(pt.namespaces).forEach((ns, i) => {
-      if (typeof ns === 'string') for (const p of dns1123LabelProblems(ns)) r.add(child(child(path, 'namespaces'), i), `namespace ${show(ns)} ${p}`, ns);
+      if (typeof ns === 'string')
+        for (const p of dns1123LabelProblems(ns)) r.add(child(child(path, 'namespaces'), i), `namespace ${show(ns)} ${p}`, ns);
     });
   };
 
@@ -546,7 +591,9 @@ export function checkAffinity(item: ValidationItem, _context?: RuleContext): Vio
   for (const kind of ['podAffinity', 'podAntiAffinity']) {
     const pa = obj(affinity[kind]);
     const path = child(base, kind);
-    arr(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) => podTerm(child(child(path, 'requiredDuringSchedulingIgnoredDuringExecution'), i), t));
+    arr(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) =>
+      podTerm(child(child(path, 'requiredDuringSchedulingIgnoredDuringExecution'), i), t),
+    );
     arr(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((w, i) => {
       const wpath = child(child(path, 'preferredDuringSchedulingIgnoredDuringExecution'), i);
       weight(wpath, obj(w).weight);

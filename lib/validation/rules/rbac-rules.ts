@@ -1,4 +1,4 @@
-import { arr, child, cut, kindOf, obj, show, str } from '../util';
+import { arr, child, cut, kindOf, obj, show, str } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { dns1123SubdomainProblems } from '../names';
 import { reporter } from './support';
@@ -18,7 +18,9 @@ export function checkRbacReadOnly(item: ValidationItem, _context?: RuleContext):
     const nonResource = arr(rule.nonResourceURLs).length > 0;
     // `use` of named PodSecurityPolicies admits the pods; it reads and changes nothing in the API.
     const pspUse =
-      JSON.stringify(rule.apiGroups) === '["policy"]' && JSON.stringify(rule.resources) === '["podsecuritypolicies"]' && arr(rule.resourceNames).length > 0;
+      JSON.stringify(rule.apiGroups) === '["policy"]' &&
+      JSON.stringify(rule.resources) === '["podsecuritypolicies"]' &&
+      arr(rule.resourceNames).length > 0;
     const allowed = nonResource ? ['get'] : pspUse ? ['use'] : READ_VERBS;
     arr(rule.verbs).forEach((verb, j) => {
       if (!allowed.includes(verb as string)) {
@@ -47,7 +49,8 @@ export function checkRbacRuleShape(item: ValidationItem, _context?: RuleContext)
     if (arr(rule.verbs).length === 0) r.add(child(path, 'verbs'), 'verbs must not be empty');
     const nonResource = arr(rule.nonResourceURLs).length > 0;
     if (nonResource) {
-      if (kind === 'Role') r.add(child(path, 'nonResourceURLs'), 'a namespaced Role cannot have nonResourceURLs; use a ClusterRole', rule.nonResourceURLs);
+      if (kind === 'Role')
+        r.add(child(path, 'nonResourceURLs'), 'a namespaced Role cannot have nonResourceURLs; use a ClusterRole', rule.nonResourceURLs);
       if (arr(rule.apiGroups).length > 0 || arr(rule.resources).length > 0) {
         r.add(path, 'a rule cannot apply to both resources and nonResourceURLs; split it in two');
       }
@@ -73,8 +76,10 @@ export function checkRbacBinding(item: ValidationItem, _context?: RuleContext): 
   const o = obj(item.object);
   const ref = obj(o.roleRef);
   const allowedKinds = kind === 'ClusterRoleBinding' ? ['ClusterRole'] : ['ClusterRole', 'Role'];
-  if (!allowedKinds.includes(ref.kind as string)) r.add('roleRef.kind', `a ${kind} can only reference ${allowedKinds.join(' or ')}, not ${show(ref.kind)}`, ref.kind);
-  if (ref.apiGroup !== 'rbac.authorization.k8s.io') r.add('roleRef.apiGroup', `roleRef apiGroup must be rbac.authorization.k8s.io, not ${show(ref.apiGroup)}`, ref.apiGroup);
+  if (!allowedKinds.includes(ref.kind as string))
+    r.add('roleRef.kind', `a ${kind} can only reference ${allowedKinds.join(' or ')}, not ${show(ref.kind)}`, ref.kind);
+  if (ref.apiGroup !== 'rbac.authorization.k8s.io')
+    r.add('roleRef.apiGroup', `roleRef apiGroup must be rbac.authorization.k8s.io, not ${show(ref.apiGroup)}`, ref.apiGroup);
   if (!str(ref.name)) r.add('roleRef.name', 'roleRef name is required');
   arr(o.subjects).forEach((s, i) => {
     const subject = obj(s);
@@ -84,7 +89,8 @@ export function checkRbacBinding(item: ValidationItem, _context?: RuleContext): 
     // ValidateRoleBindingSubject (pkg/apis/rbac/validation/validation.go): a ServiceAccount subject names a service account
     const name = str(subject.name);
     if (subject.kind === 'ServiceAccount' && name) {
-      for (const p of dns1123SubdomainProblems(name)) r.add(child(child('subjects', i), 'name'), `ServiceAccount subject name ${show(name)} ${p}`, name);
+      for (const p of dns1123SubdomainProblems(name))
+        r.add(child(child('subjects', i), 'name'), `ServiceAccount subject name ${show(name)} ${p}`, name);
     }
   });
   return r.found;

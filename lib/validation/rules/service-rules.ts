@@ -1,5 +1,5 @@
 import * as ipaddr from 'ipaddr.js';
-import { arr, child, cut, kindOf, metadataOf, obj, show, str } from '../util';
+import { arr, child, cut, kindOf, metadataOf, obj, show, str } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { ianaSvcNameProblems } from '../names';
 import { containersOf, podSpecOf, PodSpecAt, reporter } from './support';
@@ -8,12 +8,14 @@ type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 /** Parses `--service-cluster-ip-range`: one CIDR, or one IPv4 and one IPv6 CIDR separated by a comma. */
 export function parseServiceClusterIPRange(range: string): { cidrs: Cidr[]; problem?: string } {
-  const parts = String(range).split(',').map((p) => p.trim());
+  const parts = String(range)
+    .split(',')
+    .map((p) => p.trim());
   const cidrs: Cidr[] = [];
   for (const part of parts) {
-    const valid =
-      ipaddr.IPv4.isValidCIDRFourPartDecimal(part) || (part.includes(':') && ipaddr.IPv6.isValidCIDR(part));
-    if (!valid) return { cidrs: [], problem: `service cluster IP range "${cut(range)}": "${cut(part)}" is not a CIDR such as 10.96.0.0/12 or fd00::/108` };
+    const valid = ipaddr.IPv4.isValidCIDRFourPartDecimal(part) || (part.includes(':') && ipaddr.IPv6.isValidCIDR(part));
+    if (!valid)
+      return { cidrs: [], problem: `service cluster IP range "${cut(range)}": "${cut(part)}" is not a CIDR such as 10.96.0.0/12 or fd00::/108` };
     cidrs.push(ipaddr.parseCIDR(part));
   }
   if (cidrs.length > 2 || (cidrs.length === 2 && cidrs[0][0].kind() === cidrs[1][0].kind())) {
@@ -98,7 +100,9 @@ export function checkServiceClusterIP(item: ValidationItem, context?: RuleContex
     if (typeof ip !== 'string' || ip === '' || ip === 'None') continue;
     const problem = context?.serviceClusterIPRange
       ? checkClusterIP(ip, context.serviceClusterIPRange)
-      : parseIP(ip) ? undefined : `cluster IP "${cut(ip)}" is not an IPv4 or IPv6 address`;
+      : parseIP(ip)
+        ? undefined
+        : `cluster IP "${cut(ip)}" is not an IPv4 or IPv6 address`;
     if (problem) r.add(path, problem, ip);
   }
   return r.found;
@@ -132,13 +136,18 @@ export function checkServicePorts(item: ValidationItem, context?: RuleContext): 
   ports.forEach((p, i) => {
     const port = obj(p);
     const path = child('spec.ports', i);
-    if (port.port !== undefined && !inRange(port.port, 1)) r.add(child(path, 'port'), `port ${show(port.port)} must be between 1 and 65535`, port.port);
+    if (port.port !== undefined && !inRange(port.port, 1))
+      r.add(child(path, 'port'), `port ${show(port.port)} must be between 1 and 65535`, port.port);
     if (port.nodePort !== undefined && port.nodePort !== 0) {
       const text = context?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
       const range = parseNodePortRange(text);
       if (!range) r.add(child(path, 'nodePort'), `service node port range "${cut(text)}" is not a range such as 30000-32767`, text);
       else if (!(Number.isInteger(port.nodePort) && (port.nodePort as number) >= range.min && (port.nodePort as number) <= range.max)) {
-        r.add(child(path, 'nodePort'), `nodePort ${show(port.nodePort)} is outside the service node port range ${range.min}-${range.max} (--service-node-port-range)`, port.nodePort);
+        r.add(
+          child(path, 'nodePort'),
+          `nodePort ${show(port.nodePort)} is outside the service node port range ${range.min}-${range.max} (--service-node-port-range)`,
+          port.nodePort,
+        );
       }
     }
     const tp = port.targetPort;
@@ -204,7 +213,9 @@ export function checkServiceSelectsPods(item: ValidationItem, context?: RuleCont
       (cp) => (typeof target === 'string' ? cp.name === target : cp.containerPort === target) && (cp.protocol ?? 'TCP') === protocol,
     );
     if (!match && (typeof target === 'number' || typeof target === 'string')) {
-      const offered = containerPorts.map((cp) => `${cp.name ? `${String(cp.name)}=` : ''}${show(cp.containerPort)}/${show(cp.protocol ?? 'TCP').replace(/"/g, '')}`);
+      const offered = containerPorts.map(
+        (cp) => `${cp.name ? `${String(cp.name)}=` : ''}${show(cp.containerPort)}/${show(cp.protocol ?? 'TCP').replace(/"/g, '')}`,
+      );
       r.add(
         child(child('spec.ports', i), port.targetPort === undefined ? 'port' : 'targetPort'),
         `target port ${show(target)}/${String(protocol)} is not a container port of the selected pods (${offered.join(', ') || 'they declare none'})`,

@@ -1,15 +1,27 @@
 /* Shared pieces of the semantic rules. Internal. */
-import { arr, child, isObject, Json, kindOf, metadataOf, obj, str } from '../util';
+import { arr, child, isObject, Json, kindOf, metadataOf, obj, str } from '../../core/util';
 import { ValidationItem, Violation } from '../violation';
 
 /** Kinds whose objects live in a namespace. */
 export const NAMESPACED_KINDS: ReadonlySet<string> = new Set([
-  'Pod', 'ServiceAccount', 'ConfigMap', 'Secret', 'Service', 'DaemonSet', 'Deployment', 'Role', 'RoleBinding',
+  'Pod',
+  'ServiceAccount',
+  'ConfigMap',
+  'Secret',
+  'Service',
+  'DaemonSet',
+  'Deployment',
+  'Role',
+  'RoleBinding',
 ]);
 
 /** Kinds without a namespace (registry strategy `NamespaceScoped() == false`). */
 export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
-  'Namespace', 'ClusterRole', 'ClusterRoleBinding', 'PodSecurityPolicy', 'AuditSink',
+  'Namespace',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PodSecurityPolicy',
+  'AuditSink',
 ]);
 
 /** A pod spec inside an object: where it is and what it says. */
@@ -98,11 +110,20 @@ export function selectorString(selector: Json): string {
     const key = String(expr.key);
     const values = arr(expr.values).map(String).join(',');
     switch (expr.operator) {
-      case 'In': parts.push(`${key} in (${values})`); break;
-      case 'NotIn': parts.push(`${key} notin (${values})`); break;
-      case 'Exists': parts.push(key); break;
-      case 'DoesNotExist': parts.push(`!${key}`); break;
-      default: parts.push(`${key} ${String(expr.operator)} (${values})`);
+      case 'In':
+        parts.push(`${key} in (${values})`);
+        break;
+      case 'NotIn':
+        parts.push(`${key} notin (${values})`);
+        break;
+      case 'Exists':
+        parts.push(key);
+        break;
+      case 'DoesNotExist':
+        parts.push(`!${key}`);
+        break;
+      default:
+        parts.push(`${key} ${String(expr.operator)} (${values})`);
     }
   }
   return parts.join(',');

@@ -1,4 +1,4 @@
-import { kindOf, obj, show } from '../util';
+import { kindOf, obj, show } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { percentProblems } from '../names';
 import { reporter } from './support';
@@ -36,7 +36,11 @@ export function checkDaemonSetUpdateStrategy(item: ValidationItem, context?: Rul
   const path = 'spec.updateStrategy';
   const type = strategy.type ?? 'RollingUpdate';
   if (!DAEMONSET_STRATEGIES.includes(type as string)) {
-    r.add(`${path}.type`, `DaemonSet updateStrategy type ${show(type)} must be RollingUpdate or OnDelete${type === 'Recreate' ? ' (Recreate is a Deployment strategy)' : ''}`, type);
+    r.add(
+      `${path}.type`,
+      `DaemonSet updateStrategy type ${show(type)} must be RollingUpdate or OnDelete${type === 'Recreate' ? ' (Recreate is a Deployment strategy)' : ''}`,
+      type,
+    );
     return r.found;
   }
   if (type !== 'RollingUpdate') return r.found;
@@ -52,9 +56,18 @@ export function checkDaemonSetUpdateStrategy(item: ValidationItem, context?: Rul
   }
   if (r.found.length > 0) return r.found;
   if (!surgeSupported) {
-    if (values.maxUnavailable === 0) r.add(`${path}.rollingUpdate.maxUnavailable`, `maxUnavailable cannot be 0 (Kubernetes ${context?.version}): no pod could ever be replaced`, rolling.maxUnavailable);
+    if (values.maxUnavailable === 0)
+      r.add(
+        `${path}.rollingUpdate.maxUnavailable`,
+        `maxUnavailable cannot be 0 (Kubernetes ${context?.version}): no pod could ever be replaced`,
+        rolling.maxUnavailable,
+      );
   } else if (values.maxUnavailable === 0 && values.maxSurge === 0) {
-    r.add(`${path}.rollingUpdate.maxUnavailable`, 'maxUnavailable cannot be 0 when maxSurge is 0: no pod could ever be replaced', rolling.maxUnavailable);
+    r.add(
+      `${path}.rollingUpdate.maxUnavailable`,
+      'maxUnavailable cannot be 0 when maxSurge is 0: no pod could ever be replaced',
+      rolling.maxUnavailable,
+    );
   } else if (values.maxUnavailable !== 0 && values.maxSurge !== 0) {
     r.add(
       `${path}.rollingUpdate.maxSurge`,

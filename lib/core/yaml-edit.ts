@@ -51,6 +51,8 @@ const NOT_A_STRING_PLAIN = /^(~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true
 const NUMBER_LIKE = /^[-+]?(\.?[0-9]|\.(inf|Inf|INF|nan|NaN|NAN)$)/;
 /** Characters that must be escaped in a double-quoted scalar beyond what JSON escapes (YAML 1.1 line breaks, C1, BOM). */
 const EXTRA_ESCAPES = /[\u007f-\u009f\u2028\u2029\ufeff]/g;
+// the C0 controls are the point: a scalar holding one must be double-quoted and escaped
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff]/;
 
 /** True when `s` can be written as a plain scalar and read back as the same string by YAML 1.1 and 1.2 readers. */
@@ -313,7 +315,10 @@ class TextEditor {
     if (!flow) {
       const keyCol = this.col(keyStart);
       const style = this.quoteStyleOf(node);
-      this.insertLinesAfter(this.valueEnd(last) - 1, entries.flatMap(([k, v]) => this.blockPair(k, v, keyCol, style, where)));
+      this.insertLinesAfter(
+        this.valueEnd(last) - 1,
+        entries.flatMap(([k, v]) => this.blockPair(k, v, keyCol, style, where)),
+      );
       return;
     }
     const open = this.rangeOf(node, where)[0];
@@ -321,14 +326,18 @@ class TextEditor {
     const indent = this.lineIndent(keyStart);
     const keyStyle = isScalar(last.key) && last.key.type === 'QUOTE_DOUBLE' ? 'QUOTE_DOUBLE' : 'PLAIN';
     const text = entries
-      .map(([k, v]) => `${multi ? `,${this.eol}${pad(indent)}` : ', '}${this.flowKey(k, keyStyle)}: ${this.flowValue(v, multi ? indent : undefined, where)}`)
+      .map(
+        ([k, v]) =>
+          `${multi ? `,${this.eol}${pad(indent)}` : ', '}${this.flowKey(k, keyStyle)}: ${this.flowValue(v, multi ? indent : undefined, where)}`,
+      )
       .join('');
     this.splice(this.valueEnd(last), this.valueEnd(last), text);
   }
 
   private editSeq(node: YAMLSeq, before: unknown[], after: unknown[], path: YamlPath, flow: boolean): void {
     const where = formatPath(path) || 'the document';
-    if (node.items.length !== before.length) throw new NotEditableInPlace(`${where} has ${node.items.length} items in the text but ${before.length} when read`);
+    if (node.items.length !== before.length)
+      throw new NotEditableInPlace(`${where} has ${node.items.length} items in the text but ${before.length} when read`);
     if (after.length < before.length) throw new NotEditableInPlace(`items of ${where} would be removed`);
     before.forEach((b, i) => this.walk(node.items[i], b, after[i], [...path, i], flow, undefined));
     const added = after.slice(before.length);
@@ -344,7 +353,10 @@ class TextEditor {
     if (!dash) throw new NotEditableInPlace(`the last item of ${where} does not start on the line of its dash`);
     const dashCol = this.col(dash.at);
     const style = this.quoteStyleOf(last);
-    this.insertLinesAfter(range[1] - 1, added.flatMap((v) => this.blockItem(v, dashCol, dash.gap, style, where)));
+    this.insertLinesAfter(
+      range[1] - 1,
+      added.flatMap((v) => this.blockItem(v, dashCol, dash.gap, style, where)),
+    );
   }
 
   private appendFlowItems(node: YAMLSeq, added: unknown[], where: string): void {
@@ -374,7 +386,8 @@ class TextEditor {
     const [start, end] = this.rangeOf(node, where);
     let text: string;
     if (this.json) text = typeof after === 'string' ? doubleQuoted(after) : scalarRepr(after, where);
-    else if (typeof after === 'string') text = this.stringText(after, node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? node.type : 'PLAIN', flow);
+    else if (typeof after === 'string')
+      text = this.stringText(after, node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? node.type : 'PLAIN', flow);
     else text = scalarRepr(after, where);
     // an empty value (`key:`) has no text of its own: keep a space after the colon
     this.splice(start, end, start === end ? ` ${text}` : text);
@@ -443,7 +456,9 @@ class TextEditor {
     if (this.json && indent !== undefined) {
       const inner = indent + this.jsonStep;
       if (Array.isArray(v)) {
-        return v.length === 0 ? '[]' : `[${v.map((x) => `${this.eol}${pad(inner)}${this.flowValue(x, inner, where)}`).join(',')}${this.eol}${pad(indent)}]`;
+        return v.length === 0
+          ? '[]'
+          : `[${v.map((x) => `${this.eol}${pad(inner)}${this.flowValue(x, inner, where)}`).join(',')}${this.eol}${pad(indent)}]`;
       }
       if (isPlainObject(v)) {
         const entries = Object.entries(v);
@@ -453,7 +468,10 @@ class TextEditor {
       }
     }
     if (Array.isArray(v)) return `[${v.map((x) => this.flowValue(x, undefined, where)).join(', ')}]`;
-    if (isPlainObject(v)) return `{${Object.entries(v).map(([k, x]) => `${this.flowKey(k, 'PLAIN')}: ${this.flowValue(x, undefined, where)}`).join(', ')}}`;
+    if (isPlainObject(v))
+      return `{${Object.entries(v)
+        .map(([k, x]) => `${this.flowKey(k, 'PLAIN')}: ${this.flowValue(x, undefined, where)}`)
+        .join(', ')}}`;
     if (typeof v === 'string') return this.json || !plainIsSafe(v, true) ? doubleQuoted(v) : v;
     return scalarRepr(v, where);
   }

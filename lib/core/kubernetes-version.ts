@@ -1,5 +1,5 @@
 import { UserError } from './errors';
-import { cut } from './validation/util';
+import { cut } from './util';
 
 /** The oldest minor the project supports: dynamic auditing first shipped in 1.13. */
 const OLDEST_MINOR = 13;
@@ -14,10 +14,7 @@ const VERSION_PATTERN = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-_+.][0-9A-Za-z._+-]*)?$
  */
 export class KubernetesVersion {
   /** Every minor this project supports, oldest first. */
-  public static readonly SUPPORTED_MINORS: readonly number[] = Array.from(
-    { length: NEWEST_MINOR - OLDEST_MINOR + 1 },
-    (_, i) => OLDEST_MINOR + i,
-  );
+  public static readonly SUPPORTED_MINORS: readonly number[] = Array.from({ length: NEWEST_MINOR - OLDEST_MINOR + 1 }, (_, i) => OLDEST_MINOR + i);
 
   /**
    * Parses `1.18.2`, `v1.18.2`, `1.18`, or a tag such as `v1.18.6-rancher1` / `v1.10.4_coreos.0`.
@@ -27,10 +24,7 @@ export class KubernetesVersion {
     const text = String(version).trim();
     const m = VERSION_PATTERN.exec(text);
     if (!m || m[1] !== '1') {
-      throw new UserError(
-        `"${cut(text)}" is not a Kubernetes version; write it as 1.MINOR or 1.MINOR.PATCH, e.g. "1.18.2"`,
-        { field: where },
-      );
+      throw new UserError(`"${cut(text)}" is not a Kubernetes version; write it as 1.MINOR or 1.MINOR.PATCH, e.g. "1.18.2"`, { field: where });
     }
     return KubernetesVersion.checked(Number(m[2]), m[3] === undefined ? 0 : Number(m[3]), text, where);
   }
@@ -130,9 +124,7 @@ export class KubernetesVersion {
    * `{Init|Join}Configuration.patches.directory` from 1.22 (#103063); from 1.23 init/join refuse `--patches` beside
    * `--config`, so the configuration field is the way there, and `kubeadm upgrade` takes `--patches` (#104065).
    */
-  public get kubeadmPatches():
-    | { readonly flag: string; readonly configField?: string; readonly initJoinNeedConfigField: boolean }
-    | undefined {
+  public get kubeadmPatches(): { readonly flag: string; readonly configField?: string; readonly initJoinNeedConfigField: boolean } | undefined {
     if (this.minor < 19) return undefined;
     if (this.minor < 22) return { flag: '--experimental-patches', initJoinNeedConfigField: false };
     return { flag: '--patches', configField: '{Init|Join}Configuration.patches.directory', initJoinNeedConfigField: this.minor >= 23 };

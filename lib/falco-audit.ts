@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiServerAuditBackend, AuditPolicy, KubeApiServerManifest, StaticPodManifest } from '../apiserver';
-import { Problems, UserError, UserErrors, isUserError } from '../errors';
+import { ApiServerAuditBackend, KubeApiServerManifest, StaticPodManifest } from './apiserver';
+import { AuditPolicy } from './audit';
+import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
   chartKeysOf,
@@ -14,10 +15,10 @@ import {
   FalcoVersion,
   K8sAuditOptions,
   locateChartValuesError,
-} from '../falco';
-import { KubernetesVersion } from '../kubernetes-version';
-import { NodeFile } from '../node-file';
-import { echo } from '../validation/util';
+} from './falco';
+import { KubernetesVersion } from './core/kubernetes-version';
+import { NodeFile } from './core/node-file';
+import { echo } from './core/util';
 import {
   checkClusterIP,
   DEFAULT_SERVICE_NODE_PORT_RANGE,
@@ -26,9 +27,10 @@ import {
   parseNodePortRange,
   parseServiceClusterIPRange,
   validateAll,
-} from '../validation';
-import { AuditEndpoint, auditUrl } from './audit-endpoint';
-import { AuditLevel, AuditStage, FalcoAuditSink } from './falco-audit-sink';
+} from './validation';
+import { AuditEndpoint, auditUrl } from './audit/audit-endpoint';
+import { AuditLevel, AuditStage } from './audit/audit-levels';
+import { FalcoAuditSink } from './audit/falco-audit-sink';
 
 /** Which API server audit backend delivers events to Falco. */
 export enum AuditBackend {
@@ -161,7 +163,13 @@ export interface FalcoAuditProps {
  * The API server must trust Falco's certificate when Falco serves HTTPS, and a CA for a plain-HTTP endpoint is a
  * sign of a misunderstanding (nothing would be encrypted).
  */
-function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: AuditBackend, certificateName: string, tlsSetting = 'falco.webserver.sslEnabled'): void {
+function checkTls(
+  endpoint: AuditEndpoint,
+  ca: string | undefined,
+  backend: AuditBackend,
+  certificateName: string,
+  tlsSetting = 'falco.webserver.sslEnabled',
+): void {
   const field = backend === AuditBackend.DYNAMIC ? 'auditSink.caBundle' : 'webhook.certificateAuthorityData';
   if (endpoint.scheme === 'https' && !ca) {
     throw new UserError(
@@ -171,9 +179,12 @@ function checkTls(endpoint: AuditEndpoint, ca: string | undefined, backend: Audi
     );
   }
   if (endpoint.scheme === 'http' && ca) {
-    throw new UserError(`a CA is set, but Falco serves audit events over plain http, so nothing would use it; turn on ${tlsSetting} or remove the CA`, {
-      field,
-    });
+    throw new UserError(
+      `a CA is set, but Falco serves audit events over plain http, so nothing would use it; turn on ${tlsSetting} or remove the CA`,
+      {
+        field,
+      },
+    );
   }
 }
 
@@ -186,7 +197,10 @@ function checkSameRange(configured: string | undefined, manifestRange: string | 
   const canonical = (range: string) => {
     const { cidrs, problem } = parseServiceClusterIPRange(range);
     if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
-    return cidrs.map(([ip, bits]) => `${ip.toNormalizedString()}/${bits}`).sort().join(',');
+    return cidrs
+      .map(([ip, bits]) => `${ip.toNormalizedString()}/${bits}`)
+      .sort()
+      .join(',');
   };
   if (canonical(configured) !== canonical(manifestRange)) {
     throw new UserError(
@@ -290,8 +304,7 @@ export class FalcoAudit extends Construct {
         { field: 'backend' },
       );
     }
-    this.backend =
-      requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+    this.backend = requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
     // independent checks each report their problem, so one run shows them all
     const problems = new Problems();
     if (this.backend === AuditBackend.WEBHOOK && props.auditSink) {
@@ -310,26 +323,31 @@ export class FalcoAudit extends Construct {
     const chartValues = chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? falcoProps.values : undefined;
     // falcosecurity/falco values name the k8saudit Service's address in services[]; the config's falco.clusterIP or
     // falco.nodePort pins it (Falco refuses a nodePort that differs from the values')
-    const fromValues = chartValues === undefined ? undefined : within('falco', () => {
-      try {
-        return chartAuditTarget(chartValues as FalcosecurityChartValues).service;
-      } catch (err) {
-        throw locateChartValuesError(chartValues, err);
-      }
-    });
+    const fromValues =
+      chartValues === undefined
+        ? undefined
+        : within('falco', () => {
+            try {
+              return chartAuditTarget(chartValues as FalcosecurityChartValues).service;
+            } catch (err) {
+              throw locateChartValuesError(chartValues, err);
+            }
+          });
     const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined ? fromValues?.clusterIP : undefined);
     const nodePort = falcoProps.nodePort ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
     const valuesService = fromValues && `services[${fromValues.index}]`;
     /** An error about the address, at the setting it came from: the config's, or the values' services[]. */
     const addressError = (message: string, configField: string, valuesField: string, fromConfig: boolean) =>
-      fromConfig ? new UserError(message, { field: configField }) : locateChartValuesError(chartValues, new UserError(message, { field: valuesField }));
+      fromConfig
+        ? new UserError(message, { field: configField })
+        : locateChartValuesError(chartValues, new UserError(message, { field: valuesField }));
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
     this.serviceNodePortRange = manifest.serviceNodePortRange;
     problems.attempt(() => {
       if ((clusterIP === undefined) === (nodePort === undefined)) {
         throw new UserError(
           (clusterIP === undefined
-            ? `neither falco.clusterIP nor falco.nodePort is set${chartValues ? ' (nor a clusterIP or nodePort of the k8saudit Service in the values\' services[])' : ''}`
+            ? `neither falco.clusterIP nor falco.nodePort is set${chartValues ? " (nor a clusterIP or nodePort of the k8saudit Service in the values' services[])" : ''}`
             : 'falco.clusterIP and falco.nodePort are both set') +
             ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
             'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
@@ -361,8 +379,12 @@ export class FalcoAudit extends Construct {
         const range = parseNodePortRange(nodePortRange);
         const port = nodePort!;
         if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
-          throw addressError(`must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`, 'falco.nodePort',
-            `${valuesService}.ports[${fromValues?.portIndex}].nodePort`, falcoProps.nodePort !== undefined);
+          throw addressError(
+            `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
+            'falco.nodePort',
+            `${valuesService}.ports[${fromValues?.portIndex}].nodePort`,
+            falcoProps.nodePort !== undefined,
+          );
         }
         this.warnings.push(
           `the API server calls Falco at 127.0.0.1:${nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
@@ -379,18 +401,24 @@ export class FalcoAudit extends Construct {
     });
 
     const falcoValues = this.defaultFalco(falcoProps, chart);
-    const falco = problems.attempt(() => within('falco', () => new Falco(this, 'Falco', {
-      releaseName: falcoProps.releaseName,
-      namespace: falcoProps.namespace,
-      kubernetesVersion: version,
-      chart,
-      values: falcoValues,
-      falcoVersion: falcoProps.falcoVersion,
-      service: { clusterIP, nodePort },
-      webserverTlsSecret: falcoProps.webserverTlsSecret,
-      k8sAudit: falcoProps.k8sAudit,
-      falcoctl: falcoProps.falcoctl,
-    })));
+    const falco = problems.attempt(() =>
+      within(
+        'falco',
+        () =>
+          new Falco(this, 'Falco', {
+            releaseName: falcoProps.releaseName,
+            namespace: falcoProps.namespace,
+            kubernetesVersion: version,
+            chart,
+            values: falcoValues,
+            falcoVersion: falcoProps.falcoVersion,
+            service: { clusterIP, nodePort },
+            webserverTlsSecret: falcoProps.webserverTlsSecret,
+            k8sAudit: falcoProps.k8sAudit,
+            falcoctl: falcoProps.falcoctl,
+          }),
+      ),
+    );
     problems.throwIfAny((n) => `${n} problems in the settings:`);
     this.falco = falco!;
     this.warnings.push(...this.falco.warnings);
@@ -403,26 +431,32 @@ export class FalcoAudit extends Construct {
     const webhook = props.webhook ?? {};
     const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
     const serviceHost = `${this.falco.serviceName}.${this.falco.namespace}.svc`;
-    this.target = useServiceReference ? `https://${serviceHost}:${this.falco.servicePort}${this.auditEndpoint.path} (AuditSink service reference)` : this.url;
+    this.target = useServiceReference
+      ? `https://${serviceHost}:${this.falco.servicePort}${this.auditEndpoint.path} (AuditSink service reference)`
+      : this.url;
     checkTls(
       this.auditEndpoint,
       this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : webhook.certificateAuthorityData,
       this.backend,
       useServiceReference ? serviceHost : (clusterIP ?? '127.0.0.1'),
-      chartValues ? 'the k8saudit plugin\'s open_params are https' : undefined,
+      chartValues ? "the k8saudit plugin's open_params are https" : undefined,
     );
 
     if (this.backend === AuditBackend.DYNAMIC) {
-      this.auditSink = within('auditSink', () => new FalcoAuditSink(this, 'AuditSink', {
-        kubernetesVersion: version,
-        ...(props.auditSink?.useServiceReference ? { service: this.serviceReference(version) } : { url: this.url }),
-        caBundle: props.auditSink?.caBundle,
-        name: props.auditSink?.name,
-        level: props.auditSink?.level,
-        stages: props.auditSink?.stages,
-        qps: props.auditSink?.qps,
-        burst: props.auditSink?.burst,
-      }));
+      this.auditSink = within(
+        'auditSink',
+        () =>
+          new FalcoAuditSink(this, 'AuditSink', {
+            kubernetesVersion: version,
+            ...(props.auditSink?.useServiceReference ? { service: this.serviceReference(version) } : { url: this.url }),
+            caBundle: props.auditSink?.caBundle,
+            name: props.auditSink?.name,
+            level: props.auditSink?.level,
+            stages: props.auditSink?.stages,
+            qps: props.auditSink?.qps,
+            burst: props.auditSink?.burst,
+          }),
+      );
     }
     this.apiServer = new KubeApiServerManifest(this, 'ApiServer', {
       manifest,
@@ -430,17 +464,19 @@ export class FalcoAudit extends Construct {
       backend:
         this.backend === AuditBackend.DYNAMIC
           ? ApiServerAuditBackend.dynamic()
-          : within('webhook', () => ApiServerAuditBackend.webhook({
-            server: this.url,
-            certificateAuthorityData: webhook.certificateAuthorityData,
-            policy: webhook.policy,
-            mode: webhook.mode,
-            batchMaxWait: webhook.batchMaxWait,
-            initialBackoff: webhook.initialBackoff,
-            auditLog: webhook.auditLog,
-            directory: webhook.directory,
-            replaceExistingWebhook: webhook.replaceExistingWebhook,
-          })),
+          : within('webhook', () =>
+              ApiServerAuditBackend.webhook({
+                server: this.url,
+                certificateAuthorityData: webhook.certificateAuthorityData,
+                policy: webhook.policy,
+                mode: webhook.mode,
+                batchMaxWait: webhook.batchMaxWait,
+                initialBackoff: webhook.initialBackoff,
+                auditLog: webhook.auditLog,
+                directory: webhook.directory,
+                replaceExistingWebhook: webhook.replaceExistingWebhook,
+              }),
+            ),
     });
 
     // Falco validates its own falco.yaml as a node validation of its own
@@ -519,7 +555,7 @@ export class FalcoAudit extends Construct {
     }
     if (tag === undefined && falco.falcoVersion === undefined && modern) {
       this.warnings.push(
-        'the values set no image.tag, so Falco is stable/falco 1.1.1\'s default 0.19.0 (a 2019 release with a kernel driver and a ' +
+        "the values set no image.tag, so Falco is stable/falco 1.1.1's default 0.19.0 (a 2019 release with a kernel driver and a " +
           'privileged DaemonSet); on Kubernetes 1.19+ set image.tag to a current Falco (e.g. 0.44.1) for the audit-only k8saudit plugin',
       );
     }

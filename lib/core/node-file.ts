@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { Construct, IConstruct } from 'constructs';
 import { UserError } from './errors';
-import { cut } from './validation/util';
+import { cut } from './util';
 import { dumpYaml } from './yaml';
 
 /**

@@ -138,10 +138,11 @@ function decodeText(bytes: Buffer, what: string, file: string): string {
     const valid = len > 0 && i + len <= bytes.length && isUtf8(bytes.subarray(i, i + len));
     if (!valid) {
       const column = Buffer.from(bytes.subarray(lineStart, i)).toString('utf8').length + 1;
-      throw new UserError(
-        `${what} is not UTF-8 text (byte 0x${b.toString(16).padStart(2, '0')} is invalid UTF-8; save the file as UTF-8)`,
-        { file, line, column },
-      );
+      throw new UserError(`${what} is not UTF-8 text (byte 0x${b.toString(16).padStart(2, '0')} is invalid UTF-8; save the file as UTF-8)`, {
+        file,
+        line,
+        column,
+      });
     }
     i += len - 1;
   }
@@ -229,10 +230,9 @@ function checkExpansion(value: unknown, options: LoadYamlOptions): void {
   };
   const walk = (node: unknown): void => {
     if (++count > MAX_EXPANDED_NODES) {
-      throw new UserError(
-        `${options.what} expands to more than ${MAX_EXPANDED_NODES} nodes through YAML aliases (an alias bomb?); refusing it`,
-        { file: options.file },
-      );
+      throw new UserError(`${options.what} expands to more than ${MAX_EXPANDED_NODES} nodes through YAML aliases (an alias bomb?); refusing it`, {
+        file: options.file,
+      });
     }
     if (typeof node === 'string') grow(node.length);
     if (node === null || typeof node !== 'object') return;
