@@ -12,6 +12,9 @@ export interface ErrorLocation {
   readonly column?: number;
 }
 
+const USER_ERROR = Symbol.for('cdk8s-falco-audit.UserError');
+const USER_ERRORS = Symbol.for('cdk8s-falco-audit.UserErrors');
+
 /** The longest field path a message shows; real ones are far shorter. */
 const MAX_FIELD_CHARS = 200;
 
@@ -21,6 +24,14 @@ const MAX_FIELD_CHARS = 200;
  * and exits non-zero; anything that is not a `UserError` is a bug and keeps its stack.
  */
 export class UserError extends Error {
+  /**
+   * True for a `UserError` from any copy of this library (two installed versions in one app each have their own
+   * class, so `instanceof` would say no): the mark is a registered symbol, as cdk8s's `ApiObject.isApiObject`.
+   */
+  public static isUserError(x: unknown): x is UserError {
+    return typeof x === 'object' && x !== null && USER_ERROR in x;
+  }
+
   /** Formats `file:line:column: field: message`, leaving out the parts that are unknown. */
   public static format(message: string, location: ErrorLocation = {}): string {
     let where = '';
@@ -44,6 +55,7 @@ export class UserError extends Error {
 
   constructor(message: string, location: ErrorLocation = {}) {
     super(UserError.format(message, location));
+    Object.defineProperty(this, USER_ERROR, { value: true });
     this.name = 'UserError';
     this.location = location;
     this.detail = message;
@@ -52,6 +64,11 @@ export class UserError extends Error {
 
 /** Several problems found at once (e.g. every validation violation); all are reported. */
 export class UserErrors extends UserError {
+  /** True for a `UserErrors` from any copy of this library (see `UserError.isUserError`). */
+  public static isUserErrors(x: unknown): x is UserErrors {
+    return UserError.isUserError(x) && USER_ERRORS in x;
+  }
+
   /** Every problem, one line each. */
   public readonly problems: readonly string[];
   /** The problems as errors, where they were collected as such (each keeps its own location). */
@@ -64,6 +81,7 @@ export class UserErrors extends UserError {
   constructor(summary: string, problems: readonly (string | UserError)[], location: ErrorLocation = {}) {
     const lines = problems.map((p) => (typeof p === 'string' ? p : p.message));
     super([summary, ...lines.map((p) => `  - ${p}`)].join('\n'), location);
+    Object.defineProperty(this, USER_ERRORS, { value: true });
     this.name = 'UserErrors';
     this.problems = lines;
     this.errors = problems.filter((p): p is UserError => typeof p !== 'string');
@@ -91,7 +109,7 @@ export class Problems {
 
   /** Keeps a problem (the parts of a `UserErrors` that has them). */
   public add(err: UserError): void {
-    if (err instanceof UserErrors && err.errors.length === err.problems.length && err.errors.length > 0) this.found.push(...err.errors);
+    if (UserErrors.isUserErrors(err) && err.errors.length === err.problems.length && err.errors.length > 0) this.found.push(...err.errors);
     else this.found.push(err);
   }
 
@@ -109,5 +127,5 @@ export class Problems {
 
 /** True for errors a user caused (print the message only); false for bugs (keep the stack). */
 export function isUserError(err: unknown): err is UserError {
-  return err instanceof UserError;
+  return UserError.isUserError(err);
 }

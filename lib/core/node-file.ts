@@ -11,6 +11,8 @@ import { dumpYaml } from './yaml';
  */
 export const ARGOCD_SKIP_MARKER = '# +argocd:skip-file-rendering';
 
+const NODE_FILE = Symbol.for('cdk8s-falco-audit.NodeFile');
+
 /** Props of {@link NodeFile}. */
 export interface NodeFileProps {
   /**
@@ -42,9 +44,14 @@ export interface NodeFileProps {
  * under `node/` with the Argo CD skip marker.
  */
 export class NodeFile extends Construct {
+  /** True for a `NodeFile` from any copy of this library (a registered symbol, as cdk8s's `ApiObject.isApiObject`). */
+  public static isNodeFile(x: unknown): x is NodeFile {
+    return typeof x === 'object' && x !== null && NODE_FILE in x;
+  }
+
   /** Every node file in the tree under `scope`, in tree order. */
   public static all(scope: IConstruct): NodeFile[] {
-    return scope.node.findAll().filter((c): c is NodeFile => c instanceof NodeFile);
+    return scope.node.findAll().filter(NodeFile.isNodeFile);
   }
 
   /** Where the file belongs on the control-plane node; undefined for a kubeadm patch (its folder is the user's). */
@@ -60,6 +67,7 @@ export class NodeFile extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeFileProps) {
     super(scope, id);
+    Object.defineProperty(this, NODE_FILE, { value: true });
     if (props.nodePath !== undefined && !path.posix.isAbsolute(props.nodePath)) {
       throw new UserError(`node file path must be absolute, got "${cut(props.nodePath)}"`);
     }
