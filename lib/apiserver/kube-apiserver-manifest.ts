@@ -276,6 +276,15 @@ export interface JsonPatchOperation {
   readonly value: unknown;
 }
 
+/** A node file a backend asks the construct to write (a `NodeFile` child with this id). */
+interface NodeFileSpec {
+  readonly id: string;
+  readonly fileName: string;
+  readonly nodePath?: string;
+  readonly document: unknown;
+  readonly description: string;
+}
+
 interface MountNeed {
   /** Container path the flags name. */
   readonly path: string;
@@ -357,7 +366,7 @@ export class KubeApiServerManifest extends Construct {
     this.manifestLocation = manifest.locate(['spec', 'containers', this.containerIndex]);
     this.commandLine = ApiServerCommandLine.parse(this.container, this.manifestLocation);
 
-    const nodeFiles: { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] = [];
+    const nodeFiles: NodeFileSpec[] = [];
     if (props.backend.kind === 'dynamic') {
       this.applyDynamic();
     } else {
@@ -371,51 +380,14 @@ export class KubeApiServerManifest extends Construct {
 
     // kubeadm before 1.19 cannot apply patch files, so a patch would only mislead there.
     this.kubeadmPatch = this.version.kubeadmPatches ? this.buildKubeadmPatch() : [];
-    const manifestDescription =
-      `the patched kube-apiserver static pod manifest: replace ${KUBE_APISERVER_MANIFEST_PATH} with it ` +
-      '(keep no backup in that folder: the kubelet runs every file there)';
-    // the input's own text with the change in it, so that diff shows the change alone (reviewed in a pull request)
-    const edited = manifest.editedText(this.pod);
-    if (edited.reason !== undefined) {
-      this.notes.push(
-        `kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (${edited.reason})`,
-      );
-    }
-    this.manifestFile = new NodeFile(this, 'Manifest', {
-      nodePath: KUBE_APISERVER_MANIFEST_PATH,
-      fileName: 'kube-apiserver.yaml',
-      document: this.pod,
-      text: edited.text,
-      description: manifestDescription,
-    });
+    this.manifestFile = this.writeManifestFile(manifest);
     for (const f of nodeFiles) {
       const file = new NodeFile(this, f.id, { nodePath: f.nodePath, fileName: f.fileName, document: f.document, description: f.description });
       if (f.id === 'Policy') this.policyFile = file;
       else this.kubeconfigFile = file;
     }
-    const patches = this.version.kubeadmPatches;
-    if (this.kubeadmPatch.length > 0 && patches) {
-      const description = patches.initJoinNeedConfigField
-        ? `the same change for kubeadm: put it in a folder and name that folder in ${patches.configField} (kubeadm init/join) or pass ${patches.flag} <folder> to kubeadm upgrade`
-        : `the same change for kubeadm: put it in a folder and pass ${patches.flag} <folder> to kubeadm init/join/upgrade` +
-          (patches.configField ? ` (or set ${patches.configField})` : '');
-      this.kubeadmPatchFile = new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
-      if (this.flagChanges.some((f) => f.action === 'kept' && f.flag.startsWith('audit-'))) {
-        this.notes.push(
-          "the kubeadm patch carries only this change: the audit flags kept from the manifest must also be in kubeadm's " +
-            'ClusterConfiguration (apiServer.extraArgs and extraVolumes), or kubeadm upgrade drops them',
-        );
-      }
-    } else if (!patches && this.isKubeadmLayout()) {
-      this.notes.push(
-        `no kubeadm patch: kubeadm ${this.version.major}.${this.version.minor} cannot apply patch files (they came in 1.19); ` +
-          'kubeadm upgrade rewrites the manifest, so place the patched manifest again after every upgrade',
-      );
-    } else if (!this.isKubeadmLayout()) {
-      this.notes.push(
-        `no kubeadm patch: the manifest starts kube-apiserver as "${cut(this.commandLine.binary)}" (${this.commandLine.form}), not in kubeadm's layout`,
-      );
-    }
+    const kubeadmPatchFile = this.writeKubeadmPatchFile();
+    if (kubeadmPatchFile) this.kubeadmPatchFile = kubeadmPatchFile;
 
     this.plan = new ApiServerPlan({
       version: this.version.toString(),
@@ -429,6 +401,55 @@ export class KubeApiServerManifest extends Construct {
       cleanups: manifest.cleanups,
       notes: this.notes,
     });
+  }
+
+  /** The patched manifest as the input's own text with the change in it, so that diff shows the change alone (reviewed in a pull request). */
+  private writeManifestFile(manifest: StaticPodManifest): NodeFile {
+    const manifestDescription =
+      `the patched kube-apiserver static pod manifest: replace ${KUBE_APISERVER_MANIFEST_PATH} with it ` +
+      '(keep no backup in that folder: the kubelet runs every file there)';
+    const edited = manifest.editedText(this.pod);
+    if (edited.reason !== undefined) {
+      this.notes.push(
+        `kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (${edited.reason})`,
+      );
+    }
+    return new NodeFile(this, 'Manifest', {
+      nodePath: KUBE_APISERVER_MANIFEST_PATH,
+      fileName: 'kube-apiserver.yaml',
+      document: this.pod,
+      text: edited.text,
+      description: manifestDescription,
+    });
+  }
+
+  /** The kubeadm patch file when there is a patch, else a note saying why there is none. */
+  private writeKubeadmPatchFile(): NodeFile | undefined {
+    const patches = this.version.kubeadmPatches;
+    if (this.kubeadmPatch.length > 0 && patches) {
+      const description = patches.initJoinNeedConfigField
+        ? `the same change for kubeadm: put it in a folder and name that folder in ${patches.configField} (kubeadm init/join) or pass ${patches.flag} <folder> to kubeadm upgrade`
+        : `the same change for kubeadm: put it in a folder and pass ${patches.flag} <folder> to kubeadm init/join/upgrade` +
+          (patches.configField ? ` (or set ${patches.configField})` : '');
+      const file = new NodeFile(this, 'KubeadmPatch', { fileName: 'kube-apiserver+json.yaml', document: this.kubeadmPatch, description });
+      if (this.flagChanges.some((f) => f.action === 'kept' && f.flag.startsWith('audit-'))) {
+        this.notes.push(
+          "the kubeadm patch carries only this change: the audit flags kept from the manifest must also be in kubeadm's " +
+            'ClusterConfiguration (apiServer.extraArgs and extraVolumes), or kubeadm upgrade drops them',
+        );
+      }
+      return file;
+    } else if (!patches && this.isKubeadmLayout()) {
+      this.notes.push(
+        `no kubeadm patch: kubeadm ${this.version.major}.${this.version.minor} cannot apply patch files (they came in 1.19); ` +
+          'kubeadm upgrade rewrites the manifest, so place the patched manifest again after every upgrade',
+      );
+    } else if (!this.isKubeadmLayout()) {
+      this.notes.push(
+        `no kubeadm patch: the manifest starts kube-apiserver as "${cut(this.commandLine.binary)}" (${this.commandLine.form}), not in kubeadm's layout`,
+      );
+    }
+    return undefined;
   }
 
   private applyDynamic(): void {
@@ -445,14 +466,39 @@ export class KubeApiServerManifest extends Construct {
     this.flagChanges.push(cl.setMapKey('runtime-config', 'auditregistration.k8s.io/v1alpha1', 'true'));
   }
 
-  private applyWebhook(w: ResolvedWebhook): { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] {
-    const cl = this.commandLine;
+  private applyWebhook(w: ResolvedWebhook): NodeFileSpec[] {
     const policyPath = `${w.directory}/${AUDIT_POLICY_FILE}`;
     const kubeconfigPath = `${w.directory}/${AUDIT_KUBECONFIG_FILE}`;
     const needs: MountNeed[] = [];
+    const writePolicy = this.applyWebhookPolicy(w, policyPath, needs);
+    this.applyWebhookConfig(w, kubeconfigPath, needs);
+    this.applyAuditLog(w, needs);
+    const hostPaths = this.mount(needs);
+    const out: NodeFileSpec[] = [];
+    if (writePolicy) {
+      out.push({
+        id: 'Policy',
+        fileName: 'audit-policy.yaml',
+        nodePath: hostPaths.get(policyPath),
+        document: w.policy.toDocument(),
+        description: 'the audit policy named by --audit-policy-file',
+      });
+    }
+    if (hostPaths.has(kubeconfigPath)) {
+      out.push({
+        id: 'WebhookKubeconfig',
+        fileName: 'audit-webhook-kubeconfig.yaml',
+        nodePath: hostPaths.get(kubeconfigPath),
+        document: w.kubeconfig.toDocument(),
+        description: `the audit webhook kubeconfig named by --audit-webhook-config-file (server ${w.kubeconfig.server})`,
+      });
+    }
+    return out;
+  }
 
-    let writePolicy = false;
-    const existingPolicy = cl.get('audit-policy-file');
+  /** `--audit-policy-file`: ours, unless the manifest names its own policy (kept, and checked to be mounted); true when ours is written. */
+  private applyWebhookPolicy(w: ResolvedWebhook, policyPath: string, needs: MountNeed[]): boolean {
+    const existingPolicy = this.commandLine.get('audit-policy-file');
     if (existingPolicy !== undefined && existingPolicy !== policyPath) {
       this.flagChanges.push({
         flag: 'audit-policy-file',
@@ -469,11 +515,16 @@ export class KubeApiServerManifest extends Construct {
       );
       if (!mounted)
         this.notes.push(`the operator's policy file ${cut(existingPolicy)} is on no hostPath mount of the container: kube-apiserver cannot read it`);
-    } else {
-      this.flagChanges.push(cl.set('audit-policy-file', policyPath));
-      writePolicy = true;
-      needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit', location: { field: 'webhook.directory' } });
+      return false;
     }
+    this.flagChanges.push(this.commandLine.set('audit-policy-file', policyPath));
+    needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit', location: { field: 'webhook.directory' } });
+    return true;
+  }
+
+  /** `--audit-webhook-config-file` and the webhook's mode and backoff flags; another webhook is refused unless it may be replaced. */
+  private applyWebhookConfig(w: ResolvedWebhook, kubeconfigPath: string, needs: MountNeed[]): void {
+    const cl = this.commandLine;
     const existingWebhook = cl.get('audit-webhook-config-file');
     if (existingWebhook !== undefined && existingWebhook !== kubeconfigPath && !w.replaceExistingWebhook) {
       throw new UserError(
@@ -496,50 +547,31 @@ export class KubeApiServerManifest extends Construct {
       this.flagChanges.push(cl.set('audit-webhook-batch-max-wait', w.batchMaxWait));
     }
     this.flagChanges.push(cl.set('audit-webhook-initial-backoff', w.initialBackoff));
+  }
 
-    if (w.auditLog) {
-      const keep = "kept the operator's value";
-      const log: [string, string][] = [
-        ['audit-log-path', w.auditLog.path],
-        ['audit-log-maxage', String(w.auditLog.maxAge)],
-        ['audit-log-maxbackup', String(w.auditLog.maxBackup)],
-        ['audit-log-maxsize', String(w.auditLog.maxSize)],
-      ];
-      for (const [flag, value] of log) {
-        this.flagChanges.push(cl.ensure(flag, value, `${keep}; ours would be ${value}`));
-      }
-      const logPath = cl.get('audit-log-path');
-      if (logPath && logPath !== '-' && path.posix.isAbsolute(logPath)) {
-        // ours, or the operator's flag kept from the manifest
-        const location =
-          logPath === w.auditLog.path
-            ? { field: 'webhook.auditLog.path' }
-            : this.source.locate(['spec', 'containers', this.containerIndex, ...(cl.locate('audit-log-path') ?? [])]);
-        needs.push({ path: logPath, writable: true, directory: path.posix.dirname(logPath), volumeName: 'audit-log', location });
-      }
+  /** The `--audit-log-*` flags (the operator's values kept) and a writable mount for the log file in effect. */
+  private applyAuditLog(w: ResolvedWebhook, needs: MountNeed[]): void {
+    if (!w.auditLog) return;
+    const cl = this.commandLine;
+    const keep = "kept the operator's value";
+    const log: [string, string][] = [
+      ['audit-log-path', w.auditLog.path],
+      ['audit-log-maxage', String(w.auditLog.maxAge)],
+      ['audit-log-maxbackup', String(w.auditLog.maxBackup)],
+      ['audit-log-maxsize', String(w.auditLog.maxSize)],
+    ];
+    for (const [flag, value] of log) {
+      this.flagChanges.push(cl.ensure(flag, value, `${keep}; ours would be ${value}`));
     }
-
-    const hostPaths = this.mount(needs);
-    const out: { id: string; fileName: string; nodePath?: string; document: unknown; description: string }[] = [];
-    if (writePolicy) {
-      out.push({
-        id: 'Policy',
-        fileName: 'audit-policy.yaml',
-        nodePath: hostPaths.get(policyPath),
-        document: w.policy.toDocument(),
-        description: 'the audit policy named by --audit-policy-file',
-      });
+    const logPath = cl.get('audit-log-path');
+    if (logPath && logPath !== '-' && path.posix.isAbsolute(logPath)) {
+      // ours, or the operator's flag kept from the manifest
+      const location =
+        logPath === w.auditLog.path
+          ? { field: 'webhook.auditLog.path' }
+          : this.source.locate(['spec', 'containers', this.containerIndex, ...(cl.locate('audit-log-path') ?? [])]);
+      needs.push({ path: logPath, writable: true, directory: path.posix.dirname(logPath), volumeName: 'audit-log', location });
     }
-    if (hostPaths.has(kubeconfigPath)) {
-      out.push({
-        id: 'WebhookKubeconfig',
-        fileName: 'audit-webhook-kubeconfig.yaml',
-        nodePath: hostPaths.get(kubeconfigPath),
-        document: w.kubeconfig.toDocument(),
-        description: `the audit webhook kubeconfig named by --audit-webhook-config-file (server ${w.kubeconfig.server})`,
-      });
-    }
-    return out;
   }
 
   /** Makes every needed container path available; returns the node path of each. */
@@ -552,67 +584,84 @@ export class KubeApiServerManifest extends Construct {
       const covering = findCoveringMount(need, mounts, volumes);
       if (covering) {
         hostPaths.set(need.path, covering.hostPath);
-        const ours = this.mountsAdded.find((m) => m.name === covering.mount.name && m.mountPath === covering.mount.mountPath);
-        if (ours) {
-          ours.serves = `${ours.serves}, ${need.path}`;
-        } else if (!this.mountsReused.some((m) => m.serves === need.path)) {
-          this.mountsReused.push({
-            name: String(covering.mount.name),
-            mountPath: String(covering.mount.mountPath),
-            readOnly: covering.mount.readOnly === true,
-            serves: need.path,
-          });
-        }
+        this.reuseMount(need, covering.mount);
         continue;
       }
-      const dir = need.directory;
-      // a mount deeper than `dir` that covers the path would hide a new mount at `dir` from it
-      const shadow = mounts.find((m) => {
-        if (typeof m.mountPath !== 'string') return false;
-        const mp = normalizeDir(m.mountPath);
-        return mp.length > dir.length && (need.path === mp || need.path.startsWith(`${mp}/`));
-      });
-      if (shadow) {
-        throw new UserError(
-          `cannot make ${cut(need.path)} ${need.writable ? 'writable' : 'readable'} for kube-apiserver: it lies under the mount of volume ` +
-            `${echo(shadow.name)} at ${cut(shadow.mountPath)}, which is ` +
-            `${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}; ` +
-            'choose a path outside it (audit.webhook.auditLog.path, audit.webhook.directory)',
-          need.location,
-        );
-      }
-      const clash = mounts.find((m) => m.mountPath === dir || (typeof m.mountPath === 'string' && m.mountPath.replace(/\/$/, '') === dir));
-      if (clash) {
-        throw new UserError(
-          `cannot mount ${cut(dir)} into kube-apiserver for ${cut(need.path)}: the container already mounts volume ${echo(clash.name)} there ` +
-            `(${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}); choose another directory`,
-          need.location,
-        );
-      }
-      // a flag kept from the manifest (an operator's --audit-log-path) can name such a folder too
-      const problem = protectedFolderProblem(dir);
-      if (problem) {
-        throw new UserError(
-          `cannot mount ${dir} into kube-apiserver for ${need.path}: ${problem}; change ${need.writable ? '--audit-log-path' : 'the audit directory'} to a folder of its own`,
-          need.location,
-        );
-      }
-      // an existing hostPath volume of that directory is mounted rather than declared twice
-      let volume = volumes.find((v) => isHostPathVolume(v) && normalizeDir((v.hostPath as Json).path as string) === dir);
-      if (!volume) {
-        const name = uniqueName(need.volumeName, volumes);
-        volume = { hostPath: { path: dir, type: 'DirectoryOrCreate' }, name };
-        if (!Array.isArray(spec.volumes)) spec.volumes = [];
-        (spec.volumes as Json[]).push(volume);
-        this.volumesAdded.push({ name, hostPath: dir, type: 'DirectoryOrCreate' });
-      }
-      const mount: Json = need.writable ? { mountPath: dir, name: volume.name } : { mountPath: dir, name: volume.name, readOnly: true };
-      if (!Array.isArray(this.container.volumeMounts)) this.container.volumeMounts = [];
-      (this.container.volumeMounts as Json[]).push(mount);
-      this.mountsAdded.push({ name: String(volume.name), mountPath: dir, readOnly: !need.writable, serves: need.path });
-      hostPaths.set(need.path, path.posix.join(normalizeDir((volume.hostPath as Json).path as string), path.posix.relative(dir, need.path)));
+      this.checkNewMount(need, mounts);
+      hostPaths.set(need.path, this.addMount(need, volumes));
     }
     return hostPaths;
+  }
+
+  /** Records that an existing mount (ours from an earlier need, or the manifest's) serves `need.path`. */
+  private reuseMount(need: MountNeed, mount: Json): void {
+    const ours = this.mountsAdded.find((m) => m.name === mount.name && m.mountPath === mount.mountPath);
+    if (ours) {
+      ours.serves = `${ours.serves}, ${need.path}`;
+    } else if (!this.mountsReused.some((m) => m.serves === need.path)) {
+      this.mountsReused.push({
+        name: String(mount.name),
+        mountPath: String(mount.mountPath),
+        readOnly: mount.readOnly === true,
+        serves: need.path,
+      });
+    }
+  }
+
+  /** Refuses a new mount of `need.directory` that an existing mount would hide or clash with, or that is a protected folder. */
+  private checkNewMount(need: MountNeed, mounts: Json[]): void {
+    const dir = need.directory;
+    // a mount deeper than `dir` that covers the path would hide a new mount at `dir` from it
+    const shadow = mounts.find((m) => {
+      if (typeof m.mountPath !== 'string') return false;
+      const mp = normalizeDir(m.mountPath);
+      return mp.length > dir.length && (need.path === mp || need.path.startsWith(`${mp}/`));
+    });
+    if (shadow) {
+      throw new UserError(
+        `cannot make ${cut(need.path)} ${need.writable ? 'writable' : 'readable'} for kube-apiserver: it lies under the mount of volume ` +
+          `${echo(shadow.name)} at ${cut(shadow.mountPath)}, which is ` +
+          `${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}; ` +
+          'choose a path outside it (audit.webhook.auditLog.path, audit.webhook.directory)',
+        need.location,
+      );
+    }
+    const clash = mounts.find((m) => m.mountPath === dir || (typeof m.mountPath === 'string' && m.mountPath.replace(/\/$/, '') === dir));
+    if (clash) {
+      throw new UserError(
+        `cannot mount ${cut(dir)} into kube-apiserver for ${cut(need.path)}: the container already mounts volume ${echo(clash.name)} there ` +
+          `(${need.writable ? 'read-only or not a hostPath, and the audit log must be writable' : 'not a plain hostPath'}); choose another directory`,
+        need.location,
+      );
+    }
+    // a flag kept from the manifest (an operator's --audit-log-path) can name such a folder too
+    const problem = protectedFolderProblem(dir);
+    if (problem) {
+      throw new UserError(
+        `cannot mount ${dir} into kube-apiserver for ${need.path}: ${problem}; change ${need.writable ? '--audit-log-path' : 'the audit directory'} to a folder of its own`,
+        need.location,
+      );
+    }
+  }
+
+  /** Mounts `need.directory` (reusing a hostPath volume of it, else adding one); returns the node path of `need.path`. */
+  private addMount(need: MountNeed, volumes: Json[]): string {
+    const spec = this.pod.spec as Json;
+    const dir = need.directory;
+    // an existing hostPath volume of that directory is mounted rather than declared twice
+    let volume = volumes.find((v) => isHostPathVolume(v) && normalizeDir((v.hostPath as Json).path as string) === dir);
+    if (!volume) {
+      const name = uniqueName(need.volumeName, volumes);
+      volume = { hostPath: { path: dir, type: 'DirectoryOrCreate' }, name };
+      if (!Array.isArray(spec.volumes)) spec.volumes = [];
+      (spec.volumes as Json[]).push(volume);
+      this.volumesAdded.push({ name, hostPath: dir, type: 'DirectoryOrCreate' });
+    }
+    const mount: Json = need.writable ? { mountPath: dir, name: volume.name } : { mountPath: dir, name: volume.name, readOnly: true };
+    if (!Array.isArray(this.container.volumeMounts)) this.container.volumeMounts = [];
+    (this.container.volumeMounts as Json[]).push(mount);
+    this.mountsAdded.push({ name: String(volume.name), mountPath: dir, readOnly: !need.writable, serves: need.path });
+    return path.posix.join(normalizeDir((volume.hostPath as Json).path as string), path.posix.relative(dir, need.path));
   }
 
   private isKubeadmLayout(): boolean {
