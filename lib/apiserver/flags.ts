@@ -55,6 +55,18 @@ interface Token {
   flag?: { name: string; value: string | undefined; form: 'equals' | 'separate' | 'bare'; written: string };
 }
 
+/** One word of a command line: its array, its text, and what a token's `items` records for it (the item, or `#<piece>` in shell form). */
+interface Word {
+  readonly array: ArrayName;
+  readonly text: string;
+  readonly ref: string;
+}
+
+/** A token's flag, its name normalized as kube-apiserver does. */
+function flagOf(written: string, value: string | undefined, form: 'equals' | 'separate' | 'bare'): NonNullable<Token['flag']> {
+  return { name: normalizeFlagName(written), written, value, form };
+}
+
 /** Characters we never accept in a `sh -c` string: anything the shell would interpret. */
 const SHELL_SPECIAL = /[;|&$`<>()'"\\*?~{}[\]#!]/;
 const SHELL_SAFE_VALUE = /^[A-Za-z0-9_./:=,@%+-]*$/;
@@ -176,89 +188,22 @@ export class ApiServerCommandLine {
 
     // /bin/sh -c "<string>"
     if (cmd.length > 0 && SHELLS.has(basename(cmd[0]))) {
-      const all = [...cmd, ...arg];
-      const c = all.indexOf('-c');
-      if (c !== 1 || c + 1 >= all.length) {
-        throw this.error(
-          `starts a shell (${cut(cmd[0])}) but not as "${cut(cmd[0])} -c <command>"; write kube-apiserver and its flags as a list instead`,
-        );
-      }
-      const stringIndex = c + 1;
-      if (stringIndex >= cmd.length) {
-        throw this.error(
-          `starts "${cut(cmd[0])} -c" with the command string in args; write kube-apiserver and its flags as a list in command instead`,
-        );
-      }
-      const text = cmd[stringIndex];
-      const special = SHELL_SPECIAL.exec(text);
-      if (special) {
-        throw this.error(
-          `runs kube-apiserver through "${cut(cmd[0])} -c" with shell syntax (${quote(special[0])}) in ${quote(text)}; ` +
-            'patching it could change what the shell does, so it is refused: convert it to list form ' +
-            '(command: [kube-apiserver], one flag per item; move redirections to the container runtime or go-runner)',
-        );
-      }
-      const pieces = text.split(/(\s+)/);
-      // pieces alternate word, space, word, ...; an empty first/last piece stands for no word
-      const words: number[] = [];
-      pieces.forEach((p, i) => {
-        if (i % 2 === 0 && p !== '') words.push(i);
-      });
-      let w = 0;
-      if (w < words.length && pieces[words[w]] === 'exec') w++;
-      if (w >= words.length || basename(pieces[words[w]]) !== 'kube-apiserver') {
-        throw this.error(
-          `runs "${cut(cmd[0])} -c ${quote(text)}", which does not start kube-apiserver directly; convert it to list form (command: [kube-apiserver, --flag=value, ...])`,
-        );
-      }
+      const shell = this.readShell(cmd, arg);
       this.form = 'shell';
-      this.binary = pieces[words[w]];
+      this.binary = shell.binary;
       this.appendTo = 'command';
-      this.shell = { commandIndex: stringIndex, pieces, firstFlagPiece: words[w] + 1 };
+      this.shell = shell.shell;
       cmd.forEach((item) => this.tokens.push({ kind: 'opaque', array: 'command', items: [item] }));
       arg.forEach((item) => this.tokens.push({ kind: 'opaque', array: 'args', items: [item] }));
-      this.parseShellWords(words.slice(w + 1));
+      this.parseShellWords(shell.flagWords);
       return;
     }
 
-    // Find the binary in command ++ args.
     const all: { array: ArrayName; item: string }[] = [
       ...cmd.map((item) => ({ array: 'command' as ArrayName, item })),
       ...arg.map((item) => ({ array: 'args' as ArrayName, item })),
     ];
-    let binaryEnd = -1; // index after the binary item(s)
-    let form: LaunchForm | undefined;
-    let binary = '';
-    const goRunner = cmd.length > 0 && basename(cmd[0]) === 'go-runner';
-    // go-runner's own flags come before the binary; otherwise the binary is the first item
-    const searchEnd = goRunner ? all.length : Math.min(all.length, 1);
-    for (let i = 0; i < searchEnd; i++) {
-      const b = basename(all[i].item);
-      if (b === 'kube-apiserver') {
-        binaryEnd = i + 1;
-        binary = all[i].item;
-        form = goRunner ? 'go-runner' : 'binary';
-        break;
-      }
-      if (b === 'hyperkube' && i + 1 < all.length && ['apiserver', 'kube-apiserver'].includes(all[i + 1].item)) {
-        binaryEnd = i + 2;
-        binary = `${all[i].item} ${all[i + 1].item}`;
-        form = 'hyperkube';
-        break;
-      }
-    }
-    if (binaryEnd < 0 && cmd.length === 0 && arg.length > 0 && arg[0].startsWith('--')) {
-      binaryEnd = 0;
-      binary = '(image entrypoint)';
-      form = 'image-entrypoint';
-    }
-    if (binaryEnd < 0 || !form) {
-      const shown = `[${[...cmd, ...arg].slice(0, 3).map(quote).join(',')}]`;
-      throw this.error(
-        `does not start kube-apiserver in a form this tool can read (command/args begin ${shown}); expected kube-apiserver, ` +
-          '/usr/local/bin/kube-apiserver, "/hyperkube apiserver" or kops\' /go-runner with the binary in args',
-      );
-    }
+    const { form, binary, binaryEnd } = this.findBinary(cmd, arg, all);
     this.form = form;
     this.binary = binary;
     for (let i = 0; i < binaryEnd; i++) this.tokens.push({ kind: 'opaque', array: all[i].array, items: [all[i].item] });
@@ -268,86 +213,130 @@ export class ApiServerCommandLine {
     this.appendTo = lastFlag ? lastFlag.array : this.hadArgs || binaryEnd === 0 ? 'args' : all[binaryEnd - 1].array;
   }
 
+  /** Shell form: checks the `sh -c` string is a plain kube-apiserver command and splits it into pieces and word indexes. */
+  private readShell(
+    cmd: string[],
+    arg: string[],
+  ): { binary: string; shell: { commandIndex: number; pieces: string[]; firstFlagPiece: number }; flagWords: number[] } {
+    const all = [...cmd, ...arg];
+    const c = all.indexOf('-c');
+    if (c !== 1 || c + 1 >= all.length) {
+      throw this.error(
+        `starts a shell (${cut(cmd[0])}) but not as "${cut(cmd[0])} -c <command>"; write kube-apiserver and its flags as a list instead`,
+      );
+    }
+    const stringIndex = c + 1;
+    if (stringIndex >= cmd.length) {
+      throw this.error(`starts "${cut(cmd[0])} -c" with the command string in args; write kube-apiserver and its flags as a list in command instead`);
+    }
+    const text = cmd[stringIndex];
+    const special = SHELL_SPECIAL.exec(text);
+    if (special) {
+      throw this.error(
+        `runs kube-apiserver through "${cut(cmd[0])} -c" with shell syntax (${quote(special[0])}) in ${quote(text)}; ` +
+          'patching it could change what the shell does, so it is refused: convert it to list form ' +
+          '(command: [kube-apiserver], one flag per item; move redirections to the container runtime or go-runner)',
+      );
+    }
+    const pieces = text.split(/(\s+)/);
+    // pieces alternate word, space, word, ...; an empty first/last piece stands for no word
+    const words: number[] = [];
+    pieces.forEach((p, i) => {
+      if (i % 2 === 0 && p !== '') words.push(i);
+    });
+    let w = 0;
+    if (w < words.length && pieces[words[w]] === 'exec') w++;
+    if (w >= words.length || basename(pieces[words[w]]) !== 'kube-apiserver') {
+      throw this.error(
+        `runs "${cut(cmd[0])} -c ${quote(text)}", which does not start kube-apiserver directly; convert it to list form (command: [kube-apiserver, --flag=value, ...])`,
+      );
+    }
+    return {
+      binary: pieces[words[w]],
+      shell: { commandIndex: stringIndex, pieces, firstFlagPiece: words[w] + 1 },
+      flagWords: words.slice(w + 1),
+    };
+  }
+
+  /** List forms: finds the binary in command ++ args; `binaryEnd` is the index after the binary item(s). */
+  private findBinary(
+    cmd: string[],
+    arg: string[],
+    all: { array: ArrayName; item: string }[],
+  ): { form: LaunchForm; binary: string; binaryEnd: number } {
+    const goRunner = cmd.length > 0 && basename(cmd[0]) === 'go-runner';
+    // go-runner's own flags come before the binary; otherwise the binary is the first item
+    const searchEnd = goRunner ? all.length : Math.min(all.length, 1);
+    for (let i = 0; i < searchEnd; i++) {
+      const b = basename(all[i].item);
+      if (b === 'kube-apiserver') return { binaryEnd: i + 1, binary: all[i].item, form: goRunner ? 'go-runner' : 'binary' };
+      if (b === 'hyperkube' && i + 1 < all.length && ['apiserver', 'kube-apiserver'].includes(all[i + 1].item)) {
+        return { binaryEnd: i + 2, binary: `${all[i].item} ${all[i + 1].item}`, form: 'hyperkube' };
+      }
+    }
+    if (cmd.length === 0 && arg.length > 0 && arg[0].startsWith('--')) {
+      return { binaryEnd: 0, binary: '(image entrypoint)', form: 'image-entrypoint' };
+    }
+    const shown = `[${[...cmd, ...arg].slice(0, 3).map(quote).join(',')}]`;
+    throw this.error(
+      `does not start kube-apiserver in a form this tool can read (command/args begin ${shown}); expected kube-apiserver, ` +
+        '/usr/local/bin/kube-apiserver, "/hyperkube apiserver" or kops\' /go-runner with the binary in args',
+    );
+  }
+
   private parseItems(items: { array: ArrayName; item: string }[]): void {
-    for (let i = 0; i < items.length; i++) {
-      const { array, item } = items[i];
-      if (item === '--') {
+    const words = items.map(({ array, item }) => ({ array, text: item, ref: item }));
+    for (let i = 0; i < words.length;) {
+      const { array, text } = words[i];
+      if (text === '--') {
         throw this.error(
           'has a "--" end-of-flags marker after kube-apiserver: anything after it is not a flag, and flags added after it would be ignored; remove it',
         );
       }
-      if (!item.startsWith('--')) {
-        this.tokens.push({ kind: 'opaque', array, items: [item] });
-        continue;
-      }
-      const eq = item.indexOf('=');
-      if (eq >= 0) {
-        const written = item.slice(2, eq);
-        this.tokens.push({
-          kind: 'flag',
-          array,
-          items: [item],
-          flag: { name: normalizeFlagName(written), written, value: item.slice(eq + 1), form: 'equals' },
-        });
-        continue;
-      }
-      const written = item.slice(2);
-      const next = items[i + 1];
-      if (next && next.array === array && !next.item.startsWith('-')) {
-        // kube-apiserver takes no positional arguments, so a word after --name is its value
-        this.tokens.push({
-          kind: 'flag',
-          array,
-          items: [item, next.item],
-          flag: { name: normalizeFlagName(written), written, value: next.item, form: 'separate' },
-        });
+      if (!text.startsWith('--')) {
+        this.tokens.push({ kind: 'opaque', array, items: [text] });
         i++;
         continue;
       }
-      this.tokens.push({ kind: 'flag', array, items: [item], flag: { name: normalizeFlagName(written), written, value: undefined, form: 'bare' } });
+      i += this.pushFlag(words, i);
     }
   }
 
   /** Shell form: words are piece indexes; flag tokens remember their pieces in `items` as `#<index>`. */
-  private parseShellWords(words: number[]): void {
+  private parseShellWords(wordIndexes: number[]): void {
     const pieces = this.shell!.pieces;
-    for (let i = 0; i < words.length; i++) {
-      const item = pieces[words[i]];
+    const words = wordIndexes.map((w) => ({ array: 'command' as ArrayName, text: pieces[w], ref: `#${w}` }));
+    for (let i = 0; i < words.length;) {
+      const item = words[i].text;
       if (!item.startsWith('--') || item === '--') {
         throw this.error(
           `runs kube-apiserver through a shell with the unexpected word ${quote(item)}; convert it to list form (command: [kube-apiserver, --flag=value, ...])`,
         );
       }
-      const eq = item.indexOf('=');
-      if (eq >= 0) {
-        const written = item.slice(2, eq);
-        this.tokens.push({
-          kind: 'flag',
-          array: 'command',
-          items: [`#${words[i]}`],
-          flag: { name: normalizeFlagName(written), written, value: item.slice(eq + 1), form: 'equals' },
-        });
-        continue;
-      }
-      const written = item.slice(2);
-      const next = words[i + 1];
-      if (next !== undefined && !pieces[next].startsWith('-')) {
-        this.tokens.push({
-          kind: 'flag',
-          array: 'command',
-          items: [`#${words[i]}`, `#${next}`],
-          flag: { name: normalizeFlagName(written), written, value: pieces[next], form: 'separate' },
-        });
-        i++;
-        continue;
-      }
-      this.tokens.push({
-        kind: 'flag',
-        array: 'command',
-        items: [`#${words[i]}`],
-        flag: { name: normalizeFlagName(written), written, value: undefined, form: 'bare' },
-      });
+      i += this.pushFlag(words, i);
     }
+  }
+
+  /**
+   * Reads the flag word `words[i]` as `--name=value`, `--name value` (kube-apiserver takes no positional
+   * arguments, so a following word of the same array is its value) or bare `--name`; returns the words it took.
+   */
+  private pushFlag(words: Word[], i: number): number {
+    const { array, text, ref } = words[i];
+    const eq = text.indexOf('=');
+    if (eq >= 0) {
+      const written = text.slice(2, eq);
+      this.tokens.push({ kind: 'flag', array, items: [ref], flag: flagOf(written, text.slice(eq + 1), 'equals') });
+      return 1;
+    }
+    const written = text.slice(2);
+    const next = words[i + 1];
+    if (next && next.array === array && !next.text.startsWith('-')) {
+      this.tokens.push({ kind: 'flag', array, items: [ref, next.ref], flag: flagOf(written, next.text, 'separate') });
+      return 2;
+    }
+    this.tokens.push({ kind: 'flag', array, items: [ref], flag: flagOf(written, undefined, 'bare') });
+    return 1;
   }
 
   private error(message: string): UserError {

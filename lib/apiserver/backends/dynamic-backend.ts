@@ -1,0 +1,26 @@
+import { UserError } from '../../core/errors';
+import type { AuditBackendPlugin, AuditBackendTarget, NodeFileSpec } from '../api-server-audit-backend';
+
+/**
+ * Dynamic audit configuration (Kubernetes 1.13-1.18): `--audit-dynamic-configuration`, `DynamicAuditing=true` in
+ * `--feature-gates`, `auditregistration.k8s.io/v1alpha1=true` in `--runtime-config`. No node files.
+ */
+export class DynamicBackend implements AuditBackendPlugin {
+  public readonly kind = 'dynamic' as const;
+
+  /** Sets the three flags; refuses an API server too new for dynamic auditing. */
+  public bind(target: AuditBackendTarget): NodeFileSpec[] {
+    if (!target.version.supportsDynamicAuditing) {
+      throw new UserError(
+        `the dynamic audit backend needs Kubernetes 1.13-1.18, but this API server runs ${target.version}: ` +
+          'DynamicAuditing and auditregistration.k8s.io were removed in 1.19 and kube-apiserver would refuse to start; ' +
+          'use the webhook backend (ApiServerAuditBackend.webhook / backend: webhook) instead',
+      );
+    }
+    const cl = target.commandLine;
+    target.flagChanges.push(cl.set('audit-dynamic-configuration', true));
+    target.flagChanges.push(cl.setMapKey('feature-gates', 'DynamicAuditing', 'true'));
+    target.flagChanges.push(cl.setMapKey('runtime-config', 'auditregistration.k8s.io/v1alpha1', 'true'));
+    return [];
+  }
+}
