@@ -440,11 +440,9 @@ function shown(file: string, cwd: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-function toProps(s: ClusterSettings, cwd: string) {
-  // Every input is read and checked before the first error is thrown, so one run reports all of them; a check that
-  // needs an earlier value (the values need the manifest's version) runs with what is there.
-  const problems: UserError[] = [];
-  const attempt = <T>(fn: () => T): T | undefined => {
+/** Runs `fn`, keeping a UserError it throws in `problems` so later inputs are still read and checked. */
+function attemptInto(problems: UserError[]): <T>(fn: () => T) => T | undefined {
+  return <T>(fn: () => T): T | undefined => {
     try {
       return fn();
     } catch (err) {
@@ -453,6 +451,25 @@ function toProps(s: ClusterSettings, cwd: string) {
       return undefined;
     }
   };
+}
+
+/** The files and values a cluster's settings name, each read and checked. */
+interface ClusterInputs {
+  readonly manifest?: StaticPodManifest;
+  readonly kubernetesVersion?: KubernetesVersion;
+  readonly values?: ReturnType<typeof loadFalcoValuesFile>['values'];
+  readonly falcoVersion?: FalcoVersion;
+  readonly certificateAuthorityData?: string;
+  readonly caBundle?: string;
+  readonly customPolicy?: AuditPolicy;
+}
+
+/**
+ * Every input is read and checked before the first error is thrown, so one run reports all of them; a check that
+ * needs an earlier value (the values need the manifest's version) runs with what is there.
+ */
+function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): ClusterInputs {
+  const attempt = attemptInto(problems);
   const manifest = attempt(() => {
     requireFile(s.apiServer.manifest, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
     return StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
@@ -460,32 +477,34 @@ function toProps(s: ClusterSettings, cwd: string) {
   const kubernetesVersion = attempt(() =>
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!)),
   );
-  const chart = s.falco.chart as FalcoChart | undefined;
   // the values are checked for the target's version (environment variable names, update strategies differ by version)
   const values = attempt(() => {
     if (s.falco.values === undefined) return undefined;
     requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
     const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion());
-    return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), chart, { kubernetesVersion: target }).values;
+    return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), s.falco.chart as FalcoChart | undefined, { kubernetesVersion: target })
+      .values;
   });
   const falcoVersion = attempt(() =>
     s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version')),
   );
-  const sink = s.audit.auditSink;
-  const webhook = s.audit.webhook;
   const readCa = (file: string | undefined, field: string[]) =>
     attempt(() => (file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(field))).toString('base64')));
-  const certificateAuthorityData = readCa(webhook?.certificateAuthority, ['audit', 'webhook', 'certificateAuthority']);
-  const caBundle = readCa(sink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
+  const certificateAuthorityData = readCa(s.audit.webhook?.certificateAuthority, ['audit', 'webhook', 'certificateAuthority']);
+  const caBundle = readCa(s.audit.auditSink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
   const customPolicy = attempt(() => {
-    const p = webhook?.policy;
+    const p = s.audit.webhook?.policy;
     return p !== undefined && typeof p === 'object'
       ? at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(p.rules as any))
       : undefined;
   });
+  return { manifest, kubernetesVersion, values, falcoVersion, certificateAuthorityData, caBundle, customPolicy };
+}
+
+/** One problem as it is; several as one error, in the order of the config file, which names every input. */
+function throwInputProblems(problems: readonly UserError[]): void {
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
-    // in the order of the config file, which names every input
     const line = (e: UserError) => (e.location.file === problems[0].location.file ? (e.location.line ?? 0) : 0);
     const sorted = [...problems].sort((a, b) => line(a) - line(b));
     throw new UserErrors(
@@ -493,45 +512,72 @@ function toProps(s: ClusterSettings, cwd: string) {
       sorted.map((e) => e.message),
     );
   }
-  const policy = webhook?.policy;
+}
+
+/** The audit Policy a config's `audit.webhook.policy` names: a preset, or the custom rules already read. */
+function webhookPolicy(policy: unknown, customPolicy: AuditPolicy | undefined): AuditPolicy | undefined {
+  if (policy === undefined || policy === 'hardened') return AuditPolicy.hardened();
+  return policy === 'metadata' ? AuditPolicy.metadataOnly() : customPolicy;
+}
+
+/** A cluster's settings as FalcoAudit's props, every input read and checked first. */
+function toProps(s: ClusterSettings, cwd: string) {
+  const problems: UserError[] = [];
+  const inputs = readInputs(s, cwd, problems);
+  throwInputProblems(problems);
   return {
-    apiServerManifest: manifest!,
-    kubernetesVersion,
+    apiServerManifest: inputs.manifest!,
+    kubernetesVersion: inputs.kubernetesVersion,
     backend: s.audit.backend as AuditBackend,
     serviceClusterIPRange: s.apiServer.serviceClusterIPRange,
     falco: {
       releaseName: s.falco.releaseName,
       namespace: s.falco.namespace,
-      chart,
-      values,
-      falcoVersion,
+      chart: s.falco.chart as FalcoChart | undefined,
+      values: inputs.values,
+      falcoVersion: inputs.falcoVersion,
       clusterIP: s.falco.clusterIP,
       nodePort: s.falco.nodePort,
       webserverTlsSecret: s.falco.tlsSecret,
       k8sAudit: s.falco.k8sAudit,
       falcoctl: s.falco.falcoctl,
     },
-    auditSink: sink && {
+    auditSink: auditSinkProps(s, inputs),
+    webhook: webhookProps(s, inputs),
+  };
+}
+
+/** The config's `audit.auditSink` as FalcoAudit's `auditSink` prop. */
+function auditSinkProps(s: ClusterSettings, inputs: ClusterInputs) {
+  const sink = s.audit.auditSink;
+  return (
+    sink && {
       name: sink.name,
       level: sink.level as AuditLevel | undefined,
       stages: sink.stages as AuditStage[] | undefined,
       qps: sink.throttle?.qps,
       burst: sink.throttle?.burst,
-      caBundle,
+      caBundle: inputs.caBundle,
       useServiceReference: sink.serviceReference,
-    },
-    webhook: webhook && {
-      policy:
-        policy === undefined || policy === 'hardened' ? AuditPolicy.hardened() : policy === 'metadata' ? AuditPolicy.metadataOnly() : customPolicy,
+    }
+  );
+}
+
+/** The config's `audit.webhook` as FalcoAudit's `webhook` prop. */
+function webhookProps(s: ClusterSettings, inputs: ClusterInputs) {
+  const webhook = s.audit.webhook;
+  return (
+    webhook && {
+      policy: webhookPolicy(webhook.policy, inputs.customPolicy),
       mode: webhook.mode,
       batchMaxWait: webhook.batchMaxWait,
       initialBackoff: webhook.initialBackoff,
       auditLog: webhook.auditLog,
       directory: webhook.directory,
-      certificateAuthorityData,
+      certificateAuthorityData: inputs.certificateAuthorityData,
       replaceExistingWebhook: webhook.replaceExisting,
-    },
-  };
+    }
+  );
 }
 
 /**
