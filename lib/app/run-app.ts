@@ -353,30 +353,55 @@ function jsonOnce(obj: ApiObject): void {
 }
 
 /**
- * FalcoAudit's prop paths where the config file names them otherwise. Everything under `falco.` has the same
- * name in both (releaseName, namespace, clusterIP, nodePort, k8sAudit, falcoctl) except the ones listed.
+ * FalcoAudit's props that the config file names otherwise: toProps reads each renamed prop from its config path
+ * (configValue), and configField maps an error's prop path back by the same entries, so the two cannot disagree.
+ * A section maps everything under it; everything else under `falco.` has the same name in both (releaseName,
+ * namespace, clusterIP, nodePort, k8sAudit, falcoctl).
  */
-const CONFIG_FIELDS: readonly [RegExp, string][] = [
-  [/^serviceClusterIPRange$/, 'apiServer.serviceClusterIPRange'],
-  [/^backend$/, 'audit.backend'],
-  [/^falco\.webserverTlsSecret$/, 'falco.tlsSecret'],
-  [/^falco\.falcoVersion$/, 'falco.version'],
+const RENAMED_PROPS: readonly { readonly prop: string; readonly config: string; readonly section?: true }[] = [
+  { prop: 'serviceClusterIPRange', config: 'apiServer.serviceClusterIPRange' },
+  { prop: 'backend', config: 'audit.backend' },
+  { prop: 'falco.webserverTlsSecret', config: 'falco.tlsSecret' },
+  { prop: 'falco.falcoVersion', config: 'falco.version' },
+  { prop: 'auditSink.qps', config: 'audit.auditSink.throttle.qps' },
+  { prop: 'auditSink.burst', config: 'audit.auditSink.throttle.burst' },
+  { prop: 'auditSink.caBundle', config: 'audit.auditSink.certificateAuthority' },
+  { prop: 'auditSink.useServiceReference', config: 'audit.auditSink.serviceReference' },
+  { prop: 'auditSink', config: 'audit.auditSink', section: true },
+  { prop: 'webhook.certificateAuthorityData', config: 'audit.webhook.certificateAuthority' },
+  { prop: 'webhook.replaceExistingWebhook', config: 'audit.webhook.replaceExisting' },
+  { prop: 'webhook', config: 'audit.webhook', section: true },
+];
+
+/** Error paths of what FalcoAudit builds that are none of its props: Falco's Service address, the AuditSink's service reference. */
+const INNER_FIELDS: readonly [RegExp, string][] = [
   [/^falco\.service\.(clusterIP|nodePort)$/, 'falco.$1'],
-  [/^auditSink\.(qps|burst)$/, 'audit.auditSink.throttle.$1'],
-  [/^auditSink\.caBundle$/, 'audit.auditSink.certificateAuthority'],
-  [/^auditSink\.(useServiceReference|service(\..*)?)$/, 'audit.auditSink.serviceReference'],
-  [/^auditSink(\..*)?$/, 'audit.auditSink$1'],
-  [/^webhook\.certificateAuthorityData$/, 'audit.webhook.certificateAuthority'],
-  [/^webhook\.replaceExistingWebhook$/, 'audit.webhook.replaceExisting'],
-  [/^webhook(\..*)?$/, 'audit.webhook$1'],
+  [/^auditSink\.service(\..*)?$/, 'audit.auditSink.serviceReference'],
 ];
 
 /** The config file's name for a FalcoAudit prop path. */
 export function configField(propPath: string): string {
-  for (const [pattern, replacement] of CONFIG_FIELDS) {
+  for (const [pattern, replacement] of INNER_FIELDS) {
     if (pattern.test(propPath)) return propPath.replace(pattern, replacement);
   }
+  for (const { prop, config, section } of RENAMED_PROPS) {
+    if (propPath === prop || (section && propPath.startsWith(`${prop}.`))) return config + propPath.slice(prop.length);
+  }
   return propPath;
+}
+
+/** The config path of a renamed prop (one of RENAMED_PROPS). */
+function configPathOf(prop: string): string {
+  const entry = RENAMED_PROPS.find((e) => e.prop === prop);
+  if (!entry) throw new Error(`${prop} is not a renamed prop`);
+  return entry.config;
+}
+
+/** The config's value for a renamed prop, read at its config path. */
+function configValue(s: ClusterSettings, prop: string): any {
+  return configPathOf(prop)
+    .split('.')
+    .reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), s);
 }
 
 /** `falco.values[0].x` -> ['falco', 'values', 0, 'x']. */
@@ -485,13 +510,19 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
     return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), s.falco.chart as FalcoChart | undefined, { kubernetesVersion: target })
       .values;
   });
+  const version: string | undefined = configValue(s, 'falco.falcoVersion');
   const falcoVersion = attempt(() =>
-    s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version')),
+    version === undefined ? undefined : at(s.locate(fieldPath(configPathOf('falco.falcoVersion'))), () => FalcoVersion.of(version, 'falco.version')),
   );
-  const readCa = (file: string | undefined, field: string[]) =>
-    attempt(() => (file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(field))).toString('base64')));
-  const certificateAuthorityData = readCa(s.audit.webhook?.certificateAuthority, ['audit', 'webhook', 'certificateAuthority']);
-  const caBundle = readCa(s.audit.auditSink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
+  // a CA file's PEM, base64 as the prop wants it, read from the config path of the prop it becomes
+  const readCa = (prop: string) => {
+    const file: string | undefined = configValue(s, prop);
+    return attempt(() =>
+      file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(fieldPath(configPathOf(prop))))).toString('base64'),
+    );
+  };
+  const certificateAuthorityData = readCa('webhook.certificateAuthorityData');
+  const caBundle = readCa('auditSink.caBundle');
   const customPolicy = attempt(() => {
     const p = s.audit.webhook?.policy;
     return p !== undefined && typeof p === 'object'
@@ -528,8 +559,8 @@ function toProps(s: ClusterSettings, cwd: string) {
   return {
     apiServerManifest: inputs.manifest!,
     kubernetesVersion: inputs.kubernetesVersion,
-    backend: s.audit.backend as AuditBackend,
-    serviceClusterIPRange: s.apiServer.serviceClusterIPRange,
+    backend: configValue(s, 'backend') as AuditBackend,
+    serviceClusterIPRange: configValue(s, 'serviceClusterIPRange'),
     falco: {
       releaseName: s.falco.releaseName,
       namespace: s.falco.namespace,
@@ -538,7 +569,7 @@ function toProps(s: ClusterSettings, cwd: string) {
       falcoVersion: inputs.falcoVersion,
       clusterIP: s.falco.clusterIP,
       nodePort: s.falco.nodePort,
-      webserverTlsSecret: s.falco.tlsSecret,
+      webserverTlsSecret: configValue(s, 'falco.webserverTlsSecret'),
       k8sAudit: s.falco.k8sAudit,
       falcoctl: s.falco.falcoctl,
     },
@@ -549,23 +580,23 @@ function toProps(s: ClusterSettings, cwd: string) {
 
 /** The config's `audit.auditSink` as FalcoAudit's `auditSink` prop. */
 function auditSinkProps(s: ClusterSettings, inputs: ClusterInputs) {
-  const sink = s.audit.auditSink;
+  const sink: ClusterSettings['audit']['auditSink'] = configValue(s, 'auditSink');
   return (
     sink && {
       name: sink.name,
       level: sink.level as AuditLevel | undefined,
       stages: sink.stages as AuditStage[] | undefined,
-      qps: sink.throttle?.qps,
-      burst: sink.throttle?.burst,
+      qps: configValue(s, 'auditSink.qps'),
+      burst: configValue(s, 'auditSink.burst'),
       caBundle: inputs.caBundle,
-      useServiceReference: sink.serviceReference,
+      useServiceReference: configValue(s, 'auditSink.useServiceReference'),
     }
   );
 }
 
 /** The config's `audit.webhook` as FalcoAudit's `webhook` prop. */
 function webhookProps(s: ClusterSettings, inputs: ClusterInputs) {
-  const webhook = s.audit.webhook;
+  const webhook: ClusterSettings['audit']['webhook'] = configValue(s, 'webhook');
   return (
     webhook && {
       policy: webhookPolicy(webhook.policy, inputs.customPolicy),
@@ -575,7 +606,7 @@ function webhookProps(s: ClusterSettings, inputs: ClusterInputs) {
       auditLog: webhook.auditLog,
       directory: webhook.directory,
       certificateAuthorityData: inputs.certificateAuthorityData,
-      replaceExistingWebhook: webhook.replaceExisting,
+      replaceExistingWebhook: configValue(s, 'webhook.replaceExistingWebhook'),
     }
   );
 }
