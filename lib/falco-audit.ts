@@ -254,6 +254,100 @@ function checkVersionAgrees(stated: KubernetesVersion | undefined, manifest: Sta
 /** kubeadm's default `--service-cluster-ip-range`. */
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 
+/** `auto` resolved by the version; a backend the version does not have is refused. */
+function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVersion): AuditBackend.DYNAMIC | AuditBackend.WEBHOOK {
+  const requested = backend ?? AuditBackend.AUTO;
+  if (!Object.values(AuditBackend).includes(requested)) {
+    throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' });
+  }
+  if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
+    throw new UserError(
+      `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
+        'kube-apiserver refuses to start with its flags; use the webhook backend',
+      { field: 'backend' },
+    );
+  }
+  return requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+}
+
+/** Settings for the other backend are a mistake; the AuditSink's own options are checked before anything is built. */
+function checkBackendSettings(backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK, props: FalcoAuditProps, problems: Problems): void {
+  if (backend === AuditBackend.WEBHOOK && props.auditSink) {
+    problems.add(new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook', { field: 'auditSink' }));
+  }
+  if (backend === AuditBackend.DYNAMIC && props.webhook) {
+    problems.add(new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic', { field: 'webhook' }));
+  }
+  if (backend === AuditBackend.DYNAMIC && props.auditSink) {
+    const sink = props.auditSink;
+    problems.attempt(() => within('auditSink', () => FalcoAuditSink.checkOptions(sink).throwIfAny()));
+  }
+}
+
+/** Where the API server calls Falco, and where each part of that was set. */
+interface FalcoAddress {
+  readonly clusterIP?: string;
+  readonly nodePort?: number;
+  /** The falcosecurity/falco values, when the chart is that one. */
+  readonly chartValues?: FalcoChartValues | FalcosecurityChartValues;
+  /** The k8saudit Service the values name in services[]. */
+  readonly fromValues?: ReturnType<typeof chartAuditTarget>['service'];
+  /** `services[i]`, the values' path of that Service. */
+  readonly valuesService?: string;
+  /** Which of clusterIP and nodePort the props (rather than the values) set. */
+  readonly fromConfig: { readonly clusterIP: boolean; readonly nodePort: boolean };
+}
+
+/**
+ * falcosecurity/falco values name the k8saudit Service's address in services[]; the config's falco.clusterIP or
+ * falco.nodePort pins it (Falco refuses a nodePort that differs from the values').
+ */
+function resolveAddress(falcoProps: FalcoAuditFalcoOptions, chart: FalcoChart): FalcoAddress {
+  const chartValues = chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? falcoProps.values : undefined;
+  const fromValues =
+    chartValues === undefined
+      ? undefined
+      : within('falco', () => {
+          try {
+            return chartAuditTarget(chartValues as FalcosecurityChartValues).service;
+          } catch (err) {
+            throw locateChartValuesError(chartValues, err);
+          }
+        });
+  const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined ? fromValues?.clusterIP : undefined);
+  const nodePort = falcoProps.nodePort ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
+  const valuesService = fromValues && `services[${fromValues.index}]`;
+  const fromConfig = { clusterIP: falcoProps.clusterIP !== undefined, nodePort: falcoProps.nodePort !== undefined };
+  return { clusterIP, nodePort, chartValues, fromValues, valuesService, fromConfig };
+}
+
+/** An error about the address, at the setting it came from: the config's, or the values' services[]. */
+function addressError(address: FalcoAddress, message: string, configField: string, valuesField: string, fromConfig: boolean): unknown {
+  return fromConfig
+    ? new UserError(message, { field: configField })
+    : locateChartValuesError(address.chartValues, new UserError(message, { field: valuesField }));
+}
+
+/** Exactly one of clusterIP and nodePort, and a stated service range that parses and agrees with the manifest's. */
+function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps): void {
+  if ((address.clusterIP === undefined) === (address.nodePort === undefined)) {
+    throw new UserError(
+      (address.clusterIP === undefined
+        ? `neither falco.clusterIP nor falco.nodePort is set${address.chartValues ? " (nor a clusterIP or nodePort of the k8saudit Service in the values' services[])" : ''}`
+        : 'falco.clusterIP and falco.nodePort are both set') +
+        ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
+        'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
+        '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
+      { field: 'falco' },
+    );
+  }
+  if (props.serviceClusterIPRange !== undefined) {
+    const { problem } = parseServiceClusterIPRange(props.serviceClusterIPRange);
+    if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
+  }
+  checkSameRange(props.serviceClusterIPRange, props.apiServerManifest.serviceClusterIPRange);
+}
+
 /**
  * The whole job for one cluster: Falco's resources, the patched kube-apiserver static pod, and the backend that
  * connects them (an AuditSink, or the static webhook's Policy and kubeconfig). The address, port and path
@@ -292,143 +386,26 @@ export class FalcoAudit extends Construct {
     this.kubernetesVersion = props.kubernetesVersion ?? manifest.imageVersion();
     const version = this.kubernetesVersion;
     checkVersionAgrees(props.kubernetesVersion, manifest);
-
-    const requested = props.backend ?? AuditBackend.AUTO;
-    if (!Object.values(AuditBackend).includes(requested)) {
-      throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' });
-    }
-    if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
-      throw new UserError(
-        `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
-          'kube-apiserver refuses to start with its flags; use the webhook backend',
-        { field: 'backend' },
-      );
-    }
-    this.backend = requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+    this.backend = resolveBackend(props.backend, version);
     // independent checks each report their problem, so one run shows them all
     const problems = new Problems();
-    if (this.backend === AuditBackend.WEBHOOK && props.auditSink) {
-      problems.add(new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook', { field: 'auditSink' }));
-    }
-    if (this.backend === AuditBackend.DYNAMIC && props.webhook) {
-      problems.add(new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic', { field: 'webhook' }));
-    }
-    if (this.backend === AuditBackend.DYNAMIC && props.auditSink) {
-      const sink = props.auditSink;
-      problems.attempt(() => within('auditSink', () => FalcoAuditSink.checkOptions(sink).throwIfAny()));
-    }
-
-    const falcoProps = props.falco;
-    const chart = falcoProps.chart ?? detectFalcoChart(falcoProps.values);
-    const chartValues = chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? falcoProps.values : undefined;
-    // falcosecurity/falco values name the k8saudit Service's address in services[]; the config's falco.clusterIP or
-    // falco.nodePort pins it (Falco refuses a nodePort that differs from the values')
-    const fromValues =
-      chartValues === undefined
-        ? undefined
-        : within('falco', () => {
-            try {
-              return chartAuditTarget(chartValues as FalcosecurityChartValues).service;
-            } catch (err) {
-              throw locateChartValuesError(chartValues, err);
-            }
-          });
-    const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined ? fromValues?.clusterIP : undefined);
-    const nodePort = falcoProps.nodePort ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
-    const valuesService = fromValues && `services[${fromValues.index}]`;
-    /** An error about the address, at the setting it came from: the config's, or the values' services[]. */
-    const addressError = (message: string, configField: string, valuesField: string, fromConfig: boolean) =>
-      fromConfig
-        ? new UserError(message, { field: configField })
-        : locateChartValuesError(chartValues, new UserError(message, { field: valuesField }));
+    checkBackendSettings(this.backend, props, problems);
+    const chart = props.falco.chart ?? detectFalcoChart(props.falco.values);
+    const address = resolveAddress(props.falco, chart);
     this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
     this.serviceNodePortRange = manifest.serviceNodePortRange;
-    problems.attempt(() => {
-      if ((clusterIP === undefined) === (nodePort === undefined)) {
-        throw new UserError(
-          (clusterIP === undefined
-            ? `neither falco.clusterIP nor falco.nodePort is set${chartValues ? " (nor a clusterIP or nodePort of the k8saudit Service in the values' services[])" : ''}`
-            : 'falco.clusterIP and falco.nodePort are both set') +
-            ': give exactly one. kube-apiserver runs on the host network and cannot resolve *.svc names, so it must call ' +
-            'Falco at an address known before anything is applied: a pinned Service ClusterIP inside the service range ' +
-            '(e.g. clusterIP: 10.96.0.100), or a nodePort it reaches at 127.0.0.1 (e.g. nodePort: 30765)',
-          { field: 'falco' },
-        );
-      }
-      if (props.serviceClusterIPRange !== undefined) {
-        const { problem } = parseServiceClusterIPRange(props.serviceClusterIPRange);
-        if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
-      }
-      checkSameRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange);
-    });
-    problems.attempt(() => {
-      if ((clusterIP === undefined) === (nodePort === undefined)) return;
-      if (clusterIP !== undefined) {
-        const problem = checkClusterIP(clusterIP, this.serviceClusterIPRange);
-        if (problem) throw addressError(problem, 'falco.clusterIP', `${valuesService}.clusterIP`, falcoProps.clusterIP !== undefined);
-        // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
-        const primary = this.serviceClusterIPRange.split(',')[0].trim();
-        if (isNthAddressOfRange(clusterIP, primary, 10)) {
-          this.warnings.push(
-            `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
-              'if it is taken, the Falco Service will not apply',
-          );
-        }
-      } else {
-        const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
-        const range = parseNodePortRange(nodePortRange);
-        const port = nodePort!;
-        if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
-          throw addressError(
-            `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
-            'falco.nodePort',
-            `${valuesService}.ports[${fromValues?.portIndex}].nodePort`,
-            falcoProps.nodePort !== undefined,
-          );
-        }
-        this.warnings.push(
-          `the API server calls Falco at 127.0.0.1:${nodePort}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
-            'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
-            'prefer a pinned clusterIP there',
-        );
-        if (!parseServiceClusterIPRange(this.serviceClusterIPRange).cidrs.some(([ip]) => ip.kind() === 'ipv4')) {
-          this.warnings.push(
-            `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
-              'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
-          );
-        }
-      }
-    });
-
-    const falcoValues = this.defaultFalco(falcoProps, chart);
-    const falco = problems.attempt(() =>
-      within(
-        'falco',
-        () =>
-          new Falco(this, 'Falco', {
-            releaseName: falcoProps.releaseName,
-            namespace: falcoProps.namespace,
-            kubernetesVersion: version,
-            chart,
-            values: falcoValues,
-            falcoVersion: falcoProps.falcoVersion,
-            service: { clusterIP, nodePort },
-            webserverTlsSecret: falcoProps.webserverTlsSecret,
-            k8sAudit: falcoProps.k8sAudit,
-            falcoctl: falcoProps.falcoctl,
-          }),
-      ),
-    );
+    problems.attempt(() => checkAddressAndRange(address, props));
+    problems.attempt(() => this.checkAddress(address));
+    const falcoValues = this.defaultFalco(props.falco, chart);
+    const falco = problems.attempt(() => this.buildFalco(props.falco, chart, falcoValues, address));
     problems.throwIfAny((n) => `${n} problems in the settings:`);
     this.falco = falco!;
     this.warnings.push(...this.falco.warnings);
     this.auditEndpoint = this.falco.auditEndpoint;
     this.url =
-      clusterIP !== undefined
-        ? auditUrl(this.auditEndpoint, clusterIP, this.falco.servicePort)
-        : auditUrl(this.auditEndpoint, '127.0.0.1', nodePort!);
-
-    const webhook = props.webhook ?? {};
+      address.clusterIP !== undefined
+        ? auditUrl(this.auditEndpoint, address.clusterIP, this.falco.servicePort)
+        : auditUrl(this.auditEndpoint, '127.0.0.1', address.nodePort!);
     const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
     const serviceHost = `${this.falco.serviceName}.${this.falco.namespace}.svc`;
     this.target = useServiceReference
@@ -436,51 +413,129 @@ export class FalcoAudit extends Construct {
       : this.url;
     checkTls(
       this.auditEndpoint,
-      this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : webhook.certificateAuthorityData,
+      this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : props.webhook?.certificateAuthorityData,
       this.backend,
-      useServiceReference ? serviceHost : (clusterIP ?? '127.0.0.1'),
-      chartValues ? "the k8saudit plugin's open_params are https" : undefined,
+      useServiceReference ? serviceHost : (address.clusterIP ?? '127.0.0.1'),
+      address.chartValues ? "the k8saudit plugin's open_params are https" : undefined,
     );
-
-    if (this.backend === AuditBackend.DYNAMIC) {
-      this.auditSink = within(
-        'auditSink',
-        () =>
-          new FalcoAuditSink(this, 'AuditSink', {
-            kubernetesVersion: version,
-            ...(props.auditSink?.useServiceReference ? { service: this.serviceReference(version) } : { url: this.url }),
-            caBundle: props.auditSink?.caBundle,
-            name: props.auditSink?.name,
-            level: props.auditSink?.level,
-            stages: props.auditSink?.stages,
-            qps: props.auditSink?.qps,
-            burst: props.auditSink?.burst,
-          }),
-      );
-    }
+    if (this.backend === AuditBackend.DYNAMIC) this.auditSink = this.buildAuditSink(props.auditSink);
     this.apiServer = new KubeApiServerManifest(this, 'ApiServer', {
       manifest,
       kubernetesVersion: version,
-      backend:
-        this.backend === AuditBackend.DYNAMIC
-          ? ApiServerAuditBackend.dynamic()
-          : within('webhook', () =>
-              ApiServerAuditBackend.webhook({
-                server: this.url,
-                certificateAuthorityData: webhook.certificateAuthorityData,
-                policy: webhook.policy,
-                mode: webhook.mode,
-                batchMaxWait: webhook.batchMaxWait,
-                initialBackoff: webhook.initialBackoff,
-                auditLog: webhook.auditLog,
-                directory: webhook.directory,
-                replaceExistingWebhook: webhook.replaceExistingWebhook,
-              }),
-            ),
+      backend: this.apiServerBackend(props.webhook),
     });
 
     // Falco validates its own falco.yaml as a node validation of its own
     this.node.addValidation({ validate: () => this.validateObjects() });
+  }
+
+  /** The nodePort or clusterIP inside the API server's ranges, with the warnings each way deserves. */
+  private checkAddress(address: FalcoAddress): void {
+    const { clusterIP, nodePort } = address;
+    if ((clusterIP === undefined) === (nodePort === undefined)) return;
+    if (clusterIP !== undefined) {
+      const problem = checkClusterIP(clusterIP, this.serviceClusterIPRange);
+      if (problem) throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
+      // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
+      const primary = this.serviceClusterIPRange.split(',')[0].trim();
+      if (isNthAddressOfRange(clusterIP, primary, 10)) {
+        this.warnings.push(
+          `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
+            'if it is taken, the Falco Service will not apply',
+        );
+      }
+    } else {
+      this.checkNodePort(address, nodePort!);
+    }
+  }
+
+  /** A nodePort must be in the node port range, and 127.0.0.1 NodePorts work only with some kube-proxy modes. */
+  private checkNodePort(address: FalcoAddress, port: number): void {
+    const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
+    const range = parseNodePortRange(nodePortRange);
+    if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
+      throw addressError(
+        address,
+        `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
+        'falco.nodePort',
+        `${address.valuesService}.ports[${address.fromValues?.portIndex}].nodePort`,
+        address.fromConfig.nodePort,
+      );
+    }
+    this.warnings.push(
+      `the API server calls Falco at 127.0.0.1:${port}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
+        'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
+        'prefer a pinned clusterIP there',
+    );
+    if (!parseServiceClusterIPRange(this.serviceClusterIPRange).cidrs.some(([ip]) => ip.kind() === 'ipv4')) {
+      this.warnings.push(
+        `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
+          'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
+      );
+    }
+  }
+
+  /** Falco's objects, its errors named as FalcoAudit's `falco.` props. */
+  private buildFalco(
+    falcoProps: FalcoAuditFalcoOptions,
+    chart: FalcoChart,
+    values: FalcoChartValues | FalcosecurityChartValues | undefined,
+    address: FalcoAddress,
+  ): Falco {
+    return within(
+      'falco',
+      () =>
+        new Falco(this, 'Falco', {
+          releaseName: falcoProps.releaseName,
+          namespace: falcoProps.namespace,
+          kubernetesVersion: this.kubernetesVersion,
+          chart,
+          values,
+          falcoVersion: falcoProps.falcoVersion,
+          service: { clusterIP: address.clusterIP, nodePort: address.nodePort },
+          webserverTlsSecret: falcoProps.webserverTlsSecret,
+          k8sAudit: falcoProps.k8sAudit,
+          falcoctl: falcoProps.falcoctl,
+        }),
+    );
+  }
+
+  /** The AuditSink (dynamic backend), calling Falco's URL or its Service. */
+  private buildAuditSink(sink: FalcoAuditSinkOptions | undefined): FalcoAuditSink {
+    const version = this.kubernetesVersion;
+    return within(
+      'auditSink',
+      () =>
+        new FalcoAuditSink(this, 'AuditSink', {
+          kubernetesVersion: version,
+          ...(sink?.useServiceReference ? { service: this.serviceReference(version) } : { url: this.url }),
+          caBundle: sink?.caBundle,
+          name: sink?.name,
+          level: sink?.level,
+          stages: sink?.stages,
+          qps: sink?.qps,
+          burst: sink?.burst,
+        }),
+    );
+  }
+
+  /** The API server's side of the backend: dynamic auditing's flags, or the static webhook's files and flags. */
+  private apiServerBackend(webhookProps: FalcoAuditWebhookOptions | undefined): ApiServerAuditBackend {
+    if (this.backend === AuditBackend.DYNAMIC) return ApiServerAuditBackend.dynamic();
+    const webhook = webhookProps ?? {};
+    return within('webhook', () =>
+      ApiServerAuditBackend.webhook({
+        server: this.url,
+        certificateAuthorityData: webhook.certificateAuthorityData,
+        policy: webhook.policy,
+        mode: webhook.mode,
+        batchMaxWait: webhook.batchMaxWait,
+        initialBackoff: webhook.initialBackoff,
+        auditLog: webhook.auditLog,
+        directory: webhook.directory,
+        replaceExistingWebhook: webhook.replaceExistingWebhook,
+      }),
+    );
   }
 
   /** Every Kubernetes object this construct emits (Falco's resources and the AuditSink). */

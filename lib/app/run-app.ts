@@ -353,30 +353,55 @@ function jsonOnce(obj: ApiObject): void {
 }
 
 /**
- * FalcoAudit's prop paths where the config file names them otherwise. Everything under `falco.` has the same
- * name in both (releaseName, namespace, clusterIP, nodePort, k8sAudit, falcoctl) except the ones listed.
+ * FalcoAudit's props that the config file names otherwise: toProps reads each renamed prop from its config path
+ * (configValue), and configField maps an error's prop path back by the same entries, so the two cannot disagree.
+ * A section maps everything under it; everything else under `falco.` has the same name in both (releaseName,
+ * namespace, clusterIP, nodePort, k8sAudit, falcoctl).
  */
-const CONFIG_FIELDS: readonly [RegExp, string][] = [
-  [/^serviceClusterIPRange$/, 'apiServer.serviceClusterIPRange'],
-  [/^backend$/, 'audit.backend'],
-  [/^falco\.webserverTlsSecret$/, 'falco.tlsSecret'],
-  [/^falco\.falcoVersion$/, 'falco.version'],
+const RENAMED_PROPS: readonly { readonly prop: string; readonly config: string; readonly section?: true }[] = [
+  { prop: 'serviceClusterIPRange', config: 'apiServer.serviceClusterIPRange' },
+  { prop: 'backend', config: 'audit.backend' },
+  { prop: 'falco.webserverTlsSecret', config: 'falco.tlsSecret' },
+  { prop: 'falco.falcoVersion', config: 'falco.version' },
+  { prop: 'auditSink.qps', config: 'audit.auditSink.throttle.qps' },
+  { prop: 'auditSink.burst', config: 'audit.auditSink.throttle.burst' },
+  { prop: 'auditSink.caBundle', config: 'audit.auditSink.certificateAuthority' },
+  { prop: 'auditSink.useServiceReference', config: 'audit.auditSink.serviceReference' },
+  { prop: 'auditSink', config: 'audit.auditSink', section: true },
+  { prop: 'webhook.certificateAuthorityData', config: 'audit.webhook.certificateAuthority' },
+  { prop: 'webhook.replaceExistingWebhook', config: 'audit.webhook.replaceExisting' },
+  { prop: 'webhook', config: 'audit.webhook', section: true },
+];
+
+/** Error paths of what FalcoAudit builds that are none of its props: Falco's Service address, the AuditSink's service reference. */
+const INNER_FIELDS: readonly [RegExp, string][] = [
   [/^falco\.service\.(clusterIP|nodePort)$/, 'falco.$1'],
-  [/^auditSink\.(qps|burst)$/, 'audit.auditSink.throttle.$1'],
-  [/^auditSink\.caBundle$/, 'audit.auditSink.certificateAuthority'],
-  [/^auditSink\.(useServiceReference|service(\..*)?)$/, 'audit.auditSink.serviceReference'],
-  [/^auditSink(\..*)?$/, 'audit.auditSink$1'],
-  [/^webhook\.certificateAuthorityData$/, 'audit.webhook.certificateAuthority'],
-  [/^webhook\.replaceExistingWebhook$/, 'audit.webhook.replaceExisting'],
-  [/^webhook(\..*)?$/, 'audit.webhook$1'],
+  [/^auditSink\.service(\..*)?$/, 'audit.auditSink.serviceReference'],
 ];
 
 /** The config file's name for a FalcoAudit prop path. */
 export function configField(propPath: string): string {
-  for (const [pattern, replacement] of CONFIG_FIELDS) {
+  for (const [pattern, replacement] of INNER_FIELDS) {
     if (pattern.test(propPath)) return propPath.replace(pattern, replacement);
   }
+  for (const { prop, config, section } of RENAMED_PROPS) {
+    if (propPath === prop || (section && propPath.startsWith(`${prop}.`))) return config + propPath.slice(prop.length);
+  }
   return propPath;
+}
+
+/** The config path of a renamed prop (one of RENAMED_PROPS). */
+function configPathOf(prop: string): string {
+  const entry = RENAMED_PROPS.find((e) => e.prop === prop);
+  if (!entry) throw new Error(`${prop} is not a renamed prop`);
+  return entry.config;
+}
+
+/** The config's value for a renamed prop, read at its config path. */
+function configValue(s: ClusterSettings, prop: string): any {
+  return configPathOf(prop)
+    .split('.')
+    .reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), s);
 }
 
 /** `falco.values[0].x` -> ['falco', 'values', 0, 'x']. */
@@ -440,11 +465,9 @@ function shown(file: string, cwd: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-function toProps(s: ClusterSettings, cwd: string) {
-  // Every input is read and checked before the first error is thrown, so one run reports all of them; a check that
-  // needs an earlier value (the values need the manifest's version) runs with what is there.
-  const problems: UserError[] = [];
-  const attempt = <T>(fn: () => T): T | undefined => {
+/** Runs `fn`, keeping a UserError it throws in `problems` so later inputs are still read and checked. */
+function attemptInto(problems: UserError[]): <T>(fn: () => T) => T | undefined {
+  return <T>(fn: () => T): T | undefined => {
     try {
       return fn();
     } catch (err) {
@@ -453,6 +476,25 @@ function toProps(s: ClusterSettings, cwd: string) {
       return undefined;
     }
   };
+}
+
+/** The files and values a cluster's settings name, each read and checked. */
+interface ClusterInputs {
+  readonly manifest?: StaticPodManifest;
+  readonly kubernetesVersion?: KubernetesVersion;
+  readonly values?: ReturnType<typeof loadFalcoValuesFile>['values'];
+  readonly falcoVersion?: FalcoVersion;
+  readonly certificateAuthorityData?: string;
+  readonly caBundle?: string;
+  readonly customPolicy?: AuditPolicy;
+}
+
+/**
+ * Every input is read and checked before the first error is thrown, so one run reports all of them; a check that
+ * needs an earlier value (the values need the manifest's version) runs with what is there.
+ */
+function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): ClusterInputs {
+  const attempt = attemptInto(problems);
   const manifest = attempt(() => {
     requireFile(s.apiServer.manifest, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
     return StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
@@ -460,32 +502,40 @@ function toProps(s: ClusterSettings, cwd: string) {
   const kubernetesVersion = attempt(() =>
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!)),
   );
-  const chart = s.falco.chart as FalcoChart | undefined;
   // the values are checked for the target's version (environment variable names, update strategies differ by version)
   const values = attempt(() => {
     if (s.falco.values === undefined) return undefined;
     requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
     const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion());
-    return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), chart, { kubernetesVersion: target }).values;
+    return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), s.falco.chart as FalcoChart | undefined, { kubernetesVersion: target })
+      .values;
   });
+  const version: string | undefined = configValue(s, 'falco.falcoVersion');
   const falcoVersion = attempt(() =>
-    s.falco.version === undefined ? undefined : at(s.locate(['falco', 'version']), () => FalcoVersion.of(s.falco.version!, 'falco.version')),
+    version === undefined ? undefined : at(s.locate(fieldPath(configPathOf('falco.falcoVersion'))), () => FalcoVersion.of(version, 'falco.version')),
   );
-  const sink = s.audit.auditSink;
-  const webhook = s.audit.webhook;
-  const readCa = (file: string | undefined, field: string[]) =>
-    attempt(() => (file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(field))).toString('base64')));
-  const certificateAuthorityData = readCa(webhook?.certificateAuthority, ['audit', 'webhook', 'certificateAuthority']);
-  const caBundle = readCa(sink?.certificateAuthority, ['audit', 'auditSink', 'certificateAuthority']);
+  // a CA file's PEM, base64 as the prop wants it, read from the config path of the prop it becomes
+  const readCa = (prop: string) => {
+    const file: string | undefined = configValue(s, prop);
+    return attempt(() =>
+      file === undefined ? undefined : Buffer.from(readCaFile(file, shown(file, cwd), s.locate(fieldPath(configPathOf(prop))))).toString('base64'),
+    );
+  };
+  const certificateAuthorityData = readCa('webhook.certificateAuthorityData');
+  const caBundle = readCa('auditSink.caBundle');
   const customPolicy = attempt(() => {
-    const p = webhook?.policy;
+    const p = s.audit.webhook?.policy;
     return p !== undefined && typeof p === 'object'
       ? at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(p.rules as any))
       : undefined;
   });
+  return { manifest, kubernetesVersion, values, falcoVersion, certificateAuthorityData, caBundle, customPolicy };
+}
+
+/** One problem as it is; several as one error, in the order of the config file, which names every input. */
+function throwInputProblems(problems: readonly UserError[]): void {
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
-    // in the order of the config file, which names every input
     const line = (e: UserError) => (e.location.file === problems[0].location.file ? (e.location.line ?? 0) : 0);
     const sorted = [...problems].sort((a, b) => line(a) - line(b));
     throw new UserErrors(
@@ -493,45 +543,72 @@ function toProps(s: ClusterSettings, cwd: string) {
       sorted.map((e) => e.message),
     );
   }
-  const policy = webhook?.policy;
+}
+
+/** The audit Policy a config's `audit.webhook.policy` names: a preset, or the custom rules already read. */
+function webhookPolicy(policy: unknown, customPolicy: AuditPolicy | undefined): AuditPolicy | undefined {
+  if (policy === undefined || policy === 'hardened') return AuditPolicy.hardened();
+  return policy === 'metadata' ? AuditPolicy.metadataOnly() : customPolicy;
+}
+
+/** A cluster's settings as FalcoAudit's props, every input read and checked first. */
+function toProps(s: ClusterSettings, cwd: string) {
+  const problems: UserError[] = [];
+  const inputs = readInputs(s, cwd, problems);
+  throwInputProblems(problems);
   return {
-    apiServerManifest: manifest!,
-    kubernetesVersion,
-    backend: s.audit.backend as AuditBackend,
-    serviceClusterIPRange: s.apiServer.serviceClusterIPRange,
+    apiServerManifest: inputs.manifest!,
+    kubernetesVersion: inputs.kubernetesVersion,
+    backend: configValue(s, 'backend') as AuditBackend,
+    serviceClusterIPRange: configValue(s, 'serviceClusterIPRange'),
     falco: {
       releaseName: s.falco.releaseName,
       namespace: s.falco.namespace,
-      chart,
-      values,
-      falcoVersion,
+      chart: s.falco.chart as FalcoChart | undefined,
+      values: inputs.values,
+      falcoVersion: inputs.falcoVersion,
       clusterIP: s.falco.clusterIP,
       nodePort: s.falco.nodePort,
-      webserverTlsSecret: s.falco.tlsSecret,
+      webserverTlsSecret: configValue(s, 'falco.webserverTlsSecret'),
       k8sAudit: s.falco.k8sAudit,
       falcoctl: s.falco.falcoctl,
     },
-    auditSink: sink && {
+    auditSink: auditSinkProps(s, inputs),
+    webhook: webhookProps(s, inputs),
+  };
+}
+
+/** The config's `audit.auditSink` as FalcoAudit's `auditSink` prop. */
+function auditSinkProps(s: ClusterSettings, inputs: ClusterInputs) {
+  const sink: ClusterSettings['audit']['auditSink'] = configValue(s, 'auditSink');
+  return (
+    sink && {
       name: sink.name,
       level: sink.level as AuditLevel | undefined,
       stages: sink.stages as AuditStage[] | undefined,
-      qps: sink.throttle?.qps,
-      burst: sink.throttle?.burst,
-      caBundle,
-      useServiceReference: sink.serviceReference,
-    },
-    webhook: webhook && {
-      policy:
-        policy === undefined || policy === 'hardened' ? AuditPolicy.hardened() : policy === 'metadata' ? AuditPolicy.metadataOnly() : customPolicy,
+      qps: configValue(s, 'auditSink.qps'),
+      burst: configValue(s, 'auditSink.burst'),
+      caBundle: inputs.caBundle,
+      useServiceReference: configValue(s, 'auditSink.useServiceReference'),
+    }
+  );
+}
+
+/** The config's `audit.webhook` as FalcoAudit's `webhook` prop. */
+function webhookProps(s: ClusterSettings, inputs: ClusterInputs) {
+  const webhook: ClusterSettings['audit']['webhook'] = configValue(s, 'webhook');
+  return (
+    webhook && {
+      policy: webhookPolicy(webhook.policy, inputs.customPolicy),
       mode: webhook.mode,
       batchMaxWait: webhook.batchMaxWait,
       initialBackoff: webhook.initialBackoff,
       auditLog: webhook.auditLog,
       directory: webhook.directory,
-      certificateAuthorityData,
-      replaceExistingWebhook: webhook.replaceExisting,
-    },
-  };
+      certificateAuthorityData: inputs.certificateAuthorityData,
+      replaceExistingWebhook: configValue(s, 'webhook.replaceExistingWebhook'),
+    }
+  );
 }
 
 /**

@@ -28,11 +28,29 @@ const OWNER = '-o root -g root -m 0600';
  * @param outdir where this cluster's files were written, as the user sees it (`dist`, `dist/prod`)
  */
 export function runbook(audit: FalcoAudit, outdir: string): string[] {
+  const steps: string[][] = [prerequisitesStep(audit)];
+  // dynamic: the AuditSink kind exists only once the patched API server runs; webhook: Falco first, so the
+  // restarted API server has someone to send to
+  if (audit.backend === AuditBackend.WEBHOOK)
+    steps.push(clusterStep(audit, outdir, 'before the node files: the API server sends events as soon as it restarts'));
+  steps.push(...nodeFileSteps(audit, outdir));
+  if (audit.backend === AuditBackend.DYNAMIC) {
+    steps.push(
+      clusterStep(
+        audit,
+        outdir,
+        'after the manifest: the AuditSink kind exists only once the patched API server serves auditregistration.k8s.io/v1alpha1',
+      ),
+    );
+  }
+  steps.push(...checkSteps(audit));
+  return steps.flatMap((lines, i) => [`${i + 1}. ${lines[0]}`, ...lines.slice(1).map((l) => `   ${l}`)]);
+}
+
+/** The namespace and the Secrets the operator creates before anything is applied. */
+function prerequisitesStep(audit: FalcoAudit): string[] {
   const falco = audit.falco;
   const ns = falco.namespace;
-  const steps: string[][] = [];
-  const step = (...lines: string[]) => steps.push(lines);
-
   const secrets: string[] = [];
   if (falco.webserverTlsSecret && falco.values) {
     const host = new URL(audit.url).hostname.replace(/^\[|\]$/g, '');
@@ -47,65 +65,78 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
     if (i.enabled && i.existingSecret)
       secrets.push(`the Secret ${i.existingSecret} in ${ns} for integrations.${name} (see the README's security notes for its keys)`);
   }
-  step(
+  return [
     `prerequisites: the namespace ${ns} (kubectl create namespace ${ns}, or Argo CD's CreateNamespace=true sync option)` +
       (secrets.length ? ', and:' : ''),
     ...secrets.map((s) => `  ${s}`),
-  );
+  ];
+}
 
-  const kind = falco.workload.kind === 'DaemonSet' ? 'daemonset' : 'deployment';
-  const selector = Object.entries(falco.podSelector)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
+/** `kubectl rollout status` names the workload by its kind in lower case. */
+function workloadKind(audit: FalcoAudit): string {
+  return audit.falco.workload.kind === 'DaemonSet' ? 'daemonset' : 'deployment';
+}
+
+/** Applying the cluster objects and waiting for Falco's rollout; `why` says why it comes where it does. */
+function clusterStep(audit: FalcoAudit, outdir: string, why: string): string[] {
+  const falco = audit.falco;
   const cluster = `${path.posix.join(outdir, 'cluster')}/`;
-  const applyCluster = (why: string) =>
-    step(
-      `apply ${cluster} (Argo CD syncs it; or kubectl apply -f ${sh(cluster)}), ${why}`,
-      `  kubectl -n ${ns} rollout status ${kind}/${falco.workload.name}`,
-    );
-  // dynamic: the AuditSink kind exists only once the patched API server runs; webhook: Falco first, so the
-  // restarted API server has someone to send to
-  if (audit.backend === AuditBackend.WEBHOOK) applyCluster('before the node files: the API server sends events as soon as it restarts');
+  return [
+    `apply ${cluster} (Argo CD syncs it; or kubectl apply -f ${sh(cluster)}), ${why}`,
+    `  kubectl -n ${falco.namespace} rollout status ${workloadKind(audit)}/${falco.workload.name}`,
+  ];
+}
 
+/** The node files: what the manifest names first, the manifest last, and the kubeadm patch. */
+function nodeFileSteps(audit: FalcoAudit, outdir: string): string[][] {
+  const steps: string[][] = [];
   const files = NodeFile.all(audit).filter((f) => f.nodePath !== undefined);
   const manifest = files.filter((f) => f.nodePath!.startsWith('/etc/kubernetes/manifests/'));
   const others = files.filter((f) => !manifest.includes(f));
   const place = (f: NodeFile) => `  install -D ${OWNER} ${sh(path.posix.join(outdir, 'node', f.fileName))} ${sh(f.nodePath!)}`;
   if (others.length > 0) {
-    step('on every control-plane node, place the files the manifest names (root:root, 0600):', ...others.map(place));
+    steps.push(['on every control-plane node, place the files the manifest names (root:root, 0600):', ...others.map(place)]);
   }
-  step(
+  steps.push([
     `on every control-plane node, replace the manifest${others.length ? ' last' : ''} (root:root, 0600; the kubelet restarts ` +
       'kube-apiserver when it changes; keep no backup in /etc/kubernetes/manifests: the kubelet runs every file there):',
     ...manifest.map(place),
-  );
+  ]);
   const patch = NodeFile.all(audit).find((f) => f.nodePath === undefined);
-  if (patch)
-    step(
+  if (patch) {
+    steps.push([
       `kubeadm clusters: also put ${path.posix.join(outdir, 'node', patch.fileName)} in the patches folder kubeadm reads, so upgrades keep the change`,
-    );
-  if (audit.backend === AuditBackend.DYNAMIC) {
-    applyCluster('after the manifest: the AuditSink kind exists only once the patched API server serves auditregistration.k8s.io/v1alpha1');
+    ]);
   }
+  return steps;
+}
 
-  step(
-    'check the API server came back with the change:',
-    '  crictl ps --name kube-apiserver   (a new container, started after the manifest changed)',
-    // /readyz and /livez replace /healthz from 1.16 (kubernetes.io docs/reference/using-api/health-checks); before, /healthz
-    audit.kubernetesVersion.isAtLeast(16)
-      ? `  kubectl get --raw='/readyz?verbose'   (ends with "readyz check passed")`
-      : `  kubectl get --raw='/healthz?verbose'   (ends with "healthz check passed")`,
-  );
-  step(
-    `check an audit event reaches Falco: trigger the default rule "${CHECK_RULE.name}" and look for its alert`,
-    `  KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl -n ${ns} exec ${kind}/${falco.workload.name} -c falco -- /usr/bin/falco --version`,
-    // every pod's log: the Service spreads the API server's events over all of Falco's pods
-    `  kubectl -n ${ns} logs -l ${sh(selector)} -c falco --prefix --tail=-1 | grep '${CHECK_RULE.output}'`,
-    ...(falco.shape === FalcoShape.PLUGIN || audit.backend === AuditBackend.WEBHOOK
-      ? []
-      : ['  (no alert: check the AuditSink with kubectl get auditsink -o yaml, and the API server log for failed audit webhook calls)']),
-  );
-  return steps.flatMap((lines, i) => [`${i + 1}. ${lines[0]}`, ...lines.slice(1).map((l) => `   ${l}`)]);
+/** The checks that the API server came back and that an audit event reaches Falco. */
+function checkSteps(audit: FalcoAudit): string[][] {
+  const falco = audit.falco;
+  const ns = falco.namespace;
+  const selector = Object.entries(falco.podSelector)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return [
+    [
+      'check the API server came back with the change:',
+      '  crictl ps --name kube-apiserver   (a new container, started after the manifest changed)',
+      // /readyz and /livez replace /healthz from 1.16 (kubernetes.io docs/reference/using-api/health-checks); before, /healthz
+      audit.kubernetesVersion.isAtLeast(16)
+        ? `  kubectl get --raw='/readyz?verbose'   (ends with "readyz check passed")`
+        : `  kubectl get --raw='/healthz?verbose'   (ends with "healthz check passed")`,
+    ],
+    [
+      `check an audit event reaches Falco: trigger the default rule "${CHECK_RULE.name}" and look for its alert`,
+      `  KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl -n ${ns} exec ${workloadKind(audit)}/${falco.workload.name} -c falco -- /usr/bin/falco --version`,
+      // every pod's log: the Service spreads the API server's events over all of Falco's pods
+      `  kubectl -n ${ns} logs -l ${sh(selector)} -c falco --prefix --tail=-1 | grep '${CHECK_RULE.output}'`,
+      ...(falco.shape === FalcoShape.PLUGIN || audit.backend === AuditBackend.WEBHOOK
+        ? []
+        : ['  (no alert: check the AuditSink with kubectl get auditsink -o yaml, and the API server log for failed audit webhook calls)']),
+    ],
+  ];
 }
 
 /**

@@ -148,6 +148,28 @@ function missingInputs(value: any, fleet: boolean, base: string, doc: LoadedYaml
 }
 
 export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
+  const doc = readConfigDocument(filePath, file);
+  const value = doc.value as object;
+  const fleet = 'clusters' in value;
+  checkClusterCount(value, fleet, doc);
+  checkSchema(value, fleet, filePath, file, doc);
+  const raw = value as any;
+  checkNoSingleName(raw, fleet, doc);
+  const base = path.dirname(path.resolve(filePath));
+  const items: { settings: any; prefix: YamlPath }[] = fleet
+    ? raw.clusters.map((c: any, i: number) => ({ settings: c, prefix: ['clusters', i] }))
+    : [{ settings: raw, prefix: [] }];
+
+  const seen = new Map<string, number>();
+  const clusters = items.map(({ settings, prefix }, i) => {
+    if (fleet) checkClusterName(settings.name, i, seen, doc.locate([...prefix, 'name']));
+    return clusterSettings(settings, fleet, base, (field: YamlPath) => doc.locate([...prefix, ...field]));
+  });
+  return { file, fleet, clusters };
+}
+
+/** The config file, read as YAML, when it exists and is a mapping. */
+function readConfigDocument(filePath: string, file: string): LoadedYaml {
   if (!fs.existsSync(filePath)) {
     throw new UserError('config file not found; run where falco-audit.yaml is, or name the file with --config FILE (or FALCO_AUDIT_CONFIG=FILE)', {
       file,
@@ -158,7 +180,11 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new UserError('config file must be a mapping with apiServer, audit and falco keys (or clusters:)', { file });
   }
-  const fleet = 'clusters' in value;
+  return doc;
+}
+
+/** A fleet larger than one run builds is refused before the schema is checked. */
+function checkClusterCount(value: object, fleet: boolean, doc: LoadedYaml): void {
   const listed = (value as { clusters?: unknown }).clusters;
   if (fleet && Array.isArray(listed) && listed.length > MAX_CLUSTERS) {
     throw new UserError(
@@ -167,18 +193,24 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
       doc.locate(['clusters']),
     );
   }
+}
+
+/** The schema's problems, with the files the config names that are missing: all in one run, in file order. */
+function checkSchema(value: object, fleet: boolean, filePath: string, file: string, doc: LoadedYaml): void {
   const { cluster, fleet: fleetValidator } = compiled();
   const validate = fleet ? fleetValidator : cluster;
-  if (!validate(value)) {
-    // with the schema's problems, the files the config names that are missing: all in one run, in file order
-    const problems = [...explain(validate.errors ?? [], doc), ...missingInputs(value, fleet, path.dirname(path.resolve(filePath)), doc)];
-    const line = (p: string) => Number(/^[^:]*:(\d+):/.exec(p)?.[1] ?? 0);
-    problems.sort((a, b) => line(a) - line(b));
-    throw new UserErrors(`${file}: the config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, problems);
-  }
-  const raw = value as any;
-  // The schema shares one cluster definition with the fleet form, where `name` names the output folder; a single
-  // cluster writes to the output folder itself, so a name there would do nothing.
+  if (validate(value)) return;
+  const problems = [...explain(validate.errors ?? [], doc), ...missingInputs(value, fleet, path.dirname(path.resolve(filePath)), doc)];
+  const line = (p: string) => Number(/^[^:]*:(\d+):/.exec(p)?.[1] ?? 0);
+  problems.sort((a, b) => line(a) - line(b));
+  throw new UserErrors(`${file}: the config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, problems);
+}
+
+/**
+ * The schema shares one cluster definition with the fleet form, where `name` names the output folder; a single
+ * cluster writes to the output folder itself, so a name there would do nothing.
+ */
+function checkNoSingleName(raw: any, fleet: boolean, doc: LoadedYaml): void {
   if (!fleet && Object.prototype.hasOwnProperty.call(raw, 'name')) {
     throw new UserError(
       `name ${JSON.stringify(raw.name)} is only for the clusters of a fleet (clusters: [{name: ..., apiServer: ...}], written to <outdir>/<name>/); ` +
@@ -186,47 +218,42 @@ export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
       doc.locate(['name']),
     );
   }
-  const base = path.dirname(path.resolve(filePath));
-  const items: { settings: any; prefix: YamlPath }[] = fleet
-    ? raw.clusters.map((c: any, i: number) => ({ settings: c, prefix: ['clusters', i] }))
-    : [{ settings: raw, prefix: [] }];
+}
 
-  const seen = new Map<string, number>();
-  const clusters = items.map(({ settings, prefix }, i) => {
-    if (fleet) {
-      const name: string = settings.name;
-      if (!CLUSTER_NAME.test(name) || name.length > 63) {
-        throw new UserError(
-          `cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`,
-          doc.locate([...prefix, 'name']),
-        );
-      }
-      if (seen.has(name)) {
-        throw new UserError(`cluster name "${name}" is used twice (clusters[${seen.get(name)}] and clusters[${i}])`, doc.locate([...prefix, 'name']));
-      }
-      seen.set(name, i);
-    }
-    const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
-    const webhook = settings.audit?.webhook;
-    const auditSink = settings.audit?.auditSink;
-    const result: ClusterSettings = {
-      name: fleet ? settings.name : undefined,
-      kubernetesVersion: settings.kubernetesVersion,
-      apiServer: {
-        manifest: resolve(settings.apiServer.manifest)!,
-        serviceClusterIPRange: settings.apiServer.serviceClusterIPRange,
-      },
-      audit: {
-        backend: settings.audit?.backend ?? 'auto',
-        auditSink: auditSink && { ...auditSink, certificateAuthority: resolve(auditSink.certificateAuthority) },
-        webhook: webhook && { ...webhook, certificateAuthority: resolve(webhook.certificateAuthority) },
-      },
-      falco: { ...(settings.falco ?? {}), values: resolve(settings.falco?.values) },
-      locate: (field: YamlPath) => doc.locate([...prefix, ...field]),
-    };
-    return result;
-  });
-  return { file, fleet, clusters };
+/** A fleet cluster's name names its output folder: a folder-safe name, used once. */
+function checkClusterName(name: string, i: number, seen: Map<string, number>, location: ErrorLocation): void {
+  if (!CLUSTER_NAME.test(name) || name.length > 63) {
+    throw new UserError(
+      `cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`,
+      location,
+    );
+  }
+  if (seen.has(name)) {
+    throw new UserError(`cluster name "${name}" is used twice (clusters[${seen.get(name)}] and clusters[${i}])`, location);
+  }
+  seen.set(name, i);
+}
+
+/** One cluster's settings, with the files it names resolved against the config file's folder. */
+function clusterSettings(settings: any, fleet: boolean, base: string, locate: (field: YamlPath) => ErrorLocation): ClusterSettings {
+  const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
+  const webhook = settings.audit?.webhook;
+  const auditSink = settings.audit?.auditSink;
+  return {
+    name: fleet ? settings.name : undefined,
+    kubernetesVersion: settings.kubernetesVersion,
+    apiServer: {
+      manifest: resolve(settings.apiServer.manifest)!,
+      serviceClusterIPRange: settings.apiServer.serviceClusterIPRange,
+    },
+    audit: {
+      backend: settings.audit?.backend ?? 'auto',
+      auditSink: auditSink && { ...auditSink, certificateAuthority: resolve(auditSink.certificateAuthority) },
+      webhook: webhook && { ...webhook, certificateAuthority: resolve(webhook.certificateAuthority) },
+    },
+    falco: { ...(settings.falco ?? {}), values: resolve(settings.falco?.values) },
+    locate,
+  };
 }
 
 /** One message per bad field: the deepest, most specific error ajv found there. */
