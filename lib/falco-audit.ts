@@ -221,7 +221,7 @@ function within<T>(prefix: string, build: () => T): T {
   try {
     return build();
   } catch (err) {
-    if (err instanceof UserErrors && err.errors.length === err.problems.length && err.errors.length > 0) {
+    if (UserErrors.isUserErrors(err) && err.errors.length === err.problems.length && err.errors.length > 0) {
       throw new UserErrors(err.message.split('\n')[0], err.errors.map(prefixed), err.location);
     }
     if (isUserError(err) && !err.location.file) throw prefixed(err);
@@ -540,7 +540,7 @@ export class FalcoAudit extends Construct {
 
   /** Every Kubernetes object this construct emits (Falco's resources and the AuditSink). */
   public get apiObjects(): ApiObject[] {
-    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    return this.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c));
   }
 
   /** Every file for the control-plane node (patched manifest, and in webhook mode the Policy and kubeconfig). */

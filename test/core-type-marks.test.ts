@@ -1,6 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { NodeFile } from '../lib/core/node-file';
 import { UserError, UserErrors, isUserError } from '../lib/core/errors';
+import { ApiServerAuditBackend, StaticPodManifest } from '../lib/apiserver';
+import * as path from 'path';
 
 // A second installed copy of the library has classes of its own: the checks must not rely on instanceof.
 describe('type checks that work across copies of the library', () => {
@@ -23,5 +25,13 @@ describe('type checks that work across copies of the library', () => {
     expect(NodeFile.all(chart)).toEqual([file]);
     expect(NodeFile.isNodeFile(file)).toBe(true);
     expect(NodeFile.isNodeFile(chart)).toBe(false);
+  });
+
+  test('a manifest and a backend are recognised by their marks; look-alike objects are not', () => {
+    const manifest = StaticPodManifest.fromFile(path.join(__dirname, 'apiserver', 'fixtures', '10-kubeadm-v1.18.2-danil.yaml'));
+    expect(StaticPodManifest.isStaticPodManifest(manifest)).toBe(true);
+    expect(StaticPodManifest.isStaticPodManifest({ document: manifest.document })).toBe(false);
+    expect(ApiServerAuditBackend.isApiServerAuditBackend(ApiServerAuditBackend.dynamic())).toBe(true);
+    expect(ApiServerAuditBackend.isApiServerAuditBackend({ kind: 'dynamic' })).toBe(false);
   });
 });

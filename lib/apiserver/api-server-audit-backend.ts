@@ -54,12 +54,19 @@ export interface AuditBackendPlugin {
   bind(target: AuditBackendTarget): NodeFileSpec[];
 }
 
+const AUDIT_BACKEND = Symbol.for('cdk8s-falco-audit.ApiServerAuditBackend');
+
 /**
  * How the API server sends audit events: dynamic (AuditSink objects, 1.13-1.18) or the static
  * webhook backend (a policy file and a kubeconfig on the node, every version). Options are
  * checked when the backend is made.
  */
 export class ApiServerAuditBackend {
+  /** True for an `ApiServerAuditBackend` from any copy of this library (a registered symbol, not `instanceof`). */
+  public static isApiServerAuditBackend(x: unknown): x is ApiServerAuditBackend {
+    return typeof x === 'object' && x !== null && AUDIT_BACKEND in x;
+  }
+
   /**
    * Dynamic audit configuration: `--audit-dynamic-configuration`, `DynamicAuditing=true` in
    * `--feature-gates`, `auditregistration.k8s.io/v1alpha1=true` in `--runtime-config`. The API
@@ -79,6 +86,7 @@ export class ApiServerAuditBackend {
   public readonly kind: 'dynamic' | 'webhook';
 
   private constructor(private readonly plugin: AuditBackendPlugin) {
+    Object.defineProperty(this, AUDIT_BACKEND, { value: true });
     this.kind = plugin.kind;
   }
 

@@ -404,7 +404,7 @@ export class ApiServerCommandLine {
     try {
       return parseMapFlagValue(t.flag!.name, t.flag!.value ?? '');
     } catch (err) {
-      if (err instanceof UserError) throw new UserError(err.message, this.location);
+      if (UserError.isUserError(err)) throw new UserError(err.message, this.location);
       throw err;
     }
   }

@@ -97,8 +97,8 @@ export class KubeApiServerManifest extends Construct {
   constructor(scope: Construct, id: string, props: KubeApiServerManifestProps) {
     super(scope, id);
     const manifest = props.manifest;
-    if (!(manifest instanceof StaticPodManifest)) throw new UserError('manifest must be a StaticPodManifest (StaticPodManifest.fromFile)');
-    if (!(props.backend instanceof ApiServerAuditBackend))
+    if (!StaticPodManifest.isStaticPodManifest(manifest)) throw new UserError('manifest must be a StaticPodManifest (StaticPodManifest.fromFile)');
+    if (!ApiServerAuditBackend.isApiServerAuditBackend(props.backend))
       throw new UserError('backend must be ApiServerAuditBackend.dynamic() or ApiServerAuditBackend.webhook({...})');
     this.version = props.kubernetesVersion ?? manifest.imageVersion();
     this.pod = JSON.parse(JSON.stringify(manifest.document)) as Json;

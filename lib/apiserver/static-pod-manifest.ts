@@ -30,7 +30,14 @@ const MIRROR_ANNOTATION_PREFIX = 'kubernetes.io/config.';
  * mirror pod is cleaned back to a static pod manifest (see `cleanups`). The parsed document is
  * never changed; `KubeApiServerManifest` patches a copy.
  */
+const STATIC_POD_MANIFEST = Symbol.for('cdk8s-falco-audit.StaticPodManifest');
+
 export class StaticPodManifest {
+  /** True for a `StaticPodManifest` from any copy of this library (a registered symbol, not `instanceof`). */
+  public static isStaticPodManifest(x: unknown): x is StaticPodManifest {
+    return typeof x === 'object' && x !== null && STATIC_POD_MANIFEST in x;
+  }
+
   /**
    * Reads a manifest file (YAML or JSON).
    * @param shownAs the name to use in messages @default filePath
@@ -61,6 +68,7 @@ export class StaticPodManifest {
   private readonly loaded: LoadedYaml;
 
   private constructor(loaded: LoadedYaml) {
+    Object.defineProperty(this, STATIC_POD_MANIFEST, { value: true });
     this.loaded = loaded;
     this.file = loaded.file;
     const doc = loaded.value;
@@ -175,7 +183,7 @@ export class StaticPodManifest {
     try {
       return KubernetesVersion.fromImage(image, field);
     } catch (err) {
-      if (err instanceof UserError) {
+      if (UserError.isUserError(err)) {
         const prefix = `${field}: `;
         const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
         throw new UserError(message, this.locate(path));

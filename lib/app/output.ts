@@ -30,7 +30,7 @@ export function renderOutput(scope: IConstruct, prefix = ''): OutputFile[] {
     seen.add(file.path);
     files.push(file);
   };
-  for (const obj of scope.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)) {
+  for (const obj of scope.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
     const json = obj.toJson();
     const name = `${String(json.kind).toLowerCase()}-${json.metadata?.name}.yaml`;
     add({ path: path.posix.join(prefix, CLUSTER_DIR, name), content: dumpYaml(json) }, `${json.kind} ${json.metadata?.name}`);

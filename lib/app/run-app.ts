@@ -300,7 +300,7 @@ export function* buildEach(config: ConfigFile, cwd: string): Generator<BuiltClus
   }
   if (failed.length === 1) throw failed[0];
   if (failed.length > 1) {
-    const problems = failed.flatMap((e) => (e instanceof UserErrors ? e.problems.map((p) => `${e.message.split('\n')[0]} ${p}`) : [e.message]));
+    const problems = failed.flatMap((e) => (UserErrors.isUserErrors(e) ? e.problems.map((p) => `${e.message.split('\n')[0]} ${p}`) : [e.message]));
     throw new UserErrors(`${config.file}: ${problems.length} problems in ${failed.length} clusters:`, problems);
   }
 }
@@ -314,18 +314,18 @@ function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string
     const audit = new FalcoAudit(chart, 'FalcoAudit', toProps(settings, cwd));
     // The objects are complete now: each one's JSON is made once, for the checks and the file alike (cdk8s's
     // toJson resolves, sorts and patches the whole object on every call; a fleet spent a tenth of its time there).
-    for (const c of chart.node.findAll()) if (c instanceof ApiObject) jsonOnce(c);
+    for (const c of chart.node.findAll()) if (ApiObject.isApiObject(c)) jsonOnce(c);
     audit.assertValid();
     return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
   } catch (err) {
     if (!isUserError(err)) throw err;
     // collected problems (FalcoAudit's independent checks): each at its own place
-    if (err instanceof UserErrors && err.errors.length === err.problems.length && err.errors.length > 0) {
+    if (UserErrors.isUserErrors(err) && err.errors.length === err.problems.length && err.errors.length > 0) {
       const at = (e: UserError) => (e.location.file === config.file ? (e.location.line ?? 0) : 0);
       const errors = err.errors.map((e) => located(config, settings, label, e)).sort((a, b) => at(a) - at(b));
       throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, errors);
     }
-    if (err instanceof UserErrors) {
+    if (UserErrors.isUserErrors(err)) {
       throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);
     }
     throw located(config, settings, label, err);

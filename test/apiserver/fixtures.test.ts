@@ -9,7 +9,6 @@ const SOURCE = path.resolve(__dirname, '..', '..', '..', 'shared', 'apiserver-sa
 const FIXTURES = path.join(__dirname, 'fixtures');
 const present = fs.existsSync(SOURCE);
 if (!present) {
-   
   console.warn(`fixtures.test.ts: skipped, ${SOURCE} is missing (cannot compare the copied samples)`);
 }
 
