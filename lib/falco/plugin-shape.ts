@@ -126,21 +126,7 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
           tolerations: v.tolerations,
           ...(installs
             ? {
-                initContainers: [
-                  {
-                    name: 'falcoctl-artifact-install',
-                    image: falcoctl.image,
-                    imagePullPolicy: 'IfNotPresent',
-                    args: ['artifact', 'install', '--log-format=json'],
-                    securityContext: RESTRICTED_CONTAINER,
-                    volumeMounts: [
-                      { mountPath: '/plugins', name: 'plugins-install-dir' },
-                      { mountPath: '/rulesfiles', name: 'rulesfiles-install-dir' },
-                      { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
-                      ...(falcoctl.stateDir === false ? [] : [{ mountPath: '/artifactstate', name: 'artifact-state-dir' }]),
-                    ],
-                  },
-                ],
+                initContainers: [falcoctlInstallContainer(falcoctl)],
               }
             : {}),
           containers: [
@@ -167,6 +153,23 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
   });
 
   return { workload, serviceObject, serviceName, servicePort: listener.port, podSelector, configMap, falcoConfig: config };
+}
+
+/** The init container that installs the plugins and rules with falcoctl (Falco 0.37+ bundles none). */
+function falcoctlInstallContainer(falcoctl: ResolvedFalcoctl): Record<string, unknown> {
+  return {
+    name: 'falcoctl-artifact-install',
+    image: falcoctl.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: ['artifact', 'install', '--log-format=json'],
+    securityContext: RESTRICTED_CONTAINER,
+    volumeMounts: [
+      { mountPath: '/plugins', name: 'plugins-install-dir' },
+      { mountPath: '/rulesfiles', name: 'rulesfiles-install-dir' },
+      { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
+      ...(falcoctl.stateDir === false ? [] : [{ mountPath: '/artifactstate', name: 'artifact-state-dir' }]),
+    ],
+  };
 }
 
 /**
