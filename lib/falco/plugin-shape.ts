@@ -85,24 +85,8 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
   if (version.supportsDisableSource) args.push('--disable-source', 'syscall');
   args.push(...v.extraArgs);
 
-  const mounts: Record<string, unknown>[] = [];
-  if (installs) {
-    mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' }, { mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
-  }
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
-  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
-
-  const volumes: Record<string, unknown>[] = [];
-  if (installs) {
-    volumes.push(
-      { name: 'plugins-install-dir', emptyDir: {} },
-      { name: 'rulesfiles-install-dir', emptyDir: {} },
-      ...(falcoctl.stateDir === false ? [] : [{ name: 'artifact-state-dir', emptyDir: {} }]),
-      { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
-    );
-  }
-  volumes.push({ name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } });
-  if (customRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  const mounts = pluginMounts(installs, customRules);
+  const volumes = pluginVolumes(fullname, installs, customRules, falcoctl);
 
   const annotations: Record<string, string> = { 'checksum/config': checksum(configData), 'checksum/rules': checksum(rulesData) };
   if (installs) annotations['checksum/falcoctl'] = checksum(falcoctlData);
@@ -126,21 +110,7 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
           tolerations: v.tolerations,
           ...(installs
             ? {
-                initContainers: [
-                  {
-                    name: 'falcoctl-artifact-install',
-                    image: falcoctl.image,
-                    imagePullPolicy: 'IfNotPresent',
-                    args: ['artifact', 'install', '--log-format=json'],
-                    securityContext: RESTRICTED_CONTAINER,
-                    volumeMounts: [
-                      { mountPath: '/plugins', name: 'plugins-install-dir' },
-                      { mountPath: '/rulesfiles', name: 'rulesfiles-install-dir' },
-                      { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
-                      ...(falcoctl.stateDir === false ? [] : [{ mountPath: '/artifactstate', name: 'artifact-state-dir' }]),
-                    ],
-                  },
-                ],
+                initContainers: [falcoctlInstallContainer(falcoctl)],
               }
             : {}),
           containers: [
@@ -167,6 +137,50 @@ export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, 
   });
 
   return { workload, serviceObject, serviceName, servicePort: listener.port, podSelector, configMap, falcoConfig: config };
+}
+
+/** The Falco container's mounts: falcoctl's install folders, falco.yaml and the custom rules. */
+function pluginMounts(installs: boolean, customRules: boolean): Record<string, unknown>[] {
+  const mounts: Record<string, unknown>[] = [];
+  if (installs) {
+    mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' }, { mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
+  }
+  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
+  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  return mounts;
+}
+
+/** The pod's volumes behind {@link pluginMounts} and the falcoctl init container's mounts. */
+function pluginVolumes(fullname: string, installs: boolean, customRules: boolean, falcoctl: ResolvedFalcoctl): Record<string, unknown>[] {
+  const volumes: Record<string, unknown>[] = [];
+  if (installs) {
+    volumes.push(
+      { name: 'plugins-install-dir', emptyDir: {} },
+      { name: 'rulesfiles-install-dir', emptyDir: {} },
+      ...(falcoctl.stateDir === false ? [] : [{ name: 'artifact-state-dir', emptyDir: {} }]),
+      { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
+    );
+  }
+  volumes.push({ name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } });
+  if (customRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  return volumes;
+}
+
+/** The init container that installs the plugins and rules with falcoctl (Falco 0.37+ bundles none). */
+function falcoctlInstallContainer(falcoctl: ResolvedFalcoctl): Record<string, unknown> {
+  return {
+    name: 'falcoctl-artifact-install',
+    image: falcoctl.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: ['artifact', 'install', '--log-format=json'],
+    securityContext: RESTRICTED_CONTAINER,
+    volumeMounts: [
+      { mountPath: '/plugins', name: 'plugins-install-dir' },
+      { mountPath: '/rulesfiles', name: 'rulesfiles-install-dir' },
+      { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
+      ...(falcoctl.stateDir === false ? [] : [{ mountPath: '/artifactstate', name: 'artifact-state-dir' }]),
+    ],
+  };
 }
 
 /**
