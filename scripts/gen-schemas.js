@@ -49,8 +49,10 @@ const sourceDir = path.resolve(process.argv[2] || process.env.K8S_SCHEMAS_DIR ||
 const outDir = path.resolve(process.env.SCHEMAS_OUT_DIR || path.join(root, 'schemas'));
 const handWrittenDir = path.join(root, 'schemas', 'src');
 
-const FIRST_MINOR = 14;
-const LAST_MINOR = 35;
+/** The supported minors live in one data file that lib/core/kubernetes-version.ts reads too. */
+const SUPPORTED = require('../lib/core/supported-kubernetes.json');
+const FIRST_MINOR = SUPPORTED.firstSchemaMinor;
+const LAST_MINOR = SUPPORTED.newestMinor;
 
 /** Kinds the project emits, as `apiVersion/kind` with the OpenAPI group-version-kind. */
 const KINDS = [

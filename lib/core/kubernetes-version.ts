@@ -1,7 +1,7 @@
 import { UserError } from './errors';
 import { cut } from './util';
 
-/** The oldest minor the project supports: dynamic auditing first shipped in 1.13. */
+/** The oldest minor the project supports: dynamic auditing first shipped in 1.13 (keep equal to supported-kubernetes.json; test/contributing.test.ts checks). */
 const OLDEST_MINOR = 13;
 /** The newest minor with a schema document to validate against. */
 const NEWEST_MINOR = 35;
