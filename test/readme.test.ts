@@ -34,6 +34,8 @@ test('the TypeScript examples compile against the library', () => {
           strict: true,
           noEmit: true,
           esModuleInterop: true,
+          // as the project's own tsconfig: lib/ reads its data files (supported-kubernetes.json) as JSON modules
+          resolveJsonModule: true,
           skipLibCheck: true,
           baseUrl: ROOT,
           paths: { 'cdk8s-falco-audit': ['lib/index.ts'], '*': ['node_modules/*', 'node_modules/@types/*'] },

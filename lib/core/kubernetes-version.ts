@@ -1,10 +1,13 @@
 import { UserError } from './errors';
+import SUPPORTED from './supported-kubernetes.json';
 import { cut } from './util';
 
-/** The oldest minor the project supports: dynamic auditing first shipped in 1.13 (keep equal to supported-kubernetes.json; test/contributing.test.ts checks). */
-const OLDEST_MINOR = 13;
-/** The newest minor with a schema document to validate against. */
-const NEWEST_MINOR = 35;
+/**
+ * The supported minors come from one data file, which scripts/gen-schemas.js reads too: the oldest (dynamic auditing
+ * first shipped in 1.13) and the newest with a schema document to validate against.
+ */
+const OLDEST_MINOR: number = SUPPORTED.oldestMinor;
+const NEWEST_MINOR: number = SUPPORTED.newestMinor;
 
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-_+.][0-9A-Za-z._+-]*)?$/;
 

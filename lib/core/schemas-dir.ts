@@ -10,7 +10,11 @@ let found: string | undefined;
 export function schemasDir(): string {
   if (!found) {
     // lib/core/ and build/lib/core/ in the sources and the package; build/ for the bundled app (build/app.js)
-    const candidates = [path.resolve(__dirname, '..', '..', 'schemas'), path.resolve(__dirname, '..', '..', '..', 'schemas'), path.resolve(__dirname, '..', 'schemas')];
+    const candidates = [
+      path.resolve(__dirname, '..', '..', 'schemas'),
+      path.resolve(__dirname, '..', '..', '..', 'schemas'),
+      path.resolve(__dirname, '..', 'schemas'),
+    ];
     found = candidates.find((dir) => fs.existsSync(path.join(dir, 'index.json')));
     if (!found) throw new Error(`schemas/index.json not found (looked in ${candidates.join(', ')}); run npm run gen:schemas`);
   }
