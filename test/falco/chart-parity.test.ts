@@ -17,7 +17,6 @@ import { cleanupChartCopy, helmTemplate, SHARED_PRESENT, CHART_DIR } from './cha
 import { synthFalco } from './helpers';
 import { objectDiff } from './object-diff';
 
- 
 const { getHelm } = require('../../scripts/get-helm.js');
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'chart-9.1.0');
@@ -206,7 +205,6 @@ let helm: string | undefined;
 let helmError: string | undefined;
 
 if (!SHARED_PRESENT) {
-   
   console.warn(`SKIPPED chart 9.1.0 parity tests: ${CHART_DIR} is missing (../shared is not beside the project)`);
 }
 

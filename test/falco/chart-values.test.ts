@@ -70,7 +70,6 @@ const synth = (values: unknown, extra: Record<string, unknown> = {}) =>
 
 describe('the vendored chart defaults', () => {
   (fs.existsSync(SHARED_CHART) ? test : test.skip)('lib/falco/chart-9.1.0-values.ts is what scripts/gen-chart-values.js makes from ../shared', () => {
-     
     const { generate } = require('../../scripts/gen-chart-values.js');
     expect(fs.readFileSync(path.join(__dirname, '../../lib/falco/chart-9.1.0-values.ts'), 'utf8')).toBe(generate(SHARED_CHART));
   });

@@ -14,7 +14,6 @@ import { objectDiff } from './object-diff';
 const REFERENCE = path.resolve(__dirname, '../../../shared/reference/stable-falco-1.1.1-audit-dynamic.yaml');
 const haveReference = fs.existsSync(REFERENCE);
 if (!haveReference) {
-   
   console.warn(`SKIPPED legacy parity tests: reference render not found at ${REFERENCE} (../shared is missing)`);
 }
 const describeIfReference = haveReference ? describe : describe.skip;

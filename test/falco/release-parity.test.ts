@@ -21,7 +21,6 @@ const renders = fs.existsSync(DIR)
       .sort()
   : [];
 if (renders.length === 0) {
-   
   console.warn(`SKIPPED release parity tests: no renders in ${DIR} (../shared is missing)`);
 }
 

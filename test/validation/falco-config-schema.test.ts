@@ -15,7 +15,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SOURCE = path.resolve(ROOT, '..', 'shared', 'falco-schemas');
 const present = fs.existsSync(path.join(SOURCE, '0.44.1.json'));
 if (!present) {
-   
   console.warn(`falco-config-schema.test.ts: regeneration check skipped, ${SOURCE} is missing`);
 }
 

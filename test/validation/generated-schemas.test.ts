@@ -12,7 +12,6 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SOURCE = path.resolve(ROOT, '..', 'shared', 'k8s-schemas');
 const present = fs.existsSync(path.join(SOURCE, 'v1.18.0.json'));
 if (!present) {
-   
   console.warn(`generated-schemas.test.ts: skipped, ${SOURCE} is missing (cannot regenerate schemas/ to compare)`);
 }
 

@@ -13,7 +13,6 @@ const LEGACY = path.join(REFERENCE, 'stable-falco-1.1.1-audit-dynamic.yaml');
 const MODERN = path.join(REFERENCE, 'falco-9.1.0-k8saudit.yaml');
 const present = fs.existsSync(LEGACY) && fs.existsSync(MODERN);
 if (!present) {
-   
   console.warn(`reference-renders.test.ts: skipped, ${REFERENCE} is missing (the shared reference renders are not checked out)`);
 }
 const maybe = present ? describe : describe.skip;
