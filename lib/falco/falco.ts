@@ -15,7 +15,7 @@ import { FalcoShape, FalcoVersion } from './falco-version';
 import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
 import { buildLegacyShape } from './legacy-shape';
 import { buildPluginShape } from './plugin-shape';
-import { checkAuditPath, ShapeResult } from './shape-context';
+import { checkAuditPath, ShapeContext, ShapeResult } from './shape-context';
 import { FalcoChartValues, locateValuesError, resolveFalcoValues, ResolvedFalcoValues } from './values';
 
 /**
@@ -175,209 +175,30 @@ export class Falco extends Construct {
 
   constructor(scope: Construct, id: string, props: FalcoProps) {
     super(scope, id);
-    this.chart = props.chart ?? detectFalcoChart(props.values);
-    if (!Object.values(FalcoChart).includes(this.chart)) {
-      throw new UserError(`chart must be one of ${Object.values(FalcoChart).join(', ')}, got "${this.chart}"`, { field: 'chart' });
+    this.chart = checkChart(props.chart ?? detectFalcoChart(props.values));
+    const parts = this.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? chartParts(this, props) : stableParts(this, props);
+    if (parts.format === 'chart') {
+      this.chartValues = parts.chartValues;
+    } else {
+      this.values = parts.values;
+      this.webserverTlsSecret = parts.webserverTlsSecret;
     }
-    if (this.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
-      try {
-        [this.releaseName, this.namespace] = checkNames(props);
-        const stated = (
-          [
-            ['k8sAudit', 'the k8saudit listener is falco.plugins[].open_params in the values'],
-            ['falcoctl', 'set falcoctl.image and falcoctl.config.artifact.install.refs in the values'],
-            ['webserverTlsSecret', 'name the Secret in certs.existingSecret in the values'],
-          ] as const
-        ).find(([k]) => props[k] !== undefined);
-        if (stated)
-          throw new UserError(`is set, but with ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values the values say it: ${stated[1]}`, {
-            field: stated[0],
-          });
-        this.clusterIP = checkClusterIP(props.service?.clusterIP);
-        this.nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
-        const r = buildChartShape({
-          scope: this,
-          releaseName: this.releaseName,
-          namespace: this.namespace,
-          kubernetesVersion: props.kubernetesVersion,
-          values: props.values as FalcosecurityChartValues | undefined,
-          falcoVersion: props.falcoVersion,
-          clusterIP: this.clusterIP,
-          nodePort: this.nodePort,
-        });
-        this.chartValues = r.values;
-        this.falcoVersion = r.falcoVersion;
-        this.shape = FalcoShape.PLUGIN;
-        this.fullname = r.fullname;
-        this.auditEndpoint = r.auditEndpoint;
-        this.workload = r.workload;
-        this.serviceObject = r.serviceObject;
-        this.serviceName = r.serviceName;
-        this.servicePort = r.servicePort;
-        this.podSelector = Object.freeze({ ...r.podSelector });
-        this.configMap = r.configMap;
-        this.falcoConfig = r.falcoConfig;
-        this.warnings = Object.freeze([...r.warnings]);
-      } catch (err) {
-        throw locateChartValuesError(props.values, err);
-      }
-      this.node.addValidation({ validate: () => this.validateConfig() });
-      return;
-    }
-    const stableValues = props.values as FalcoChartValues | undefined;
-    this.warnings = Object.freeze([]);
-    // an error about a values key points at its line in the values file
-    try {
-      [this.releaseName, this.namespace] = checkNames(props);
-
-      const merged = resolveFalcoValues(stableValues ?? {});
-      // falco.version without an image.tag: the image of that release, not the chart's 0.19.0
-      const resolved =
-        props.falcoVersion !== undefined && stableValues?.image?.tag === undefined
-          ? { ...merged, image: { ...merged.image, tag: props.falcoVersion.toString() } }
-          : merged;
-      // From 1.24 kubeadm taints control-plane nodes node-role.kubernetes.io/control-plane (1.25+: only that), so
-      // the chart's default toleration alone would leave the API server's own node without Falco.
-      this.values =
-        stableValues?.tolerations === undefined && props.kubernetesVersion.kubeadmTaintsControlPlaneKey
-          ? { ...resolved, tolerations: [...resolved.tolerations, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }] }
-          : resolved;
-      this.falcoVersion = FalcoVersion.forImage(resolved.image.tag, props.falcoVersion);
-      this.shape = this.falcoVersion.shape;
-      if (this.shape === FalcoShape.PLUGIN && stableValues?.resources === undefined) {
-        this.values = { ...this.values, resources: PLUGIN_SHAPE_RESOURCES };
-      }
-      const v = this.values;
-      this.fullname = chartFullname(this.releaseName, v.nameOverride, v.fullnameOverride);
-      checkDnsLabel(this.fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
-      const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || this.fullname : v.serviceAccount.name || 'default';
-
-      this.clusterIP = checkClusterIP(props.service?.clusterIP);
-      this.nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
-
-      const ctx = {
-        scope: this,
-        releaseName: this.releaseName,
-        namespace: this.namespace,
-        name: chartName(v.nameOverride),
-        fullname: this.fullname,
-        serviceAccountName,
-        values: v,
-        falcoVersion: this.falcoVersion,
-        kubernetesVersion: props.kubernetesVersion,
-        clusterIP: this.clusterIP,
-        nodePort: this.nodePort,
-        webserverTlsSecret: props.webserverTlsSecret,
-      };
-
-      let result: ShapeResult;
-      if (this.shape === FalcoShape.LEGACY) {
-        if (props.k8sAudit) {
-          throw new UserError(
-            `k8sAudit is set, but Falco ${this.falcoVersion} serves audit events on its webserver; set falco.webserver.listenPort and falco.webserver.k8sAuditEndpoint instead`,
-            { field: 'k8sAudit' },
-          );
-        }
-        if (props.falcoctl) {
-          throw new UserError(`falcoctl is set, but Falco ${this.falcoVersion} has no plugins to install (falcoctl is used from Falco 0.37)`, {
-            field: 'falcoctl',
-          });
-        }
-        if (v.falco.webserver.sslEnabled && !props.webserverTlsSecret) {
-          throw new UserError(
-            `is true, but Falco's webserver needs its certificate and key at ${v.falco.webserver.sslCertificate}; ` +
-              'create a Secret with a falco.pem key (certificate and private key) and name it in webserverTlsSecret (config: falco.tlsSecret)',
-            { field: 'falco.webserver.sslEnabled' },
-          );
-        }
-        if (props.webserverTlsSecret && !v.falco.webserver.sslEnabled) {
-          throw new UserError(
-            `webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`,
-            {
-              field: 'webserverTlsSecret',
-            },
-          );
-        }
-        const secretProblems = props.webserverTlsSecret === undefined ? [] : dns1123SubdomainProblems(props.webserverTlsSecret);
-        if (secretProblems.length > 0) {
-          throw new UserError(`secret name "${props.webserverTlsSecret}" ${secretProblems.join('; ')}`, { field: 'webserverTlsSecret' });
-        }
-        result = buildLegacyShape(ctx);
-        this.auditEndpoint = {
-          scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
-          containerPort: v.falco.webserver.listenPort,
-          path: v.falco.webserver.k8sAuditEndpoint,
-        };
-      } else {
-        if (props.webserverTlsSecret) {
-          throw new UserError(
-            `webserverTlsSecret is set, but Falco ${this.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`,
-            {
-              field: 'webserverTlsSecret',
-            },
-          );
-        }
-        const listener = {
-          port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
-          path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
-        };
-        // the plugin shape's container drops every capability (RESTRICTED_CONTAINER): no port below 1024
-        for (const [port, field] of [
-          [listener.port, 'k8sAudit.port'],
-          [v.falco.webserver.listenPort, 'falco.webserver.listenPort'],
-        ] as const) {
-          const problem = privilegedPortProblem(port, { capabilities: { drop: ['ALL'] } });
-          if (problem) throw new UserError(problem, { field });
-        }
-        if (listener.port === v.falco.webserver.listenPort) {
-          // name the setting the user wrote: the listener's port, or else the webserver's (in the values)
-          throw new UserError(
-            `port ${listener.port} is both the k8saudit listener's and the webserver's (falco.webserver.listenPort); they need different ports`,
-            { field: props.k8sAudit?.port !== undefined ? 'k8sAudit.port' : 'falco.webserver.listenPort' },
-          );
-        }
-        if (props.falcoctl && !this.falcoVersion.needsFalcoctl) {
-          throw new UserError(
-            `falcoctl is set, but Falco ${this.falcoVersion} bundles its plugins and audit rules (falcoctl is used from Falco 0.37)`,
-            { field: 'falcoctl' },
-          );
-        }
-        const release = this.falcoVersion.release;
-        const refs = props.falcoctl?.refs ?? release.defaultRefs ?? [];
-        if (this.falcoVersion.needsFalcoctl) {
-          if (refs.length === 0)
-            throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
-          checkRefsLoadable(refs, this.falcoVersion, 'falcoctl.refs');
-          // /etc/falco is falcoctl's empty rules folder: without a rules artifact or customRules no rules file exists, and
-          // Falco exits ("You must specify at least one rules file": userspace/falco/app/actions/load_rules_files.cpp @ 0.44.1,
-          // the same from 0.37; it keeps only the configured paths that exist, userspace/falco/configuration.cpp)
-          if (!refs.some((r) => parseFalcoctlRef(r).name.endsWith('-rules')) && Object.keys(v.customRules).length === 0) {
-            throw new UserError(
-              `[${refs.join(', ')}] installs no rules (no *-rules ref) and the values have no customRules, so Falco finds no rules file in /etc/falco and ` +
-                `exits at start ("You must specify at least one rules file"); add a rules ref such as ${release.defaultRefs?.find((r) => r.includes('-rules')) ?? 'k8saudit-rules:0.16.1'}`,
-              { field: 'falcoctl.refs' },
-            );
-          }
-        }
-        result = buildPluginShape(ctx, listener, {
-          image: props.falcoctl?.image ?? release.falcoctlImage ?? DEFAULT_FALCOCTL_IMAGE,
-          refs,
-          indexes: props.falcoctl?.indexes ?? DEFAULT_FALCOCTL_INDEXES,
-          stateDir: release.falcoctlStateDir,
-        });
-        this.auditEndpoint = { scheme: 'http', containerPort: listener.port, path: listener.path };
-      }
-      this.workload = result.workload;
-      this.serviceObject = result.serviceObject;
-      this.serviceName = result.serviceName;
-      this.servicePort = result.servicePort;
-      this.podSelector = Object.freeze({ ...result.podSelector });
-      this.configMap = result.configMap;
-      this.falcoConfig = result.falcoConfig;
-      this.webserverTlsSecret = props.webserverTlsSecret;
-    } catch (err) {
-      throw locateValuesError(stableValues, err);
-    }
+    this.releaseName = parts.releaseName;
+    this.namespace = parts.namespace;
+    this.falcoVersion = parts.falcoVersion;
+    this.shape = parts.shape;
+    this.fullname = parts.fullname;
+    this.clusterIP = parts.clusterIP;
+    this.nodePort = parts.nodePort;
+    this.auditEndpoint = parts.auditEndpoint;
+    this.workload = parts.workload;
+    this.serviceObject = parts.serviceObject;
+    this.serviceName = parts.serviceName;
+    this.servicePort = parts.servicePort;
+    this.podSelector = Object.freeze({ ...parts.podSelector });
+    this.configMap = parts.configMap;
+    this.falcoConfig = parts.falcoConfig;
+    this.warnings = parts.warnings;
     this.node.addValidation({ validate: () => this.validateConfig() });
   }
 
@@ -388,6 +209,268 @@ export class Falco extends Construct {
   public validateConfig(): string[] {
     return validateFalcoConfig(this.falcoConfig, this.falcoVersion, `ConfigMap ${this.fullname}: falco.yaml`).map(formatViolation);
   }
+}
+
+/** What the constructor sets, common to both values formats: the names, the release, the endpoint and the objects. */
+interface CommonParts extends ShapeResult {
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly falcoVersion: FalcoVersion;
+  readonly shape: FalcoShape;
+  readonly fullname: string;
+  readonly clusterIP?: string;
+  readonly nodePort?: number;
+  readonly auditEndpoint: AuditEndpoint;
+  readonly warnings: readonly string[];
+}
+
+/** What a `Falco` is made of, by values format (each sets its own resolved values). */
+type FalcoParts =
+  | (CommonParts & { readonly format: 'chart'; readonly chartValues: ResolvedChartValues })
+  | (CommonParts & { readonly format: 'stable'; readonly values: ResolvedFalcoValues; readonly webserverTlsSecret?: string });
+
+/** The chart the values are written for, refused when it is none this library renders. */
+function checkChart(chart: FalcoChart): FalcoChart {
+  if (!Object.values(FalcoChart).includes(chart)) {
+    throw new UserError(`chart must be one of ${Object.values(FalcoChart).join(', ')}, got "${chart}"`, { field: 'chart' });
+  }
+  return chart;
+}
+
+/** Refuses the props the falcosecurity/falco values state themselves, so that there is one place for each setting. */
+function checkNoValuesProps(props: FalcoProps): void {
+  const stated = (
+    [
+      ['k8sAudit', 'the k8saudit listener is falco.plugins[].open_params in the values'],
+      ['falcoctl', 'set falcoctl.image and falcoctl.config.artifact.install.refs in the values'],
+      ['webserverTlsSecret', 'name the Secret in certs.existingSecret in the values'],
+    ] as const
+  ).find(([k]) => props[k] !== undefined);
+  if (stated)
+    throw new UserError(`is set, but with ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values the values say it: ${stated[1]}`, {
+      field: stated[0],
+    });
+}
+
+/** Falco for falcosecurity/falco 9.1.0 values: the chart builder's objects; an error about a values key points at its line. */
+function chartParts(scope: Construct, props: FalcoProps): FalcoParts {
+  try {
+    const [releaseName, namespace] = checkNames(props);
+    checkNoValuesProps(props);
+    const clusterIP = checkClusterIP(props.service?.clusterIP);
+    const nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
+    const r = buildChartShape({
+      scope,
+      releaseName,
+      namespace,
+      kubernetesVersion: props.kubernetesVersion,
+      values: props.values as FalcosecurityChartValues | undefined,
+      falcoVersion: props.falcoVersion,
+      clusterIP,
+      nodePort,
+    });
+    return {
+      ...r,
+      format: 'chart',
+      chartValues: r.values,
+      releaseName,
+      namespace,
+      shape: FalcoShape.PLUGIN,
+      clusterIP,
+      nodePort,
+      warnings: Object.freeze([...r.warnings]),
+    };
+  } catch (err) {
+    throw locateChartValuesError(props.values, err);
+  }
+}
+
+/** The stable/falco values merged over the chart defaults and completed as the release needs, and that release. */
+function resolveStableValues(
+  stableValues: FalcoChartValues | undefined,
+  props: FalcoProps,
+): { values: ResolvedFalcoValues; falcoVersion: FalcoVersion } {
+  const merged = resolveFalcoValues(stableValues ?? {});
+  // falco.version without an image.tag: the image of that release, not the chart's 0.19.0
+  const resolved =
+    props.falcoVersion !== undefined && stableValues?.image?.tag === undefined
+      ? { ...merged, image: { ...merged.image, tag: props.falcoVersion.toString() } }
+      : merged;
+  // From 1.24 kubeadm taints control-plane nodes node-role.kubernetes.io/control-plane (1.25+: only that), so
+  // the chart's default toleration alone would leave the API server's own node without Falco.
+  let values =
+    stableValues?.tolerations === undefined && props.kubernetesVersion.kubeadmTaintsControlPlaneKey
+      ? { ...resolved, tolerations: [...resolved.tolerations, { effect: 'NoSchedule', key: 'node-role.kubernetes.io/control-plane' }] }
+      : resolved;
+  const falcoVersion = FalcoVersion.forImage(resolved.image.tag, props.falcoVersion);
+  if (falcoVersion.shape === FalcoShape.PLUGIN && stableValues?.resources === undefined) {
+    values = { ...values, resources: PLUGIN_SHAPE_RESOURCES };
+  }
+  return { values, falcoVersion };
+}
+
+/** Falco for stable/falco values: the legacy or plugin shape of the release; an error about a values key points at its line. */
+function stableParts(scope: Construct, props: FalcoProps): FalcoParts {
+  const stableValues = props.values as FalcoChartValues | undefined;
+  // an error about a values key points at its line in the values file
+  try {
+    const [releaseName, namespace] = checkNames(props);
+    const { values: v, falcoVersion } = resolveStableValues(stableValues, props);
+    const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
+    checkDnsLabel(fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
+    const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || fullname : v.serviceAccount.name || 'default';
+    const clusterIP = checkClusterIP(props.service?.clusterIP);
+    const nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
+    const ctx: ShapeContext = {
+      scope,
+      releaseName,
+      namespace,
+      name: chartName(v.nameOverride),
+      fullname,
+      serviceAccountName,
+      values: v,
+      falcoVersion,
+      kubernetesVersion: props.kubernetesVersion,
+      clusterIP,
+      nodePort,
+      webserverTlsSecret: props.webserverTlsSecret,
+    };
+    const shape = falcoVersion.shape;
+    const { result, auditEndpoint } = shape === FalcoShape.LEGACY ? legacyShape(ctx, props) : pluginShape(ctx, props);
+    const common = { releaseName, namespace, falcoVersion, shape, fullname, clusterIP, nodePort, auditEndpoint, warnings: Object.freeze([]) };
+    return { ...result, ...common, format: 'stable', values: v, webserverTlsSecret: props.webserverTlsSecret };
+  } catch (err) {
+    throw locateValuesError(stableValues, err);
+  }
+}
+
+/** A shape's objects and where they serve audit events. */
+interface BuiltShape {
+  readonly result: ShapeResult;
+  readonly auditEndpoint: AuditEndpoint;
+}
+
+/** Refuses the props a legacy release (its webserver serves audit events) cannot use, and the webserver TLS set half-way. */
+function checkLegacyProps(ctx: ShapeContext, props: FalcoProps): void {
+  const v = ctx.values;
+  if (props.k8sAudit) {
+    throw new UserError(
+      `k8sAudit is set, but Falco ${ctx.falcoVersion} serves audit events on its webserver; set falco.webserver.listenPort and falco.webserver.k8sAuditEndpoint instead`,
+      { field: 'k8sAudit' },
+    );
+  }
+  if (props.falcoctl) {
+    throw new UserError(`falcoctl is set, but Falco ${ctx.falcoVersion} has no plugins to install (falcoctl is used from Falco 0.37)`, {
+      field: 'falcoctl',
+    });
+  }
+  if (v.falco.webserver.sslEnabled && !props.webserverTlsSecret) {
+    throw new UserError(
+      `is true, but Falco's webserver needs its certificate and key at ${v.falco.webserver.sslCertificate}; ` +
+        'create a Secret with a falco.pem key (certificate and private key) and name it in webserverTlsSecret (config: falco.tlsSecret)',
+      { field: 'falco.webserver.sslEnabled' },
+    );
+  }
+  if (props.webserverTlsSecret && !v.falco.webserver.sslEnabled) {
+    throw new UserError(
+      `webserverTlsSecret "${props.webserverTlsSecret}" is set, but falco.webserver.sslEnabled is false; turn TLS on or remove the secret`,
+      {
+        field: 'webserverTlsSecret',
+      },
+    );
+  }
+  const secretProblems = props.webserverTlsSecret === undefined ? [] : dns1123SubdomainProblems(props.webserverTlsSecret);
+  if (secretProblems.length > 0) {
+    throw new UserError(`secret name "${props.webserverTlsSecret}" ${secretProblems.join('; ')}`, { field: 'webserverTlsSecret' });
+  }
+}
+
+/** The legacy shape (Falco before the k8saudit plugin): a DaemonSet whose webserver receives the audit events. */
+function legacyShape(ctx: ShapeContext, props: FalcoProps): BuiltShape {
+  checkLegacyProps(ctx, props);
+  const v = ctx.values;
+  const result = buildLegacyShape(ctx);
+  return {
+    result,
+    auditEndpoint: {
+      scheme: v.falco.webserver.sslEnabled ? 'https' : 'http',
+      containerPort: v.falco.webserver.listenPort,
+      path: v.falco.webserver.k8sAuditEndpoint,
+    },
+  };
+}
+
+/** The k8saudit listener from the props, checked: an unprivileged port, not the webserver's. */
+function pluginListener(v: ResolvedFalcoValues, props: FalcoProps): { port: number; path: string } {
+  const listener = {
+    port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
+    path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
+  };
+  // the plugin shape's container drops every capability (RESTRICTED_CONTAINER): no port below 1024
+  for (const [port, field] of [
+    [listener.port, 'k8sAudit.port'],
+    [v.falco.webserver.listenPort, 'falco.webserver.listenPort'],
+  ] as const) {
+    const problem = privilegedPortProblem(port, { capabilities: { drop: ['ALL'] } });
+    if (problem) throw new UserError(problem, { field });
+  }
+  if (listener.port === v.falco.webserver.listenPort) {
+    // name the setting the user wrote: the listener's port, or else the webserver's (in the values)
+    throw new UserError(
+      `port ${listener.port} is both the k8saudit listener's and the webserver's (falco.webserver.listenPort); they need different ports`,
+      { field: props.k8sAudit?.port !== undefined ? 'k8sAudit.port' : 'falco.webserver.listenPort' },
+    );
+  }
+  return listener;
+}
+
+/** The artifacts falcoctl installs, checked: falcoctl only where the release uses it, loadable refs, some rules to load. */
+function falcoctlRefs(ctx: ShapeContext, props: FalcoProps): readonly string[] {
+  const falcoVersion = ctx.falcoVersion;
+  if (props.falcoctl && !falcoVersion.needsFalcoctl) {
+    throw new UserError(`falcoctl is set, but Falco ${falcoVersion} bundles its plugins and audit rules (falcoctl is used from Falco 0.37)`, {
+      field: 'falcoctl',
+    });
+  }
+  const release = falcoVersion.release;
+  const refs = props.falcoctl?.refs ?? release.defaultRefs ?? [];
+  if (falcoVersion.needsFalcoctl) {
+    if (refs.length === 0) throw new UserError('falcoctl.refs is empty; list the plugin and rules artifacts to install', { field: 'falcoctl.refs' });
+    checkRefsLoadable(refs, falcoVersion, 'falcoctl.refs');
+    // /etc/falco is falcoctl's empty rules folder: without a rules artifact or customRules no rules file exists, and
+    // Falco exits ("You must specify at least one rules file": userspace/falco/app/actions/load_rules_files.cpp @ 0.44.1,
+    // the same from 0.37; it keeps only the configured paths that exist, userspace/falco/configuration.cpp)
+    if (!refs.some((r) => parseFalcoctlRef(r).name.endsWith('-rules')) && Object.keys(ctx.values.customRules).length === 0) {
+      throw new UserError(
+        `[${refs.join(', ')}] installs no rules (no *-rules ref) and the values have no customRules, so Falco finds no rules file in /etc/falco and ` +
+          `exits at start ("You must specify at least one rules file"); add a rules ref such as ${release.defaultRefs?.find((r) => r.includes('-rules')) ?? 'k8saudit-rules:0.16.1'}`,
+        { field: 'falcoctl.refs' },
+      );
+    }
+  }
+  return refs;
+}
+
+/** The plugin shape (Falco 0.32+): a Deployment whose k8saudit plugin receives the audit events, falcoctl installing it where needed. */
+function pluginShape(ctx: ShapeContext, props: FalcoProps): BuiltShape {
+  if (props.webserverTlsSecret) {
+    throw new UserError(
+      `webserverTlsSecret is set, but Falco ${ctx.falcoVersion} receives audit events on the k8saudit plugin's plain-HTTP listener`,
+      {
+        field: 'webserverTlsSecret',
+      },
+    );
+  }
+  const listener = pluginListener(ctx.values, props);
+  const refs = falcoctlRefs(ctx, props);
+  const release = ctx.falcoVersion.release;
+  const result = buildPluginShape(ctx, listener, {
+    image: props.falcoctl?.image ?? release.falcoctlImage ?? DEFAULT_FALCOCTL_IMAGE,
+    refs,
+    indexes: props.falcoctl?.indexes ?? DEFAULT_FALCOCTL_INDEXES,
+    stateDir: release.falcoctlStateDir,
+  });
+  return { result, auditEndpoint: { scheme: 'http', containerPort: listener.port, path: listener.path } };
 }
 
 /** The release name and the namespace, each checked, both reported when both are wrong. */

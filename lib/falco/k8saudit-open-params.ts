@@ -29,6 +29,16 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
       { field },
     );
   }
+  const { scheme, rest } = listenerScheme(text, field);
+  const { host, portText, tail } = listenerAuthority(text, scheme, rest, field);
+  checkListenerHost(text, scheme, host, portText, tail, field);
+  checkListenerPort(text, scheme, portText, tail, field);
+  checkListenerPath(text, tail, field);
+  return { scheme, port: Number(portText), path: checkAuditPath(tail, field) };
+}
+
+/** The scheme (lowercased, as Go does) and what follows it; refuses a file source and any scheme but http and https. */
+function listenerScheme(text: string, field: string): { scheme: 'http' | 'https'; rest: string } {
   const params = text.trim();
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):(.*)$/s.exec(params);
   if (!m || m[1].length === 1) {
@@ -48,7 +58,11 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
       },
     );
   }
-  const rest = m[2];
+  return { scheme, rest: m[2] };
+}
+
+/** The host, port text and path-and-after of `//host:port...`, as Go's `url.Parse` splits them; refuses user information. */
+function listenerAuthority(text: string, scheme: string, rest: string, field: string): { host: string; portText: string | undefined; tail: string } {
   if (!rest.startsWith('//')) {
     throw new UserError(
       `"${text}" has no "//host:port" part, so the plugin would listen on :${scheme === 'http' ? 80 : 443} with no path; use "${scheme}://:9765/k8s-audit"`,
@@ -61,8 +75,11 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
   const tail = authEnd < 0 ? '' : afterSlashes.slice(authEnd);
   if (authority.includes('@')) throw new UserError(`"${text}" has user information, which the plugin ignores; remove it`, { field });
   const hp = /^(\[[0-9A-Fa-f:.]*\]|[^:]*)(?::(.*))?$/.exec(authority)!;
-  const host = hp[1].replace(/^\[|\]$/g, '');
-  const portText = hp[2];
+  return { host: hp[1].replace(/^\[|\]$/g, ''), portText: hp[2], tail };
+}
+
+/** Refuses a host other than "every address": the Service forwards to the pod's IP, not to 127.0.0.1. */
+function checkListenerHost(text: string, scheme: string, host: string, portText: string | undefined, tail: string, field: string): void {
   if (!['', '0.0.0.0', '::'].includes(host)) {
     throw new UserError(
       `"${text}" makes the plugin listen on ${host} only, but the Service forwards the API server's requests to the pod's own IP; ` +
@@ -70,6 +87,10 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
       { field },
     );
   }
+}
+
+/** Refuses a missing, empty, named or out-of-range port (Go would listen on :80/:443, a random port or a service name). */
+function checkListenerPort(text: string, scheme: string, portText: string | undefined, tail: string, field: string): void {
   if (portText === undefined || !/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
     const what =
       portText === undefined || portText === ''
@@ -77,6 +98,10 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
         : `port "${portText}", which is not a port number from 1 to 65535`;
     throw new UserError(`"${text}" has ${what}; give one, e.g. "${scheme}://:9765${tail || '/k8s-audit'}"`, { field });
   }
+}
+
+/** Refuses a query or fragment (the handler ignores them) and an empty path (Go's ServeMux panics on it). */
+function checkListenerPath(text: string, tail: string, field: string): void {
   const q = tail.search(/[?#]/);
   if (q >= 0) {
     throw new UserError(`"${text}" has a query or fragment ("${tail.slice(q)}"), which the plugin ignores (it serves the path alone); remove it`, {
@@ -89,5 +114,4 @@ export function parseK8sAuditOpenParams(text: unknown, field: string): K8sAuditO
       { field },
     );
   }
-  return { scheme, port: Number(portText), path: checkAuditPath(tail, field) };
 }

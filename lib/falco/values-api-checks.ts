@@ -26,11 +26,10 @@ import {
 import { child, isObject } from '../core/util';
 import { formatPath, YamlPath } from '../core/yaml';
 
-/** A values path as messages show it, odd keys quoted: `customRules["../x"]`, `daemonset.env["A=B"]`. */
-
 /** The rules both values formats' stand-in pods are checked with (each format adds what its keys can reach). */
 const POD_TEMPLATE_RULES = [checkResourceQuantities, checkTolerations, checkContainerEnv, checkContainerImage, checkPodSpecNames, checkAffinity];
 
+/** A values path as messages show it, odd keys quoted: `customRules["../x"]`, `daemonset.env["A=B"]`. */
 export function valuesField(path: YamlPath): string {
   return path.reduce<string>((out, part) => child(out, part), '');
 }
@@ -69,8 +68,37 @@ function sameStart(path: readonly (string | number)[], prefix: readonly (string 
   return prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
 }
 
-/** The stand-in objects for the values (merged over the chart defaults) and where their fields came from. */
-function sources(v: Values): Source[] {
+/** The pod's service account as both charts set it: a non-empty `serviceAccount.name`, else none. */
+function serviceAccountName(v: Values): string | undefined {
+  return typeof v.serviceAccount?.name === 'string' && v.serviceAccount.name !== '' ? v.serviceAccount.name : undefined;
+}
+
+/** The stand-in workload of `kind` around a pod spec, named as the charts name it. */
+function workload(kind: string, spec: Values): Values {
+  return { apiVersion: 'apps/v1', kind, metadata: { name: 'falco', namespace: 'falco' }, spec };
+}
+
+/** The scheduling keys both formats put at the top level of the values, in the pod spec's place. */
+const SCHEDULING_ORIGINS: [string, YamlPath][] = [
+  [`${POD}.nodeSelector`, ['nodeSelector']],
+  [`${POD}.tolerations`, ['tolerations']],
+  [`${POD}.affinity`, ['affinity']],
+];
+
+/** The stand-in workload and the rules ConfigMap (`customRules`), the two sources of either values format. */
+function workloadAndRules(v: Values, object: Values, rules: readonly SemanticRule[], origins: readonly [string, YamlPath][]): Source[] {
+  return [
+    { item: { source: 'values', object }, rules, origins },
+    {
+      item: { source: 'values', object: { apiVersion: 'v1', kind: 'ConfigMap', data: v.customRules } },
+      rules: [checkConfigData],
+      origins: [['data', ['customRules']]],
+    },
+  ];
+}
+
+/** The stand-in container env for the values in the chart's order (shape-context valuesEnv), and where each name came from. */
+function legacyEnv(v: Values): { env: { name: string; value: string }[]; envFrom: [string, YamlPath][] } {
   const env: { name: string; value: string }[] = [];
   const envFrom: [string, YamlPath][] = [];
   const addEnv = (name: string, value: unknown, from: YamlPath) => {
@@ -83,11 +111,15 @@ function sources(v: Values): Source[] {
   if (v.proxy?.noProxy) addEnv('no_proxy', v.proxy.noProxy, ['proxy', 'noProxy']);
   if (v.timezone) addEnv('TZ', v.timezone, ['timezone']);
   for (const key of Object.keys(v.daemonset?.env ?? {}).sort()) addEnv(key, v.daemonset.env[key], ['daemonset', 'env', key]);
+  return { env, envFrom };
+}
 
-  const serviceAccountName = typeof v.serviceAccount?.name === 'string' && v.serviceAccount.name !== '' ? v.serviceAccount.name : undefined;
+/** The stand-in objects for the values (merged over the chart defaults) and where their fields came from. */
+function sources(v: Values): Source[] {
+  const { env, envFrom } = legacyEnv(v);
   // Falco's legacy workload, a DaemonSet: the rules check its pod template as they check a Pod
   const podSpec = {
-    serviceAccountName,
+    serviceAccountName: serviceAccountName(v),
     priorityClassName: v.priorityClassName || undefined,
     nodeSelector: v.nodeSelector,
     affinity: v.affinity,
@@ -98,36 +130,82 @@ function sources(v: Values): Source[] {
       { name: 'containerd-socket', hostPath: { path: v.containerd?.socket } },
     ],
   };
-  const daemonSet = {
-    apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: { name: 'falco', namespace: 'falco' },
-    spec: { updateStrategy: v.daemonset?.updateStrategy, template: { spec: podSpec } },
+  const daemonSet = workload('DaemonSet', { updateStrategy: v.daemonset?.updateStrategy, template: { spec: podSpec } });
+  return workloadAndRules(
+    v,
+    daemonSet,
+    [checkHostPathTypes, ...POD_TEMPLATE_RULES, checkDaemonSetUpdateStrategy],
+    [
+      [`${POD}.volumes[0].hostPath.path`, ['docker', 'socket']],
+      [`${POD}.volumes[1].hostPath.path`, ['containerd', 'socket']],
+      [`${POD}.containers[0].resources`, ['resources']],
+      [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
+      ...envFrom,
+      ...SCHEDULING_ORIGINS,
+      [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
+      [`${POD}.priorityClassName`, ['priorityClassName']],
+      ['spec.updateStrategy', ['daemonset', 'updateStrategy']],
+    ],
+  );
+}
+
+/** A falcoctl container (install, follow) at `at`: its own security context, resources, mounts and env, recorded in `origins`. */
+function falcoctlContainer(fc: Values, at: string, name: string, from: YamlPath, c: Values, origins: [string, YamlPath][]): Values {
+  origins.push(
+    [`${at}.securityContext`, [...from, 'securityContext']],
+    [`${at}.resources`, [...from, 'resources']],
+    [`${at}.volumeMounts`, [...from, 'mounts', 'volumeMounts']],
+    [`${at}.env`, [...from, 'env']],
+    [`${at}.imagePullPolicy`, ['falcoctl', 'image', 'pullPolicy']],
+  );
+  return {
+    name,
+    image: 'falcoctl',
+    imagePullPolicy: fc.image?.pullPolicy,
+    securityContext: c.securityContext,
+    resources: c.resources,
+    volumeMounts: c.mounts?.volumeMounts,
+    env: c.env,
   };
-  return [
-    {
-      item: { source: 'values', object: daemonSet },
-      rules: [checkHostPathTypes, ...POD_TEMPLATE_RULES, checkDaemonSetUpdateStrategy],
-      origins: [
-        [`${POD}.volumes[0].hostPath.path`, ['docker', 'socket']],
-        [`${POD}.volumes[1].hostPath.path`, ['containerd', 'socket']],
-        [`${POD}.containers[0].resources`, ['resources']],
-        [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
-        ...envFrom,
-        [`${POD}.nodeSelector`, ['nodeSelector']],
-        [`${POD}.tolerations`, ['tolerations']],
-        [`${POD}.affinity`, ['affinity']],
-        [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
-        [`${POD}.priorityClassName`, ['priorityClassName']],
-        ['spec.updateStrategy', ['daemonset', 'updateStrategy']],
-      ],
-    },
-    {
-      item: { source: 'values', object: { apiVersion: 'v1', kind: 'ConfigMap', data: v.customRules } },
-      rules: [checkConfigData],
-      origins: [['data', ['customRules']]],
-    },
+}
+
+/** The Falco container: containerSecurityContext, resources, mounts.volumeMounts and extra.env sit at the top level. */
+function chartFalcoContainer(v: Values, origins: [string, YamlPath][]): Values {
+  origins.push(
+    [`${POD}.containers[0].securityContext`, ['containerSecurityContext']],
+    [`${POD}.containers[0].resources`, ['resources']],
+    [`${POD}.containers[0].volumeMounts`, ['mounts', 'volumeMounts']],
+    [`${POD}.containers[0].env`, ['extra', 'env']],
+    [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
+  );
+  return {
+    name: 'falco',
+    image: 'falco',
+    imagePullPolicy: v.image?.pullPolicy,
+    securityContext: v.containerSecurityContext,
+    resources: v.resources,
+    volumeMounts: v.mounts?.volumeMounts,
+    env: v.extra?.env,
+  };
+}
+
+/** The chart's containers and init containers for the values: Falco, falcoctl's follower and installer, the user's init containers. */
+function chartContainers(v: Values, origins: [string, YamlPath][]): { containers: unknown[]; initContainers: unknown[] } {
+  const fc: Values = isObject(v.falcoctl) ? v.falcoctl : {};
+  const install: Values = isObject(fc.artifact?.install) ? fc.artifact.install : {};
+  const follow: Values = isObject(fc.artifact?.follow) ? fc.artifact.follow : {};
+  const extraInit: unknown[] = Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : [];
+  const containers: unknown[] = [chartFalcoContainer(v, origins)];
+  if (follow.enabled === true) {
+    containers.push(falcoctlContainer(fc, `${POD}.containers[1]`, 'falcoctl-artifact-follow', ['falcoctl', 'artifact', 'follow'], follow, origins));
+  }
+  // the installer first, so that a user's init container of its name is the repeat reported
+  const initContainers = [
+    falcoctlContainer(fc, `${POD}.initContainers[0]`, 'falcoctl-artifact-install', ['falcoctl', 'artifact', 'install'], install, origins),
+    ...extraInit,
   ];
+  extraInit.forEach((_c, i) => origins.push([`${POD}.initContainers[${i + 1}]`, ['extra', 'initContainers', i]]));
+  return { containers, initContainers };
 }
 
 /**
@@ -138,68 +216,17 @@ function sources(v: Values): Source[] {
  * violation there is this tool's, and the rendered objects are checked again.
  */
 function chartSources(v: Values): Source[] {
-  const fc: Values = isObject(v.falcoctl) ? v.falcoctl : {};
-  const install: Values = isObject(fc.artifact?.install) ? fc.artifact.install : {};
-  const follow: Values = isObject(fc.artifact?.follow) ? fc.artifact.follow : {};
-  const extraInit: unknown[] = Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : [];
   const origins: [string, YamlPath][] = [];
-  // a falcoctl container (install, follow): its own security context, resources, mounts and env
-  const container = (at: string, name: string, from: YamlPath, c: Values) => {
-    origins.push(
-      [`${at}.securityContext`, [...from, 'securityContext']],
-      [`${at}.resources`, [...from, 'resources']],
-      [`${at}.volumeMounts`, [...from, 'mounts', 'volumeMounts']],
-      [`${at}.env`, [...from, 'env']],
-      [`${at}.imagePullPolicy`, ['falcoctl', 'image', 'pullPolicy']],
-    );
-    return {
-      name,
-      image: 'falcoctl',
-      imagePullPolicy: fc.image?.pullPolicy,
-      securityContext: c.securityContext,
-      resources: c.resources,
-      volumeMounts: c.mounts?.volumeMounts,
-      env: c.env,
-    };
-  };
-  // the Falco container: containerSecurityContext, resources, mounts.volumeMounts and extra.env sit at the top level
-  const falco = {
-    name: 'falco',
-    image: 'falco',
-    imagePullPolicy: v.image?.pullPolicy,
-    securityContext: v.containerSecurityContext,
-    resources: v.resources,
-    volumeMounts: v.mounts?.volumeMounts,
-    env: v.extra?.env,
-  };
-  origins.push(
-    [`${POD}.containers[0].securityContext`, ['containerSecurityContext']],
-    [`${POD}.containers[0].resources`, ['resources']],
-    [`${POD}.containers[0].volumeMounts`, ['mounts', 'volumeMounts']],
-    [`${POD}.containers[0].env`, ['extra', 'env']],
-    [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
-  );
-  const containers: unknown[] = [falco];
-  if (follow.enabled === true) {
-    containers.push(container(`${POD}.containers[1]`, 'falcoctl-artifact-follow', ['falcoctl', 'artifact', 'follow'], follow));
-  }
-  // the installer first, so that a user's init container of its name is the repeat reported
-  const initContainers = [
-    container(`${POD}.initContainers[0]`, 'falcoctl-artifact-install', ['falcoctl', 'artifact', 'install'], install),
-    ...extraInit,
-  ];
-  extraInit.forEach((_c, i) => origins.push([`${POD}.initContainers[${i + 1}]`, ['extra', 'initContainers', i]]));
+  const { containers, initContainers } = chartContainers(v, origins);
   origins.push(
     [`${POD}.securityContext`, ['podSecurityContext']],
     [`${POD}.volumes`, ['mounts', 'volumes']],
-    [`${POD}.nodeSelector`, ['nodeSelector']],
-    [`${POD}.tolerations`, ['tolerations']],
-    [`${POD}.affinity`, ['affinity']],
+    ...SCHEDULING_ORIGINS,
     [`${POD}.priorityClassName`, ['podPriorityClassName']],
     [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
   );
   const podSpec = {
-    serviceAccountName: typeof v.serviceAccount?.name === 'string' && v.serviceAccount.name !== '' ? v.serviceAccount.name : undefined,
+    serviceAccountName: serviceAccountName(v),
     priorityClassName: v.podPriorityClassName || undefined,
     securityContext: v.podSecurityContext,
     nodeSelector: v.nodeSelector,
@@ -209,31 +236,13 @@ function chartSources(v: Values): Source[] {
     initContainers,
     volumes: v.mounts?.volumes,
   };
-  const deployment = {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'falco', namespace: 'falco' },
-    spec: { template: { spec: podSpec } },
-  };
-  return [
-    {
-      item: { source: 'values', object: deployment },
-      rules: [
-        checkSecurityContexts,
-        checkVolumeMountSubPaths,
-        checkHostPathTypes,
-        checkPrivilegedEscalation,
-        checkContainerNames,
-        ...POD_TEMPLATE_RULES,
-      ],
-      origins,
-    },
-    {
-      item: { source: 'values', object: { apiVersion: 'v1', kind: 'ConfigMap', data: v.customRules } },
-      rules: [checkConfigData],
-      origins: [['data', ['customRules']]],
-    },
-  ];
+  const deployment = workload('Deployment', { template: { spec: podSpec } });
+  return workloadAndRules(
+    v,
+    deployment,
+    [checkSecurityContexts, checkVolumeMountSubPaths, checkHostPathTypes, checkPrivilegedEscalation, checkContainerNames, ...POD_TEMPLATE_RULES],
+    origins,
+  );
 }
 
 /** The violations of one version, each with its values path, keyed by rule and path. */
