@@ -84,108 +84,7 @@ export class AuditPolicy {
    * @ v0.30.0). `ResponseStarted` is kept: `Attach/Exec Pod` matches only that stage.
    */
   public static hardened(options: AuditPolicyOptions = {}): AuditPolicy {
-    // GCE: kubernetes/kubernetes cluster/gce/gci/configure-helper.sh create-master-audit-policy
-    // (stored copy at commit b574b11f6b28f06e17333bb110e9374db3259bad)
-    const controlPlane = ['system:kube-controller-manager', 'system:cloud-controller-manager', 'system:kube-scheduler'];
-    return new AuditPolicy(
-      [
-        {
-          level: AuditLevel.METADATA,
-          resources: [
-            { group: '', resources: ['secrets', 'configmaps', 'serviceaccounts/token'] },
-            { group: 'authentication.k8s.io', resources: ['tokenreviews'] },
-          ],
-        },
-        {
-          level: AuditLevel.NONE,
-          users: ['system:kube-proxy'],
-          verbs: ['watch'],
-          resources: [
-            { group: '', resources: ['endpoints', 'services', 'services/status'] },
-            { group: 'discovery.k8s.io', resources: ['endpointslices'] },
-          ],
-        },
-        {
-          level: AuditLevel.NONE,
-          users: ['kubelet'], // GCE: the legacy kubelet identity
-          verbs: ['get'],
-          resources: [{ group: '', resources: ['nodes', 'nodes/status'] }],
-        },
-        {
-          level: AuditLevel.NONE,
-          userGroups: ['system:nodes'],
-          verbs: ['get'],
-          resources: [{ group: '', resources: ['nodes', 'nodes/status'] }],
-        },
-        {
-          level: AuditLevel.NONE,
-          users: [...controlPlane, 'system:serviceaccount:kube-system:endpoint-controller'],
-          verbs: ['get', 'update'],
-          namespaces: ['kube-system'],
-          resources: [{ group: '', resources: ['endpoints'] }],
-        },
-        {
-          // leader election moved from endpoints to leases; the API server keeps its identity lease too
-          level: AuditLevel.NONE,
-          users: [...controlPlane, 'system:apiserver'],
-          verbs: ['get', 'list', 'watch', 'update'],
-          resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }],
-        },
-        {
-          // node heartbeats (kube-node-lease) and controllers' leader election
-          level: AuditLevel.NONE,
-          userGroups: ['system:nodes', 'system:serviceaccounts'],
-          verbs: ['get', 'list', 'watch', 'update'],
-          resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }],
-        },
-        {
-          level: AuditLevel.NONE,
-          users: ['system:apiserver'],
-          verbs: ['get'],
-          resources: [{ group: '', resources: ['namespaces', 'namespaces/status', 'namespaces/finalize'] }],
-        },
-        {
-          level: AuditLevel.NONE,
-          users: ['system:kube-controller-manager', 'system:cloud-controller-manager'],
-          verbs: ['get', 'list'],
-          resources: [{ group: 'metrics.k8s.io' }],
-        },
-        {
-          level: AuditLevel.NONE,
-          nonResourceURLs: ['/healthz*', '/livez*', '/readyz*', '/version', '/openapi*', '/swagger*'],
-        },
-        {
-          level: AuditLevel.NONE,
-          resources: [
-            { group: '', resources: ['events'] },
-            { group: 'events.k8s.io', resources: ['events'] },
-          ],
-        },
-        {
-          level: AuditLevel.REQUEST_RESPONSE,
-          verbs: ['create'],
-          resources: [{ group: '', resources: ['pods'] }],
-        },
-        {
-          // the rules match the resource name in any group; ingresses left extensions in 1.22
-          level: AuditLevel.REQUEST,
-          verbs: ['create'],
-          resources: [
-            { group: '', resources: ['services'] },
-            { group: 'rbac.authorization.k8s.io', resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'] },
-            { group: 'networking.k8s.io', resources: ['ingresses'] },
-            { group: 'extensions', resources: ['ingresses'] },
-          ],
-        },
-        {
-          level: AuditLevel.REQUEST,
-          verbs: ['update', 'patch'],
-          resources: [{ group: '', resources: ['pods/ephemeralcontainers'] }],
-        },
-        { level: AuditLevel.METADATA },
-      ],
-      options,
-    );
+    return new AuditPolicy(hardenedRules(), options);
   }
 
   /** One rule: `Metadata` for every request (who did what to which object, never a body). */
@@ -301,4 +200,145 @@ function checkRule(rule: AuditPolicyRule, field: string): void {
       }
     });
   }
+}
+
+// GCE: kubernetes/kubernetes cluster/gce/gci/configure-helper.sh create-master-audit-policy
+// (stored copy at commit b574b11f6b28f06e17333bb110e9374db3259bad)
+
+/** The rules of `AuditPolicy.hardened`, built fresh per call, in order (first match wins). */
+function hardenedRules(): AuditPolicyRule[] {
+  return [
+    ...credentialRules(),
+    ...nodeAndProxyRules(),
+    ...controlPlaneRules(),
+    ...urlAndEventRules(),
+    ...bodyRules(),
+    { level: AuditLevel.METADATA },
+  ];
+}
+
+/** The control-plane identities GCE's system-traffic rules name. */
+const CONTROL_PLANE = ['system:kube-controller-manager', 'system:cloud-controller-manager', 'system:kube-scheduler'];
+
+/** `Metadata` for credential-bearing objects, first so no `None` rule hides a Secret read (rule 1 of `hardened`). */
+function credentialRules(): AuditPolicyRule[] {
+  return [
+    {
+      level: AuditLevel.METADATA,
+      resources: [
+        { group: '', resources: ['secrets', 'configmaps', 'serviceaccounts/token'] },
+        { group: 'authentication.k8s.io', resources: ['tokenreviews'] },
+      ],
+    },
+  ];
+}
+
+/** `None` for kube-proxy watches and kubelet / node reads of nodes (GCE system traffic, rule 2 of `hardened`). */
+function nodeAndProxyRules(): AuditPolicyRule[] {
+  return [
+    {
+      level: AuditLevel.NONE,
+      users: ['system:kube-proxy'],
+      verbs: ['watch'],
+      resources: [
+        { group: '', resources: ['endpoints', 'services', 'services/status'] },
+        { group: 'discovery.k8s.io', resources: ['endpointslices'] },
+      ],
+    },
+    {
+      level: AuditLevel.NONE,
+      users: ['kubelet'], // GCE: the legacy kubelet identity
+      verbs: ['get'],
+      resources: [{ group: '', resources: ['nodes', 'nodes/status'] }],
+    },
+    {
+      level: AuditLevel.NONE,
+      userGroups: ['system:nodes'],
+      verbs: ['get'],
+      resources: [{ group: '', resources: ['nodes', 'nodes/status'] }],
+    },
+  ];
+}
+
+/** `None` for control-plane leader election, node heartbeats, namespace and metrics reads (GCE system traffic, rule 2 of `hardened`). */
+function controlPlaneRules(): AuditPolicyRule[] {
+  return [
+    {
+      level: AuditLevel.NONE,
+      users: [...CONTROL_PLANE, 'system:serviceaccount:kube-system:endpoint-controller'],
+      verbs: ['get', 'update'],
+      namespaces: ['kube-system'],
+      resources: [{ group: '', resources: ['endpoints'] }],
+    },
+    {
+      // leader election moved from endpoints to leases; the API server keeps its identity lease too
+      level: AuditLevel.NONE,
+      users: [...CONTROL_PLANE, 'system:apiserver'],
+      verbs: ['get', 'list', 'watch', 'update'],
+      resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }],
+    },
+    {
+      // node heartbeats (kube-node-lease) and controllers' leader election
+      level: AuditLevel.NONE,
+      userGroups: ['system:nodes', 'system:serviceaccounts'],
+      verbs: ['get', 'list', 'watch', 'update'],
+      resources: [{ group: 'coordination.k8s.io', resources: ['leases'] }],
+    },
+    {
+      level: AuditLevel.NONE,
+      users: ['system:apiserver'],
+      verbs: ['get'],
+      resources: [{ group: '', resources: ['namespaces', 'namespaces/status', 'namespaces/finalize'] }],
+    },
+    {
+      level: AuditLevel.NONE,
+      users: ['system:kube-controller-manager', 'system:cloud-controller-manager'],
+      verbs: ['get', 'list'],
+      resources: [{ group: 'metrics.k8s.io' }],
+    },
+  ];
+}
+
+/** `None` for health, version and API document URLs and for Events (rule 3 of `hardened`). */
+function urlAndEventRules(): AuditPolicyRule[] {
+  return [
+    {
+      level: AuditLevel.NONE,
+      nonResourceURLs: ['/healthz*', '/livez*', '/readyz*', '/version', '/openapi*', '/swagger*'],
+    },
+    {
+      level: AuditLevel.NONE,
+      resources: [
+        { group: '', resources: ['events'] },
+        { group: 'events.k8s.io', resources: ['events'] },
+      ],
+    },
+  ];
+}
+
+/** `RequestResponse` / `Request` for the writes whose body a Falco rule reads (rules 4 and 5 of `hardened`). */
+function bodyRules(): AuditPolicyRule[] {
+  return [
+    {
+      level: AuditLevel.REQUEST_RESPONSE,
+      verbs: ['create'],
+      resources: [{ group: '', resources: ['pods'] }],
+    },
+    {
+      // the rules match the resource name in any group; ingresses left extensions in 1.22
+      level: AuditLevel.REQUEST,
+      verbs: ['create'],
+      resources: [
+        { group: '', resources: ['services'] },
+        { group: 'rbac.authorization.k8s.io', resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'] },
+        { group: 'networking.k8s.io', resources: ['ingresses'] },
+        { group: 'extensions', resources: ['ingresses'] },
+      ],
+    },
+    {
+      level: AuditLevel.REQUEST,
+      verbs: ['update', 'patch'],
+      resources: [{ group: '', resources: ['pods/ephemeralcontainers'] }],
+    },
+  ];
 }

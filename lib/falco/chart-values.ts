@@ -416,11 +416,29 @@ export const AUDIT_ONLY_WHY =
  * the chart would render beside Falco that this tool does not (subcharts, metrics, certificates in Git).
  */
 function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValuesProblem[] {
+  return [
+    ...driverRefusals(user, v),
+    ...collectorRefusals(user, v),
+    ...controllerRefusals(user, v),
+    ...notRenderedRefusals(user, v),
+    ...privilegeRefusals(v),
+    ...credentialRefusals(user),
+    ...falcoKeyRefusals(user, v),
+  ];
+}
+
+/** The problem list one group of refusals fills, with its helpers: whether the user set a key, and a key's state. */
+function refuser(user: Record<string, any>) {
   const out: ChartValuesProblem[] = [];
   const set = (path: string) => has(user, path.split('.'));
   const add = (path: string, message: string) => out.push({ path: path.split('.'), message });
   const state = (path: string, value: unknown) => `is ${JSON.stringify(value)}${set(path) ? '' : " (the chart's default)"}`;
+  return { out, set, add, state };
+}
 
+/** A kernel driver (on by default) and driver kinds chart 9 dropped. */
+function driverRefusals(user: Record<string, any>, v: ResolvedChartValues): ChartValuesProblem[] {
+  const { out, add, state } = refuser(user);
   if (v.driver?.enabled !== false) {
     add(
       'driver.enabled',
@@ -431,6 +449,12 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
   if (['ebpf', 'gvisor'].includes(v.driver?.kind)) {
     add('driver.kind', `is "${v.driver.kind}", which chart 9 no longer supports (BREAKING-CHANGES.md; the chart itself fails on it); remove it`);
   }
+  return out;
+}
+
+/** The syscall enrichment collectors (container plugin, k8smeta), on by default. */
+function collectorRefusals(user: Record<string, any>, v: ResolvedChartValues): ChartValuesProblem[] {
+  const { out, set, add } = refuser(user);
   if (v.collectors?.enabled !== false) {
     for (const c of ['containerEngine', 'kubernetes']) {
       if (v.collectors?.[c]?.enabled !== false) {
@@ -443,6 +467,12 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
       }
     }
   }
+  return out;
+}
+
+/** A controller other than a Deployment, and the userspace-instrumentation arguments that keep the syscall source on. */
+function controllerRefusals(user: Record<string, any>, v: ResolvedChartValues): ChartValuesProblem[] {
+  const { out, add, state } = refuser(user);
   if (v.controller?.kind !== 'deployment') {
     const kind = v.controller?.kind ?? 'daemonset';
     add(
@@ -460,6 +490,12 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
       });
     }
   }
+  return out;
+}
+
+/** What the chart would render beside Falco that this tool does not: metrics, dashboards, subcharts, certificates in Git. */
+function notRenderedRefusals(user: Record<string, any>, v: ResolvedChartValues): ChartValuesProblem[] {
+  const { out, add } = refuser(user);
   const notRendered = (path: string, value: unknown, what: string, instead: string) => {
     add(path, `is ${JSON.stringify(value)}, but ${what} is not rendered by this tool; ${instead}`);
   };
@@ -498,8 +534,12 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
       );
     }
   }
-  out.push(...privilegeRefusals(v));
-  out.push(...credentialRefusals(user));
+  return out;
+}
+
+/** `podHostname` the chart never reads, and `falco.*` keys that mount host state, were removed, or are no falco.yaml key. */
+function falcoKeyRefusals(user: Record<string, any>, v: ResolvedChartValues): ChartValuesProblem[] {
+  const { out, add } = refuser(user);
   if (typeof v.podHostname === 'string' && v.podHostname !== '') {
     add(
       'podHostname',

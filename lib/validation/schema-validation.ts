@@ -99,80 +99,83 @@ export function toViolations(source: string, what: string, object: unknown, erro
   const out: Violation[] = [];
   for (const e of errors) {
     if (oneOfPaths.some((p) => e.schemaPath.startsWith(p))) continue; // a branch of a failed oneOf
-    const value = valueAt(object, e.instancePath);
-    const at = dotted(e.instancePath);
-    switch (e.keyword) {
-      case 'additionalProperties': {
-        const field = String(e.params.additionalProperty);
-        out.push({
-          source,
-          path: child(at, field),
-          rule: 'schema.unknown-field',
-          message: `unknown field "${cut(field)}": not in the ${what} schema`,
-          value: isObject(value) ? value[field] : undefined,
-        });
-        break;
-      }
-      case 'required': {
-        const field = String(e.params.missingProperty);
-        out.push({ source, path: child(at, field), rule: 'schema.required', message: `required field "${field}" is missing` });
-        break;
-      }
-      case 'type':
-        out.push({
-          source,
-          path: at,
-          rule: 'schema.type',
-          message: `must be ${e.params.type === 'object' ? 'an object' : `of type ${String(e.params.type)}`}, not ${jsonType(value)} ${show(value)}`,
-          value,
-        });
-        break;
-      case 'oneOf': {
-        const branches = errors
-          .filter((b) => b.keyword === 'type' && b.instancePath === e.instancePath && b.schemaPath.startsWith(e.schemaPath + '/'))
-          .map((b) => String(b.params.type));
-        const expected = branches.length > 0 ? branches.join(' or ') : 'exactly one of the allowed forms';
-        out.push({ source, path: at, rule: 'schema.type', message: `must be ${expected}, not ${jsonType(value)} ${show(value)}`, value });
-        break;
-      }
-      case 'enum':
-        out.push({
-          source,
-          path: at,
-          rule: 'schema.enum',
-          message: `must be one of ${(e.params.allowedValues as unknown[]).map(show).join(', ')}, not ${show(value)}`,
-          value,
-        });
-        break;
-      case 'minimum':
-      case 'maximum':
-        out.push({
-          source,
-          path: at,
-          rule: 'schema.range',
-          message: `${show(value)} is out of range: must be ${e.params.comparison} ${e.params.limit}`,
-          value,
-        });
-        break;
-      case 'minItems':
-        out.push({ source, path: at, rule: 'schema.min-items', message: `must have at least ${e.params.limit} item(s)`, value });
-        break;
-      case 'pattern':
-        out.push({
-          source,
-          path: at,
-          rule: 'schema.pattern',
-          message: /A-Za-z0-9\+\//.test(String(e.params.pattern))
-            ? `must be base64-encoded data, not ${show(value)}`
-            : `${show(value)} must not be blank`,
-          value,
-        });
-        break;
-      default:
-        out.push({ source, path: at, rule: `schema.${e.keyword}`, message: `${e.message ?? 'is invalid'} (${show(value)})`, value });
-    }
+    out.push(violationFor(source, what, errors, e, valueAt(object, e.instancePath), dotted(e.instancePath)));
   }
   return out;
+}
+
+/** One ajv error as a violation: the keywords about fields and forms here, the ones about a value's content in `valueViolation`. */
+function violationFor(source: string, what: string, errors: readonly AjvError[], e: AjvError, value: unknown, at: string): Violation {
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String(e.params.additionalProperty);
+      return {
+        source,
+        path: child(at, field),
+        rule: 'schema.unknown-field',
+        message: `unknown field "${cut(field)}": not in the ${what} schema`,
+        value: isObject(value) ? value[field] : undefined,
+      };
+    }
+    case 'required': {
+      const field = String(e.params.missingProperty);
+      return { source, path: child(at, field), rule: 'schema.required', message: `required field "${field}" is missing` };
+    }
+    case 'oneOf': {
+      const branches = errors
+        .filter((b) => b.keyword === 'type' && b.instancePath === e.instancePath && b.schemaPath.startsWith(e.schemaPath + '/'))
+        .map((b) => String(b.params.type));
+      const expected = branches.length > 0 ? branches.join(' or ') : 'exactly one of the allowed forms';
+      return { source, path: at, rule: 'schema.type', message: `must be ${expected}, not ${jsonType(value)} ${show(value)}`, value };
+    }
+    default:
+      return valueViolation(source, e, value, at);
+  }
+}
+
+/** An ajv error about the value itself (type, enum, range, items, pattern, anything else) as a violation carrying the value. */
+function valueViolation(source: string, e: AjvError, value: unknown, at: string): Violation {
+  switch (e.keyword) {
+    case 'type':
+      return {
+        source,
+        path: at,
+        rule: 'schema.type',
+        message: `must be ${e.params.type === 'object' ? 'an object' : `of type ${String(e.params.type)}`}, not ${jsonType(value)} ${show(value)}`,
+        value,
+      };
+    case 'enum':
+      return {
+        source,
+        path: at,
+        rule: 'schema.enum',
+        message: `must be one of ${(e.params.allowedValues as unknown[]).map(show).join(', ')}, not ${show(value)}`,
+        value,
+      };
+    case 'minimum':
+    case 'maximum':
+      return {
+        source,
+        path: at,
+        rule: 'schema.range',
+        message: `${show(value)} is out of range: must be ${e.params.comparison} ${e.params.limit}`,
+        value,
+      };
+    case 'minItems':
+      return { source, path: at, rule: 'schema.min-items', message: `must have at least ${e.params.limit} item(s)`, value };
+    case 'pattern':
+      return {
+        source,
+        path: at,
+        rule: 'schema.pattern',
+        message: /A-Za-z0-9\+\//.test(String(e.params.pattern))
+          ? `must be base64-encoded data, not ${show(value)}`
+          : `${show(value)} must not be blank`,
+        value,
+      };
+    default:
+      return { source, path: at, rule: `schema.${e.keyword}`, message: `${e.message ?? 'is invalid'} (${show(value)})`, value };
+  }
 }
 
 /**

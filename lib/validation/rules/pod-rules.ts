@@ -304,59 +304,89 @@ export function checkResourceQuantities(item: ValidationItem, context?: RuleCont
   const hugePagesDivisible = context?.version.isAtLeast(21) ?? true;
   for (const { path, container } of containersOf(at)) {
     const resources = obj(container.resources);
-    const parsed: Record<'requests' | 'limits', Map<string, Quantity>> = { requests: new Map(), limits: new Map() };
-    for (const kind of ['requests', 'limits'] as const) {
-      for (const [name, value] of Object.entries(obj(resources[kind]))) {
-        const at2 = child(child(child(path, 'resources'), kind), name);
-        const nameProblem = resourceNameProblem(name);
-        if (nameProblem) r.add(at2, nameProblem, name);
-        const q = parseQuantity(value);
-        if (!q) {
-          r.add(at2, `${kind}.${name} ${show(value)} is not a quantity such as 100m, 0.5 or 512Mi`, value);
-          continue;
-        }
-        if (q.negative) r.add(at2, `${kind}.${name} ${show(value)} must be greater than or equal to 0`, value);
-        else if (!isNativeResource(name) && !isWholeQuantity(q))
-          r.add(at2, `${kind}.${name} ${show(value)} must be a whole number (an extended resource)`, value);
-        else if (kind === 'limits' && hugePagesDivisible && name.startsWith('hugepages-') && !hugePageMultiple(name, q)) {
-          r.add(
-            at2,
-            `limits.${name} ${show(value)} is not a positive integer multiple of the page size ${show(name.slice('hugepages-'.length))} (Kubernetes 1.21+)`,
-            value,
-          );
-        }
-        parsed[kind].set(name, q);
-      }
-    }
-    const limits = obj(resources.limits);
-    const requests = obj(resources.requests);
-    for (const [name, request] of parsed.requests) {
-      const at2 = child(child(child(path, 'resources'), 'requests'), name);
-      const limit = parsed.limits.get(name);
-      if (!limit) {
-        if (!overcommitAllowed(name) && !(name in limits)) {
-          r.add(at2, `requests.${name} needs a limit equal to it: ${name} cannot be overcommitted`, requests[name]);
-        }
-        continue;
-      }
-      const cmp = compareQuantities(request, limit);
-      if (cmp === undefined) continue;
-      if (!overcommitAllowed(name) && cmp !== 0) {
-        r.add(
-          at2,
-          `requests.${name} ${show(requests[name])} must be equal to the ${name} limit ${show(limits[name])}: ${name} cannot be overcommitted`,
-          requests[name],
-        );
-      } else if (cmp > 0) {
-        r.add(at2, `requests.${name} ${show(requests[name])} must be less than or equal to the ${name} limit ${show(limits[name])}`, requests[name]);
-      }
-    }
-    const names = [...Object.keys(limits), ...Object.keys(requests)];
+    const parsed = parseResourceQuantities(r, path, resources, hugePagesDivisible);
+    checkRequestsAgainstLimits(r, path, resources, parsed);
+    const names = [...Object.keys(obj(resources.limits)), ...Object.keys(obj(resources.requests))];
     if (names.some((n) => n.startsWith('hugepages-')) && !names.some((n) => n === 'cpu' || n === 'memory')) {
       r.add(child(path, 'resources'), 'hugepages require a cpu or memory request or limit as well', container.resources);
     }
   }
   return r.found;
+}
+
+/** A violation builder as `reporter` makes it, passed to the steps of one rule. */
+type Reporter = ReturnType<typeof reporter>;
+
+/** Parsed container quantities by kind and resource name, for the request/limit comparison. */
+type ParsedResources = Record<'requests' | 'limits', Map<string, Quantity>>;
+
+/** Checks each request and limit name and value on its own, and keeps the values that parse for the comparison. */
+function parseResourceQuantities(r: Reporter, path: string, resources: Record<string, unknown>, hugePagesDivisible: boolean): ParsedResources {
+  const parsed: ParsedResources = { requests: new Map(), limits: new Map() };
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const [name, value] of Object.entries(obj(resources[kind]))) {
+      const at2 = child(child(child(path, 'resources'), kind), name);
+      const nameProblem = resourceNameProblem(name);
+      if (nameProblem) r.add(at2, nameProblem, name);
+      const q = parseQuantity(value);
+      if (!q) {
+        r.add(at2, `${kind}.${name} ${show(value)} is not a quantity such as 100m, 0.5 or 512Mi`, value);
+        continue;
+      }
+      checkQuantityValue(r, at2, kind, name, value, q, hugePagesDivisible);
+      parsed[kind].set(name, q);
+    }
+  }
+  return parsed;
+}
+
+/** A parsed quantity is not negative, whole for extended resources, and a page multiple for hugepages limits. */
+function checkQuantityValue(
+  r: Reporter,
+  at2: string,
+  kind: 'requests' | 'limits',
+  name: string,
+  value: unknown,
+  q: Quantity,
+  hugePagesDivisible: boolean,
+): void {
+  if (q.negative) r.add(at2, `${kind}.${name} ${show(value)} must be greater than or equal to 0`, value);
+  else if (!isNativeResource(name) && !isWholeQuantity(q))
+    r.add(at2, `${kind}.${name} ${show(value)} must be a whole number (an extended resource)`, value);
+  else if (kind === 'limits' && hugePagesDivisible && name.startsWith('hugepages-') && !hugePageMultiple(name, q)) {
+    r.add(
+      at2,
+      `limits.${name} ${show(value)} is not a positive integer multiple of the page size ${show(name.slice('hugepages-'.length))} (Kubernetes 1.21+)`,
+      value,
+    );
+  }
+}
+
+/** A request is not above its limit, and resources that cannot be overcommitted have a limit equal to the request. */
+function checkRequestsAgainstLimits(r: Reporter, path: string, resources: Record<string, unknown>, parsed: ParsedResources): void {
+  const limits = obj(resources.limits);
+  const requests = obj(resources.requests);
+  for (const [name, request] of parsed.requests) {
+    const at2 = child(child(child(path, 'resources'), 'requests'), name);
+    const limit = parsed.limits.get(name);
+    if (!limit) {
+      if (!overcommitAllowed(name) && !(name in limits)) {
+        r.add(at2, `requests.${name} needs a limit equal to it: ${name} cannot be overcommitted`, requests[name]);
+      }
+      continue;
+    }
+    const cmp = compareQuantities(request, limit);
+    if (cmp === undefined) continue;
+    if (!overcommitAllowed(name) && cmp !== 0) {
+      r.add(
+        at2,
+        `requests.${name} ${show(requests[name])} must be equal to the ${name} limit ${show(limits[name])}: ${name} cannot be overcommitted`,
+        requests[name],
+      );
+    } else if (cmp > 0) {
+      r.add(at2, `requests.${name} ${show(requests[name])} must be less than or equal to the ${name} limit ${show(limits[name])}`, requests[name]);
+    }
+  }
 }
 
 /**
@@ -513,92 +543,105 @@ export function checkAffinity(item: ValidationItem, _context?: RuleContext): Vio
   if (!at || !isObject(at.spec.affinity)) return [];
   const r = reporter(item, 'affinity');
   const base = child(at.path, 'affinity');
-  const weight = (path: string, w: unknown) => {
-    if (!(typeof w === 'number' && Number.isInteger(w) && w >= 1 && w <= 100))
-      r.add(child(path, 'weight'), `weight ${show(w)} must be in the range 1-100`, w);
-  };
-  const requirement = (path: string, e: unknown, fields: boolean) => {
-    const req = obj(e);
-    const key = str(req.key) ?? '';
-    const op = req.operator;
-    const values = arr(req.values);
-    if (fields) {
-      if (key !== 'metadata.name') r.add(child(path, 'key'), `matchFields key ${show(req.key)} must be metadata.name`, req.key);
-      if (op !== 'In' && op !== 'NotIn') r.add(child(path, 'operator'), `matchFields operator ${show(op)} must be In or NotIn`, op);
-      else if (values.length !== 1) r.add(child(path, 'values'), `matchFields with ${String(op)} takes exactly one value`, req.values);
-      return;
-    }
-    for (const p of qualifiedNameProblems(key)) r.add(child(path, 'key'), `key ${show(req.key)}: ${p}`, req.key);
-    if (!NODE_OPERATORS.includes(op as string)) r.add(child(path, 'operator'), `operator ${show(op)} is not one of ${NODE_OPERATORS.join(', ')}`, op);
-    else if ((op === 'In' || op === 'NotIn') && values.length === 0) r.add(child(path, 'values'), `operator ${String(op)} needs at least one value`);
-    else if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0)
-      r.add(child(path, 'values'), `operator ${String(op)} takes no values`, req.values);
-    else if ((op === 'Gt' || op === 'Lt') && values.length !== 1)
-      r.add(child(path, 'values'), `operator ${String(op)} takes exactly one value`, req.values);
-  };
-  const term = (path: string, t: unknown) => {
-    const nt = obj(t);
-    arr(nt.matchExpressions).forEach((e, i) => requirement(child(child(path, 'matchExpressions'), i), e, false));
-    arr(nt.matchFields).forEach((e, i) => requirement(child(child(path, 'matchFields'), i), e, true));
-  };
-  const labelSelector = (path: string, s: unknown) => {
-    const sel = obj(s);
-    for (const [key, value] of Object.entries(obj(sel.matchLabels))) {
-      for (const p of qualifiedNameProblems(key)) r.add(child(child(path, 'matchLabels'), key), `label key ${show(key)}: ${p}`, key);
-      if (typeof value === 'string')
-        for (const p of labelValueProblems(value)) r.add(child(child(path, 'matchLabels'), key), `label value ${show(value)} ${p}`, value);
-    }
-    arr(sel.matchExpressions).forEach((e, i) => {
-      const p = child(child(path, 'matchExpressions'), i);
-      const ex = obj(e);
-      for (const problem of qualifiedNameProblems(str(ex.key) ?? '')) r.add(child(p, 'key'), `key ${show(ex.key)}: ${problem}`, ex.key);
-      const values = arr(ex.values);
-      if (!SELECTOR_OPERATORS.includes(ex.operator as string))
-        r.add(child(p, 'operator'), `operator ${show(ex.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`, ex.operator);
-      else if ((ex.operator === 'In' || ex.operator === 'NotIn') && values.length === 0)
-        r.add(child(p, 'values'), `operator ${String(ex.operator)} needs at least one value`);
-      else if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && values.length > 0)
-        r.add(child(p, 'values'), `operator ${String(ex.operator)} takes no values`, ex.values);
-    });
-  };
-  const podTerm = (path: string, t: unknown) => {
-    const pt = obj(t);
-    const topologyKey = str(pt.topologyKey) ?? '';
-    if (topologyKey === '') r.add(child(path, 'topologyKey'), 'topologyKey is required and must not be empty');
-    else for (const p of qualifiedNameProblems(topologyKey)) r.add(child(path, 'topologyKey'), `topologyKey ${show(topologyKey)}: ${p}`, topologyKey);
-    if (pt.labelSelector !== undefined) labelSelector(child(path, 'labelSelector'), pt.labelSelector);
-    arr(pt.namespaces).forEach((ns, i) => {
-      if (typeof ns === 'string')
-        for (const p of dns1123LabelProblems(ns)) r.add(child(child(path, 'namespaces'), i), `namespace ${show(ns)} ${p}`, ns);
-    });
-  };
-
   const affinity = at.spec.affinity;
-  const nodeAffinity = obj(affinity.nodeAffinity);
-  const nodePath = child(base, 'nodeAffinity');
+  checkNodeAffinity(r, child(base, 'nodeAffinity'), obj(affinity.nodeAffinity));
+  for (const kind of ['podAffinity', 'podAntiAffinity']) checkPodAffinity(r, child(base, kind), obj(affinity[kind]));
+  return r.found;
+}
+
+/** Required node affinity has at least one valid term; preferred terms weigh 1-100 and have a valid preference. */
+function checkNodeAffinity(r: Reporter, nodePath: string, nodeAffinity: Record<string, unknown>): void {
   const required = nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
   if (isObject(required)) {
     const path = child(nodePath, 'requiredDuringSchedulingIgnoredDuringExecution');
     const terms = arr(required.nodeSelectorTerms);
     if (terms.length === 0) r.add(child(path, 'nodeSelectorTerms'), 'required node affinity needs at least one node selector term');
-    terms.forEach((t, i) => term(child(child(path, 'nodeSelectorTerms'), i), t));
+    terms.forEach((t, i) => checkNodeSelectorTerm(r, child(child(path, 'nodeSelectorTerms'), i), t));
   }
   arr(nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution).forEach((p, i) => {
     const path = child(child(nodePath, 'preferredDuringSchedulingIgnoredDuringExecution'), i);
-    weight(path, obj(p).weight);
-    term(child(path, 'preference'), obj(p).preference);
+    checkWeight(r, path, obj(p).weight);
+    checkNodeSelectorTerm(r, child(path, 'preference'), obj(p).preference);
   });
-  for (const kind of ['podAffinity', 'podAntiAffinity']) {
-    const pa = obj(affinity[kind]);
-    const path = child(base, kind);
-    arr(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) =>
-      podTerm(child(child(path, 'requiredDuringSchedulingIgnoredDuringExecution'), i), t),
-    );
-    arr(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((w, i) => {
-      const wpath = child(child(path, 'preferredDuringSchedulingIgnoredDuringExecution'), i);
-      weight(wpath, obj(w).weight);
-      podTerm(child(wpath, 'podAffinityTerm'), obj(w).podAffinityTerm);
-    });
+}
+
+/** Pod (anti-)affinity: required terms and weighted preferred terms are valid pod affinity terms. */
+function checkPodAffinity(r: Reporter, path: string, pa: Record<string, unknown>): void {
+  arr(pa.requiredDuringSchedulingIgnoredDuringExecution).forEach((t, i) =>
+    checkPodAffinityTerm(r, child(child(path, 'requiredDuringSchedulingIgnoredDuringExecution'), i), t),
+  );
+  arr(pa.preferredDuringSchedulingIgnoredDuringExecution).forEach((w, i) => {
+    const wpath = child(child(path, 'preferredDuringSchedulingIgnoredDuringExecution'), i);
+    checkWeight(r, wpath, obj(w).weight);
+    checkPodAffinityTerm(r, child(wpath, 'podAffinityTerm'), obj(w).podAffinityTerm);
+  });
+}
+
+/** A preferred scheduling term weighs 1-100. */
+function checkWeight(r: Reporter, path: string, w: unknown): void {
+  if (!(typeof w === 'number' && Number.isInteger(w) && w >= 1 && w <= 100))
+    r.add(child(path, 'weight'), `weight ${show(w)} must be in the range 1-100`, w);
+}
+
+/** A node selector requirement: `matchFields` only on metadata.name with one value, `matchExpressions` by operator. */
+function checkNodeRequirement(r: Reporter, path: string, e: unknown, fields: boolean): void {
+  const req = obj(e);
+  const key = str(req.key) ?? '';
+  const op = req.operator;
+  const values = arr(req.values);
+  if (fields) {
+    if (key !== 'metadata.name') r.add(child(path, 'key'), `matchFields key ${show(req.key)} must be metadata.name`, req.key);
+    if (op !== 'In' && op !== 'NotIn') r.add(child(path, 'operator'), `matchFields operator ${show(op)} must be In or NotIn`, op);
+    else if (values.length !== 1) r.add(child(path, 'values'), `matchFields with ${String(op)} takes exactly one value`, req.values);
+    return;
   }
-  return r.found;
+  for (const p of qualifiedNameProblems(key)) r.add(child(path, 'key'), `key ${show(req.key)}: ${p}`, req.key);
+  if (!NODE_OPERATORS.includes(op as string)) r.add(child(path, 'operator'), `operator ${show(op)} is not one of ${NODE_OPERATORS.join(', ')}`, op);
+  else if ((op === 'In' || op === 'NotIn') && values.length === 0) r.add(child(path, 'values'), `operator ${String(op)} needs at least one value`);
+  else if ((op === 'Exists' || op === 'DoesNotExist') && values.length > 0)
+    r.add(child(path, 'values'), `operator ${String(op)} takes no values`, req.values);
+  else if ((op === 'Gt' || op === 'Lt') && values.length !== 1)
+    r.add(child(path, 'values'), `operator ${String(op)} takes exactly one value`, req.values);
+}
+
+/** A node selector term: its expressions and its fields. */
+function checkNodeSelectorTerm(r: Reporter, path: string, t: unknown): void {
+  const nt = obj(t);
+  arr(nt.matchExpressions).forEach((e, i) => checkNodeRequirement(r, child(child(path, 'matchExpressions'), i), e, false));
+  arr(nt.matchFields).forEach((e, i) => checkNodeRequirement(r, child(child(path, 'matchFields'), i), e, true));
+}
+
+/** A label selector: label-key keys and label values in `matchLabels`, known operators with fitting values in expressions. */
+function checkLabelSelector(r: Reporter, path: string, s: unknown): void {
+  const sel = obj(s);
+  for (const [key, value] of Object.entries(obj(sel.matchLabels))) {
+    for (const p of qualifiedNameProblems(key)) r.add(child(child(path, 'matchLabels'), key), `label key ${show(key)}: ${p}`, key);
+    if (typeof value === 'string')
+      for (const p of labelValueProblems(value)) r.add(child(child(path, 'matchLabels'), key), `label value ${show(value)} ${p}`, value);
+  }
+  arr(sel.matchExpressions).forEach((e, i) => {
+    const p = child(child(path, 'matchExpressions'), i);
+    const ex = obj(e);
+    for (const problem of qualifiedNameProblems(str(ex.key) ?? '')) r.add(child(p, 'key'), `key ${show(ex.key)}: ${problem}`, ex.key);
+    const values = arr(ex.values);
+    if (!SELECTOR_OPERATORS.includes(ex.operator as string))
+      r.add(child(p, 'operator'), `operator ${show(ex.operator)} is not one of ${SELECTOR_OPERATORS.join(', ')}`, ex.operator);
+    else if ((ex.operator === 'In' || ex.operator === 'NotIn') && values.length === 0)
+      r.add(child(p, 'values'), `operator ${String(ex.operator)} needs at least one value`);
+    else if ((ex.operator === 'Exists' || ex.operator === 'DoesNotExist') && values.length > 0)
+      r.add(child(p, 'values'), `operator ${String(ex.operator)} takes no values`, ex.values);
+  });
+}
+
+/** A pod affinity term: a non-empty label-key `topologyKey`, a valid label selector, DNS-1123 label namespaces. */
+function checkPodAffinityTerm(r: Reporter, path: string, t: unknown): void {
+  const pt = obj(t);
+  const topologyKey = str(pt.topologyKey) ?? '';
+  if (topologyKey === '') r.add(child(path, 'topologyKey'), 'topologyKey is required and must not be empty');
+  else for (const p of qualifiedNameProblems(topologyKey)) r.add(child(path, 'topologyKey'), `topologyKey ${show(topologyKey)}: ${p}`, topologyKey);
+  if (pt.labelSelector !== undefined) checkLabelSelector(r, child(path, 'labelSelector'), pt.labelSelector);
+  arr(pt.namespaces).forEach((ns, i) => {
+    if (typeof ns === 'string')
+      for (const p of dns1123LabelProblems(ns)) r.add(child(child(path, 'namespaces'), i), `namespace ${show(ns)} ${p}`, ns);
+  });
 }
