@@ -4,6 +4,7 @@ import * as ipaddr from 'ipaddr.js';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import { isPortNumber } from '../core/port';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { formatViolation } from '../validation/violation';
@@ -505,7 +506,7 @@ function checkClusterIP(ip: string | undefined): string | undefined {
 
 function checkPort(port: number | undefined, field: string): number | undefined {
   if (port === undefined) return undefined;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!isPortNumber(port)) {
     throw new UserError(`must be a port number (an integer from 1 to 65535), got ${port}`, { field });
   }
   return port;
