@@ -6,7 +6,7 @@ import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { isPortNumber } from '../core/port';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
-import { dns1123SubdomainProblems } from '../validation/names';
+import { dns1123SubdomainProblems, matchesDns1123Label } from '../validation/names';
 import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { buildChartShape, privilegedPortProblem } from './chart-shape';
@@ -486,7 +486,7 @@ function checkNames(props: FalcoProps): [string, string] {
 }
 
 function checkReleaseName(releaseName: string): string {
-  if (releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(releaseName)) {
+  if (releaseName.length > 53 || !matchesDns1123Label(releaseName)) {
     throw new UserError(`release name "${releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`, {
       field: 'releaseName',
     });
