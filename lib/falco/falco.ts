@@ -1,12 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as ipaddr from 'ipaddr.js';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { isPortNumber } from '../core/port';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems, matchesDns1123Label } from '../validation/names';
+import { parseIP } from '../validation/rules/service-rules';
 import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { buildChartShape, privilegedPortProblem } from './chart-shape';
@@ -258,7 +258,7 @@ function chartParts(scope: Construct, props: FalcoProps): FalcoParts {
   try {
     const [releaseName, namespace] = checkNames(props);
     checkNoValuesProps(props);
-    const clusterIP = checkClusterIP(props.service?.clusterIP);
+    const clusterIP = checkClusterIPIsAddress(props.service?.clusterIP);
     const nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
     const r = buildChartShape({
       scope,
@@ -320,7 +320,7 @@ function stableParts(scope: Construct, props: FalcoProps): FalcoParts {
     const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
     checkDnsLabel(fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
     const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || fullname : v.serviceAccount.name || 'default';
-    const clusterIP = checkClusterIP(props.service?.clusterIP);
+    const clusterIP = checkClusterIPIsAddress(props.service?.clusterIP);
     const nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
     const ctx: ShapeContext = {
       scope,
@@ -494,9 +494,10 @@ function checkReleaseName(releaseName: string): string {
   return releaseName;
 }
 
-function checkClusterIP(ip: string | undefined): string | undefined {
+/** Only the form of a pinned `service.clusterIP` (an IP address); validation's checkClusterIP checks it against the range. */
+function checkClusterIPIsAddress(ip: string | undefined): string | undefined {
   if (ip === undefined) return undefined;
-  if (!ipaddr.IPv4.isValidFourPartDecimal(ip) && !ipaddr.IPv6.isValid(ip)) {
+  if (parseIP(String(ip)) === undefined) {
     throw new UserError(`service.clusterIP "${ip}" is not an IP address; give the IP to pin (inside the API server's --service-cluster-ip-range)`, {
       field: 'service.clusterIP',
     });

@@ -25,7 +25,8 @@ export function parseServiceClusterIPRange(range: string): { cidrs: Cidr[]; prob
   return { cidrs };
 }
 
-function parseIP(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+/** An IPv4 (four-part decimal only, as Kubernetes accepts) or IPv6 address, or undefined when `ip` is neither. */
+export function parseIP(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(ip)) return ipaddr.IPv4.parse(ip);
   if (ip.includes(':') && ipaddr.IPv6.isValid(ip)) return ipaddr.IPv6.parse(ip);
   return undefined;
