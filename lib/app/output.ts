@@ -6,6 +6,7 @@ import { IConstruct } from 'constructs';
 import { UserError, isUserError } from '../core/errors';
 import { NodeFile } from '../core/node-file';
 import { dumpYaml } from '../core/yaml';
+import { matchesDns1123Label } from '../validation/names';
 
 /** One file of the output, by its path relative to the output folder. */
 export interface OutputFile {
@@ -61,9 +62,6 @@ export interface WriteOutputOptions {
   /** The current folder, the config, every input file: refused as, or inside, the output folder. @default - none */
   readonly protect?: readonly ProtectedPath[];
 }
-
-/** A fleet cluster's folder name: a DNS label, as the config file requires. */
-const CLUSTER_FOLDER = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * Replaces `outdir` with exactly `files` (and the marker), or leaves it untouched on any failure: everything is
@@ -604,7 +602,8 @@ function foreignEntry(dir: string): string | undefined {
     if (!e.isDirectory()) return e.name;
     const asOutput = e.name === CLUSTER_DIR || e.name === NODE_DIR ? yamlOnly(e.name) : e.name;
     if (asOutput === undefined) continue;
-    const asCluster = CLUSTER_FOLDER.test(e.name) ? outputFolders(e.name) : e.name;
+    // A fleet cluster's folder name has a DNS label's form, as the config file requires.
+    const asCluster = matchesDns1123Label(e.name) ? outputFolders(e.name) : e.name;
     if (asCluster === undefined) continue;
     return e.name === CLUSTER_DIR || e.name === NODE_DIR ? asOutput : asCluster;
   }

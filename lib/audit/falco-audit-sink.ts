@@ -3,6 +3,7 @@ import { AuditSink } from '../../imports/auditregistration.k8s.io';
 import { clusterScoped } from '../core/cluster-scoped';
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import { isPortNumber } from '../core/port';
 import { dns1123LabelProblems, dns1123SubdomainProblems } from '../validation/names';
 import { cut, echo, quote } from '../core/util';
 import { AuditLevel, AuditStage } from './audit-levels';
@@ -215,7 +216,7 @@ function checkServiceReference(service: AuditSinkServiceReference, version: Kube
         },
       );
     }
-    if (!Number.isInteger(service.port) || service.port < 1 || service.port > 65535) {
+    if (!isPortNumber(service.port)) {
       throw new UserError(`auditsink service port must be between 1 and 65535, got ${echo(service.port)}`, { field: 'service.port' });
     }
   }

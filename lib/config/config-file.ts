@@ -4,6 +4,7 @@ import { ErrorLocation, UserError, UserErrors } from '../core/errors';
 import { LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { schemasDir } from '../core/schemas-dir';
 import { cut, quote, show } from '../core/util';
+import { matchesDns1123Label } from '../validation/names';
 
 /** The config file the app reads when `FALCO_AUDIT_CONFIG` is not set. */
 export const DEFAULT_CONFIG_FILE = 'falco-audit.yaml';
@@ -108,8 +109,6 @@ function compiled(): { cluster: ValidateFunction; fleet: ValidateFunction } {
   validators ??= require(path.join(schemasDir(), 'config-validators.js')) as { cluster: ValidateFunction; fleet: ValidateFunction };
   return validators;
 }
-
-const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * The most clusters one run builds. Each cluster is built, validated and staged to disk in turn, and the output folder
@@ -222,7 +221,7 @@ function checkNoSingleName(raw: any, fleet: boolean, doc: LoadedYaml): void {
 
 /** A fleet cluster's name names its output folder: a folder-safe name, used once. */
 function checkClusterName(name: string, i: number, seen: Map<string, number>, location: ErrorLocation): void {
-  if (!CLUSTER_NAME.test(name) || name.length > 63) {
+  if (!matchesDns1123Label(name) || name.length > 63) {
     throw new UserError(
       `cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`,
       location,

@@ -1,11 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import * as ipaddr from 'ipaddr.js';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import { isPortNumber } from '../core/port';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
-import { dns1123SubdomainProblems } from '../validation/names';
+import { dns1123SubdomainProblems, matchesDns1123Label } from '../validation/names';
+import { parseIP } from '../validation/rules/service-rules';
 import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { buildChartShape, privilegedPortProblem } from './chart-shape';
@@ -257,7 +258,7 @@ function chartParts(scope: Construct, props: FalcoProps): FalcoParts {
   try {
     const [releaseName, namespace] = checkNames(props);
     checkNoValuesProps(props);
-    const clusterIP = checkClusterIP(props.service?.clusterIP);
+    const clusterIP = checkClusterIPIsAddress(props.service?.clusterIP);
     const nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
     const r = buildChartShape({
       scope,
@@ -319,7 +320,7 @@ function stableParts(scope: Construct, props: FalcoProps): FalcoParts {
     const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
     checkDnsLabel(fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
     const serviceAccountName = v.serviceAccount.create ? v.serviceAccount.name || fullname : v.serviceAccount.name || 'default';
-    const clusterIP = checkClusterIP(props.service?.clusterIP);
+    const clusterIP = checkClusterIPIsAddress(props.service?.clusterIP);
     const nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
     const ctx: ShapeContext = {
       scope,
@@ -485,7 +486,7 @@ function checkNames(props: FalcoProps): [string, string] {
 }
 
 function checkReleaseName(releaseName: string): string {
-  if (releaseName.length > 53 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(releaseName)) {
+  if (releaseName.length > 53 || !matchesDns1123Label(releaseName)) {
     throw new UserError(`release name "${releaseName}" is not a valid Helm release name (lowercase letters, digits and '-', at most 53 characters)`, {
       field: 'releaseName',
     });
@@ -493,9 +494,10 @@ function checkReleaseName(releaseName: string): string {
   return releaseName;
 }
 
-function checkClusterIP(ip: string | undefined): string | undefined {
+/** Only the form of a pinned `service.clusterIP` (an IP address); validation's checkClusterIP checks it against the range. */
+function checkClusterIPIsAddress(ip: string | undefined): string | undefined {
   if (ip === undefined) return undefined;
-  if (!ipaddr.IPv4.isValidFourPartDecimal(ip) && !ipaddr.IPv6.isValid(ip)) {
+  if (parseIP(String(ip)) === undefined) {
     throw new UserError(`service.clusterIP "${ip}" is not an IP address; give the IP to pin (inside the API server's --service-cluster-ip-range)`, {
       field: 'service.clusterIP',
     });
@@ -505,7 +507,7 @@ function checkClusterIP(ip: string | undefined): string | undefined {
 
 function checkPort(port: number | undefined, field: string): number | undefined {
   if (port === undefined) return undefined;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  if (!isPortNumber(port)) {
     throw new UserError(`must be a port number (an integer from 1 to 65535), got ${port}`, { field });
   }
   return port;

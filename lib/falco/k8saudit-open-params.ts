@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors';
+import { isPortText } from '../core/port';
 import { checkAuditPath } from './shape-context';
 
 /** Where the k8saudit plugin listens, read from its `open_params` as the plugin reads it. */
@@ -91,7 +92,7 @@ function checkListenerHost(text: string, scheme: string, host: string, portText:
 
 /** Refuses a missing, empty, named or out-of-range port (Go would listen on :80/:443, a random port or a service name). */
 function checkListenerPort(text: string, scheme: string, portText: string | undefined, tail: string, field: string): void {
-  if (portText === undefined || !/^\d+$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
+  if (!isPortText(portText)) {
     const what =
       portText === undefined || portText === ''
         ? `no port, so Go would listen on ${portText === undefined ? `:${scheme === 'http' ? 80 : 443}` : 'a random port'}`

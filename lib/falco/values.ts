@@ -1,5 +1,6 @@
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import { isPortNumber } from '../core/port';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../core/yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../core/util';
@@ -654,7 +655,7 @@ function checkType(v: unknown, type: ValueType, path: string[], locate: ValuesLo
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) fail('a non-negative integer');
       return;
     case 'port':
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) fail();
+      if (!isPortNumber(v)) fail();
       return;
     case 'number':
       if (typeof v !== 'number' || !Number.isFinite(v)) fail();

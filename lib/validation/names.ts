@@ -10,11 +10,19 @@ const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const IANA_SVC_NAME = /^[-a-z0-9]+$/;
 
+/**
+ * Whether `value` has a DNS-1123 label's form: lowercase letters, digits and '-', starting and ending with a letter
+ * or digit. The length limit (63 for a label) is left to the caller, which may have its own (53 for a Helm release).
+ */
+export function matchesDns1123Label(value: string): boolean {
+  return DNS1123_LABEL.test(value);
+}
+
 /** A DNS-1123 label: at most 63 lowercase alphanumerics or '-', starting and ending alphanumeric. */
 export function dns1123LabelProblems(value: string): string[] {
   const out: string[] = [];
   if (value.length > 63) out.push('must be no more than 63 characters');
-  if (!DNS1123_LABEL.test(value)) {
+  if (!matchesDns1123Label(value)) {
     out.push("must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit");
   }
   return out;

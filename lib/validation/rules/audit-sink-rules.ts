@@ -1,4 +1,5 @@
 import { arr, cut, isObject, kindOf, obj, quote, show, str } from '../../core/util';
+import { isPortNumber } from '../../core/port';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { dns1123SubdomainProblems } from '../names';
 import { reporter } from './support';
@@ -135,7 +136,7 @@ export function checkAuditSinkService(item: ValidationItem, context?: RuleContex
         `service port is not supported before Kubernetes 1.15 (target ${context.version}); the API server always calls port 443`,
         service.port,
       );
-    } else if (!(typeof service.port === 'number' && Number.isInteger(service.port) && service.port >= 1 && service.port <= 65535)) {
+    } else if (!isPortNumber(service.port)) {
       r.add(`${path}.port`, `service port ${show(service.port)} must be between 1 and 65535`, service.port);
     }
   }

@@ -1,5 +1,6 @@
 import * as ipaddr from 'ipaddr.js';
 import { arr, child, cut, kindOf, metadataOf, obj, show, str } from '../../core/util';
+import { isPortNumber } from '../../core/port';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { ianaSvcNameProblems } from '../names';
 import { containersOf, podSpecOf, PodSpecAt, reporter } from './support';
@@ -24,7 +25,8 @@ export function parseServiceClusterIPRange(range: string): { cidrs: Cidr[]; prob
   return { cidrs };
 }
 
-function parseIP(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+/** An IPv4 (four-part decimal only, as Kubernetes accepts) or IPv6 address, or undefined when `ip` is neither. */
+export function parseIP(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   if (ipaddr.IPv4.isValidFourPartDecimal(ip)) return ipaddr.IPv4.parse(ip);
   if (ip.includes(':') && ipaddr.IPv6.isValid(ip)) return ipaddr.IPv6.parse(ip);
   return undefined;
@@ -119,7 +121,7 @@ export function parseNodePortRange(range: string): { min: number; max: number } 
   if (!m) return undefined;
   const min = Number(m[1]);
   const max = m[3] === undefined ? min : m[2] === '+' ? min + Number(m[3]) : Number(m[3]);
-  return min >= 1 && max <= 65535 && min <= max ? { min, max } : undefined;
+  return isPortNumber(min) && isPortNumber(max) && min <= max ? { min, max } : undefined;
 }
 
 /**
@@ -130,13 +132,12 @@ export function checkServicePorts(item: ValidationItem, context?: RuleContext): 
   if (kindOf(item.object) !== 'Service') return [];
   const r = reporter(item, 'port-range');
   const spec = obj(obj(item.object).spec);
-  const inRange = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 65535;
   const names = new Set<string>();
   const ports = arr(spec.ports);
   ports.forEach((p, i) => {
     const port = obj(p);
     const path = child('spec.ports', i);
-    if (port.port !== undefined && !inRange(port.port, 1))
+    if (port.port !== undefined && !isPortNumber(port.port))
       r.add(child(path, 'port'), `port ${show(port.port)} must be between 1 and 65535`, port.port);
     if (port.nodePort !== undefined && port.nodePort !== 0) {
       const text = context?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
@@ -151,7 +152,7 @@ export function checkServicePorts(item: ValidationItem, context?: RuleContext): 
       }
     }
     const tp = port.targetPort;
-    if (typeof tp === 'number' && !inRange(tp, 1)) r.add(child(path, 'targetPort'), `targetPort ${tp} must be between 1 and 65535`, tp);
+    if (typeof tp === 'number' && !isPortNumber(tp)) r.add(child(path, 'targetPort'), `targetPort ${tp} must be between 1 and 65535`, tp);
     if (typeof tp === 'string') {
       for (const problem of ianaSvcNameProblems(tp)) r.add(child(path, 'targetPort'), `targetPort name "${cut(tp)}" ${problem}`, tp);
     }
