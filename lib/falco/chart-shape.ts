@@ -333,25 +333,8 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const warnings: string[] = [];
   const { scope, releaseName, namespace } = props;
 
-  // falco.version without an image.tag: the image of that release, not the chart's appVersion
-  const tag = v.image?.tag || props.falcoVersion?.toString() || CHART_9_APP_VERSION;
-  const version = FalcoVersion.forImage(tag, props.falcoVersion);
-  if (!version.isAtLeast(CHART_VALUES_OLDEST_FALCO_MINOR)) {
-    throw new UserError(
-      `Falco ${version} is older than 0.${CHART_VALUES_OLDEST_FALCO_MINOR}: the ${CHART_VALUES_NAME} install the plugins with falcoctl, which Falco ` +
-        `0.${CHART_VALUES_OLDEST_FALCO_MINOR}+ needs and older images do not use; run Falco 0.${CHART_VALUES_OLDEST_FALCO_MINOR} or newer, or write stable/falco-style ` +
-        'values (falco.chart: stable/falco@1.1.1) with image.tag for this Falco',
-      { field: props.falcoVersion ? 'falcoVersion' : 'image.tag' },
-    );
-  }
-  if (v.namespaceOverride && v.namespaceOverride !== namespace) {
-    throw new UserError(
-      `is "${v.namespaceOverride}", but the objects go to the namespace the config names ("${namespace}"); set falco.namespace (library: namespace) instead`,
-      {
-        field: 'namespaceOverride',
-      },
-    );
-  }
+  const { tag, version } = checkVersion(v, props.falcoVersion);
+  checkNamespace(v, namespace);
 
   const name = chartName(v.nameOverride);
   const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
@@ -763,6 +746,34 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     auditEndpoint: { scheme: listener.scheme, containerPort: listener.port, path: listener.path },
     warnings,
   };
+}
+
+/** The Falco release the values run, refused before 0.37 (the chart's falcoctl install needs it). */
+function checkVersion(v: ResolvedChartValues, falcoVersion: FalcoVersion | undefined): { tag: string; version: FalcoVersion } {
+  // falco.version without an image.tag: the image of that release, not the chart's appVersion
+  const tag = v.image?.tag || falcoVersion?.toString() || CHART_9_APP_VERSION;
+  const version = FalcoVersion.forImage(tag, falcoVersion);
+  if (!version.isAtLeast(CHART_VALUES_OLDEST_FALCO_MINOR)) {
+    throw new UserError(
+      `Falco ${version} is older than 0.${CHART_VALUES_OLDEST_FALCO_MINOR}: the ${CHART_VALUES_NAME} install the plugins with falcoctl, which Falco ` +
+        `0.${CHART_VALUES_OLDEST_FALCO_MINOR}+ needs and older images do not use; run Falco 0.${CHART_VALUES_OLDEST_FALCO_MINOR} or newer, or write stable/falco-style ` +
+        'values (falco.chart: stable/falco@1.1.1) with image.tag for this Falco',
+      { field: falcoVersion ? 'falcoVersion' : 'image.tag' },
+    );
+  }
+  return { tag, version };
+}
+
+/** The objects go to the config's namespace: a different namespaceOverride would split the release. */
+function checkNamespace(v: ResolvedChartValues, namespace: string): void {
+  if (v.namespaceOverride && v.namespaceOverride !== namespace) {
+    throw new UserError(
+      `is "${v.namespaceOverride}", but the objects go to the namespace the config names ("${namespace}"); set falco.namespace (library: namespace) instead`,
+      {
+        field: 'namespaceOverride',
+      },
+    );
+  }
 }
 
 /** Whether falco.yaml loads a plugin: named in load_plugins when that is set, else any entry of that name. */
