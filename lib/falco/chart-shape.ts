@@ -353,130 +353,21 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const k8saudit = chartK8sAudit(v);
   const listener = k8saudit.listener;
   const falcoYamlIn: Obj = isObject(v.falco) ? v.falco : {};
-  const web: Obj = isObject(falcoYamlIn.webserver) ? falcoYamlIn.webserver : {};
-  if (web.enabled !== true) {
-    throw new UserError("is false, but the health probes need Falco's webserver (it serves /healthz); set falco.webserver.enabled: true", {
-      field: 'falco.webserver.enabled',
-    });
-  }
-  if (web.ssl_enabled === true) {
-    throw new UserError(
-      "is true, but the webserver serves only /healthz here (the audit endpoint is the k8saudit listener, whose TLS is its open_params' https); set it to false",
-      { field: 'falco.webserver.ssl_enabled' },
-    );
-  }
-  const webPort = web.listen_port ?? 8765;
-  if (webPort === listener.port) {
-    throw new UserError(
-      `port ${webPort} is both the webserver's and the k8saudit listener's (falco.plugins[${k8saudit.index}].open_params); they need different ports`,
-      {
-        field: 'falco.webserver.listen_port',
-      },
-    );
-  }
-  const healthzPath = typeof web.k8s_healthz_endpoint === 'string' ? web.k8s_healthz_endpoint : '/healthz';
-  const falcoContext = nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER;
-  for (const [port, field] of [
-    [listener.port, `falco.plugins[${k8saudit.index}].open_params`],
-    [webPort, 'falco.webserver.listen_port'],
-  ] as const) {
-    const problem = typeof port === 'number' ? privilegedPortProblem(port, falcoContext, v.podSecurityContext) : undefined;
-    if (problem) throw new UserError(problem, { field });
-  }
+  const { webPort, healthzPath } = checkWebserver(v, falcoYamlIn, k8saudit);
 
   const service = chartAuditService(v, listener.port);
-  if (props.nodePort !== undefined && service.nodePort !== undefined && service.nodePort !== props.nodePort) {
-    throw new UserError(
-      `is ${service.nodePort}, but the config's falco.nodePort is ${props.nodePort}; the API server would call one and the Service open the other: make them agree or remove one`,
-      { field: `services[${service.index}].ports[${service.portIndex}].nodePort` },
-    );
-  }
-  if (props.clusterIP !== undefined && service.clusterIP !== undefined && service.clusterIP !== props.clusterIP) {
-    throw new UserError(`is ${service.clusterIP}, but the config's falco.clusterIP is ${props.clusterIP}; make them agree or remove one`, {
-      field: `services[${service.index}].clusterIP`,
-    });
-  }
+  checkServiceAddress(service, props);
 
   // falcoctl: the image bundles no plugins from 0.37, so the init container must install k8saudit
   const fc: Obj = v.falcoctl ?? {};
   const install: Obj = fc.artifact?.install ?? {};
   const follow: Obj = fc.artifact?.follow ?? {};
-  if (install.enabled !== true) {
-    throw new UserError(
-      `is ${JSON.stringify(install.enabled ?? false)}, but from Falco 0.37 the image bundles no plugins: the falcoctl-artifact-install init container installs k8saudit and its rules; set it to true`,
-      { field: 'falcoctl.artifact.install.enabled' },
-    );
-  }
-  const ctlConfig: Obj = isObject(fc.config) ? fc.config : {};
-  const artifact: Obj = ctlConfig.artifact ?? {};
-  const allowed: string[] = artifact.allowedTypes ?? [];
-  if (!allowed.includes('plugin')) {
-    throw new UserError(
-      'does not allow "plugin", so falcoctl would not install the k8saudit plugin (and the chart would not mount the plugins folder); add plugin',
-      {
-        field: 'falcoctl.config.artifact.allowedTypes',
-      },
-    );
-  }
-  const refs: string[] = artifact.install?.refs ?? [];
-  const refsField = 'falcoctl.config.artifact.install.refs';
-  const names = refs.map((r) => parseFalcoctlRef(r).name);
-  const resolveDeps = artifact.install?.resolveDeps !== false;
-  if (!names.includes('k8saudit') && !(resolveDeps && names.includes('k8saudit-rules'))) {
-    throw new UserError(
-      `${refs.length ? `[${refs.join(', ')}] installs` : 'is empty, so falcoctl installs'} no k8saudit plugin${names.includes('k8saudit-rules') ? ' (resolveDeps is false)' : ''}; ` +
-        `add k8saudit and k8saudit-rules, e.g. k8saudit-rules:0.16.1, k8saudit:0.16.1`,
-      { field: refsField },
-    );
-  }
-  // without resolveDeps falcoctl installs only the refs, and the image bundles no plugin from 0.37: libjson.so, which
-  // the json entry loads and the k8saudit rules require, must be a ref of its own
-  if (!resolveDeps && !names.includes('json') && (installsK8sAuditRules(v) || loadsPlugin(falcoYamlIn, 'json'))) {
-    throw new UserError(
-      `is false and [${refs.join(', ')}] has no json ref, so falcoctl does not install libjson.so, which falco.plugins loads and the k8saudit rules ` +
-        'require, and Falco exits at start; add json:0.7.0 (what the rules require) to falcoctl.config.artifact.install.refs, or remove resolveDeps: false',
-      { field: 'falcoctl.config.artifact.install.resolveDeps' },
-    );
-  }
-  // unsetting the chart's refs gives its default [falco-rules:5], which installs no k8saudit plugin
-  checkRefsLoadable(refs, version, refsField, false);
-  if (follow.enabled === true) {
-    checkRefsLoadable(artifact.follow?.refs ?? [], version, 'falcoctl.config.artifact.follow.refs', false);
-    warnings.push(
-      `falcoctl.artifact.follow.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod from ${indexNames(ctlConfig)} every ` +
-        `${artifact.follow?.every ?? '168h'}, so what runs can change without a change in Git; set it to false to run only what the refs install at start`,
-    );
-  }
-  const floating = refs.filter((r) => parseFalcoctlRef(r).version?.patch === undefined);
-  if (floating.length > 0) {
-    warnings.push(
-      `${refsField} [${floating.join(', ')}] float to the newest release of ${floating.length > 1 ? 'their' : 'its'} line at every pod start; pin full versions (e.g. k8saudit-rules:0.16.1) so Git says what runs`,
-    );
-  }
+  const { ctlConfig, artifact, allowed, refs } = checkFalcoctl(v, falcoYamlIn, version, warnings);
 
   const replicas = v.controller?.deployment?.replicas ?? 1;
-  if (replicas > 1) {
-    warnings.push(
-      `controller.deployment.replicas is ${replicas}: each replica receives a share of the API server's batches (the Service spreads the connections), ` +
-        'so every Falco sees only part of the audit events; one replica is what the chart recommends',
-    );
-  } else if (replicas === 0) {
-    warnings.push("controller.deployment.replicas is 0: no Falco runs, and the API server's audit events are dropped");
-  }
+  replicaWarnings(replicas, warnings);
 
-  for (const [path, list] of [
-    ['extra.env', v.extra?.env],
-    ['falcoctl.artifact.install.env', install.env],
-    ['falcoctl.artifact.install.envFrom', install.envFrom],
-    ['falcoctl.artifact.follow.env', follow.env],
-    ['falcoctl.artifact.follow.envFrom', follow.envFrom],
-  ] as const) {
-    if (list !== undefined && JSON.stringify(list).includes('{{')) {
-      throw new UserError('holds a Helm template ("{{ ... }}"), which the chart renders with tpl and this tool does not; write the value out', {
-        field: path,
-      });
-    }
-  }
+  checkNoHelmTemplates(v, install, follow);
 
   // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
   const config: Obj = clone(falcoYamlIn);
@@ -746,6 +637,148 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     auditEndpoint: { scheme: listener.scheme, containerPort: listener.port, path: listener.path },
     warnings,
   };
+}
+
+/** Falco's webserver serves the health probes, plain, on a port of its own that the pod may bind. */
+function checkWebserver(v: ResolvedChartValues, falcoYamlIn: Obj, k8saudit: ChartK8sAudit): { webPort: any; healthzPath: string } {
+  const listener = k8saudit.listener;
+  const web: Obj = isObject(falcoYamlIn.webserver) ? falcoYamlIn.webserver : {};
+  if (web.enabled !== true) {
+    throw new UserError("is false, but the health probes need Falco's webserver (it serves /healthz); set falco.webserver.enabled: true", {
+      field: 'falco.webserver.enabled',
+    });
+  }
+  if (web.ssl_enabled === true) {
+    throw new UserError(
+      "is true, but the webserver serves only /healthz here (the audit endpoint is the k8saudit listener, whose TLS is its open_params' https); set it to false",
+      { field: 'falco.webserver.ssl_enabled' },
+    );
+  }
+  const webPort = web.listen_port ?? 8765;
+  if (webPort === listener.port) {
+    throw new UserError(
+      `port ${webPort} is both the webserver's and the k8saudit listener's (falco.plugins[${k8saudit.index}].open_params); they need different ports`,
+      {
+        field: 'falco.webserver.listen_port',
+      },
+    );
+  }
+  const healthzPath = typeof web.k8s_healthz_endpoint === 'string' ? web.k8s_healthz_endpoint : '/healthz';
+  const falcoContext = nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER;
+  for (const [port, field] of [
+    [listener.port, `falco.plugins[${k8saudit.index}].open_params`],
+    [webPort, 'falco.webserver.listen_port'],
+  ] as const) {
+    const problem = typeof port === 'number' ? privilegedPortProblem(port, falcoContext, v.podSecurityContext) : undefined;
+    if (problem) throw new UserError(problem, { field });
+  }
+
+  return { webPort, healthzPath };
+}
+
+/** The Service's pinned address agrees with the config's falco.nodePort and falco.clusterIP. */
+function checkServiceAddress(service: ChartAuditService, props: ChartShapeProps): void {
+  if (props.nodePort !== undefined && service.nodePort !== undefined && service.nodePort !== props.nodePort) {
+    throw new UserError(
+      `is ${service.nodePort}, but the config's falco.nodePort is ${props.nodePort}; the API server would call one and the Service open the other: make them agree or remove one`,
+      { field: `services[${service.index}].ports[${service.portIndex}].nodePort` },
+    );
+  }
+  if (props.clusterIP !== undefined && service.clusterIP !== undefined && service.clusterIP !== props.clusterIP) {
+    throw new UserError(`is ${service.clusterIP}, but the config's falco.clusterIP is ${props.clusterIP}; make them agree or remove one`, {
+      field: `services[${service.index}].clusterIP`,
+    });
+  }
+}
+
+/** falcoctl installs k8saudit (and json when needed) from refs this Falco loads; warns on following and floating refs. */
+function checkFalcoctl(v: ResolvedChartValues, falcoYamlIn: Obj, version: FalcoVersion, warnings: string[]) {
+  const fc: Obj = v.falcoctl ?? {};
+  const install: Obj = fc.artifact?.install ?? {};
+  const follow: Obj = fc.artifact?.follow ?? {};
+  if (install.enabled !== true) {
+    throw new UserError(
+      `is ${JSON.stringify(install.enabled ?? false)}, but from Falco 0.37 the image bundles no plugins: the falcoctl-artifact-install init container installs k8saudit and its rules; set it to true`,
+      { field: 'falcoctl.artifact.install.enabled' },
+    );
+  }
+  const ctlConfig: Obj = isObject(fc.config) ? fc.config : {};
+  const artifact: Obj = ctlConfig.artifact ?? {};
+  const allowed: string[] = artifact.allowedTypes ?? [];
+  if (!allowed.includes('plugin')) {
+    throw new UserError(
+      'does not allow "plugin", so falcoctl would not install the k8saudit plugin (and the chart would not mount the plugins folder); add plugin',
+      {
+        field: 'falcoctl.config.artifact.allowedTypes',
+      },
+    );
+  }
+  const refs: string[] = artifact.install?.refs ?? [];
+  const refsField = 'falcoctl.config.artifact.install.refs';
+  const names = refs.map((r) => parseFalcoctlRef(r).name);
+  const resolveDeps = artifact.install?.resolveDeps !== false;
+  if (!names.includes('k8saudit') && !(resolveDeps && names.includes('k8saudit-rules'))) {
+    throw new UserError(
+      `${refs.length ? `[${refs.join(', ')}] installs` : 'is empty, so falcoctl installs'} no k8saudit plugin${names.includes('k8saudit-rules') ? ' (resolveDeps is false)' : ''}; ` +
+        `add k8saudit and k8saudit-rules, e.g. k8saudit-rules:0.16.1, k8saudit:0.16.1`,
+      { field: refsField },
+    );
+  }
+  // without resolveDeps falcoctl installs only the refs, and the image bundles no plugin from 0.37: libjson.so, which
+  // the json entry loads and the k8saudit rules require, must be a ref of its own
+  if (!resolveDeps && !names.includes('json') && (installsK8sAuditRules(v) || loadsPlugin(falcoYamlIn, 'json'))) {
+    throw new UserError(
+      `is false and [${refs.join(', ')}] has no json ref, so falcoctl does not install libjson.so, which falco.plugins loads and the k8saudit rules ` +
+        'require, and Falco exits at start; add json:0.7.0 (what the rules require) to falcoctl.config.artifact.install.refs, or remove resolveDeps: false',
+      { field: 'falcoctl.config.artifact.install.resolveDeps' },
+    );
+  }
+  // unsetting the chart's refs gives its default [falco-rules:5], which installs no k8saudit plugin
+  checkRefsLoadable(refs, version, refsField, false);
+  if (follow.enabled === true) {
+    checkRefsLoadable(artifact.follow?.refs ?? [], version, 'falcoctl.config.artifact.follow.refs', false);
+    warnings.push(
+      `falcoctl.artifact.follow.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod from ${indexNames(ctlConfig)} every ` +
+        `${artifact.follow?.every ?? '168h'}, so what runs can change without a change in Git; set it to false to run only what the refs install at start`,
+    );
+  }
+  const floating = refs.filter((r) => parseFalcoctlRef(r).version?.patch === undefined);
+  if (floating.length > 0) {
+    warnings.push(
+      `${refsField} [${floating.join(', ')}] float to the newest release of ${floating.length > 1 ? 'their' : 'its'} line at every pod start; pin full versions (e.g. k8saudit-rules:0.16.1) so Git says what runs`,
+    );
+  }
+
+  return { ctlConfig, artifact, allowed, refs };
+}
+
+/** More than one replica splits the audit events, none drops them. */
+function replicaWarnings(replicas: number, warnings: string[]): void {
+  if (replicas > 1) {
+    warnings.push(
+      `controller.deployment.replicas is ${replicas}: each replica receives a share of the API server's batches (the Service spreads the connections), ` +
+        'so every Falco sees only part of the audit events; one replica is what the chart recommends',
+    );
+  } else if (replicas === 0) {
+    warnings.push("controller.deployment.replicas is 0: no Falco runs, and the API server's audit events are dropped");
+  }
+}
+
+/** The chart renders these values with tpl, this tool does not: refuse a Helm template in them. */
+function checkNoHelmTemplates(v: ResolvedChartValues, install: Obj, follow: Obj): void {
+  for (const [path, list] of [
+    ['extra.env', v.extra?.env],
+    ['falcoctl.artifact.install.env', install.env],
+    ['falcoctl.artifact.install.envFrom', install.envFrom],
+    ['falcoctl.artifact.follow.env', follow.env],
+    ['falcoctl.artifact.follow.envFrom', follow.envFrom],
+  ] as const) {
+    if (list !== undefined && JSON.stringify(list).includes('{{')) {
+      throw new UserError('holds a Helm template ("{{ ... }}"), which the chart renders with tpl and this tool does not; write the value out', {
+        field: path,
+      });
+    }
+  }
 }
 
 /** The Falco release the values run, refused before 0.37 (the chart's falcoctl install needs it). */
