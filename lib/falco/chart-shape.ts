@@ -348,6 +348,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     'app.kubernetes.io/managed-by': 'Helm',
   };
   const meta = (objectName: string) => ({ name: objectName, namespace, labels: { ...labels } });
+  const ctx: ChartContext = { scope, props, v, fullname, selector, meta };
 
   // the k8saudit listener decides the audit endpoint: one source of truth
   const k8saudit = chartK8sAudit(v);
@@ -370,36 +371,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   checkNoHelmTemplates(v, install, follow);
 
   // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
-  const config: Obj = clone(falcoYamlIn);
-  if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
-  else delete config.plugins_hostinfo;
-  // Falco 0.38+ reads rules_files and the deprecated rules_file, and exits when both are set ("both 'rules_files' and
-  // 'rules_file' keys set": userspace/falco/configuration.cpp load_yaml @ 0.38.0, the same to 0.44.1); 0.37 reads only
-  // rules_file. The chart's defaults set rules_files, so a user's rules_file alone replaces them.
-  const userFalco: Obj = isObject(user.falco) ? user.falco : {};
-  const userSets = (key: string) => userFalco[key] !== undefined && userFalco[key] !== null;
-  if (userSets('rules_file') && userSets('rules_files')) {
-    throw new UserError(
-      `is set beside falco.rules_files, ${
-        version.rulesFilesKey === 'rules_files'
-          ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` + "'rules_file' keys set\")"
-          : `and Falco ${version} reads only rules_file, ignoring rules_files`
-      }; keep one (rules_files, which this tool writes as each release reads it)`,
-      { field: 'falco.rules_file' },
-    );
-  }
-  if (version.rulesFilesKey === 'rules_files' && userSets('rules_file')) {
-    config.rules_files = config.rules_file;
-    delete config.rules_file;
-    warnings.push(
-      `falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`,
-    );
-  }
-  if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
-    config.rules_file = config.rules_files;
-    delete config.rules_files;
-  }
-  checkFalcoYaml(config, user, version);
+  const config = chartFalcoYaml(falcoYamlIn, user, version, warnings);
   const falcoConfig = sortKeys(config) as Obj;
   const configData = { 'falco.yaml': dumpYaml(falcoConfig) };
   const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
@@ -414,45 +386,9 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   checkRulesSource(v, refs, allowed.includes('rulesfile'), hasRules, config);
   if (hasRules) new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
 
-  // services[]: the chart's Services, the k8saudit one with the address the config pins
-  let serviceObject: ApiObject | undefined;
-  let serviceName = '';
-  (v.services as Obj[]).forEach((s, i) => {
-    const objectName = `${fullname}-${s.name}`;
-    const problems = dns1035LabelProblems(objectName);
-    if (problems.length > 0) {
-      throw new UserError(`the Service name "${objectName}" (<fullname>-<name>) ${problems.join('; ')}`, { field: `services[${i}].name` });
-    }
-    const spec: Obj = sortKeys(omit(s, ['name', 'selector']));
-    if (i === service.index) {
-      if (props.clusterIP !== undefined) spec.clusterIP = props.clusterIP;
-      if (props.nodePort !== undefined && service.nodePort === undefined) {
-        spec.ports[service.portIndex] = sortKeys({ ...spec.ports[service.portIndex], nodePort: props.nodePort });
-        if (spec.type === undefined || spec.type === 'ClusterIP') spec.type = 'NodePort';
-      }
-    }
-    const obj = new ApiObject(scope, i === service.index ? 'Service' : `Service-${s.name}`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: meta(objectName),
-      spec: { ...sortKeys(spec), selector: { ...selector } },
-    });
-    if (i === service.index) {
-      serviceObject = obj;
-      serviceName = objectName;
-    }
-  });
+  const { serviceObject, serviceName } = chartServices(ctx, service);
 
-  const sa: Obj = v.serviceAccount ?? {};
-  const serviceAccountName = sa.create ? sa.name || fullname : sa.name || 'default';
-  if (sa.create) {
-    new ApiObject(scope, 'ServiceAccount', {
-      apiVersion: 'v1',
-      ...(nonEmptyList(sa.imagePullSecrets) ? { imagePullSecrets: sa.imagePullSecrets } : {}),
-      kind: 'ServiceAccount',
-      metadata: { ...meta(serviceAccountName), ...(nonEmptyMap(sa.annotations) ? { annotations: sa.annotations } : {}) },
-    });
-  }
+  const serviceAccountName = chartServiceAccount(ctx);
 
   // the Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0)
   const extraArgs: string[] = v.extra?.args ?? [];
@@ -637,6 +573,100 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     auditEndpoint: { scheme: listener.scheme, containerPort: listener.port, path: listener.path },
     warnings,
   };
+}
+
+/** What the object-writing steps of buildChartShape share. */
+interface ChartContext {
+  readonly scope: ChartShapeProps['scope'];
+  readonly props: ChartShapeProps;
+  readonly v: ResolvedChartValues;
+  readonly fullname: string;
+  readonly selector: Record<string, string>;
+  readonly meta: (objectName: string) => Obj;
+}
+
+/** falco.yaml: the values' falco.* as the chart writes them, with the rules key this release reads. */
+function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warnings: string[]): Obj {
+  const config: Obj = clone(falcoYamlIn);
+  if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
+  else delete config.plugins_hostinfo;
+  // Falco 0.38+ reads rules_files and the deprecated rules_file, and exits when both are set ("both 'rules_files' and
+  // 'rules_file' keys set": userspace/falco/configuration.cpp load_yaml @ 0.38.0, the same to 0.44.1); 0.37 reads only
+  // rules_file. The chart's defaults set rules_files, so a user's rules_file alone replaces them.
+  const userFalco: Obj = isObject(user.falco) ? user.falco : {};
+  const userSets = (key: string) => userFalco[key] !== undefined && userFalco[key] !== null;
+  if (userSets('rules_file') && userSets('rules_files')) {
+    throw new UserError(
+      `is set beside falco.rules_files, ${
+        version.rulesFilesKey === 'rules_files'
+          ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` + "'rules_file' keys set\")"
+          : `and Falco ${version} reads only rules_file, ignoring rules_files`
+      }; keep one (rules_files, which this tool writes as each release reads it)`,
+      { field: 'falco.rules_file' },
+    );
+  }
+  if (version.rulesFilesKey === 'rules_files' && userSets('rules_file')) {
+    config.rules_files = config.rules_file;
+    delete config.rules_file;
+    warnings.push(
+      `falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`,
+    );
+  }
+  if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
+    config.rules_file = config.rules_files;
+    delete config.rules_files;
+  }
+  checkFalcoYaml(config, user, version);
+  return config;
+}
+
+/** services[]: the chart's Services, the k8saudit one with the address the config pins. */
+function chartServices(ctx: ChartContext, service: ChartAuditService): { serviceObject: ApiObject | undefined; serviceName: string } {
+  let serviceObject: ApiObject | undefined;
+  let serviceName = '';
+  const { scope, props, v, fullname, selector, meta } = ctx;
+  (v.services as Obj[]).forEach((s, i) => {
+    const objectName = `${fullname}-${s.name}`;
+    const problems = dns1035LabelProblems(objectName);
+    if (problems.length > 0) {
+      throw new UserError(`the Service name "${objectName}" (<fullname>-<name>) ${problems.join('; ')}`, { field: `services[${i}].name` });
+    }
+    const spec: Obj = sortKeys(omit(s, ['name', 'selector']));
+    if (i === service.index) {
+      if (props.clusterIP !== undefined) spec.clusterIP = props.clusterIP;
+      if (props.nodePort !== undefined && service.nodePort === undefined) {
+        spec.ports[service.portIndex] = sortKeys({ ...spec.ports[service.portIndex], nodePort: props.nodePort });
+        if (spec.type === undefined || spec.type === 'ClusterIP') spec.type = 'NodePort';
+      }
+    }
+    const obj = new ApiObject(scope, i === service.index ? 'Service' : `Service-${s.name}`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(objectName),
+      spec: { ...sortKeys(spec), selector: { ...selector } },
+    });
+    if (i === service.index) {
+      serviceObject = obj;
+      serviceName = objectName;
+    }
+  });
+  return { serviceObject, serviceName };
+}
+
+/** The chart's ServiceAccount when it creates one; the name the pod runs as. */
+function chartServiceAccount(ctx: ChartContext): string {
+  const { scope, v, fullname, meta } = ctx;
+  const sa: Obj = v.serviceAccount ?? {};
+  const serviceAccountName = sa.create ? sa.name || fullname : sa.name || 'default';
+  if (sa.create) {
+    new ApiObject(scope, 'ServiceAccount', {
+      apiVersion: 'v1',
+      ...(nonEmptyList(sa.imagePullSecrets) ? { imagePullSecrets: sa.imagePullSecrets } : {}),
+      kind: 'ServiceAccount',
+      metadata: { ...meta(serviceAccountName), ...(nonEmptyMap(sa.annotations) ? { annotations: sa.annotations } : {}) },
+    });
+  }
+  return serviceAccountName;
 }
 
 /** Falco's webserver serves the health probes, plain, on a port of its own that the pod may bind. */
