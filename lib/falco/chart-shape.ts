@@ -96,6 +96,21 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   const plugins: unknown[] = Array.isArray(f.plugins) ? f.plugins : [];
   const problems: ChartValuesProblem[] = [];
   const names: string[] = [];
+  checkPluginEntries(plugins, names, problems);
+  const found = k8sauditEntries(plugins, problems);
+  const load = f.load_plugins;
+  checkLoadPlugins(load, names, found, problems);
+  checkJsonPlugin(v, names, load, found, problems);
+  const locate = chartValuesLocator(v);
+  throwChartProblems(problems, locate);
+  const index = found[0];
+  const entry = plugins[index] as Obj;
+  const listener = parseK8sAuditOpenParams(entry.open_params, `falco.plugins[${index}].open_params`);
+  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index, locate) };
+}
+
+/** Each plugin entry has a name and a library_path, and none is a syscall enricher; collects the names. */
+function checkPluginEntries(plugins: unknown[], names: string[], problems: ChartValuesProblem[]): void {
   plugins.forEach((p, i) => {
     if (!isObject(p) || typeof p.name !== 'string' || typeof p.library_path !== 'string') {
       problems.push({ path: ['falco', 'plugins', i], message: 'expected a plugin entry with a name and a library_path (strings)' });
@@ -109,6 +124,10 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
       });
     }
   });
+}
+
+/** The indexes of the k8saudit entries: exactly one is wanted. */
+function k8sauditEntries(plugins: unknown[], problems: ChartValuesProblem[]): number[] {
   const found = plugins.map((p, i) => (isObject(p) && p.name === 'k8saudit' ? i : -1)).filter((i) => i >= 0);
   if (found.length === 0 && problems.length === 0) {
     problems.push({
@@ -123,7 +142,11 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
       path: ['falco', 'plugins', found[1]],
       message: `is a second k8saudit plugin (the first is falco.plugins[${found[0]}]); keep one`,
     });
-  const load = f.load_plugins;
+  return found;
+}
+
+/** load_plugins, when set, names only plugins with an entry, and names k8saudit. */
+function checkLoadPlugins(load: unknown, names: string[], found: number[], problems: ChartValuesProblem[]): void {
   if (Array.isArray(load)) {
     load.forEach((name: unknown, i: number) => {
       if (typeof name !== 'string')
@@ -144,6 +167,10 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   } else if (load !== undefined) {
     problems.push({ path: ['falco', 'load_plugins'], message: `expected a list of plugin names, got ${JSON.stringify(load)}` });
   }
+}
+
+/** The k8saudit rules require the json plugin: an entry, and loaded. */
+function checkJsonPlugin(v: ResolvedChartValues, names: string[], load: unknown, found: number[], problems: ChartValuesProblem[]): void {
   // every k8saudit rules release (0.7-0.18) requires the json plugin (required_plugin_versions in
   // plugins/k8saudit/rules/k8s_audit_rules.yaml), and Falco exits when no loaded plugin meets it ("Plugin requirement
   // not satisfied, must load one of: json (>= 0.7.0)": userspace/falco/app/actions/load_rules_files.cpp:123 and
@@ -163,12 +190,6 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
       });
     }
   }
-  const locate = chartValuesLocator(v);
-  throwChartProblems(problems, locate);
-  const index = found[0];
-  const entry = plugins[index] as Obj;
-  const listener = parseK8sAuditOpenParams(entry.open_params, `falco.plugins[${index}].open_params`);
-  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index, locate) };
 }
 
 /** The falcoctl refs of the values' install container. */
