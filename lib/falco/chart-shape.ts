@@ -393,19 +393,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
 
   // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
   const config = chartFalcoYaml(falcoYamlIn, user, version, warnings);
-  const falcoConfig = sortKeys(config) as Obj;
-  const configData = { 'falco.yaml': dumpYaml(falcoConfig) };
-  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
-
-  const falcoctlData = { 'falcoctl.yaml': dumpYaml(sortKeys(ctlConfig)) };
-  new ApiObject(scope, 'FalcoctlConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-falcoctl`), data: falcoctlData });
-
-  const customRules: Obj = isObject(v.customRules) ? v.customRules : {};
-  const rulesData: Record<string, string> = {};
-  for (const file of Object.keys(customRules).sort()) rulesData[file] = String(customRules[file]).replace(/\n+$/, '');
-  const hasRules = Object.keys(rulesData).length > 0;
-  checkRulesSource(v, refs, allowed.includes('rulesfile'), hasRules, config);
-  if (hasRules) new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
+  const { falcoConfig, configMap, configData, falcoctlData, rulesData, hasRules } = chartConfigMaps(ctx, config, ctlConfig, refs, allowed);
 
   const { serviceObject, serviceName } = chartServices(ctx, service);
 
@@ -414,47 +402,9 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   // the Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0)
   const extraArgs: string[] = v.extra?.args ?? [];
   const args = ['/usr/bin/falco', '--disable-source', 'syscall', ...extraArgs];
-  const userEnv: Obj[] = v.extra?.env ?? [];
-  const userEnvNames = new Set(userEnv.map((e) => e.name));
-  if (version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT && userEnvNames.has('HOST_ROOT')) {
-    throw new UserError(`sets HOST_ROOT, but Falco ${version} needs it empty to start without the host's /proc; remove it`, { field: 'extra.env' });
-  }
-  const env: Obj[] = [];
-  if (!userEnvNames.has('HOST_ROOT')) env.push({ name: 'HOST_ROOT', value: version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT ? '' : '/host' });
-  if (v.falcoHostnameEnv !== false && !userEnvNames.has('FALCO_HOSTNAME'))
-    env.push({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
-  if (!userEnvNames.has('SKIP_DRIVER_LOADER')) env.push({ name: 'SKIP_DRIVER_LOADER', value: 'true' });
-  env.push(...userEnv);
+  const env = chartEnv(v, version);
 
-  const installsRules = allowed.includes('rulesfile');
-  const mounts: Obj[] = [];
-  if (installsRules) mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' });
-  mounts.push({ mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
-  if (hasRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
-  const certs: Obj = v.certs ?? {};
-  if (certs.existingSecret) mounts.push({ mountPath: '/etc/falco/certs', name: 'certs-volume', readOnly: true });
-  if (certs.existingClientSecret) mounts.push({ mountPath: '/etc/falco/certs/client', name: 'client-certs-volume', readOnly: true });
-  const userMounts: Obj[] = v.mounts?.volumeMounts ?? [];
-  mounts.push(...userMounts);
-
-  if (listener.scheme === 'https') {
-    const cert = typeof k8saudit.initConfig.sslCertificate === 'string' ? k8saudit.initConfig.sslCertificate : K8SAUDIT_DEFAULT_CERTIFICATE;
-    const covered = mounts.some(
-      (m) =>
-        !['rulesfiles-install-dir', 'plugins-install-dir', 'falco-yaml', 'rules-volume'].includes(m.name) &&
-        typeof m.mountPath === 'string' &&
-        (m.subPath ? cert === m.mountPath : cert.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)),
-    );
-    if (!covered) {
-      throw new UserError(
-        `is https, so the k8saudit plugin reads its certificate and key from ${cert} (init_config.sslCertificate), but nothing mounts a file there` +
-          `${cert.startsWith('/etc/falco/') && !cert.startsWith('/etc/falco/certs/') ? " (/etc/falco is falcoctl's rules folder)" : ''}; create a Secret with falco.pem ` +
-          '(certificate and key), name it in certs.existingSecret and set init_config.sslCertificate: /etc/falco/certs/falco.pem',
-        { field: `falco.plugins[${k8saudit.index}].open_params` },
-      );
-    }
-  }
+  const { mounts, certs } = chartMounts(v, k8saudit, allowed.includes('rulesfile'), hasRules);
 
   const falcoctlImage = `${fc.image?.registry ?? ''}/${fc.image?.repository ?? ''}:${fc.image?.tag ?? ''}`;
   const ctlMounts = (c: Obj, dirs: Obj) => [
@@ -594,6 +544,75 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     auditEndpoint: { scheme: listener.scheme, containerPort: listener.port, path: listener.path },
     warnings,
   };
+}
+
+/** The falco.yaml, falcoctl.yaml and custom rules ConfigMaps. */
+function chartConfigMaps(ctx: ChartContext, config: Obj, ctlConfig: Obj, refs: string[], allowed: string[]) {
+  const { scope, v, fullname, meta } = ctx;
+  const falcoConfig = sortKeys(config) as Obj;
+  const configData = { 'falco.yaml': dumpYaml(falcoConfig) };
+  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
+
+  const falcoctlData = { 'falcoctl.yaml': dumpYaml(sortKeys(ctlConfig)) };
+  new ApiObject(scope, 'FalcoctlConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-falcoctl`), data: falcoctlData });
+
+  const customRules: Obj = isObject(v.customRules) ? v.customRules : {};
+  const rulesData: Record<string, string> = {};
+  for (const file of Object.keys(customRules).sort()) rulesData[file] = String(customRules[file]).replace(/\n+$/, '');
+  const hasRules = Object.keys(rulesData).length > 0;
+  checkRulesSource(v, refs, allowed.includes('rulesfile'), hasRules, config);
+  if (hasRules) new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
+  return { falcoConfig, configMap, configData, falcoctlData, rulesData, hasRules };
+}
+
+/** The Falco container's env: the chart's, unless the values set the same name, then the values'. */
+function chartEnv(v: ResolvedChartValues, version: FalcoVersion): Obj[] {
+  const userEnv: Obj[] = v.extra?.env ?? [];
+  const userEnvNames = new Set(userEnv.map((e) => e.name));
+  if (version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT && userEnvNames.has('HOST_ROOT')) {
+    throw new UserError(`sets HOST_ROOT, but Falco ${version} needs it empty to start without the host's /proc; remove it`, { field: 'extra.env' });
+  }
+  const env: Obj[] = [];
+  if (!userEnvNames.has('HOST_ROOT')) env.push({ name: 'HOST_ROOT', value: version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT ? '' : '/host' });
+  if (v.falcoHostnameEnv !== false && !userEnvNames.has('FALCO_HOSTNAME'))
+    env.push({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+  if (!userEnvNames.has('SKIP_DRIVER_LOADER')) env.push({ name: 'SKIP_DRIVER_LOADER', value: 'true' });
+  env.push(...userEnv);
+  return env;
+}
+
+/** The Falco container's mounts, with the https listener's certificate among them. */
+function chartMounts(v: ResolvedChartValues, k8saudit: ChartK8sAudit, installsRules: boolean, hasRules: boolean): { mounts: Obj[]; certs: Obj } {
+  const listener = k8saudit.listener;
+  const mounts: Obj[] = [];
+  if (installsRules) mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' });
+  mounts.push({ mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
+  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
+  if (hasRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  const certs: Obj = v.certs ?? {};
+  if (certs.existingSecret) mounts.push({ mountPath: '/etc/falco/certs', name: 'certs-volume', readOnly: true });
+  if (certs.existingClientSecret) mounts.push({ mountPath: '/etc/falco/certs/client', name: 'client-certs-volume', readOnly: true });
+  const userMounts: Obj[] = v.mounts?.volumeMounts ?? [];
+  mounts.push(...userMounts);
+
+  if (listener.scheme === 'https') {
+    const cert = typeof k8saudit.initConfig.sslCertificate === 'string' ? k8saudit.initConfig.sslCertificate : K8SAUDIT_DEFAULT_CERTIFICATE;
+    const covered = mounts.some(
+      (m) =>
+        !['rulesfiles-install-dir', 'plugins-install-dir', 'falco-yaml', 'rules-volume'].includes(m.name) &&
+        typeof m.mountPath === 'string' &&
+        (m.subPath ? cert === m.mountPath : cert.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)),
+    );
+    if (!covered) {
+      throw new UserError(
+        `is https, so the k8saudit plugin reads its certificate and key from ${cert} (init_config.sslCertificate), but nothing mounts a file there` +
+          `${cert.startsWith('/etc/falco/') && !cert.startsWith('/etc/falco/certs/') ? " (/etc/falco is falcoctl's rules folder)" : ''}; create a Secret with falco.pem ` +
+          '(certificate and key), name it in certs.existingSecret and set init_config.sslCertificate: /etc/falco/certs/falco.pem',
+        { field: `falco.plugins[${k8saudit.index}].open_params` },
+      );
+    }
+  }
+  return { mounts, certs };
 }
 
 /** What the object-writing steps of buildChartShape share. */
