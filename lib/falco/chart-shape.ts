@@ -406,49 +406,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
 
   const { mounts, certs } = chartMounts(v, k8saudit, allowed.includes('rulesfile'), hasRules);
 
-  const falcoctlImage = `${fc.image?.registry ?? ''}/${fc.image?.repository ?? ''}:${fc.image?.tag ?? ''}`;
-  const ctlMounts = (c: Obj, dirs: Obj) => [
-    { mountPath: dirs.pluginsDir, name: 'plugins-install-dir' },
-    { mountPath: dirs.rulesfilesDir, name: 'rulesfiles-install-dir' },
-    { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
-    { mountPath: dirs.stateDir, name: 'artifact-state-dir' },
-    ...(c.mounts?.volumeMounts ?? []),
-  ];
-  const ctlContainer = (containerName: string, verb: string, c: Obj, dirs: Obj) => ({
-    name: containerName,
-    image: falcoctlImage,
-    imagePullPolicy: fc.image?.pullPolicy,
-    args: ['artifact', verb, ...(c.args ?? [])],
-    ...(nonEmptyMap(c.resources) ? { resources: c.resources } : {}),
-    securityContext: nonEmptyMap(c.securityContext) ? c.securityContext : RESTRICTED_CONTAINER,
-    volumeMounts: ctlMounts(c, dirs),
-    ...(nonEmptyList(c.env) ? { env: c.env } : {}),
-    ...(nonEmptyList(c.envFrom) ? { envFrom: c.envFrom } : {}),
-  });
-  const dirsOf = (d: Obj | undefined) => {
-    const out = { pluginsDir: d?.pluginsDir, rulesfilesDir: d?.rulesfilesDir, stateDir: d?.stateDir };
-    for (const [k, dir] of Object.entries(out)) {
-      if (typeof dir !== 'string' || !dir.startsWith('/')) {
-        throw new UserError(`expected an absolute folder path (the chart mounts it in the falcoctl container), got ${JSON.stringify(dir)}`, {
-          field: `falcoctl.config.artifact.${d === artifact.follow ? 'follow' : 'install'}.${k}`,
-        });
-      }
-    }
-    return out;
-  };
-
-  const hc: Obj = v.healthChecks ?? {};
-  const probe = (p: Obj | undefined, minDelay = 0) => ({
-    initialDelaySeconds: Math.max(p?.initialDelaySeconds ?? 0, minDelay),
-    timeoutSeconds: p?.timeoutSeconds,
-    periodSeconds: p?.periodSeconds,
-    failureThreshold: p?.failureThreshold,
-    httpGet: { path: healthzPath, port: webPort },
-  });
-  // a startup probe needs Kubernetes 1.18+; before, delayed probes give Falco the same minute to load its plugins
-  const probes = props.kubernetesVersion.supportsStartupProbe
-    ? { startupProbe: probe(hc.startupProbe), livenessProbe: probe(hc.livenessProbe), readinessProbe: probe(hc.readinessProbe) }
-    : { livenessProbe: probe(hc.livenessProbe, 60), readinessProbe: probe(hc.readinessProbe, 30) };
+  const probes = chartProbes(v, props.kubernetesVersion, healthzPath, webPort);
 
   const image = imageReference(`${v.image?.registry ? `${v.image.registry}/` : ''}${v.image?.repository ?? ''}`, tag);
   const falcoContainer = {
@@ -468,17 +426,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     volumeMounts: mounts,
   };
 
-  const volumes: Obj[] = [
-    { name: 'plugins-install-dir', emptyDir: {} },
-    { name: 'rulesfiles-install-dir', emptyDir: {} },
-    { name: 'artifact-state-dir', emptyDir: {} },
-    { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
-    { name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } },
-  ];
-  if (hasRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
-  if (certs.existingSecret) volumes.push({ name: 'certs-volume', secret: { secretName: certs.existingSecret } });
-  if (certs.existingClientSecret) volumes.push({ name: 'client-certs-volume', secret: { secretName: certs.existingClientSecret } });
-  volumes.push(...(v.mounts?.volumes ?? []));
+  const volumes = chartVolumes(v, fullname, hasRules, certs);
 
   const annotations: Record<string, string> = {
     'checksum/config': checksum(configData),
@@ -492,6 +440,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     : props.kubernetesVersion.supportsSeccompProfileField
       ? { seccompProfile: { type: 'RuntimeDefault' } }
       : undefined;
+  const ctl = chartFalcoctlContainers(fc, artifact, install, follow);
   const workload = new ApiObject(scope, 'Deployment', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -516,14 +465,8 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
           ...(nonEmptyMap(v.affinity) ? { affinity: v.affinity } : {}),
           ...(nonEmptyList(v.tolerations) ? { tolerations: v.tolerations } : {}),
           ...(nonEmptyList(v.imagePullSecrets) ? { imagePullSecrets: v.imagePullSecrets } : {}),
-          containers: [
-            falcoContainer,
-            ...(follow.enabled === true ? [ctlContainer('falcoctl-artifact-follow', 'follow', follow, dirsOf(artifact.follow))] : []),
-          ],
-          initContainers: [
-            ...(v.extra?.initContainers ?? []),
-            ctlContainer('falcoctl-artifact-install', 'install', install, dirsOf(artifact.install)),
-          ],
+          containers: [falcoContainer, ...ctl.follow],
+          initContainers: [...(v.extra?.initContainers ?? []), ctl.install],
           volumes,
         },
       },
@@ -613,6 +556,75 @@ function chartMounts(v: ResolvedChartValues, k8saudit: ChartK8sAudit, installsRu
     }
   }
   return { mounts, certs };
+}
+
+/** The falcoctl containers: the follow sidecar when enabled, then the install init container (its folders checked in that order). */
+function chartFalcoctlContainers(fc: Obj, artifact: Obj, install: Obj, follow: Obj): { follow: Obj[]; install: Obj } {
+  const falcoctlImage = `${fc.image?.registry ?? ''}/${fc.image?.repository ?? ''}:${fc.image?.tag ?? ''}`;
+  const ctlMounts = (c: Obj, dirs: Obj) => [
+    { mountPath: dirs.pluginsDir, name: 'plugins-install-dir' },
+    { mountPath: dirs.rulesfilesDir, name: 'rulesfiles-install-dir' },
+    { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
+    { mountPath: dirs.stateDir, name: 'artifact-state-dir' },
+    ...(c.mounts?.volumeMounts ?? []),
+  ];
+  const ctlContainer = (containerName: string, verb: string, c: Obj, dirs: Obj) => ({
+    name: containerName,
+    image: falcoctlImage,
+    imagePullPolicy: fc.image?.pullPolicy,
+    args: ['artifact', verb, ...(c.args ?? [])],
+    ...(nonEmptyMap(c.resources) ? { resources: c.resources } : {}),
+    securityContext: nonEmptyMap(c.securityContext) ? c.securityContext : RESTRICTED_CONTAINER,
+    volumeMounts: ctlMounts(c, dirs),
+    ...(nonEmptyList(c.env) ? { env: c.env } : {}),
+    ...(nonEmptyList(c.envFrom) ? { envFrom: c.envFrom } : {}),
+  });
+  const dirsOf = (d: Obj | undefined) => {
+    const out = { pluginsDir: d?.pluginsDir, rulesfilesDir: d?.rulesfilesDir, stateDir: d?.stateDir };
+    for (const [k, dir] of Object.entries(out)) {
+      if (typeof dir !== 'string' || !dir.startsWith('/')) {
+        throw new UserError(`expected an absolute folder path (the chart mounts it in the falcoctl container), got ${JSON.stringify(dir)}`, {
+          field: `falcoctl.config.artifact.${d === artifact.follow ? 'follow' : 'install'}.${k}`,
+        });
+      }
+    }
+    return out;
+  };
+  const followContainers = follow.enabled === true ? [ctlContainer('falcoctl-artifact-follow', 'follow', follow, dirsOf(artifact.follow))] : [];
+  return { follow: followContainers, install: ctlContainer('falcoctl-artifact-install', 'install', install, dirsOf(artifact.install)) };
+}
+
+/** The health probes on the webserver's /healthz. */
+function chartProbes(v: ResolvedChartValues, kubernetesVersion: KubernetesVersion, healthzPath: string, webPort: any): Obj {
+  const hc: Obj = v.healthChecks ?? {};
+  const probe = (p: Obj | undefined, minDelay = 0) => ({
+    initialDelaySeconds: Math.max(p?.initialDelaySeconds ?? 0, minDelay),
+    timeoutSeconds: p?.timeoutSeconds,
+    periodSeconds: p?.periodSeconds,
+    failureThreshold: p?.failureThreshold,
+    httpGet: { path: healthzPath, port: webPort },
+  });
+  // a startup probe needs Kubernetes 1.18+; before, delayed probes give Falco the same minute to load its plugins
+  const probes = kubernetesVersion.supportsStartupProbe
+    ? { startupProbe: probe(hc.startupProbe), livenessProbe: probe(hc.livenessProbe), readinessProbe: probe(hc.readinessProbe) }
+    : { livenessProbe: probe(hc.livenessProbe, 60), readinessProbe: probe(hc.readinessProbe, 30) };
+  return probes;
+}
+
+/** The pod's volumes, in the chart's order. */
+function chartVolumes(v: ResolvedChartValues, fullname: string, hasRules: boolean, certs: Obj): Obj[] {
+  const volumes: Obj[] = [
+    { name: 'plugins-install-dir', emptyDir: {} },
+    { name: 'rulesfiles-install-dir', emptyDir: {} },
+    { name: 'artifact-state-dir', emptyDir: {} },
+    { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
+    { name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } },
+  ];
+  if (hasRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  if (certs.existingSecret) volumes.push({ name: 'certs-volume', secret: { secretName: certs.existingSecret } });
+  if (certs.existingClientSecret) volumes.push({ name: 'client-certs-volume', secret: { secretName: certs.existingClientSecret } });
+  volumes.push(...(v.mounts?.volumes ?? []));
+  return volumes;
 }
 
 /** What the object-writing steps of buildChartShape share. */
