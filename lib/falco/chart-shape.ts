@@ -428,50 +428,9 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
 
   const volumes = chartVolumes(v, fullname, hasRules, certs);
 
-  const annotations: Record<string, string> = {
-    'checksum/config': checksum(configData),
-    'checksum/rules': checksum(rulesData),
-    'checksum/falcoctl': checksum(falcoctlData),
-    ...(v.podAnnotations ?? {}),
-  };
-  const controller: Obj = v.controller ?? {};
-  const podSecurityContext = nonEmptyMap(v.podSecurityContext)
-    ? v.podSecurityContext
-    : props.kubernetesVersion.supportsSeccompProfileField
-      ? { seccompProfile: { type: 'RuntimeDefault' } }
-      : undefined;
-  const ctl = chartFalcoctlContainers(fc, artifact, install, follow);
-  const workload = new ApiObject(scope, 'Deployment', {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      ...meta(fullname),
-      labels: { ...labels, ...(controller.labels ?? {}) },
-      ...(nonEmptyMap(controller.annotations) ? { annotations: controller.annotations } : {}),
-    },
-    spec: {
-      replicas,
-      ...(controller.deployment?.revisionHistoryLimit ? { revisionHistoryLimit: controller.deployment.revisionHistoryLimit } : {}),
-      selector: { matchLabels: { ...selector } },
-      template: {
-        metadata: { name: fullname, labels: { ...selector, ...(v.podLabels ?? {}) }, annotations },
-        spec: {
-          serviceAccountName,
-          // an audit-only Falco calls no API: no token in the pod
-          automountServiceAccountToken: false,
-          ...(podSecurityContext ? { securityContext: podSecurityContext } : {}),
-          ...(v.podPriorityClassName ? { priorityClassName: v.podPriorityClassName } : {}),
-          ...(nonEmptyMap(v.nodeSelector) ? { nodeSelector: v.nodeSelector } : {}),
-          ...(nonEmptyMap(v.affinity) ? { affinity: v.affinity } : {}),
-          ...(nonEmptyList(v.tolerations) ? { tolerations: v.tolerations } : {}),
-          ...(nonEmptyList(v.imagePullSecrets) ? { imagePullSecrets: v.imagePullSecrets } : {}),
-          containers: [falcoContainer, ...ctl.follow],
-          initContainers: [...(v.extra?.initContainers ?? []), ctl.install],
-          volumes,
-        },
-      },
-    },
-  });
+  const workload = chartDeployment(ctx, { labels, replicas, serviceAccountName, falcoContainer, volumes, configData, rulesData, falcoctlData }, () =>
+    chartFalcoctlContainers(fc, artifact, install, follow),
+  );
 
   return {
     workload,
@@ -625,6 +584,68 @@ function chartVolumes(v: ResolvedChartValues, fullname: string, hasRules: boolea
   if (certs.existingClientSecret) volumes.push({ name: 'client-certs-volume', secret: { secretName: certs.existingClientSecret } });
   volumes.push(...(v.mounts?.volumes ?? []));
   return volumes;
+}
+
+/** What the Deployment step takes beside the context. */
+interface ChartPod {
+  readonly labels: Record<string, string>;
+  readonly replicas: number;
+  readonly serviceAccountName: string;
+  readonly falcoContainer: Obj;
+  readonly volumes: Obj[];
+  readonly configData: Record<string, string>;
+  readonly rulesData: Record<string, string>;
+  readonly falcoctlData: Record<string, string>;
+}
+
+/** The Deployment, its pod annotated with the checksums of its ConfigMaps; falcoctl's containers built last, as before. */
+function chartDeployment(ctx: ChartContext, pod: ChartPod, falcoctl: () => { follow: Obj[]; install: Obj }): ApiObject {
+  const { scope, props, v, fullname, selector, meta } = ctx;
+  const { labels, replicas, serviceAccountName, falcoContainer, volumes, configData, rulesData, falcoctlData } = pod;
+  const annotations: Record<string, string> = {
+    'checksum/config': checksum(configData),
+    'checksum/rules': checksum(rulesData),
+    'checksum/falcoctl': checksum(falcoctlData),
+    ...(v.podAnnotations ?? {}),
+  };
+  const controller: Obj = v.controller ?? {};
+  const podSecurityContext = nonEmptyMap(v.podSecurityContext)
+    ? v.podSecurityContext
+    : props.kubernetesVersion.supportsSeccompProfileField
+      ? { seccompProfile: { type: 'RuntimeDefault' } }
+      : undefined;
+  const ctl = falcoctl();
+  return new ApiObject(scope, 'Deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      ...meta(fullname),
+      labels: { ...labels, ...(controller.labels ?? {}) },
+      ...(nonEmptyMap(controller.annotations) ? { annotations: controller.annotations } : {}),
+    },
+    spec: {
+      replicas,
+      ...(controller.deployment?.revisionHistoryLimit ? { revisionHistoryLimit: controller.deployment.revisionHistoryLimit } : {}),
+      selector: { matchLabels: { ...selector } },
+      template: {
+        metadata: { name: fullname, labels: { ...selector, ...(v.podLabels ?? {}) }, annotations },
+        spec: {
+          serviceAccountName,
+          // an audit-only Falco calls no API: no token in the pod
+          automountServiceAccountToken: false,
+          ...(podSecurityContext ? { securityContext: podSecurityContext } : {}),
+          ...(v.podPriorityClassName ? { priorityClassName: v.podPriorityClassName } : {}),
+          ...(nonEmptyMap(v.nodeSelector) ? { nodeSelector: v.nodeSelector } : {}),
+          ...(nonEmptyMap(v.affinity) ? { affinity: v.affinity } : {}),
+          ...(nonEmptyList(v.tolerations) ? { tolerations: v.tolerations } : {}),
+          ...(nonEmptyList(v.imagePullSecrets) ? { imagePullSecrets: v.imagePullSecrets } : {}),
+          containers: [falcoContainer, ...ctl.follow],
+          initContainers: [...(v.extra?.initContainers ?? []), ctl.install],
+          volumes,
+        },
+      },
+    },
+  });
 }
 
 /** What the object-writing steps of buildChartShape share. */
