@@ -399,32 +399,15 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
 
   const serviceAccountName = chartServiceAccount(ctx);
 
-  // the Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0)
-  const extraArgs: string[] = v.extra?.args ?? [];
-  const args = ['/usr/bin/falco', '--disable-source', 'syscall', ...extraArgs];
-  const env = chartEnv(v, version);
-
-  const { mounts, certs } = chartMounts(v, k8saudit, allowed.includes('rulesfile'), hasRules);
-
-  const probes = chartProbes(v, props.kubernetesVersion, healthzPath, webPort);
-
-  const image = imageReference(`${v.image?.registry ? `${v.image.registry}/` : ''}${v.image?.repository ?? ''}`, tag);
-  const falcoContainer = {
-    name: 'falco',
-    image,
-    imagePullPolicy: v.image?.pullPolicy,
-    resources: v.resources ?? {},
-    securityContext: nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER,
-    args,
-    env,
-    tty: v.tty === true,
-    ports: [
-      { containerPort: webPort, name: 'web', protocol: 'TCP' },
-      { containerPort: listener.port, name: 'k8saudit', protocol: 'TCP' },
-    ],
-    ...probes,
-    volumeMounts: mounts,
-  };
+  const { falcoContainer, certs } = chartFalcoContainer(ctx, {
+    version,
+    tag,
+    k8saudit,
+    webPort,
+    healthzPath,
+    installsRules: allowed.includes('rulesfile'),
+    hasRules,
+  });
 
   const volumes = chartVolumes(v, fullname, hasRules, certs);
 
@@ -646,6 +629,43 @@ function chartDeployment(ctx: ChartContext, pod: ChartPod, falcoctl: () => { fol
       },
     },
   });
+}
+
+/** The Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0); the certs its mounts read. */
+function chartFalcoContainer(
+  ctx: ChartContext,
+  f: { version: FalcoVersion; tag: string; k8saudit: ChartK8sAudit; webPort: any; healthzPath: string; installsRules: boolean; hasRules: boolean },
+): { falcoContainer: Obj; certs: Obj } {
+  const { props, v } = ctx;
+  const { version, tag, k8saudit, webPort, healthzPath, installsRules, hasRules } = f;
+  const listener = k8saudit.listener;
+  // the Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0)
+  const extraArgs: string[] = v.extra?.args ?? [];
+  const args = ['/usr/bin/falco', '--disable-source', 'syscall', ...extraArgs];
+  const env = chartEnv(v, version);
+
+  const { mounts, certs } = chartMounts(v, k8saudit, installsRules, hasRules);
+
+  const probes = chartProbes(v, props.kubernetesVersion, healthzPath, webPort);
+
+  const image = imageReference(`${v.image?.registry ? `${v.image.registry}/` : ''}${v.image?.repository ?? ''}`, tag);
+  const falcoContainer = {
+    name: 'falco',
+    image,
+    imagePullPolicy: v.image?.pullPolicy,
+    resources: v.resources ?? {},
+    securityContext: nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER,
+    args,
+    env,
+    tty: v.tty === true,
+    ports: [
+      { containerPort: webPort, name: 'web', protocol: 'TCP' },
+      { containerPort: listener.port, name: 'k8saudit', protocol: 'TCP' },
+    ],
+    ...probes,
+    volumeMounts: mounts,
+  };
+  return { falcoContainer, certs };
 }
 
 /** What the object-writing steps of buildChartShape share. */
