@@ -349,7 +349,6 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
       { field: 'values' },
     );
   }
-  const user: Obj = props.values;
   const v = resolveChartValues(props.values);
   const warnings: string[] = [];
   const { scope, releaseName, namespace } = props;
@@ -357,18 +356,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   const { tag, version } = checkVersion(v, props.falcoVersion);
   checkNamespace(v, namespace);
 
-  const name = chartName(v.nameOverride);
-  const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
-  checkDnsLabel(fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
-  const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': releaseName };
-  // templates/_helpers.tpl `falco.labels` @ chart 9.1.0: the chart's appVersion, whatever the image tag
-  const labels = {
-    'helm.sh/chart': `falco-${CHART_9_VERSION}`,
-    ...selector,
-    'app.kubernetes.io/version': CHART_9_APP_VERSION,
-    'app.kubernetes.io/managed-by': 'Helm',
-  };
-  const meta = (objectName: string) => ({ name: objectName, namespace, labels: { ...labels } });
+  const { fullname, selector, labels, meta } = chartNames(v, releaseName, namespace);
   const ctx: ChartContext = { scope, props, v, fullname, selector, meta };
 
   // the k8saudit listener decides the audit endpoint: one source of truth
@@ -392,7 +380,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   checkNoHelmTemplates(v, install, follow);
 
   // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
-  const config = chartFalcoYaml(falcoYamlIn, user, version, warnings);
+  const config = chartFalcoYaml(falcoYamlIn, props.values, version, warnings);
   const { falcoConfig, configMap, configData, falcoctlData, rulesData, hasRules } = chartConfigMaps(ctx, config, ctlConfig, refs, allowed);
 
   const { serviceObject, serviceName } = chartServices(ctx, service);
@@ -666,6 +654,23 @@ function chartFalcoContainer(
     volumeMounts: mounts,
   };
   return { falcoContainer, certs };
+}
+
+/** The chart's names and labels (templates/_helpers.tpl @ chart 9.1.0), the object name checked. */
+function chartNames(v: ResolvedChartValues, releaseName: string, namespace: string) {
+  const name = chartName(v.nameOverride);
+  const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
+  checkDnsLabel(fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
+  const selector = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': releaseName };
+  // templates/_helpers.tpl `falco.labels` @ chart 9.1.0: the chart's appVersion, whatever the image tag
+  const labels = {
+    'helm.sh/chart': `falco-${CHART_9_VERSION}`,
+    ...selector,
+    'app.kubernetes.io/version': CHART_9_APP_VERSION,
+    'app.kubernetes.io/managed-by': 'Helm',
+  };
+  const meta = (objectName: string) => ({ name: objectName, namespace, labels: { ...labels } });
+  return { fullname, selector, labels, meta };
 }
 
 /** What the object-writing steps of buildChartShape share. */
