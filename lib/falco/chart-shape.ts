@@ -96,6 +96,21 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   const plugins: unknown[] = Array.isArray(f.plugins) ? f.plugins : [];
   const problems: ChartValuesProblem[] = [];
   const names: string[] = [];
+  checkPluginEntries(plugins, names, problems);
+  const found = k8sauditEntries(plugins, problems);
+  const load = f.load_plugins;
+  checkLoadPlugins(load, names, found, problems);
+  checkJsonPlugin(v, names, load, found, problems);
+  const locate = chartValuesLocator(v);
+  throwChartProblems(problems, locate);
+  const index = found[0];
+  const entry = plugins[index] as Obj;
+  const listener = parseK8sAuditOpenParams(entry.open_params, `falco.plugins[${index}].open_params`);
+  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index, locate) };
+}
+
+/** Each plugin entry has a name and a library_path, and none is a syscall enricher; collects the names. */
+function checkPluginEntries(plugins: unknown[], names: string[], problems: ChartValuesProblem[]): void {
   plugins.forEach((p, i) => {
     if (!isObject(p) || typeof p.name !== 'string' || typeof p.library_path !== 'string') {
       problems.push({ path: ['falco', 'plugins', i], message: 'expected a plugin entry with a name and a library_path (strings)' });
@@ -109,6 +124,10 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
       });
     }
   });
+}
+
+/** The indexes of the k8saudit entries: exactly one is wanted. */
+function k8sauditEntries(plugins: unknown[], problems: ChartValuesProblem[]): number[] {
   const found = plugins.map((p, i) => (isObject(p) && p.name === 'k8saudit' ? i : -1)).filter((i) => i >= 0);
   if (found.length === 0 && problems.length === 0) {
     problems.push({
@@ -123,7 +142,11 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
       path: ['falco', 'plugins', found[1]],
       message: `is a second k8saudit plugin (the first is falco.plugins[${found[0]}]); keep one`,
     });
-  const load = f.load_plugins;
+  return found;
+}
+
+/** load_plugins, when set, names only plugins with an entry, and names k8saudit. */
+function checkLoadPlugins(load: unknown, names: string[], found: number[], problems: ChartValuesProblem[]): void {
   if (Array.isArray(load)) {
     load.forEach((name: unknown, i: number) => {
       if (typeof name !== 'string')
@@ -144,6 +167,10 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
   } else if (load !== undefined) {
     problems.push({ path: ['falco', 'load_plugins'], message: `expected a list of plugin names, got ${JSON.stringify(load)}` });
   }
+}
+
+/** The k8saudit rules require the json plugin: an entry, and loaded. */
+function checkJsonPlugin(v: ResolvedChartValues, names: string[], load: unknown, found: number[], problems: ChartValuesProblem[]): void {
   // every k8saudit rules release (0.7-0.18) requires the json plugin (required_plugin_versions in
   // plugins/k8saudit/rules/k8s_audit_rules.yaml), and Falco exits when no loaded plugin meets it ("Plugin requirement
   // not satisfied, must load one of: json (>= 0.7.0)": userspace/falco/app/actions/load_rules_files.cpp:123 and
@@ -163,12 +190,6 @@ export function chartK8sAudit(v: ResolvedChartValues): ChartK8sAudit {
       });
     }
   }
-  const locate = chartValuesLocator(v);
-  throwChartProblems(problems, locate);
-  const index = found[0];
-  const entry = plugins[index] as Obj;
-  const listener = parseK8sAuditOpenParams(entry.open_params, `falco.plugins[${index}].open_params`);
-  return { index, listener, initConfig: k8sauditInitConfig(entry.init_config, index, locate) };
 }
 
 /** The falcoctl refs of the values' install container. */
@@ -328,31 +349,315 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
       { field: 'values' },
     );
   }
-  const user: Obj = props.values;
   const v = resolveChartValues(props.values);
   const warnings: string[] = [];
   const { scope, releaseName, namespace } = props;
 
-  // falco.version without an image.tag: the image of that release, not the chart's appVersion
-  const tag = v.image?.tag || props.falcoVersion?.toString() || CHART_9_APP_VERSION;
-  const version = FalcoVersion.forImage(tag, props.falcoVersion);
-  if (!version.isAtLeast(CHART_VALUES_OLDEST_FALCO_MINOR)) {
-    throw new UserError(
-      `Falco ${version} is older than 0.${CHART_VALUES_OLDEST_FALCO_MINOR}: the ${CHART_VALUES_NAME} install the plugins with falcoctl, which Falco ` +
-        `0.${CHART_VALUES_OLDEST_FALCO_MINOR}+ needs and older images do not use; run Falco 0.${CHART_VALUES_OLDEST_FALCO_MINOR} or newer, or write stable/falco-style ` +
-        'values (falco.chart: stable/falco@1.1.1) with image.tag for this Falco',
-      { field: props.falcoVersion ? 'falcoVersion' : 'image.tag' },
-    );
-  }
-  if (v.namespaceOverride && v.namespaceOverride !== namespace) {
-    throw new UserError(
-      `is "${v.namespaceOverride}", but the objects go to the namespace the config names ("${namespace}"); set falco.namespace (library: namespace) instead`,
-      {
-        field: 'namespaceOverride',
-      },
-    );
-  }
+  const { tag, version } = checkVersion(v, props.falcoVersion);
+  checkNamespace(v, namespace);
 
+  const { fullname, selector, labels, meta } = chartNames(v, releaseName, namespace);
+  const ctx: ChartContext = { scope, props, v, fullname, selector, meta };
+
+  // the k8saudit listener decides the audit endpoint: one source of truth
+  const k8saudit = chartK8sAudit(v);
+  const listener = k8saudit.listener;
+  const falcoYamlIn: Obj = isObject(v.falco) ? v.falco : {};
+  const { webPort, healthzPath } = checkWebserver(v, falcoYamlIn, k8saudit);
+
+  const service = chartAuditService(v, listener.port);
+  checkServiceAddress(service, props);
+
+  // falcoctl: the image bundles no plugins from 0.37, so the init container must install k8saudit
+  const fc: Obj = v.falcoctl ?? {};
+  const install: Obj = fc.artifact?.install ?? {};
+  const follow: Obj = fc.artifact?.follow ?? {};
+  const { ctlConfig, artifact, allowed, refs } = checkFalcoctl(v, falcoYamlIn, version, warnings);
+
+  const replicas = v.controller?.deployment?.replicas ?? 1;
+  replicaWarnings(replicas, warnings);
+
+  checkNoHelmTemplates(v, install, follow);
+
+  // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
+  const config = chartFalcoYaml(falcoYamlIn, props.values, version, warnings);
+  const { falcoConfig, configMap, configData, falcoctlData, rulesData, hasRules } = chartConfigMaps(ctx, config, ctlConfig, refs, allowed);
+
+  const { serviceObject, serviceName } = chartServices(ctx, service);
+
+  const serviceAccountName = chartServiceAccount(ctx);
+
+  const { falcoContainer, certs } = chartFalcoContainer(ctx, {
+    version,
+    tag,
+    k8saudit,
+    webPort,
+    healthzPath,
+    installsRules: allowed.includes('rulesfile'),
+    hasRules,
+  });
+
+  const volumes = chartVolumes(v, fullname, hasRules, certs);
+
+  const workload = chartDeployment(ctx, { labels, replicas, serviceAccountName, falcoContainer, volumes, configData, rulesData, falcoctlData }, () =>
+    chartFalcoctlContainers(fc, artifact, install, follow),
+  );
+
+  return {
+    workload,
+    serviceObject: serviceObject!,
+    serviceName,
+    servicePort: service.port,
+    podSelector: selector,
+    configMap,
+    falcoConfig,
+    values: v,
+    falcoVersion: version,
+    fullname,
+    auditEndpoint: { scheme: listener.scheme, containerPort: listener.port, path: listener.path },
+    warnings,
+  };
+}
+
+/** The falco.yaml, falcoctl.yaml and custom rules ConfigMaps. */
+function chartConfigMaps(ctx: ChartContext, config: Obj, ctlConfig: Obj, refs: string[], allowed: string[]) {
+  const { scope, v, fullname, meta } = ctx;
+  const falcoConfig = sortKeys(config) as Obj;
+  const configData = { 'falco.yaml': dumpYaml(falcoConfig) };
+  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
+
+  const falcoctlData = { 'falcoctl.yaml': dumpYaml(sortKeys(ctlConfig)) };
+  new ApiObject(scope, 'FalcoctlConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-falcoctl`), data: falcoctlData });
+
+  const customRules: Obj = isObject(v.customRules) ? v.customRules : {};
+  const rulesData: Record<string, string> = {};
+  for (const file of Object.keys(customRules).sort()) rulesData[file] = String(customRules[file]).replace(/\n+$/, '');
+  const hasRules = Object.keys(rulesData).length > 0;
+  checkRulesSource(v, refs, allowed.includes('rulesfile'), hasRules, config);
+  if (hasRules) new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
+  return { falcoConfig, configMap, configData, falcoctlData, rulesData, hasRules };
+}
+
+/** The Falco container's env: the chart's, unless the values set the same name, then the values'. */
+function chartEnv(v: ResolvedChartValues, version: FalcoVersion): Obj[] {
+  const userEnv: Obj[] = v.extra?.env ?? [];
+  const userEnvNames = new Set(userEnv.map((e) => e.name));
+  if (version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT && userEnvNames.has('HOST_ROOT')) {
+    throw new UserError(`sets HOST_ROOT, but Falco ${version} needs it empty to start without the host's /proc; remove it`, { field: 'extra.env' });
+  }
+  const env: Obj[] = [];
+  if (!userEnvNames.has('HOST_ROOT')) env.push({ name: 'HOST_ROOT', value: version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT ? '' : '/host' });
+  if (v.falcoHostnameEnv !== false && !userEnvNames.has('FALCO_HOSTNAME'))
+    env.push({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
+  if (!userEnvNames.has('SKIP_DRIVER_LOADER')) env.push({ name: 'SKIP_DRIVER_LOADER', value: 'true' });
+  env.push(...userEnv);
+  return env;
+}
+
+/** The Falco container's mounts, with the https listener's certificate among them. */
+function chartMounts(v: ResolvedChartValues, k8saudit: ChartK8sAudit, installsRules: boolean, hasRules: boolean): { mounts: Obj[]; certs: Obj } {
+  const listener = k8saudit.listener;
+  const mounts: Obj[] = [];
+  if (installsRules) mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' });
+  mounts.push({ mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
+  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
+  if (hasRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  const certs: Obj = v.certs ?? {};
+  if (certs.existingSecret) mounts.push({ mountPath: '/etc/falco/certs', name: 'certs-volume', readOnly: true });
+  if (certs.existingClientSecret) mounts.push({ mountPath: '/etc/falco/certs/client', name: 'client-certs-volume', readOnly: true });
+  const userMounts: Obj[] = v.mounts?.volumeMounts ?? [];
+  mounts.push(...userMounts);
+
+  if (listener.scheme === 'https') {
+    const cert = typeof k8saudit.initConfig.sslCertificate === 'string' ? k8saudit.initConfig.sslCertificate : K8SAUDIT_DEFAULT_CERTIFICATE;
+    const covered = mounts.some(
+      (m) =>
+        !['rulesfiles-install-dir', 'plugins-install-dir', 'falco-yaml', 'rules-volume'].includes(m.name) &&
+        typeof m.mountPath === 'string' &&
+        (m.subPath ? cert === m.mountPath : cert.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)),
+    );
+    if (!covered) {
+      throw new UserError(
+        `is https, so the k8saudit plugin reads its certificate and key from ${cert} (init_config.sslCertificate), but nothing mounts a file there` +
+          `${cert.startsWith('/etc/falco/') && !cert.startsWith('/etc/falco/certs/') ? " (/etc/falco is falcoctl's rules folder)" : ''}; create a Secret with falco.pem ` +
+          '(certificate and key), name it in certs.existingSecret and set init_config.sslCertificate: /etc/falco/certs/falco.pem',
+        { field: `falco.plugins[${k8saudit.index}].open_params` },
+      );
+    }
+  }
+  return { mounts, certs };
+}
+
+/** The falcoctl containers: the follow sidecar when enabled, then the install init container (its folders checked in that order). */
+function chartFalcoctlContainers(fc: Obj, artifact: Obj, install: Obj, follow: Obj): { follow: Obj[]; install: Obj } {
+  const falcoctlImage = `${fc.image?.registry ?? ''}/${fc.image?.repository ?? ''}:${fc.image?.tag ?? ''}`;
+  const ctlMounts = (c: Obj, dirs: Obj) => [
+    { mountPath: dirs.pluginsDir, name: 'plugins-install-dir' },
+    { mountPath: dirs.rulesfilesDir, name: 'rulesfiles-install-dir' },
+    { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
+    { mountPath: dirs.stateDir, name: 'artifact-state-dir' },
+    ...(c.mounts?.volumeMounts ?? []),
+  ];
+  const ctlContainer = (containerName: string, verb: string, c: Obj, dirs: Obj) => ({
+    name: containerName,
+    image: falcoctlImage,
+    imagePullPolicy: fc.image?.pullPolicy,
+    args: ['artifact', verb, ...(c.args ?? [])],
+    ...(nonEmptyMap(c.resources) ? { resources: c.resources } : {}),
+    securityContext: nonEmptyMap(c.securityContext) ? c.securityContext : RESTRICTED_CONTAINER,
+    volumeMounts: ctlMounts(c, dirs),
+    ...(nonEmptyList(c.env) ? { env: c.env } : {}),
+    ...(nonEmptyList(c.envFrom) ? { envFrom: c.envFrom } : {}),
+  });
+  const dirsOf = (d: Obj | undefined) => {
+    const out = { pluginsDir: d?.pluginsDir, rulesfilesDir: d?.rulesfilesDir, stateDir: d?.stateDir };
+    for (const [k, dir] of Object.entries(out)) {
+      if (typeof dir !== 'string' || !dir.startsWith('/')) {
+        throw new UserError(`expected an absolute folder path (the chart mounts it in the falcoctl container), got ${JSON.stringify(dir)}`, {
+          field: `falcoctl.config.artifact.${d === artifact.follow ? 'follow' : 'install'}.${k}`,
+        });
+      }
+    }
+    return out;
+  };
+  const followContainers = follow.enabled === true ? [ctlContainer('falcoctl-artifact-follow', 'follow', follow, dirsOf(artifact.follow))] : [];
+  return { follow: followContainers, install: ctlContainer('falcoctl-artifact-install', 'install', install, dirsOf(artifact.install)) };
+}
+
+/** The health probes on the webserver's /healthz. */
+function chartProbes(v: ResolvedChartValues, kubernetesVersion: KubernetesVersion, healthzPath: string, webPort: any): Obj {
+  const hc: Obj = v.healthChecks ?? {};
+  const probe = (p: Obj | undefined, minDelay = 0) => ({
+    initialDelaySeconds: Math.max(p?.initialDelaySeconds ?? 0, minDelay),
+    timeoutSeconds: p?.timeoutSeconds,
+    periodSeconds: p?.periodSeconds,
+    failureThreshold: p?.failureThreshold,
+    httpGet: { path: healthzPath, port: webPort },
+  });
+  // a startup probe needs Kubernetes 1.18+; before, delayed probes give Falco the same minute to load its plugins
+  const probes = kubernetesVersion.supportsStartupProbe
+    ? { startupProbe: probe(hc.startupProbe), livenessProbe: probe(hc.livenessProbe), readinessProbe: probe(hc.readinessProbe) }
+    : { livenessProbe: probe(hc.livenessProbe, 60), readinessProbe: probe(hc.readinessProbe, 30) };
+  return probes;
+}
+
+/** The pod's volumes, in the chart's order. */
+function chartVolumes(v: ResolvedChartValues, fullname: string, hasRules: boolean, certs: Obj): Obj[] {
+  const volumes: Obj[] = [
+    { name: 'plugins-install-dir', emptyDir: {} },
+    { name: 'rulesfiles-install-dir', emptyDir: {} },
+    { name: 'artifact-state-dir', emptyDir: {} },
+    { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
+    { name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } },
+  ];
+  if (hasRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  if (certs.existingSecret) volumes.push({ name: 'certs-volume', secret: { secretName: certs.existingSecret } });
+  if (certs.existingClientSecret) volumes.push({ name: 'client-certs-volume', secret: { secretName: certs.existingClientSecret } });
+  volumes.push(...(v.mounts?.volumes ?? []));
+  return volumes;
+}
+
+/** What the Deployment step takes beside the context. */
+interface ChartPod {
+  readonly labels: Record<string, string>;
+  readonly replicas: number;
+  readonly serviceAccountName: string;
+  readonly falcoContainer: Obj;
+  readonly volumes: Obj[];
+  readonly configData: Record<string, string>;
+  readonly rulesData: Record<string, string>;
+  readonly falcoctlData: Record<string, string>;
+}
+
+/** The Deployment, its pod annotated with the checksums of its ConfigMaps; falcoctl's containers built last, as before. */
+function chartDeployment(ctx: ChartContext, pod: ChartPod, falcoctl: () => { follow: Obj[]; install: Obj }): ApiObject {
+  const { scope, props, v, fullname, selector, meta } = ctx;
+  const { labels, replicas, serviceAccountName, falcoContainer, volumes, configData, rulesData, falcoctlData } = pod;
+  const annotations: Record<string, string> = {
+    'checksum/config': checksum(configData),
+    'checksum/rules': checksum(rulesData),
+    'checksum/falcoctl': checksum(falcoctlData),
+    ...(v.podAnnotations ?? {}),
+  };
+  const controller: Obj = v.controller ?? {};
+  const podSecurityContext = nonEmptyMap(v.podSecurityContext)
+    ? v.podSecurityContext
+    : props.kubernetesVersion.supportsSeccompProfileField
+      ? { seccompProfile: { type: 'RuntimeDefault' } }
+      : undefined;
+  const ctl = falcoctl();
+  return new ApiObject(scope, 'Deployment', {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      ...meta(fullname),
+      labels: { ...labels, ...(controller.labels ?? {}) },
+      ...(nonEmptyMap(controller.annotations) ? { annotations: controller.annotations } : {}),
+    },
+    spec: {
+      replicas,
+      ...(controller.deployment?.revisionHistoryLimit ? { revisionHistoryLimit: controller.deployment.revisionHistoryLimit } : {}),
+      selector: { matchLabels: { ...selector } },
+      template: {
+        metadata: { name: fullname, labels: { ...selector, ...(v.podLabels ?? {}) }, annotations },
+        spec: {
+          serviceAccountName,
+          // an audit-only Falco calls no API: no token in the pod
+          automountServiceAccountToken: false,
+          ...(podSecurityContext ? { securityContext: podSecurityContext } : {}),
+          ...(v.podPriorityClassName ? { priorityClassName: v.podPriorityClassName } : {}),
+          ...(nonEmptyMap(v.nodeSelector) ? { nodeSelector: v.nodeSelector } : {}),
+          ...(nonEmptyMap(v.affinity) ? { affinity: v.affinity } : {}),
+          ...(nonEmptyList(v.tolerations) ? { tolerations: v.tolerations } : {}),
+          ...(nonEmptyList(v.imagePullSecrets) ? { imagePullSecrets: v.imagePullSecrets } : {}),
+          containers: [falcoContainer, ...ctl.follow],
+          initContainers: [...(v.extra?.initContainers ?? []), ctl.install],
+          volumes,
+        },
+      },
+    },
+  });
+}
+
+/** The Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0); the certs its mounts read. */
+function chartFalcoContainer(
+  ctx: ChartContext,
+  f: { version: FalcoVersion; tag: string; k8saudit: ChartK8sAudit; webPort: any; healthzPath: string; installsRules: boolean; hasRules: boolean },
+): { falcoContainer: Obj; certs: Obj } {
+  const { props, v } = ctx;
+  const { version, tag, k8saudit, webPort, healthzPath, installsRules, hasRules } = f;
+  const listener = k8saudit.listener;
+  // the Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0)
+  const extraArgs: string[] = v.extra?.args ?? [];
+  const args = ['/usr/bin/falco', '--disable-source', 'syscall', ...extraArgs];
+  const env = chartEnv(v, version);
+
+  const { mounts, certs } = chartMounts(v, k8saudit, installsRules, hasRules);
+
+  const probes = chartProbes(v, props.kubernetesVersion, healthzPath, webPort);
+
+  const image = imageReference(`${v.image?.registry ? `${v.image.registry}/` : ''}${v.image?.repository ?? ''}`, tag);
+  const falcoContainer = {
+    name: 'falco',
+    image,
+    imagePullPolicy: v.image?.pullPolicy,
+    resources: v.resources ?? {},
+    securityContext: nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER,
+    args,
+    env,
+    tty: v.tty === true,
+    ports: [
+      { containerPort: webPort, name: 'web', protocol: 'TCP' },
+      { containerPort: listener.port, name: 'k8saudit', protocol: 'TCP' },
+    ],
+    ...probes,
+    volumeMounts: mounts,
+  };
+  return { falcoContainer, certs };
+}
+
+/** The chart's names and labels (templates/_helpers.tpl @ chart 9.1.0), the object name checked. */
+function chartNames(v: ResolvedChartValues, releaseName: string, namespace: string) {
   const name = chartName(v.nameOverride);
   const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
   checkDnsLabel(fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
@@ -365,11 +670,106 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     'app.kubernetes.io/managed-by': 'Helm',
   };
   const meta = (objectName: string) => ({ name: objectName, namespace, labels: { ...labels } });
+  return { fullname, selector, labels, meta };
+}
 
-  // the k8saudit listener decides the audit endpoint: one source of truth
-  const k8saudit = chartK8sAudit(v);
+/** What the object-writing steps of buildChartShape share. */
+interface ChartContext {
+  readonly scope: ChartShapeProps['scope'];
+  readonly props: ChartShapeProps;
+  readonly v: ResolvedChartValues;
+  readonly fullname: string;
+  readonly selector: Record<string, string>;
+  readonly meta: (objectName: string) => Obj;
+}
+
+/** falco.yaml: the values' falco.* as the chart writes them, with the rules key this release reads. */
+function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warnings: string[]): Obj {
+  const config: Obj = clone(falcoYamlIn);
+  if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
+  else delete config.plugins_hostinfo;
+  // Falco 0.38+ reads rules_files and the deprecated rules_file, and exits when both are set ("both 'rules_files' and
+  // 'rules_file' keys set": userspace/falco/configuration.cpp load_yaml @ 0.38.0, the same to 0.44.1); 0.37 reads only
+  // rules_file. The chart's defaults set rules_files, so a user's rules_file alone replaces them.
+  const userFalco: Obj = isObject(user.falco) ? user.falco : {};
+  const userSets = (key: string) => userFalco[key] !== undefined && userFalco[key] !== null;
+  if (userSets('rules_file') && userSets('rules_files')) {
+    throw new UserError(
+      `is set beside falco.rules_files, ${
+        version.rulesFilesKey === 'rules_files'
+          ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` + "'rules_file' keys set\")"
+          : `and Falco ${version} reads only rules_file, ignoring rules_files`
+      }; keep one (rules_files, which this tool writes as each release reads it)`,
+      { field: 'falco.rules_file' },
+    );
+  }
+  if (version.rulesFilesKey === 'rules_files' && userSets('rules_file')) {
+    config.rules_files = config.rules_file;
+    delete config.rules_file;
+    warnings.push(
+      `falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`,
+    );
+  }
+  if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
+    config.rules_file = config.rules_files;
+    delete config.rules_files;
+  }
+  checkFalcoYaml(config, user, version);
+  return config;
+}
+
+/** services[]: the chart's Services, the k8saudit one with the address the config pins. */
+function chartServices(ctx: ChartContext, service: ChartAuditService): { serviceObject: ApiObject | undefined; serviceName: string } {
+  let serviceObject: ApiObject | undefined;
+  let serviceName = '';
+  const { scope, props, v, fullname, selector, meta } = ctx;
+  (v.services as Obj[]).forEach((s, i) => {
+    const objectName = `${fullname}-${s.name}`;
+    const problems = dns1035LabelProblems(objectName);
+    if (problems.length > 0) {
+      throw new UserError(`the Service name "${objectName}" (<fullname>-<name>) ${problems.join('; ')}`, { field: `services[${i}].name` });
+    }
+    const spec: Obj = sortKeys(omit(s, ['name', 'selector']));
+    if (i === service.index) {
+      if (props.clusterIP !== undefined) spec.clusterIP = props.clusterIP;
+      if (props.nodePort !== undefined && service.nodePort === undefined) {
+        spec.ports[service.portIndex] = sortKeys({ ...spec.ports[service.portIndex], nodePort: props.nodePort });
+        if (spec.type === undefined || spec.type === 'ClusterIP') spec.type = 'NodePort';
+      }
+    }
+    const obj = new ApiObject(scope, i === service.index ? 'Service' : `Service-${s.name}`, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(objectName),
+      spec: { ...sortKeys(spec), selector: { ...selector } },
+    });
+    if (i === service.index) {
+      serviceObject = obj;
+      serviceName = objectName;
+    }
+  });
+  return { serviceObject, serviceName };
+}
+
+/** The chart's ServiceAccount when it creates one; the name the pod runs as. */
+function chartServiceAccount(ctx: ChartContext): string {
+  const { scope, v, fullname, meta } = ctx;
+  const sa: Obj = v.serviceAccount ?? {};
+  const serviceAccountName = sa.create ? sa.name || fullname : sa.name || 'default';
+  if (sa.create) {
+    new ApiObject(scope, 'ServiceAccount', {
+      apiVersion: 'v1',
+      ...(nonEmptyList(sa.imagePullSecrets) ? { imagePullSecrets: sa.imagePullSecrets } : {}),
+      kind: 'ServiceAccount',
+      metadata: { ...meta(serviceAccountName), ...(nonEmptyMap(sa.annotations) ? { annotations: sa.annotations } : {}) },
+    });
+  }
+  return serviceAccountName;
+}
+
+/** Falco's webserver serves the health probes, plain, on a port of its own that the pod may bind. */
+function checkWebserver(v: ResolvedChartValues, falcoYamlIn: Obj, k8saudit: ChartK8sAudit): { webPort: any; healthzPath: string } {
   const listener = k8saudit.listener;
-  const falcoYamlIn: Obj = isObject(v.falco) ? v.falco : {};
   const web: Obj = isObject(falcoYamlIn.webserver) ? falcoYamlIn.webserver : {};
   if (web.enabled !== true) {
     throw new UserError("is false, but the health probes need Falco's webserver (it serves /healthz); set falco.webserver.enabled: true", {
@@ -401,7 +801,11 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     if (problem) throw new UserError(problem, { field });
   }
 
-  const service = chartAuditService(v, listener.port);
+  return { webPort, healthzPath };
+}
+
+/** The Service's pinned address agrees with the config's falco.nodePort and falco.clusterIP. */
+function checkServiceAddress(service: ChartAuditService, props: ChartShapeProps): void {
   if (props.nodePort !== undefined && service.nodePort !== undefined && service.nodePort !== props.nodePort) {
     throw new UserError(
       `is ${service.nodePort}, but the config's falco.nodePort is ${props.nodePort}; the API server would call one and the Service open the other: make them agree or remove one`,
@@ -413,8 +817,10 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
       field: `services[${service.index}].clusterIP`,
     });
   }
+}
 
-  // falcoctl: the image bundles no plugins from 0.37, so the init container must install k8saudit
+/** falcoctl installs k8saudit (and json when needed) from refs this Falco loads; warns on following and floating refs. */
+function checkFalcoctl(v: ResolvedChartValues, falcoYamlIn: Obj, version: FalcoVersion, warnings: string[]) {
   const fc: Obj = v.falcoctl ?? {};
   const install: Obj = fc.artifact?.install ?? {};
   const follow: Obj = fc.artifact?.follow ?? {};
@@ -471,7 +877,11 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     );
   }
 
-  const replicas = v.controller?.deployment?.replicas ?? 1;
+  return { ctlConfig, artifact, allowed, refs };
+}
+
+/** More than one replica splits the audit events, none drops them. */
+function replicaWarnings(replicas: number, warnings: string[]): void {
   if (replicas > 1) {
     warnings.push(
       `controller.deployment.replicas is ${replicas}: each replica receives a share of the API server's batches (the Service spreads the connections), ` +
@@ -480,7 +890,10 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   } else if (replicas === 0) {
     warnings.push("controller.deployment.replicas is 0: no Falco runs, and the API server's audit events are dropped");
   }
+}
 
+/** The chart renders these values with tpl, this tool does not: refuse a Helm template in them. */
+function checkNoHelmTemplates(v: ResolvedChartValues, install: Obj, follow: Obj): void {
   for (const [path, list] of [
     ['extra.env', v.extra?.env],
     ['falcoctl.artifact.install.env', install.env],
@@ -494,275 +907,34 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
       });
     }
   }
+}
 
-  // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
-  const config: Obj = clone(falcoYamlIn);
-  if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
-  else delete config.plugins_hostinfo;
-  // Falco 0.38+ reads rules_files and the deprecated rules_file, and exits when both are set ("both 'rules_files' and
-  // 'rules_file' keys set": userspace/falco/configuration.cpp load_yaml @ 0.38.0, the same to 0.44.1); 0.37 reads only
-  // rules_file. The chart's defaults set rules_files, so a user's rules_file alone replaces them.
-  const userFalco: Obj = isObject(user.falco) ? user.falco : {};
-  const userSets = (key: string) => userFalco[key] !== undefined && userFalco[key] !== null;
-  if (userSets('rules_file') && userSets('rules_files')) {
+/** The Falco release the values run, refused before 0.37 (the chart's falcoctl install needs it). */
+function checkVersion(v: ResolvedChartValues, falcoVersion: FalcoVersion | undefined): { tag: string; version: FalcoVersion } {
+  // falco.version without an image.tag: the image of that release, not the chart's appVersion
+  const tag = v.image?.tag || falcoVersion?.toString() || CHART_9_APP_VERSION;
+  const version = FalcoVersion.forImage(tag, falcoVersion);
+  if (!version.isAtLeast(CHART_VALUES_OLDEST_FALCO_MINOR)) {
     throw new UserError(
-      `is set beside falco.rules_files, ${
-        version.rulesFilesKey === 'rules_files'
-          ? `and Falco ${version} exits at start with both keys ("both 'rules_files' and ` + "'rules_file' keys set\")"
-          : `and Falco ${version} reads only rules_file, ignoring rules_files`
-      }; keep one (rules_files, which this tool writes as each release reads it)`,
-      { field: 'falco.rules_file' },
+      `Falco ${version} is older than 0.${CHART_VALUES_OLDEST_FALCO_MINOR}: the ${CHART_VALUES_NAME} install the plugins with falcoctl, which Falco ` +
+        `0.${CHART_VALUES_OLDEST_FALCO_MINOR}+ needs and older images do not use; run Falco 0.${CHART_VALUES_OLDEST_FALCO_MINOR} or newer, or write stable/falco-style ` +
+        'values (falco.chart: stable/falco@1.1.1) with image.tag for this Falco',
+      { field: falcoVersion ? 'falcoVersion' : 'image.tag' },
     );
   }
-  if (version.rulesFilesKey === 'rules_files' && userSets('rules_file')) {
-    config.rules_files = config.rules_file;
-    delete config.rules_file;
-    warnings.push(
-      `falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`,
-    );
-  }
-  if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
-    config.rules_file = config.rules_files;
-    delete config.rules_files;
-  }
-  checkFalcoYaml(config, user, version);
-  const falcoConfig = sortKeys(config) as Obj;
-  const configData = { 'falco.yaml': dumpYaml(falcoConfig) };
-  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
+  return { tag, version };
+}
 
-  const falcoctlData = { 'falcoctl.yaml': dumpYaml(sortKeys(ctlConfig)) };
-  new ApiObject(scope, 'FalcoctlConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-falcoctl`), data: falcoctlData });
-
-  const customRules: Obj = isObject(v.customRules) ? v.customRules : {};
-  const rulesData: Record<string, string> = {};
-  for (const file of Object.keys(customRules).sort()) rulesData[file] = String(customRules[file]).replace(/\n+$/, '');
-  const hasRules = Object.keys(rulesData).length > 0;
-  checkRulesSource(v, refs, allowed.includes('rulesfile'), hasRules, config);
-  if (hasRules) new ApiObject(scope, 'RulesConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${fullname}-rules`), data: rulesData });
-
-  // services[]: the chart's Services, the k8saudit one with the address the config pins
-  let serviceObject: ApiObject | undefined;
-  let serviceName = '';
-  (v.services as Obj[]).forEach((s, i) => {
-    const objectName = `${fullname}-${s.name}`;
-    const problems = dns1035LabelProblems(objectName);
-    if (problems.length > 0) {
-      throw new UserError(`the Service name "${objectName}" (<fullname>-<name>) ${problems.join('; ')}`, { field: `services[${i}].name` });
-    }
-    const spec: Obj = sortKeys(omit(s, ['name', 'selector']));
-    if (i === service.index) {
-      if (props.clusterIP !== undefined) spec.clusterIP = props.clusterIP;
-      if (props.nodePort !== undefined && service.nodePort === undefined) {
-        spec.ports[service.portIndex] = sortKeys({ ...spec.ports[service.portIndex], nodePort: props.nodePort });
-        if (spec.type === undefined || spec.type === 'ClusterIP') spec.type = 'NodePort';
-      }
-    }
-    const obj = new ApiObject(scope, i === service.index ? 'Service' : `Service-${s.name}`, {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: meta(objectName),
-      spec: { ...sortKeys(spec), selector: { ...selector } },
-    });
-    if (i === service.index) {
-      serviceObject = obj;
-      serviceName = objectName;
-    }
-  });
-
-  const sa: Obj = v.serviceAccount ?? {};
-  const serviceAccountName = sa.create ? sa.name || fullname : sa.name || 'default';
-  if (sa.create) {
-    new ApiObject(scope, 'ServiceAccount', {
-      apiVersion: 'v1',
-      ...(nonEmptyList(sa.imagePullSecrets) ? { imagePullSecrets: sa.imagePullSecrets } : {}),
-      kind: 'ServiceAccount',
-      metadata: { ...meta(serviceAccountName), ...(nonEmptyMap(sa.annotations) ? { annotations: sa.annotations } : {}) },
-    });
-  }
-
-  // the Falco container, in the chart's order (templates/pod-template.tpl @ chart 9.1.0)
-  const extraArgs: string[] = v.extra?.args ?? [];
-  const args = ['/usr/bin/falco', '--disable-source', 'syscall', ...extraArgs];
-  const userEnv: Obj[] = v.extra?.env ?? [];
-  const userEnvNames = new Set(userEnv.map((e) => e.name));
-  if (version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT && userEnvNames.has('HOST_ROOT')) {
-    throw new UserError(`sets HOST_ROOT, but Falco ${version} needs it empty to start without the host's /proc; remove it`, { field: 'extra.env' });
-  }
-  const env: Obj[] = [];
-  if (!userEnvNames.has('HOST_ROOT')) env.push({ name: 'HOST_ROOT', value: version.hostRoot === HostRootHandling.EMPTY_HOST_ROOT ? '' : '/host' });
-  if (v.falcoHostnameEnv !== false && !userEnvNames.has('FALCO_HOSTNAME'))
-    env.push({ name: 'FALCO_HOSTNAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
-  if (!userEnvNames.has('SKIP_DRIVER_LOADER')) env.push({ name: 'SKIP_DRIVER_LOADER', value: 'true' });
-  env.push(...userEnv);
-
-  const installsRules = allowed.includes('rulesfile');
-  const mounts: Obj[] = [];
-  if (installsRules) mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' });
-  mounts.push({ mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
-  if (hasRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
-  const certs: Obj = v.certs ?? {};
-  if (certs.existingSecret) mounts.push({ mountPath: '/etc/falco/certs', name: 'certs-volume', readOnly: true });
-  if (certs.existingClientSecret) mounts.push({ mountPath: '/etc/falco/certs/client', name: 'client-certs-volume', readOnly: true });
-  const userMounts: Obj[] = v.mounts?.volumeMounts ?? [];
-  mounts.push(...userMounts);
-
-  if (listener.scheme === 'https') {
-    const cert = typeof k8saudit.initConfig.sslCertificate === 'string' ? k8saudit.initConfig.sslCertificate : K8SAUDIT_DEFAULT_CERTIFICATE;
-    const covered = mounts.some(
-      (m) =>
-        !['rulesfiles-install-dir', 'plugins-install-dir', 'falco-yaml', 'rules-volume'].includes(m.name) &&
-        typeof m.mountPath === 'string' &&
-        (m.subPath ? cert === m.mountPath : cert.startsWith(`${m.mountPath.replace(/\/$/, '')}/`)),
-    );
-    if (!covered) {
-      throw new UserError(
-        `is https, so the k8saudit plugin reads its certificate and key from ${cert} (init_config.sslCertificate), but nothing mounts a file there` +
-          `${cert.startsWith('/etc/falco/') && !cert.startsWith('/etc/falco/certs/') ? " (/etc/falco is falcoctl's rules folder)" : ''}; create a Secret with falco.pem ` +
-          '(certificate and key), name it in certs.existingSecret and set init_config.sslCertificate: /etc/falco/certs/falco.pem',
-        { field: `falco.plugins[${k8saudit.index}].open_params` },
-      );
-    }
-  }
-
-  const falcoctlImage = `${fc.image?.registry ?? ''}/${fc.image?.repository ?? ''}:${fc.image?.tag ?? ''}`;
-  const ctlMounts = (c: Obj, dirs: Obj) => [
-    { mountPath: dirs.pluginsDir, name: 'plugins-install-dir' },
-    { mountPath: dirs.rulesfilesDir, name: 'rulesfiles-install-dir' },
-    { mountPath: '/etc/falcoctl', name: 'falcoctl-config-volume' },
-    { mountPath: dirs.stateDir, name: 'artifact-state-dir' },
-    ...(c.mounts?.volumeMounts ?? []),
-  ];
-  const ctlContainer = (containerName: string, verb: string, c: Obj, dirs: Obj) => ({
-    name: containerName,
-    image: falcoctlImage,
-    imagePullPolicy: fc.image?.pullPolicy,
-    args: ['artifact', verb, ...(c.args ?? [])],
-    ...(nonEmptyMap(c.resources) ? { resources: c.resources } : {}),
-    securityContext: nonEmptyMap(c.securityContext) ? c.securityContext : RESTRICTED_CONTAINER,
-    volumeMounts: ctlMounts(c, dirs),
-    ...(nonEmptyList(c.env) ? { env: c.env } : {}),
-    ...(nonEmptyList(c.envFrom) ? { envFrom: c.envFrom } : {}),
-  });
-  const dirsOf = (d: Obj | undefined) => {
-    const out = { pluginsDir: d?.pluginsDir, rulesfilesDir: d?.rulesfilesDir, stateDir: d?.stateDir };
-    for (const [k, dir] of Object.entries(out)) {
-      if (typeof dir !== 'string' || !dir.startsWith('/')) {
-        throw new UserError(`expected an absolute folder path (the chart mounts it in the falcoctl container), got ${JSON.stringify(dir)}`, {
-          field: `falcoctl.config.artifact.${d === artifact.follow ? 'follow' : 'install'}.${k}`,
-        });
-      }
-    }
-    return out;
-  };
-
-  const hc: Obj = v.healthChecks ?? {};
-  const probe = (p: Obj | undefined, minDelay = 0) => ({
-    initialDelaySeconds: Math.max(p?.initialDelaySeconds ?? 0, minDelay),
-    timeoutSeconds: p?.timeoutSeconds,
-    periodSeconds: p?.periodSeconds,
-    failureThreshold: p?.failureThreshold,
-    httpGet: { path: healthzPath, port: webPort },
-  });
-  // a startup probe needs Kubernetes 1.18+; before, delayed probes give Falco the same minute to load its plugins
-  const probes = props.kubernetesVersion.supportsStartupProbe
-    ? { startupProbe: probe(hc.startupProbe), livenessProbe: probe(hc.livenessProbe), readinessProbe: probe(hc.readinessProbe) }
-    : { livenessProbe: probe(hc.livenessProbe, 60), readinessProbe: probe(hc.readinessProbe, 30) };
-
-  const image = imageReference(`${v.image?.registry ? `${v.image.registry}/` : ''}${v.image?.repository ?? ''}`, tag);
-  const falcoContainer = {
-    name: 'falco',
-    image,
-    imagePullPolicy: v.image?.pullPolicy,
-    resources: v.resources ?? {},
-    securityContext: nonEmptyMap(v.containerSecurityContext) ? v.containerSecurityContext : RESTRICTED_CONTAINER,
-    args,
-    env,
-    tty: v.tty === true,
-    ports: [
-      { containerPort: webPort, name: 'web', protocol: 'TCP' },
-      { containerPort: listener.port, name: 'k8saudit', protocol: 'TCP' },
-    ],
-    ...probes,
-    volumeMounts: mounts,
-  };
-
-  const volumes: Obj[] = [
-    { name: 'plugins-install-dir', emptyDir: {} },
-    { name: 'rulesfiles-install-dir', emptyDir: {} },
-    { name: 'artifact-state-dir', emptyDir: {} },
-    { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
-    { name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } },
-  ];
-  if (hasRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
-  if (certs.existingSecret) volumes.push({ name: 'certs-volume', secret: { secretName: certs.existingSecret } });
-  if (certs.existingClientSecret) volumes.push({ name: 'client-certs-volume', secret: { secretName: certs.existingClientSecret } });
-  volumes.push(...(v.mounts?.volumes ?? []));
-
-  const annotations: Record<string, string> = {
-    'checksum/config': checksum(configData),
-    'checksum/rules': checksum(rulesData),
-    'checksum/falcoctl': checksum(falcoctlData),
-    ...(v.podAnnotations ?? {}),
-  };
-  const controller: Obj = v.controller ?? {};
-  const podSecurityContext = nonEmptyMap(v.podSecurityContext)
-    ? v.podSecurityContext
-    : props.kubernetesVersion.supportsSeccompProfileField
-      ? { seccompProfile: { type: 'RuntimeDefault' } }
-      : undefined;
-  const workload = new ApiObject(scope, 'Deployment', {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: {
-      ...meta(fullname),
-      labels: { ...labels, ...(controller.labels ?? {}) },
-      ...(nonEmptyMap(controller.annotations) ? { annotations: controller.annotations } : {}),
-    },
-    spec: {
-      replicas,
-      ...(controller.deployment?.revisionHistoryLimit ? { revisionHistoryLimit: controller.deployment.revisionHistoryLimit } : {}),
-      selector: { matchLabels: { ...selector } },
-      template: {
-        metadata: { name: fullname, labels: { ...selector, ...(v.podLabels ?? {}) }, annotations },
-        spec: {
-          serviceAccountName,
-          // an audit-only Falco calls no API: no token in the pod
-          automountServiceAccountToken: false,
-          ...(podSecurityContext ? { securityContext: podSecurityContext } : {}),
-          ...(v.podPriorityClassName ? { priorityClassName: v.podPriorityClassName } : {}),
-          ...(nonEmptyMap(v.nodeSelector) ? { nodeSelector: v.nodeSelector } : {}),
-          ...(nonEmptyMap(v.affinity) ? { affinity: v.affinity } : {}),
-          ...(nonEmptyList(v.tolerations) ? { tolerations: v.tolerations } : {}),
-          ...(nonEmptyList(v.imagePullSecrets) ? { imagePullSecrets: v.imagePullSecrets } : {}),
-          containers: [
-            falcoContainer,
-            ...(follow.enabled === true ? [ctlContainer('falcoctl-artifact-follow', 'follow', follow, dirsOf(artifact.follow))] : []),
-          ],
-          initContainers: [
-            ...(v.extra?.initContainers ?? []),
-            ctlContainer('falcoctl-artifact-install', 'install', install, dirsOf(artifact.install)),
-          ],
-          volumes,
-        },
+/** The objects go to the config's namespace: a different namespaceOverride would split the release. */
+function checkNamespace(v: ResolvedChartValues, namespace: string): void {
+  if (v.namespaceOverride && v.namespaceOverride !== namespace) {
+    throw new UserError(
+      `is "${v.namespaceOverride}", but the objects go to the namespace the config names ("${namespace}"); set falco.namespace (library: namespace) instead`,
+      {
+        field: 'namespaceOverride',
       },
-    },
-  });
-
-  return {
-    workload,
-    serviceObject: serviceObject!,
-    serviceName,
-    servicePort: service.port,
-    podSelector: selector,
-    configMap,
-    falcoConfig,
-    values: v,
-    falcoVersion: version,
-    fullname,
-    auditEndpoint: { scheme: listener.scheme, containerPort: listener.port, path: listener.path },
-    warnings,
-  };
+    );
+  }
 }
 
 /** Whether falco.yaml loads a plugin: named in load_plugins when that is set, else any entry of that name. */
