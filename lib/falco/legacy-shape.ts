@@ -37,6 +37,34 @@ function requireExistingSecret(enabled: boolean, existingSecret: string | null, 
   }
 }
 
+/** The chart's PodSecurityPolicy, refused on a Kubernetes that no longer serves policy/v1beta1. */
+function buildPodSecurityPolicy(ctx: ShapeContext, labels: Record<string, string>): void {
+  if (!ctx.kubernetesVersion.servesPodSecurityPolicy) {
+    throw new UserError(
+      `is true but Kubernetes ${ctx.kubernetesVersion} no longer serves policy/v1beta1 PodSecurityPolicy ` +
+        `(removed in 1.25); set it to false and use Pod Security Admission (namespace ${ctx.namespace} needs the "privileged" level)`,
+      { field: 'podSecurityPolicy.create' },
+    );
+  }
+  clusterScoped(
+    new ApiObject(ctx.scope, 'PodSecurityPolicy', {
+      apiVersion: 'policy/v1beta1',
+      kind: 'PodSecurityPolicy',
+      metadata: { name: ctx.fullname, labels: { ...labels } },
+      spec: {
+        privileged: true,
+        hostNetwork: true,
+        allowedCapabilities: ['*'],
+        fsGroup: { rule: 'RunAsAny' },
+        runAsUser: { rule: 'RunAsAny' },
+        seLinux: { rule: 'RunAsAny' },
+        supplementalGroups: { rule: 'RunAsAny' },
+        volumes: ['*'],
+      },
+    }),
+  );
+}
+
 /**
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
@@ -88,32 +116,7 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   // No Secret: the chart's (templates/secret.yaml) would carry the credentials into Git; the sidecars read the
   // user's existingSecret, with the chart's key names.
 
-  if (v.podSecurityPolicy.create) {
-    if (!ctx.kubernetesVersion.servesPodSecurityPolicy) {
-      throw new UserError(
-        `is true but Kubernetes ${ctx.kubernetesVersion} no longer serves policy/v1beta1 PodSecurityPolicy ` +
-          `(removed in 1.25); set it to false and use Pod Security Admission (namespace ${ctx.namespace} needs the "privileged" level)`,
-        { field: 'podSecurityPolicy.create' },
-      );
-    }
-    clusterScoped(
-      new ApiObject(scope, 'PodSecurityPolicy', {
-        apiVersion: 'policy/v1beta1',
-        kind: 'PodSecurityPolicy',
-        metadata: { name: fullname, labels: { ...labels } },
-        spec: {
-          privileged: true,
-          hostNetwork: true,
-          allowedCapabilities: ['*'],
-          fsGroup: { rule: 'RunAsAny' },
-          runAsUser: { rule: 'RunAsAny' },
-          seLinux: { rule: 'RunAsAny' },
-          supplementalGroups: { rule: 'RunAsAny' },
-          volumes: ['*'],
-        },
-      }),
-    );
-  }
+  if (v.podSecurityPolicy.create) buildPodSecurityPolicy(ctx, labels);
 
   if (v.rbac.create) {
     const rules: Record<string, unknown>[] = [
