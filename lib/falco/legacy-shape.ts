@@ -65,6 +65,51 @@ function buildPodSecurityPolicy(ctx: ShapeContext, labels: Record<string, string
   );
 }
 
+/** The chart's ClusterRole (read access for Falco's Kubernetes metadata) and its binding to Falco's service account. */
+function buildClusterRbac(ctx: ShapeContext, labels: Record<string, string>): void {
+  const fullname = ctx.fullname;
+  const rules: Record<string, unknown>[] = [
+    {
+      apiGroups: ['extensions', ''],
+      resources: [
+        'nodes',
+        'namespaces',
+        'pods',
+        'replicationcontrollers',
+        'replicasets',
+        'services',
+        'daemonsets',
+        'deployments',
+        'events',
+        'configmaps',
+      ],
+      verbs: ['get', 'list', 'watch'],
+    },
+    { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
+    { nonResourceURLs: ['/healthz', '/healthz/*'], verbs: ['get'] },
+  ];
+  if (ctx.values.podSecurityPolicy.create) {
+    rules.push({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], resourceNames: [fullname], verbs: ['use'] });
+  }
+  clusterScoped(
+    new ApiObject(ctx.scope, 'ClusterRole', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: fullname, labels: { ...labels } },
+      rules,
+    }),
+  );
+  clusterScoped(
+    new ApiObject(ctx.scope, 'ClusterRoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: fullname, labels: { ...labels } },
+      subjects: [{ kind: 'ServiceAccount', name: ctx.serviceAccountName, namespace: ctx.namespace }],
+      roleRef: { kind: 'ClusterRole', name: fullname, apiGroup: 'rbac.authorization.k8s.io' },
+    }),
+  );
+}
+
 /**
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
@@ -118,48 +163,7 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
 
   if (v.podSecurityPolicy.create) buildPodSecurityPolicy(ctx, labels);
 
-  if (v.rbac.create) {
-    const rules: Record<string, unknown>[] = [
-      {
-        apiGroups: ['extensions', ''],
-        resources: [
-          'nodes',
-          'namespaces',
-          'pods',
-          'replicationcontrollers',
-          'replicasets',
-          'services',
-          'daemonsets',
-          'deployments',
-          'events',
-          'configmaps',
-        ],
-        verbs: ['get', 'list', 'watch'],
-      },
-      { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
-      { nonResourceURLs: ['/healthz', '/healthz/*'], verbs: ['get'] },
-    ];
-    if (v.podSecurityPolicy.create) {
-      rules.push({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], resourceNames: [fullname], verbs: ['use'] });
-    }
-    clusterScoped(
-      new ApiObject(scope, 'ClusterRole', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: fullname, labels: { ...labels } },
-        rules,
-      }),
-    );
-    clusterScoped(
-      new ApiObject(scope, 'ClusterRoleBinding', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: fullname, labels: { ...labels } },
-        subjects: [{ kind: 'ServiceAccount', name: ctx.serviceAccountName, namespace }],
-        roleRef: { kind: 'ClusterRole', name: fullname, apiGroup: 'rbac.authorization.k8s.io' },
-      }),
-    );
-  }
+  if (v.rbac.create) buildClusterRbac(ctx, labels);
 
   const listenPort = v.falco.webserver.listenPort;
   const serviceSelector = { app: fullname };
