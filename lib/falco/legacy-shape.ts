@@ -110,6 +110,25 @@ function buildClusterRbac(ctx: ShapeContext, labels: Record<string, string>): vo
   );
 }
 
+/** The ConfigMap with falco.yaml (and SNS's region); a gcscc token from a Secret is swapped for its variable. */
+function buildConfigMap(ctx: ShapeContext, metadata: Record<string, unknown>, gcsccSecret: string | null) {
+  const v = ctx.values;
+  const gcscc = v.integrations.gcscc;
+  const sns = v.integrations.snsOutput;
+  // With the token in a Secret, falco.yaml names the variable instead: Falco runs the program with popen(3), i.e.
+  // through /bin/sh -c with its own environment (falco 0.19.0 userspace/falco/lua/output.lua `io.popen`;
+  // 0.31.1 userspace/falco/outputs_program.cpp `popen`). The chart's line puts the token inside single quotes,
+  // so the value closes them, expands the variable in double quotes and reopens them.
+  const configValues = gcsccSecret
+    ? { ...v, integrations: { ...v.integrations, gcscc: { ...gcscc, webhookAuthenticationToken: `'"$${GCSCC_TOKEN_ENV}"'` } } }
+    : v;
+  const falcoConfig = legacyFalcoConfig(configValues);
+  const configData: Record<string, string> = { 'falco.yaml': dumpYaml(falcoConfig) };
+  if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
+  const configMap = new ApiObject(ctx.scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: configData });
+  return { falcoConfig, configData, configMap };
+}
+
 /**
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
@@ -144,17 +163,7 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   requireExistingSecret(pubsub.enabled, pubsub.existingSecret, 'pubsubOutput', 'gcp-credentials-data and gcp-project-id');
   const gcscc = v.integrations.gcscc;
   const gcsccSecret = gcscc.enabled ? gcscc.existingSecret : null;
-  // With the token in a Secret, falco.yaml names the variable instead: Falco runs the program with popen(3), i.e.
-  // through /bin/sh -c with its own environment (falco 0.19.0 userspace/falco/lua/output.lua `io.popen`;
-  // 0.31.1 userspace/falco/outputs_program.cpp `popen`). The chart's line puts the token inside single quotes,
-  // so the value closes them, expands the variable in double quotes and reopens them.
-  const configValues = gcsccSecret
-    ? { ...v, integrations: { ...v.integrations, gcscc: { ...gcscc, webhookAuthenticationToken: `'"$${GCSCC_TOKEN_ENV}"'` } } }
-    : v;
-  const falcoConfig = legacyFalcoConfig(configValues);
-  const configData: Record<string, string> = { 'falco.yaml': dumpYaml(falcoConfig) };
-  if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
-  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
+  const { falcoConfig, configData, configMap } = buildConfigMap(ctx, meta(fullname), gcsccSecret);
 
   const rulesData = customRulesConfigMap(ctx, meta(`${fullname}-rules`));
 
