@@ -129,6 +129,42 @@ function buildConfigMap(ctx: ShapeContext, metadata: Record<string, unknown>, gc
   return { falcoConfig, configData, configMap };
 }
 
+/** The Falco container's variables: the eBPF switch, the values' `env` and gcscc's token from its Secret. */
+function falcoEnv(ctx: ShapeContext, gcsccSecret: string | null): Record<string, unknown>[] {
+  const v = ctx.values;
+  const ebpf = v.ebpf.enabled;
+  const env: Record<string, unknown>[] = [];
+  if (ebpf) env.push({ name: 'SYSDIG_BPF_PROBE', value: '' });
+  env.push(...valuesEnv(v));
+  if (gcsccSecret) env.push({ name: GCSCC_TOKEN_ENV, valueFrom: { secretKeyRef: { name: gcsccSecret, key: 'webhook-authentication-token' } } });
+  return env;
+}
+
+/** The Falco container's mounts, in the chart's order: host paths, config, rules, the sidecars' pipe, webserver TLS. */
+function falcoMounts(ctx: ShapeContext, customRules: boolean, pipe: boolean): Record<string, unknown>[] {
+  const v = ctx.values;
+  const ebpf = v.ebpf.enabled;
+  const mounts: Record<string, unknown>[] = [];
+  if (v.docker.enabled) mounts.push({ mountPath: '/host/var/run/docker.sock', name: 'docker-socket' });
+  if (v.containerd.enabled) mounts.push({ mountPath: '/host/run/containerd/containerd.sock', name: 'containerd-socket' });
+  mounts.push(
+    { mountPath: '/host/dev', name: 'dev-fs', readOnly: true },
+    { mountPath: '/host/proc', name: 'proc-fs', readOnly: true },
+    { mountPath: '/host/boot', name: 'boot-fs', readOnly: true },
+    { mountPath: '/host/lib/modules', name: 'lib-modules', readOnly: true },
+    { mountPath: '/host/usr', name: 'usr-fs', readOnly: true },
+    { mountPath: '/dev/shm', name: 'dshm' },
+  );
+  if (ebpf && v.ebpf.settings.mountEtcVolume) mounts.push({ mountPath: '/host/etc', name: 'etc-fs', readOnly: true });
+  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'config-volume', subPath: 'falco.yaml' });
+  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  if (pipe) mounts.push({ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false });
+  if (ctx.webserverTlsSecret) {
+    mounts.push({ mountPath: v.falco.webserver.sslCertificate, name: 'webserver-tls', subPath: 'falco.pem', readOnly: true });
+  }
+  return mounts;
+}
+
 /**
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
@@ -185,29 +221,8 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
 
   // --- the DaemonSet ---
   const ebpf = v.ebpf.enabled;
-  const env: Record<string, unknown>[] = [];
-  if (ebpf) env.push({ name: 'SYSDIG_BPF_PROBE', value: '' });
-  env.push(...valuesEnv(v));
-  if (gcsccSecret) env.push({ name: GCSCC_TOKEN_ENV, valueFrom: { secretKeyRef: { name: gcsccSecret, key: 'webhook-authentication-token' } } });
-
-  const mounts: Record<string, unknown>[] = [];
-  if (v.docker.enabled) mounts.push({ mountPath: '/host/var/run/docker.sock', name: 'docker-socket' });
-  if (v.containerd.enabled) mounts.push({ mountPath: '/host/run/containerd/containerd.sock', name: 'containerd-socket' });
-  mounts.push(
-    { mountPath: '/host/dev', name: 'dev-fs', readOnly: true },
-    { mountPath: '/host/proc', name: 'proc-fs', readOnly: true },
-    { mountPath: '/host/boot', name: 'boot-fs', readOnly: true },
-    { mountPath: '/host/lib/modules', name: 'lib-modules', readOnly: true },
-    { mountPath: '/host/usr', name: 'usr-fs', readOnly: true },
-    { mountPath: '/dev/shm', name: 'dshm' },
-  );
-  if (ebpf && v.ebpf.settings.mountEtcVolume) mounts.push({ mountPath: '/host/etc', name: 'etc-fs', readOnly: true });
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'config-volume', subPath: 'falco.yaml' });
-  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
-  if (pipe) mounts.push({ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false });
-  if (ctx.webserverTlsSecret) {
-    mounts.push({ mountPath: v.falco.webserver.sslCertificate, name: 'webserver-tls', subPath: 'falco.pem', readOnly: true });
-  }
+  const env = falcoEnv(ctx, gcsccSecret);
+  const mounts = falcoMounts(ctx, customRules, pipe);
 
   const args = ['/usr/bin/falco'];
   if (v.containerd.enabled) args.push('--cri', '/host/run/containerd/containerd.sock');
