@@ -37,6 +37,134 @@ function requireExistingSecret(enabled: boolean, existingSecret: string | null, 
   }
 }
 
+/** The chart's PodSecurityPolicy, refused on a Kubernetes that no longer serves policy/v1beta1. */
+function buildPodSecurityPolicy(ctx: ShapeContext, labels: Record<string, string>): void {
+  if (!ctx.kubernetesVersion.servesPodSecurityPolicy) {
+    throw new UserError(
+      `is true but Kubernetes ${ctx.kubernetesVersion} no longer serves policy/v1beta1 PodSecurityPolicy ` +
+        `(removed in 1.25); set it to false and use Pod Security Admission (namespace ${ctx.namespace} needs the "privileged" level)`,
+      { field: 'podSecurityPolicy.create' },
+    );
+  }
+  clusterScoped(
+    new ApiObject(ctx.scope, 'PodSecurityPolicy', {
+      apiVersion: 'policy/v1beta1',
+      kind: 'PodSecurityPolicy',
+      metadata: { name: ctx.fullname, labels: { ...labels } },
+      spec: {
+        privileged: true,
+        hostNetwork: true,
+        allowedCapabilities: ['*'],
+        fsGroup: { rule: 'RunAsAny' },
+        runAsUser: { rule: 'RunAsAny' },
+        seLinux: { rule: 'RunAsAny' },
+        supplementalGroups: { rule: 'RunAsAny' },
+        volumes: ['*'],
+      },
+    }),
+  );
+}
+
+/** The chart's ClusterRole (read access for Falco's Kubernetes metadata) and its binding to Falco's service account. */
+function buildClusterRbac(ctx: ShapeContext, labels: Record<string, string>): void {
+  const fullname = ctx.fullname;
+  const rules: Record<string, unknown>[] = [
+    {
+      apiGroups: ['extensions', ''],
+      resources: [
+        'nodes',
+        'namespaces',
+        'pods',
+        'replicationcontrollers',
+        'replicasets',
+        'services',
+        'daemonsets',
+        'deployments',
+        'events',
+        'configmaps',
+      ],
+      verbs: ['get', 'list', 'watch'],
+    },
+    { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
+    { nonResourceURLs: ['/healthz', '/healthz/*'], verbs: ['get'] },
+  ];
+  if (ctx.values.podSecurityPolicy.create) {
+    rules.push({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], resourceNames: [fullname], verbs: ['use'] });
+  }
+  clusterScoped(
+    new ApiObject(ctx.scope, 'ClusterRole', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: fullname, labels: { ...labels } },
+      rules,
+    }),
+  );
+  clusterScoped(
+    new ApiObject(ctx.scope, 'ClusterRoleBinding', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: fullname, labels: { ...labels } },
+      subjects: [{ kind: 'ServiceAccount', name: ctx.serviceAccountName, namespace: ctx.namespace }],
+      roleRef: { kind: 'ClusterRole', name: fullname, apiGroup: 'rbac.authorization.k8s.io' },
+    }),
+  );
+}
+
+/** The ConfigMap with falco.yaml (and SNS's region); a gcscc token from a Secret is swapped for its variable. */
+function buildConfigMap(ctx: ShapeContext, metadata: Record<string, unknown>, gcsccSecret: string | null) {
+  const v = ctx.values;
+  const gcscc = v.integrations.gcscc;
+  const sns = v.integrations.snsOutput;
+  // With the token in a Secret, falco.yaml names the variable instead: Falco runs the program with popen(3), i.e.
+  // through /bin/sh -c with its own environment (falco 0.19.0 userspace/falco/lua/output.lua `io.popen`;
+  // 0.31.1 userspace/falco/outputs_program.cpp `popen`). The chart's line puts the token inside single quotes,
+  // so the value closes them, expands the variable in double quotes and reopens them.
+  const configValues = gcsccSecret
+    ? { ...v, integrations: { ...v.integrations, gcscc: { ...gcscc, webhookAuthenticationToken: `'"$${GCSCC_TOKEN_ENV}"'` } } }
+    : v;
+  const falcoConfig = legacyFalcoConfig(configValues);
+  const configData: Record<string, string> = { 'falco.yaml': dumpYaml(falcoConfig) };
+  if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
+  const configMap = new ApiObject(ctx.scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: configData });
+  return { falcoConfig, configData, configMap };
+}
+
+/** The Falco container's variables: the eBPF switch, the values' `env` and gcscc's token from its Secret. */
+function falcoEnv(ctx: ShapeContext, gcsccSecret: string | null): Record<string, unknown>[] {
+  const v = ctx.values;
+  const ebpf = v.ebpf.enabled;
+  const env: Record<string, unknown>[] = [];
+  if (ebpf) env.push({ name: 'SYSDIG_BPF_PROBE', value: '' });
+  env.push(...valuesEnv(v));
+  if (gcsccSecret) env.push({ name: GCSCC_TOKEN_ENV, valueFrom: { secretKeyRef: { name: gcsccSecret, key: 'webhook-authentication-token' } } });
+  return env;
+}
+
+/** The Falco container's mounts, in the chart's order: host paths, config, rules, the sidecars' pipe, webserver TLS. */
+function falcoMounts(ctx: ShapeContext, customRules: boolean, pipe: boolean): Record<string, unknown>[] {
+  const v = ctx.values;
+  const ebpf = v.ebpf.enabled;
+  const mounts: Record<string, unknown>[] = [];
+  if (v.docker.enabled) mounts.push({ mountPath: '/host/var/run/docker.sock', name: 'docker-socket' });
+  if (v.containerd.enabled) mounts.push({ mountPath: '/host/run/containerd/containerd.sock', name: 'containerd-socket' });
+  mounts.push(
+    { mountPath: '/host/dev', name: 'dev-fs', readOnly: true },
+    { mountPath: '/host/proc', name: 'proc-fs', readOnly: true },
+    { mountPath: '/host/boot', name: 'boot-fs', readOnly: true },
+    { mountPath: '/host/lib/modules', name: 'lib-modules', readOnly: true },
+    { mountPath: '/host/usr', name: 'usr-fs', readOnly: true },
+    { mountPath: '/dev/shm', name: 'dshm' },
+  );
+  if (ebpf && v.ebpf.settings.mountEtcVolume) mounts.push({ mountPath: '/host/etc', name: 'etc-fs', readOnly: true });
+  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'config-volume', subPath: 'falco.yaml' });
+  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  if (pipe) mounts.push({ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false });
+  if (ctx.webserverTlsSecret) {
+    mounts.push({ mountPath: v.falco.webserver.sslCertificate, name: 'webserver-tls', subPath: 'falco.pem', readOnly: true });
+  }
+  return mounts;
+}
+
 /**
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
@@ -71,92 +199,16 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   requireExistingSecret(pubsub.enabled, pubsub.existingSecret, 'pubsubOutput', 'gcp-credentials-data and gcp-project-id');
   const gcscc = v.integrations.gcscc;
   const gcsccSecret = gcscc.enabled ? gcscc.existingSecret : null;
-  // With the token in a Secret, falco.yaml names the variable instead: Falco runs the program with popen(3), i.e.
-  // through /bin/sh -c with its own environment (falco 0.19.0 userspace/falco/lua/output.lua `io.popen`;
-  // 0.31.1 userspace/falco/outputs_program.cpp `popen`). The chart's line puts the token inside single quotes,
-  // so the value closes them, expands the variable in double quotes and reopens them.
-  const configValues = gcsccSecret
-    ? { ...v, integrations: { ...v.integrations, gcscc: { ...gcscc, webhookAuthenticationToken: `'"$${GCSCC_TOKEN_ENV}"'` } } }
-    : v;
-  const falcoConfig = legacyFalcoConfig(configValues);
-  const configData: Record<string, string> = { 'falco.yaml': dumpYaml(falcoConfig) };
-  if (sns.enabled) configData.aws_default_region = sns.aws_default_region;
-  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
+  const { falcoConfig, configData, configMap } = buildConfigMap(ctx, meta(fullname), gcsccSecret);
 
   const rulesData = customRulesConfigMap(ctx, meta(`${fullname}-rules`));
 
   // No Secret: the chart's (templates/secret.yaml) would carry the credentials into Git; the sidecars read the
   // user's existingSecret, with the chart's key names.
 
-  if (v.podSecurityPolicy.create) {
-    if (!ctx.kubernetesVersion.servesPodSecurityPolicy) {
-      throw new UserError(
-        `is true but Kubernetes ${ctx.kubernetesVersion} no longer serves policy/v1beta1 PodSecurityPolicy ` +
-          `(removed in 1.25); set it to false and use Pod Security Admission (namespace ${ctx.namespace} needs the "privileged" level)`,
-        { field: 'podSecurityPolicy.create' },
-      );
-    }
-    clusterScoped(
-      new ApiObject(scope, 'PodSecurityPolicy', {
-        apiVersion: 'policy/v1beta1',
-        kind: 'PodSecurityPolicy',
-        metadata: { name: fullname, labels: { ...labels } },
-        spec: {
-          privileged: true,
-          hostNetwork: true,
-          allowedCapabilities: ['*'],
-          fsGroup: { rule: 'RunAsAny' },
-          runAsUser: { rule: 'RunAsAny' },
-          seLinux: { rule: 'RunAsAny' },
-          supplementalGroups: { rule: 'RunAsAny' },
-          volumes: ['*'],
-        },
-      }),
-    );
-  }
+  if (v.podSecurityPolicy.create) buildPodSecurityPolicy(ctx, labels);
 
-  if (v.rbac.create) {
-    const rules: Record<string, unknown>[] = [
-      {
-        apiGroups: ['extensions', ''],
-        resources: [
-          'nodes',
-          'namespaces',
-          'pods',
-          'replicationcontrollers',
-          'replicasets',
-          'services',
-          'daemonsets',
-          'deployments',
-          'events',
-          'configmaps',
-        ],
-        verbs: ['get', 'list', 'watch'],
-      },
-      { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
-      { nonResourceURLs: ['/healthz', '/healthz/*'], verbs: ['get'] },
-    ];
-    if (v.podSecurityPolicy.create) {
-      rules.push({ apiGroups: ['policy'], resources: ['podsecuritypolicies'], resourceNames: [fullname], verbs: ['use'] });
-    }
-    clusterScoped(
-      new ApiObject(scope, 'ClusterRole', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRole',
-        metadata: { name: fullname, labels: { ...labels } },
-        rules,
-      }),
-    );
-    clusterScoped(
-      new ApiObject(scope, 'ClusterRoleBinding', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'ClusterRoleBinding',
-        metadata: { name: fullname, labels: { ...labels } },
-        subjects: [{ kind: 'ServiceAccount', name: ctx.serviceAccountName, namespace }],
-        roleRef: { kind: 'ClusterRole', name: fullname, apiGroup: 'rbac.authorization.k8s.io' },
-      }),
-    );
-  }
+  if (v.rbac.create) buildClusterRbac(ctx, labels);
 
   const listenPort = v.falco.webserver.listenPort;
   const serviceSelector = { app: fullname };
@@ -169,29 +221,8 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
 
   // --- the DaemonSet ---
   const ebpf = v.ebpf.enabled;
-  const env: Record<string, unknown>[] = [];
-  if (ebpf) env.push({ name: 'SYSDIG_BPF_PROBE', value: '' });
-  env.push(...valuesEnv(v));
-  if (gcsccSecret) env.push({ name: GCSCC_TOKEN_ENV, valueFrom: { secretKeyRef: { name: gcsccSecret, key: 'webhook-authentication-token' } } });
-
-  const mounts: Record<string, unknown>[] = [];
-  if (v.docker.enabled) mounts.push({ mountPath: '/host/var/run/docker.sock', name: 'docker-socket' });
-  if (v.containerd.enabled) mounts.push({ mountPath: '/host/run/containerd/containerd.sock', name: 'containerd-socket' });
-  mounts.push(
-    { mountPath: '/host/dev', name: 'dev-fs', readOnly: true },
-    { mountPath: '/host/proc', name: 'proc-fs', readOnly: true },
-    { mountPath: '/host/boot', name: 'boot-fs', readOnly: true },
-    { mountPath: '/host/lib/modules', name: 'lib-modules', readOnly: true },
-    { mountPath: '/host/usr', name: 'usr-fs', readOnly: true },
-    { mountPath: '/dev/shm', name: 'dshm' },
-  );
-  if (ebpf && v.ebpf.settings.mountEtcVolume) mounts.push({ mountPath: '/host/etc', name: 'etc-fs', readOnly: true });
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'config-volume', subPath: 'falco.yaml' });
-  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
-  if (pipe) mounts.push({ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false });
-  if (ctx.webserverTlsSecret) {
-    mounts.push({ mountPath: v.falco.webserver.sslCertificate, name: 'webserver-tls', subPath: 'falco.pem', readOnly: true });
-  }
+  const env = falcoEnv(ctx, gcsccSecret);
+  const mounts = falcoMounts(ctx, customRules, pipe);
 
   const args = ['/usr/bin/falco'];
   if (v.containerd.enabled) args.push('--cri', '/host/run/containerd/containerd.sock');
