@@ -165,6 +165,52 @@ function falcoMounts(ctx: ShapeContext, customRules: boolean, pipe: boolean): Re
   return mounts;
 }
 
+/** The nats, sns and pubsub sidecars, each reading Falco's output from the shared pipe. */
+function sidecarContainers(ctx: ShapeContext): Record<string, unknown>[] {
+  const { fullname, values: v } = ctx;
+  const sns = v.integrations.snsOutput;
+  const pubsub = v.integrations.pubsubOutput;
+  const containers: Record<string, unknown>[] = [];
+  const pipeMount = { mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe' };
+  if (v.integrations.natsOutput.enabled) {
+    containers.push({
+      name: `${CHART_NAME}-nats`,
+      image: 'sysdig/falco-nats:latest',
+      imagePullPolicy: 'Always',
+      args: ['/bin/falco-nats', '-s', v.integrations.natsOutput.natsUrl],
+      volumeMounts: [pipeMount],
+    });
+  }
+  if (sns.enabled) {
+    containers.push({
+      name: `${CHART_NAME}-sns`,
+      image: 'sysdig/falco-sns:latest',
+      imagePullPolicy: 'Always',
+      args: ['/bin/falco-sns', '-t', sns.topic],
+      volumeMounts: [pipeMount],
+      env: [
+        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: sns.existingSecret, key: 'aws_access_key_id' } } },
+        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: sns.existingSecret, key: 'aws_secret_access_key' } } },
+        { name: 'AWS_DEFAULT_REGION', valueFrom: { configMapKeyRef: { name: fullname, key: 'aws_default_region' } } },
+      ],
+    });
+  }
+  if (pubsub.enabled) {
+    containers.push({
+      name: `${CHART_NAME}-pubsub`,
+      image: 'sysdiglabs/falco-pubsub:latest',
+      imagePullPolicy: 'Always',
+      args: ['/bin/falco-pubsub', '-t', pubsub.topic],
+      volumeMounts: [pipeMount],
+      env: [
+        { name: 'GOOGLE_PROJECT_ID', valueFrom: { secretKeyRef: { name: pubsub.existingSecret, key: 'gcp-project-id' } } },
+        { name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: pubsub.existingSecret, key: 'gcp-credentials-data' } } },
+      ],
+    });
+  }
+  return containers;
+}
+
 /**
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
@@ -243,43 +289,7 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
       volumeMounts: mounts,
     },
   ];
-  const pipeMount = { mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe' };
-  if (v.integrations.natsOutput.enabled) {
-    containers.push({
-      name: `${CHART_NAME}-nats`,
-      image: 'sysdig/falco-nats:latest',
-      imagePullPolicy: 'Always',
-      args: ['/bin/falco-nats', '-s', v.integrations.natsOutput.natsUrl],
-      volumeMounts: [pipeMount],
-    });
-  }
-  if (sns.enabled) {
-    containers.push({
-      name: `${CHART_NAME}-sns`,
-      image: 'sysdig/falco-sns:latest',
-      imagePullPolicy: 'Always',
-      args: ['/bin/falco-sns', '-t', sns.topic],
-      volumeMounts: [pipeMount],
-      env: [
-        { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: sns.existingSecret, key: 'aws_access_key_id' } } },
-        { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: sns.existingSecret, key: 'aws_secret_access_key' } } },
-        { name: 'AWS_DEFAULT_REGION', valueFrom: { configMapKeyRef: { name: fullname, key: 'aws_default_region' } } },
-      ],
-    });
-  }
-  if (pubsub.enabled) {
-    containers.push({
-      name: `${CHART_NAME}-pubsub`,
-      image: 'sysdiglabs/falco-pubsub:latest',
-      imagePullPolicy: 'Always',
-      args: ['/bin/falco-pubsub', '-t', pubsub.topic],
-      volumeMounts: [pipeMount],
-      env: [
-        { name: 'GOOGLE_PROJECT_ID', valueFrom: { secretKeyRef: { name: pubsub.existingSecret, key: 'gcp-project-id' } } },
-        { name: 'GOOGLE_CREDENTIALS_DATA', valueFrom: { secretKeyRef: { name: pubsub.existingSecret, key: 'gcp-credentials-data' } } },
-      ],
-    });
-  }
+  containers.push(...sidecarContainers(ctx));
 
   const volumes: Record<string, unknown>[] = [{ name: 'dshm', emptyDir: { medium: 'Memory' } }];
   if (v.docker.enabled) volumes.push({ name: 'docker-socket', hostPath: { path: v.docker.socket } });
