@@ -1,5 +1,5 @@
 import { UserError } from './errors';
-import SUPPORTED from './supported-kubernetes.json';
+import * as SUPPORTED from './supported-kubernetes.json';
 import { cut } from './util';
 
 /**

@@ -215,7 +215,7 @@ function sidecarContainers(ctx: ShapeContext): Record<string, unknown>[] {
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
  */
-// eslint-disable-next-line max-lines-per-function -- 169 lines, still to split (issue 11)
+// eslint-disable-next-line max-lines-per-function -- 133 lines, still to split (issue 11)
 export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
   const { scope, fullname, namespace, values: v } = ctx;
   const labels = {
