@@ -14,7 +14,9 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
-            eqeqeq: ['error', 'always'],
+      // a props interface may name a layer it adds nothing to (FalcoAuditWebhookOptions is AuditWebhookOptions)
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
+      eqeqeq: ['error', 'always'],
       'prefer-const': 'error',
     },
   },

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiServerAuditBackend, KubeApiServerManifest, StaticPodManifest } from './apiserver';
-import { AuditPolicy } from './audit';
+import { ApiServerAuditBackend, AuditWebhookOptions, KubeApiServerManifest, StaticPodManifest } from './apiserver';
+import { AuditSinkOptions } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
@@ -10,10 +10,9 @@ import {
   Falco,
   FalcoChart,
   FalcoChartValues,
-  FalcoctlOptions,
+  FalcoOptions,
   FalcosecurityChartValues,
   FalcoVersion,
-  K8sAuditOptions,
   locateChartValuesError,
 } from './falco';
 import { KubernetesVersion } from './core/kubernetes-version';
@@ -29,7 +28,6 @@ import {
   validateAll,
 } from './validation';
 import { AuditEndpoint, auditUrl } from './audit/audit-endpoint';
-import { AuditLevel, AuditStage } from './audit/audit-levels';
 import { FalcoAuditSink } from './audit/falco-audit-sink';
 
 /** Which API server audit backend delivers events to Falco. */
@@ -42,28 +40,8 @@ export enum AuditBackend {
   WEBHOOK = 'webhook',
 }
 
-/** Falco's side of the wiring. */
-export interface FalcoAuditFalcoOptions {
-  /** Helm release name the resources are named after. @default 'falco' */
-  readonly releaseName?: string;
-  /** Namespace of Falco's resources. @default 'falco' */
-  readonly namespace?: string;
-  /**
-   * The chart the values are written for.
-   * @default - read from the values' keys (falcosecurity/falco 9.1.0 when they have `driver`, `collectors`, `controller`, ...)
-   */
-  readonly chart?: FalcoChart;
-  /**
-   * stable/falco 1.1.x values, or falcosecurity/falco 9.1.0 values for an audit-only Falco (as its values-k8saudit.yaml).
-   * @default - on Kubernetes 1.19+ (webhook backend), the newest Falco this library knows (k8saudit plugin); on
-   * 1.13-1.18, chart 1.1.1's defaults (Falco 0.19.0) with the audit endpoint on
-   */
-  readonly values?: FalcoChartValues | FalcosecurityChartValues;
-  /**
-   * The Falco release the image runs, when `image.tag` does not say it (`master`, a digest, an internal tag).
-   * @default - read from the values' `image.tag`
-   */
-  readonly falcoVersion?: FalcoVersion;
+/** Falco's side of the wiring: Falco's own settings, and the address the API server calls it at. */
+export interface FalcoAuditFalcoOptions extends FalcoOptions {
   /**
    * A pinned ClusterIP for Falco's Service, inside the API server's service range. The API server runs on the
    * host network and cannot resolve `*.svc` names, so it needs an address it can route before anything is
@@ -77,35 +55,10 @@ export interface FalcoAuditFalcoOptions {
    * @default - none; `clusterIP` must be given (with falcosecurity/falco values: the k8saudit Service's nodePort in services[])
    */
   readonly nodePort?: number;
-  /**
-   * The Secret with `falco.pem` (certificate and key) for the legacy webserver's TLS (`falco.webserver.sslEnabled`).
-   * @default - none (plain HTTP)
-   */
-  readonly webserverTlsSecret?: string;
-  /** The k8saudit plugin's listener (Falco 0.32+ only). @default - port 9765, path /k8s-audit */
-  readonly k8sAudit?: K8sAuditOptions;
-  /** The falcoctl init container (Falco 0.37+ only). @default - the image and refs falco chart 9.1.0 pins (Falco 0.44) */
-  readonly falcoctl?: FalcoctlOptions;
 }
 
-/** AuditSink settings (dynamic backend). */
-export interface FalcoAuditSinkOptions {
-  /** The AuditSink's name. @default 'falco' */
-  readonly name?: string;
-  /** The one audit level for every request (RequestResponse sends Secret bodies). @default AuditLevel.REQUEST_RESPONSE */
-  readonly level?: AuditLevel;
-  /** The stages to send. @default [ResponseComplete, ResponseStarted] */
-  readonly stages?: AuditStage[];
-  /** Events per second the API server sends at most. @default 10 */
-  readonly qps?: number;
-  /** Burst of events above qps. @default 15 */
-  readonly burst?: number;
-  /**
-   * Base64 PEM CA bundle that signs Falco's serving certificate; required when Falco serves HTTPS
-   * (`falco.webserver.sslEnabled`), refused when it serves plain HTTP.
-   * @default - none
-   */
-  readonly caBundle?: string;
+/** AuditSink settings (dynamic backend): the AuditSink's own, and how it names Falco. */
+export interface FalcoAuditSinkOptions extends AuditSinkOptions {
   /**
    * Reference Falco's Service (`clientConfig.service`) instead of calling its address (`clientConfig.url`).
    * The API server always calls a Service over HTTPS, so this needs Falco's TLS on and `caBundle`; on 1.13/1.14
@@ -115,28 +68,8 @@ export interface FalcoAuditSinkOptions {
   readonly useServiceReference?: boolean;
 }
 
-/** Static webhook backend settings. */
-export interface FalcoAuditWebhookOptions {
-  /** The audit Policy written to the node (ignored when the manifest already names one). @default AuditPolicy.hardened() */
-  readonly policy?: AuditPolicy;
-  /** `--audit-webhook-mode`: batch drops events when its buffer overflows; blocking* slow requests down. @default 'batch' */
-  readonly mode?: 'batch' | 'blocking' | 'blocking-strict';
-  /** `--audit-webhook-batch-max-wait` (Go duration), batch mode only. @default '30s' */
-  readonly batchMaxWait?: string;
-  /** `--audit-webhook-initial-backoff` (Go duration). @default '10s' */
-  readonly initialBackoff?: string;
-  /** The audit log backend beside the webhook (CIS 1.2.16-1.2.19), or false for none. @default - CIS values */
-  readonly auditLog?: false | { readonly path?: string; readonly maxAge?: number; readonly maxBackup?: number; readonly maxSize?: number };
-  /** Folder on the node for the policy and kubeconfig. @default '/etc/kubernetes/audit' */
-  readonly directory?: string;
-  /** Base64 PEM CA that signs Falco's serving certificate (https endpoints). @default - none */
-  readonly certificateAuthorityData?: string;
-  /**
-   * Replace an audit webhook the manifest already configures (kube-apiserver has one static webhook).
-   * @default false - an existing webhook is an error
-   */
-  readonly replaceExistingWebhook?: boolean;
-}
+/** Static webhook backend settings: the backend's own; the server is Falco's audit URL. */
+export interface FalcoAuditWebhookOptions extends AuditWebhookOptions {}
 
 /** Props of {@link FalcoAudit}. */
 export interface FalcoAuditProps {
@@ -211,13 +144,20 @@ function checkSameRange(configured: string | undefined, manifestRange: string | 
   }
 }
 
+/** Falco's Service address is what FalcoAudit's `falco.clusterIP` and `falco.nodePort` set. */
+const SERVICE_FIELDS: Readonly<Record<string, string>> = { 'service.clusterIP': 'clusterIP', 'service.nodePort': 'nodePort' };
+/** The AuditSink's service reference is what FalcoAudit's `auditSink.useServiceReference` sets. */
+const SINK_FIELDS: Readonly<Record<string, string>> = { service: 'useServiceReference' };
+
 /**
  * Runs `build` (a sub-construct or its options) and names its errors' fields as FalcoAudit's props do: a Falco
- * error about `namespace` is about `falco.namespace` here.
+ * error about `namespace` is about `falco.namespace` here, and one about a prop FalcoAudit made from its own
+ * (`renames`: inner field, or the start of one -> FalcoAudit's prop) is about that prop.
  */
-function within<T>(prefix: string, build: () => T): T {
+function within<T>(prefix: string, build: () => T, renames: Readonly<Record<string, string>> = {}): T {
+  const own = (field: string) => Object.entries(renames).find(([inner]) => field === inner || field.startsWith(`${inner}.`))?.[1] ?? field;
   const prefixed = (err: UserError) =>
-    err.location.file ? err : new UserError(err.detail, { field: err.location.field ? `${prefix}.${err.location.field}` : prefix });
+    err.location.file ? err : new UserError(err.detail, { field: err.location.field ? `${prefix}.${own(err.location.field)}` : prefix });
   try {
     return build();
   } catch (err) {
@@ -482,60 +422,30 @@ export class FalcoAudit extends Construct {
     values: FalcoChartValues | FalcosecurityChartValues | undefined,
     address: FalcoAddress,
   ): Falco {
+    // Falco's settings pass through as they are; the address becomes its Service's
+    const { clusterIP: _clusterIP, nodePort: _nodePort, ...options } = falcoProps;
+    const service = { clusterIP: address.clusterIP, nodePort: address.nodePort };
     return within(
       'falco',
-      () =>
-        new Falco(this, 'Falco', {
-          releaseName: falcoProps.releaseName,
-          namespace: falcoProps.namespace,
-          kubernetesVersion: this.kubernetesVersion,
-          chart,
-          values,
-          falcoVersion: falcoProps.falcoVersion,
-          service: { clusterIP: address.clusterIP, nodePort: address.nodePort },
-          webserverTlsSecret: falcoProps.webserverTlsSecret,
-          k8sAudit: falcoProps.k8sAudit,
-          falcoctl: falcoProps.falcoctl,
-        }),
+      () => new Falco(this, 'Falco', { ...options, kubernetesVersion: this.kubernetesVersion, chart, values, service }),
+      SERVICE_FIELDS,
     );
   }
 
   /** The AuditSink (dynamic backend), calling Falco's URL or its Service. */
   private buildAuditSink(sink: FalcoAuditSinkOptions | undefined): FalcoAuditSink {
     const version = this.kubernetesVersion;
-    return within(
-      'auditSink',
-      () =>
-        new FalcoAuditSink(this, 'AuditSink', {
-          kubernetesVersion: version,
-          ...(sink?.useServiceReference ? { service: this.serviceReference(version) } : { url: this.url }),
-          caBundle: sink?.caBundle,
-          name: sink?.name,
-          level: sink?.level,
-          stages: sink?.stages,
-          qps: sink?.qps,
-          burst: sink?.burst,
-        }),
-    );
+    // the AuditSink's settings pass through as they are; the service reference becomes its clientConfig
+    const { useServiceReference, ...options } = sink ?? {};
+    const target = useServiceReference ? { service: this.serviceReference(version) } : { url: this.url };
+    return within('auditSink', () => new FalcoAuditSink(this, 'AuditSink', { ...options, kubernetesVersion: version, ...target }), SINK_FIELDS);
   }
 
   /** The API server's side of the backend: dynamic auditing's flags, or the static webhook's files and flags. */
-  private apiServerBackend(webhookProps: FalcoAuditWebhookOptions | undefined): ApiServerAuditBackend {
+  private apiServerBackend(webhook: FalcoAuditWebhookOptions | undefined): ApiServerAuditBackend {
     if (this.backend === AuditBackend.DYNAMIC) return ApiServerAuditBackend.dynamic();
-    const webhook = webhookProps ?? {};
-    return within('webhook', () =>
-      ApiServerAuditBackend.webhook({
-        server: this.url,
-        certificateAuthorityData: webhook.certificateAuthorityData,
-        policy: webhook.policy,
-        mode: webhook.mode,
-        batchMaxWait: webhook.batchMaxWait,
-        initialBackoff: webhook.initialBackoff,
-        auditLog: webhook.auditLog,
-        directory: webhook.directory,
-        replaceExistingWebhook: webhook.replaceExistingWebhook,
-      }),
-    );
+    // the webhook's settings pass through as they are; the server is Falco's audit URL
+    return within('webhook', () => ApiServerAuditBackend.webhook({ ...webhook, server: this.url }));
   }
 
   /** Every Kubernetes object this construct emits (Falco's resources and the AuditSink). */

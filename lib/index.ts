@@ -5,7 +5,7 @@ export { FalcoAudit, AuditBackend, DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './fa
 export type { FalcoAuditProps, FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from './falco-audit';
 export { FalcoAuditSink } from './audit/falco-audit-sink';
 export { AuditLevel, AuditStage } from './audit/audit-levels';
-export type { FalcoAuditSinkProps, AuditSinkServiceReference } from './audit/falco-audit-sink';
+export type { AuditSinkOptions, FalcoAuditSinkProps, AuditSinkServiceReference } from './audit/falco-audit-sink';
 export { auditUrl } from './audit/audit-endpoint';
 export type { AuditEndpoint } from './audit/audit-endpoint';
 export { AuditPolicy } from './audit/audit-policy';
@@ -24,6 +24,7 @@ export {
 } from './apiserver/kube-apiserver-manifest';
 export type {
   KubeApiServerManifestProps,
+  AuditWebhookOptions,
   WebhookBackendOptions,
   AuditLogOptions,
   AuditWebhookMode,
@@ -43,7 +44,7 @@ export {
   DEFAULT_K8SAUDIT_PATH,
   PLUGIN_SHAPE_RESOURCES,
 } from './falco/falco';
-export type { FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
+export type { FalcoOptions, FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
 export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
 export type {
   FalcoChartValues,

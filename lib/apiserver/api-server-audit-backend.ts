@@ -4,7 +4,7 @@ import { DynamicBackend } from './backends/dynamic-backend';
 import { WebhookBackend, WebhookBackendOptions } from './backends/webhook-backend';
 import { ApiServerCommandLine, FlagChange } from './flags';
 
-export type { AuditLogOptions, AuditWebhookMode, WebhookBackendOptions } from './backends/webhook-backend';
+export type { AuditLogOptions, AuditWebhookMode, AuditWebhookOptions, WebhookBackendOptions } from './backends/webhook-backend';
 
 /** A container path an audit backend needs kube-apiserver to see, mounted by the manifest. */
 export interface MountNeed {

@@ -12,7 +12,7 @@ import { StaticPodManifest } from './static-pod-manifest';
 
 // moved to their own files; re-exported so that this path keeps exporting them
 export { ApiServerAuditBackend } from './api-server-audit-backend';
-export type { AuditLogOptions, AuditWebhookMode, WebhookBackendOptions } from './api-server-audit-backend';
+export type { AuditLogOptions, AuditWebhookMode, AuditWebhookOptions, WebhookBackendOptions } from './api-server-audit-backend';
 export { DEFAULT_AUDIT_DIRECTORY, DEFAULT_AUDIT_LOG, PROTECTED_HOST_FOLDERS, protectedFolderProblem } from './audit-folders';
 
 type Json = Record<string, unknown>;

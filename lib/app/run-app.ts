@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
 import { StaticPodManifest } from '../apiserver';
-import { AuditLevel, AuditPolicy, AuditStage, caCertificates } from '../audit';
-import { AuditBackend, FalcoAudit } from '../falco-audit';
+import { AuditPolicy, caCertificates } from '../audit';
+import { FalcoAudit, FalcoAuditProps } from '../falco-audit';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../core/errors';
 import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
@@ -353,41 +353,45 @@ function jsonOnce(obj: ApiObject): void {
 }
 
 /**
- * FalcoAudit's props that the config file names otherwise: toProps reads each renamed prop from its config path
- * (configValue), and configField maps an error's prop path back by the same entries, so the two cannot disagree.
- * A section maps everything under it; everything else under `falco.` has the same name in both (releaseName,
- * namespace, clusterIP, nodePort, k8sAudit, falcoctl).
+ * How the config file's settings become FalcoAudit's props, declared once: `toProps` builds the props by it and
+ * `configField` maps an error's prop path back to the config by it, so the two cannot disagree. A section maps as a
+ * whole: every key it shares with the props passes through (a new option with the same name needs no change here);
+ * the other entries are the props the config names otherwise, each read at its config path.
  */
 const RENAMED_PROPS: readonly { readonly prop: string; readonly config: string; readonly section?: true }[] = [
+  { prop: 'apiServerManifest', config: 'apiServer.manifest' },
   { prop: 'serviceClusterIPRange', config: 'apiServer.serviceClusterIPRange' },
   { prop: 'backend', config: 'audit.backend' },
+  { prop: 'falco', config: 'falco', section: true },
   { prop: 'falco.webserverTlsSecret', config: 'falco.tlsSecret' },
   { prop: 'falco.falcoVersion', config: 'falco.version' },
+  { prop: 'auditSink', config: 'audit.auditSink', section: true },
   { prop: 'auditSink.qps', config: 'audit.auditSink.throttle.qps' },
   { prop: 'auditSink.burst', config: 'audit.auditSink.throttle.burst' },
   { prop: 'auditSink.caBundle', config: 'audit.auditSink.certificateAuthority' },
   { prop: 'auditSink.useServiceReference', config: 'audit.auditSink.serviceReference' },
-  { prop: 'auditSink', config: 'audit.auditSink', section: true },
+  { prop: 'webhook', config: 'audit.webhook', section: true },
   { prop: 'webhook.certificateAuthorityData', config: 'audit.webhook.certificateAuthority' },
   { prop: 'webhook.replaceExistingWebhook', config: 'audit.webhook.replaceExisting' },
-  { prop: 'webhook', config: 'audit.webhook', section: true },
 ];
 
-/** Error paths of what FalcoAudit builds that are none of its props: Falco's Service address, the AuditSink's service reference. */
-const INNER_FIELDS: readonly [RegExp, string][] = [
-  [/^falco\.service\.(clusterIP|nodePort)$/, 'falco.$1'],
-  [/^auditSink\.service(\..*)?$/, 'audit.auditSink.serviceReference'],
-];
+/** The section entry a prop path lies in, if any. */
+function sectionOf(prop: string) {
+  return RENAMED_PROPS.find((e) => e.section && prop.startsWith(`${e.prop}.`));
+}
 
 /** The config file's name for a FalcoAudit prop path. */
 export function configField(propPath: string): string {
-  for (const [pattern, replacement] of INNER_FIELDS) {
-    if (pattern.test(propPath)) return propPath.replace(pattern, replacement);
-  }
-  for (const { prop, config, section } of RENAMED_PROPS) {
+  // the most specific entry first: a renamed prop before the section it lies in
+  for (const { prop, config, section } of [...RENAMED_PROPS].sort((x, y) => y.prop.length - x.prop.length)) {
     if (propPath === prop || (section && propPath.startsWith(`${prop}.`))) return config + propPath.slice(prop.length);
   }
   return propPath;
+}
+
+/** The value at a dotted path of the settings. */
+function valueAt(s: ClusterSettings, dotted: string): any {
+  return dotted.split('.').reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), s);
 }
 
 /** The config path of a renamed prop (one of RENAMED_PROPS). */
@@ -399,9 +403,29 @@ function configPathOf(prop: string): string {
 
 /** The config's value for a renamed prop, read at its config path. */
 function configValue(s: ClusterSettings, prop: string): any {
-  return configPathOf(prop)
-    .split('.')
-    .reduce<any>((o, k) => (o === undefined || o === null ? undefined : o[k]), s);
+  return valueAt(s, configPathOf(prop));
+}
+
+/**
+ * The settings as props, by RENAMED_PROPS: each section copied (its keys named as the props pass through), then each
+ * renamed prop set from its config path in place of the config's own key. Inputs (files, versions) are still as written.
+ */
+function renamedProps(s: ClusterSettings): Record<string, any> {
+  const props: Record<string, any> = {};
+  for (const { prop, config } of RENAMED_PROPS.filter((e) => e.section)) {
+    const value = valueAt(s, config);
+    if (value !== undefined) props[prop] = { ...value };
+  }
+  for (const { prop, config } of RENAMED_PROPS.filter((e) => !e.section)) {
+    const section = sectionOf(prop);
+    const target = section ? props[section.prop] : props;
+    if (target === undefined) continue;
+    // the config's own key for it (`throttle` for auditSink.qps) is no prop
+    if (section) delete target[config.slice(section.config.length + 1).split('.')[0]];
+    const value = valueAt(s, config);
+    if (value !== undefined) target[section ? prop.slice(section.prop.length + 1) : prop] = value;
+  }
+  return props;
 }
 
 /** `falco.values[0].x` -> ['falco', 'values', 0, 'x']. */
@@ -552,63 +576,24 @@ function webhookPolicy(policy: unknown, customPolicy: AuditPolicy | undefined): 
 }
 
 /** A cluster's settings as FalcoAudit's props, every input read and checked first. */
-function toProps(s: ClusterSettings, cwd: string) {
+function toProps(s: ClusterSettings, cwd: string): FalcoAuditProps {
   const problems: UserError[] = [];
   const inputs = readInputs(s, cwd, problems);
   throwInputProblems(problems);
+  const props = renamedProps(s);
+  // what was read from the inputs replaces the settings that name them
   return {
+    ...props,
     apiServerManifest: inputs.manifest!,
     kubernetesVersion: inputs.kubernetesVersion,
-    backend: configValue(s, 'backend') as AuditBackend,
-    serviceClusterIPRange: configValue(s, 'serviceClusterIPRange'),
-    falco: {
-      releaseName: s.falco.releaseName,
-      namespace: s.falco.namespace,
-      chart: s.falco.chart as FalcoChart | undefined,
-      values: inputs.values,
-      falcoVersion: inputs.falcoVersion,
-      clusterIP: s.falco.clusterIP,
-      nodePort: s.falco.nodePort,
-      webserverTlsSecret: configValue(s, 'falco.webserverTlsSecret'),
-      k8sAudit: s.falco.k8sAudit,
-      falcoctl: s.falco.falcoctl,
-    },
-    auditSink: auditSinkProps(s, inputs),
-    webhook: webhookProps(s, inputs),
-  };
-}
-
-/** The config's `audit.auditSink` as FalcoAudit's `auditSink` prop. */
-function auditSinkProps(s: ClusterSettings, inputs: ClusterInputs) {
-  const sink: ClusterSettings['audit']['auditSink'] = configValue(s, 'auditSink');
-  return (
-    sink && {
-      name: sink.name,
-      level: sink.level as AuditLevel | undefined,
-      stages: sink.stages as AuditStage[] | undefined,
-      qps: configValue(s, 'auditSink.qps'),
-      burst: configValue(s, 'auditSink.burst'),
-      caBundle: inputs.caBundle,
-      useServiceReference: configValue(s, 'auditSink.useServiceReference'),
-    }
-  );
-}
-
-/** The config's `audit.webhook` as FalcoAudit's `webhook` prop. */
-function webhookProps(s: ClusterSettings, inputs: ClusterInputs) {
-  const webhook: ClusterSettings['audit']['webhook'] = configValue(s, 'webhook');
-  return (
-    webhook && {
-      policy: webhookPolicy(webhook.policy, inputs.customPolicy),
-      mode: webhook.mode,
-      batchMaxWait: webhook.batchMaxWait,
-      initialBackoff: webhook.initialBackoff,
-      auditLog: webhook.auditLog,
-      directory: webhook.directory,
+    falco: { ...props.falco, values: inputs.values, falcoVersion: inputs.falcoVersion },
+    auditSink: props.auditSink && { ...props.auditSink, caBundle: inputs.caBundle },
+    webhook: props.webhook && {
+      ...props.webhook,
+      policy: webhookPolicy(s.audit.webhook?.policy, inputs.customPolicy),
       certificateAuthorityData: inputs.certificateAuthorityData,
-      replaceExistingWebhook: configValue(s, 'webhook.replaceExistingWebhook'),
-    }
-  );
+    },
+  };
 }
 
 /**

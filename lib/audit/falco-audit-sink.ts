@@ -29,28 +29,16 @@ export interface AuditSinkServiceReference {
   readonly path?: string;
 }
 
-/** Props of {@link FalcoAuditSink}. */
-export interface FalcoAuditSinkProps {
-  /** The cluster's version: AuditSink exists on 1.13-1.18 only. */
-  readonly kubernetesVersion: KubernetesVersion;
+/**
+ * An AuditSink's settings that do not depend on where events go. Declared once: `FalcoAuditSink`'s props and
+ * `FalcoAudit`'s `auditSink` prop (the config file's `audit.auditSink`) extend them.
+ */
+export interface AuditSinkOptions {
   /**
    * The AuditSink's name (cluster-scoped, a DNS-1123 subdomain).
    * @default 'falco'
    */
   readonly name?: string;
-  /**
-   * The URL the API server posts events to, e.g. `http://10.96.0.100:8765/k8s-audit`. The API server runs on
-   * the host network and cannot resolve `*.svc` names, so use an IP address it can route: the Falco Service's
-   * pinned ClusterIP or `127.0.0.1:<nodePort>`. Exactly one of `url` and `service`.
-   * @default - none; `service` must be given
-   */
-  readonly url?: string;
-  /**
-   * A Service reference. Allowed only with TLS (`caBundle` given and Falco serving HTTPS), because the API
-   * server calls a Service over HTTPS and Falco's webserver speaks plain HTTP by default (falcosecurity/falco#1026).
-   * @default - none; `url` must be given
-   */
-  readonly service?: AuditSinkServiceReference;
   /**
    * PEM CA bundle, base64-encoded, that signs Falco's serving certificate.
    * @default - the API server's system trust roots
@@ -79,6 +67,25 @@ export interface FalcoAuditSinkProps {
   readonly burst?: number;
 }
 
+/** Props of {@link FalcoAuditSink}: its settings, the cluster's version and where events go. */
+export interface FalcoAuditSinkProps extends AuditSinkOptions {
+  /** The cluster's version: AuditSink exists on 1.13-1.18 only. */
+  readonly kubernetesVersion: KubernetesVersion;
+  /**
+   * The URL the API server posts events to, e.g. `http://10.96.0.100:8765/k8s-audit`. The API server runs on
+   * the host network and cannot resolve `*.svc` names, so use an IP address it can route: the Falco Service's
+   * pinned ClusterIP or `127.0.0.1:<nodePort>`. Exactly one of `url` and `service`.
+   * @default - none; `service` must be given
+   */
+  readonly url?: string;
+  /**
+   * A Service reference. Allowed only with TLS (`caBundle` given and Falco serving HTTPS), because the API
+   * server calls a Service over HTTPS and Falco's webserver speaks plain HTTP by default (falcosecurity/falco#1026).
+   * @default - none; `url` must be given
+   */
+  readonly service?: AuditSinkServiceReference;
+}
+
 /**
  * An `auditregistration.k8s.io/v1alpha1` AuditSink that really delivers events to Falco: the API server's own
  * validation rules checked up front, cluster-scoped (no namespace whatever the chart says), and the
@@ -96,7 +103,7 @@ export class FalcoAuditSink extends Construct {
    * The API server's rules for the settings that do not depend on where events go (name, level, stages, throttle),
    * each checked on its own so every problem is reported at once.
    */
-  public static checkOptions(props: Pick<FalcoAuditSinkProps, 'name' | 'level' | 'stages' | 'qps' | 'burst'>): Problems {
+  public static checkOptions(props: AuditSinkOptions): Problems {
     const problems = new Problems();
     const name = props.name ?? 'falco';
     const nameProblems = dns1123SubdomainProblems(name);

@@ -2,6 +2,6 @@ export * from './audit-endpoint';
 export * from './audit-policy';
 export * from './audit-levels';
 export { FalcoAuditSink } from './falco-audit-sink';
-export type { FalcoAuditSinkProps, AuditSinkServiceReference } from './falco-audit-sink';
+export type { AuditSinkOptions, FalcoAuditSinkProps, AuditSinkServiceReference } from './falco-audit-sink';
 export * from './pem';
 export * from './webhook-kubeconfig';

@@ -80,14 +80,15 @@ export interface FalcoctlOptions {
   readonly indexes?: readonly { readonly name: string; readonly url: string }[];
 }
 
-/** Props of {@link Falco}. */
-export interface FalcoProps {
+/**
+ * Falco's settings that do not depend on the cluster or on how the API server reaches Falco. Declared once:
+ * `Falco`'s props and `FalcoAudit`'s `falco` prop (the config file's `falco:`) extend them.
+ */
+export interface FalcoOptions {
   /** The Helm release name the objects are named after (the chart's fullname rule). @default 'falco' */
   readonly releaseName?: string;
   /** The namespace of every namespaced object (written explicitly on each). @default 'falco' */
   readonly namespace?: string;
-  /** The cluster's Kubernetes version: decides API versions and fields. */
-  readonly kubernetesVersion: KubernetesVersion;
   /**
    * The chart the values are written for.
    * @default - read from the values' keys: falcosecurity/falco 9.1.0 when they have its keys (`driver`, `collectors`,
@@ -97,7 +98,8 @@ export interface FalcoProps {
   /**
    * Values in the stable/falco 1.1.x format, merged over the chart 1.1.1 defaults, or in the falcosecurity/falco
    * 9.1.0 format (an audit-only Falco, as its values-k8saudit.yaml), merged over that chart's defaults.
-   * @default - the stable/falco chart defaults
+   * @default - the stable/falco chart defaults; `FalcoAudit` on Kubernetes 1.19+ (webhook backend): the newest Falco
+   * this library knows (k8saudit plugin)
    */
   readonly values?: FalcoChartValues | FalcosecurityChartValues;
   /**
@@ -106,12 +108,6 @@ export interface FalcoProps {
    * @default - read from `image.tag`
    */
   readonly falcoVersion?: FalcoVersion;
-  /** Pinned ClusterIP and/or NodePort of the audit Service. @default - a ClusterIP Service with an allocated IP */
-  readonly service?: FalcoServiceOptions;
-  /** The k8saudit listener (Falco 0.32+ only; an error for older Falco). @default - port 9765, path /k8s-audit */
-  readonly k8sAudit?: K8sAuditOptions;
-  /** The falcoctl init container (Falco 0.37+ only; an error for older Falco). @default - pinned image and refs */
-  readonly falcoctl?: FalcoctlOptions;
   /**
    * The Secret holding `falco.pem` (certificate and private key in one PEM) for the legacy webserver's TLS
    * (`falco.webserver.sslEnabled`); mounted read-only at `falco.webserver.sslCertificate`. The Secret is not
@@ -119,6 +115,18 @@ export interface FalcoProps {
    * @default - none
    */
   readonly webserverTlsSecret?: string;
+  /** The k8saudit listener (Falco 0.32+ only; an error for older Falco). @default - port 9765, path /k8s-audit */
+  readonly k8sAudit?: K8sAuditOptions;
+  /** The falcoctl init container (Falco 0.37+ only; an error for older Falco). @default - pinned image and refs */
+  readonly falcoctl?: FalcoctlOptions;
+}
+
+/** Props of {@link Falco}: its settings, the cluster's version and the audit Service's address. */
+export interface FalcoProps extends FalcoOptions {
+  /** The cluster's Kubernetes version: decides API versions and fields. */
+  readonly kubernetesVersion: KubernetesVersion;
+  /** Pinned ClusterIP and/or NodePort of the audit Service. @default - a ClusterIP Service with an allocated IP */
+  readonly service?: FalcoServiceOptions;
 }
 
 /**

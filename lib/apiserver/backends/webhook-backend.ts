@@ -26,13 +26,20 @@ export interface AuditLogOptions {
   readonly maxSize?: number;
 }
 
-/** Options of the static audit webhook backend. */
-export interface WebhookBackendOptions {
-  /** The URL the API server posts events to (absolute http/https, no user info, query or fragment). */
-  readonly server: string;
-  /** Base64 PEM CA bundle for an https server. @default - the host's system roots */
+/**
+ * The static audit webhook backend's settings, everything but where events go. Declared once: `FalcoAudit`'s
+ * `webhook` prop and the config file's `audit.webhook` are these settings (a new option is added here).
+ */
+export interface AuditWebhookOptions {
+  /**
+   * Base64 PEM CA bundle that signs the server's certificate (an https server).
+   * @default - the host's system roots
+   */
   readonly certificateAuthorityData?: string;
-  /** The audit policy written to the node. @default AuditPolicy.hardened() */
+  /**
+   * The audit Policy written to the node; not written when the manifest already names its own policy file.
+   * @default AuditPolicy.hardened()
+   */
   readonly policy?: AuditPolicy;
   /** `--audit-webhook-mode`. batch drops events when its buffer overflows; blocking* slow requests down. @default 'batch' */
   readonly mode?: AuditWebhookMode;
@@ -40,7 +47,10 @@ export interface WebhookBackendOptions {
   readonly batchMaxWait?: string;
   /** `--audit-webhook-initial-backoff` (Go duration). @default '10s' */
   readonly initialBackoff?: string;
-  /** The audit log backend, or `false` to leave it out. @default - on, with the CIS values of DEFAULT_AUDIT_LOG */
+  /**
+   * The audit log backend beside the webhook (CIS 1.2.16-1.2.19), or `false` to leave it out.
+   * @default - on, with the CIS values of DEFAULT_AUDIT_LOG
+   */
   readonly auditLog?: false | AuditLogOptions;
   /** The directory (on the node and in the container) for the policy and kubeconfig. @default '/etc/kubernetes/audit' */
   readonly directory?: string;
@@ -50,6 +60,12 @@ export interface WebhookBackendOptions {
    * @default false - an existing webhook is an error
    */
   readonly replaceExistingWebhook?: boolean;
+}
+
+/** Options of the static audit webhook backend: its settings and the server events go to. */
+export interface WebhookBackendOptions extends AuditWebhookOptions {
+  /** The URL the API server posts events to (absolute http/https, no user info, query or fragment). */
+  readonly server: string;
 }
 
 const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
