@@ -5,6 +5,7 @@ import { LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { schemasDir } from '../core/schemas-dir';
 import { cut, quote, show } from '../core/util';
 import { matchesDns1123Label } from '../validation/names';
+import type { FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from '../falco-audit';
 
 /** The config file the app reads when `FALCO_AUDIT_CONFIG` is not set. */
 export const DEFAULT_CONFIG_FILE = 'falco-audit.yaml';
@@ -35,44 +36,31 @@ export interface ClusterSettings {
   };
   readonly audit: {
     readonly backend: AuditBackendChoice;
-    readonly auditSink?: {
-      name?: string;
-      level?: string;
-      stages?: string[];
-      throttle?: { qps?: number; burst?: number };
+    /** FalcoAudit's `auditSink` prop, with the throttle, the CA file and the service reference named as the config names them. */
+    readonly auditSink?: Omit<FalcoAuditSinkOptions, 'qps' | 'burst' | 'caBundle' | 'useServiceReference'> & {
+      readonly throttle?: { readonly qps?: number; readonly burst?: number };
       /** Absolute path of a PEM CA file for Falco's serving certificate. */
-      certificateAuthority?: string;
-      serviceReference?: boolean;
+      readonly certificateAuthority?: string;
+      readonly serviceReference?: boolean;
     };
-    readonly webhook?: {
-      mode?: 'batch' | 'blocking' | 'blocking-strict';
-      batchMaxWait?: string;
-      initialBackoff?: string;
-      policy?: 'hardened' | 'metadata' | { rules: PolicyRuleSettings[] };
-      auditLog?: false | { path?: string; maxAge?: number; maxBackup?: number; maxSize?: number };
-      directory?: string;
+    /** FalcoAudit's `webhook` prop, with the policy, the CA file and the replace switch as the config names them. */
+    readonly webhook?: Omit<FalcoAuditWebhookOptions, 'policy' | 'certificateAuthorityData' | 'replaceExistingWebhook'> & {
+      readonly policy?: 'hardened' | 'metadata' | { rules: PolicyRuleSettings[] };
       /** Absolute path of a PEM CA file for Falco's serving certificate. */
-      certificateAuthority?: string;
-      replaceExisting?: boolean;
+      readonly certificateAuthority?: string;
+      readonly replaceExisting?: boolean;
     };
   };
-  readonly falco: {
-    readonly releaseName?: string;
-    readonly namespace?: string;
+  /** FalcoAudit's `falco` prop, with the files and versions as written (read by the app) and the TLS Secret as the config names it. */
+  readonly falco: Omit<FalcoAuditFalcoOptions, 'chart' | 'values' | 'falcoVersion' | 'webserverTlsSecret'> & {
     /** The chart the values file is written for: `stable/falco@1.1.1` or `falcosecurity/falco@9.1.0` (default: from its keys). */
     readonly chart?: string;
     /** Absolute path of a values file (stable/falco 1.1.x, or falcosecurity/falco 9.1.0). */
     readonly values?: string;
     /** The Falco release the image runs, when image.tag does not say it. */
     readonly version?: string;
-    readonly clusterIP?: string;
-    readonly nodePort?: number;
     /** The Secret with falco.pem for the legacy webserver's TLS. */
     readonly tlsSecret?: string;
-    /** The k8saudit plugin's listener (Falco 0.32+). */
-    readonly k8sAudit?: { port?: number; path?: string };
-    /** The falcoctl init container (Falco 0.37+). */
-    readonly falcoctl?: { image?: string; refs?: string[] };
   };
   /** Points an error at a field of this cluster's settings in the config file. */
   locate(field: YamlPath): ErrorLocation;
