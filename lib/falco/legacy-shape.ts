@@ -15,6 +15,7 @@ import {
   ShapeResult,
   valuesEnv,
 } from './shape-context';
+import { ResolvedFalcoValues } from './values';
 
 /** Where Falco reads its service account token (`-K`), as the chart passes it. */
 const TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -215,35 +216,16 @@ function sidecarContainers(ctx: ShapeContext): Record<string, unknown>[] {
  * The objects stable/falco 1.1.1 renders, with the same names, labels, selectors and pod spec,
  * apart from the documented deliberate differences (see `DIFFERENCES`). @internal
  */
-// eslint-disable-next-line max-lines-per-function -- 133 lines, still to split (issue 11)
 export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
-  const { scope, fullname, namespace, values: v } = ctx;
-  const labels = {
-    app: fullname,
-    chart: `${CHART_NAME}-${CHART_VERSION}`,
-    release: ctx.releaseName,
-    heritage: 'Helm',
-  };
+  const { fullname, namespace, values: v } = ctx;
+  const labels = legacyLabels(ctx);
   const meta = (name: string) => ({ name, namespace, labels: { ...labels } });
-  const pipe = pipeIntegrationEnabled(v);
-  const sns = v.integrations.snsOutput;
-  const pubsub = v.integrations.pubsubOutput;
-  const customRules = Object.keys(v.customRules).length > 0;
 
-  if (!v.falco.webserver.enabled) {
-    throw new UserError(
-      'falco.webserver.enabled is false, so Falco would serve no audit endpoint; set it to true (Falco up to 0.31 receives audit events on its webserver)',
-      { field: 'falco.webserver.enabled' },
-    );
-  }
-  checkAuditPath(v.falco.webserver.k8sAuditEndpoint, 'falco.webserver.k8sAuditEndpoint');
+  checkWebserverEndpoint(v);
 
-  if (v.serviceAccount.create) {
-    new ApiObject(scope, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(ctx.serviceAccountName) });
-  }
+  if (v.serviceAccount.create) buildServiceAccount(ctx, meta(ctx.serviceAccountName));
 
-  requireExistingSecret(sns.enabled, sns.existingSecret, 'snsOutput', 'aws_access_key_id and aws_secret_access_key');
-  requireExistingSecret(pubsub.enabled, pubsub.existingSecret, 'pubsubOutput', 'gcp-credentials-data and gcp-project-id');
+  requireSidecarSecrets(v);
   const gcscc = v.integrations.gcscc;
   const gcsccSecret = gcscc.enabled ? gcscc.existingSecret : null;
   const { falcoConfig, configData, configMap } = buildConfigMap(ctx, meta(fullname), gcsccSecret);
@@ -257,40 +239,153 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
 
   if (v.rbac.create) buildClusterRbac(ctx, labels);
 
-  const listenPort = v.falco.webserver.listenPort;
-  const serviceSelector = { app: fullname };
-  const serviceObject = new ApiObject(scope, 'Service', {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: meta(fullname),
-    spec: serviceSpec(ctx, serviceSelector, { protocol: 'TCP', port: listenPort }),
+  const serviceObject = buildService(ctx, meta(fullname));
+
+  const podSelector = { app: fullname, role: 'security' };
+  const workload = buildDaemonSet(ctx, meta(fullname), {
+    selector: podSelector,
+    annotations: { 'checksum/config': checksum(configData), 'checksum/rules': checksum(rulesData) },
+    gcsccSecret,
+    customRules: Object.keys(v.customRules).length > 0,
+    pipe: pipeIntegrationEnabled(v),
   });
 
-  // --- the DaemonSet ---
-  const ebpf = v.ebpf.enabled;
-  const env = falcoEnv(ctx, gcsccSecret);
-  const mounts = falcoMounts(ctx, customRules, pipe);
+  if (v.fakeEventGenerator.enabled) buildEventGenerator(ctx, labels);
 
+  const servicePort = v.falco.webserver.listenPort;
+  return { workload, serviceObject, serviceName: fullname, servicePort, podSelector, configMap, falcoConfig };
+}
+
+/** The chart's labels, on every object it renders. */
+function legacyLabels(ctx: ShapeContext): Record<string, string> {
+  return {
+    app: ctx.fullname,
+    chart: `${CHART_NAME}-${CHART_VERSION}`,
+    release: ctx.releaseName,
+    heritage: 'Helm',
+  };
+}
+
+/** Falco up to 0.31 receives audit events on its webserver: it must be on, and serve a path the API server can call. */
+function checkWebserverEndpoint(v: ResolvedFalcoValues): void {
+  if (!v.falco.webserver.enabled) {
+    throw new UserError(
+      'falco.webserver.enabled is false, so Falco would serve no audit endpoint; set it to true (Falco up to 0.31 receives audit events on its webserver)',
+      { field: 'falco.webserver.enabled' },
+    );
+  }
+  checkAuditPath(v.falco.webserver.k8sAuditEndpoint, 'falco.webserver.k8sAuditEndpoint');
+}
+
+/** The service account Falco runs as, when the values create it. */
+function buildServiceAccount(ctx: ShapeContext, metadata: Record<string, unknown>): void {
+  new ApiObject(ctx.scope, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata });
+}
+
+/** The sns and pubsub sidecars read their credentials from the user's Secret: one must be named when they are on. */
+function requireSidecarSecrets(v: ResolvedFalcoValues): void {
+  const sns = v.integrations.snsOutput;
+  const pubsub = v.integrations.pubsubOutput;
+  requireExistingSecret(sns.enabled, sns.existingSecret, 'snsOutput', 'aws_access_key_id and aws_secret_access_key');
+  requireExistingSecret(pubsub.enabled, pubsub.existingSecret, 'pubsubOutput', 'gcp-credentials-data and gcp-project-id');
+}
+
+/** The Service the API server sends audit events to: Falco's webserver port on the DaemonSet's pods. */
+function buildService(ctx: ShapeContext, metadata: Record<string, unknown>): ApiObject {
+  const serviceSelector = { app: ctx.fullname };
+  return new ApiObject(ctx.scope, 'Service', {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata,
+    spec: serviceSpec(ctx, serviceSelector, { protocol: 'TCP', port: ctx.values.falco.webserver.listenPort }),
+  });
+}
+
+/** What the DaemonSet's pod is built from beside the context. */
+interface LegacyPod {
+  readonly selector: Record<string, string>;
+  /** The checksums of the ConfigMaps, so a changed config rolls the pods. */
+  readonly annotations: Record<string, string>;
+  /** The Secret holding gcscc's token, or null. */
+  readonly gcsccSecret: string | null;
+  /** Whether the custom rules ConfigMap is mounted. */
+  readonly customRules: boolean;
+  /** Whether the sidecars read Falco's output from the shared pipe. */
+  readonly pipe: boolean;
+}
+
+/** The privileged DaemonSet that runs Falco, and the chart's sidecars, on every node. */
+function buildDaemonSet(ctx: ShapeContext, metadata: Record<string, unknown>, pod: LegacyPod): ApiObject {
+  return new ApiObject(ctx.scope, 'DaemonSet', {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata,
+    spec: {
+      selector: { matchLabels: { ...pod.selector } },
+      template: {
+        metadata: { name: ctx.fullname, labels: { ...pod.selector }, annotations: pod.annotations },
+        spec: legacyPodSpec(ctx, pod),
+      },
+      updateStrategy: ctx.values.daemonset.updateStrategy,
+    },
+  });
+}
+
+/** The DaemonSet's pod spec, in the chart's order: scheduling, the containers, the pipe's init container, the volumes. */
+function legacyPodSpec(ctx: ShapeContext, pod: LegacyPod): Record<string, unknown> {
+  const v = ctx.values;
+  return {
+    serviceAccountName: ctx.serviceAccountName,
+    ...(v.ebpf.enabled && v.ebpf.settings.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
+    ...(v.priorityClassName ? { priorityClassName: v.priorityClassName } : {}),
+    nodeSelector: nonEmpty(v.nodeSelector),
+    affinity: nonEmpty(v.affinity),
+    tolerations: v.tolerations,
+    containers: [falcoContainer(ctx, pod), ...sidecarContainers(ctx)],
+    ...(pod.pipe ? { initContainers: [pipeInitContainer()] } : {}),
+    volumes: legacyVolumes(ctx, pod.customRules, pod.pipe),
+  };
+}
+
+/** The privileged Falco container, its webserver serving the audit endpoint. */
+function falcoContainer(ctx: ShapeContext, pod: LegacyPod): Record<string, unknown> {
+  const v = ctx.values;
+  const env = falcoEnv(ctx, pod.gcsccSecret);
+  return {
+    name: CHART_NAME,
+    image: falcoImage(v),
+    imagePullPolicy: v.image.pullPolicy,
+    resources: v.resources,
+    securityContext: { privileged: true },
+    args: falcoArgs(v),
+    env: env.length ? env : undefined,
+    // Declared so the Service's targetPort provably names a port of the selected pods (the chart declares none).
+    ports: [{ name: 'web', containerPort: v.falco.webserver.listenPort, protocol: 'TCP' }],
+    volumeMounts: falcoMounts(ctx, pod.customRules, pod.pipe),
+  };
+}
+
+/** Falco's command line, as the chart's: containerd's socket, Kubernetes metadata read with the pod's token, extraArgs. */
+function falcoArgs(v: ResolvedFalcoValues): string[] {
   const args = ['/usr/bin/falco'];
   if (v.containerd.enabled) args.push('--cri', '/host/run/containerd/containerd.sock');
   args.push('-K', TOKEN_FILE, '-k', 'https://$(KUBERNETES_SERVICE_HOST)', '-pk', ...v.extraArgs);
+  return args;
+}
 
-  const containers: Record<string, unknown>[] = [
-    {
-      name: CHART_NAME,
-      image: falcoImage(v),
-      imagePullPolicy: v.image.pullPolicy,
-      resources: v.resources,
-      securityContext: { privileged: true },
-      args,
-      env: env.length ? env : undefined,
-      // Declared so the Service's targetPort provably names a port of the selected pods (the chart declares none).
-      ports: [{ name: 'web', containerPort: listenPort, protocol: 'TCP' }],
-      volumeMounts: mounts,
-    },
-  ];
-  containers.push(...sidecarContainers(ctx));
+/** The init container that makes the named pipe Falco writes its alerts to and the sidecars read. */
+function pipeInitContainer(): Record<string, unknown> {
+  return {
+    name: 'init-pipe',
+    image: 'busybox',
+    command: ['mkfifo', INTEGRATION_PIPE],
+    volumeMounts: [{ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false }],
+  };
+}
 
+/** The pod's volumes behind {@link falcoMounts}, in the chart's order. */
+function legacyVolumes(ctx: ShapeContext, customRules: boolean, pipe: boolean): Record<string, unknown>[] {
+  const { fullname, values: v } = ctx;
   const volumes: Record<string, unknown>[] = [{ name: 'dshm', emptyDir: { medium: 'Memory' } }];
   if (v.docker.enabled) volumes.push({ name: 'docker-socket', hostPath: { path: v.docker.socket } });
   if (v.containerd.enabled) volumes.push({ name: 'containerd-socket', hostPath: { path: v.containerd.socket } });
@@ -301,70 +396,30 @@ export function buildLegacyShape(ctx: ShapeContext): ShapeResult {
     { name: 'lib-modules', hostPath: { path: '/lib/modules' } },
     { name: 'usr-fs', hostPath: { path: '/usr' } },
   );
-  if (ebpf && v.ebpf.settings.mountEtcVolume) volumes.push({ name: 'etc-fs', hostPath: { path: '/etc' } });
+  if (v.ebpf.enabled && v.ebpf.settings.mountEtcVolume) volumes.push({ name: 'etc-fs', hostPath: { path: '/etc' } });
   volumes.push({ name: 'config-volume', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } });
   if (customRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
   if (pipe) volumes.push({ name: 'shared-pipe', emptyDir: {} });
   if (ctx.webserverTlsSecret) {
     volumes.push({ name: 'webserver-tls', secret: { secretName: ctx.webserverTlsSecret, items: [{ key: 'falco.pem', path: 'falco.pem' }] } });
   }
+  return volumes;
+}
 
-  const podSelector = { app: fullname, role: 'security' };
-  const workload = new ApiObject(scope, 'DaemonSet', {
+/** The chart's fake event generator: a Deployment that makes suspicious activity for Falco to alert on. */
+function buildEventGenerator(ctx: ShapeContext, labels: Record<string, string>): void {
+  const app = `${ctx.fullname}-event-generator`;
+  new ApiObject(ctx.scope, 'EventGenerator', {
     apiVersion: 'apps/v1',
-    kind: 'DaemonSet',
-    metadata: meta(fullname),
+    kind: 'Deployment',
+    metadata: { name: app, namespace: ctx.namespace, labels: { ...labels, app } },
     spec: {
-      selector: { matchLabels: { ...podSelector } },
+      replicas: ctx.values.fakeEventGenerator.replicas,
+      selector: { matchLabels: { app } },
       template: {
-        metadata: {
-          name: fullname,
-          labels: { ...podSelector },
-          annotations: { 'checksum/config': checksum(configData), 'checksum/rules': checksum(rulesData) },
-        },
-        spec: {
-          serviceAccountName: ctx.serviceAccountName,
-          ...(ebpf && v.ebpf.settings.hostNetwork ? { hostNetwork: true, dnsPolicy: 'ClusterFirstWithHostNet' } : {}),
-          ...(v.priorityClassName ? { priorityClassName: v.priorityClassName } : {}),
-          nodeSelector: nonEmpty(v.nodeSelector),
-          affinity: nonEmpty(v.affinity),
-          tolerations: v.tolerations,
-          containers,
-          ...(pipe
-            ? {
-                initContainers: [
-                  {
-                    name: 'init-pipe',
-                    image: 'busybox',
-                    command: ['mkfifo', INTEGRATION_PIPE],
-                    volumeMounts: [{ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false }],
-                  },
-                ],
-              }
-            : {}),
-          volumes,
-        },
+        metadata: { labels: { app } },
+        spec: { containers: [{ name: app, image: 'sysdig/falco-event-generator:latest' }] },
       },
-      updateStrategy: v.daemonset.updateStrategy,
     },
   });
-
-  if (v.fakeEventGenerator.enabled) {
-    const app = `${fullname}-event-generator`;
-    new ApiObject(scope, 'EventGenerator', {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: app, namespace, labels: { ...labels, app } },
-      spec: {
-        replicas: v.fakeEventGenerator.replicas,
-        selector: { matchLabels: { app } },
-        template: {
-          metadata: { labels: { app } },
-          spec: { containers: [{ name: app, image: 'sysdig/falco-event-generator:latest' }] },
-        },
-      },
-    });
-  }
-
-  return { workload, serviceObject, serviceName: fullname, servicePort: listenPort, podSelector, configMap, falcoConfig };
 }

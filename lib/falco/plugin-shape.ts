@@ -6,7 +6,7 @@ import { falcoctlConfig, FalcoctlArtifacts, K8sAuditListener, pluginFalcoConfig,
 import { HostRootHandling, ProbeStyle } from './falco-releases';
 import { FalcoVersion } from './falco-version';
 import { checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
-import { FALCO_CHART_DEFAULTS } from './values';
+import { FALCO_CHART_DEFAULTS, ResolvedFalcoValues } from './values';
 
 /** falcoctl settings for the plugin shape, resolved. @internal */
 export interface ResolvedFalcoctl extends FalcoctlArtifacts {
@@ -24,120 +24,188 @@ const RESTRICTED_CONTAINER = {
  * no privileges, no RBAC, no host mounts; from 0.37 a falcoctl init container installs the plugins
  * and the audit rules. @internal
  */
-// eslint-disable-next-line max-lines-per-function -- 102 lines, still to split (issue 11)
 export function buildPluginShape(ctx: ShapeContext, listener: K8sAuditListener, falcoctl: ResolvedFalcoctl): ShapeResult {
-  const { scope, fullname, namespace, values: v, falcoVersion: version } = ctx;
+  const { fullname, namespace, values: v, falcoVersion: version } = ctx;
   refuseLegacyOnlyValues(ctx);
 
-  const labels = {
-    'app.kubernetes.io/name': ctx.name,
-    'app.kubernetes.io/instance': ctx.releaseName,
-    // the release, not the tag: a label value has at most 63 characters and no '@' or '+' (a digest-pinned tag)
-    'app.kubernetes.io/version': version.toString(),
-    'app.kubernetes.io/component': 'k8saudit',
-    'app.kubernetes.io/managed-by': 'cdk8s-falco-audit',
-  };
+  const labels = pluginLabels(ctx);
   const meta = (name: string) => ({ name, namespace, labels: { ...labels } });
   const podSelector = { app: fullname, role: 'k8saudit' };
-  const customRules = Object.keys(v.customRules).length > 0;
   const installs = version.needsFalcoctl;
 
-  if (v.serviceAccount.create) {
-    new ApiObject(scope, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
-      metadata: meta(ctx.serviceAccountName),
-      automountServiceAccountToken: false,
-    });
-  }
+  if (v.serviceAccount.create) buildServiceAccount(ctx, meta(ctx.serviceAccountName));
 
-  const defaultRules = JSON.stringify(v.falco.rulesFile) === JSON.stringify(FALCO_CHART_DEFAULTS.falco.rulesFile);
-  const config = pluginFalcoConfig(v, version, listener, defaultRules ? PLUGIN_RULES_FILES : v.falco.rulesFile);
-  const configData = { 'falco.yaml': dumpYaml(config) };
-  const configMap = new ApiObject(scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(fullname), data: configData });
+  const { falcoConfig, configData, configMap } = buildConfigMap(ctx, listener, meta(fullname));
 
   const rulesData = customRulesConfigMap(ctx, meta(`${fullname}-rules`));
 
+  const falcoctlData = buildFalcoctlConfigMap(ctx, falcoctl, meta(`${fullname}-falcoctl`));
+
+  const serviceName = auditServiceName(fullname);
+  const serviceObject = buildService(ctx, meta(serviceName), podSelector, listener);
+
+  const annotations: Record<string, string> = { 'checksum/config': checksum(configData), 'checksum/rules': checksum(rulesData) };
+  if (installs) annotations['checksum/falcoctl'] = checksum(falcoctlData);
+  const workload = buildDeployment(ctx, meta(fullname), {
+    selector: podSelector,
+    annotations,
+    listener,
+    falcoctl,
+    installs,
+    customRules: Object.keys(v.customRules).length > 0,
+  });
+
+  return { workload, serviceObject, serviceName, servicePort: listener.port, podSelector, configMap, falcoConfig };
+}
+
+/** The release's recommended labels (app.kubernetes.io/*), on every object. */
+function pluginLabels(ctx: ShapeContext): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': ctx.name,
+    'app.kubernetes.io/instance': ctx.releaseName,
+    // the release, not the tag: a label value has at most 63 characters and no '@' or '+' (a digest-pinned tag)
+    'app.kubernetes.io/version': ctx.falcoVersion.toString(),
+    'app.kubernetes.io/component': 'k8saudit',
+    'app.kubernetes.io/managed-by': 'cdk8s-falco-audit',
+  };
+}
+
+/** The service account Falco runs as, when the values create it; Falco calls no API, so it mounts no token. */
+function buildServiceAccount(ctx: ShapeContext, metadata: Record<string, unknown>): void {
+  new ApiObject(ctx.scope, 'ServiceAccount', {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata,
+    automountServiceAccountToken: false,
+  });
+}
+
+/** The ConfigMap with falco.yaml: the k8saudit listener, the json plugin and the rules files to load. */
+function buildConfigMap(ctx: ShapeContext, listener: K8sAuditListener, metadata: Record<string, unknown>) {
+  const falcoConfig = pluginFalcoConfig(ctx.values, ctx.falcoVersion, listener, pluginRulesFiles(ctx.values));
+  const configData = { 'falco.yaml': dumpYaml(falcoConfig) };
+  const configMap = new ApiObject(ctx.scope, 'ConfigMap', { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: configData });
+  return { falcoConfig, configData, configMap };
+}
+
+/** The rules files Falco loads: the audit rules in place of the chart's syscall defaults, else the values' own list. */
+function pluginRulesFiles(v: ResolvedFalcoValues): readonly string[] {
+  const defaultRules = JSON.stringify(v.falco.rulesFile) === JSON.stringify(FALCO_CHART_DEFAULTS.falco.rulesFile);
+  return defaultRules ? PLUGIN_RULES_FILES : v.falco.rulesFile;
+}
+
+/**
+ * falcoctl.yaml (what to install, from which indexes) and, when falcoctl installs the plugins (0.37+), the
+ * `<fullname>-falcoctl` ConfigMap that holds it. Returns the data, which `checksum/falcoctl` hashes.
+ */
+function buildFalcoctlConfigMap(ctx: ShapeContext, falcoctl: ResolvedFalcoctl, metadata: Record<string, unknown>): Record<string, string> {
   const falcoctlData = { 'falcoctl.yaml': dumpYaml(falcoctlConfig(falcoctl)) };
-  if (installs) {
-    new ApiObject(scope, 'FalcoctlConfigMap', {
+  if (ctx.falcoVersion.needsFalcoctl) {
+    new ApiObject(ctx.scope, 'FalcoctlConfigMap', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: meta(`${fullname}-falcoctl`),
+      metadata,
       data: falcoctlData,
     });
   }
+  return falcoctlData;
+}
 
+/** The audit Service's name, the chart's `<fullname>-k8saudit-webhook`, refused past a Service name's 63 characters. */
+function auditServiceName(fullname: string): string {
   const serviceName = `${fullname}-k8saudit-webhook`;
   if (serviceName.length > 63) {
     throw new UserError(`the audit Service name "${serviceName}" is longer than 63 characters; set fullnameOverride (or a shorter release name)`, {
       field: 'fullnameOverride',
     });
   }
-  const serviceObject = new ApiObject(scope, 'Service', {
+  return serviceName;
+}
+
+/** The Service the API server sends audit events to: the k8saudit plugin's listener on the Deployment's pod. */
+function buildService(ctx: ShapeContext, metadata: Record<string, unknown>, selector: Record<string, string>, listener: K8sAuditListener): ApiObject {
+  return new ApiObject(ctx.scope, 'Service', {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta(serviceName),
-    spec: serviceSpec(ctx, podSelector, { name: 'k8saudit', protocol: 'TCP', port: listener.port, targetPort: listener.port }),
+    metadata,
+    spec: serviceSpec(ctx, selector, { name: 'k8saudit', protocol: 'TCP', port: listener.port, targetPort: listener.port }),
   });
+}
 
-  const webPort = v.falco.webserver.listenPort;
-  const args = ['/usr/bin/falco'];
-  if (version.supportsDisableSource) args.push('--disable-source', 'syscall');
-  args.push(...v.extraArgs);
+/** What the Deployment's pod is built from beside the context. */
+interface PluginPod {
+  readonly selector: Record<string, string>;
+  /** The checksums of the ConfigMaps, so a changed config rolls the pod. */
+  readonly annotations: Record<string, string>;
+  readonly listener: K8sAuditListener;
+  readonly falcoctl: ResolvedFalcoctl;
+  /** Whether falcoctl installs the plugins and rules (Falco 0.37+). */
+  readonly installs: boolean;
+  /** Whether the custom rules ConfigMap is mounted. */
+  readonly customRules: boolean;
+}
 
-  const mounts = pluginMounts(installs, customRules);
-  const volumes = pluginVolumes(fullname, installs, customRules, falcoctl);
-
-  const annotations: Record<string, string> = { 'checksum/config': checksum(configData), 'checksum/rules': checksum(rulesData) };
-  if (installs) annotations['checksum/falcoctl'] = checksum(falcoctlData);
-
-  const workload = new ApiObject(scope, 'Deployment', {
+/** The one-replica Deployment that runs the audit-only Falco. */
+function buildDeployment(ctx: ShapeContext, metadata: Record<string, unknown>, pod: PluginPod): ApiObject {
+  return new ApiObject(ctx.scope, 'Deployment', {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: meta(fullname),
+    metadata,
     spec: {
       replicas: 1,
-      selector: { matchLabels: { ...podSelector } },
+      selector: { matchLabels: { ...pod.selector } },
       template: {
-        metadata: { labels: { ...podSelector }, annotations },
-        spec: {
-          serviceAccountName: ctx.serviceAccountName,
-          automountServiceAccountToken: false,
-          ...(ctx.kubernetesVersion.supportsSeccompProfileField ? { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } : {}),
-          ...(v.priorityClassName ? { priorityClassName: v.priorityClassName } : {}),
-          nodeSelector: nonEmpty(v.nodeSelector),
-          affinity: nonEmpty(v.affinity),
-          tolerations: v.tolerations,
-          ...(installs
-            ? {
-                initContainers: [falcoctlInstallContainer(falcoctl)],
-              }
-            : {}),
-          containers: [
-            {
-              name: 'falco',
-              image: falcoImage(v),
-              imagePullPolicy: v.image.pullPolicy,
-              resources: v.resources,
-              securityContext: RESTRICTED_CONTAINER,
-              args,
-              env: [...startupEnv(version), ...valuesEnv(v)],
-              ports: [
-                { name: 'k8saudit', containerPort: listener.port, protocol: 'TCP' },
-                { name: 'web', containerPort: webPort, protocol: 'TCP' },
-              ],
-              ...healthProbes(version, ctx.kubernetesVersion, webPort),
-              volumeMounts: mounts,
-            },
-          ],
-          volumes,
-        },
+        metadata: { labels: { ...pod.selector }, annotations: pod.annotations },
+        spec: pluginPodSpec(ctx, pod),
       },
     },
   });
+}
 
-  return { workload, serviceObject, serviceName, servicePort: listener.port, podSelector, configMap, falcoConfig: config };
+/** The Deployment's pod spec: no token, RuntimeDefault seccomp where the field exists, scheduling, falcoctl's init container, Falco. */
+function pluginPodSpec(ctx: ShapeContext, pod: PluginPod): Record<string, unknown> {
+  const v = ctx.values;
+  return {
+    serviceAccountName: ctx.serviceAccountName,
+    automountServiceAccountToken: false,
+    ...(ctx.kubernetesVersion.supportsSeccompProfileField ? { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } } : {}),
+    ...(v.priorityClassName ? { priorityClassName: v.priorityClassName } : {}),
+    nodeSelector: nonEmpty(v.nodeSelector),
+    affinity: nonEmpty(v.affinity),
+    tolerations: v.tolerations,
+    ...(pod.installs ? { initContainers: [falcoctlInstallContainer(pod.falcoctl)] } : {}),
+    containers: [falcoContainer(ctx, pod)],
+    volumes: pluginVolumes(ctx.fullname, pod.installs, pod.customRules, pod.falcoctl),
+  };
+}
+
+/** The unprivileged Falco container: the k8saudit listener, the webserver's /healthz probes. */
+function falcoContainer(ctx: ShapeContext, pod: PluginPod): Record<string, unknown> {
+  const { values: v, falcoVersion: version } = ctx;
+  const webPort = v.falco.webserver.listenPort;
+  return {
+    name: 'falco',
+    image: falcoImage(v),
+    imagePullPolicy: v.image.pullPolicy,
+    resources: v.resources,
+    securityContext: RESTRICTED_CONTAINER,
+    args: falcoArgs(ctx),
+    env: [...startupEnv(version), ...valuesEnv(v)],
+    ports: [
+      { name: 'k8saudit', containerPort: pod.listener.port, protocol: 'TCP' },
+      { name: 'web', containerPort: webPort, protocol: 'TCP' },
+    ],
+    ...healthProbes(version, ctx.kubernetesVersion, webPort),
+    volumeMounts: pluginMounts(pod.installs, pod.customRules),
+  };
+}
+
+/** Falco's command line: the syscall source turned off where the release can, then the values' extraArgs. */
+function falcoArgs(ctx: ShapeContext): string[] {
+  const args = ['/usr/bin/falco'];
+  if (ctx.falcoVersion.supportsDisableSource) args.push('--disable-source', 'syscall');
+  args.push(...ctx.values.extraArgs);
+  return args;
 }
 
 /** The Falco container's mounts: falcoctl's install folders, falco.yaml and the custom rules. */
