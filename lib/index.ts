@@ -45,6 +45,7 @@ export {
   PLUGIN_SHAPE_RESOURCES,
 } from './falco/falco';
 export type { FalcoOptions, FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
+export type { FalcoctlIndex } from './falco/falco-config';
 export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
 export type {
   FalcoChartValues,
@@ -70,12 +71,13 @@ export { FalcoVersion, FalcoShape } from './falco/falco-version';
 export { FALCO_RELEASES, NEWEST_FALCO_RELEASE, HostRootHandling, ProbeStyle, ArtifactSource } from './falco/falco-releases';
 export type { FalcoRelease } from './falco/falco-releases';
 export { parseFalcoctlRef, requiredPluginApi } from './falco/falcoctl-refs';
-export type { FalcoctlRef } from './falco/falcoctl-refs';
+export type { FalcoctlRef, FalcoctlRefVersion } from './falco/falcoctl-refs';
 export { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, PLUGIN_SHAPE_OMISSIONS, CHART_VALUES_DIFFERENCES } from './falco/differences';
 export type { FalcoDifference } from './falco/differences';
 
 // Versions, node files, validation, errors, output
 export { KubernetesVersion } from './core/kubernetes-version';
+export type { KubeadmPatchSupport } from './core/kubernetes-version';
 export { NodeFile, ARGOCD_SKIP_MARKER } from './core/node-file';
 export type { NodeFileProps } from './core/node-file';
 export { validateAll, assertValid } from './validation/validate-all';

@@ -39,19 +39,19 @@ export interface ApiServerPlanProps {
   /** `dynamic` or `webhook`. */
   readonly backend: 'dynamic' | 'webhook';
   /** Every flag (or map key) asked for, with what happened. */
-  readonly flags: readonly FlagChange[];
+  readonly flags: FlagChange[];
   /** Volumes added. */
-  readonly volumesAdded: readonly PlannedVolume[];
+  readonly volumesAdded: PlannedVolume[];
   /** Mounts added. */
-  readonly mountsAdded: readonly PlannedMount[];
+  readonly mountsAdded: PlannedMount[];
   /** Existing mounts that already make a needed path available. */
-  readonly mountsReused: readonly PlannedMount[];
+  readonly mountsReused: PlannedMount[];
   /** Files to place on the node. */
-  readonly files: readonly PlannedFile[];
+  readonly files: PlannedFile[];
   /** What was removed from a mirror pod dump. */
-  readonly cleanups: readonly string[];
+  readonly cleanups: string[];
   /** Anything else the operator must know (kept policies, skipped flags, limits). */
-  readonly notes: readonly string[];
+  readonly notes: string[];
 }
 
 /** The change made to the kube-apiserver manifest, structured for the app and readable by humans. */
@@ -61,23 +61,23 @@ export class ApiServerPlan {
   /** The audit backend the change sets up. */
   public readonly backend: 'dynamic' | 'webhook';
   /** Flags (or map keys) that were not there. */
-  public readonly flagsAdded: readonly FlagChange[];
+  public readonly flagsAdded: FlagChange[];
   /** Flags (or map keys) whose effective value was replaced (`from` -> `to`). */
-  public readonly flagsChanged: readonly FlagChange[];
+  public readonly flagsChanged: FlagChange[];
   /** Flags (or map keys) left as they were: already right, or the operator's value kept on purpose (`reason`). */
-  public readonly flagsKept: readonly FlagChange[];
+  public readonly flagsKept: FlagChange[];
   /** hostPath volumes added to the pod. */
-  public readonly volumesAdded: readonly PlannedVolume[];
+  public readonly volumesAdded: PlannedVolume[];
   /** Mounts added to the kube-apiserver container. */
-  public readonly mountsAdded: readonly PlannedMount[];
+  public readonly mountsAdded: PlannedMount[];
   /** Existing mounts that already cover a file the flags name. */
-  public readonly mountsReused: readonly PlannedMount[];
+  public readonly mountsReused: PlannedMount[];
   /** Files to place on the control-plane node. */
-  public readonly files: readonly PlannedFile[];
+  public readonly files: PlannedFile[];
   /** What was removed from a `kubectl get -o yaml` dump to make it a static pod manifest again. */
-  public readonly cleanups: readonly string[];
+  public readonly cleanups: string[];
   /** Things the operator should know (kept policies, missing mounts, kubeadm limits). */
-  public readonly notes: readonly string[];
+  public readonly notes: string[];
 
   constructor(props: ApiServerPlanProps) {
     this.version = props.version;

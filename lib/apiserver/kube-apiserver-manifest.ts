@@ -70,7 +70,7 @@ export class KubeApiServerManifest extends Construct {
   /** What changed, for the app to print. */
   public readonly plan: ApiServerPlan;
   /** The kubeadm JSON patch operations; empty when the manifest is not in kubeadm's layout. */
-  public readonly kubeadmPatch: readonly JsonPatchOperation[];
+  public readonly kubeadmPatch: JsonPatchOperation[];
   /** The patched manifest file (`kube-apiserver.yaml`). */
   public readonly manifestFile: NodeFile;
   /** The audit policy file (webhook backend, unless the manifest names its own policy). @default - none */
@@ -164,7 +164,7 @@ export class KubeApiServerManifest extends Construct {
     const manifestDescription =
       `the patched kube-apiserver static pod manifest: replace ${KUBE_APISERVER_MANIFEST_PATH} with it ` +
       '(keep no backup in that folder: the kubelet runs every file there)';
-    const edited = manifest.editedText(this.pod);
+    const edited = manifest._editedText(this.pod);
     if (edited.reason !== undefined) {
       this.notes.push(
         `kube-apiserver.yaml is the patched pod written anew, without the input's comments and layout: the input could not be edited in place (${edited.reason})`,

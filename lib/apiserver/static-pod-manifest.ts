@@ -63,7 +63,7 @@ export class StaticPodManifest {
   /** The parsed kube-apiserver command line of that container. */
   public readonly commandLine: ApiServerCommandLine;
   /** What was removed to turn a mirror pod dump back into a static pod manifest; empty for a real manifest. */
-  public readonly cleanups: readonly string[];
+  public readonly cleanups: string[];
 
   private readonly loaded: LoadedYaml;
 
@@ -203,8 +203,9 @@ export class StaticPodManifest {
    * alone (see `editYamlText`). Mirror pod cleanups are removals of their lines. `reason` instead of `text`
    * when the input uses YAML that is not edited in place (an alias or merge key where the change goes, a block
    * scalar that changes); the caller then writes `patched` re-serialized.
+   * @internal
    */
-  public editedText(patched: Json): { text: string; reason?: undefined } | { text?: undefined; reason: string } {
+  public _editedText(patched: Json): { text: string; reason?: undefined } | { text?: undefined; reason: string } {
     // the document went through JSON (see the constructor); so does the original, so that only real changes differ
     const original = JSON.parse(JSON.stringify(this.loaded.value));
     let text: string;

@@ -60,7 +60,7 @@ export interface WriteOutputOptions {
   /** The output folder as the user named it, for messages. @default - `outdir` */
   readonly shownAs?: string;
   /** The current folder, the config, every input file: refused as, or inside, the output folder. @default - none */
-  readonly protect?: readonly ProtectedPath[];
+  readonly protect?: ProtectedPath[];
 }
 
 /**

@@ -105,9 +105,9 @@ export class AuditPolicy {
   }
 
   /** The rules, first match wins. */
-  public readonly rules: readonly AuditPolicyRule[];
+  public readonly rules: AuditPolicyRule[];
   /** Stages never recorded. */
-  public readonly omitStages: readonly string[];
+  public readonly omitStages: string[];
 
   private constructor(rules: AuditPolicyRule[], options: AuditPolicyOptions) {
     const omit = options.omitStages ?? [AuditStage.REQUEST_RECEIVED];

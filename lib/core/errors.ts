@@ -22,6 +22,10 @@ const MAX_FIELD_CHARS = 200;
  * An error the user caused and can fix: bad config, bad values, a manifest we cannot patch,
  * a version that cannot do what was asked. The app prints its message without a stack trace
  * and exits non-zero; anything that is not a `UserError` is a bug and keeps its stack.
+ *
+ * TypeScript only: jsii cannot model a subclass of `Error`, and an error thrown in JavaScript reaches a Python,
+ * Java or Go app as that language's runtime error carrying the same message.
+ * @jsii ignore
  */
 export class UserError extends Error {
   /**
@@ -62,7 +66,10 @@ export class UserError extends Error {
   }
 }
 
-/** Several problems found at once (e.g. every validation violation); all are reported. */
+/**
+ * Several problems found at once (e.g. every validation violation); all are reported. TypeScript only, as `UserError`.
+ * @jsii ignore
+ */
 export class UserErrors extends UserError {
   /** True for a `UserErrors` from any copy of this library (see `UserError.isUserError`). */
   public static isUserErrors(x: unknown): x is UserErrors {

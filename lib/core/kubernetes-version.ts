@@ -11,13 +11,25 @@ const NEWEST_MINOR: number = SUPPORTED.newestMinor;
 
 const VERSION_PATTERN = /^v?(\d+)\.(\d+)(?:\.(\d+))?(?:[-_+.][0-9A-Za-z._+-]*)?$/;
 
+/** How a kubeadm version takes patch files for the static pods it writes (`KubernetesVersion.kubeadmPatches`). */
+export interface KubeadmPatchSupport {
+  /** The command-line flag naming the patches folder: `--experimental-patches` (1.19-1.21) or `--patches`. */
+  readonly flag: string;
+  /** The configuration field naming it, from 1.22. @default - none */
+  readonly configField?: string;
+  /** True from 1.23: `kubeadm init|join` refuse `--patches` beside `--config`, so the field is the way there. */
+  readonly initJoinNeedConfigField: boolean;
+}
+
 /**
  * A Kubernetes version and everything the project decides by it. Every version rule lives here,
  * so the rest of the code asks a question (`supportsDynamicAuditing`) instead of comparing numbers.
  */
 export class KubernetesVersion {
-  /** Every minor this project supports, oldest first. */
-  public static readonly SUPPORTED_MINORS: readonly number[] = Array.from({ length: NEWEST_MINOR - OLDEST_MINOR + 1 }, (_, i) => OLDEST_MINOR + i);
+  /** Every minor this project supports, oldest first (read-only: a plain array type for jsii, frozen). */
+  public static readonly SUPPORTED_MINORS: number[] = Object.freeze(
+    Array.from({ length: NEWEST_MINOR - OLDEST_MINOR + 1 }, (_, i) => OLDEST_MINOR + i),
+  ) as number[];
 
   /**
    * Parses `1.18.2`, `v1.18.2`, `1.18`, or a tag such as `v1.18.6-rancher1` / `v1.10.4_coreos.0`.
@@ -127,7 +139,7 @@ export class KubernetesVersion {
    * `{Init|Join}Configuration.patches.directory` from 1.22 (#103063); from 1.23 init/join refuse `--patches` beside
    * `--config`, so the configuration field is the way there, and `kubeadm upgrade` takes `--patches` (#104065).
    */
-  public get kubeadmPatches(): { readonly flag: string; readonly configField?: string; readonly initJoinNeedConfigField: boolean } | undefined {
+  public get kubeadmPatches(): KubeadmPatchSupport | undefined {
     if (this.minor < 19) return undefined;
     if (this.minor < 22) return { flag: '--experimental-patches', initJoinNeedConfigField: false };
     return { flag: '--patches', configField: '{Init|Join}Configuration.patches.directory', initJoinNeedConfigField: this.minor >= 23 };

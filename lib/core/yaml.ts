@@ -45,7 +45,7 @@ const INPUT_SCHEMA = new yaml.Schema({
   implicit: [TYPES.null, TYPES.bool, INT, TYPES.float, TYPES.merge],
 });
 
-export type YamlPath = readonly (string | number)[];
+export type YamlPath = (string | number)[];
 
 /** One parsed YAML (or JSON) document and the line of each of its fields, for error messages. */
 export interface LoadedYaml {

@@ -128,11 +128,19 @@ export function pluginFalcoConfig(
 }
 
 /** Artifacts falcoctl installs before Falco starts (Falco >= 0.37). */
+/** A falcoctl artifact index: where falcoctl looks artifact names up. */
+export interface FalcoctlIndex {
+  /** The index's name, e.g. `falcosecurity`. */
+  readonly name: string;
+  /** The index file's URL, e.g. `https://falcosecurity.github.io/falcoctl/index.yaml`. */
+  readonly url: string;
+}
+
 export interface FalcoctlArtifacts {
   /** Artifact references, e.g. `k8saudit-rules:0.16.1`. */
   readonly refs: readonly string[];
   /** Artifact indexes. */
-  readonly indexes: readonly { readonly name: string; readonly url: string }[];
+  readonly indexes: readonly FalcoctlIndex[];
   /** Whether falcoctl keeps its state in /artifactstate (falcoctl 0.12+, chart 7.2+). @default true */
   readonly stateDir?: boolean;
 }

@@ -61,7 +61,7 @@ export interface FalcoRelease {
   /** The falcoctl image the chart pinned for this Falco (falcoctl releases only). */
   readonly falcoctlImage?: string;
   /** The artifacts falcoctl installs by default, pinned to full versions (falcoctl releases only). */
-  readonly defaultRefs?: readonly string[];
+  readonly defaultRefs?: string[];
   /** The falcosecurity/falco chart release whose k8saudit preset the pins follow (0.36+; older ones have no render). */
   readonly chart?: string;
   /** falcoctl keeps its state in `stateDir` (an emptyDir at /artifactstate) from falcoctl 0.12 (chart 7.2+). */
@@ -117,7 +117,8 @@ const installed = (
   artifacts: ArtifactSource.FALCOCTL,
   pluginApi: o.pluginApi,
   falcoctlImage: `docker.io/falcosecurity/falcoctl:${o.falcoctl}`,
-  defaultRefs: o.refs,
+  // frozen like the table: the type is a plain array for jsii, the value stays read-only
+  defaultRefs: Object.freeze([...o.refs]) as string[],
   chart: `falco ${o.chart}`,
   falcoctlStateDir: o.chart72 === true,
   probes: o.chart72 ? ProbeStyle.STARTUP : ProbeStyle.DELAYED,

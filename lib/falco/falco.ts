@@ -11,6 +11,7 @@ import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { buildChartShape, privilegedPortProblem } from './chart-shape';
 import { detectFalcoChart, FalcoChart, FalcosecurityChartValues, locateChartValuesError, ResolvedChartValues } from './chart-values';
+import type { FalcoctlIndex } from './falco-config';
 import { NEWEST_FALCO_RELEASE } from './falco-releases';
 import { FalcoShape, FalcoVersion } from './falco-version';
 import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
@@ -35,7 +36,7 @@ export const PLUGIN_SHAPE_RESOURCES = Object.freeze({
   limits: { cpu: '1000m', memory: '1024Mi' },
 });
 /** The default falcoctl artifact index. */
-export const DEFAULT_FALCOCTL_INDEXES: readonly { readonly name: string; readonly url: string }[] = Object.freeze([
+export const DEFAULT_FALCOCTL_INDEXES: readonly FalcoctlIndex[] = Object.freeze([
   { name: 'falcosecurity', url: 'https://falcosecurity.github.io/falcoctl/index.yaml' },
 ]);
 /** The k8saudit plugin's default listen port. */
@@ -75,9 +76,9 @@ export interface FalcoctlOptions {
    * API is an error. `k8saudit:0.16` floats to the newest patch; the defaults are pinned.
    * @default - the refs pinned for that Falco (`FalcoVersion.release.defaultRefs`)
    */
-  readonly refs?: readonly string[];
+  readonly refs?: string[];
   /** Artifact indexes. @default DEFAULT_FALCOCTL_INDEXES */
-  readonly indexes?: readonly { readonly name: string; readonly url: string }[];
+  readonly indexes?: FalcoctlIndex[];
 }
 
 /**
@@ -147,12 +148,16 @@ export class Falco extends Construct {
   public readonly shape: FalcoShape;
   /** The chart the values are written for. */
   public readonly chart: FalcoChart;
-  /** The stable/falco values after merging over the chart 1.1.1 defaults (stable/falco values only). */
+  /**
+   * The stable/falco values after merging over the chart 1.1.1 defaults (stable/falco values only). A TypeScript view
+   * (every key required): other languages read what the values decided from the objects and `falcoConfig`.
+   * @jsii ignore
+   */
   public readonly values?: ResolvedFalcoValues;
   /** The falcosecurity/falco values after merging over the chart 9.1.0 defaults (falcosecurity/falco values only). */
   public readonly chartValues?: ResolvedChartValues;
   /** Valid, but worth telling: e.g. more than one replica, or a falcoctl follower. */
-  public readonly warnings: readonly string[];
+  public readonly warnings: string[];
   /** The release name. */
   public readonly releaseName: string;
   /** The namespace of Falco's namespaced objects. */
@@ -172,13 +177,13 @@ export class Falco extends Construct {
   /** The NodePort, when given. */
   public readonly nodePort?: number;
   /** Labels that select exactly Falco's pods. */
-  public readonly podSelector: Readonly<Record<string, string>>;
+  public readonly podSelector: Record<string, string>;
   /** The DaemonSet (legacy) or Deployment (plugin). */
   public readonly workload: ApiObject;
   /** The ConfigMap holding falco.yaml. */
   public readonly configMap: ApiObject;
   /** falco.yaml as data, as the ConfigMap holds it. */
-  public readonly falcoConfig: Readonly<Record<string, unknown>>;
+  public readonly falcoConfig: Record<string, unknown>;
   /** The Secret with `falco.pem` the legacy webserver's TLS reads (not rendered: it must exist before Falco starts). */
   public readonly webserverTlsSecret?: string;
 
@@ -207,7 +212,7 @@ export class Falco extends Construct {
     this.podSelector = Object.freeze({ ...parts.podSelector });
     this.configMap = parts.configMap;
     this.falcoConfig = parts.falcoConfig;
-    this.warnings = parts.warnings;
+    this.warnings = [...parts.warnings];
     this.node.addValidation({ validate: () => this.validateConfig() });
   }
 

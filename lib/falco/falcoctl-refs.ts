@@ -1,6 +1,16 @@
 import { UserError } from '../core/errors';
 import { FalcoVersion } from './falco-version';
 
+/** The version a falcoctl reference's tag names: `0.16` (minor, floats to the newest patch) or `0.16.1`. */
+export interface FalcoctlRefVersion {
+  /** The major version. */
+  readonly major: number;
+  /** The minor version. */
+  readonly minor: number;
+  /** The patch, when the tag names one. @default - the newest patch */
+  readonly patch?: number;
+}
+
 /**
  * What a falcoctl artifact reference asks for: `k8saudit:0.16.1`, `k8saudit-rules:0.16` (floats to the newest
  * patch), `ghcr.io/falcosecurity/plugins/plugin/k8saudit:0.11.0`, `k8saudit` or `k8saudit:latest` (the newest).
@@ -11,7 +21,7 @@ export interface FalcoctlRef {
   /** The artifact name: the last path segment without tag or digest (`k8saudit`, `k8saudit-rules`). */
   readonly name: string;
   /** The version the tag names, missing parts as undefined; undefined for no tag, `latest` or a digest. */
-  readonly version?: { readonly major: number; readonly minor: number; readonly patch?: number };
+  readonly version?: FalcoctlRefVersion;
 }
 
 /** Parses a falcoctl reference (see {@link FalcoctlRef}). */
