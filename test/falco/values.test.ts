@@ -3,6 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { checkFalcoValues, FALCO_CHART_DEFAULTS, FALCO_VALUES_SCHEMA, loadFalcoValues, resolveFalcoValues, SECRET_VALUES } from '../../lib/falco';
 import { urlCredentials } from '../../lib/falco/values';
+import { CHART_VERSION } from '../../lib/falco/chart-names';
+import { STABLE_CHART_VERSION } from '../../lib/falco/stable-falco-1.1.1-values';
 import { fixture } from './helpers';
 import { errorOf } from '../errors';
 
@@ -41,6 +43,24 @@ describe('chart 1.1.1 defaults', () => {
 
   test('the defaults pass their own schema', () => {
     expect(() => checkFalcoValues(JSON.parse(JSON.stringify(FALCO_CHART_DEFAULTS)))).not.toThrow();
+  });
+});
+
+describe('one source for the chart 1.1.1 values', () => {
+  const SHARED_CHART = path.resolve(__dirname, '../../../shared/reference/charts/stable-falco-1.1.1');
+  const shared = fs.existsSync(SHARED_CHART);
+  (shared ? test : test.skip)(
+    shared
+      ? 'lib/falco/stable-falco-1.1.1-values.ts is what scripts/gen-chart-values.js makes from ../shared'
+      : `lib/falco/stable-falco-1.1.1-values.ts is not compared with a fresh generation: ${SHARED_CHART} is missing`,
+    () => {
+      const { generateStable } = require('../../scripts/gen-chart-values.js');
+      expect(fs.readFileSync(path.join(__dirname, '../../lib/falco/stable-falco-1.1.1-values.ts'), 'utf8')).toBe(generateStable(SHARED_CHART));
+    },
+  );
+
+  test('the vendored values are the chart version the legacy shape labels its objects with', () => {
+    expect(STABLE_CHART_VERSION).toBe(CHART_VERSION);
   });
 });
 
