@@ -5,6 +5,7 @@ import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
 import { chartApiServerValueProblems } from './values-api-checks';
+import { schemaFromDefaults } from './values-schema';
 
 /** The chart a values file is written for. */
 export enum FalcoChart {
@@ -231,31 +232,16 @@ const KEY_OVERRIDES: Readonly<Record<string, KeyType>> = {
 deepFreeze(CHART_9_DEFAULTS);
 
 /** Every key of the chart's values: dotted path -> type, from values.yaml's defaults and {@link KEY_OVERRIDES}. */
-export const CHART_VALUES_SCHEMA: Readonly<Record<string, KeyType>> = Object.freeze(buildSchema());
-
-function buildSchema(): Record<string, KeyType> {
-  const out: Record<string, KeyType> = {};
-  const walk = (obj: Record<string, unknown>, prefix: string) => {
-    for (const [k, v] of Object.entries(obj)) {
-      const p = prefix + k;
-      const type = KEY_OVERRIDES[p] ?? typeOfDefault(v, p);
-      out[p] = type;
-      if (type === 'section') walk(v as Record<string, unknown>, `${p}.`);
-    }
-  };
-  walk(CHART_9_DEFAULTS, '');
-  for (const [p, t] of Object.entries(KEY_OVERRIDES)) out[p] ??= t;
-  return out;
-}
-
-function typeOfDefault(v: unknown, p: string): KeyType {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'boolean';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  if (Array.isArray(v)) return 'list';
-  if (isObject(v)) return 'section';
-  throw new Error(`chart values key ${p} has a null default and no type in KEY_OVERRIDES`);
-}
+export const CHART_VALUES_SCHEMA: Readonly<Record<string, KeyType>> = Object.freeze(
+  schemaFromDefaults(CHART_9_DEFAULTS, KEY_OVERRIDES, {
+    string: 'string',
+    boolean: 'boolean',
+    integer: 'integer',
+    number: 'number',
+    list: 'list',
+    section: 'section',
+  }),
+);
 
 const EXPECTED: Record<KeyType, string> = {
   string: 'a string',

@@ -5,6 +5,8 @@ import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../core/yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../core/util';
 import { apiServerValueProblems, valuesField } from './values-api-checks';
+import { STABLE_CHART_DEFAULTS } from './stable-falco-1.1.1-values';
+import { schemaFromDefaults } from './values-schema';
 
 /** An own key of a plain record: `constructor`, `__proto__` or `hasOwnProperty` are not keys of every object. */
 function hasKey(record: object, key: string): boolean {
@@ -209,8 +211,32 @@ type DeepRequired<T> = T extends readonly (infer U)[]
     ? { readonly [K in keyof T]-?: DeepRequired<NonNullable<T[K]>> | Extract<T[K], null> }
     : T;
 
+// the vendored defaults are shared data: nobody may change them
+deepFreeze(STABLE_CHART_DEFAULTS);
+
+/** Keys chart 1.1.1 reads that its values.yaml does not list: its name helpers' overrides (templates/_helpers.tpl). */
+const CHART_READS = { nameOverride: null, fullnameOverride: null };
+
+/**
+ * Keys of this tool, not of the chart, with defaults that keep the chart's output: the webserver's TLS, which chart
+ * 1.1.1's templates/configmap.yaml writes as `ssl_enabled: false` and `ssl_certificate: /etc/falco/falco.pem`, and the
+ * `existingSecret` of each integration with credentials (see {@link FalcoIntegrationsValues}).
+ */
+const TOOL_KEYS = {
+  falco: { webserver: { sslEnabled: false, sslCertificate: '/etc/falco/falco.pem' } },
+  integrations: { gcscc: { existingSecret: null }, snsOutput: { existingSecret: null }, pubsubOutput: { existingSecret: null } },
+};
+
+/**
+ * Chart 1.1.1's values.yaml defaults (vendored by scripts/gen-chart-values.js), after the keys its templates read
+ * that values.yaml lacks (`nameOverride`, `fullnameOverride`), with this tool's keys added.
+ */
+export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze(
+  merge(merge(CHART_READS, STABLE_CHART_DEFAULTS, []), TOOL_KEYS, []) as ResolvedFalcoValues,
+);
+
 /** gcscc's token in chart 1.1.1's values.yaml (and its README): published, so no secret. */
-const GCSCC_DEFAULT_TOKEN = 'b27511f86e911f20b9e0f9c8104b4ec4';
+const GCSCC_DEFAULT_TOKEN = FALCO_CHART_DEFAULTS.integrations.gcscc.webhookAuthenticationToken;
 
 /** A value the chart treats as a secret, and where it must come from instead. */
 export interface SecretValue {
@@ -258,67 +284,6 @@ export const SECRET_VALUES: Readonly<Record<string, SecretValue>> = Object.freez
   },
 });
 
-/** Chart 1.1.1's values.yaml defaults. */
-export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze({
-  nameOverride: null,
-  fullnameOverride: null,
-  image: { registry: 'docker.io', repository: 'falcosecurity/falco', tag: '0.19.0', pullPolicy: 'IfNotPresent' },
-  docker: { enabled: true, socket: '/var/run/docker.sock' },
-  containerd: { enabled: true, socket: '/run/containerd/containerd.sock' },
-  resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '200m', memory: '1024Mi' } },
-  extraArgs: [],
-  nodeSelector: {},
-  affinity: {},
-  rbac: { create: true },
-  podSecurityPolicy: { create: false },
-  serviceAccount: { create: true, name: null },
-  fakeEventGenerator: { enabled: false, replicas: 1 },
-  daemonset: { updateStrategy: { type: 'RollingUpdate' }, env: {} },
-  proxy: { httpProxy: null, httpsProxy: null, noProxy: null },
-  timezone: null,
-  priorityClassName: null,
-  ebpf: { enabled: false, settings: { hostNetwork: true, mountEtcVolume: true } },
-  auditLog: { enabled: false, dynamicBackend: { enabled: false } },
-  falco: {
-    rulesFile: ['/etc/falco/falco_rules.yaml', '/etc/falco/falco_rules.local.yaml', '/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d'],
-    timeFormatISO8601: false,
-    jsonOutput: false,
-    jsonIncludeOutputProperty: true,
-    logStderr: true,
-    logSyslog: true,
-    logLevel: 'info',
-    priority: 'debug',
-    bufferedOutputs: false,
-    syscallEventDrops: { actions: ['log', 'alert'], rate: 0.03333, maxBurst: 10 },
-    outputs: { rate: 1, maxBurst: 1000 },
-    syslogOutput: { enabled: true },
-    fileOutput: { enabled: false, keepAlive: false, filename: './events.txt' },
-    stdoutOutput: { enabled: true },
-    webserver: {
-      enabled: true,
-      listenPort: 8765,
-      k8sAuditEndpoint: '/k8s-audit',
-      sslEnabled: false,
-      sslCertificate: '/etc/falco/falco.pem',
-    },
-    programOutput: { enabled: false, keepAlive: false, program: 'mail -s "Falco Notification" someone@example.com' },
-    httpOutput: { enabled: false, url: 'http://some.url' },
-  },
-  customRules: {},
-  integrations: {
-    gcscc: {
-      enabled: false,
-      webhookUrl: 'http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events',
-      webhookAuthenticationToken: GCSCC_DEFAULT_TOKEN,
-      existingSecret: null,
-    },
-    natsOutput: { enabled: false, natsUrl: 'nats://nats.nats-io.svc.cluster.local:4222' },
-    snsOutput: { enabled: false, topic: '', aws_access_key_id: '', aws_secret_access_key: '', aws_default_region: '', existingSecret: null },
-    pubsubOutput: { enabled: false, topic: '', credentialsData: '', projectID: '', existingSecret: null },
-  },
-  tolerations: [{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/master' }],
-} as ResolvedFalcoValues);
-
 /** The type a values key must have. */
 export type ValueType =
   | 'string'
@@ -335,119 +300,47 @@ export type ValueType =
   | 'section';
 
 /**
- * The schema of the values: dotted path -> type. `section` is a mapping whose keys are listed
- * here too; `object`, `string-map`, `scalar-map` and `object-list` are free-form Kubernetes or
- * user data whose inner keys are not checked here.
+ * Keys whose type is not the one their default suggests: null defaults, a port, free-form Kubernetes data (`object`,
+ * `object-list`), user data (`string-map`, `scalar-map`) and a rate whose default is a whole number.
  */
-export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.freeze({
+const VALUE_OVERRIDES = {
   nameOverride: 'nullable-string',
   fullnameOverride: 'nullable-string',
-  image: 'section',
-  'image.registry': 'string',
-  'image.repository': 'string',
-  'image.tag': 'string',
-  'image.pullPolicy': 'string',
-  docker: 'section',
-  'docker.enabled': 'boolean',
-  'docker.socket': 'string',
-  containerd: 'section',
-  'containerd.enabled': 'boolean',
-  'containerd.socket': 'string',
   resources: 'object',
-  extraArgs: 'string-list',
   nodeSelector: 'string-map',
   affinity: 'object',
-  rbac: 'section',
-  'rbac.create': 'boolean',
-  podSecurityPolicy: 'section',
-  'podSecurityPolicy.create': 'boolean',
-  serviceAccount: 'section',
-  'serviceAccount.create': 'boolean',
   'serviceAccount.name': 'nullable-string',
-  fakeEventGenerator: 'section',
-  'fakeEventGenerator.enabled': 'boolean',
-  'fakeEventGenerator.replicas': 'integer',
-  daemonset: 'section',
   'daemonset.updateStrategy': 'object',
   'daemonset.env': 'scalar-map',
-  proxy: 'section',
   'proxy.httpProxy': 'nullable-string',
   'proxy.httpsProxy': 'nullable-string',
   'proxy.noProxy': 'nullable-string',
   timezone: 'nullable-string',
   priorityClassName: 'nullable-string',
-  ebpf: 'section',
-  'ebpf.enabled': 'boolean',
-  'ebpf.settings': 'section',
-  'ebpf.settings.hostNetwork': 'boolean',
-  'ebpf.settings.mountEtcVolume': 'boolean',
-  auditLog: 'section',
-  'auditLog.enabled': 'boolean',
-  'auditLog.dynamicBackend': 'section',
-  'auditLog.dynamicBackend.enabled': 'boolean',
-  falco: 'section',
-  'falco.rulesFile': 'string-list',
-  'falco.timeFormatISO8601': 'boolean',
-  'falco.jsonOutput': 'boolean',
-  'falco.jsonIncludeOutputProperty': 'boolean',
-  'falco.logStderr': 'boolean',
-  'falco.logSyslog': 'boolean',
-  'falco.logLevel': 'string',
-  'falco.priority': 'string',
-  'falco.bufferedOutputs': 'boolean',
-  'falco.syscallEventDrops': 'section',
-  'falco.syscallEventDrops.actions': 'string-list',
-  'falco.syscallEventDrops.rate': 'number',
-  'falco.syscallEventDrops.maxBurst': 'integer',
-  'falco.outputs': 'section',
   'falco.outputs.rate': 'number',
-  'falco.outputs.maxBurst': 'integer',
-  'falco.syslogOutput': 'section',
-  'falco.syslogOutput.enabled': 'boolean',
-  'falco.fileOutput': 'section',
-  'falco.fileOutput.enabled': 'boolean',
-  'falco.fileOutput.keepAlive': 'boolean',
-  'falco.fileOutput.filename': 'string',
-  'falco.stdoutOutput': 'section',
-  'falco.stdoutOutput.enabled': 'boolean',
-  'falco.webserver': 'section',
-  'falco.webserver.enabled': 'boolean',
   'falco.webserver.listenPort': 'port',
-  'falco.webserver.k8sAuditEndpoint': 'string',
-  'falco.webserver.sslEnabled': 'boolean',
-  'falco.webserver.sslCertificate': 'string',
-  'falco.programOutput': 'section',
-  'falco.programOutput.enabled': 'boolean',
-  'falco.programOutput.keepAlive': 'boolean',
-  'falco.programOutput.program': 'string',
-  'falco.httpOutput': 'section',
-  'falco.httpOutput.enabled': 'boolean',
-  'falco.httpOutput.url': 'string',
   customRules: 'string-map',
-  integrations: 'section',
-  'integrations.gcscc': 'section',
-  'integrations.gcscc.enabled': 'boolean',
-  'integrations.gcscc.webhookUrl': 'string',
-  'integrations.gcscc.webhookAuthenticationToken': 'string',
   'integrations.gcscc.existingSecret': 'nullable-string',
-  'integrations.natsOutput': 'section',
-  'integrations.natsOutput.enabled': 'boolean',
-  'integrations.natsOutput.natsUrl': 'string',
-  'integrations.snsOutput': 'section',
-  'integrations.snsOutput.enabled': 'boolean',
-  'integrations.snsOutput.topic': 'string',
-  'integrations.snsOutput.aws_access_key_id': 'string',
-  'integrations.snsOutput.aws_secret_access_key': 'string',
-  'integrations.snsOutput.aws_default_region': 'string',
   'integrations.snsOutput.existingSecret': 'nullable-string',
-  'integrations.pubsubOutput': 'section',
-  'integrations.pubsubOutput.enabled': 'boolean',
-  'integrations.pubsubOutput.topic': 'string',
-  'integrations.pubsubOutput.credentialsData': 'string',
-  'integrations.pubsubOutput.projectID': 'string',
   'integrations.pubsubOutput.existingSecret': 'nullable-string',
   tolerations: 'object-list',
-});
+} as const satisfies Readonly<Record<string, ValueType>>;
+
+/**
+ * The schema of the values: dotted path -> type. `section` is a mapping whose keys are listed
+ * here too; `object`, `string-map`, `scalar-map` and `object-list` are free-form Kubernetes or
+ * user data whose inner keys are not checked here. Derived from {@link FALCO_CHART_DEFAULTS} and the overrides.
+ */
+export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.freeze(
+  schemaFromDefaults<ValueType>(FALCO_CHART_DEFAULTS, VALUE_OVERRIDES, {
+    string: 'string',
+    boolean: 'boolean',
+    integer: 'integer',
+    number: 'number',
+    list: 'string-list',
+    section: 'section',
+  }),
+);
 
 const EXPECTED: Record<ValueType, string> = {
   string: 'a string',

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as ts from 'typescript';
 import { checkFalcoValues, FALCO_CHART_DEFAULTS, FALCO_VALUES_SCHEMA, loadFalcoValues, resolveFalcoValues, SECRET_VALUES } from '../../lib/falco';
 import { urlCredentials } from '../../lib/falco/values';
 import { CHART_VERSION } from '../../lib/falco/chart-names';
@@ -61,6 +62,61 @@ describe('one source for the chart 1.1.1 values', () => {
 
   test('the vendored values are the chart version the legacy shape labels its objects with', () => {
     expect(STABLE_CHART_VERSION).toBe(CHART_VERSION);
+  });
+
+  /**
+   * The keys of FalcoChartValues and the interfaces it names, read from values.ts with the TypeScript compiler API:
+   * dotted path -> the property's type as written (a section: `section`).
+   */
+  function interfaceKeys(): Record<string, string> {
+    const file = path.join(__dirname, '../../lib/falco/values.ts');
+    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const interfaces = new Map<string, ts.InterfaceDeclaration>();
+    source.forEachChild((node) => {
+      if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
+    });
+    const out: Record<string, string> = {};
+    const walk = (members: ts.NodeArray<ts.TypeElement>, prefix: string) => {
+      for (const member of members) {
+        if (!ts.isPropertySignature(member) || !member.type) throw new Error(`${prefix}: not a property: ${member.getText()}`);
+        const key = prefix + (member.name as ts.Identifier).text;
+        const type = member.type;
+        const named = ts.isTypeReferenceNode(type) ? interfaces.get(type.typeName.getText()) : undefined;
+        const inner = named ? named.members : ts.isTypeLiteralNode(type) ? type.members : undefined;
+        out[key] = inner
+          ? 'section'
+          : type
+              .getText()
+              .replace(/\breadonly /g, '')
+              .replace(/ \| null$/, '');
+        if (inner) walk(inner, `${key}.`);
+      }
+    };
+    walk(interfaces.get('FalcoChartValues')!.members, '');
+    return out;
+  }
+
+  /** The TypeScript type a key of each schema type is written with. */
+  const TS_TYPES: Record<string, string[]> = {
+    section: ['section'],
+    string: ['string'],
+    'nullable-string': ['string'],
+    boolean: ['boolean'],
+    integer: ['number'],
+    port: ['number'],
+    number: ['number'],
+    'string-list': ['string[]'],
+    'string-map': ['Record<string, string>'],
+    'scalar-map': ['Record<string, string | number | boolean>'],
+    object: ['Record<string, unknown>'],
+    'object-list': ['Record<string, unknown>[]'],
+  };
+
+  test('the documented interfaces (FalcoChartValues and the ones it names) have exactly the keys of the schema, each typed as the schema says', () => {
+    const keys = interfaceKeys();
+    expect(Object.keys(keys).sort()).toEqual(Object.keys(FALCO_VALUES_SCHEMA).sort());
+    const mistyped = Object.entries(keys).filter(([k, t]) => !TS_TYPES[FALCO_VALUES_SCHEMA[k]]?.includes(t));
+    expect(mistyped.map(([k, t]) => `${k}: ${t} for ${FALCO_VALUES_SCHEMA[k]}`)).toEqual([]);
   });
 });
 
