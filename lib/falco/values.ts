@@ -21,9 +21,9 @@ function hasKey(record: object, key: string): boolean {
  */
 export interface FalcoChartValues {
   /** Replaces the chart name (`falco`) in object names. @default - the chart name */
-  readonly nameOverride?: string | null;
+  readonly nameOverride?: string;
   /** Replaces the whole object name prefix. @default - the chart's fullname rule */
-  readonly fullnameOverride?: string | null;
+  readonly fullnameOverride?: string;
   /** The Falco image. */
   readonly image?: FalcoImageValues;
   /** The Docker socket Falco reads container metadata from. */
@@ -33,54 +33,31 @@ export interface FalcoChartValues {
   /** Container resources. @default requests 100m/512Mi, limits 200m/1024Mi */
   readonly resources?: Record<string, unknown>;
   /** Extra arguments appended to Falco's command line. @default [] */
-  readonly extraArgs?: readonly string[];
+  readonly extraArgs?: string[];
   /** Pod node selector. @default {} */
   readonly nodeSelector?: Record<string, string>;
   /** Pod affinity. @default {} */
   readonly affinity?: Record<string, unknown>;
   /** RBAC objects (ClusterRole, ClusterRoleBinding). */
-  readonly rbac?: { /** @default true */ readonly create?: boolean };
+  readonly rbac?: FalcoRbacValues;
   /** A PodSecurityPolicy for Falco (policy/v1beta1, served up to Kubernetes 1.24). */
-  readonly podSecurityPolicy?: { /** @default false */ readonly create?: boolean };
+  readonly podSecurityPolicy?: FalcoPodSecurityPolicyValues;
   /** The service account Falco runs as. */
-  readonly serviceAccount?: {
-    /** @default true */ readonly create?: boolean;
-    /** @default - the fullname when created, `default` otherwise */ readonly name?: string | null;
-  };
+  readonly serviceAccount?: FalcoServiceAccountValues;
   /** The event generator Deployment (test events). */
-  readonly fakeEventGenerator?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default 1 */ readonly replicas?: number;
-  };
+  readonly fakeEventGenerator?: FalcoFakeEventGeneratorValues;
   /** DaemonSet settings. */
-  readonly daemonset?: {
-    /** @default { type: RollingUpdate } */ readonly updateStrategy?: Record<string, unknown>;
-    /** Extra environment variables for the Falco container. @default {} */
-    readonly env?: Record<string, string | number | boolean>;
-  };
+  readonly daemonset?: FalcoDaemonSetValues;
   /** Proxy environment for Falco. */
-  readonly proxy?: {
-    /** @default - none */ readonly httpProxy?: string | null;
-    /** @default - none */ readonly httpsProxy?: string | null;
-    /** @default - none */ readonly noProxy?: string | null;
-  };
+  readonly proxy?: FalcoProxyValues;
   /** `TZ` of the Falco container. @default - none */
-  readonly timezone?: string | null;
+  readonly timezone?: string;
   /** Pod priority class. @default - none */
-  readonly priorityClassName?: string | null;
+  readonly priorityClassName?: string;
   /** The eBPF driver instead of the kernel module. */
-  readonly ebpf?: {
-    /** @default false */ readonly enabled?: boolean;
-    readonly settings?: {
-      /** Host network for eBPF JIT. @default true */ readonly hostNetwork?: boolean;
-      /** Mount the host's /etc (kernel version on COS). @default true */ readonly mountEtcVolume?: boolean;
-    };
-  };
+  readonly ebpf?: FalcoEbpfValues;
   /** Kubernetes audit events. */
-  readonly auditLog?: {
-    /** @default false */ readonly enabled?: boolean;
-    readonly dynamicBackend?: { /** An AuditSink (rendered by FalcoAuditSink). @default false */ readonly enabled?: boolean };
-  };
+  readonly auditLog?: FalcoAuditLogValues;
   /** falco.yaml settings. */
   readonly falco?: FalcoConfigValues;
   /** Extra rules files: file name -> rules text, loaded from `/etc/falco/rules.d`. @default {} */
@@ -88,7 +65,7 @@ export interface FalcoChartValues {
   /** Output integrations (sidecars reading a named pipe, or a program output). */
   readonly integrations?: FalcoIntegrationsValues;
   /** Pod tolerations. @default - NoSchedule on node-role.kubernetes.io/master */
-  readonly tolerations?: readonly Record<string, unknown>[];
+  readonly tolerations?: Record<string, unknown>[];
 }
 
 /** The Falco image. */
@@ -106,10 +83,69 @@ export interface FalcoSocketValues {
   /** @default /var/run/docker.sock or /run/containerd/containerd.sock */ readonly socket?: string;
 }
 
+/** `rbac`: the ClusterRole and ClusterRoleBinding. */
+export interface FalcoRbacValues {
+  /** @default true */ readonly create?: boolean;
+}
+
+/** `podSecurityPolicy`: a PodSecurityPolicy for Falco. */
+export interface FalcoPodSecurityPolicyValues {
+  /** @default false */ readonly create?: boolean;
+}
+
+/** `serviceAccount`: the service account Falco runs as. */
+export interface FalcoServiceAccountValues {
+  /** @default true */ readonly create?: boolean;
+  /** @default - the fullname when created, `default` otherwise */ readonly name?: string;
+}
+
+/** `fakeEventGenerator`: the event generator Deployment (test events). */
+export interface FalcoFakeEventGeneratorValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default 1 */ readonly replicas?: number;
+}
+
+/** `daemonset`: DaemonSet settings. */
+export interface FalcoDaemonSetValues {
+  /** @default { type: RollingUpdate } */ readonly updateStrategy?: Record<string, unknown>;
+  /** Extra environment variables for the Falco container. @default {} */
+  readonly env?: Record<string, string | number | boolean>;
+}
+
+/** `proxy`: proxy environment for Falco. */
+export interface FalcoProxyValues {
+  /** @default - none */ readonly httpProxy?: string;
+  /** @default - none */ readonly httpsProxy?: string;
+  /** @default - none */ readonly noProxy?: string;
+}
+
+/** `ebpf`: the eBPF driver instead of the kernel module. */
+export interface FalcoEbpfValues {
+  /** @default false */ readonly enabled?: boolean;
+  readonly settings?: FalcoEbpfSettingsValues;
+}
+
+/** `ebpf.settings`: what the eBPF driver needs from the host. */
+export interface FalcoEbpfSettingsValues {
+  /** Host network for eBPF JIT. @default true */ readonly hostNetwork?: boolean;
+  /** Mount the host's /etc (kernel version on COS). @default true */ readonly mountEtcVolume?: boolean;
+}
+
+/** `auditLog`: Kubernetes audit events. */
+export interface FalcoAuditLogValues {
+  /** @default false */ readonly enabled?: boolean;
+  readonly dynamicBackend?: FalcoDynamicBackendValues;
+}
+
+/** `auditLog.dynamicBackend`: the AuditSink that sends the API server's audit events to Falco. */
+export interface FalcoDynamicBackendValues {
+  /** An AuditSink (rendered by FalcoAuditSink). @default false */ readonly enabled?: boolean;
+}
+
 /** The `falco:` section: falco.yaml in camelCase. */
 export interface FalcoConfigValues {
   /** @default falco_rules.yaml, falco_rules.local.yaml, k8s_audit_rules.yaml, rules.d under /etc/falco */
-  readonly rulesFile?: readonly string[];
+  readonly rulesFile?: string[];
   /** @default false */ readonly timeFormatISO8601?: boolean;
   /** @default false */ readonly jsonOutput?: boolean;
   /** @default true */ readonly jsonIncludeOutputProperty?: boolean;
@@ -118,97 +154,163 @@ export interface FalcoConfigValues {
   /** @default info */ readonly logLevel?: string;
   /** @default debug */ readonly priority?: string;
   /** @default false */ readonly bufferedOutputs?: boolean;
-  readonly syscallEventDrops?: {
-    /** @default [log, alert] */ readonly actions?: readonly string[];
-    /** @default 0.03333 */ readonly rate?: number;
-    /** @default 10 */ readonly maxBurst?: number;
-  };
-  readonly outputs?: { /** @default 1 */ readonly rate?: number; /** @default 1000 */ readonly maxBurst?: number };
-  readonly syslogOutput?: { /** @default true */ readonly enabled?: boolean };
-  readonly fileOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default false */ readonly keepAlive?: boolean;
-    /** @default ./events.txt */ readonly filename?: string;
-  };
-  readonly stdoutOutput?: { /** @default true */ readonly enabled?: boolean };
+  readonly syscallEventDrops?: FalcoSyscallEventDropsValues;
+  readonly outputs?: FalcoOutputsValues;
+  readonly syslogOutput?: FalcoSyslogOutputValues;
+  readonly fileOutput?: FalcoFileOutputValues;
+  readonly stdoutOutput?: FalcoStdoutOutputValues;
   /** The embedded webserver: the audit endpoint (Falco <= 0.31) and health endpoint. */
-  readonly webserver?: {
-    /** @default true */ readonly enabled?: boolean;
-    /** @default 8765 */ readonly listenPort?: number;
-    /** @default /k8s-audit */ readonly k8sAuditEndpoint?: string;
-    /** @default false */ readonly sslEnabled?: boolean;
-    /** @default /etc/falco/falco.pem */ readonly sslCertificate?: string;
-  };
-  readonly programOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default false */ readonly keepAlive?: boolean;
-    /** @default mail -s "Falco Notification" someone@example.com */ readonly program?: string;
-  };
-  readonly httpOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default http://some.url */ readonly url?: string;
-  };
+  readonly webserver?: FalcoWebserverValues;
+  readonly programOutput?: FalcoProgramOutputValues;
+  readonly httpOutput?: FalcoHttpOutputValues;
+}
+
+/** `falco.syscallEventDrops`: what Falco does when the kernel buffer drops system calls. */
+export interface FalcoSyscallEventDropsValues {
+  /** @default [log, alert] */ readonly actions?: string[];
+  /** @default 0.03333 */ readonly rate?: number;
+  /** @default 10 */ readonly maxBurst?: number;
+}
+
+/** `falco.outputs`: the token bucket that throttles notifications. */
+export interface FalcoOutputsValues {
+  /** @default 1 */ readonly rate?: number;
+  /** @default 1000 */ readonly maxBurst?: number;
+}
+
+/** `falco.syslogOutput`: notifications to syslog. */
+export interface FalcoSyslogOutputValues {
+  /** @default true */ readonly enabled?: boolean;
+}
+
+/** `falco.fileOutput`: notifications to a file. */
+export interface FalcoFileOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default false */ readonly keepAlive?: boolean;
+  /** @default ./events.txt */ readonly filename?: string;
+}
+
+/** `falco.stdoutOutput`: notifications to standard output. */
+export interface FalcoStdoutOutputValues {
+  /** @default true */ readonly enabled?: boolean;
+}
+
+/** `falco.webserver`: the embedded webserver, the audit endpoint (Falco <= 0.31) and health endpoint. */
+export interface FalcoWebserverValues {
+  /** @default true */ readonly enabled?: boolean;
+  /** @default 8765 */ readonly listenPort?: number;
+  /** @default /k8s-audit */ readonly k8sAuditEndpoint?: string;
+  /** @default false */ readonly sslEnabled?: boolean;
+  /** @default /etc/falco/falco.pem */ readonly sslCertificate?: string;
+}
+
+/** `falco.programOutput`: notifications to a program's standard input. */
+export interface FalcoProgramOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default false */ readonly keepAlive?: boolean;
+  /** @default mail -s "Falco Notification" someone@example.com */ readonly program?: string;
+}
+
+/** `falco.httpOutput`: notifications posted to a URL. */
+export interface FalcoHttpOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default http://some.url */ readonly url?: string;
 }
 
 /** The chart's output integrations. */
 export interface FalcoIntegrationsValues {
   /** Google Cloud Security Command Center through a program output. */
-  readonly gcscc?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events */ readonly webhookUrl?: string;
-    /**
-     * The token, literally. Refused unless empty or the chart's published default: the output is meant for Git.
-     * @default b27511f86e911f20b9e0f9c8104b4ec4
-     */
-    readonly webhookAuthenticationToken?: string;
-    /**
-     * Not a chart key: a Secret in Falco's namespace whose key `webhook-authentication-token` holds the token,
-     * given to Falco as an environment variable that the program output's shell expands.
-     * @default - none: the token is `webhookAuthenticationToken`
-     */
-    readonly existingSecret?: string | null;
-  };
+  readonly gcscc?: FalcoGcsccValues;
   /** NATS sidecar reading the output pipe. */
-  readonly natsOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default nats://nats.nats-io.svc.cluster.local:4222 */ readonly natsUrl?: string;
-  };
+  readonly natsOutput?: FalcoNatsOutputValues;
   /** Amazon SNS sidecar reading the output pipe. */
-  readonly snsOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default "" */ readonly topic?: string;
-    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly aws_access_key_id?: string;
-    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly aws_secret_access_key?: string;
-    /** @default "" */ readonly aws_default_region?: string;
-    /**
-     * Not a chart key: a Secret in Falco's namespace with the chart's keys `aws_access_key_id` and
-     * `aws_secret_access_key`; required when enabled (no Secret is rendered).
-     * @default - none
-     */
-    readonly existingSecret?: string | null;
-  };
+  readonly snsOutput?: FalcoSnsOutputValues;
   /** Google Pub/Sub sidecar reading the output pipe. */
-  readonly pubsubOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default "" */ readonly topic?: string;
-    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly credentialsData?: string;
-    /** Refused unless empty (the chart keeps it in its Secret): give it in `existingSecret`. @default "" */ readonly projectID?: string;
-    /**
-     * Not a chart key: a Secret in Falco's namespace with the chart's keys `gcp-credentials-data` and
-     * `gcp-project-id`; required when enabled (no Secret is rendered).
-     * @default - none
-     */
-    readonly existingSecret?: string | null;
-  };
+  readonly pubsubOutput?: FalcoPubsubOutputValues;
 }
 
-/** Every key present and typed: the values after merging over the defaults. */
+/** `integrations.gcscc`: Google Cloud Security Command Center through a program output. */
+export interface FalcoGcsccValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events */ readonly webhookUrl?: string;
+  /**
+   * The token, literally. Refused unless empty or the chart's published default: the output is meant for Git.
+   * @default b27511f86e911f20b9e0f9c8104b4ec4
+   */
+  readonly webhookAuthenticationToken?: string;
+  /**
+   * Not a chart key: a Secret in Falco's namespace whose key `webhook-authentication-token` holds the token,
+   * given to Falco as an environment variable that the program output's shell expands.
+   * @default - none: the token is `webhookAuthenticationToken`
+   */
+  readonly existingSecret?: string;
+}
+
+/** `integrations.natsOutput`: NATS sidecar reading the output pipe. */
+export interface FalcoNatsOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default nats://nats.nats-io.svc.cluster.local:4222 */ readonly natsUrl?: string;
+}
+
+/** `integrations.snsOutput`: Amazon SNS sidecar reading the output pipe. */
+export interface FalcoSnsOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default "" */ readonly topic?: string;
+  /**
+   * Refused unless empty: give it in `existingSecret`. Not in the jsii API (a chart key, not camelCase).
+   * @default ""
+   * @jsii ignore
+   */
+  readonly aws_access_key_id?: string;
+  /**
+   * Refused unless empty: give it in `existingSecret`. Not in the jsii API (a chart key, not camelCase).
+   * @default ""
+   * @jsii ignore
+   */
+  readonly aws_secret_access_key?: string;
+  /**
+   * Not in the jsii API (a chart key, not camelCase): from other languages, set it in a values file.
+   * @default ""
+   * @jsii ignore
+   */
+  readonly aws_default_region?: string;
+  /**
+   * Not a chart key: a Secret in Falco's namespace with the chart's keys `aws_access_key_id` and
+   * `aws_secret_access_key`; required when enabled (no Secret is rendered).
+   * @default - none
+   */
+  readonly existingSecret?: string;
+}
+
+/** `integrations.pubsubOutput`: Google Pub/Sub sidecar reading the output pipe. */
+export interface FalcoPubsubOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default "" */ readonly topic?: string;
+  /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly credentialsData?: string;
+  /** Refused unless empty (the chart keeps it in its Secret): give it in `existingSecret`. @default "" */ readonly projectID?: string;
+  /**
+   * Not a chart key: a Secret in Falco's namespace with the chart's keys `gcp-credentials-data` and
+   * `gcp-project-id`; required when enabled (no Secret is rendered).
+   * @default - none
+   */
+  readonly existingSecret?: string;
+}
+
+/**
+ * Every key present and typed: the values after merging over the defaults. A key whose default is null (see the
+ * `nullable-string` overrides) stays null when the values leave it out.
+ */
 export type ResolvedFalcoValues = DeepRequired<FalcoChartValues>;
 
-type DeepRequired<T> = T extends readonly (infer U)[]
+/** The dotted paths whose default is null: the `nullable-string` keys of {@link VALUE_OVERRIDES}. */
+type NullByDefault = {
+  [K in keyof typeof VALUE_OVERRIDES]: (typeof VALUE_OVERRIDES)[K] extends 'nullable-string' ? K : never;
+}[keyof typeof VALUE_OVERRIDES];
+
+type DeepRequired<T, P extends string = ''> = T extends readonly (infer U)[]
   ? readonly U[]
   : T extends object
-    ? { readonly [K in keyof T]-?: DeepRequired<NonNullable<T[K]>> | Extract<T[K], null> }
+    ? { readonly [K in keyof T & string]-?: DeepRequired<NonNullable<T[K]>, `${P}${K}.`> | (`${P}${K}` extends NullByDefault ? null : never) }
     : T;
 
 // the vendored defaults are shared data: nobody may change them

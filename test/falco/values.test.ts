@@ -16,6 +16,17 @@ function tmpValues(text: string): string {
   return file;
 }
 
+/** The interfaces a file of lib/falco/ declares, by name, parsed with the TypeScript compiler API. */
+function interfacesOf(name: string): Map<string, ts.InterfaceDeclaration> {
+  const file = path.join(__dirname, '../../lib/falco', name);
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const interfaces = new Map<string, ts.InterfaceDeclaration>();
+  source.forEachChild((node) => {
+    if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
+  });
+  return interfaces;
+}
+
 describe('chart 1.1.1 defaults', () => {
   test('resolve to the chart defaults when nothing is given', () => {
     expect(resolveFalcoValues({})).toEqual(FALCO_CHART_DEFAULTS);
@@ -69,27 +80,15 @@ describe('one source for the chart 1.1.1 values', () => {
    * dotted path -> the property's type as written (a section: `section`).
    */
   function interfaceKeys(): Record<string, string> {
-    const file = path.join(__dirname, '../../lib/falco/values.ts');
-    const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-    const interfaces = new Map<string, ts.InterfaceDeclaration>();
-    source.forEachChild((node) => {
-      if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
-    });
+    const interfaces = interfacesOf('values.ts');
     const out: Record<string, string> = {};
     const walk = (members: ts.NodeArray<ts.TypeElement>, prefix: string) => {
       for (const member of members) {
         if (!ts.isPropertySignature(member) || !member.type) throw new Error(`${prefix}: not a property: ${member.getText()}`);
         const key = prefix + (member.name as ts.Identifier).text;
-        const type = member.type;
-        const named = ts.isTypeReferenceNode(type) ? interfaces.get(type.typeName.getText()) : undefined;
-        const inner = named ? named.members : ts.isTypeLiteralNode(type) ? type.members : undefined;
-        out[key] = inner
-          ? 'section'
-          : type
-              .getText()
-              .replace(/\breadonly /g, '')
-              .replace(/ \| null$/, '');
-        if (inner) walk(inner, `${key}.`);
+        const named = ts.isTypeReferenceNode(member.type) ? interfaces.get(member.type.typeName.getText()) : undefined;
+        out[key] = named ? 'section' : member.type.getText();
+        if (named) walk(named.members, `${key}.`);
       }
     };
     walk(interfaces.get('FalcoChartValues')!.members, '');
@@ -117,6 +116,61 @@ describe('one source for the chart 1.1.1 values', () => {
     expect(Object.keys(keys).sort()).toEqual(Object.keys(FALCO_VALUES_SCHEMA).sort());
     const mistyped = Object.entries(keys).filter(([k, t]) => !TS_TYPES[FALCO_VALUES_SCHEMA[k]]?.includes(t));
     expect(mistyped.map(([k, t]) => `${k}: ${t} for ${FALCO_VALUES_SCHEMA[k]}`)).toEqual([]);
+  });
+});
+
+describe('the values interfaces are ready for jsii (Python, Go and Java cdk8s apps; issue 11)', () => {
+  /** The names lib/index.ts exports. */
+  const indexSource = ts.createSourceFile(
+    'index.ts',
+    fs.readFileSync(path.join(__dirname, '../../lib/index.ts'), 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const exported = new Set(
+    indexSource.statements.flatMap((st) =>
+      ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) ? st.exportClause.elements.map((e) => e.name.text) : [],
+    ),
+  );
+
+  /** What jsii refuses in a member: an inline object type, a readonly array, null, an index signature it is not told to ignore. */
+  function jsiiProblems(member: ts.TypeElement): string[] {
+    const problems: string[] = [];
+    if (ts.isIndexSignatureDeclaration(member)) {
+      const ignored = ts.getJSDocTags(member).some((t) => t.tagName.text === 'jsii' && String(t.comment).trim() === 'ignore');
+      return ignored ? [] : ['an index signature without @jsii ignore'];
+    }
+    const visit = (node: ts.Node) => {
+      if (ts.isTypeLiteralNode(node)) problems.push('an inline object type');
+      else if (ts.isTypeOperatorNode(node) && node.operator === ts.SyntaxKind.ReadonlyKeyword) problems.push('a readonly array');
+      else if (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword) problems.push('null');
+      node.forEachChild(visit);
+    };
+    if (ts.isPropertySignature(member) && member.type) visit(member.type);
+    return problems;
+  }
+
+  test.each([
+    ['values.ts', 'FalcoChartValues'],
+    ['chart-values.ts', 'FalcosecurityChartValues'],
+  ])('%s: %s and every interface it reaches are exported by lib/index.ts and have nothing jsii refuses', (file, root) => {
+    const interfaces = interfacesOf(file);
+    const reached = new Set<string>();
+    const reach = (name: string) => {
+      if (reached.has(name)) return;
+      reached.add(name);
+      interfaces.get(name)!.forEachChild(function refs(node: ts.Node): void {
+        if (ts.isTypeReferenceNode(node) && interfaces.has(node.typeName.getText())) reach(node.typeName.getText());
+        node.forEachChild(refs);
+      });
+    };
+    reach(root);
+    expect(reached.size).toBeGreaterThan(5);
+    expect([...reached].filter((name) => !exported.has(name))).toEqual([]);
+    const problems = [...reached].flatMap((name) =>
+      interfaces.get(name)!.members.flatMap((m) => jsiiProblems(m).map((p) => `${name}.${m.name?.getText() ?? '[index]'}: ${p}`)),
+    );
+    expect(problems).toEqual([]);
   });
 });
 
