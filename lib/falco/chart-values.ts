@@ -5,6 +5,7 @@ import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
 import { chartApiServerValueProblems } from './values-api-checks';
+import { schemaFromDefaults } from './values-schema';
 
 /** The chart a values file is written for. */
 export enum FalcoChart {
@@ -29,34 +30,54 @@ export interface ChartImageValues {
 export interface ChartFalcoctlContainerValues {
   /** The init container (install) or the sidecar (follow). The install container is required from Falco 0.37. */
   readonly enabled?: boolean;
-  readonly env?: readonly Record<string, unknown>[];
-  readonly envFrom?: readonly Record<string, unknown>[];
-  /** @default ['--log-format=json'] */ readonly args?: readonly string[];
+  readonly env?: Record<string, unknown>[];
+  readonly envFrom?: Record<string, unknown>[];
+  /** @default ['--log-format=json'] */ readonly args?: string[];
   readonly resources?: Record<string, unknown>;
   /** @default - this tool's restricted context (no capabilities, no privilege escalation) */
   readonly securityContext?: Record<string, unknown>;
-  readonly mounts?: { readonly volumeMounts?: readonly Record<string, unknown>[] };
+  readonly mounts?: ChartFalcoctlMountsValues;
+}
+
+/** The `mounts` of a falcoctl container: extra volume mounts. */
+export interface ChartFalcoctlMountsValues {
+  readonly volumeMounts?: Record<string, unknown>[];
 }
 
 /** One entry of `services`: a Service `<fullname>-<name>` with the rest of the entry as its spec. */
 export interface ChartServiceValues {
   readonly name: string;
   readonly type?: string;
-  readonly ports?: readonly Record<string, unknown>[];
+  readonly ports?: Record<string, unknown>[];
+  /** @jsii ignore */
   readonly [key: string]: unknown;
 }
 
-/** `falco.*`: falco.yaml itself, passed through and validated against the Falco release's own schema. */
+/**
+ * `falco.*`: falco.yaml itself, passed through and validated against the Falco release's own schema. Its snake_case
+ * keys are not in the jsii API (jsii wants camelCase; these are falco.yaml's names): from other languages, give them
+ * in a values file.
+ */
 export interface ChartFalcoYamlValues {
-  /** @default [/etc/falco/falco_rules.yaml, /etc/falco/falco_rules.local.yaml, /etc/falco/rules.d] */
-  readonly rules_files?: readonly string[];
+  /**
+   * @default [/etc/falco/falco_rules.yaml, /etc/falco/falco_rules.local.yaml, /etc/falco/rules.d]
+   * @jsii ignore
+   */
+  readonly rules_files?: string[];
   /** One entry must be the k8saudit plugin; its `open_params` decides the audit endpoint. @default [] */
-  readonly plugins?: readonly Record<string, unknown>[];
-  /** Must name k8saudit. @default [] */
-  readonly load_plugins?: readonly string[];
+  readonly plugins?: Record<string, unknown>[];
+  /**
+   * Must name k8saudit.
+   * @default []
+   * @jsii ignore
+   */
+  readonly load_plugins?: string[];
+  /** @jsii ignore */
   readonly json_output?: boolean;
+  /** @jsii ignore */
   readonly http_output?: Record<string, unknown>;
   readonly webserver?: Record<string, unknown>;
+  /** @jsii ignore */
   readonly [key: string]: unknown;
 }
 
@@ -68,67 +89,156 @@ export interface ChartFalcoYamlValues {
  */
 export interface FalcosecurityChartValues {
   readonly image?: ChartImageValues;
-  readonly imagePullSecrets?: readonly Record<string, unknown>[];
+  readonly imagePullSecrets?: Record<string, unknown>[];
   readonly nameOverride?: string;
   readonly fullnameOverride?: string;
   /** Must be empty or the namespace the config names. */
   readonly namespaceOverride?: string;
   readonly podAnnotations?: Record<string, string>;
   readonly podLabels?: Record<string, string>;
-  readonly serviceAccount?: {
-    readonly create?: boolean;
-    readonly name?: string;
-    readonly annotations?: Record<string, string>;
-    readonly imagePullSecrets?: readonly Record<string, unknown>[];
-  };
-  readonly rbac?: { readonly create?: boolean };
-  readonly podPriorityClassName?: string | null;
+  readonly serviceAccount?: ChartServiceAccountValues;
+  readonly rbac?: ChartRbacValues;
+  readonly podPriorityClassName?: string;
   readonly podSecurityContext?: Record<string, unknown>;
   readonly containerSecurityContext?: Record<string, unknown>;
   readonly resources?: Record<string, unknown>;
   readonly nodeSelector?: Record<string, string>;
   readonly affinity?: Record<string, unknown>;
-  readonly tolerations?: readonly Record<string, unknown>[];
+  readonly tolerations?: Record<string, unknown>[];
   readonly healthChecks?: Record<string, Record<string, number>>;
   readonly tty?: boolean;
-  readonly controller?: {
-    /** Must be `deployment`. @default daemonset */
-    readonly kind?: string;
-    readonly annotations?: Record<string, string>;
-    readonly labels?: Record<string, string>;
-    readonly deployment?: { readonly replicas?: number; readonly revisionHistoryLimit?: number };
-    readonly daemonset?: Record<string, unknown>;
-  };
-  readonly services?: readonly ChartServiceValues[] | null;
+  readonly controller?: ChartControllerValues;
+  readonly services?: ChartServiceValues[];
   /** Must be false (the default): no kernel driver. @default true */
-  readonly driver?: { readonly enabled?: boolean; readonly [key: string]: unknown };
+  readonly driver?: ChartDriverValues;
   /** Must be off: no syscall events to enrich. @default enabled */
-  readonly collectors?: { readonly enabled?: boolean; readonly [key: string]: unknown };
-  readonly mounts?: { readonly volumes?: readonly Record<string, unknown>[]; readonly volumeMounts?: readonly Record<string, unknown>[] };
-  readonly extra?: {
-    readonly env?: readonly Record<string, unknown>[];
-    readonly args?: readonly string[];
-    readonly initContainers?: readonly Record<string, unknown>[];
-  };
+  readonly collectors?: ChartCollectorsValues;
+  readonly mounts?: ChartMountsValues;
+  readonly extra?: ChartExtraValues;
   readonly falcoHostnameEnv?: boolean;
   /** `existingSecret` / `existingClientSecret` are honoured; certificates and keys in the values are refused. */
-  readonly certs?: { readonly existingSecret?: string; readonly existingClientSecret?: string; readonly [key: string]: unknown };
+  readonly certs?: ChartCertsValues;
   readonly customRules?: Record<string, string>;
-  readonly falcoctl?: {
-    readonly image?: ChartImageValues;
-    readonly artifact?: { readonly install?: ChartFalcoctlContainerValues; readonly follow?: ChartFalcoctlContainerValues };
-    /** falcoctl.yaml: `indexes`, `artifact.allowedTypes`, `artifact.install.refs` / `resolveDeps`, `artifact.follow.*`. */
-    readonly config?: Record<string, unknown>;
-  };
+  readonly falcoctl?: ChartFalcoctlValues;
   readonly falco?: ChartFalcoYamlValues;
-  readonly metrics?: { readonly enabled?: boolean; readonly [key: string]: unknown };
-  readonly serviceMonitor?: { readonly create?: boolean; readonly [key: string]: unknown };
+  readonly metrics?: ChartMetricsValues;
+  readonly serviceMonitor?: ChartServiceMonitorValues;
   readonly grafana?: Record<string, unknown>;
-  readonly falcosidekick?: { readonly enabled?: boolean; readonly [key: string]: unknown };
-  readonly responseActions?: { readonly enabled?: boolean };
-  readonly scc?: { readonly create?: boolean };
-  readonly podHostname?: string | null;
+  readonly falcosidekick?: ChartFalcosidekickValues;
+  readonly responseActions?: ChartResponseActionsValues;
+  readonly scc?: ChartSccValues;
+  readonly podHostname?: string;
+  /** @jsii ignore */
   readonly [key: string]: unknown;
+}
+
+/** `serviceAccount`: the service account Falco runs as. */
+export interface ChartServiceAccountValues {
+  readonly create?: boolean;
+  readonly name?: string;
+  readonly annotations?: Record<string, string>;
+  readonly imagePullSecrets?: Record<string, unknown>[];
+}
+
+/** `rbac`: the chart's Role and RoleBinding (to list and update ConfigMaps in Falco's namespace). */
+export interface ChartRbacValues {
+  readonly create?: boolean;
+}
+
+/** `controller`: the workload that runs Falco. */
+export interface ChartControllerValues {
+  /** Must be `deployment`. @default daemonset */
+  readonly kind?: string;
+  readonly annotations?: Record<string, string>;
+  readonly labels?: Record<string, string>;
+  readonly deployment?: ChartControllerDeploymentValues;
+  readonly daemonset?: Record<string, unknown>;
+}
+
+/** `controller.deployment`: the Deployment's replicas and history. */
+export interface ChartControllerDeploymentValues {
+  readonly replicas?: number;
+  readonly revisionHistoryLimit?: number;
+}
+
+/** `driver`: the kernel driver, which this tool leaves off. Other keys are the chart's, checked but not typed here. */
+export interface ChartDriverValues {
+  readonly enabled?: boolean;
+  /** @jsii ignore */
+  readonly [key: string]: unknown;
+}
+
+/** `collectors`: the container metadata collectors, which this tool leaves off. Other keys are checked, not typed. */
+export interface ChartCollectorsValues {
+  readonly enabled?: boolean;
+  /** @jsii ignore */
+  readonly [key: string]: unknown;
+}
+
+/** `mounts`: extra volumes of the pod and volume mounts of the Falco container. */
+export interface ChartMountsValues {
+  readonly volumes?: Record<string, unknown>[];
+  readonly volumeMounts?: Record<string, unknown>[];
+}
+
+/** `extra`: extra environment, arguments and init containers for Falco. */
+export interface ChartExtraValues {
+  readonly env?: Record<string, unknown>[];
+  readonly args?: string[];
+  readonly initContainers?: Record<string, unknown>[];
+}
+
+/** `certs`: the Secrets with the webserver's certificates and the http output's mTLS client certificate. Other keys are checked, not typed. */
+export interface ChartCertsValues {
+  readonly existingSecret?: string;
+  readonly existingClientSecret?: string;
+  /** @jsii ignore */
+  readonly [key: string]: unknown;
+}
+
+/** `falcoctl`: the falcoctl image, its containers and falcoctl.yaml. */
+export interface ChartFalcoctlValues {
+  readonly image?: ChartImageValues;
+  readonly artifact?: ChartFalcoctlArtifactValues;
+  /** falcoctl.yaml: `indexes`, `artifact.allowedTypes`, `artifact.install.refs` / `resolveDeps`, `artifact.follow.*`. */
+  readonly config?: Record<string, unknown>;
+}
+
+/** `falcoctl.artifact`: the install init container and the follow sidecar. */
+export interface ChartFalcoctlArtifactValues {
+  readonly install?: ChartFalcoctlContainerValues;
+  readonly follow?: ChartFalcoctlContainerValues;
+}
+
+/** `metrics`: Falco's metrics endpoint. Other keys are checked, not typed. */
+export interface ChartMetricsValues {
+  readonly enabled?: boolean;
+  /** @jsii ignore */
+  readonly [key: string]: unknown;
+}
+
+/** `serviceMonitor`: a Prometheus ServiceMonitor. Other keys are checked, not typed. */
+export interface ChartServiceMonitorValues {
+  readonly create?: boolean;
+  /** @jsii ignore */
+  readonly [key: string]: unknown;
+}
+
+/** `falcosidekick`: the falcosidekick subchart. Other keys are checked, not typed. */
+export interface ChartFalcosidekickValues {
+  readonly enabled?: boolean;
+  /** @jsii ignore */
+  readonly [key: string]: unknown;
+}
+
+/** `responseActions`: the falco-talon subchart. */
+export interface ChartResponseActionsValues {
+  readonly enabled?: boolean;
+}
+
+/** `scc`: an OpenShift SecurityContextConstraints object. */
+export interface ChartSccValues {
+  readonly create?: boolean;
 }
 
 /** The values after merging over the chart's defaults (plain data). */
@@ -231,31 +341,16 @@ const KEY_OVERRIDES: Readonly<Record<string, KeyType>> = {
 deepFreeze(CHART_9_DEFAULTS);
 
 /** Every key of the chart's values: dotted path -> type, from values.yaml's defaults and {@link KEY_OVERRIDES}. */
-export const CHART_VALUES_SCHEMA: Readonly<Record<string, KeyType>> = Object.freeze(buildSchema());
-
-function buildSchema(): Record<string, KeyType> {
-  const out: Record<string, KeyType> = {};
-  const walk = (obj: Record<string, unknown>, prefix: string) => {
-    for (const [k, v] of Object.entries(obj)) {
-      const p = prefix + k;
-      const type = KEY_OVERRIDES[p] ?? typeOfDefault(v, p);
-      out[p] = type;
-      if (type === 'section') walk(v as Record<string, unknown>, `${p}.`);
-    }
-  };
-  walk(CHART_9_DEFAULTS, '');
-  for (const [p, t] of Object.entries(KEY_OVERRIDES)) out[p] ??= t;
-  return out;
-}
-
-function typeOfDefault(v: unknown, p: string): KeyType {
-  if (typeof v === 'string') return 'string';
-  if (typeof v === 'boolean') return 'boolean';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
-  if (Array.isArray(v)) return 'list';
-  if (isObject(v)) return 'section';
-  throw new Error(`chart values key ${p} has a null default and no type in KEY_OVERRIDES`);
-}
+export const CHART_VALUES_SCHEMA: Readonly<Record<string, KeyType>> = Object.freeze(
+  schemaFromDefaults(CHART_9_DEFAULTS, KEY_OVERRIDES, {
+    string: 'string',
+    boolean: 'boolean',
+    integer: 'integer',
+    number: 'number',
+    list: 'list',
+    section: 'section',
+  }),
+);
 
 const EXPECTED: Record<KeyType, string> = {
   string: 'a string',

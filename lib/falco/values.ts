@@ -5,6 +5,8 @@ import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../core/yaml';
 import { dns1123SubdomainProblems } from '../validation/names';
 import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../core/util';
 import { apiServerValueProblems, valuesField } from './values-api-checks';
+import { STABLE_CHART_DEFAULTS } from './stable-falco-1.1.1-values';
+import { schemaFromDefaults } from './values-schema';
 
 /** An own key of a plain record: `constructor`, `__proto__` or `hasOwnProperty` are not keys of every object. */
 function hasKey(record: object, key: string): boolean {
@@ -19,9 +21,9 @@ function hasKey(record: object, key: string): boolean {
  */
 export interface FalcoChartValues {
   /** Replaces the chart name (`falco`) in object names. @default - the chart name */
-  readonly nameOverride?: string | null;
+  readonly nameOverride?: string;
   /** Replaces the whole object name prefix. @default - the chart's fullname rule */
-  readonly fullnameOverride?: string | null;
+  readonly fullnameOverride?: string;
   /** The Falco image. */
   readonly image?: FalcoImageValues;
   /** The Docker socket Falco reads container metadata from. */
@@ -31,54 +33,31 @@ export interface FalcoChartValues {
   /** Container resources. @default requests 100m/512Mi, limits 200m/1024Mi */
   readonly resources?: Record<string, unknown>;
   /** Extra arguments appended to Falco's command line. @default [] */
-  readonly extraArgs?: readonly string[];
+  readonly extraArgs?: string[];
   /** Pod node selector. @default {} */
   readonly nodeSelector?: Record<string, string>;
   /** Pod affinity. @default {} */
   readonly affinity?: Record<string, unknown>;
   /** RBAC objects (ClusterRole, ClusterRoleBinding). */
-  readonly rbac?: { /** @default true */ readonly create?: boolean };
+  readonly rbac?: FalcoRbacValues;
   /** A PodSecurityPolicy for Falco (policy/v1beta1, served up to Kubernetes 1.24). */
-  readonly podSecurityPolicy?: { /** @default false */ readonly create?: boolean };
+  readonly podSecurityPolicy?: FalcoPodSecurityPolicyValues;
   /** The service account Falco runs as. */
-  readonly serviceAccount?: {
-    /** @default true */ readonly create?: boolean;
-    /** @default - the fullname when created, `default` otherwise */ readonly name?: string | null;
-  };
+  readonly serviceAccount?: FalcoServiceAccountValues;
   /** The event generator Deployment (test events). */
-  readonly fakeEventGenerator?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default 1 */ readonly replicas?: number;
-  };
+  readonly fakeEventGenerator?: FalcoFakeEventGeneratorValues;
   /** DaemonSet settings. */
-  readonly daemonset?: {
-    /** @default { type: RollingUpdate } */ readonly updateStrategy?: Record<string, unknown>;
-    /** Extra environment variables for the Falco container. @default {} */
-    readonly env?: Record<string, string | number | boolean>;
-  };
+  readonly daemonset?: FalcoDaemonSetValues;
   /** Proxy environment for Falco. */
-  readonly proxy?: {
-    /** @default - none */ readonly httpProxy?: string | null;
-    /** @default - none */ readonly httpsProxy?: string | null;
-    /** @default - none */ readonly noProxy?: string | null;
-  };
+  readonly proxy?: FalcoProxyValues;
   /** `TZ` of the Falco container. @default - none */
-  readonly timezone?: string | null;
+  readonly timezone?: string;
   /** Pod priority class. @default - none */
-  readonly priorityClassName?: string | null;
+  readonly priorityClassName?: string;
   /** The eBPF driver instead of the kernel module. */
-  readonly ebpf?: {
-    /** @default false */ readonly enabled?: boolean;
-    readonly settings?: {
-      /** Host network for eBPF JIT. @default true */ readonly hostNetwork?: boolean;
-      /** Mount the host's /etc (kernel version on COS). @default true */ readonly mountEtcVolume?: boolean;
-    };
-  };
+  readonly ebpf?: FalcoEbpfValues;
   /** Kubernetes audit events. */
-  readonly auditLog?: {
-    /** @default false */ readonly enabled?: boolean;
-    readonly dynamicBackend?: { /** An AuditSink (rendered by FalcoAuditSink). @default false */ readonly enabled?: boolean };
-  };
+  readonly auditLog?: FalcoAuditLogValues;
   /** falco.yaml settings. */
   readonly falco?: FalcoConfigValues;
   /** Extra rules files: file name -> rules text, loaded from `/etc/falco/rules.d`. @default {} */
@@ -86,7 +65,7 @@ export interface FalcoChartValues {
   /** Output integrations (sidecars reading a named pipe, or a program output). */
   readonly integrations?: FalcoIntegrationsValues;
   /** Pod tolerations. @default - NoSchedule on node-role.kubernetes.io/master */
-  readonly tolerations?: readonly Record<string, unknown>[];
+  readonly tolerations?: Record<string, unknown>[];
 }
 
 /** The Falco image. */
@@ -104,10 +83,69 @@ export interface FalcoSocketValues {
   /** @default /var/run/docker.sock or /run/containerd/containerd.sock */ readonly socket?: string;
 }
 
+/** `rbac`: the ClusterRole and ClusterRoleBinding. */
+export interface FalcoRbacValues {
+  /** @default true */ readonly create?: boolean;
+}
+
+/** `podSecurityPolicy`: a PodSecurityPolicy for Falco. */
+export interface FalcoPodSecurityPolicyValues {
+  /** @default false */ readonly create?: boolean;
+}
+
+/** `serviceAccount`: the service account Falco runs as. */
+export interface FalcoServiceAccountValues {
+  /** @default true */ readonly create?: boolean;
+  /** @default - the fullname when created, `default` otherwise */ readonly name?: string;
+}
+
+/** `fakeEventGenerator`: the event generator Deployment (test events). */
+export interface FalcoFakeEventGeneratorValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default 1 */ readonly replicas?: number;
+}
+
+/** `daemonset`: DaemonSet settings. */
+export interface FalcoDaemonSetValues {
+  /** @default { type: RollingUpdate } */ readonly updateStrategy?: Record<string, unknown>;
+  /** Extra environment variables for the Falco container. @default {} */
+  readonly env?: Record<string, string | number | boolean>;
+}
+
+/** `proxy`: proxy environment for Falco. */
+export interface FalcoProxyValues {
+  /** @default - none */ readonly httpProxy?: string;
+  /** @default - none */ readonly httpsProxy?: string;
+  /** @default - none */ readonly noProxy?: string;
+}
+
+/** `ebpf`: the eBPF driver instead of the kernel module. */
+export interface FalcoEbpfValues {
+  /** @default false */ readonly enabled?: boolean;
+  readonly settings?: FalcoEbpfSettingsValues;
+}
+
+/** `ebpf.settings`: what the eBPF driver needs from the host. */
+export interface FalcoEbpfSettingsValues {
+  /** Host network for eBPF JIT. @default true */ readonly hostNetwork?: boolean;
+  /** Mount the host's /etc (kernel version on COS). @default true */ readonly mountEtcVolume?: boolean;
+}
+
+/** `auditLog`: Kubernetes audit events. */
+export interface FalcoAuditLogValues {
+  /** @default false */ readonly enabled?: boolean;
+  readonly dynamicBackend?: FalcoDynamicBackendValues;
+}
+
+/** `auditLog.dynamicBackend`: the AuditSink that sends the API server's audit events to Falco. */
+export interface FalcoDynamicBackendValues {
+  /** An AuditSink (rendered by FalcoAuditSink). @default false */ readonly enabled?: boolean;
+}
+
 /** The `falco:` section: falco.yaml in camelCase. */
 export interface FalcoConfigValues {
   /** @default falco_rules.yaml, falco_rules.local.yaml, k8s_audit_rules.yaml, rules.d under /etc/falco */
-  readonly rulesFile?: readonly string[];
+  readonly rulesFile?: string[];
   /** @default false */ readonly timeFormatISO8601?: boolean;
   /** @default false */ readonly jsonOutput?: boolean;
   /** @default true */ readonly jsonIncludeOutputProperty?: boolean;
@@ -116,101 +154,191 @@ export interface FalcoConfigValues {
   /** @default info */ readonly logLevel?: string;
   /** @default debug */ readonly priority?: string;
   /** @default false */ readonly bufferedOutputs?: boolean;
-  readonly syscallEventDrops?: {
-    /** @default [log, alert] */ readonly actions?: readonly string[];
-    /** @default 0.03333 */ readonly rate?: number;
-    /** @default 10 */ readonly maxBurst?: number;
-  };
-  readonly outputs?: { /** @default 1 */ readonly rate?: number; /** @default 1000 */ readonly maxBurst?: number };
-  readonly syslogOutput?: { /** @default true */ readonly enabled?: boolean };
-  readonly fileOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default false */ readonly keepAlive?: boolean;
-    /** @default ./events.txt */ readonly filename?: string;
-  };
-  readonly stdoutOutput?: { /** @default true */ readonly enabled?: boolean };
+  readonly syscallEventDrops?: FalcoSyscallEventDropsValues;
+  readonly outputs?: FalcoOutputsValues;
+  readonly syslogOutput?: FalcoSyslogOutputValues;
+  readonly fileOutput?: FalcoFileOutputValues;
+  readonly stdoutOutput?: FalcoStdoutOutputValues;
   /** The embedded webserver: the audit endpoint (Falco <= 0.31) and health endpoint. */
-  readonly webserver?: {
-    /** @default true */ readonly enabled?: boolean;
-    /** @default 8765 */ readonly listenPort?: number;
-    /** @default /k8s-audit */ readonly k8sAuditEndpoint?: string;
-    /** @default false */ readonly sslEnabled?: boolean;
-    /** @default /etc/falco/falco.pem */ readonly sslCertificate?: string;
-  };
-  readonly programOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default false */ readonly keepAlive?: boolean;
-    /** @default mail -s "Falco Notification" someone@example.com */ readonly program?: string;
-  };
-  readonly httpOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default http://some.url */ readonly url?: string;
-  };
+  readonly webserver?: FalcoWebserverValues;
+  readonly programOutput?: FalcoProgramOutputValues;
+  readonly httpOutput?: FalcoHttpOutputValues;
+}
+
+/** `falco.syscallEventDrops`: what Falco does when the kernel buffer drops system calls. */
+export interface FalcoSyscallEventDropsValues {
+  /** @default [log, alert] */ readonly actions?: string[];
+  /** @default 0.03333 */ readonly rate?: number;
+  /** @default 10 */ readonly maxBurst?: number;
+}
+
+/** `falco.outputs`: the token bucket that throttles notifications. */
+export interface FalcoOutputsValues {
+  /** @default 1 */ readonly rate?: number;
+  /** @default 1000 */ readonly maxBurst?: number;
+}
+
+/** `falco.syslogOutput`: notifications to syslog. */
+export interface FalcoSyslogOutputValues {
+  /** @default true */ readonly enabled?: boolean;
+}
+
+/** `falco.fileOutput`: notifications to a file. */
+export interface FalcoFileOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default false */ readonly keepAlive?: boolean;
+  /** @default ./events.txt */ readonly filename?: string;
+}
+
+/** `falco.stdoutOutput`: notifications to standard output. */
+export interface FalcoStdoutOutputValues {
+  /** @default true */ readonly enabled?: boolean;
+}
+
+/** `falco.webserver`: the embedded webserver, the audit endpoint (Falco <= 0.31) and health endpoint. */
+export interface FalcoWebserverValues {
+  /** @default true */ readonly enabled?: boolean;
+  /** @default 8765 */ readonly listenPort?: number;
+  /** @default /k8s-audit */ readonly k8sAuditEndpoint?: string;
+  /** @default false */ readonly sslEnabled?: boolean;
+  /** @default /etc/falco/falco.pem */ readonly sslCertificate?: string;
+}
+
+/** `falco.programOutput`: notifications to a program's standard input. */
+export interface FalcoProgramOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default false */ readonly keepAlive?: boolean;
+  /** @default mail -s "Falco Notification" someone@example.com */ readonly program?: string;
+}
+
+/** `falco.httpOutput`: notifications posted to a URL. */
+export interface FalcoHttpOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default http://some.url */ readonly url?: string;
 }
 
 /** The chart's output integrations. */
 export interface FalcoIntegrationsValues {
   /** Google Cloud Security Command Center through a program output. */
-  readonly gcscc?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events */ readonly webhookUrl?: string;
-    /**
-     * The token, literally. Refused unless empty or the chart's published default: the output is meant for Git.
-     * @default b27511f86e911f20b9e0f9c8104b4ec4
-     */
-    readonly webhookAuthenticationToken?: string;
-    /**
-     * Not a chart key: a Secret in Falco's namespace whose key `webhook-authentication-token` holds the token,
-     * given to Falco as an environment variable that the program output's shell expands.
-     * @default - none: the token is `webhookAuthenticationToken`
-     */
-    readonly existingSecret?: string | null;
-  };
+  readonly gcscc?: FalcoGcsccValues;
   /** NATS sidecar reading the output pipe. */
-  readonly natsOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default nats://nats.nats-io.svc.cluster.local:4222 */ readonly natsUrl?: string;
-  };
+  readonly natsOutput?: FalcoNatsOutputValues;
   /** Amazon SNS sidecar reading the output pipe. */
-  readonly snsOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default "" */ readonly topic?: string;
-    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly aws_access_key_id?: string;
-    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly aws_secret_access_key?: string;
-    /** @default "" */ readonly aws_default_region?: string;
-    /**
-     * Not a chart key: a Secret in Falco's namespace with the chart's keys `aws_access_key_id` and
-     * `aws_secret_access_key`; required when enabled (no Secret is rendered).
-     * @default - none
-     */
-    readonly existingSecret?: string | null;
-  };
+  readonly snsOutput?: FalcoSnsOutputValues;
   /** Google Pub/Sub sidecar reading the output pipe. */
-  readonly pubsubOutput?: {
-    /** @default false */ readonly enabled?: boolean;
-    /** @default "" */ readonly topic?: string;
-    /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly credentialsData?: string;
-    /** Refused unless empty (the chart keeps it in its Secret): give it in `existingSecret`. @default "" */ readonly projectID?: string;
-    /**
-     * Not a chart key: a Secret in Falco's namespace with the chart's keys `gcp-credentials-data` and
-     * `gcp-project-id`; required when enabled (no Secret is rendered).
-     * @default - none
-     */
-    readonly existingSecret?: string | null;
-  };
+  readonly pubsubOutput?: FalcoPubsubOutputValues;
 }
 
-/** Every key present and typed: the values after merging over the defaults. */
+/** `integrations.gcscc`: Google Cloud Security Command Center through a program output. */
+export interface FalcoGcsccValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events */ readonly webhookUrl?: string;
+  /**
+   * The token, literally. Refused unless empty or the chart's published default: the output is meant for Git.
+   * @default b27511f86e911f20b9e0f9c8104b4ec4
+   */
+  readonly webhookAuthenticationToken?: string;
+  /**
+   * Not a chart key: a Secret in Falco's namespace whose key `webhook-authentication-token` holds the token,
+   * given to Falco as an environment variable that the program output's shell expands.
+   * @default - none: the token is `webhookAuthenticationToken`
+   */
+  readonly existingSecret?: string;
+}
+
+/** `integrations.natsOutput`: NATS sidecar reading the output pipe. */
+export interface FalcoNatsOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default nats://nats.nats-io.svc.cluster.local:4222 */ readonly natsUrl?: string;
+}
+
+/** `integrations.snsOutput`: Amazon SNS sidecar reading the output pipe. */
+export interface FalcoSnsOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default "" */ readonly topic?: string;
+  /**
+   * Refused unless empty: give it in `existingSecret`. Not in the jsii API (a chart key, not camelCase).
+   * @default ""
+   * @jsii ignore
+   */
+  readonly aws_access_key_id?: string;
+  /**
+   * Refused unless empty: give it in `existingSecret`. Not in the jsii API (a chart key, not camelCase).
+   * @default ""
+   * @jsii ignore
+   */
+  readonly aws_secret_access_key?: string;
+  /**
+   * Not in the jsii API (a chart key, not camelCase): from other languages, set it in a values file.
+   * @default ""
+   * @jsii ignore
+   */
+  readonly aws_default_region?: string;
+  /**
+   * Not a chart key: a Secret in Falco's namespace with the chart's keys `aws_access_key_id` and
+   * `aws_secret_access_key`; required when enabled (no Secret is rendered).
+   * @default - none
+   */
+  readonly existingSecret?: string;
+}
+
+/** `integrations.pubsubOutput`: Google Pub/Sub sidecar reading the output pipe. */
+export interface FalcoPubsubOutputValues {
+  /** @default false */ readonly enabled?: boolean;
+  /** @default "" */ readonly topic?: string;
+  /** Refused unless empty: give it in `existingSecret`. @default "" */ readonly credentialsData?: string;
+  /** Refused unless empty (the chart keeps it in its Secret): give it in `existingSecret`. @default "" */ readonly projectID?: string;
+  /**
+   * Not a chart key: a Secret in Falco's namespace with the chart's keys `gcp-credentials-data` and
+   * `gcp-project-id`; required when enabled (no Secret is rendered).
+   * @default - none
+   */
+  readonly existingSecret?: string;
+}
+
+/**
+ * Every key present and typed: the values after merging over the defaults. A key whose default is null (see the
+ * `nullable-string` overrides) stays null when the values leave it out.
+ */
 export type ResolvedFalcoValues = DeepRequired<FalcoChartValues>;
 
-type DeepRequired<T> = T extends readonly (infer U)[]
+/** The dotted paths whose default is null: the `nullable-string` keys of {@link VALUE_OVERRIDES}. */
+type NullByDefault = {
+  [K in keyof typeof VALUE_OVERRIDES]: (typeof VALUE_OVERRIDES)[K] extends 'nullable-string' ? K : never;
+}[keyof typeof VALUE_OVERRIDES];
+
+type DeepRequired<T, P extends string = ''> = T extends readonly (infer U)[]
   ? readonly U[]
   : T extends object
-    ? { readonly [K in keyof T]-?: DeepRequired<NonNullable<T[K]>> | Extract<T[K], null> }
+    ? { readonly [K in keyof T & string]-?: DeepRequired<NonNullable<T[K]>, `${P}${K}.`> | (`${P}${K}` extends NullByDefault ? null : never) }
     : T;
 
+// the vendored defaults are shared data: nobody may change them
+deepFreeze(STABLE_CHART_DEFAULTS);
+
+/** Keys chart 1.1.1 reads that its values.yaml does not list: its name helpers' overrides (templates/_helpers.tpl). */
+const CHART_READS = { nameOverride: null, fullnameOverride: null };
+
+/**
+ * Keys of this tool, not of the chart, with defaults that keep the chart's output: the webserver's TLS, which chart
+ * 1.1.1's templates/configmap.yaml writes as `ssl_enabled: false` and `ssl_certificate: /etc/falco/falco.pem`, and the
+ * `existingSecret` of each integration with credentials (see {@link FalcoIntegrationsValues}).
+ */
+const TOOL_KEYS = {
+  falco: { webserver: { sslEnabled: false, sslCertificate: '/etc/falco/falco.pem' } },
+  integrations: { gcscc: { existingSecret: null }, snsOutput: { existingSecret: null }, pubsubOutput: { existingSecret: null } },
+};
+
+/**
+ * Chart 1.1.1's values.yaml defaults (vendored by scripts/gen-chart-values.js), after the keys its templates read
+ * that values.yaml lacks (`nameOverride`, `fullnameOverride`), with this tool's keys added.
+ */
+export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze(
+  merge(merge(CHART_READS, STABLE_CHART_DEFAULTS, []), TOOL_KEYS, []) as ResolvedFalcoValues,
+);
+
 /** gcscc's token in chart 1.1.1's values.yaml (and its README): published, so no secret. */
-const GCSCC_DEFAULT_TOKEN = 'b27511f86e911f20b9e0f9c8104b4ec4';
+const GCSCC_DEFAULT_TOKEN = FALCO_CHART_DEFAULTS.integrations.gcscc.webhookAuthenticationToken;
 
 /** A value the chart treats as a secret, and where it must come from instead. */
 export interface SecretValue {
@@ -258,67 +386,6 @@ export const SECRET_VALUES: Readonly<Record<string, SecretValue>> = Object.freez
   },
 });
 
-/** Chart 1.1.1's values.yaml defaults. */
-export const FALCO_CHART_DEFAULTS: ResolvedFalcoValues = deepFreeze({
-  nameOverride: null,
-  fullnameOverride: null,
-  image: { registry: 'docker.io', repository: 'falcosecurity/falco', tag: '0.19.0', pullPolicy: 'IfNotPresent' },
-  docker: { enabled: true, socket: '/var/run/docker.sock' },
-  containerd: { enabled: true, socket: '/run/containerd/containerd.sock' },
-  resources: { requests: { cpu: '100m', memory: '512Mi' }, limits: { cpu: '200m', memory: '1024Mi' } },
-  extraArgs: [],
-  nodeSelector: {},
-  affinity: {},
-  rbac: { create: true },
-  podSecurityPolicy: { create: false },
-  serviceAccount: { create: true, name: null },
-  fakeEventGenerator: { enabled: false, replicas: 1 },
-  daemonset: { updateStrategy: { type: 'RollingUpdate' }, env: {} },
-  proxy: { httpProxy: null, httpsProxy: null, noProxy: null },
-  timezone: null,
-  priorityClassName: null,
-  ebpf: { enabled: false, settings: { hostNetwork: true, mountEtcVolume: true } },
-  auditLog: { enabled: false, dynamicBackend: { enabled: false } },
-  falco: {
-    rulesFile: ['/etc/falco/falco_rules.yaml', '/etc/falco/falco_rules.local.yaml', '/etc/falco/k8s_audit_rules.yaml', '/etc/falco/rules.d'],
-    timeFormatISO8601: false,
-    jsonOutput: false,
-    jsonIncludeOutputProperty: true,
-    logStderr: true,
-    logSyslog: true,
-    logLevel: 'info',
-    priority: 'debug',
-    bufferedOutputs: false,
-    syscallEventDrops: { actions: ['log', 'alert'], rate: 0.03333, maxBurst: 10 },
-    outputs: { rate: 1, maxBurst: 1000 },
-    syslogOutput: { enabled: true },
-    fileOutput: { enabled: false, keepAlive: false, filename: './events.txt' },
-    stdoutOutput: { enabled: true },
-    webserver: {
-      enabled: true,
-      listenPort: 8765,
-      k8sAuditEndpoint: '/k8s-audit',
-      sslEnabled: false,
-      sslCertificate: '/etc/falco/falco.pem',
-    },
-    programOutput: { enabled: false, keepAlive: false, program: 'mail -s "Falco Notification" someone@example.com' },
-    httpOutput: { enabled: false, url: 'http://some.url' },
-  },
-  customRules: {},
-  integrations: {
-    gcscc: {
-      enabled: false,
-      webhookUrl: 'http://sysdig-gcscc-connector.default.svc.cluster.local:8080/events',
-      webhookAuthenticationToken: GCSCC_DEFAULT_TOKEN,
-      existingSecret: null,
-    },
-    natsOutput: { enabled: false, natsUrl: 'nats://nats.nats-io.svc.cluster.local:4222' },
-    snsOutput: { enabled: false, topic: '', aws_access_key_id: '', aws_secret_access_key: '', aws_default_region: '', existingSecret: null },
-    pubsubOutput: { enabled: false, topic: '', credentialsData: '', projectID: '', existingSecret: null },
-  },
-  tolerations: [{ effect: 'NoSchedule', key: 'node-role.kubernetes.io/master' }],
-} as ResolvedFalcoValues);
-
 /** The type a values key must have. */
 export type ValueType =
   | 'string'
@@ -335,119 +402,47 @@ export type ValueType =
   | 'section';
 
 /**
- * The schema of the values: dotted path -> type. `section` is a mapping whose keys are listed
- * here too; `object`, `string-map`, `scalar-map` and `object-list` are free-form Kubernetes or
- * user data whose inner keys are not checked here.
+ * Keys whose type is not the one their default suggests: null defaults, a port, free-form Kubernetes data (`object`,
+ * `object-list`), user data (`string-map`, `scalar-map`) and a rate whose default is a whole number.
  */
-export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.freeze({
+const VALUE_OVERRIDES = {
   nameOverride: 'nullable-string',
   fullnameOverride: 'nullable-string',
-  image: 'section',
-  'image.registry': 'string',
-  'image.repository': 'string',
-  'image.tag': 'string',
-  'image.pullPolicy': 'string',
-  docker: 'section',
-  'docker.enabled': 'boolean',
-  'docker.socket': 'string',
-  containerd: 'section',
-  'containerd.enabled': 'boolean',
-  'containerd.socket': 'string',
   resources: 'object',
-  extraArgs: 'string-list',
   nodeSelector: 'string-map',
   affinity: 'object',
-  rbac: 'section',
-  'rbac.create': 'boolean',
-  podSecurityPolicy: 'section',
-  'podSecurityPolicy.create': 'boolean',
-  serviceAccount: 'section',
-  'serviceAccount.create': 'boolean',
   'serviceAccount.name': 'nullable-string',
-  fakeEventGenerator: 'section',
-  'fakeEventGenerator.enabled': 'boolean',
-  'fakeEventGenerator.replicas': 'integer',
-  daemonset: 'section',
   'daemonset.updateStrategy': 'object',
   'daemonset.env': 'scalar-map',
-  proxy: 'section',
   'proxy.httpProxy': 'nullable-string',
   'proxy.httpsProxy': 'nullable-string',
   'proxy.noProxy': 'nullable-string',
   timezone: 'nullable-string',
   priorityClassName: 'nullable-string',
-  ebpf: 'section',
-  'ebpf.enabled': 'boolean',
-  'ebpf.settings': 'section',
-  'ebpf.settings.hostNetwork': 'boolean',
-  'ebpf.settings.mountEtcVolume': 'boolean',
-  auditLog: 'section',
-  'auditLog.enabled': 'boolean',
-  'auditLog.dynamicBackend': 'section',
-  'auditLog.dynamicBackend.enabled': 'boolean',
-  falco: 'section',
-  'falco.rulesFile': 'string-list',
-  'falco.timeFormatISO8601': 'boolean',
-  'falco.jsonOutput': 'boolean',
-  'falco.jsonIncludeOutputProperty': 'boolean',
-  'falco.logStderr': 'boolean',
-  'falco.logSyslog': 'boolean',
-  'falco.logLevel': 'string',
-  'falco.priority': 'string',
-  'falco.bufferedOutputs': 'boolean',
-  'falco.syscallEventDrops': 'section',
-  'falco.syscallEventDrops.actions': 'string-list',
-  'falco.syscallEventDrops.rate': 'number',
-  'falco.syscallEventDrops.maxBurst': 'integer',
-  'falco.outputs': 'section',
   'falco.outputs.rate': 'number',
-  'falco.outputs.maxBurst': 'integer',
-  'falco.syslogOutput': 'section',
-  'falco.syslogOutput.enabled': 'boolean',
-  'falco.fileOutput': 'section',
-  'falco.fileOutput.enabled': 'boolean',
-  'falco.fileOutput.keepAlive': 'boolean',
-  'falco.fileOutput.filename': 'string',
-  'falco.stdoutOutput': 'section',
-  'falco.stdoutOutput.enabled': 'boolean',
-  'falco.webserver': 'section',
-  'falco.webserver.enabled': 'boolean',
   'falco.webserver.listenPort': 'port',
-  'falco.webserver.k8sAuditEndpoint': 'string',
-  'falco.webserver.sslEnabled': 'boolean',
-  'falco.webserver.sslCertificate': 'string',
-  'falco.programOutput': 'section',
-  'falco.programOutput.enabled': 'boolean',
-  'falco.programOutput.keepAlive': 'boolean',
-  'falco.programOutput.program': 'string',
-  'falco.httpOutput': 'section',
-  'falco.httpOutput.enabled': 'boolean',
-  'falco.httpOutput.url': 'string',
   customRules: 'string-map',
-  integrations: 'section',
-  'integrations.gcscc': 'section',
-  'integrations.gcscc.enabled': 'boolean',
-  'integrations.gcscc.webhookUrl': 'string',
-  'integrations.gcscc.webhookAuthenticationToken': 'string',
   'integrations.gcscc.existingSecret': 'nullable-string',
-  'integrations.natsOutput': 'section',
-  'integrations.natsOutput.enabled': 'boolean',
-  'integrations.natsOutput.natsUrl': 'string',
-  'integrations.snsOutput': 'section',
-  'integrations.snsOutput.enabled': 'boolean',
-  'integrations.snsOutput.topic': 'string',
-  'integrations.snsOutput.aws_access_key_id': 'string',
-  'integrations.snsOutput.aws_secret_access_key': 'string',
-  'integrations.snsOutput.aws_default_region': 'string',
   'integrations.snsOutput.existingSecret': 'nullable-string',
-  'integrations.pubsubOutput': 'section',
-  'integrations.pubsubOutput.enabled': 'boolean',
-  'integrations.pubsubOutput.topic': 'string',
-  'integrations.pubsubOutput.credentialsData': 'string',
-  'integrations.pubsubOutput.projectID': 'string',
   'integrations.pubsubOutput.existingSecret': 'nullable-string',
   tolerations: 'object-list',
-});
+} as const satisfies Readonly<Record<string, ValueType>>;
+
+/**
+ * The schema of the values: dotted path -> type. `section` is a mapping whose keys are listed
+ * here too; `object`, `string-map`, `scalar-map` and `object-list` are free-form Kubernetes or
+ * user data whose inner keys are not checked here. Derived from {@link FALCO_CHART_DEFAULTS} and the overrides.
+ */
+export const FALCO_VALUES_SCHEMA: Readonly<Record<string, ValueType>> = Object.freeze(
+  schemaFromDefaults<ValueType>(FALCO_CHART_DEFAULTS, VALUE_OVERRIDES, {
+    string: 'string',
+    boolean: 'boolean',
+    integer: 'integer',
+    number: 'number',
+    list: 'string-list',
+    section: 'section',
+  }),
+);
 
 const EXPECTED: Record<ValueType, string> = {
   string: 'a string',

@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as ts from 'typescript';
 import { checkFalcoValues, FALCO_CHART_DEFAULTS, FALCO_VALUES_SCHEMA, loadFalcoValues, resolveFalcoValues, SECRET_VALUES } from '../../lib/falco';
 import { urlCredentials } from '../../lib/falco/values';
+import { CHART_VERSION } from '../../lib/falco/chart-names';
+import { STABLE_CHART_VERSION } from '../../lib/falco/stable-falco-1.1.1-values';
 import { fixture } from './helpers';
 import { errorOf } from '../errors';
 
@@ -11,6 +14,17 @@ function tmpValues(text: string): string {
   const file = path.join(dir, 'values.yaml');
   fs.writeFileSync(file, text);
   return file;
+}
+
+/** The interfaces a file of lib/falco/ declares, by name, parsed with the TypeScript compiler API. */
+function interfacesOf(name: string): Map<string, ts.InterfaceDeclaration> {
+  const file = path.join(__dirname, '../../lib/falco', name);
+  const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const interfaces = new Map<string, ts.InterfaceDeclaration>();
+  source.forEachChild((node) => {
+    if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
+  });
+  return interfaces;
 }
 
 describe('chart 1.1.1 defaults', () => {
@@ -41,6 +55,122 @@ describe('chart 1.1.1 defaults', () => {
 
   test('the defaults pass their own schema', () => {
     expect(() => checkFalcoValues(JSON.parse(JSON.stringify(FALCO_CHART_DEFAULTS)))).not.toThrow();
+  });
+});
+
+describe('one source for the chart 1.1.1 values', () => {
+  const SHARED_CHART = path.resolve(__dirname, '../../../shared/reference/charts/stable-falco-1.1.1');
+  const shared = fs.existsSync(SHARED_CHART);
+  (shared ? test : test.skip)(
+    shared
+      ? 'lib/falco/stable-falco-1.1.1-values.ts is what scripts/gen-chart-values.js makes from ../shared'
+      : `lib/falco/stable-falco-1.1.1-values.ts is not compared with a fresh generation: ${SHARED_CHART} is missing`,
+    () => {
+      const { generateStable } = require('../../scripts/gen-chart-values.js');
+      expect(fs.readFileSync(path.join(__dirname, '../../lib/falco/stable-falco-1.1.1-values.ts'), 'utf8')).toBe(generateStable(SHARED_CHART));
+    },
+  );
+
+  test('the vendored values are the chart version the legacy shape labels its objects with', () => {
+    expect(STABLE_CHART_VERSION).toBe(CHART_VERSION);
+  });
+
+  /**
+   * The keys of FalcoChartValues and the interfaces it names, read from values.ts with the TypeScript compiler API:
+   * dotted path -> the property's type as written (a section: `section`).
+   */
+  function interfaceKeys(): Record<string, string> {
+    const interfaces = interfacesOf('values.ts');
+    const out: Record<string, string> = {};
+    const walk = (members: ts.NodeArray<ts.TypeElement>, prefix: string) => {
+      for (const member of members) {
+        if (!ts.isPropertySignature(member) || !member.type) throw new Error(`${prefix}: not a property: ${member.getText()}`);
+        const key = prefix + (member.name as ts.Identifier).text;
+        const named = ts.isTypeReferenceNode(member.type) ? interfaces.get(member.type.typeName.getText()) : undefined;
+        out[key] = named ? 'section' : member.type.getText();
+        if (named) walk(named.members, `${key}.`);
+      }
+    };
+    walk(interfaces.get('FalcoChartValues')!.members, '');
+    return out;
+  }
+
+  /** The TypeScript type a key of each schema type is written with. */
+  const TS_TYPES: Record<string, string[]> = {
+    section: ['section'],
+    string: ['string'],
+    'nullable-string': ['string'],
+    boolean: ['boolean'],
+    integer: ['number'],
+    port: ['number'],
+    number: ['number'],
+    'string-list': ['string[]'],
+    'string-map': ['Record<string, string>'],
+    'scalar-map': ['Record<string, string | number | boolean>'],
+    object: ['Record<string, unknown>'],
+    'object-list': ['Record<string, unknown>[]'],
+  };
+
+  test('the documented interfaces (FalcoChartValues and the ones it names) have exactly the keys of the schema, each typed as the schema says', () => {
+    const keys = interfaceKeys();
+    expect(Object.keys(keys).sort()).toEqual(Object.keys(FALCO_VALUES_SCHEMA).sort());
+    const mistyped = Object.entries(keys).filter(([k, t]) => !TS_TYPES[FALCO_VALUES_SCHEMA[k]]?.includes(t));
+    expect(mistyped.map(([k, t]) => `${k}: ${t} for ${FALCO_VALUES_SCHEMA[k]}`)).toEqual([]);
+  });
+});
+
+describe('the values interfaces are ready for jsii (Python, Go and Java cdk8s apps; issue 11)', () => {
+  /** The names lib/index.ts exports. */
+  const indexSource = ts.createSourceFile(
+    'index.ts',
+    fs.readFileSync(path.join(__dirname, '../../lib/index.ts'), 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const exported = new Set(
+    indexSource.statements.flatMap((st) =>
+      ts.isExportDeclaration(st) && st.exportClause && ts.isNamedExports(st.exportClause) ? st.exportClause.elements.map((e) => e.name.text) : [],
+    ),
+  );
+
+  /** What jsii refuses in a member: an inline object type, a readonly array, null, an index signature it is not told to ignore. */
+  function jsiiProblems(member: ts.TypeElement): string[] {
+    const problems: string[] = [];
+    if (ts.isIndexSignatureDeclaration(member)) {
+      const ignored = ts.getJSDocTags(member).some((t) => t.tagName.text === 'jsii' && String(t.comment).trim() === 'ignore');
+      return ignored ? [] : ['an index signature without @jsii ignore'];
+    }
+    const visit = (node: ts.Node) => {
+      if (ts.isTypeLiteralNode(node)) problems.push('an inline object type');
+      else if (ts.isTypeOperatorNode(node) && node.operator === ts.SyntaxKind.ReadonlyKeyword) problems.push('a readonly array');
+      else if (ts.isLiteralTypeNode(node) && node.literal.kind === ts.SyntaxKind.NullKeyword) problems.push('null');
+      node.forEachChild(visit);
+    };
+    if (ts.isPropertySignature(member) && member.type) visit(member.type);
+    return problems;
+  }
+
+  test.each([
+    ['values.ts', 'FalcoChartValues'],
+    ['chart-values.ts', 'FalcosecurityChartValues'],
+  ])('%s: %s and every interface it reaches are exported by lib/index.ts and have nothing jsii refuses', (file, root) => {
+    const interfaces = interfacesOf(file);
+    const reached = new Set<string>();
+    const reach = (name: string) => {
+      if (reached.has(name)) return;
+      reached.add(name);
+      interfaces.get(name)!.forEachChild(function refs(node: ts.Node): void {
+        if (ts.isTypeReferenceNode(node) && interfaces.has(node.typeName.getText())) reach(node.typeName.getText());
+        node.forEachChild(refs);
+      });
+    };
+    reach(root);
+    expect(reached.size).toBeGreaterThan(5);
+    expect([...reached].filter((name) => !exported.has(name))).toEqual([]);
+    const problems = [...reached].flatMap((name) =>
+      interfaces.get(name)!.members.flatMap((m) => jsiiProblems(m).map((p) => `${name}.${m.name?.getText() ?? '[index]'}: ${p}`)),
+    );
+    expect(problems).toEqual([]);
   });
 });
 
