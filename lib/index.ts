@@ -6,6 +6,8 @@ export type { FalcoAuditProps, FalcoAuditFalcoOptions, FalcoAuditSinkOptions, Fa
 export { FalcoAuditSink } from './audit/falco-audit-sink';
 export { AuditLevel, AuditStage } from './audit/audit-levels';
 export type { AuditSinkOptions, FalcoAuditSinkProps, AuditSinkServiceReference } from './audit/falco-audit-sink';
+// the typed AuditSink class FalcoAuditSink.apiObject is (generated offline from the 1.18 schema), as cdk8s-plus exports its k8s
+export * as auditregistration from '../imports/auditregistration.k8s.io';
 export { auditUrl } from './audit/audit-endpoint';
 export type { AuditEndpoint } from './audit/audit-endpoint';
 export { AuditPolicy } from './audit/audit-policy';
@@ -31,8 +33,9 @@ export type {
   JsonPatchOperation,
 } from './apiserver/kube-apiserver-manifest';
 export { ApiServerPlan } from './apiserver/api-server-plan';
-export type { PlannedVolume, PlannedMount, PlannedFile } from './apiserver/api-server-plan';
-export type { FlagChange } from './apiserver/flags';
+export type { ApiServerPlanProps, PlannedVolume, PlannedMount, PlannedFile } from './apiserver/api-server-plan';
+export { ApiServerCommandLine } from './apiserver/flags';
+export type { ContainerCommandFields, FlagChange, ParsedFlag, RenderedCommandLine } from './apiserver/flags';
 
 // Falco
 export {

@@ -134,12 +134,28 @@ function sameMapValue(a: string, b: string): boolean {
  * Semantics follow kube-apiserver (pflag): a repeated scalar flag takes its last value; repeated
  * `--feature-gates` / `--runtime-config` merge their keys, the last value per key winning.
  */
+/** A container's `command` and `args` as read from a manifest: anything, checked by `ApiServerCommandLine.parse`. */
+export interface ContainerCommandFields {
+  /** The container's `command`. @default - none */
+  readonly command?: unknown;
+  /** The container's `args`. @default - none */
+  readonly args?: unknown;
+}
+
+/** A command line written back as a container's `command` and `args`. */
+export interface RenderedCommandLine {
+  /** The container's `command`; undefined when the input had none and nothing was added there. @default - none */
+  readonly command?: string[];
+  /** The container's `args`; undefined when the input had none and nothing was added there. @default - none */
+  readonly args?: string[];
+}
+
 export class ApiServerCommandLine {
   /**
    * Parses a container's `command` and `args`.
    * @param location where the container is, for error messages (field should name the container)
    */
-  public static parse(container: { command?: unknown; args?: unknown }, location: ErrorLocation = {}): ApiServerCommandLine {
+  public static parse(container: ContainerCommandFields, location: ErrorLocation = {}): ApiServerCommandLine {
     const field = location.field ? `${location.field}.` : '';
     const command = ApiServerCommandLine.stringList(container.command, { ...location, field: `${field}command` });
     const args = ApiServerCommandLine.stringList(container.args, { ...location, field: `${field}args` });
@@ -147,7 +163,7 @@ export class ApiServerCommandLine {
   }
 
   /** True when a `command`/`args` pair starts kube-apiserver in one of the forms this engine reads. */
-  public static looksLikeApiServer(container: { command?: unknown; args?: unknown }): boolean {
+  public static looksLikeApiServer(container: ContainerCommandFields): boolean {
     try {
       ApiServerCommandLine.parse(container);
       return true;
@@ -373,7 +389,7 @@ export class ApiServerCommandLine {
    * Where the flag's effective (last) occurrence is written: `['command', i]` or `['args', i]`, the item
    * holding its value (for a `sh -c` command line, the string). `undefined` when the flag is absent.
    */
-  public locate(name: string): ['command' | 'args', number] | undefined {
+  public locate(name: string): (string | number)[] | undefined {
     const all = this.flagTokens(name);
     if (all.length === 0) return undefined;
     const last = all[all.length - 1];
@@ -391,7 +407,11 @@ export class ApiServerCommandLine {
     return this.flagTokens(name).length;
   }
 
-  /** The merged key/value map of a repeated map flag (`feature-gates`, `runtime-config`), insertion-ordered. */
+  /**
+   * The merged key/value map of a repeated map flag (`feature-gates`, `runtime-config`), insertion-ordered.
+   * TypeScript only (a JavaScript `Map`).
+   * @jsii ignore
+   */
   public mapValue(name: string): Map<string, string> {
     const out = new Map<string, string>();
     for (const t of this.flagTokens(name)) {
@@ -548,7 +568,7 @@ export class ApiServerCommandLine {
    * The command line as `command` / `args`, each `undefined` when the input had none and nothing
    * was added there. Untouched items are the input's, byte for byte.
    */
-  public render(): { command?: string[]; args?: string[] } {
+  public render(): RenderedCommandLine {
     const command: string[] = [];
     const args: string[] = [];
     for (const t of this.tokens) {

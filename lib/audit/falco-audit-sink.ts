@@ -102,6 +102,8 @@ export class FalcoAuditSink extends Construct {
   /**
    * The API server's rules for the settings that do not depend on where events go (name, level, stages, throttle),
    * each checked on its own so every problem is reported at once.
+   * TypeScript only (`Problems` holds `UserError`s, which other languages do not have).
+   * @jsii ignore
    */
   public static checkOptions(props: AuditSinkOptions): Problems {
     const problems = new Problems();
