@@ -81,6 +81,8 @@ export type {
   LoadFalcoValuesOptions,
 } from './falco/values';
 export { FalcoChart, loadFalcosecurityValues, loadFalcoValuesFile, detectFalcoChart, CHART_VALUES_SCHEMA } from './falco/chart-values';
+export { FalcoValues } from './falco/falco-values';
+export type { FalcoValuesFileOptions } from './falco/falco-values';
 export type {
   FalcosecurityChartValues,
   ChartImageValues,
@@ -127,5 +129,5 @@ export { formatViolation } from './validation/violation';
 export type { Violation, ValidationItem, ValidationContext } from './validation/violation';
 export { UserError, UserErrors, isUserError } from './core/errors';
 export type { ErrorLocation } from './core/errors';
-export { renderOutput, writeOutput, CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER } from './app/output';
+export { OutputFolder, renderOutput, writeOutput, CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER } from './app/output';
 export type { OutputFile, ProtectedPath, WriteOutputOptions } from './app/output';

@@ -82,6 +82,35 @@ export function writeOutput(outdir: string, files: readonly OutputFile[], option
 }
 
 /**
+ * The app's output folder, for a cdk8s app of its own: `cluster/` (what Argo CD applies) and `node/` (the files for
+ * the control-plane nodes). The static form of `renderOutput` and `writeOutput`, which other languages than
+ * TypeScript call (jsii has no free functions).
+ */
+export class OutputFolder {
+  /** The folder of the Kubernetes objects, which Argo CD applies. */
+  public static readonly CLUSTER_DIR = CLUSTER_DIR;
+  /** The folder of the files for the control-plane nodes. */
+  public static readonly NODE_DIR = NODE_DIR;
+  /** The file that marks a folder as this tool's output. */
+  public static readonly MARKER = OUTPUT_MARKER;
+
+  /**
+   * The files for every object under `scope` (`cluster/<kind>-<name>.yaml`) and every node file (`node/<name>`).
+   * @param prefix a folder to put both under (a fleet's cluster name), or '' for none
+   */
+  public static render(scope: IConstruct, prefix = ''): OutputFile[] {
+    return renderOutput(scope, prefix);
+  }
+
+  /** Replaces `outdir` with exactly `files` (and the marker), or leaves it untouched on any failure (see `writeOutput`). */
+  public static write(outdir: string, files: OutputFile[], options: WriteOutputOptions = {}): void {
+    writeOutput(outdir, files, options);
+  }
+
+  private constructor() {}
+}
+
+/**
  * `writeOutput` in steps, so that a fleet's files go to disk as each cluster is built and nothing of it stays in
  * memory: `begin` checks the folder (nothing touched yet) and makes the staging folder beside it, `add` writes
  * files into that, `commit` replaces the output folder with it in one rename, and `abort` removes it and every

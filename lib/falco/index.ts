@@ -1,5 +1,6 @@
 export * from './values';
 export * from './chart-values';
+export * from './falco-values';
 export * from './chart-9.1.0-values';
 export * from './k8saudit-open-params';
 export { chartAuditTarget } from './chart-shape';
