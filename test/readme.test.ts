@@ -87,3 +87,46 @@ test('the library example is examples/library/main.ts, word for word', () => {
   const file = fs.readFileSync(path.join(ROOT, 'examples', 'library', 'main.ts'), 'utf8');
   expect(codeBlocks('ts')).toContain(file);
 });
+
+/**
+ * The pins have one source, lib/falco/falco-releases.ts (and the vendored chart): the README's release table is
+ * generated from it, and every version the prose and examples name by hand must be one the code pins, so a new
+ * release or pin cannot leave a stale one behind.
+ */
+describe("the README's hand-written pins are the code's", () => {
+  const { FALCO_RELEASES, CHART_9_APP_VERSION, CHART_9_VERSION, parseFalcoctlRef, requiredPluginApi } = require(path.join(ROOT, 'lib'));
+  const releases: any[] = FALCO_RELEASES;
+  const all = (re: RegExp) => [...README.matchAll(re)];
+
+  test('every falcoctl image tag and every fully pinned k8saudit ref is one some release pins', () => {
+    const images = new Set(releases.map((r) => r.falcoctlImage).filter(Boolean));
+    const refs = new Set(releases.flatMap((r) => r.defaultRefs ?? []));
+    const named = all(/falcoctl:(\d+\.\d+\.\d+)/g).map((m) => `docker.io/falcosecurity/falcoctl:${m[1]}`);
+    const pinned = all(/\b(k8saudit(?:-rules)?:\d+\.\d+\.\d+)\b/g).map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(0);
+    expect(pinned.length).toBeGreaterThan(0);
+    expect(named.filter((i) => !images.has(i))).toEqual([]);
+    expect(pinned.filter((r) => !refs.has(r))).toEqual([]);
+  });
+
+  test('every Falco version an example runs is a release the table knows', () => {
+    const latest = new Set(releases.map((r) => r.latest));
+    const versions = all(/(?:version: "|tag: '|FalcoVersion\.of\(')(0\.\d+\.\d+)/g).map((m) => m[1]);
+    expect(versions.length).toBeGreaterThan(0);
+    expect(versions.filter((v) => !latest.has(v))).toEqual([]);
+  });
+
+  test("the chart's appVersion and version are the vendored chart's", () => {
+    expect(all(/appVersion (\d+\.\d+\.\d+)/g).map((m) => m[1])).toEqual([CHART_9_APP_VERSION]);
+    const chartVersions = new Set(all(/falcosecurity\/falco@?\s?(\d+\.\d+\.\d+)/g).map((m) => m[1]));
+    expect([...chartVersions]).toEqual([CHART_9_VERSION]);
+  });
+
+  test('the plugin API example is what the table and the ref rules say', () => {
+    const m = /`(k8saudit:[\d.]+)` on Falco (0\.\d+), which provides ([\d.]+); k8saudit 0\.16\+ needs ([\d.]+)/.exec(README.replace(/\n\s*/g, ' '));
+    expect(m).not.toBeNull();
+    const [, ref, minor, provides, needs] = m!;
+    expect(releases.find((r) => `0.${r.minor}` === minor).pluginApi).toBe(provides);
+    expect(requiredPluginApi(parseFalcoctlRef(ref))).toBe(needs);
+  });
+});

@@ -1,3 +1,18 @@
+import { CHART_9_APP_VERSION, CHART_9_VERSION } from './chart-9.1.0-values';
+import { NEWEST_FALCO_RELEASE } from './falco-releases';
+
+/** The audit rules ref the newest release pins (`k8saudit-rules:0.16.1`): the texts name the pin the code uses. */
+const NEWEST_RULES_REF = NEWEST_FALCO_RELEASE.defaultRefs!.find((r) => r.startsWith('k8saudit-rules:'))!;
+
+/** `k8saudit-rules:0.16.1` -> `0.16`, `0.44.1` -> `0.44`: the floating minor of a pinned version. */
+function minorOf(pinned: string): string {
+  return pinned
+    .slice(pinned.indexOf(':') + 1)
+    .split('.')
+    .slice(0, 2)
+    .join('.');
+}
+
 /**
  * One deliberate difference from what `helm template` of stable/falco 1.1.1 renders for the same
  * values, with its reason. The parity tests allow exactly these and nothing else.
@@ -110,7 +125,7 @@ export const PLUGIN_SHAPE_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   },
   {
     id: 'pinned-refs',
-    what: 'falcoctl installs refs pinned to full versions (k8saudit-rules:0.16.1, not 0.16); for Falco 0.37-0.38 the k8saudit plugin is named beside the rules',
+    what: `falcoctl installs refs pinned to full versions (${NEWEST_RULES_REF}, not ${minorOf(NEWEST_RULES_REF)}); for Falco 0.37-0.38 the k8saudit plugin is named beside the rules`,
     why: 'a floating ref changes what runs without a change in Git; the named plugin is the one resolveDeps installs for those rules anyway',
     source: 'falcoctl cmd/artifact/install/deps.go:184 @ v0.7.2 (a dependency is pulled at exactly the version the rules require)',
   },
@@ -254,8 +269,12 @@ export const CHART_VALUES_DIFFERENCES: readonly FalcoDifference[] = Object.freez
   },
   {
     id: 'older-falco-yaml',
-    what: "with an image.tag (or falco.version) older than the chart's 0.44.1: chart defaults that release's falco.yaml schema does not know are left out, and on 0.37 rules_files is written as rules_file",
-    why: "chart 9.1.0 writes 0.44's keys; an older Falco ignores the unknown ones (0.37 reads only rules_file and exits with no rules); keys the values set are checked, not dropped",
+    what:
+      `with an image.tag (or falco.version) older than the chart's ${CHART_9_APP_VERSION}: chart defaults that release's falco.yaml ` +
+      'schema does not know are left out, and on 0.37 rules_files is written as rules_file',
+    why:
+      `chart ${CHART_9_VERSION} writes ${minorOf(CHART_9_APP_VERSION)}'s keys; an older Falco ignores the unknown ones (0.37 reads only ` +
+      'rules_file and exits with no rules); keys the values set are checked, not dropped',
     source: 'falco userspace/falco/config_json_schema.h @ 0.39.2-0.44.1; configuration.cpp:193 @ 0.37.0',
   },
   {
