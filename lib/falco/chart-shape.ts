@@ -25,7 +25,16 @@ import { HostRootHandling } from './falco-releases';
 import { FalcoVersion } from './falco-version';
 import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
 import { K8sAuditOpenParams, parseK8sAuditOpenParams } from './k8saudit-open-params';
-import { checksum, imageReference, ShapeResult } from './shape-context';
+import {
+  checksum,
+  customRulesMount,
+  customRulesVolume,
+  falcoYamlMount,
+  falcoYamlVolume,
+  imageReference,
+  RESTRICTED_CONTAINER,
+  ShapeResult,
+} from './shape-context';
 
 type Obj = Record<string, any>;
 
@@ -33,7 +42,6 @@ type Obj = Record<string, any>;
 export const CHART_VALUES_OLDEST_FALCO_MINOR = 37;
 
 /** Drop everything: an audit-only Falco opens no driver and reads no host state (as the plugin shape). */
-const RESTRICTED_CONTAINER = Object.freeze({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
 
 /** The k8saudit plugin's init_config keys (plugins/k8saudit/pkg/k8saudit/config.go:22-27 @ plugins/k8saudit/v0.16.1, the same in v0.11.0-v0.18.0). */
 const K8SAUDIT_INIT_CONFIG: Readonly<Record<string, 'string' | 'boolean' | 'integer'>> = {
@@ -460,8 +468,8 @@ function chartMounts(v: ResolvedChartValues, k8saudit: ChartK8sAudit, installsRu
   const mounts: Obj[] = [];
   if (installsRules) mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' });
   mounts.push({ mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
-  if (hasRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  mounts.push(falcoYamlMount('falco-yaml'));
+  if (hasRules) mounts.push(customRulesMount());
   const certs: Obj = v.certs ?? {};
   if (certs.existingSecret) mounts.push({ mountPath: '/etc/falco/certs', name: 'certs-volume', readOnly: true });
   if (certs.existingClientSecret) mounts.push({ mountPath: '/etc/falco/certs/client', name: 'client-certs-volume', readOnly: true });
@@ -548,9 +556,9 @@ function chartVolumes(v: ResolvedChartValues, fullname: string, hasRules: boolea
     { name: 'rulesfiles-install-dir', emptyDir: {} },
     { name: 'artifact-state-dir', emptyDir: {} },
     { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
-    { name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } },
+    falcoYamlVolume('falco-yaml', fullname),
   ];
-  if (hasRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  if (hasRules) volumes.push(customRulesVolume(fullname));
   if (certs.existingSecret) volumes.push({ name: 'certs-volume', secret: { secretName: certs.existingSecret } });
   if (certs.existingClientSecret) volumes.push({ name: 'client-certs-volume', secret: { secretName: certs.existingClientSecret } });
   volumes.push(...(v.mounts?.volumes ?? []));

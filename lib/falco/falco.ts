@@ -17,7 +17,7 @@ import { FalcoShape, FalcoVersion } from './falco-version';
 import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
 import { buildLegacyShape } from './legacy-shape';
 import { buildPluginShape } from './plugin-shape';
-import { checkAuditPath, ShapeContext, ShapeResult } from './shape-context';
+import { checkAuditPath, RESTRICTED_CONTAINER, ShapeContext, ShapeResult } from './shape-context';
 import { FalcoChartValues, locateValuesError, resolveFalcoValues, ResolvedFalcoValues } from './values';
 
 /**
@@ -420,12 +420,12 @@ function pluginListener(v: ResolvedFalcoValues, props: FalcoProps): { port: numb
     port: checkPort(props.k8sAudit?.port, 'k8sAudit.port') ?? DEFAULT_K8SAUDIT_PORT,
     path: checkAuditPath(props.k8sAudit?.path ?? DEFAULT_K8SAUDIT_PATH, 'k8sAudit.path'),
   };
-  // the plugin shape's container drops every capability (RESTRICTED_CONTAINER): no port below 1024
+  // the plugin shape's container drops every capability: no port below 1024
   for (const [port, field] of [
     [listener.port, 'k8sAudit.port'],
     [v.falco.webserver.listenPort, 'falco.webserver.listenPort'],
   ] as const) {
-    const problem = privilegedPortProblem(port, { capabilities: { drop: ['ALL'] } });
+    const problem = privilegedPortProblem(port, RESTRICTED_CONTAINER);
     if (problem) throw new UserError(problem, { field });
   }
   if (listener.port === v.falco.webserver.listenPort) {

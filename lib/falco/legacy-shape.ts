@@ -8,7 +8,11 @@ import {
   checkAuditPath,
   checksum,
   customRulesConfigMap,
+  customRulesMount,
+  customRulesVolume,
   falcoImage,
+  falcoYamlMount,
+  falcoYamlVolume,
   nonEmpty,
   serviceSpec,
   ShapeContext,
@@ -157,8 +161,8 @@ function falcoMounts(ctx: ShapeContext, customRules: boolean, pipe: boolean): Re
     { mountPath: '/dev/shm', name: 'dshm' },
   );
   if (ebpf && v.ebpf.settings.mountEtcVolume) mounts.push({ mountPath: '/host/etc', name: 'etc-fs', readOnly: true });
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'config-volume', subPath: 'falco.yaml' });
-  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  mounts.push(falcoYamlMount('config-volume'));
+  if (customRules) mounts.push(customRulesMount());
   if (pipe) mounts.push({ mountPath: INTEGRATION_PIPE_DIR, name: 'shared-pipe', readOnly: false });
   if (ctx.webserverTlsSecret) {
     mounts.push({ mountPath: v.falco.webserver.sslCertificate, name: 'webserver-tls', subPath: 'falco.pem', readOnly: true });
@@ -397,8 +401,8 @@ function legacyVolumes(ctx: ShapeContext, customRules: boolean, pipe: boolean): 
     { name: 'usr-fs', hostPath: { path: '/usr' } },
   );
   if (v.ebpf.enabled && v.ebpf.settings.mountEtcVolume) volumes.push({ name: 'etc-fs', hostPath: { path: '/etc' } });
-  volumes.push({ name: 'config-volume', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } });
-  if (customRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  volumes.push(falcoYamlVolume('config-volume', fullname));
+  if (customRules) volumes.push(customRulesVolume(fullname));
   if (pipe) volumes.push({ name: 'shared-pipe', emptyDir: {} });
   if (ctx.webserverTlsSecret) {
     volumes.push({ name: 'webserver-tls', secret: { secretName: ctx.webserverTlsSecret, items: [{ key: 'falco.pem', path: 'falco.pem' }] } });

@@ -5,19 +5,27 @@ import { KubernetesVersion } from '../core/kubernetes-version';
 import { falcoctlConfig, FalcoctlArtifacts, K8sAuditListener, pluginFalcoConfig, PLUGIN_RULES_FILES } from './falco-config';
 import { HostRootHandling, ProbeStyle } from './falco-releases';
 import { FalcoVersion } from './falco-version';
-import { checksum, customRulesConfigMap, falcoImage, nonEmpty, serviceSpec, ShapeContext, ShapeResult, valuesEnv } from './shape-context';
+import {
+  checksum,
+  customRulesConfigMap,
+  customRulesMount,
+  customRulesVolume,
+  falcoImage,
+  falcoYamlMount,
+  falcoYamlVolume,
+  nonEmpty,
+  RESTRICTED_CONTAINER,
+  serviceSpec,
+  ShapeContext,
+  ShapeResult,
+  valuesEnv,
+} from './shape-context';
 import { FALCO_CHART_DEFAULTS, ResolvedFalcoValues } from './values';
 
 /** falcoctl settings for the plugin shape, resolved. @internal */
 export interface ResolvedFalcoctl extends FalcoctlArtifacts {
   readonly image: string;
 }
-
-/** Drop everything: an audit-only Falco opens no driver and reads no host state. */
-const RESTRICTED_CONTAINER = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-};
 
 /**
  * The audit-only Falco of Falco 0.32+: one-replica Deployment with the k8saudit and json plugins,
@@ -214,8 +222,8 @@ function pluginMounts(installs: boolean, customRules: boolean): Record<string, u
   if (installs) {
     mounts.push({ mountPath: '/etc/falco', name: 'rulesfiles-install-dir' }, { mountPath: '/usr/share/falco/plugins', name: 'plugins-install-dir' });
   }
-  mounts.push({ mountPath: '/etc/falco/falco.yaml', name: 'falco-yaml', subPath: 'falco.yaml' });
-  if (customRules) mounts.push({ mountPath: '/etc/falco/rules.d', name: 'rules-volume' });
+  mounts.push(falcoYamlMount('falco-yaml'));
+  if (customRules) mounts.push(customRulesMount());
   return mounts;
 }
 
@@ -230,8 +238,8 @@ function pluginVolumes(fullname: string, installs: boolean, customRules: boolean
       { name: 'falcoctl-config-volume', configMap: { name: `${fullname}-falcoctl`, items: [{ key: 'falcoctl.yaml', path: 'falcoctl.yaml' }] } },
     );
   }
-  volumes.push({ name: 'falco-yaml', configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } });
-  if (customRules) volumes.push({ name: 'rules-volume', configMap: { name: `${fullname}-rules` } });
+  volumes.push(falcoYamlVolume('falco-yaml', fullname));
+  if (customRules) volumes.push(customRulesVolume(fullname));
   return volumes;
 }
 

@@ -115,6 +115,32 @@ export function customRulesConfigMap(
   return data;
 }
 
+/** The `<fullname>-rules` ConfigMap ({@link customRulesConfigMap}) as the pod's volume. @internal */
+export function customRulesVolume(fullname: string): Record<string, unknown> {
+  return { name: 'rules-volume', configMap: { name: `${fullname}-rules` } };
+}
+
+/** The custom rules' mount: /etc/falco/rules.d, the folder every shape's falco.yaml lists. @internal */
+export function customRulesMount(): Record<string, unknown> {
+  return { mountPath: '/etc/falco/rules.d', name: 'rules-volume' };
+}
+
+/** The ConfigMap holding falco.yaml as the pod's volume, named as the shape's chart names it. @internal */
+export function falcoYamlVolume(name: string, fullname: string): Record<string, unknown> {
+  return { name, configMap: { name: fullname, items: [{ key: 'falco.yaml', path: 'falco.yaml' }] } };
+}
+
+/** falco.yaml mounted over the image's /etc/falco/falco.yaml (one file: the rest of /etc/falco stays the image's). @internal */
+export function falcoYamlMount(name: string): Record<string, unknown> {
+  return { mountPath: '/etc/falco/falco.yaml', name, subPath: 'falco.yaml' };
+}
+
+/**
+ * The audit-only Falco's container context: no privilege escalation, every capability dropped (it opens no driver
+ * and reads no host state). The plugin shape's, and the chart shape's unless the values set one. @internal
+ */
+export const RESTRICTED_CONTAINER = Object.freeze({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+
 /**
  * An audit endpoint path the API server can call and Falco serves as given: starts with '/', only URL-safe
  * characters (no spaces, query or fragment), and no `.` or `..` segment: resolving a URL removes those (RFC 3986
