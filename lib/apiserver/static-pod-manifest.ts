@@ -1,6 +1,7 @@
 import { ErrorLocation, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import { parseNodePortRange, parseServiceClusterIPRange } from '../validation/rules/service-rules';
+import { parseNodePortRange } from '../validation/rules/service-rules';
+import { ServiceIPRange } from '../core/service-ip-range';
 import { describeKind, describeValue as describe, echo, isObject, Json, quote } from '../core/util';
 import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { editYamlText, NotEditableInPlace } from '../core/yaml-edit';
@@ -139,7 +140,7 @@ export class StaticPodManifest {
   public get serviceClusterIPRange(): string | undefined {
     const range = this.commandLine.get('service-cluster-ip-range');
     if (range !== undefined) {
-      const { problem } = parseServiceClusterIPRange(range);
+      const problem = ServiceIPRange.problemOf(range);
       if (problem) {
         const detail = problem.replace(/^service cluster IP range "[^"]*": /, '');
         throw this.flagError('service-cluster-ip-range', `${detail} (kube-apiserver would not start with it)`);
