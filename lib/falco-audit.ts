@@ -19,7 +19,8 @@ import { KubernetesVersion } from './core/kubernetes-version';
 import { NodeFile } from './core/node-file';
 import { echo } from './core/util';
 import { ServiceIPRange } from './core/service-ip-range';
-import { DEFAULT_SERVICE_NODE_PORT_RANGE, formatViolation, parseNodePortRange, validateAll } from './validation';
+import { NodePortRange } from './core/node-port-range';
+import { formatViolation, validateAll } from './validation';
 import { AuditEndpoint, auditUrl } from './audit/audit-endpoint';
 import { FalcoAuditSink } from './audit/falco-audit-sink';
 
@@ -374,9 +375,9 @@ export class FalcoAudit extends Construct {
 
   /** A nodePort must be in the node port range, and 127.0.0.1 NodePorts work only with some kube-proxy modes. */
   private checkNodePort(address: FalcoAddress, port: number): void {
-    const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
-    const range = parseNodePortRange(nodePortRange);
-    if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
+    const nodePortRange = this.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
+    const range = NodePortRange.tryParse(nodePortRange);
+    if (range && !range.contains(port)) {
       throw addressError(
         address,
         `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,

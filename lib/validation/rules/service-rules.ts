@@ -1,6 +1,7 @@
 import * as ipaddr from 'ipaddr.js';
 import { arr, child, cut, kindOf, metadataOf, obj, show, str } from '../../core/util';
 import { isPortNumber } from '../../core/port';
+import { NodePortRange } from '../../core/node-port-range';
 import { ServiceIPRange } from '../../core/service-ip-range';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { ianaSvcNameProblems } from '../names';
@@ -48,18 +49,13 @@ export function checkServiceClusterIP(item: ValidationItem, context?: RuleContex
   return r.found;
 }
 
-/** The API server's default `--service-node-port-range`. */
-export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
-
-/** Parses `--service-node-port-range`: `30000-32767`, `30000+2767`, a single port `30000`, or empty (the default). */
+/**
+ * Parses `--service-node-port-range` into its ends.
+ * @deprecated kept for its tests; use `NodePortRange` (lib/core/node-port-range.ts)
+ */
 export function parseNodePortRange(range: string): { min: number; max: number } | undefined {
-  // kube-apiserver's PortRange accepts "N", "min-max" and "min+offset"; an empty value means the default.
-  if (String(range).trim() === '') return parseNodePortRange(DEFAULT_SERVICE_NODE_PORT_RANGE);
-  const m = /^\s*(\d{1,5})(?:\s*([-+])\s*(\d{1,5}))?\s*$/.exec(String(range));
-  if (!m) return undefined;
-  const min = Number(m[1]);
-  const max = m[3] === undefined ? min : m[2] === '+' ? min + Number(m[3]) : Number(m[3]);
-  return isPortNumber(min) && isPortNumber(max) && min <= max ? { min, max } : undefined;
+  const parsed = NodePortRange.tryParse(range);
+  return parsed && { min: parsed.min, max: parsed.max };
 }
 
 /**
@@ -78,13 +74,13 @@ export function checkServicePorts(item: ValidationItem, context?: RuleContext): 
     if (port.port !== undefined && !isPortNumber(port.port))
       r.add(child(path, 'port'), `port ${show(port.port)} must be between 1 and 65535`, port.port);
     if (port.nodePort !== undefined && port.nodePort !== 0) {
-      const text = context?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
-      const range = parseNodePortRange(text);
+      const text = context?.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
+      const range = NodePortRange.tryParse(text);
       if (!range) r.add(child(path, 'nodePort'), `service node port range "${cut(text)}" is not a range such as 30000-32767`, text);
-      else if (!(Number.isInteger(port.nodePort) && (port.nodePort as number) >= range.min && (port.nodePort as number) <= range.max)) {
+      else if (!range.contains(port.nodePort)) {
         r.add(
           child(path, 'nodePort'),
-          `nodePort ${show(port.nodePort)} is outside the service node port range ${range.min}-${range.max} (--service-node-port-range)`,
+          `nodePort ${show(port.nodePort)} is outside the service node port range ${range.toString()} (--service-node-port-range)`,
           port.nodePort,
         );
       }
