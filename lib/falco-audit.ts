@@ -18,15 +18,9 @@ import {
 import { KubernetesVersion } from './core/kubernetes-version';
 import { NodeFile } from './core/node-file';
 import { echo } from './core/util';
-import {
-  checkClusterIP,
-  DEFAULT_SERVICE_NODE_PORT_RANGE,
-  formatViolation,
-  isNthAddressOfRange,
-  parseNodePortRange,
-  parseServiceClusterIPRange,
-  validateAll,
-} from './validation';
+import { ServiceIPRange } from './core/service-ip-range';
+import { NodePortRange } from './core/node-port-range';
+import { formatViolation, validateAll } from './validation';
 import { AuditEndpoint, auditUrl } from './audit/audit-endpoint';
 import { FalcoAuditSink } from './audit/falco-audit-sink';
 
@@ -127,15 +121,8 @@ function checkTls(
  */
 function checkSameRange(configured: string | undefined, manifestRange: string | undefined): void {
   if (configured === undefined || manifestRange === undefined) return;
-  const canonical = (range: string) => {
-    const { cidrs, problem } = parseServiceClusterIPRange(range);
-    if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
-    return cidrs
-      .map(([ip, bits]) => `${ip.toNormalizedString()}/${bits}`)
-      .sort()
-      .join(',');
-  };
-  if (canonical(configured) !== canonical(manifestRange)) {
+  const at = { field: 'serviceClusterIPRange' };
+  if (!ServiceIPRange.parse(configured, at).equals(ServiceIPRange.parse(manifestRange, at))) {
     throw new UserError(
       `serviceClusterIPRange ${configured} differs from the manifest's --service-cluster-ip-range=${manifestRange}, which is ` +
         'what the API server allocates from; remove serviceClusterIPRange or make the two agree',
@@ -281,10 +268,7 @@ function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps): vo
       { field: 'falco' },
     );
   }
-  if (props.serviceClusterIPRange !== undefined) {
-    const { problem } = parseServiceClusterIPRange(props.serviceClusterIPRange);
-    if (problem) throw new UserError(problem, { field: 'serviceClusterIPRange' });
-  }
+  if (props.serviceClusterIPRange !== undefined) ServiceIPRange.parse(props.serviceClusterIPRange, { field: 'serviceClusterIPRange' });
   checkSameRange(props.serviceClusterIPRange, props.apiServerManifest.serviceClusterIPRange);
 }
 
@@ -374,11 +358,11 @@ export class FalcoAudit extends Construct {
     const { clusterIP, nodePort } = address;
     if ((clusterIP === undefined) === (nodePort === undefined)) return;
     if (clusterIP !== undefined) {
-      const problem = checkClusterIP(clusterIP, this.serviceClusterIPRange);
+      const range = ServiceIPRange.tryParse(this.serviceClusterIPRange);
+      const problem = range ? range.clusterIPProblem(clusterIP) : ServiceIPRange.problemOf(this.serviceClusterIPRange);
       if (problem) throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
       // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
-      const primary = this.serviceClusterIPRange.split(',')[0].trim();
-      if (isNthAddressOfRange(clusterIP, primary, 10)) {
+      if (range!.primary.isNthAddress(clusterIP, 10)) {
         this.warnings.push(
           `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',
@@ -391,9 +375,9 @@ export class FalcoAudit extends Construct {
 
   /** A nodePort must be in the node port range, and 127.0.0.1 NodePorts work only with some kube-proxy modes. */
   private checkNodePort(address: FalcoAddress, port: number): void {
-    const nodePortRange = this.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
-    const range = parseNodePortRange(nodePortRange);
-    if (range && (!Number.isInteger(port) || port < range.min || port > range.max)) {
+    const nodePortRange = this.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
+    const range = NodePortRange.tryParse(nodePortRange);
+    if (range && !range.contains(port)) {
       throw addressError(
         address,
         `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
@@ -407,7 +391,7 @@ export class FalcoAudit extends Construct {
         'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
         'prefer a pinned clusterIP there',
     );
-    if (!parseServiceClusterIPRange(this.serviceClusterIPRange).cidrs.some(([ip]) => ip.kind() === 'ipv4')) {
+    if (!ServiceIPRange.tryParse(this.serviceClusterIPRange)?.hasIPv4) {
       this.warnings.push(
         `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
           'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',

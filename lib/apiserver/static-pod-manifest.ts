@@ -1,6 +1,7 @@
 import { ErrorLocation, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import { parseNodePortRange, parseServiceClusterIPRange } from '../validation/rules/service-rules';
+import { NodePortRange } from '../core/node-port-range';
+import { ServiceIPRange } from '../core/service-ip-range';
 import { describeKind, describeValue as describe, echo, isObject, Json, quote } from '../core/util';
 import { formatPath, loadYaml, LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { editYamlText, NotEditableInPlace } from '../core/yaml-edit';
@@ -139,7 +140,7 @@ export class StaticPodManifest {
   public get serviceClusterIPRange(): string | undefined {
     const range = this.commandLine.get('service-cluster-ip-range');
     if (range !== undefined) {
-      const { problem } = parseServiceClusterIPRange(range);
+      const problem = ServiceIPRange.problemOf(range);
       if (problem) {
         const detail = problem.replace(/^service cluster IP range "[^"]*": /, '');
         throw this.flagError('service-cluster-ip-range', `${detail} (kube-apiserver would not start with it)`);
@@ -151,7 +152,7 @@ export class StaticPodManifest {
   /** The `--service-node-port-range` flag's value, e.g. `30000-32767`, if the manifest sets it. */
   public get serviceNodePortRange(): string | undefined {
     const range = this.commandLine.get('service-node-port-range');
-    if (range !== undefined && !parseNodePortRange(range)) {
+    if (range !== undefined && !NodePortRange.tryParse(range)) {
       throw this.flagError(
         'service-node-port-range',
         `${quote(range)} is not a port range such as 30000-32767 (kube-apiserver would not start with it)`,

@@ -4,9 +4,9 @@ import { AuditEndpoint } from '../audit/audit-endpoint';
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { isPortNumber } from '../core/port';
+import { parseIP } from '../core/service-ip-range';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems, matchesDns1123Label } from '../validation/names';
-import { parseIP } from '../validation/rules/service-rules';
 import { formatViolation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { buildChartShape, privilegedPortProblem } from './chart-shape';
@@ -507,7 +507,7 @@ function checkReleaseName(releaseName: string): string {
   return releaseName;
 }
 
-/** Only the form of a pinned `service.clusterIP` (an IP address); validation's checkClusterIP checks it against the range. */
+/** Only the form of a pinned `service.clusterIP` (an IP address); ServiceIPRange.clusterIPProblem checks it against the range. */
 function checkClusterIPIsAddress(ip: string | undefined): string | undefined {
   if (ip === undefined) return undefined;
   if (parseIP(String(ip)) === undefined) {

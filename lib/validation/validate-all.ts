@@ -1,5 +1,6 @@
 import { UserErrors } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import { ServiceIPRange } from '../core/service-ip-range';
 import { checkAuditPolicyRules } from './rules/audit-policy-rules';
 import {
   checkAuditSinkClientConfig,
@@ -35,7 +36,7 @@ import {
 } from './rules/pod-rules';
 import { checkDaemonSetUpdateStrategy } from './rules/workload-rules';
 import { checkRbacBinding, checkRbacReadOnly, checkRbacRuleShape } from './rules/rbac-rules';
-import { checkServiceClusterIP, checkServicePorts, checkServiceSelectsPods, parseServiceClusterIPRange } from './rules/service-rules';
+import { checkServiceClusterIP, checkServicePorts, checkServiceSelectsPods } from './rules/service-rules';
 import { validateManifest } from './schema-validation';
 import { formatViolation, RuleContext, SemanticRule, ValidationContext, ValidationItem, Violation } from './violation';
 
@@ -87,7 +88,7 @@ export function validateAll(items: readonly ValidationItem[], version: Kubernete
   const out: Violation[] = [];
   if (context.serviceClusterIPRange !== undefined) {
     // A bad range would otherwise be reported once per Service; say it once.
-    const { problem } = parseServiceClusterIPRange(context.serviceClusterIPRange);
+    const problem = ServiceIPRange.problemOf(context.serviceClusterIPRange);
     if (problem) return [{ source: 'serviceClusterIPRange', path: '', rule: 'cluster-ip', message: problem, value: context.serviceClusterIPRange }];
   }
   for (const item of items) {

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { AuditPolicy } from '../../audit/audit-policy';
 import { validateWebhookServerUrl, WebhookKubeconfig } from '../../audit/webhook-kubeconfig';
 import { UserError } from '../../core/errors';
+import { GoDuration } from '../../core/go-duration';
 import { cut, echo } from '../../core/util';
 import type { AuditBackendPlugin, AuditBackendTarget, MountNeed, NodeFileSpec } from '../api-server-audit-backend';
 import { checkAuditFolder, checkAuditLogFile, DEFAULT_AUDIT_DIRECTORY, DEFAULT_AUDIT_LOG } from '../audit-folders';
@@ -68,12 +69,6 @@ export interface WebhookBackendOptions extends AuditWebhookOptions {
   readonly server: string;
 }
 
-const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
-const DURATION_PART = /([0-9]+)(?:\.([0-9]+))?(ns|us|µs|ms|s|m|h)/g;
-const NANOS: Record<string, bigint> = { ns: 1n, us: 1000n, µs: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
-/** The largest Go `time.Duration`, in nanoseconds (an int64). */
-const MAX_DURATION_NS = 2n ** 63n - 1n;
-
 /**
  * kube-apiserver reads --audit-log-maxage, -maxbackup and -maxsize as a Go `int` (pflag IntVar: strconv.ParseInt,
  * 64 bits; apiserver pkg/server/options/audit.go) and refuses negatives. Above 2^53 a JavaScript number is no longer
@@ -91,26 +86,9 @@ function checkCount(value: number | undefined, fallback: number, field: string):
   return value;
 }
 
-/**
- * A Go duration as kube-apiserver's flags parse it (time.ParseDuration, here without a sign), and no longer than a
- * time.Duration holds (2^63-1 ns, about 292 years): ParseDuration refuses more with "invalid duration".
- */
+/** `value` when it is a Go duration kube-apiserver takes (see `GoDuration`), `fallback` when it is unset. */
 function checkDuration(value: string | undefined, fallback: string, field: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || !GO_DURATION.test(value)) {
-    throw new UserError(`must be a Go duration such as "30s", "1m30s" or "500ms", got ${echo(value)}`, { field });
-  }
-  let total = 0n;
-  for (const [, whole, fraction = '', unit] of value.matchAll(DURATION_PART)) {
-    const scale = 10n ** BigInt(fraction.length);
-    total += BigInt(whole) * NANOS[unit] + (BigInt(fraction || '0') * NANOS[unit]) / scale;
-  }
-  if (total > MAX_DURATION_NS) {
-    throw new UserError(`must be a Go duration of at most 2562047h47m16.854775807s (what a Go time.Duration holds), got ${JSON.stringify(value)}`, {
-      field,
-    });
-  }
-  return value;
+  return value === undefined ? fallback : GoDuration.parse(value, { field }).toString();
 }
 
 interface ResolvedWebhook {

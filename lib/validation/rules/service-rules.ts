@@ -1,91 +1,34 @@
 import * as ipaddr from 'ipaddr.js';
 import { arr, child, cut, kindOf, metadataOf, obj, show, str } from '../../core/util';
 import { isPortNumber } from '../../core/port';
+import { NodePortRange } from '../../core/node-port-range';
+import { ServiceIPRange } from '../../core/service-ip-range';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { ianaSvcNameProblems } from '../names';
 import { containersOf, podSpecOf, PodSpecAt, reporter } from './support';
 
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
-
-/** Parses `--service-cluster-ip-range`: one CIDR, or one IPv4 and one IPv6 CIDR separated by a comma. */
-export function parseServiceClusterIPRange(range: string): { cidrs: Cidr[]; problem?: string } {
-  const parts = String(range)
-    .split(',')
-    .map((p) => p.trim());
-  const cidrs: Cidr[] = [];
-  for (const part of parts) {
-    const valid = ipaddr.IPv4.isValidCIDRFourPartDecimal(part) || (part.includes(':') && ipaddr.IPv6.isValidCIDR(part));
-    if (!valid)
-      return { cidrs: [], problem: `service cluster IP range "${cut(range)}": "${cut(part)}" is not a CIDR such as 10.96.0.0/12 or fd00::/108` };
-    cidrs.push(ipaddr.parseCIDR(part));
-  }
-  if (cidrs.length > 2 || (cidrs.length === 2 && cidrs[0][0].kind() === cidrs[1][0].kind())) {
-    return { cidrs: [], problem: `service cluster IP range "${cut(range)}" must be one CIDR, or one IPv4 and one IPv6 CIDR` };
-  }
-  return { cidrs };
-}
-
-/** An IPv4 (four-part decimal only, as Kubernetes accepts) or IPv6 address, or undefined when `ip` is neither. */
-export function parseIP(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
-  if (ipaddr.IPv4.isValidFourPartDecimal(ip)) return ipaddr.IPv4.parse(ip);
-  if (ip.includes(':') && ipaddr.IPv6.isValid(ip)) return ipaddr.IPv6.parse(ip);
-  return undefined;
-}
-
-function sameAddress(a: ipaddr.IPv4 | ipaddr.IPv6, b: ipaddr.IPv4 | ipaddr.IPv6): boolean {
-  return a.kind() === b.kind() && a.toNormalizedString() === b.toNormalizedString();
-}
-
-/** The address `n` after `addr` (carrying across bytes). */
-function plus(addr: ipaddr.IPv4 | ipaddr.IPv6, n: number): ipaddr.IPv4 | ipaddr.IPv6 {
-  const bytes = addr.toByteArray();
-  let carry = n;
-  for (let i = bytes.length - 1; i >= 0 && carry > 0; i--) {
-    const sum = bytes[i] + carry;
-    bytes[i] = sum % 256;
-    carry = Math.floor(sum / 256);
-  }
-  return ipaddr.fromByteArray(bytes);
-}
-
 /**
- * True when `ip` is the `n`th address of its family's CIDR in `serviceClusterIPRange` (0 is the network
- * address; kubeadm gives the 10th to the cluster DNS Service).
+ * Parses `--service-cluster-ip-range` into its CIDRs, or says what is wrong with it.
+ * @deprecated kept for its tests; use `ServiceIPRange` (lib/core/service-ip-range.ts)
  */
-export function isNthAddressOfRange(ip: string, serviceClusterIPRange: string, n: number): boolean {
-  const addr = parseIP(String(ip));
-  if (!addr) return false;
-  const cidr = parseServiceClusterIPRange(serviceClusterIPRange).cidrs.find(([net]) => net.kind() === addr.kind());
-  if (!cidr) return false;
-  const text = `${cidr[0].toString()}/${cidr[1]}`;
-  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
-  return sameAddress(addr, plus(network, n));
+export function parseServiceClusterIPRange(range: string): { cidrs: [ipaddr.IPv4 | ipaddr.IPv6, number][]; problem?: string } {
+  const problem = ServiceIPRange.problemOf(range);
+  if (problem) return { cidrs: [], problem };
+  return {
+    cidrs: String(range)
+      .split(',')
+      .map((part) => ipaddr.parseCIDR(part.trim())),
+  };
 }
 
 /**
- * Checks a pinned Service cluster IP against `--service-cluster-ip-range` (IPv4, IPv6 or dual-stack):
- * it must be an IP inside the range of its family, and neither the network address, the IPv4
- * broadcast address, nor the first address (the API server gives it to the `kubernetes` Service).
+ * Checks a pinned Service cluster IP against `--service-cluster-ip-range` (IPv4, IPv6 or dual-stack): the range's
+ * problem when it is not one, else `ServiceIPRange.clusterIPProblem`.
  * @returns the problem, or undefined when the IP is fine
  */
 export function checkClusterIP(ip: string, serviceClusterIPRange: string): string | undefined {
-  const { cidrs, problem } = parseServiceClusterIPRange(serviceClusterIPRange);
-  if (problem) return problem;
-  const addr = parseIP(String(ip));
-  if (!addr) return `cluster IP "${cut(ip)}" is not an IPv4 or IPv6 address`;
-  const cidr = cidrs.find(([net]) => net.kind() === addr.kind());
-  if (!cidr) return `cluster IP ${ip} is ${addr.kind()} but the service cluster IP range "${cut(serviceClusterIPRange)}" has no ${addr.kind()} CIDR`;
-  const text = `${cidr[0].toString()}/${cidr[1]}`;
-  if (!addr.match(cidr)) return `cluster IP ${ip} is outside the service cluster IP range ${text}`;
-  const network = addr.kind() === 'ipv4' ? ipaddr.IPv4.networkAddressFromCIDR(text) : ipaddr.IPv6.networkAddressFromCIDR(text);
-  if (sameAddress(addr, network)) return `cluster IP ${ip} is the network address of ${text}; pick an address inside the range`;
-  if (addr.kind() === 'ipv4' && sameAddress(addr, ipaddr.IPv4.broadcastAddressFromCIDR(text))) {
-    return `cluster IP ${ip} is the broadcast address of ${text}; pick an address inside the range`;
-  }
-  if (sameAddress(addr, plus(network, 1))) {
-    return `cluster IP ${ip} is the first address of ${text}, which the API server reserves for the kubernetes Service`;
-  }
-  return undefined;
+  const range = ServiceIPRange.tryParse(serviceClusterIPRange);
+  return range ? range.clusterIPProblem(ip) : ServiceIPRange.problemOf(serviceClusterIPRange);
 }
 
 /**
@@ -100,28 +43,19 @@ export function checkServiceClusterIP(item: ValidationItem, context?: RuleContex
   arr(spec.clusterIPs).forEach((ip, i) => ips.push([child('spec.clusterIPs', i), ip]));
   for (const [path, ip] of ips) {
     if (typeof ip !== 'string' || ip === '' || ip === 'None') continue;
-    const problem = context?.serviceClusterIPRange
-      ? checkClusterIP(ip, context.serviceClusterIPRange)
-      : parseIP(ip)
-        ? undefined
-        : `cluster IP "${cut(ip)}" is not an IPv4 or IPv6 address`;
+    const problem = context?.serviceClusterIPRange ? checkClusterIP(ip, context.serviceClusterIPRange) : ServiceIPRange.addressProblem(ip);
     if (problem) r.add(path, problem, ip);
   }
   return r.found;
 }
 
-/** The API server's default `--service-node-port-range`. */
-export const DEFAULT_SERVICE_NODE_PORT_RANGE = '30000-32767';
-
-/** Parses `--service-node-port-range`: `30000-32767`, `30000+2767`, a single port `30000`, or empty (the default). */
+/**
+ * Parses `--service-node-port-range` into its ends.
+ * @deprecated kept for its tests; use `NodePortRange` (lib/core/node-port-range.ts)
+ */
 export function parseNodePortRange(range: string): { min: number; max: number } | undefined {
-  // kube-apiserver's PortRange accepts "N", "min-max" and "min+offset"; an empty value means the default.
-  if (String(range).trim() === '') return parseNodePortRange(DEFAULT_SERVICE_NODE_PORT_RANGE);
-  const m = /^\s*(\d{1,5})(?:\s*([-+])\s*(\d{1,5}))?\s*$/.exec(String(range));
-  if (!m) return undefined;
-  const min = Number(m[1]);
-  const max = m[3] === undefined ? min : m[2] === '+' ? min + Number(m[3]) : Number(m[3]);
-  return isPortNumber(min) && isPortNumber(max) && min <= max ? { min, max } : undefined;
+  const parsed = NodePortRange.tryParse(range);
+  return parsed && { min: parsed.min, max: parsed.max };
 }
 
 /**
@@ -140,13 +74,13 @@ export function checkServicePorts(item: ValidationItem, context?: RuleContext): 
     if (port.port !== undefined && !isPortNumber(port.port))
       r.add(child(path, 'port'), `port ${show(port.port)} must be between 1 and 65535`, port.port);
     if (port.nodePort !== undefined && port.nodePort !== 0) {
-      const text = context?.serviceNodePortRange ?? DEFAULT_SERVICE_NODE_PORT_RANGE;
-      const range = parseNodePortRange(text);
+      const text = context?.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
+      const range = NodePortRange.tryParse(text);
       if (!range) r.add(child(path, 'nodePort'), `service node port range "${cut(text)}" is not a range such as 30000-32767`, text);
-      else if (!(Number.isInteger(port.nodePort) && (port.nodePort as number) >= range.min && (port.nodePort as number) <= range.max)) {
+      else if (!range.contains(port.nodePort)) {
         r.add(
           child(path, 'nodePort'),
-          `nodePort ${show(port.nodePort)} is outside the service node port range ${range.min}-${range.max} (--service-node-port-range)`,
+          `nodePort ${show(port.nodePort)} is outside the service node port range ${range.toString()} (--service-node-port-range)`,
           port.nodePort,
         );
       }
