@@ -2,19 +2,30 @@ import { ErrorLocation, UserError } from './errors';
 import { echo } from './util';
 
 /**
- * time.ParseDuration's grammar without a sign: "0", or decimal numbers, each with a unit. A decimal point needs digits
- * on both sides here, where Go also takes ".5s" and "1.s".
+ * time.ParseDuration's grammar without a sign: "0", or decimal numbers, each with a unit; a number has a digit before
+ * or after its point (".5s" and "1.s" are durations, "." is not), and a microsecond is "us", "µs" (U+00B5, micro sign)
+ * or "μs" (U+03BC, Greek mu). golang/go src/time/format.go, ParseDuration and unitMap.
  */
-const GO_DURATION = /^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$/;
-const DURATION_PART = /([0-9]+)(?:\.([0-9]+))?(ns|us|µs|ms|s|m|h)/g;
-const NANOS: Readonly<Record<string, bigint>> = { ns: 1n, us: 1000n, µs: 1000n, ms: 1000000n, s: 1000000000n, m: 60000000000n, h: 3600000000000n };
+const UNITS = 'ns|us|\u00b5s|\u03bcs|ms|s|m|h';
+const GO_DURATION = new RegExp(`^(0|((\\d+(\\.\\d*)?|\\.\\d+)(${UNITS}))+)$`);
+const DURATION_PART = new RegExp(`(\\d*)(?:\\.(\\d*))?(${UNITS})`, 'g');
+const NANOS: Readonly<Record<string, bigint>> = {
+  ns: 1n,
+  us: 1000n,
+  '\u00b5s': 1000n,
+  '\u03bcs': 1000n,
+  ms: 1000000n,
+  s: 1000000000n,
+  m: 60000000000n,
+  h: 3600000000000n,
+};
 
 /** The nanoseconds `text` (already matched by GO_DURATION) names, each fraction cut to whole nanoseconds. */
 function nanosOf(text: string): bigint {
   let total = 0n;
   for (const [, whole, fraction = '', unit] of text.matchAll(DURATION_PART)) {
     const scale = 10n ** BigInt(fraction.length);
-    total += BigInt(whole) * NANOS[unit] + (BigInt(fraction || '0') * NANOS[unit]) / scale;
+    total += BigInt(whole || '0') * NANOS[unit] + (BigInt(fraction || '0') * NANOS[unit]) / scale;
   }
   return total;
 }

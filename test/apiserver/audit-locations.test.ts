@@ -100,6 +100,13 @@ describe('webhook options', () => {
   ] as [Partial<WebhookBackendOptions>][])('%j is accepted', (options) => {
     expect(() => webhook(options)).not.toThrow();
   });
+
+  test('durations Go takes and this check once refused reach the flags as written (.5s, 1.s, the Greek mu)', () => {
+    const manifest = StaticPodManifest.fromString(MODERN, 'kube-apiserver.yaml');
+    const backend = webhook({ batchMaxWait: '.5s', initialBackoff: '250\u03bcs1.s' });
+    const command = (new KubeApiServerManifest(Testing.chart(), 'ApiServer', { manifest, backend }).pod as any).spec.containers[0].command;
+    expect(command).toEqual(expect.arrayContaining(['--audit-webhook-batch-max-wait=.5s', '--audit-webhook-initial-backoff=250\u03bcs1.s']));
+  });
 });
 
 test("an operator's --audit-log-path in a protected folder is not mounted, and the error is at that flag's line", () => {

@@ -33,8 +33,17 @@ describe('core/go-duration', () => {
     expect(() => GoDuration.parse(text)).toThrow(new UserError(FORM(JSON.stringify(text))));
   });
 
-  test('a decimal point needs digits on both sides (stricter than Go, which takes ".5s" and "1.s")', () => {
-    for (const text of ['.5s', '1.s']) expect(GoDuration.problemOf(text)).toBe(FORM(JSON.stringify(text)));
+  test('a number needs a digit on one side of its point, as Go takes it (golang/go src/time/format.go ParseDuration)', () => {
+    expect(GoDuration.parse('.5s').nanoseconds).toBe(500000000n);
+    expect(GoDuration.parse('1.s').nanoseconds).toBe(1000000000n);
+    expect(GoDuration.parse('1.5h.5m').nanoseconds).toBe(5430000000000n);
+    for (const text of ['.s', '1..5s', '.']) expect(GoDuration.problemOf(text)).toBe(FORM(JSON.stringify(text)));
+  });
+
+  test("a microsecond is us, the micro sign (U+00B5) or the Greek mu (U+03BC), as in Go's unitMap", () => {
+    expect(GoDuration.parse('2\u00b5s').nanoseconds).toBe(2000n);
+    expect(GoDuration.parse('2\u03bcs').nanoseconds).toBe(2000n);
+    expect(GoDuration.parse('2us').equals(GoDuration.parse('2\u03bcs'))).toBe(true);
   });
 
   test('anything but a string is not a Go duration, and is shown by its kind', () => {
