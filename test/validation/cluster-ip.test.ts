@@ -1,4 +1,5 @@
 import { KubernetesVersion } from '../../lib/core/kubernetes-version';
+import { ServiceIPRange } from '../../lib/core/service-ip-range';
 import { checkClusterIP, formatViolation, parseServiceClusterIPRange, validateAll } from '../../lib/validation';
 import { legacySet } from './fixtures';
 
@@ -13,6 +14,7 @@ describe('checkClusterIP', () => {
     ['172.20.0.10', '172.20.0.0/16'],
   ])('%s is fine in %s', (ip, range) => {
     expect(checkClusterIP(ip, range)).toBeUndefined();
+    expect(ServiceIPRange.parse(range).clusterIPProblem(ip)).toBeUndefined();
   });
 
   test.each([
@@ -34,8 +36,14 @@ describe('checkClusterIP', () => {
     ['10.96.0.5', '10.96.0.0/33', 'service cluster IP range "10.96.0.0/33": "10.96.0.0/33" is not a CIDR such as 10.96.0.0/12 or fd00::/108'],
     ['10.96.0.5', '10.96.0.0', 'service cluster IP range "10.96.0.0": "10.96.0.0" is not a CIDR such as 10.96.0.0/12 or fd00::/108'],
     ['10.96.0.5', '10.96.0.0/12,10.0.0.0/16', 'service cluster IP range "10.96.0.0/12,10.0.0.0/16" must be one CIDR, or one IPv4 and one IPv6 CIDR'],
+    ['fd00::', 'fd00::/108', 'cluster IP fd00:: is the network address of fd00::/108; pick an address inside the range'],
+    ['fd00::1', 'fd00:0::/108', 'cluster IP fd00::1 is the first address of fd00::/108, which the API server reserves for the kubernetes Service'],
+    ['10.96.0.10', 'fd00::/108', 'cluster IP 10.96.0.10 is ipv4 but the service cluster IP range "fd00::/108" has no ipv4 CIDR'],
   ])('%s in %s: %s', (ip, range, problem) => {
     expect(checkClusterIP(ip, range)).toBe(problem);
+    // the same question of the value type itself, where the range is one
+    const parsed = ServiceIPRange.tryParse(range);
+    if (parsed) expect(parsed.clusterIPProblem(ip)).toBe(problem);
   });
 
   test('parseServiceClusterIPRange reads dual-stack ranges', () => {
