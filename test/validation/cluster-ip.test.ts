@@ -1,6 +1,6 @@
 import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import { ServiceIPRange } from '../../lib/core/service-ip-range';
-import { checkClusterIP, formatViolation, parseServiceClusterIPRange, validateAll } from '../../lib/validation';
+import { checkClusterIP, formatViolation, validateAll } from '../../lib/validation';
 import { legacySet } from './fixtures';
 
 describe('checkClusterIP', () => {
@@ -46,10 +46,12 @@ describe('checkClusterIP', () => {
     if (parsed) expect(parsed.clusterIPProblem(ip)).toBe(problem);
   });
 
-  test('parseServiceClusterIPRange reads dual-stack ranges', () => {
-    const { cidrs, problem } = parseServiceClusterIPRange('10.96.0.0/12,fd00::/108');
-    expect(problem).toBeUndefined();
-    expect(cidrs.map(([a, bits]) => `${a.toString()}/${bits}`)).toEqual(['10.96.0.0/12', 'fd00::/108']);
+  test('ServiceIPRange reads dual-stack ranges', () => {
+    const range = ServiceIPRange.parse('10.96.0.0/12,fd00::/108');
+    expect(ServiceIPRange.problemOf('10.96.0.0/12,fd00::/108')).toBeUndefined();
+    expect(range.primary.toString()).toBe('10.96.0.0/12');
+    expect(range.equals(ServiceIPRange.parse('10.96.0.0/12'))).toBe(false);
+    expect(range.equals(ServiceIPRange.parse('fd00::/108,10.96.0.0/12'))).toBe(true);
   });
 
   test('validateAll reports a bad range once instead of once per Service', () => {

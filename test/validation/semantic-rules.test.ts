@@ -1,4 +1,5 @@
 import { KubernetesVersion } from '../../lib/core/kubernetes-version';
+import { NodePortRange } from '../../lib/core/node-port-range';
 import * as V from '../../lib/validation';
 import { RuleContext, SemanticRule, ValidationItem } from '../../lib/validation';
 import { API_SERVER_RULE_CASES } from './api-server-rule-cases';
@@ -861,15 +862,19 @@ describe('nodePort and the service node port range', () => {
     ]);
   });
 
-  test('parseNodePortRange', () => {
-    expect(V.parseNodePortRange('30000-32767')).toEqual({ min: 30000, max: 32767 });
-    expect(V.parseNodePortRange('30000')).toEqual({ min: 30000, max: 30000 });
-    expect(V.parseNodePortRange('32767-30000')).toBeUndefined();
-    expect(V.parseNodePortRange('0-70000')).toBeUndefined();
+  test('NodePortRange (the range the port rule checks against)', () => {
+    const parse = (text: string) => {
+      const range = NodePortRange.tryParse(text);
+      return range && { min: range.min, max: range.max };
+    };
+    expect(parse('30000-32767')).toEqual({ min: 30000, max: 32767 });
+    expect(parse('30000')).toEqual({ min: 30000, max: 30000 });
+    expect(parse('32767-30000')).toBeUndefined();
+    expect(parse('0-70000')).toBeUndefined();
     // kube-apiserver's other forms: min+offset, and empty for the default
-    expect(V.parseNodePortRange('30000+2767')).toEqual({ min: 30000, max: 32767 });
-    expect(V.parseNodePortRange('')).toEqual({ min: 30000, max: 32767 });
-    expect(V.parseNodePortRange('30000+40000')).toBeUndefined();
+    expect(parse('30000+2767')).toEqual({ min: 30000, max: 32767 });
+    expect(parse('')).toEqual({ min: 30000, max: 32767 });
+    expect(parse('30000+40000')).toBeUndefined();
   });
 });
 

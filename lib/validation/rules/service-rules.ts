@@ -1,4 +1,3 @@
-import * as ipaddr from 'ipaddr.js';
 import { arr, child, cut, kindOf, metadataOf, obj, show, str } from '../../core/util';
 import { isPortNumber } from '../../core/port';
 import { NodePortRange } from '../../core/node-port-range';
@@ -6,20 +5,6 @@ import { ServiceIPRange } from '../../core/service-ip-range';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { ianaSvcNameProblems } from '../names';
 import { containersOf, podSpecOf, PodSpecAt, reporter } from './support';
-
-/**
- * Parses `--service-cluster-ip-range` into its CIDRs, or says what is wrong with it.
- * @deprecated kept for its tests; use `ServiceIPRange` (lib/core/service-ip-range.ts)
- */
-export function parseServiceClusterIPRange(range: string): { cidrs: [ipaddr.IPv4 | ipaddr.IPv6, number][]; problem?: string } {
-  const problem = ServiceIPRange.problemOf(range);
-  if (problem) return { cidrs: [], problem };
-  return {
-    cidrs: String(range)
-      .split(',')
-      .map((part) => ipaddr.parseCIDR(part.trim())),
-  };
-}
 
 /**
  * Checks a pinned Service cluster IP against `--service-cluster-ip-range` (IPv4, IPv6 or dual-stack): the range's
@@ -47,15 +32,6 @@ export function checkServiceClusterIP(item: ValidationItem, context?: RuleContex
     if (problem) r.add(path, problem, ip);
   }
   return r.found;
-}
-
-/**
- * Parses `--service-node-port-range` into its ends.
- * @deprecated kept for its tests; use `NodePortRange` (lib/core/node-port-range.ts)
- */
-export function parseNodePortRange(range: string): { min: number; max: number } | undefined {
-  const parsed = NodePortRange.tryParse(range);
-  return parsed && { min: parsed.min, max: parsed.max };
 }
 
 /**
