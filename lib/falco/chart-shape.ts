@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuditEndpoint } from '../audit/audit-endpoint';
-import { UserError } from '../core/errors';
+import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1035LabelProblems } from '../validation/names';
@@ -332,6 +332,8 @@ export interface ChartShapeProps {
   readonly falcoVersion?: FalcoVersion;
   readonly clusterIP?: string;
   readonly nodePort?: number;
+  /** Where falco.yaml's problems go (its keys then left out) instead of being thrown. @default - thrown */
+  readonly problems?: Problems;
 }
 
 /** What the chart builder hands back. @internal */
@@ -388,7 +390,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   checkNoHelmTemplates(v, install, follow);
 
   // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
-  const config = chartFalcoYaml(falcoYamlIn, props.values, version, warnings);
+  const config = chartFalcoYaml(falcoYamlIn, props.values, version, warnings, props.problems);
   const { falcoConfig, configMap, configData, falcoctlData, rulesData, hasRules } = chartConfigMaps(ctx, config, ctlConfig, refs, allowed);
 
   const { serviceObject, serviceName } = chartServices(ctx, service);
@@ -692,7 +694,7 @@ interface ChartContext {
 }
 
 /** falco.yaml: the values' falco.* as the chart writes them, with the rules key this release reads. */
-function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warnings: string[]): Obj {
+function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warnings: string[], problems?: Problems): Obj {
   const config: Obj = clone(falcoYamlIn);
   if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
   else delete config.plugins_hostinfo;
@@ -722,7 +724,7 @@ function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warn
     config.rules_file = config.rules_files;
     delete config.rules_files;
   }
-  checkFalcoYaml(config, user, version);
+  checkFalcoYaml(config, user, version, problems);
   return config;
 }
 
@@ -983,7 +985,7 @@ function checkRulesSource(v: ResolvedChartValues, refs: readonly string[], insta
  * wrong type, is an error at its line; a key only the chart's defaults carry that an older release does not know
  * (chart 9.1.0 writes 0.44's keys) is left out, as that Falco would ignore it.
  */
-function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion): void {
+function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion, collected?: Problems): void {
   const userFalco = isObject(user.falco) ? user.falco : {};
   for (let round = 0; round < 10; round++) {
     const violations = validateFalcoConfig(config, version, 'falco.yaml');
@@ -995,7 +997,10 @@ function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion): void {
         if (x.rule === 'falco-schema.unknown-field') message += unknownFalcoKeyHint(path, getPath(config, path), version);
         return { path: ['falco', ...path], message };
       });
-      throwChartProblems(problems, chartValuesLocator(user));
+      if (!collected) throwChartProblems(problems, chartValuesLocator(user));
+      // collected: the rest of falco.yaml goes on without the keys (nothing is written while there are problems)
+      collected?.attempt(() => throwChartProblems(problems, chartValuesLocator(user)));
+      for (const x of collected ? violations : []) deletePath(config, fieldPath(x.path));
       return;
     }
     for (const x of fromDefaults) deletePath(config, fieldPath(x.path));

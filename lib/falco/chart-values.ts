@@ -6,6 +6,7 @@ import { KubernetesVersion } from '../core/kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
 import { chartApiServerValueProblems } from './values-api-checks';
 import { schemaFromDefaults } from './values-schema';
+import { checkLeavingOut } from './values-repair';
 
 /** The chart a values file is written for. */
 export enum FalcoChart {
@@ -382,9 +383,9 @@ const fieldOnly: ChartValuesLocator = (p) => ({ field: formatPath(p) || undefine
 export function throwChartProblems(problems: readonly ChartValuesProblem[], locate: ChartValuesLocator = fieldOnly): void {
   if (problems.length === 0) return;
   if (problems.length === 1) throw new UserError(problems[0].message, locate(problems[0].path));
-  const lines = problems.map((p) => UserError.format(p.message, locate(p.path)));
+  const errors = problems.map((p) => new UserError(p.message, locate(p.path)));
   const file = locate([]).file;
-  throw new UserErrors(`${problems.length} problems in the ${CHART_VALUES_NAME}:`, lines, file ? { file } : {});
+  throw new UserErrors(`${problems.length} problems in the ${CHART_VALUES_NAME}:`, errors, file ? { file } : {});
 }
 
 /**
@@ -863,7 +864,8 @@ export function loadFalcosecurityValues(file: string, shownAs: string = file, op
 
 function checkLoaded(loaded: LoadedYaml, options: LoadFalcoValuesOptions): FalcosecurityChartValues {
   const locate: ChartValuesLocator = (p) => loaded.locate(p);
-  const values = checkChartValues(loaded.value, locate, options.kubernetesVersion);
+  const check = (v: unknown) => checkChartValues(v, locate, options.kubernetesVersion);
+  const values = checkLeavingOut(loaded, check, (n) => `${n} problems in the ${CHART_VALUES_NAME}:`, options._problems);
   LOCATORS.set(values, locate);
   return values;
 }

@@ -67,7 +67,7 @@ test('one mistake keeps its one-line form', () => {
   expect(r.stderr).toMatch(/^error: falco-audit\.yaml:1: apiServer\.manifest: kube-apiserver manifest nope\.yaml not found\n/);
 });
 
-test('one cluster with ten mistakes: the config-file ones (schema and missing files) in one run, the settings ones in the next', () => {
+test('one cluster with ten mistakes: all ten in one run (the schema, the missing file and the settings), in file order', () => {
   const config = (fixed: boolean) =>
     [
       'apiServer:',
@@ -90,9 +90,15 @@ test('one cluster with ten mistakes: the config-file ones (schema and missing fi
   writeFiles(dir, { 'kube-apiserver.yaml': MANIFEST, 'falco-audit.yaml': config(false) });
   const first = problems(run().stderr);
   expect(first.map((l) => /yaml:(\d+): ([^:]+):/.exec(l)!.slice(1).join(' '))).toEqual([
+    '3 apiServer.serviceClusterIPRange',
+    '6 audit.auditSink.name',
     '7 audit.auditSink.level',
     '8 audit.auditSink.stages[0]',
+    '9 audit.auditSink.throttle.qps',
     '10 audit.auditSink.certificateAuthority',
+    '12 falco.releaseName',
+    '13 falco.namespace',
+    '14 falco.clusterIP',
     '15 falco.relaseName',
   ]);
   writeFiles(dir, { 'falco-audit.yaml': config(true) });
@@ -127,4 +133,133 @@ test('a values file with six mistakes: all six in one run, each at its line', ()
   const r = run();
   expect(r.stderr).toMatch(/^error: values\.yaml: the values have 6 problems:/);
   expect(problems(r.stderr).map((l) => /values\.yaml:(\d+):/.exec(l)![1])).toEqual(['1', '2', '4', '6', '7', '9']);
+});
+
+/** One mistake of the fixture: where it is, how the report names it, and how to fix it. */
+interface Mistake {
+  readonly file: string;
+  /** Text on the mistake's line (unique in the file). */
+  readonly at: string;
+  /** What the reported line says after `file:line: `. */
+  readonly says: RegExp;
+  /** The fix: the text on that line, and its replacement. */
+  readonly fix: readonly [string, string];
+}
+
+/**
+ * test/app/fixtures/many-mistakes: a fleet of three clusters (1.18 with stable/falco values, 1.30 with falcosecurity/falco
+ * values, 1.20) and fifteen mistakes that do not depend on each other, across the config, both values files and
+ * the three clusters: schema errors, a fleet name, construct checks, values checks and an output check.
+ */
+const MISTAKES: readonly Mistake[] = [
+  { file: 'falco-audit.yaml', at: 'name: Falco', says: /clusters\[0\]\.audit\.auditSink\.name: .*"Falco"/, fix: ['name: Falco', 'name: falco'] },
+  { file: 'falco-audit.yaml', at: 'burts', says: /clusters\[0\]\.audit\.auditSink\.throttle\.burts: .*unknown key "burts"/, fix: ['burts', 'burst'] },
+  { file: 'falco-audit.yaml', at: '10.200.0.1', says: /clusters\[0\]\.falco\.clusterIP: .*10\.200\.0\.1/, fix: ['10.200.0.1', '10.96.0.100'] },
+  {
+    file: 'falco-audit.yaml',
+    at: 'name: Lab',
+    says: /clusters\[1\]\.name: .*cluster name must be lowercase .*"Lab"/,
+    fix: ['name: Lab', 'name: lab'],
+  },
+  {
+    file: 'falco-audit.yaml',
+    at: 'mode: batched',
+    says: /clusters\[1\]\.audit\.webhook\.mode: .*must be one of .*"batched"/,
+    fix: ['batched', 'batch'],
+  },
+  { file: 'falco-audit.yaml', at: 'releaseNmae', says: /clusters\[1\]\.falco\.releaseNmae: .*unknown key/, fix: ['releaseNmae', 'releaseName'] },
+  { file: 'falco-audit.yaml', at: 'nodePort: 3007', says: /clusters\[1\]\.falco\.nodePort: .*3007/, fix: ['3007', '30007'] },
+  {
+    file: 'falco-audit.yaml',
+    at: 'serviceClusterIPRange',
+    says: /clusters\[2\]\.apiServer\.serviceClusterIPRange: .*10\.100\.0\.0\/16 differs/,
+    fix: ['10.100.0.0/16', '10.96.0.0/12'],
+  },
+  {
+    file: 'falco-audit.yaml',
+    at: 'backend: dynamic',
+    says: /clusters\[2\]\.audit\.backend: .*dynamic audit backend .*1\.20/,
+    fix: ['dynamic', 'webhook'],
+  },
+  { file: 'falco-audit.yaml', at: 'falco_ns', says: /clusters\[2\]\.falco\.namespace: .*falco_ns/, fix: ['falco_ns', 'falco'] },
+  { file: 'values.yaml', at: 'jsonOutput', says: /falco\.jsonOutput: .*expected a boolean/, fix: ['"true"', 'true'] },
+  { file: 'values.yaml', at: '1 core', says: /resources\.limits\.cpu: .*"1 core"/, fix: ['1 core', '1'] },
+  { file: 'values.yaml', at: 'efect', says: /tolerations\[0\]\.efect: .*unknown field "efect"/, fix: ['efect', 'effect'] },
+  { file: 'values-lab.yaml', at: 'security ops', says: /podLabels\.team: .*"security ops"/, fix: ['security ops', 'security-ops'] },
+  { file: 'values-lab.yaml', at: 'listen_prot', says: /falco\.webserver\.listen_prot: /, fix: ['listen_prot', 'listen_port'] },
+];
+
+const FIXTURE = path.join(__dirname, 'fixtures', 'many-mistakes');
+
+/** The line of `at` in a fixture file as it is now. */
+function lineOf(file: string, at: string): number {
+  const lines = fs.readFileSync(path.join(dir, file), 'utf8').split('\n');
+  const found = lines.findIndex((l) => l.includes(at));
+  if (found < 0 || lines.slice(found + 1).some((l) => l.includes(at))) throw new Error(`${at} is not on exactly one line of ${file}`);
+  return found + 1;
+}
+
+/** The mistakes a run's report names, each on a line of its own that starts with its file and line. */
+function reported(stderr: string, open: readonly Mistake[], anywhere = false): Mistake[] {
+  // one problem is the error line itself
+  const lines = [
+    ...problems(stderr).map((l) => l.slice(4)),
+    ...stderr
+      .split('\n')
+      .filter((l) => l.startsWith('error: '))
+      .map((l) => l.slice(7)),
+  ];
+  return open.filter((m) =>
+    lines.some((l) => (l.startsWith(`${m.file}:${lineOf(m.file, m.at)}:`) && m.says.test(l)) || (anywhere && l.includes(m.at))),
+  );
+}
+
+/** Fixes a mistake in the scratch copy. */
+function fix(m: Mistake): void {
+  const file = path.join(dir, m.file);
+  const lines = fs.readFileSync(file, 'utf8').split('\n');
+  const i = lineOf(m.file, m.at) - 1;
+  lines[i] = lines[i].replace(m.fix[0], m.fix[1]);
+  fs.writeFileSync(file, lines.join('\n'));
+}
+
+test('a fleet with fifteen independent mistakes across the config, two values files and three clusters: all in the first run, each at its file:line', () => {
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  const first = run();
+  expect(first.status).toBe(1);
+  expect(first.stderr).not.toMatch(/\n\s+at /);
+  const found = reported(first.stderr, MISTAKES);
+  expect(MISTAKES.filter((m) => !found.includes(m)).map((m) => `${m.file}: ${m.at}`)).toEqual([]);
+  expect(problems(first.stderr)).toHaveLength(MISTAKES.length);
+  // in file order, and by line within a file
+  const order = problems(first.stderr).map((l) => /^ {2}- ([^:]+):(\d+):/.exec(l)!.slice(1));
+  expect(order.map(([f, n]) => `${f}:${n}`)).toEqual(
+    [...order].sort((a, b) => a[0].localeCompare(b[0]) || Number(a[1]) - Number(b[1])).map(([f, n]) => `${f}:${n}`),
+  );
+  for (const m of MISTAKES) fix(m);
+  const second = run();
+  expect(second.stderr).not.toMatch(/error/);
+  expect(second.status).toBe(0);
+});
+
+/**
+ * How many runs the fixture takes when a user fixes what each run reports (and only that): the measure of issue 22.
+ */
+function runsToClean(): number {
+  fs.cpSync(FIXTURE, dir, { recursive: true });
+  let open = [...MISTAKES];
+  for (let runs = 1; runs <= MISTAKES.length + 1; runs++) {
+    const r = run();
+    if (r.status === 0) return runs - 1;
+    const found = reported(r.stderr, open, true);
+    if (found.length === 0) throw new Error(`run ${runs} reports none of the open mistakes:\n${r.stderr}`);
+    if (process.env.SHOW_RUNS) process.stdout.write(`run ${runs}: ${found.map((m) => m.at).join(', ')}\n`);
+    found.forEach(fix);
+    open = open.filter((m) => !found.includes(m));
+  }
+  throw new Error('the fixture never became clean');
+}
+
+test('the fixture needs one run to see every mistake (the second run is clean)', () => {
+  expect(runsToClean()).toBe(1);
 });
