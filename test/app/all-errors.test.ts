@@ -263,3 +263,151 @@ function runsToClean(): number {
 test('the fixture needs one run to see every mistake (the second run is clean)', () => {
   expect(runsToClean()).toBe(1);
 });
+
+describe('stages do not hide each other (issue 22)', () => {
+  const MANIFEST_130 = fs.readFileSync(path.join(EXAMPLES, 'modern', 'kube-apiserver.yaml'), 'utf8');
+  const MANIFEST_120 = MANIFEST_130.replace('v1.30.6', 'v1.20.15');
+
+  test("a fleet-name error hides neither that cluster's other problems nor the other clusters' (issue 23)", () => {
+    writeFiles(dir, {
+      'kube-apiserver.yaml': MANIFEST,
+      'falco-audit.yaml': [
+        'clusters:',
+        '  - name: Prod',
+        '    apiServer: {manifest: kube-apiserver.yaml}',
+        '    falco: {clusterIP: 10.200.0.1}',
+        '  - name: lab',
+        '    apiServer: {manifest: kube-apiserver.yaml}',
+        '    falco: {clusterIP: 10.200.0.2}',
+        '  - name: lab',
+        '    apiServer: {manifest: kube-apiserver.yaml}',
+        '    falco: {nodePort: 30765}',
+        '',
+      ].join('\n'),
+    });
+    const r = run();
+    expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 4 problems in 3 clusters:\n/);
+    expect(problems(r.stderr).map((l) => /^ {2}- (falco-audit\.yaml:\d+: [^:]+):/.exec(l)![1])).toEqual([
+      'falco-audit.yaml:2: clusters[0].name',
+      'falco-audit.yaml:4: clusters[0].falco.clusterIP',
+      'falco-audit.yaml:7: clusters[1].falco.clusterIP',
+      'falco-audit.yaml:8: clusters[2].name',
+    ]);
+    expect(r.stderr).toMatch(/clusters\[2\]\.name: cluster "lab": cluster name "lab" is used twice \(clusters\[1\] and clusters\[2\]\)/);
+  });
+
+  test('a cluster name that is no folder name is never made a folder, not even in the staging folder', () => {
+    writeFiles(dir, {
+      'kube-apiserver.yaml': MANIFEST,
+      'falco-audit.yaml': [
+        'clusters:',
+        '  - name: ../../escaped',
+        '    apiServer: {manifest: kube-apiserver.yaml}',
+        '    falco: {clusterIP: 10.96.0.100}',
+        '  - name: ok',
+        '    apiServer: {manifest: kube-apiserver.yaml}',
+        '    falco: {clusterIP: 10.96.0.101}',
+        '',
+      ].join('\n'),
+    });
+    const r = run();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: falco-audit\.yaml:2: clusters\[0\]\.name: cluster "\.\.\/\.\.\/escaped": cluster name must be/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['falco-audit.yaml', 'kube-apiserver.yaml']);
+    expect(fs.existsSync(path.join(dir, '..', 'escaped'))).toBe(false);
+  });
+
+  test('a schema error in one cluster does not stop its own checks, nor those of a cluster on another version', () => {
+    writeFiles(dir, {
+      'a/kube-apiserver.yaml': MANIFEST_130,
+      'c/kube-apiserver.yaml': MANIFEST_120,
+      'falco-audit.yaml': [
+        'clusters:',
+        '  - name: a',
+        '    apiServer: {manifest: a/kube-apiserver.yaml}',
+        '    audit: {webhook: {mdoe: blocking}}',
+        '    falco: {clusterIP: 10.200.0.1}',
+        '  - name: c',
+        '    apiServer: {manifest: c/kube-apiserver.yaml}',
+        '    audit: {backend: dynamic}',
+        '    falco: {namespace: falco_ns, clusterIP: 10.96.0.100}',
+        '',
+      ].join('\n'),
+    });
+    expect(problems(run().stderr).map((l) => /^ {2}- (falco-audit\.yaml:\d+: [^:]+):/.exec(l)![1])).toEqual([
+      'falco-audit.yaml:4: clusters[0].audit.webhook.mdoe',
+      'falco-audit.yaml:5: clusters[0].falco.clusterIP',
+      'falco-audit.yaml:8: clusters[1].audit.backend',
+      'falco-audit.yaml:9: clusters[1].falco.namespace',
+    ]);
+  });
+
+  test('a problem that follows from a value left out is not reported: a mistyped nodePort is not also "neither clusterIP nor nodePort"', () => {
+    writeFiles(dir, { 'kube-apiserver.yaml': MANIFEST, 'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {nodePrt: 30765}\n' });
+    const r = run();
+    expect(r.stderr).toMatch(/^error: falco-audit\.yaml:2: falco\.nodePrt: unknown key "nodePrt" \(allowed: .*\)\nnothing was written/);
+    writeFiles(dir, { 'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {nodePort: "30765"}\n' });
+    expect(run().stderr).toMatch(/^error: falco-audit\.yaml:2: falco\.nodePort: must be a whole number, got "30765"\nnothing was written/);
+  });
+
+  test("a values file's mistyped key hides neither its API server problems nor the output checks' (each at its values line)", () => {
+    const values = [
+      'falco:',
+      '  jsonOutput: "true"',
+      'resources:',
+      '  limits: {cpu: 1 core}',
+      'tolerations:',
+      '  - key: a',
+      '    efect: NoSchedule',
+      '',
+    ];
+    writeFiles(dir, {
+      'kube-apiserver.yaml': MANIFEST,
+      'values.yaml': values.join('\n'),
+      'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n',
+    });
+    const r = run();
+    expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 3 problems:\n/);
+    expect(problems(r.stderr)).toEqual([
+      '  - values.yaml:2: falco.jsonOutput: expected a boolean (true or false), got the string "true"',
+      '  - values.yaml:4: resources.limits.cpu: limits.cpu "1 core" is not a quantity such as 100m, 0.5 or 512Mi',
+      '  - values.yaml:7: tolerations[0].efect: unknown field "efect": not in the Kubernetes 1.18 apps/v1 DaemonSet schema ' +
+        '(schema.unknown-field; DaemonSet falco spec.template.spec.tolerations[0].efect)',
+    ]);
+  });
+
+  test("a tolerations typo alone is reported at the values file's line, not as the config's", () => {
+    writeFiles(dir, {
+      'kube-apiserver.yaml': MANIFEST,
+      'values.yaml': 'tolerations:\n  - key: node-role.kubernetes.io/master\n    efect: NoSchedule\n',
+      'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n',
+    });
+    const r = run();
+    expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 1 problem in the objects for Kubernetes 1\.18\.20 \(the API server would reject them/);
+    expect(problems(r.stderr)).toEqual([
+      '  - values.yaml:3: tolerations[0].efect: unknown field "efect": not in the Kubernetes 1.18 apps/v1 DaemonSet schema ' +
+        '(schema.unknown-field; DaemonSet falco spec.template.spec.tolerations[0].efect)',
+    ]);
+  });
+
+  test('a shared values file: its problem is listed once, naming every cluster that reads it', () => {
+    writeFiles(dir, {
+      'kube-apiserver.yaml': MANIFEST,
+      'values.yaml': 'falco:\n  jsonOutput: maybe\n',
+      'falco-audit.yaml': [
+        'clusters:',
+        '  - name: a',
+        '    apiServer: {manifest: kube-apiserver.yaml}',
+        '    falco: {values: values.yaml, clusterIP: 10.96.0.100}',
+        '  - name: b',
+        '    apiServer: {manifest: kube-apiserver.yaml}',
+        '    falco: {values: values.yaml, clusterIP: 10.200.0.1}',
+        '',
+      ].join('\n'),
+    });
+    const found = problems(run().stderr);
+    expect(found).toHaveLength(2);
+    expect(found[0]).toMatch(/^ {2}- falco-audit\.yaml:7: clusters\[1\]\.falco\.clusterIP: cluster "b": /);
+    expect(found[1]).toBe('  - values.yaml:2: falco.jsonOutput: clusters "a" and "b": expected a boolean (true or false), got the string "maybe"');
+  });
+});

@@ -131,3 +131,11 @@ test('kubernetesVersion of another minor than the manifest image is refused at i
     plan('kubernetesVersion: "1.30.2"\napiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', MODERN_MANIFEST).status,
   ).toBe(0);
 });
+
+test('kubernetesVersion "1.30" with a v1.30.6 image: the plan names the version the manifest runs, 1.30.6', () => {
+  writeFiles(dir, { 'falco-audit.yaml': 'kubernetesVersion: "1.30"\napiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n' });
+  writeFiles(dir, { 'kube-apiserver.yaml': MODERN_MANIFEST });
+  const r = runApp({ cwd: dir, config: 'falco-audit.yaml', outdir: path.join(dir, 'dist'), env: {} });
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^Kubernetes 1\.30\.6, webhook audit backend/);
+});

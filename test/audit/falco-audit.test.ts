@@ -89,6 +89,38 @@ describe('FalcoAudit', () => {
     });
   });
 
+  test('every problem in one throw: a refused setting gives way to what the cluster has, and the objects are checked too', () => {
+    let message = '';
+    try {
+      build({
+        apiServerManifest: manifest130(),
+        backend: AuditBackend.DYNAMIC,
+        serviceClusterIPRange: '10.100.0.0/16',
+        falco: {
+          namespace: 'falco_ns',
+          clusterIP: '10.200.0.1',
+          values: { image: { tag: '0.44.1' }, tolerations: [{ key: 'a', efect: 'NoSchedule' }] },
+        },
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      '5 problems in the settings and in the objects for Kubernetes 1.30.6:',
+      '  - backend: the dynamic audit backend (AuditSink) does not exist on Kubernetes 1.30.6: it was removed in 1.19 and kube-apiserver refuses to start with its flags; use the webhook backend',
+      "  - serviceClusterIPRange: serviceClusterIPRange 10.100.0.0/16 differs from the manifest's --service-cluster-ip-range=10.96.0.0/12, which is what the API server allocates from; remove serviceClusterIPRange or make the two agree",
+      // checked against the manifest's range, which the API server allocates from
+      '  - falco.clusterIP: cluster IP 10.200.0.1 is outside the service cluster IP range 10.96.0.0/12',
+      '  - falco.namespace: namespace "falco_ns" is not a valid DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters)',
+      '  - Deployment falco: spec.template.spec.tolerations[0].efect: unknown field "efect": not in the Kubernetes 1.30 apps/v1 Deployment schema (schema.unknown-field)',
+    ]);
+  });
+
+  test("a stated minor without a patch is the image's release, shown in full", () => {
+    const given = build({ apiServerManifest: manifest130(), kubernetesVersion: KubernetesVersion.of('1.30'), falco: { clusterIP: '10.96.0.100' } });
+    expect(given.audit.kubernetesVersion.toString()).toBe('1.30.6');
+  });
+
   test('the version comes from the image unless given', () => {
     expect(build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }).audit.kubernetesVersion.toString()).toBe('1.18.20');
     const given = build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.18.2'), falco: { clusterIP: '10.96.0.100' } });
