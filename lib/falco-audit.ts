@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditWebhookOptions, KubeApiServerManifest, StaticPodManifest } from './apiserver';
-import { AuditSinkOptions } from './audit';
+import { AuditLevel, AuditSinkOptions } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
@@ -11,6 +11,7 @@ import {
   FalcoChart,
   FalcoChartValues,
   FalcoOptions,
+  FalcoShape,
   FalcosecurityChartValues,
   FalcoVersion,
   locateChartValuesError,
@@ -19,6 +20,7 @@ import { _workloadViolationOrigin } from './falco/values-origin';
 import { KubernetesVersion } from './core/kubernetes-version';
 import { NodeFile } from './core/node-file';
 import { echo } from './core/util';
+import { PlanMessage, PlanMessageCode, planMessage } from './core/plan-message';
 import { ServiceIPRange } from './core/service-ip-range';
 import { NodePortRange } from './core/node-port-range';
 import { formatViolation, validateAll, Violation } from './validation';
@@ -311,6 +313,27 @@ function checkOneAddress(address: FalcoAddress): void {
 }
 
 /**
+ * Plain HTTP between the API server and Falco: what travels in clear, and how TLS goes on where this Falco can do it.
+ * @param sinkLevel the AuditSink's one level (dynamic backend)
+ */
+function plainHttpWarning(audit: FalcoAudit, sinkLevel: AuditLevel): string | undefined {
+  if (audit.auditEndpoint.scheme !== 'http') return undefined;
+  const what =
+    audit.backend === AuditBackend.WEBHOOK
+      ? 'the request and response bodies the policy records travel in clear (the hardened policy keeps Secrets, ConfigMaps and tokens at Metadata)'
+      : sinkLevel === AuditLevel.REQUEST_RESPONSE || sinkLevel === AuditLevel.REQUEST
+        ? `the AuditSink's one level, ${sinkLevel}, applies to every request, so every Secret body travels in clear`
+        : `the AuditSink's ${sinkLevel} events (users, resources, names) travel in clear`;
+  const how =
+    audit.falco.shape === FalcoShape.LEGACY
+      ? 'turn TLS on with falco.webserver.sslEnabled in the values, falco.tlsSecret (a Secret with falco.pem) and the CA in ' +
+        (audit.backend === AuditBackend.DYNAMIC ? 'audit.auditSink.certificateAuthority' : 'audit.webhook.certificateAuthority')
+      : 'the k8saudit listener is plain HTTP here: keep the path on the cluster network and let only the control-plane nodes reach ' +
+        `port ${audit.auditEndpoint.containerPort} (a NetworkPolicy, as in examples/library)`;
+  return `audit events go to Falco over plain HTTP (${audit.url}): ${what}; ${how}`;
+}
+
+/**
  * The whole job for one cluster: Falco's resources, the patched kube-apiserver static pod, and the backend that
  * connects them (an AuditSink, or the static webhook's Policy and kubeconfig). The address, port and path
  * come from one place, Falco's audit endpoint, so the AuditSink URL or kubeconfig server, the Service and Falco's
@@ -337,10 +360,10 @@ export class FalcoAudit extends Construct {
   public readonly url: string;
   /** What the API server really calls: `url`, or, with an AuditSink service reference, the Service's DNS name. */
   public readonly target: string;
-  /** Things that are valid but often go wrong, for the plan. */
-  public readonly warnings: string[] = [];
-  /** Choices the construct made that the user did not state, for the plan. */
-  public readonly notes: string[] = [];
+  /** Things that are valid but often go wrong, for the plan: each with a stable code (`PlanMessageCode`). */
+  public readonly warnings: PlanMessage[] = [];
+  /** Choices the construct made that the user did not state, for the plan: each with a stable code (`PlanMessageCode`). */
+  public readonly notes: PlanMessage[] = [];
   /** The values as given, to point a problem in the objects at the values line that set it. */
   private readonly userValues?: FalcoChartValues | FalcosecurityChartValues;
 
@@ -399,6 +422,8 @@ export class FalcoAudit extends Construct {
       () => new KubeApiServerManifest(this, 'ApiServer', { manifest, kubernetesVersion: version, backend: this.apiServerBackend(props.webhook) }),
     );
     this.apiServer = apiServer!;
+    const http = plainHttpWarning(this, props.auditSink?.level ?? AuditLevel.REQUEST_RESPONSE);
+    if (http) this.warn(PlanMessageCode.PLAIN_HTTP_AUDIT, http);
     // an AuditSink refused is left out of the output checks (its own checks found its problems), and so is the audit
     // Service when its address was refused (the address's checks did)
     if (problems.count > 0) this.throwWithOutputProblems(problems, apiServer !== undefined, addressOk ? [] : [`Service ${this.falco.serviceName}`]);
@@ -420,6 +445,10 @@ export class FalcoAudit extends Construct {
     throw new Error('unreachable: problems were found');
   }
 
+  private warn(code: PlanMessageCode, message: string): void {
+    this.warnings.push(planMessage(code, message));
+  }
+
   /** The nodePort or clusterIP inside the API server's ranges, with the warnings each way deserves. */
   private checkAddress(address: FalcoAddress): void {
     const { clusterIP, nodePort } = address;
@@ -430,7 +459,8 @@ export class FalcoAudit extends Construct {
       if (problem) throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
       // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
       if (range!.primary.isNthAddress(clusterIP, 10)) {
-        this.warnings.push(
+        this.warn(
+          PlanMessageCode.CLUSTER_DNS_ADDRESS,
           `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',
         );
@@ -453,13 +483,15 @@ export class FalcoAudit extends Construct {
         address.fromConfig.nodePort,
       );
     }
-    this.warnings.push(
+    this.warn(
+      PlanMessageCode.NODEPORT_LOCALHOST,
       `the API server calls Falco at 127.0.0.1:${port}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
         'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
         'prefer a pinned clusterIP there',
     );
     if (!ServiceIPRange.tryParse(this.serviceClusterIPRange)?.hasIPv4) {
-      this.warnings.push(
+      this.warn(
+        PlanMessageCode.NODEPORT_IPV6_ONLY,
         `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
           'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
       );
@@ -582,8 +614,11 @@ export class FalcoAudit extends Construct {
     if (chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
       if (falco.chart === undefined) {
         this.notes.push(
-          `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${chartKeysOf(falco.values).join(', ')}, which stable/falco ` +
-            'does not); set falco.chart (library: chart) to say so',
+          planMessage(
+            PlanMessageCode.CHART_FROM_KEYS,
+            `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${chartKeysOf(falco.values).join(', ')}, which stable/falco ` +
+              'does not); set falco.chart (library: chart) to say so',
+          ),
         );
       }
       return falco.values;
@@ -593,13 +628,17 @@ export class FalcoAudit extends Construct {
     if (falco.values === undefined && falco.falcoVersion === undefined && this.backend === AuditBackend.WEBHOOK && modern) {
       const newest = FalcoVersion.newest();
       this.notes.push(
-        `Falco ${newest} (the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin): no values file ` +
-          'names a Falco, and the webhook backend needs no Falco older than that; set image.tag in a values file to pin another',
+        planMessage(
+          PlanMessageCode.NEWEST_FALCO_DEFAULT,
+          `Falco ${newest} (the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin): no values file ` +
+            'names a Falco, and the webhook backend needs no Falco older than that; set image.tag in a values file to pin another',
+        ),
       );
       return { image: { tag: newest.toString() } };
     }
     if (tag === undefined && falco.falcoVersion === undefined && modern) {
-      this.warnings.push(
+      this.warn(
+        PlanMessageCode.LEGACY_FALCO_DEFAULT,
         "the values set no image.tag, so Falco is stable/falco 1.1.1's default 0.19.0 (a 2019 release with a kernel driver and a " +
           'privileged DaemonSet); on Kubernetes 1.19+ set image.tag to a current Falco (e.g. 0.44.1) for the audit-only k8saudit plugin',
       );

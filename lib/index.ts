@@ -2,6 +2,8 @@
 
 // The whole job, and its parts
 export { FalcoAudit, AuditBackend, DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './falco-audit';
+export { PlanMessageCode } from './core/plan-message';
+export type { PlanMessage } from './core/plan-message';
 export type { FalcoAuditProps, FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from './falco-audit';
 export { FalcoAuditSink } from './audit/falco-audit-sink';
 export { AuditLevel, AuditStage } from './audit/audit-levels';

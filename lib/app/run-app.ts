@@ -10,7 +10,7 @@ import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { DEFAULT_MAX_BYTES } from '../core/yaml';
 import { CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
-import { plainHttpWarning, runbook } from './runbook';
+import { runbook } from './runbook';
 import { ClusterProblems, runProblems, withoutFollowers } from './problem-report';
 
 export interface RunAppOptions {
@@ -26,9 +26,14 @@ export interface RunAppOptions {
   readonly config?: string;
   /** The output folder, over `CDK8S_OUTDIR`. @default - $CDK8S_OUTDIR, else dist */
   readonly output?: string;
-  /** Also write the plan as JSON here (never inside the output folder). @default - no JSON plan */
+  /** Also write the plan as JSON here (never inside the output folder); `-` writes it to `json`. @default - no JSON plan */
   readonly planJson?: string;
+  /** Where `planJson: '-'` writes the JSON plan (the command: its stdout, while the plan for people goes to stderr). @default - stdout */
+  readonly json?: (text: string) => void;
 }
+
+/** `--plan-json -`: the JSON plan goes to standard output. */
+export const PLAN_JSON_STDOUT = '-';
 
 /** Exit codes: 0 done, 1 the user's input is wrong (message printed, nothing written), 70 a bug (stack printed). */
 export const EXIT_OK = 0;
@@ -58,7 +63,8 @@ export async function runApp(options: RunAppOptions): Promise<number> {
   try {
     const configPath = options.config ?? (options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE);
     const configFile = path.resolve(options.cwd, configPath);
-    const planJson = options.planJson === undefined ? undefined : path.resolve(options.cwd, options.planJson);
+    const planJson =
+      options.planJson === undefined || options.planJson === PLAN_JSON_STDOUT ? undefined : path.resolve(options.cwd, options.planJson);
     const config = readConfigFile(configFile, configPath);
     if (planJson !== undefined) checkPlanJsonPath(planJson, outdir, options.planJson!, shownOut, protectedPaths(config, configFile, options.cwd));
     const shownDir = shown(outdir, options.cwd) || '.';
@@ -92,7 +98,10 @@ export async function runApp(options: RunAppOptions): Promise<number> {
         prepare(staged + 1, CLUSTER_FOLDERS);
         staged++;
         staging?.add(cluster.files);
-        plans.push({ text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) });
+        plans.push({
+          text: clusterPlanText(cluster, shownDir),
+          json: options.planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir),
+        });
       }
       if (folderError) throw folderError;
       await staging!.settled();
@@ -103,14 +112,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       throw err;
     }
     // the output is in place: from here on, nothing may say it was not
-    const planProblem =
-      planJson === undefined ? undefined : writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
-    options.stdout(plans.map((p) => p.text).join('\n'));
-    if (planProblem) {
-      options.stderr(`error: ${planProblem}\n`);
-      return EXIT_USER_ERROR;
-    }
-    return EXIT_OK;
+    return reportPlans(options, plans, shownDir, planJson);
   } catch (err) {
     if (isUserError(err)) {
       options.stderr(`error: ${err.message}\n${nothingWritten(outdir, shownOut)}${emptiedByCdk8sCli(options, outdir)}\n`);
@@ -119,6 +121,19 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
     return EXIT_INTERNAL_ERROR;
   }
+}
+
+/** The plans once the output is in place: for people, and as JSON to its file or to `json`. Resolves to the exit code. */
+function reportPlans(options: RunAppOptions, plans: readonly ClusterPlan[], shownDir: string, planJsonFile: string | undefined): number {
+  const json = { outputFolder: shownDir, clusters: plans.map((p) => p.json) };
+  const planProblem = planJsonFile === undefined ? undefined : writePlanJson(planJsonFile, options.planJson!, json);
+  options.stdout(plans.map((p) => p.text).join('\n'));
+  if (options.planJson === PLAN_JSON_STDOUT) (options.json ?? options.stdout)(JSON.stringify(json, null, 2) + '\n');
+  if (planProblem) {
+    options.stderr(`error: ${planProblem}\n`);
+    return EXIT_USER_ERROR;
+  }
+  return EXIT_OK;
 }
 
 /**
@@ -235,8 +250,8 @@ function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: strin
       service: audit.falco.serviceName,
     },
     auditTarget: audit.target,
-    notes: [...audit.notes],
-    warnings: [...audit.warnings],
+    notes: audit.notes.map(({ code, message }) => ({ code, message })),
+    warnings: audit.warnings.map(({ code, message }) => ({ code, message })),
     apiServer: {
       unchanged: p.unchanged,
       flagsAdded: p.flagsAdded.map((f) => ({ ...f })),
@@ -617,9 +632,8 @@ function clusterPlanText({ settings, audit, files }: BuiltCluster, outdir: strin
     `${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco ${audit.falco.falcoVersion} (${audit.falco.shape} shape), ` +
       `audit endpoint ${audit.target}`,
   );
-  for (const n of audit.notes) lines.push(`  note: ${n}`);
-  const http = plainHttpWarning(audit);
-  for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
+  for (const n of audit.notes) lines.push(`  note: ${n.message}`);
+  for (const w of audit.warnings) lines.push(`  warning: ${w.message}`);
   lines.push(
     ...audit.apiServer.plan
       .toText()

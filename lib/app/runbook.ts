@@ -138,24 +138,3 @@ function checkSteps(audit: FalcoAudit): string[][] {
     ],
   ];
 }
-
-/**
- * Plain HTTP between the API server and Falco: what travels in clear, and how TLS goes on where this Falco can do it.
- */
-export function plainHttpWarning(audit: FalcoAudit): string | undefined {
-  if (audit.auditEndpoint.scheme !== 'http') return undefined;
-  const level = audit.auditSink?.apiObject.toJson().spec?.policy?.level;
-  const what =
-    audit.backend === AuditBackend.WEBHOOK
-      ? 'the request and response bodies the policy records travel in clear (the hardened policy keeps Secrets, ConfigMaps and tokens at Metadata)'
-      : level === 'RequestResponse' || level === 'Request'
-        ? `the AuditSink's one level, ${level}, applies to every request, so every Secret body travels in clear`
-        : `the AuditSink's ${level} events (users, resources, names) travel in clear`;
-  const how =
-    audit.falco.shape === FalcoShape.LEGACY
-      ? 'turn TLS on with falco.webserver.sslEnabled in the values, falco.tlsSecret (a Secret with falco.pem) and the CA in ' +
-        (audit.backend === AuditBackend.DYNAMIC ? 'audit.auditSink.certificateAuthority' : 'audit.webhook.certificateAuthority')
-      : 'the k8saudit listener is plain HTTP here: keep the path on the cluster network and let only the control-plane nodes reach ' +
-        `port ${audit.auditEndpoint.containerPort} (a NetworkPolicy, as in examples/library)`;
-  return `audit events go to Falco over plain HTTP (${audit.url}): ${what}; ${how}`;
-}

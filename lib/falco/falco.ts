@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import type { PlanMessage } from '../core/plan-message';
 import { isPortNumber } from '../core/port';
 import { parseIP } from '../core/service-ip-range';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
@@ -162,8 +163,8 @@ export class Falco extends Construct {
   public readonly values?: ResolvedFalcoValues;
   /** The falcosecurity/falco values after merging over the chart 9.1.0 defaults (falcosecurity/falco values only). */
   public readonly chartValues?: ResolvedChartValues;
-  /** Valid, but worth telling: e.g. more than one replica, or a falcoctl follower. */
-  public readonly warnings: string[];
+  /** Valid, but worth telling: e.g. more than one replica, or a falcoctl follower; each with a stable code. */
+  public readonly warnings: PlanMessage[];
   /** The release name. */
   public readonly releaseName: string;
   /** The namespace of Falco's namespaced objects. */
@@ -248,7 +249,7 @@ interface CommonParts extends ShapeResult {
   readonly clusterIP?: string;
   readonly nodePort?: number;
   readonly auditEndpoint: AuditEndpoint;
-  readonly warnings: readonly string[];
+  readonly warnings: readonly PlanMessage[];
 }
 
 /** What a `Falco` is made of, by values format (each sets its own resolved values). */

@@ -20,7 +20,7 @@ function render({ chart, audit }: ReturnType<typeof build>): string {
   const objects = Testing.synth(chart);
   return [
     `url: ${audit.url}`,
-    ...audit.warnings.map((w) => `warning: ${w}`),
+    ...audit.warnings.map((w) => `warning: ${w.code}: ${w.message}`),
     audit.apiServer.plan.toText(),
     ...objects.map((o) => `=== ${o.kind} ${o.metadata.name}\n${JSON.stringify(o, null, 2)}`),
     ...audit.nodeFiles.map((f) => `=== node/${f.fileName} -> ${f.nodePath ?? '(kubeadm patches folder)'}\n${f.toYaml()}`),

@@ -416,8 +416,8 @@ describe('the Service and the address the API server calls', () => {
       falco: { values: loadFalcosecurityValues(PRESET) },
     });
     expect(audit.url).toBe('http://127.0.0.1:30007/k8s-audit');
-    expect(audit.warnings.join('\n')).toMatch(/the API server calls Falco at 127\.0\.0\.1:30007/);
-    expect(audit.notes.join('\n')).toMatch(
+    expect(audit.warnings.map((w) => w.message).join('\n')).toMatch(/the API server calls Falco at 127\.0\.0\.1:30007/);
+    expect(audit.notes.map((n) => n.message).join('\n')).toMatch(
       /the values are read as falcosecurity\/falco@9\.1\.0 values \(they have driver, collectors, controller, falcoctl, services/,
     );
   });
@@ -500,7 +500,10 @@ describe('the release contract still decides', () => {
         files: ['/etc/falco/k8s_audit_rules.yaml'],
         file: undefined,
       });
-      expect(r.falco.warnings).toContainEqual(expect.stringMatching(/^falco\.rules_file is the key Falco 0\.38 deprecated/));
+      expect(r.falco.warnings).toContainEqual({
+        code: 'rules-file-renamed',
+        message: expect.stringMatching(/^falco\.rules_file is the key Falco 0\.38 deprecated/),
+      });
     }
     const both = errorOf(() => synth(preset((t) => t.replace('  rules_files:', '  rules_file: [/etc/falco/rules.d]\n  rules_files:'))));
     expect(both.message).toMatch(
@@ -600,16 +603,27 @@ describe("Helm's merge, and what the plan is told", () => {
 
   test('more than one replica, no replica, the follower and floating refs are warnings', () => {
     expect(synth(presetValues()).falco.warnings).toEqual([
-      expect.stringMatching(/^falcoctl\.artifact\.follow\.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod/),
-      expect.stringMatching(/^falcoctl\.config\.artifact\.install\.refs \[k8saudit-rules:0\.16, k8saudit:0\.16\] float/),
+      {
+        code: 'falcoctl-follow',
+        message: expect.stringMatching(
+          /^falcoctl\.artifact\.follow\.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod/,
+        ),
+      },
+      {
+        code: 'floating-falcoctl-refs',
+        message: expect.stringMatching(/^falcoctl\.config\.artifact\.install\.refs \[k8saudit-rules:0\.16, k8saudit:0\.16\] float/),
+      },
     ]);
     const two = synth(loadFalcosecurityValues(path.join(FIXTURES, 'replicas-2.yaml')), { service: { clusterIP: '10.96.0.101' } });
     expect(two.find('Deployment').spec.replicas).toBe(2);
     expect(two.falco.warnings).toEqual([
-      expect.stringMatching(/^controller\.deployment\.replicas is 2: each replica receives a share of the API server's batches/),
+      {
+        code: 'replicas-split-events',
+        message: expect.stringMatching(/^controller\.deployment\.replicas is 2: each replica receives a share of the API server's batches/),
+      },
     ]);
     const none = synth(withPreset({ controller: { deployment: { replicas: 0 } } }));
-    expect(none.falco.warnings).toContainEqual(expect.stringMatching(/replicas is 0: no Falco runs/));
+    expect(none.falco.warnings).toContainEqual({ code: 'replicas-zero', message: expect.stringMatching(/replicas is 0: no Falco runs/) });
   });
 
   test("the library takes the chart as a typed prop; the chart's keys decide when it is not given", () => {
