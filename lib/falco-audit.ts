@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditWebhookOptions, KubeApiServerManifest, StaticPodManifest } from './apiserver';
-import { AuditLevel, AuditSinkOptions } from './audit';
+import { AuditDelivery, AuditLevel, AuditSinkOptions } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
@@ -360,6 +360,8 @@ export class FalcoAudit extends Construct {
   public readonly url: string;
   /** What the API server really calls: `url`, or, with an AuditSink service reference, the Service's DNS name. */
   public readonly target: string;
+  /** How late an audit event may reach Falco (the backend's batch wait), for a check that looks for one. */
+  public readonly auditDelivery: AuditDelivery;
   /** Things that are valid but often go wrong, for the plan: each with a stable code (`PlanMessageCode`). */
   public readonly warnings: PlanMessage[] = [];
   /** Choices the construct made that the user did not state, for the plan: each with a stable code (`PlanMessageCode`). */
@@ -418,10 +420,11 @@ export class FalcoAudit extends Construct {
       ),
     );
     if (this.backend === AuditBackend.DYNAMIC) this.auditSink = problems.attempt(() => this.buildAuditSink(props.auditSink));
-    const apiServer = problems.attempt(
-      () => new KubeApiServerManifest(this, 'ApiServer', { manifest, kubernetesVersion: version, backend: this.apiServerBackend(props.webhook) }),
-    );
+    const backend = problems.attempt(() => this.apiServerBackend(props.webhook));
+    const apiServer =
+      backend && problems.attempt(() => new KubeApiServerManifest(this, 'ApiServer', { manifest, kubernetesVersion: version, backend }));
     this.apiServer = apiServer!;
+    this.auditDelivery = (backend as ApiServerAuditBackend | undefined)?.delivery as AuditDelivery;
     const http = plainHttpWarning(this, props.auditSink?.level ?? AuditLevel.REQUEST_RESPONSE);
     if (http) this.warn(PlanMessageCode.PLAIN_HTTP_AUDIT, http);
     // an AuditSink refused is left out of the output checks (its own checks found its problems), and so is the audit

@@ -121,6 +121,21 @@ describe('FalcoAudit', () => {
     expect(given.audit.kubernetesVersion.toString()).toBe('1.30.6');
   });
 
+  test('auditDelivery: how late an event may reach Falco, from the backend (the webhook batch wait, none when blocking, the AuditSink 30s)', () => {
+    const delivery = (props: Partial<FalcoAuditProps>, m = manifest130()) =>
+      build({ apiServerManifest: m, falco: { clusterIP: '10.96.0.100' }, ...props }).audit.auditDelivery.maxDelaySeconds;
+    expect(delivery({})).toBe(30);
+    expect(delivery({ webhook: { batchMaxWait: '5s' } })).toBe(5);
+    expect(delivery({ webhook: { batchMaxWait: '1.5s' } })).toBe(2);
+    expect(delivery({ webhook: { batchMaxWait: '2m' } })).toBe(120);
+    expect(delivery({ webhook: { mode: 'blocking', batchMaxWait: '2m' } })).toBe(0);
+    expect(delivery({ webhook: { mode: 'blocking-strict' } })).toBe(0);
+    expect(delivery({}, manifest118())).toBe(30);
+    expect(build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }).audit.auditDelivery.setBy).toMatch(
+      /fixed in kube-apiserver/,
+    );
+  });
+
   test('the version comes from the image unless given', () => {
     expect(build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }).audit.kubernetesVersion.toString()).toBe('1.18.20');
     const given = build({ apiServerManifest: manifest118(), kubernetesVersion: KubernetesVersion.of('1.18.2'), falco: { clusterIP: '10.96.0.100' } });
