@@ -424,7 +424,9 @@ export class FalcoAudit extends Construct {
     const apiServer =
       backend && problems.attempt(() => new KubeApiServerManifest(this, 'ApiServer', { manifest, kubernetesVersion: version, backend }));
     this.apiServer = apiServer!;
-    this.auditDelivery = (backend as ApiServerAuditBackend | undefined)?.delivery as AuditDelivery;
+    // (undefined only with problems, thrown below)
+    const delivery = backend?.delivery;
+    this.auditDelivery = delivery!;
     const http = plainHttpWarning(this, props.auditSink?.level ?? AuditLevel.REQUEST_RESPONSE);
     if (http) this.warn(PlanMessageCode.PLAIN_HTTP_AUDIT, http);
     // an AuditSink refused is left out of the output checks (its own checks found its problems), and so is the audit

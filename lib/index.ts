@@ -12,6 +12,7 @@ export type { AuditSinkOptions, FalcoAuditSinkProps, AuditSinkServiceReference }
 export * as auditregistration from '../imports/auditregistration.k8s.io';
 export { auditUrl } from './audit/audit-endpoint';
 export type { AuditEndpoint } from './audit/audit-endpoint';
+export type { AuditDelivery, IAuditSource } from './audit/audit-delivery';
 export { AuditPolicy } from './audit/audit-policy';
 export type { AuditPolicyRule, AuditGroupResources, AuditPolicyOptions } from './audit/audit-policy';
 export { WebhookKubeconfig } from './audit/webhook-kubeconfig';

@@ -1,6 +1,6 @@
 import { ErrorLocation, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import type { AuditDelivery, AuditSource } from '../audit/audit-delivery';
+import type { AuditDelivery, IAuditSource } from '../audit/audit-delivery';
 import { DynamicBackend } from './backends/dynamic-backend';
 import { WebhookBackend, WebhookBackendOptions } from './backends/webhook-backend';
 import { ApiServerCommandLine, FlagChange } from './flags';
@@ -48,7 +48,7 @@ export interface AuditBackendTarget {
 }
 
 /** One audit backend as a plug-in: it owns its flags, mounts and node files, and says how late its events arrive. */
-export interface AuditBackendPlugin extends AuditSource {
+export interface AuditBackendPlugin extends IAuditSource {
   /** `dynamic` or `webhook`. */
   readonly kind: 'dynamic' | 'webhook';
   /** Applies the backend to the manifest; returns the node files to write, in order. */
@@ -62,7 +62,7 @@ const AUDIT_BACKEND = Symbol.for('cdk8s-falco-audit.ApiServerAuditBackend');
  * webhook backend (a policy file and a kubeconfig on the node, every version). Options are
  * checked when the backend is made.
  */
-export class ApiServerAuditBackend implements AuditSource {
+export class ApiServerAuditBackend implements IAuditSource {
   /** True for an `ApiServerAuditBackend` from any copy of this library (a registered symbol, not `instanceof`). */
   public static isApiServerAuditBackend(x: unknown): x is ApiServerAuditBackend {
     return typeof x === 'object' && x !== null && AUDIT_BACKEND in x;

@@ -8,9 +8,10 @@ export interface AuditDelivery {
 
 /**
  * A source of audit events for Falco: the API server's static webhook backend, an AuditSink (dynamic backend), and
- * later other sources (a cloud provider's log delivery), each saying how late its events may arrive.
+ * later other sources (a cloud provider's log delivery), each saying how late its events may arrive. (`I`: a behaviour
+ * classes implement, as jsii names them.)
  */
-export interface AuditSource {
+export interface IAuditSource {
   /** How late an event may reach Falco. */
   readonly delivery: AuditDelivery;
 }
