@@ -5,7 +5,7 @@ import { AuditDelivery, AuditLevel, AuditSinkOptions } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
-  chartKeysOf,
+  _chartEvidence,
   detectFalcoChart,
   Falco,
   FalcoChart,
@@ -15,6 +15,7 @@ import {
   FalcosecurityChartValues,
   FalcoVersion,
   locateChartValuesError,
+  _namedKeys,
 } from './falco';
 import { _workloadViolationOrigin } from './falco/values-origin';
 import { KubernetesVersion } from './core/kubernetes-version';
@@ -618,11 +619,12 @@ export class FalcoAudit extends Construct {
   private defaultFalco(falco: FalcoAuditFalcoOptions, chart: FalcoChart): FalcoChartValues | FalcosecurityChartValues | undefined {
     if (chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
       if (falco.chart === undefined) {
+        // (a stable/falco key would have been refused as unknown: only these keys decided)
         this.notes.push(
           planMessage(
             PlanMessageCode.CHART_FROM_KEYS,
-            `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${chartKeysOf(falco.values).join(', ')}, which stable/falco ` +
-              'does not); set falco.chart (library: chart) to say so',
+            `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${_namedKeys(_chartEvidence(falco.values).chartKeys)}, ` +
+              'which stable/falco does not); set falco.chart (library: chart) to say so',
           ),
         );
       }

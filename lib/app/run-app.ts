@@ -6,9 +6,9 @@ import { AuditPolicy, caCertificates } from '../audit';
 import { FalcoAudit, FalcoAuditProps } from '../falco-audit';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, readConfigFile } from '../config/config-file';
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../core/errors';
-import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
+import { _chartEvidence, _namedKeys, _outerKeys, FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import { DEFAULT_MAX_BYTES } from '../core/yaml';
+import { DEFAULT_MAX_BYTES, readYamlFile } from '../core/yaml';
 import { CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
 import { runbook } from './runbook';
 import { ClusterProblems, runProblems, withoutFollowers } from './problem-report';
@@ -548,6 +548,7 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
   const values = attempt(() => {
     if (s.falco.values === undefined) return undefined;
     requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
+    checkStatedChart(s, cwd);
     const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion());
     const options = { kubernetesVersion: target, _problems: problems };
     return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), s.falco.chart as FalcoChart | undefined, options).values;
@@ -572,6 +573,32 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
       : undefined;
   });
   return { manifest, kubernetesVersion, values, falcoVersion, certificateAuthorityData, caBundle, customPolicy };
+}
+
+/**
+ * A stated falco.chart that the values file's keys contradict (more of them are only the other chart's): the setting
+ * is the likely mistake, so it is reported at its line, rather than every key of the file as unknown to that chart.
+ */
+function checkStatedChart(s: ClusterSettings, cwd: string): void {
+  const stated = s.falco.chart as FalcoChart | undefined;
+  if (stated === undefined || s.falco.values === undefined) return;
+  const file = shown(s.falco.values, cwd);
+  let evidence: ReturnType<typeof _chartEvidence>;
+  try {
+    evidence = _chartEvidence(readYamlFile(s.falco.values, { what: 'Falco values file', file }).value);
+  } catch {
+    return; // the values' loader says what is wrong with the file
+  }
+  const [theirs, ours] = (
+    stated === FalcoChart.STABLE_FALCO_1_1_1 ? [evidence.chartKeys, evidence.stableKeys] : [evidence.stableKeys, evidence.chartKeys]
+  ).map(_outerKeys);
+  if (evidence.chart === stated || theirs.length <= ours.length) return;
+  throw new UserError(
+    `is ${stated}, but ${file} is written for ${evidence.chart}: ${theirs.length} of its keys are only that chart's (${_namedKeys(theirs)}), ` +
+      `${ours.length === 0 ? 'none' : `${ours.length} (${_namedKeys(ours)})`} only ${stated}'s; falco.chart is likely the mistake: ` +
+      `set it to ${evidence.chart}, or remove it (the file's keys decide)`,
+    s.locate(['falco', 'chart']),
+  );
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   CHART_9_DEFAULTS,
   CHART_VALUES_SCHEMA,
   detectFalcoChart,
+  _chartEvidence,
   FalcoChart,
   FalcosecurityChartValues,
   FalcoVersion,
@@ -96,6 +97,33 @@ describe('which chart a values file is for', () => {
     expect(detectFalcoChart({ falco: { rules_files: ['/etc/falco/k8s_audit_rules.yaml'] } })).toBe(FalcoChart.FALCOSECURITY_FALCO_9_1_0);
     expect(detectFalcoChart({ image: { tag: '0.44.1' }, falco: { jsonOutput: true } })).toBe(FalcoChart.STABLE_FALCO_1_1_1);
     expect(detectFalcoChart(undefined)).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+  });
+
+  test('by the evidence of every key: a stable/falco file with one falcosecurity/falco key left in is stable/falco (issue 22)', () => {
+    const values = { auditLog: { enabled: true }, falco: { jsonOutput: true }, falcosidekick: { enabled: true } };
+    expect(detectFalcoChart(values)).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+    expect(_chartEvidence(values)).toEqual({
+      chart: FalcoChart.STABLE_FALCO_1_1_1,
+      chartKeys: ['falcosidekick'],
+      stableKeys: ['auditLog', 'auditLog.enabled', 'falco.jsonOutput'],
+    });
+    // keys both charts have (image, resources) and keys neither has count for none; a tie is stable/falco's
+    expect(detectFalcoChart({ image: { tag: '0.44.1' }, resources: {}, nope: 1 })).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+    expect(detectFalcoChart({ auditLog: { enabled: true }, falcosidekick: { enabled: true } })).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+    // the chart's preset with one stable/falco key left in is still the chart's
+    expect(detectFalcoChart({ ...presetValues(), auditLog: { enabled: true } })).toBe(FalcoChart.FALCOSECURITY_FALCO_9_1_0);
+  });
+
+  test('a detected stable/falco file: a falcosecurity/falco key in it is unknown, and the message names the keys that decided', () => {
+    const file = path.join(dir, 'values.yaml');
+    fs.writeFileSync(file, 'auditLog:\n  enabled: true\nfalco:\n  jsonOutput: true\nfalcosidekick:\n  enabled: true\n');
+    expect(errorOf(() => loadFalcoValuesFile(file, 'values.yaml')).message).toBe(
+      'values.yaml:5: falcosidekick: unknown key "falcosidekick" for the stable/falco 1.1.x values; known keys here: nameOverride, fullnameOverride, image, ' +
+        'docker, containerd, resources, extraArgs, nodeSelector, affinity, rbac, podSecurityPolicy, serviceAccount, fakeEventGenerator, daemonset, proxy, ' +
+        'timezone, priorityClassName, ebpf, auditLog, falco, customRules, integrations, tolerations (a falcosecurity/falco 9.1.0 key: the file is read as ' +
+        'stable/falco values by its keys auditLog, falco.jsonOutput, against falcosidekick; one file cannot mix the two; set falco.chart (library: chart) ' +
+        'to say which chart it is for)',
+    );
   });
 
   test("a stated stable/falco chart reads the file as before: the chart's keys are unknown there", () => {
