@@ -13,8 +13,11 @@ const DEFAULT_VALUES = fs.readFileSync(path.join(EXAMPLES, 'default', 'values.ya
 /** An earlier run's output (marked, so a valid run may replace it), with a file a bad run must not lose. */
 const SEED = { '.cdk8s-falco-audit': '# Output of cdk8s-falco-audit\n', 'keep.txt': 'written by an earlier run\n' };
 
-/** A certificate block (not a real certificate: nothing here parses DER) and a real private key, made per run. */
+/** A certificate block (not a real certificate: its body is no DER) and a real private key, made per run. */
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+/** Two real self-signed certificates, their keys thrown away. */
+const CA = fs.readFileSync(path.join(EXAMPLES, 'reference-dynamic', 'falco-ca.pem'), 'utf8');
+const SECOND_CA = fs.readFileSync(path.join(__dirname, '..', 'audit', 'fixtures', 'second-ca.pem'), 'utf8');
 const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 /** The README's falco.pem: certificate and key in one file. */
 const FALCO_PEM = CERT + KEY;
@@ -106,13 +109,12 @@ describe('a CA file that holds a private key is refused, saying why', () => {
 
 describe('only certificate blocks are embedded', () => {
   test("openssl's text around the blocks and a second certificate: the caBundle holds exactly the two certificates", () => {
-    const second = '-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUSECOND\nAAAA\n-----END CERTIFICATE-----\n';
-    const file = `subject=CN = falco.falco.svc\nissuer=CN = falco-ca\n${CERT.replace(/\n/g, '\r\n')}\nBag Attributes\n    friendlyName: ca\n${second}`;
+    const file = `subject=CN = falco.falco.svc\nissuer=CN = falco-ca\n${CA.replace(/\n/g, '\r\n')}\nBag Attributes\n    friendlyName: ca\n${SECOND_CA}`;
     const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
     const caBundle = readDoc(r.outdir, 'cluster/auditsink-falco.yaml').spec.webhook.clientConfig.caBundle;
-    expect(Buffer.from(caBundle, 'base64').toString('utf8')).toBe(CERT + second);
+    expect(Buffer.from(caBundle, 'base64').toString('utf8')).toBe(CA + SECOND_CA);
   });
 
   test('a file with only other blocks says which, and that the API server ignores them', () => {
@@ -136,6 +138,40 @@ describe('only certificate blocks are embedded', () => {
     expectRefused(
       r,
       'certificate authority file ca.pem is not valid PEM: line 3: the CERTIFICATE block begun at line 1 holds a line that is not base64',
+    );
+  });
+});
+
+describe('every CERTIFICATE block of a CA file must be one X.509 certificate (issue 23)', () => {
+  const KEY_LINES = KEY.split('\n').filter((l) => l && !l.startsWith('-----'));
+  const asCertificate = (lines: readonly string[]) => ['-----BEGIN CERTIFICATE-----', ...lines, '-----END CERTIFICATE-----', ''].join('\n');
+
+  test('a PKCS#8 key in a "CERTIFICATE" block is refused as a key at its line, and never reaches the caBundle', () => {
+    const file = CA + asCertificate(KEY_LINES);
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
+    expectRefused(
+      r,
+      `falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem holds a private key (line ${lineOf(CA, 'END') + 1}: ` +
+        'a PEM "CERTIFICATE" block whose body is a private key): the CA is written into the output, which is meant for Git',
+      KEY_LINES,
+    );
+  });
+
+  test('a block of AAAA is refused at its line: the API server cannot load it', () => {
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': asCertificate(['AAAA']), 'values.yaml': TLS_VALUES });
+    expectRefused(
+      r,
+      'falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem line 1: the CERTIFICATE block begun here does not ' +
+        "hold an X.509 certificate, so the API server cannot use it (its client skips a block Go's x509.ParseCertificate refuses)",
+    );
+  });
+
+  test('the webhook CA too: a real certificate followed by a block that is none is refused at that block', () => {
+    const file = CA + asCertificate(['QUFBQUFBQUFB']);
+    const r = run({ 'falco-audit.yaml': WEBHOOK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
+    expectRefused(
+      r,
+      `falco-audit.yaml:4: audit.webhook.certificateAuthority: certificate authority file ca.pem line ${lineOf(CA, 'END') + 1}: the CERTIFICATE block begun here does not hold an X.509 certificate`,
     );
   });
 });
