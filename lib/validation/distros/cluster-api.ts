@@ -99,7 +99,7 @@ export function validateKubeadmControlPlane(kcp: unknown, capiVersion: string, s
         source,
         'apiVersion',
         'cluster-api.api-version',
-        `Cluster API ${capiVersion} takes a KubeadmControlPlane as ${v.apiVersion} (${v.version === 'v1beta2' ? 'list-form' : 'map-form'} extraArgs), ` +
+        `must be ${v.apiVersion} for Cluster API ${capiVersion} (${v.version === 'v1beta2' ? 'list-form' : 'map-form'} extraArgs), ` +
           `not ${quote(`${apiVersionOf(kcp)} ${kindOf(kcp)}`)}`,
         apiVersionOf(kcp),
       ),

@@ -1,4 +1,4 @@
-import { child, isObject, quote } from '../../core/util';
+import { child, isObject } from '../../core/util';
 import { Violation } from '../violation';
 import { argNames, configFileViolations, FlagTable } from './config-file-flags';
 import { distroData, distroIndex, violation } from './distro-schemas';
@@ -55,7 +55,7 @@ export function validateRke2Config(config: unknown, source = 'RKE2 config', opti
             source,
             child(key, index),
             'rke2.duplicate-audit-flag',
-            `RKE2 already passes --${name} when audit-policy-file is set (staticpod.go L240-245 @ v1.36.3+rke2r1): ${quote(name)} would be a second one`,
+            `a second --${name}: RKE2 already passes it when audit-policy-file is set (staticpod.go L240-245 @ v1.36.3+rke2r1)`,
             name,
           ),
         );

@@ -21,11 +21,10 @@ export const TALOS_API_SERVER_UID = 65534;
 /** 1.14's v1alpha1 ClusterConfig and MachineConfig no longer list these (reference/distros/talos/SOURCES.md). */
 const DROPPED_IN_1_14: Record<string, string> = {
   'cluster.apiServer':
-    'Talos 1.14 (v1.14.0-rc.1) config.schema.json has no cluster.apiServer: the API server moved to the KubeAPIServerConfig ' +
-    'document, which has no volumes to bring a webhook kubeconfig in; use Talos 1.12 or 1.13',
+    'not in the config.schema.json of Talos 1.14 (v1.14.0-rc.1): the API server moved to the KubeAPIServerConfig document, ' +
+    'which has no volumes to bring a webhook kubeconfig in; use Talos 1.12 or 1.13',
   'machine.files':
-    'Talos 1.14 (v1.14.0-rc.1) config.schema.json has no machine.files (it is replaced by documents such as EtcFileConfig); ' +
-    'use Talos 1.12 or 1.13',
+    'not in the config.schema.json of Talos 1.14 (v1.14.0-rc.1): node files moved to documents such as EtcFileConfig; use Talos 1.12 or 1.13',
 };
 
 /**

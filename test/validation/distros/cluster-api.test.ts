@@ -180,7 +180,7 @@ describe('mutations', () => {
   test('an object of the other apiVersion is refused, naming the one to use', () => {
     const kcp = mergeAppending(minimalKubeadmControlPlane('1.10'), v1beta1Patch());
     expect(validateKubeadmControlPlane(kcp, '1.11')[0].message).toBe(
-      'Cluster API 1.11 takes a KubeadmControlPlane as controlplane.cluster.x-k8s.io/v1beta2 (list-form extraArgs), not "controlplane.cluster.x-k8s.io/v1beta1 KubeadmControlPlane"',
+      'must be controlplane.cluster.x-k8s.io/v1beta2 for Cluster API 1.11 (list-form extraArgs), not "controlplane.cluster.x-k8s.io/v1beta1 KubeadmControlPlane"',
     );
     expect(rules(validateKubeadmControlPlanePatch(v1beta1Patch(), 'latest'))).toEqual([' cluster-api.version']);
   });
