@@ -147,8 +147,10 @@ function modeRule(mode: number, source: string, at: string): Violation[] {
 /**
  * Validates the YAML text of a Talos patch: it must be one YAML document, and a file mode must be written as Talos
  * writes it, `0o644` (FileMode.MarshalYAML, pkg/machinery/config/types/v1alpha1/v1alpha1_types.go L1810-1821 @ v1.13.9):
- * a leading-zero `0644` is octal 420 to Talos's Go YAML decoder but the decimal 644 to a YAML 1.2 reader, so the file
- * would mean different modes to different tools. Then the parsed patch is validated as {@link validateTalosPatch} does.
+ * a leading-zero `0644` is still octal 420 to go-yaml v3 (its resolver tries strconv.ParseInt with base 0 before the
+ * YAML 1.2 `0o` form; Talos decodes with go.yaml.in/yaml/v4 rc.4, whose resolver is not in the references) but the
+ * decimal 644 to a strict YAML 1.2 reader (the yaml npm package's default), so the file would mean different modes
+ * to different tools. Then the parsed patch is validated as {@link validateTalosPatch} does.
  */
 export function validateTalosPatchYaml(text: string, talosMinor: number, source = `Talos 1.${talosMinor} machine config patch`): Violation[] {
   const docs = parseAllDocuments(text);
@@ -169,7 +171,7 @@ export function validateTalosPatchYaml(text: string, talosMinor: number, source 
             `machine.files[${i}].permissions`,
             'talos.ambiguous-octal',
             `write the mode as ${quote(`0o${mode.source.replace(/^[-+]?0+/, '') || '0'}`)}, the form Talos writes: ${quote(mode.source)} is octal to ` +
-              "Talos's Go YAML decoder but decimal to a YAML 1.2 reader",
+              'go-yaml v3 but decimal to a YAML 1.2 reader',
             mode.source,
           ),
         );

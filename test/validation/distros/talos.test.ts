@@ -187,7 +187,7 @@ describe('the patch as YAML text', () => {
     const found = validateTalosPatchYaml(text('0644'), 13);
     expect(found.map(formatViolation)[0]).toBe(
       'Talos 1.13 machine config patch: machine.files[0].permissions: write the mode as "0o644", the form Talos writes: "0644" is octal ' +
-        "to Talos's Go YAML decoder but decimal to a YAML 1.2 reader (talos.ambiguous-octal)",
+        'to go-yaml v3 but decimal to a YAML 1.2 reader (talos.ambiguous-octal)',
     );
   });
 
