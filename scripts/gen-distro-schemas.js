@@ -478,8 +478,9 @@ function rke2Flags(k3s) {
     return f ? f.type : undefined;
   };
   const names = new Set([...documented.map((d) => d.name), ...kept, ...own.map((o) => o.name)]);
+  // a k3s flag RKE2 drops stays when RKE2 documents one of that name (pause-image: RKE2's own image flag in root.go)
   const flags = [...names]
-    .filter((n) => !dropped.has(n))
+    .filter((n) => !dropped.has(n) || documented.some((d) => d.name === n))
     .sort()
     .map((name) => {
       const doc = documented.find((d) => d.name === name);
@@ -497,7 +498,7 @@ function rke2Flags(k3s) {
       code: { repository: 'rancher/rke2', tag: 'v1.36.3+rke2r1', commit: 'c4f306e6c5fa18dfb447bf6b8a0423f2da68c939' },
     },
     flags,
-    dropped: [...dropped].sort(),
+    dropped: [...dropped].filter((n) => !documented.some((d) => d.name === n)).sort(),
     configFile: configFileRule(
       'rke2/rke2-docs-9477b7b1/configuration.md',
       'rancher/rke2-docs',

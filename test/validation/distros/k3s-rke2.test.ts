@@ -93,8 +93,9 @@ describe('RKE2', () => {
     expect(validateRke2Config(config, 'config.yaml', { dropIn: false })).toEqual([]);
   });
 
-  test('a k3s option RKE2 drops is refused', () => {
+  test('a k3s option RKE2 drops is refused, unless RKE2 has its own of that name (pause-image)', () => {
     expect(rules(validateRke2Config({ 'flannel-backend': 'none' }))).toEqual(['flannel-backend rke2.unknown-option']);
+    expect(validateRke2Config({ 'pause-image': 'registry.example.com/pause:3.10' }, 'config.yaml', { dropIn: false })).toEqual([]);
   });
 
   test('the policy as a kube-apiserver-arg, and audit-log flags RKE2 adds itself, are refused', () => {
