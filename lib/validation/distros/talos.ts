@@ -103,7 +103,7 @@ function fileRules(patch: unknown, source: string): Violation[] {
           `${at}.path`,
           'talos.file-outside-var',
           `talos refuses op: create outside /var ("create operation not allowed outside of /var", WriteUserFiles in ` +
-            `internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_sequencer_tasks.go L632-646 @ v1.13.9) and the node's boot stops: ` +
+            `internal/app/machined/pkg/runtime/v1alpha1/v1alpha1_sequencer_tasks.go L630-646 @ v1.13.9) and the node's boot stops: ` +
             `put ${quote(path)} under /var and mount it with extraVolumes`,
           path,
         ),
