@@ -673,6 +673,8 @@ const lockText = (pid: number) => `cdk8s-falco-audit swap lock, process ${pid}\n
 interface HeldLock {
   readonly pid?: number;
   readonly ageMs: number;
+  /** the lock folder's inode: a stale lock is removed only if it is still the one judged stale */
+  readonly ino: number;
 }
 
 /**
@@ -683,6 +685,7 @@ function readLock(lock: string, shownAs: string): HeldLock | undefined {
   const st = lstat(lock);
   if (st === undefined) return undefined;
   const ageMs = Date.now() - st.mtimeMs;
+  const ino = st.ino;
   if (st.isDirectory()) {
     let names: string[];
     try {
@@ -690,12 +693,12 @@ function readLock(lock: string, shownAs: string): HeldLock | undefined {
     } catch {
       names = ['?'];
     }
-    if (names.length === 0) return { ageMs };
+    if (names.length === 0) return { ageMs, ino };
     if (names.length === 1 && names[0] === LOCK_OWNER) {
       const owner = readRegularFile(path.join(lock, LOCK_OWNER), (s) => s.size <= 100);
       // an empty owner: its run has just made it and not written it yet
-      const held = owner?.bytes.length === 0 ? { ageMs } : owner && LOCK_TEXT.exec(owner.bytes.toString('utf8'));
-      if (held) return Array.isArray(held) ? { pid: Number(held[1]), ageMs } : held;
+      const held = owner?.bytes.length === 0 ? { ageMs, ino } : owner && LOCK_TEXT.exec(owner.bytes.toString('utf8'));
+      if (held) return Array.isArray(held) ? { pid: Number(held[1]), ageMs, ino } : held;
     }
   }
   if (!exists(lock)) return undefined;
@@ -718,8 +721,12 @@ function staleLock(held: HeldLock): boolean {
   }
 }
 
-/** Removes a lock of this tool's (its owner file, then the folder, which rmdir removes only empty); false if it is not gone. */
-function removeLock(lock: string): boolean {
+/**
+ * Removes a lock of this tool's (its owner file, then the folder, which rmdir removes only empty), if it is still the
+ * folder `ino` (when given: another run may have taken a stale lock over meanwhile); false if it is not gone.
+ */
+function removeLock(lock: string, ino?: number): boolean {
+  if (ino !== undefined && lstat(lock)?.ino !== ino) return false;
   try {
     fs.unlinkSync(path.join(lock, LOCK_OWNER));
   } catch {
@@ -750,7 +757,7 @@ function withSwapLock(target: string, shownAs: string, tookOver: (lock: string) 
     const held = readLock(lock, shownAs);
     if (held === undefined) continue;
     if (staleLock(held)) {
-      if (removeLock(lock)) tookOver(beside(shownAs, path.basename(lock)));
+      if (removeLock(lock, held.ino)) tookOver(beside(shownAs, path.basename(lock)));
       continue;
     }
     if (Date.now() > deadline) {

@@ -569,6 +569,22 @@ describe('inside the previous output, nothing is followed: only the output folde
     });
   });
 
+  test('a device where an output file was: removed with the old output like any other entry', () => {
+    writeFiles(dir, INPUTS);
+    // mknod needs root (CAP_MKNOD); where there is none, this one case cannot be set up
+    const probe = spawnSync('mknod', [path.join(dir, 'probe'), 'c', '1', '3'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.warn(`skipped the device case: mknod failed (${(probe.stderr || probe.error?.message || '').trim()})`);
+      return;
+    }
+    fs.rmSync(path.join(dir, 'probe'));
+    replacedAfter((d) => {
+      fs.rmSync(path.join(d, 'out', 'node', 'kube-apiserver.yaml'));
+      // /dev/null's numbers (linux Documentation/admin-guide/devices.txt: char 1 3)
+      expect(spawnSync('mknod', [path.join(d, 'out', 'node', 'kube-apiserver.yaml'), 'c', '1', '3']).status).toBe(0);
+    });
+  });
+
   test('a folder of the output replaced by a link to itself (a loop)', () => {
     replacedAfter((d) => {
       fs.rmSync(path.join(d, 'out', 'cluster'), { recursive: true });
