@@ -260,6 +260,15 @@ const refused: RefusedCase[] = [
     message: () => /output folder "repo" \(.*\) holds \.git, which cdk8s-falco-audit did not write/,
   },
   {
+    name: 'an unmarked output whose cluster/ is a link to a folder elsewhere (named as a link, never followed)',
+    setup: (d) => {
+      writeFiles(d, { ...INPUTS, 'out/node/kube-apiserver.yaml': 'a: 1\n', 'victim/a.yaml': 'a: 1\n' });
+      fs.symlinkSync('../victim', path.join(d, 'out', 'cluster'));
+      return { outdir: 'out' };
+    },
+    message: () => /output folder "out" \(.*\) holds cluster \(a symbolic link\), which cdk8s-falco-audit did not write/,
+  },
+  {
     name: 'a fleet-shaped folder with something else in a cluster folder',
     setup: (d) => (writeFiles(d, { ...INPUTS, 'out/prod/cluster/a.yaml': 'a: 1\n', 'out/prod/secrets/key': 'k\n' }), { outdir: 'out' }),
     message: () => /output folder "out" \(.*\) holds prod\/secrets, which cdk8s-falco-audit did not write/,
