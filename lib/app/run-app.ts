@@ -11,7 +11,8 @@ import { KubernetesVersion } from '../core/kubernetes-version';
 import { DEFAULT_MAX_BYTES, readYamlFile } from '../core/yaml';
 import { refusePrivateKeys } from '../core/secret-scan';
 import { isObject } from '../core/util';
-import { CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
+import { CLUSTER_DIR, NODE_DIR, OutputFile, OutputStaging, ProtectedPath, failedRunReport, renderOutput } from './output';
+import { checkPlanJsonPath } from './plan-json-path';
 import { plainHttpWarning, runbook } from './runbook';
 
 export interface RunAppOptions {
@@ -56,6 +57,7 @@ export interface BuiltCluster {
 export async function runApp(options: RunAppOptions): Promise<number> {
   const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
   const outdir = path.resolve(options.cwd, shownOut);
+  let staging: OutputStaging | undefined;
   try {
     const configPath = options.config ?? (options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE);
     const configFile = path.resolve(options.cwd, configPath);
@@ -65,7 +67,6 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     const shownDir = shown(outdir, options.cwd) || '.';
     // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
     // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
-    let staging: OutputStaging | undefined;
     let folderError: UserError | undefined;
     try {
       staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd) });
@@ -113,7 +114,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     return EXIT_OK;
   } catch (err) {
     if (isUserError(err)) {
-      options.stderr(`error: ${err.message}\n${nothingWritten(outdir, shownOut)}${emptiedByCdk8sCli(options, outdir)}\n`);
+      options.stderr(`error: ${err.message}\n${failedRunReport(outdir, shownOut, staging)}${emptiedByCdk8sCli(options, outdir)}\n`);
       return EXIT_USER_ERROR;
     }
     options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
@@ -133,73 +134,6 @@ function emptiedByCdk8sCli(options: RunAppOptions, outdir: string): string {
     `\n(cdk8s synth deleted ${scratch} itself before it started the app, because its --output names the output folder; restore it with ` +
     `git checkout -- ${scratch}, and run cdk8s synth without --output: cdk8s.yaml gives it a scratch folder of its own)`
   );
-}
-
-/** What a failed run did to the output folder, exactly: nothing, and whether earlier output is there. */
-function nothingWritten(outdir: string, shownAs: string): string {
-  let state: string;
-  try {
-    const entries = fs.statSync(outdir).isDirectory() ? fs.readdirSync(outdir) : undefined;
-    state =
-      entries === undefined
-        ? `${shownAs} is not a folder and was left as it is`
-        : entries.length === 0
-          ? `${shownAs} is empty, as it was`
-          : fs.existsSync(path.join(outdir, OUTPUT_MARKER))
-            ? `${shownAs} still holds the previous output, unchanged`
-            : `${shownAs} was left as it was`;
-  } catch {
-    state = `${shownAs} does not exist and was not created`;
-  }
-  return `nothing was written: ${state}.`;
-}
-
-/** `p` with the symbolic links of its existing part resolved (the rest as written). */
-function realPath(p: string): string {
-  const rest: string[] = [];
-  let head = path.resolve(p);
-  for (;;) {
-    try {
-      return path.join(fs.realpathSync(head), ...rest);
-    } catch {
-      if (path.dirname(head) === head) return path.resolve(p);
-      rest.unshift(path.basename(head));
-      head = path.dirname(head);
-    }
-  }
-}
-
-/** True when `child` is `folder` or inside it (`..` only as a whole path segment). */
-function within(child: string, folder: string): boolean {
-  const rel = path.relative(folder, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
-
-/**
- * The JSON plan goes where the user says, but never into the output folder, which Argo CD may apply whole, and never
- * over the config or an input; compared on real paths, so a link cannot lead it there. Its folder must be writable
- * before the output is replaced, so a failure cannot come after it.
- */
-function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownOut: string, protect: readonly ProtectedPath[]): void {
-  const real = realPath(file);
-  if (within(real, realPath(outdir))) {
-    throw new UserError(
-      `--plan-json ${shownAs} is inside the output folder ${shownOut}, which Argo CD may read whole (and a run replaces); ` +
-        'write it beside the folder, e.g. --plan-json plan.json',
-    );
-  }
-  for (const p of protect) {
-    if (real === realPath(p.path)) throw new UserError(`--plan-json ${shownAs} is ${p.what} (${p.path}); name a file of its own, e.g. plan.json`);
-  }
-  if (fs.existsSync(file) && !fs.statSync(file).isFile()) throw new UserError(`--plan-json ${shownAs} is not a file; name a file, e.g. plan.json`);
-  let dir = path.dirname(real);
-  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  try {
-    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UserError(`--plan-json ${shownAs}: ${dir} is not a folder the plan can be written in; name a writable place, e.g. plan.json`);
-  }
 }
 
 /** Writes the plan beside its place and renames it there, after the output is in place. */
