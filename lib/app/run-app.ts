@@ -8,7 +8,9 @@ import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../core/errors';
 import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import { DEFAULT_MAX_BYTES } from '../core/yaml';
+import { DEFAULT_MAX_BYTES, readYamlFile } from '../core/yaml';
+import { refusePrivateKeys } from '../core/secret-scan';
+import { isObject } from '../core/util';
 import { CLUSTER_DIR, NODE_DIR, OutputFile, OutputStaging, ProtectedPath, failedRunReport, renderOutput } from './output';
 import { checkPlanJsonPath } from './plan-json-path';
 import { plainHttpWarning, runbook } from './runbook';
@@ -418,6 +420,22 @@ function readCaFile(file: string, name: string, location: ErrorLocation): string
   return at(location, () => caCertificates(bytes.toString('utf8'), what));
 }
 
+/**
+ * The manifest is written back, patched, into the output (node/): a private key anywhere in it is refused, at its
+ * line, before the manifest's own checks could echo it. A file that is a key as a whole is left to them: they say it
+ * is no Pod, and show none of it.
+ */
+function refuseManifestKeys(file: string, shownAs: string): void {
+  const doc = readYamlFile(file, { what: 'kube-apiserver manifest', file: shownAs });
+  if (!isObject(doc.value)) return;
+  refusePrivateKeys(
+    doc,
+    'the patched manifest is written into the output, which is meant for Git; a static pod reads its keys from files on the node ' +
+      '(--tls-private-key-file and the other key flags name them), so keep the key in such a file, never in the manifest',
+    (n) => `${shownAs}: the kube-apiserver manifest has ${n} problems:`,
+  );
+}
+
 function shown(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel.startsWith('..') ? file : rel;
@@ -455,6 +473,7 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
   const attempt = attemptInto(problems);
   const manifest = attempt(() => {
     requireFile(s.apiServer.manifest, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
+    refuseManifestKeys(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
     return StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
   });
   const kubernetesVersion = attempt(() =>

@@ -16,7 +16,7 @@ const DEFAULT_VALUES = fs.readFileSync(path.join(EXAMPLES, 'default', 'values.ya
 const CONFIG = ['apiServer:', '  manifest: kube-apiserver.yaml', 'falco:', '  values: values.yaml', '  clusterIP: 10.96.0.100', ''].join('\n');
 /** The default example's inputs, as a user keeps them: config, manifest and values side by side. */
 const INPUTS = { 'falco-audit.yaml': CONFIG, 'kube-apiserver.yaml': DEFAULT_MANIFEST, 'values.yaml': DEFAULT_VALUES };
-const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+const PEM = fs.readFileSync(path.join(EXAMPLES, 'reference-dynamic', 'falco-ca.pem'), 'utf8');
 
 let dir: string;
 beforeEach(() => {
