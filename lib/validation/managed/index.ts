@@ -3,4 +3,10 @@
 export * from './plugin-config';
 export * from './rules-requirements';
 export * from './cloud-names';
+export { immutableFieldChanges } from './cloud-object';
+export type { CloudObjectOptions } from './cloud-object';
+export * from './eks-objects';
+export * from './gke-objects';
+export * from './aks-objects';
+export { validateCloudObject } from './validate-cloud-object';
 export type { ManagedPluginKey, ManagedKeyDefault, ManagedOpenParams, RulesFileData, RequiredPlugin } from './managed-data';
