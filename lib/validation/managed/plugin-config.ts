@@ -75,6 +75,19 @@ const ENV_REFERENCE = /^\$\{([^}]+)\}$/;
 /** The `init_config` keys that hold a secret: they must come from a Secret through an env var. */
 const SECRET_KEYS = /connection_string$/;
 
+/**
+ * The env vars an `init_config` refers to as `${NAME}`, by key: each must be set on the Falco container (from a Secret),
+ * since Falco replaces an unset one with "" without a word (yaml_helper.h:337 @ 0.44.1).
+ */
+export function pluginEnvReferences(initConfig: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(initConfig)) {
+    const m = typeof value === 'string' ? ENV_REFERENCE.exec(value) : null;
+    if (m) out[key] = m[1];
+  }
+  return out;
+}
+
 /** Refuses a literal secret: the value is not echoed, it may be a real connection string. */
 function secretViolations(plugin: ManagedPluginName, config: Record<string, unknown>, source: string): Violation[] {
   const out: Violation[] = [];

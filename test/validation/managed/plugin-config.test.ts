@@ -9,6 +9,7 @@ import {
   managedPluginOpenParams,
   managedPluginReleases,
   pluginApiViolations,
+  pluginEnvReferences,
   validatePluginInitConfig,
   validatePluginOpenParams,
 } from '../../../lib/validation/managed';
@@ -171,6 +172,19 @@ describe('mutations are caught', () => {
     });
     expect(rules(problems)).toEqual(['secret.literal']);
     expect(JSON.stringify(problems)).not.toContain('c2VjcmV0');
+  });
+
+  test('the env vars the connection strings come from, for the Falco side to set from the Secret', () => {
+    expect(
+      pluginEnvReferences({
+        event_hub_namespace_connection_string: '${EH_CONN}',
+        event_hub_name: 'h',
+        blob_storage_connection_string: '${BLOB_CONN}',
+      }),
+    ).toEqual({
+      event_hub_namespace_connection_string: 'EH_CONN',
+      blob_storage_connection_string: 'BLOB_CONN',
+    });
   });
 
   test('an unknown or unvendored release', () => {
