@@ -21,10 +21,10 @@ export interface CloudObjectOptions {
   readonly forFalco?: boolean;
 }
 
-/** A violation builder bound to one object. @internal */
+/** A violation builder bound to one object. */
 export type Report = (path: string, rule: string, message: string, value?: unknown) => void;
 
-/** The result of the common checks: the violations so far, and how to add more. @internal */
+/** The result of the common checks: the violations so far, and how to add more. */
 export interface CloudCheck {
   readonly source: string;
   readonly kind?: ManagedKindData;
@@ -32,13 +32,13 @@ export interface CloudCheck {
   readonly report: Report;
 }
 
-/** `Kind name`, for messages. @internal */
+/** `Kind name`, for messages. */
 export function describeObject(object: unknown): string {
   const name = str(metadataOf(object).name);
   return `${kindOf(object) || 'object'}${name ? ` ${name}` : ''}`;
 }
 
-/** The value at a dotted path (`spec.name`), or undefined. @internal */
+/** The value at a dotted path (`spec.name`), or undefined. */
 export function valueAt(object: unknown, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((cur, key) => (isObject(cur) ? cur[key] : undefined), object);
 }
@@ -74,7 +74,6 @@ function apiPatternViolations(object: unknown, kind: ManagedKindData, report: Re
 /**
  * The checks every cloud object gets. `expect` is the kind the caller validates; `part` validates only that part of the
  * spec (a patch) against its own validator.
- * @internal
  */
 export function checkCloudObject(object: unknown, expect: string, options: CloudObjectOptions, part?: string): CloudCheck {
   const source = options.source ?? describeObject(object);
@@ -106,7 +105,7 @@ export function checkCloudObject(object: unknown, expect: string, options: Cloud
   return { source, kind, violations, report };
 }
 
-/** The name the cloud API sees: `spec.<field>` when set, else `metadata.name` (ASO azureName, KCC resourceID). @internal */
+/** The name the cloud API sees: `spec.<field>` when set, else `metadata.name` (ASO azureName, KCC resourceID). */
 export function cloudName(object: unknown, field: string): { name?: string; path: string } {
   const own = obj(obj(object).spec)[field];
   if (typeof own === 'string') return { name: own, path: `spec.${field}` };
@@ -114,7 +113,7 @@ export function cloudName(object: unknown, field: string): { name?: string; path
   return { name: typeof name === 'string' ? name : undefined, path: 'metadata.name' };
 }
 
-/** A string field of a spec as a name to check, with its path. @internal */
+/** A string field of a spec as a name to check, with its path. */
 export function specString(spec: Record<string, unknown>, field: string): { name?: string; path: string } {
   return { name: typeof spec[field] === 'string' ? (spec[field] as string) : undefined, path: `spec.${field}` };
 }
@@ -122,7 +121,6 @@ export function specString(spec: Record<string, unknown>, field: string): { name
 /**
  * Reports each problem of a name, with the rule and where the rule comes from. A name rule includes the ACK API
  * pattern of the same field, so that field's `aws.pattern` violation goes (one violation per mistake).
- * @internal
  */
 export function nameViolations(check: CloudCheck, at: { name?: string; path: string }, problems: (n: string) => string[], what: string): void {
   if (at.name === undefined) return;

@@ -10,7 +10,7 @@ import { Violation } from '../violation';
  * precompiled validators next to it. Read on first use; nothing here reads ../shared.
  */
 
-/** A default as the plugin's code applies it. @internal */
+/** A default as the plugin's code applies it. */
 export interface ManagedKeyDefault {
   /** The value the plugin uses when the key is absent (or, `when`, set to 0). */
   readonly value?: unknown;
@@ -26,7 +26,7 @@ export interface ManagedKeyDefault {
   readonly source: string;
 }
 
-/** One `init_config` key of a plugin's PluginConfig struct. @internal */
+/** One `init_config` key of a plugin's PluginConfig struct. */
 export interface ManagedPluginKey {
   readonly key: string;
   readonly goField: string;
@@ -48,7 +48,7 @@ export interface ManagedPluginKey {
   readonly source: string;
 }
 
-/** What a plugin's `open_params` is. @internal */
+/** What a plugin's `open_params` is. */
 export interface ManagedOpenParams {
   readonly meaning: string;
   readonly required: boolean;
@@ -63,7 +63,7 @@ export interface ManagedOpenParams {
   readonly releases: string;
 }
 
-/** One plugin as vendored. @internal */
+/** One plugin as vendored. */
 export interface ManagedPluginData {
   readonly newest: string;
   /** The struct's file under reference/managed. */
@@ -80,13 +80,13 @@ export interface ManagedPluginData {
   readonly validators: Record<string, string>;
 }
 
-/** A plugin a rules file requires. @internal */
+/** A plugin a rules file requires. */
 export interface RequiredPlugin {
   readonly name: string;
   readonly version: string;
 }
 
-/** One rules file's requirements. @internal */
+/** One rules file's requirements. */
 export interface RulesFileData {
   /** The file under reference/managed. */
   readonly file: string;
@@ -104,7 +104,7 @@ export interface RulesFileData {
   readonly vendored?: string;
 }
 
-/** A CEL rule of a CRD, kept as data. @internal */
+/** A CEL rule of a CRD, kept as data. */
 export interface CelRule {
   readonly path: string;
   readonly rule: string;
@@ -112,14 +112,14 @@ export interface CelRule {
   readonly line: number;
 }
 
-/** A "Regex Pattern:" line of an ACK CRD description: what the AWS API checks. @internal */
+/** A "Regex Pattern:" line of an ACK CRD description: what the AWS API checks. */
 export interface ApiPattern {
   readonly path: string;
   readonly pattern: string;
   readonly line: number;
 }
 
-/** One cloud kind as vendored. @internal */
+/** One cloud kind as vendored. */
 export interface ManagedKindData {
   readonly provider: 'eks' | 'gke' | 'aks';
   readonly validator: string;
@@ -137,7 +137,7 @@ export interface ManagedKindData {
   readonly azureName?: { readonly minLength?: number; readonly maxLength?: number; readonly pattern?: string; readonly source: string };
 }
 
-/** schemas/managed/index.json. @internal */
+/** schemas/managed/index.json. */
 export interface ManagedIndex {
   readonly sources: Record<string, string>;
   readonly plugins: Record<string, ManagedPluginData>;
@@ -152,12 +152,12 @@ type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 let index: ManagedIndex | undefined;
 const files = new Map<string, Record<string, Validator>>();
 
-/** The folder of the managed-cluster data, inside the package's schemas/. @internal */
+/** The folder of the managed-cluster data, inside the package's schemas/. */
 export function managedDir(): string {
   return path.join(schemasDir(), 'managed');
 }
 
-/** schemas/managed/index.json, read once. @internal */
+/** schemas/managed/index.json, read once. */
 export function managedIndex(): ManagedIndex {
   if (!index) index = JSON.parse(fs.readFileSync(path.join(managedDir(), 'index.json'), 'utf8')) as ManagedIndex;
   return index;
@@ -178,7 +178,7 @@ function validator(file: string, name: string): Validator {
 /** Prefixes a dotted path with the path of the part validated on its own. */
 const under = (prefix: string, p: string) => (prefix && p ? (p.startsWith('[') ? `${prefix}${p}` : `${prefix}.${p}`) : prefix || p);
 
-/** The options of a schema check: where the data sits, and the kind's exclusive-field lists for oneOf messages. @internal */
+/** The options of a schema check: where the data sits, and the kind's exclusive-field lists for oneOf messages. */
 export interface SchemaCheck {
   /** The validator file under schemas/managed. */
   readonly file: string;
@@ -220,7 +220,6 @@ function refine(v: Violation, e: AjvError | undefined, check: SchemaCheck): Viol
 
 /**
  * Validates `data` with one precompiled validator, violations in the project's style (lib/validation/violation.ts).
- * @internal
  */
 export function schemaViolations(data: unknown, source: string, check: SchemaCheck): Violation[] {
   const validate = validator(check.file, check.name);

@@ -62,7 +62,7 @@ function releaseViolation(plugin: ManagedPluginName, version: string, source: st
   ];
 }
 
-/** Orders X.Y.Z versions. @internal */
+/** Orders X.Y.Z versions. */
 export function compareVersions(a: string, b: string): number {
   const x = a.split('.').map(Number);
   const y = b.split('.').map(Number);
