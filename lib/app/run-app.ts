@@ -9,7 +9,10 @@ import { ErrorLocation, UserError, UserErrors, isUserError } from '../core/error
 import { _chartEvidence, _namedKeys, _outerKeys, FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { DEFAULT_MAX_BYTES, readYamlFile } from '../core/yaml';
-import { CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
+import { refusePrivateKeys } from '../core/secret-scan';
+import { isObject } from '../core/util';
+import { CLUSTER_DIR, NODE_DIR, OutputFile, OutputStaging, ProtectedPath, failedRunReport, renderOutput } from './output';
+import { checkPlanJsonPath } from './plan-json-path';
 import { runbook } from './runbook';
 import { ClusterProblems, runProblems, withoutFollowers } from './problem-report';
 
@@ -60,6 +63,7 @@ export interface BuiltCluster {
 export async function runApp(options: RunAppOptions): Promise<number> {
   const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
   const outdir = path.resolve(options.cwd, shownOut);
+  let staging: OutputStaging | undefined;
   try {
     const configPath = options.config ?? (options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE);
     const configFile = path.resolve(options.cwd, configPath);
@@ -70,7 +74,6 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     const shownDir = shown(outdir, options.cwd) || '.';
     // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
     // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
-    let staging: OutputStaging | undefined;
     let folderError: UserError | undefined;
     try {
       staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd) });
@@ -115,7 +118,7 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     return reportPlans(options, plans, shownDir, planJson);
   } catch (err) {
     if (isUserError(err)) {
-      options.stderr(`error: ${err.message}\n${nothingWritten(outdir, shownOut)}${emptiedByCdk8sCli(options, outdir)}\n`);
+      options.stderr(`error: ${err.message}\n${failedRunReport(outdir, shownOut, staging)}${emptiedByCdk8sCli(options, outdir)}\n`);
       return EXIT_USER_ERROR;
     }
     options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
@@ -148,73 +151,6 @@ function emptiedByCdk8sCli(options: RunAppOptions, outdir: string): string {
     `\n(cdk8s synth deleted ${scratch} itself before it started the app, because its --output names the output folder; restore it with ` +
     `git checkout -- ${scratch}, and run cdk8s synth without --output: cdk8s.yaml gives it a scratch folder of its own)`
   );
-}
-
-/** What a failed run did to the output folder, exactly: nothing, and whether earlier output is there. */
-function nothingWritten(outdir: string, shownAs: string): string {
-  let state: string;
-  try {
-    const entries = fs.statSync(outdir).isDirectory() ? fs.readdirSync(outdir) : undefined;
-    state =
-      entries === undefined
-        ? `${shownAs} is not a folder and was left as it is`
-        : entries.length === 0
-          ? `${shownAs} is empty, as it was`
-          : fs.existsSync(path.join(outdir, OUTPUT_MARKER))
-            ? `${shownAs} still holds the previous output, unchanged`
-            : `${shownAs} was left as it was`;
-  } catch {
-    state = `${shownAs} does not exist and was not created`;
-  }
-  return `nothing was written: ${state}.`;
-}
-
-/** `p` with the symbolic links of its existing part resolved (the rest as written). */
-function realPath(p: string): string {
-  const rest: string[] = [];
-  let head = path.resolve(p);
-  for (;;) {
-    try {
-      return path.join(fs.realpathSync(head), ...rest);
-    } catch {
-      if (path.dirname(head) === head) return path.resolve(p);
-      rest.unshift(path.basename(head));
-      head = path.dirname(head);
-    }
-  }
-}
-
-/** True when `child` is `folder` or inside it (`..` only as a whole path segment). */
-function within(child: string, folder: string): boolean {
-  const rel = path.relative(folder, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
-
-/**
- * The JSON plan goes where the user says, but never into the output folder, which Argo CD may apply whole, and never
- * over the config or an input; compared on real paths, so a link cannot lead it there. Its folder must be writable
- * before the output is replaced, so a failure cannot come after it.
- */
-function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownOut: string, protect: readonly ProtectedPath[]): void {
-  const real = realPath(file);
-  if (within(real, realPath(outdir))) {
-    throw new UserError(
-      `--plan-json ${shownAs} is inside the output folder ${shownOut}, which Argo CD may read whole (and a run replaces); ` +
-        'write it beside the folder, e.g. --plan-json plan.json',
-    );
-  }
-  for (const p of protect) {
-    if (real === realPath(p.path)) throw new UserError(`--plan-json ${shownAs} is ${p.what} (${p.path}); name a file of its own, e.g. plan.json`);
-  }
-  if (fs.existsSync(file) && !fs.statSync(file).isFile()) throw new UserError(`--plan-json ${shownAs} is not a file; name a file, e.g. plan.json`);
-  let dir = path.dirname(real);
-  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  try {
-    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UserError(`--plan-json ${shownAs}: ${dir} is not a folder the plan can be written in; name a writable place, e.g. plan.json`);
-  }
 }
 
 /** Writes the plan beside its place and renames it there, after the output is in place. */
@@ -499,6 +435,22 @@ function readCaFile(file: string, name: string, location: ErrorLocation): string
   return at(location, () => caCertificates(bytes.toString('utf8'), what));
 }
 
+/**
+ * The manifest is written back, patched, into the output (node/): a private key anywhere in it is refused, at its
+ * line, before the manifest's own checks could echo it. A file that is a key as a whole is left to them: they say it
+ * is no Pod, and show none of it.
+ */
+function refuseManifestKeys(file: string, shownAs: string): void {
+  const doc = readYamlFile(file, { what: 'kube-apiserver manifest', file: shownAs });
+  if (!isObject(doc.value)) return;
+  refusePrivateKeys(
+    doc,
+    'the patched manifest is written into the output, which is meant for Git; a static pod reads its keys from files on the node ' +
+      '(--tls-private-key-file and the other key flags name them), so keep the key in such a file, never in the manifest',
+    (n) => `${shownAs}: the kube-apiserver manifest has ${n} problems:`,
+  );
+}
+
 function shown(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel.startsWith('..') ? file : rel;
@@ -539,6 +491,7 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
   const manifest = attempt(() => {
     if (manifestFile === undefined) return undefined;
     requireFile(manifestFile, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
+    refuseManifestKeys(manifestFile, shown(manifestFile, cwd));
     return StaticPodManifest.fromFile(manifestFile, shown(manifestFile, cwd));
   });
   const kubernetesVersion = attempt(() =>

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ErrorLocation, UserError, UserErrors } from '../core/errors';
 import { LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { schemasDir } from '../core/schemas-dir';
+import { refusePrivateKeys } from '../core/secret-scan';
 import { cut, isObject, quote, show } from '../core/util';
 import { matchesDns1123Label } from '../validation/names';
 import type { FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from '../falco-audit';
@@ -117,6 +118,11 @@ function compiled(): { cluster: ValidateFunction; fleet: ValidateFunction } {
  */
 export const MAX_CLUSTERS = 5000;
 
+/** Why a private key in the config is refused, and where keys go instead. */
+const CONFIG_KEY_WAY =
+  'no setting of the config takes a private key, and its settings are written into the output, which is meant for Git: name the CA ' +
+  "certificate file in certificateAuthority, and keep Falco's TLS key in a Secret (falco.tlsSecret, or certs.existingSecret in falcosecurity/falco values)";
+
 /**
  * Reads and checks the app's config file. Every problem (unknown key, wrong type, bad value) is reported at
  * once with file, line and field; relative paths resolve against the config file's folder.
@@ -173,6 +179,8 @@ function sortByLine(problems: readonly UserError[]): UserError[] {
  */
 export function readConfigFile(filePath: string, file = filePath): ConfigFile {
   const doc = readConfigDocument(filePath, file);
+  // before any check that could echo a value
+  refusePrivateKeys(doc, CONFIG_KEY_WAY, (n) => `${file}: the config has ${n} problems:`);
   const value = doc.value as any;
   const fleet = 'clusters' in value;
   checkClusterCount(value, fleet, doc);

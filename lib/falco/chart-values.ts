@@ -3,7 +3,8 @@ import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { clone, closest, deepFreeze, describeValue as describe, isObject } from '../core/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
+import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions } from './values';
+import { chartValuesSecrets, inFileOrder } from './values-secrets';
 import { chartApiServerValueProblems } from './values-api-checks';
 import { schemaFromDefaults } from './values-schema';
 import { checkLeavingOut } from './values-repair';
@@ -400,6 +401,8 @@ export function checkChartValues(
 ): FalcosecurityChartValues {
   if (value === null || value === undefined) return {};
   if (!isObject(value)) throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
+  // secrets first, and alone: a later message could echo part of one
+  throwChartProblems(inFileOrder(chartValuesSecrets(value), locate), locate);
   const problems: ChartValuesProblem[] = [];
   walkSection(value, [], problems);
   if (problems.length === 0) {
@@ -518,7 +521,6 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
     ...controllerRefusals(user, v),
     ...notRenderedRefusals(user, v),
     ...privilegeRefusals(v),
-    ...credentialRefusals(user),
     ...falcoKeyRefusals(user, v),
   ];
 }
@@ -705,83 +707,6 @@ function privilegeRefusals(v: ResolvedChartValues): ChartValuesProblem[] {
       });
     }
   });
-  return out;
-}
-
-/** Where a Secret's keys reach falcoctl: its containers' envFrom (or env with valueFrom.secretKeyRef). */
-const FALCOCTL_ENV_WAY =
-  "create a Secret in Falco's namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}] " +
-  '(and falcoctl.artifact.follow.envFrom when the follower is on)';
-
-/**
- * Literal credentials the chart would render into the output, which is meant for Git, each refused with the way that
- * keeps it out: falcoctl.yaml's registry credentials (the chart writes falcoctl.config into its ConfigMap), URLs with
- * a password, and falcoctl's credential variables given as values. The messages never show the secret.
- * falcoctl reads every falcoctl.yaml key from FALCOCTL_<KEY> variables, and its registry credentials from
- * FALCOCTL_REGISTRY_AUTH_BASIC ("registry,username,password;...") and FALCOCTL_REGISTRY_AUTH_OAUTH
- * ("registry,client-id,client-secret,token-url;..."), which win over the file (falcoctl internal/config/config.go
- * `Load`: SetEnvPrefix + AutomaticEnv, basicAuthListHookFunc, oathAuthListHookFunc, and its README's environment
- * table, the same from v0.7.2 to v0.13.0). Falco expands `${VAR}` in falco.yaml (userspace/falco/yaml_helper.h
- * pre_process_env_vars @ 0.37.0; userspace/engine/yaml_helper.h @ 0.44.1), which the chart's releases (0.37+) all do.
- */
-function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
-  const out: ChartValuesProblem[] = [];
-  const auth = user.falcoctl?.config?.registry?.auth;
-  const literal = (x: unknown) => (typeof x === 'string' ? x !== '' : x !== undefined && x !== null);
-  for (const [kind, secretKey, variable, format] of [
-    ['basic', 'password', 'FALCOCTL_REGISTRY_AUTH_BASIC', '"<registry>,<username>,<password>"'],
-    ['oauth', 'clientsecret', 'FALCOCTL_REGISTRY_AUTH_OAUTH', '"<registry>,<client-id>,<client-secret>,<token-url>"'],
-  ] as const) {
-    const list: unknown[] = isObject(auth) && Array.isArray(auth[kind]) ? auth[kind] : [];
-    list.forEach((entry, i) => {
-      if (!isObject(entry)) return;
-      // viper and mapstructure match keys in any case (clientSecret, clientsecret)
-      const key = Object.keys(entry).find((k) => k.toLowerCase() === secretKey && literal(entry[k]));
-      if (key === undefined) return;
-      out.push({
-        path: ['falcoctl', 'config', 'registry', 'auth', kind, i, key],
-        message:
-          `refused: a literal registry ${secretKey === 'password' ? 'password' : 'client secret'} here would be written into the falcoctl ConfigMap ` +
-          `(falcoctl.yaml) in the output, which is meant for Git. Remove registry.auth.${kind} from the values: falcoctl also reads it from the ` +
-          `environment variable ${variable}, as ${format}; ${FALCOCTL_ENV_WAY}`,
-      });
-    });
-  }
-  for (const c of ['install', 'follow']) {
-    const env: unknown[] = Array.isArray(user.falcoctl?.artifact?.[c]?.env) ? user.falcoctl.artifact[c].env : [];
-    env.forEach((e, i) => {
-      if (isObject(e) && ['FALCOCTL_REGISTRY_AUTH_BASIC', 'FALCOCTL_REGISTRY_AUTH_OAUTH'].includes(e.name as string) && literal(e.value)) {
-        out.push({
-          path: ['falcoctl', 'artifact', c, 'env', i, 'value'],
-          message:
-            `refused: ${String(e.name)} holds registry credentials, and a literal value here would be written into the Deployment in the output, ` +
-            `which is meant for Git; set it with valueFrom: {secretKeyRef: {name: <secret>, key: ${String(e.name)}}}, or ${FALCOCTL_ENV_WAY}`,
-        });
-      }
-    });
-  }
-  const indexes: unknown[] = Array.isArray(user.falcoctl?.config?.indexes) ? user.falcoctl.config.indexes : [];
-  indexes.forEach((index, i) => {
-    if (isObject(index) && urlCredentials(index.url) === 'password') {
-      out.push({
-        path: ['falcoctl', 'config', 'indexes', i, 'url'],
-        message:
-          "refused: this URL carries a password before its '@', which would be written into the falcoctl ConfigMap (falcoctl.yaml) in the output, " +
-          'which is meant for Git. Move indexes out of the values: falcoctl also reads them from the environment variable FALCOCTL_INDEXES, as ' +
-          `"<name>,<url>;<name>,<url>"; ${FALCOCTL_ENV_WAY}`,
-      });
-    }
-  });
-  if (isObject(user.falco) && isObject(user.falco.http_output) && urlCredentials(user.falco.http_output.url) === 'password') {
-    out.push({
-      path: ['falco', 'http_output', 'url'],
-      message:
-        "refused: this URL carries a password before its '@', which would be written into falco.yaml in the ConfigMap in the output, which is " +
-        'meant for Git. Falco expands ${VAR} in falco.yaml from its environment: write the URL as url: ${FALCO_HTTP_OUTPUT_URL} and set it from a ' +
-        "Secret in Falco's namespace with " +
-        'extra.env: [{name: FALCO_HTTP_OUTPUT_URL, valueFrom: {secretKeyRef: {name: <secret>, key: url}}}]',
-    });
-  }
   return out;
 }
 
