@@ -10,3 +10,8 @@ export * from './rules/rbac-rules';
 export * from './rules/audit-policy-rules';
 export * from './rules/workload-rules';
 export * from './rules/config-data-rules';
+export * from './rules/env-rules';
+export * from './rules/volume-rules';
+export * from './rules/container-rules';
+export * from './rules/security-rules';
+export * from './rules/service-spec-rules';
