@@ -15,3 +15,4 @@ export * from './rules/volume-rules';
 export * from './rules/container-rules';
 export * from './rules/security-rules';
 export * from './rules/service-spec-rules';
+export * from './field-coverage';
