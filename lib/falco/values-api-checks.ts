@@ -140,14 +140,15 @@ function nonEmpty(v: unknown): Values | undefined {
 
 /** The stand-in workload of `kind` around a pod template; its selector selects the template (both the charts' own). */
 function workload(kind: string, spec: Values, template: { labels?: Values; annotations?: Values; spec: Values }, metadata: Values = {}): Values {
+  const selector = { app: 'falco', ...(metadata.selector ?? {}) };
   return {
     apiVersion: 'apps/v1',
     kind,
-    metadata: { ...META, ...metadata },
+    metadata: { ...META, labels: metadata.labels, annotations: metadata.annotations },
     spec: {
       ...spec,
-      selector: { matchLabels: { app: 'falco' } },
-      template: { metadata: { labels: { ...(template.labels ?? {}), app: 'falco' }, annotations: template.annotations }, spec: template.spec },
+      selector: { matchLabels: selector },
+      template: { metadata: { labels: { ...(template.labels ?? {}), ...selector }, annotations: template.annotations }, spec: template.spec },
     },
   };
 }
@@ -172,7 +173,7 @@ function legacyEnv(v: Values): { env: { name: string; value: string }[]; envFrom
   const env: { name: string; value: string }[] = [];
   const envFrom: [string, YamlPath][] = [];
   const addEnv = (name: string, value: unknown, from: YamlPath) => {
-    envFrom.push([`${POD}.containers[0].env[${env.length}].name`, from]);
+    envFrom.push([`${POD}.containers[0].env[${env.length}].name`, from], [`${POD}.containers[0].env[${env.length}].value`, from]);
     env.push({ name, value: String(value) });
   };
   // the chart's order (shape-context valuesEnv): proxy, TZ, then daemonset.env by name
@@ -195,70 +196,172 @@ function eventGenerator(v: Values): Source[] {
   return [{ item: { source: 'values', object }, origins: [['spec.replicas', ['fakeEventGenerator', 'replicas']]] }];
 }
 
-/** The stand-in objects for stable/falco values (merged over the chart defaults) and where their fields came from. */
-function sources(v: Values): Source[] {
+/**
+ * The sidecars of the integrations that are on (legacy-shape.ts sidecarContainers): their arguments, and the Secrets
+ * their environment reads, each at its values key.
+ */
+function integrationSidecars(v: Values, origins: [string, YamlPath][]): Values[] {
+  const out: Values[] = [];
+  for (const [name, arg, secretKey] of [
+    ['natsOutput', 'natsUrl', undefined],
+    ['snsOutput', 'topic', 'aws_access_key_id'],
+    ['pubsubOutput', 'topic', 'gcp-project-id'],
+    ['gcscc', undefined, 'webhook-authentication-token'],
+  ] as const) {
+    const section: Values = isObject(v.integrations?.[name]) ? v.integrations[name] : {};
+    if (section.enabled !== true) continue;
+    const at = `${POD}.containers[${out.length + 1}]`;
+    if (arg) origins.push([`${at}.args[0]`, ['integrations', name, arg]]);
+    if (secretKey && typeof section.existingSecret === 'string')
+      origins.push([`${at}.env[0].valueFrom.secretKeyRef.name`, ['integrations', name, 'existingSecret']]);
+    out.push({
+      name: `falco-${name.toLowerCase()}`,
+      image: 'sidecar',
+      args: arg ? [String(section[arg])] : undefined,
+      env:
+        secretKey && typeof section.existingSecret === 'string'
+          ? [{ name: 'SECRET', valueFrom: { secretKeyRef: { name: section.existingSecret, key: secretKey } } }]
+          : undefined,
+    });
+  }
+  return out;
+}
+
+/** Falco's legacy pod spec (legacy-shape.ts legacyPodSpec): what the values set in it, recorded in `origins`. */
+function legacyPodSpec(v: Values, origins: [string, YamlPath][]): Values {
   const { env, envFrom } = legacyEnv(v);
-  // Falco's legacy workload, a DaemonSet: the rules check its pod template as they check a Pod
-  const podSpec = {
+  const port = v.falco?.webserver?.listenPort;
+  origins.push(
+    [`${POD}.volumes[0].hostPath.path`, ['docker', 'socket']],
+    [`${POD}.volumes[1].hostPath.path`, ['containerd', 'socket']],
+    [`${POD}.containers[0].resources`, ['resources']],
+    [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
+    [`${POD}.containers[0].args`, ['extraArgs']],
+    [`${POD}.containers[0].ports[0].containerPort`, ['falco', 'webserver', 'listenPort']],
+    [`${POD}.hostNetwork`, ['ebpf', 'settings', 'hostNetwork']],
+    ...envFrom,
+    ...SCHEDULING_ORIGINS,
+    [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
+    [`${POD}.priorityClassName`, ['priorityClassName']],
+  );
+  // the plugin shape's probes call the webserver's port (plugin-shape.ts healthProbes)
+  const probes: Values = {};
+  for (const kind of typeof port === 'number' ? ['livenessProbe', 'readinessProbe', 'startupProbe'] : []) {
+    probes[kind] = { httpGet: { path: '/healthz', port } };
+    origins.push([`${POD}.containers[0].${kind}.httpGet.port`, ['falco', 'webserver', 'listenPort']]);
+  }
+  const falco = { name: 'falco', image: 'falco', imagePullPolicy: v.image?.pullPolicy, resources: v.resources, env, args: v.extraArgs, ...probes };
+  return {
     serviceAccountName: serviceAccountName(v),
     priorityClassName: v.priorityClassName || undefined,
+    hostNetwork: v.ebpf?.enabled === true && v.ebpf.settings?.hostNetwork === true ? true : undefined,
     nodeSelector: v.nodeSelector,
     affinity: v.affinity,
     tolerations: v.tolerations,
-    containers: [{ name: 'falco', image: 'falco', imagePullPolicy: v.image?.pullPolicy, resources: v.resources, env, args: v.extraArgs }],
+    containers: [
+      { ...falco, ports: typeof port === 'number' ? [{ name: 'web', containerPort: port }] : undefined },
+      ...integrationSidecars(v, origins),
+    ],
     // the sockets' hostPath volumes, where the values say a path (the charts' defaults always do)
     volumes: [
       { name: 'docker-socket', hostPath: typeof v.docker?.socket === 'string' ? { path: v.docker.socket } : undefined },
       { name: 'containerd-socket', hostPath: typeof v.containerd?.socket === 'string' ? { path: v.containerd.socket } : undefined },
     ],
   };
-  const daemonSet = workload('DaemonSet', { updateStrategy: v.daemonset?.updateStrategy }, { spec: podSpec });
-  const origins: [string, YamlPath][] = [
-    [`${POD}.volumes[0].hostPath.path`, ['docker', 'socket']],
-    [`${POD}.volumes[1].hostPath.path`, ['containerd', 'socket']],
-    [`${POD}.containers[0].resources`, ['resources']],
-    [`${POD}.containers[0].imagePullPolicy`, ['image', 'pullPolicy']],
-    [`${POD}.containers[0].args`, ['extraArgs']],
-    ...envFrom,
-    ...SCHEDULING_ORIGINS,
-    [`${POD}.serviceAccountName`, ['serviceAccount', 'name']],
-    [`${POD}.priorityClassName`, ['priorityClassName']],
-    ['spec.updateStrategy', ['daemonset', 'updateStrategy']],
-  ];
-  return [{ item: { source: 'values', object: daemonSet }, origins }, rulesConfigMap(v), ...eventGenerator(v)];
 }
 
-/** A falcoctl container (install, follow) at `at`: its own security context, resources, mounts, env and args, recorded in `origins`. */
-function falcoctlContainer(fc: Values, at: string, name: string, from: YamlPath, c: Values, origins: [string, YamlPath][]): Values {
+/** The audit Service (webserver port) and the SNS region in Falco's ConfigMap, for stable/falco values. */
+function legacyExtras(v: Values): Source[] {
+  const out: Source[] = [];
+  const port = v.falco?.webserver?.listenPort;
+  if (typeof port === 'number') {
+    const object = { apiVersion: 'v1', kind: 'Service', metadata: META, spec: { selector: { app: 'falco' }, ports: [{ protocol: 'TCP', port }] } };
+    out.push({ item: { source: 'values', object }, origins: [['spec.ports[0].port', ['falco', 'webserver', 'listenPort']]] });
+  }
+  const region = v.integrations?.snsOutput?.aws_default_region;
+  if (v.integrations?.snsOutput?.enabled === true && typeof region === 'string') {
+    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: META, data: { aws_default_region: region } };
+    out.push({ item: { source: 'values', object }, origins: [['data.aws_default_region', ['integrations', 'snsOutput', 'aws_default_region']]] });
+  }
+  return out;
+}
+
+/** The stand-in objects for stable/falco values (merged over the chart defaults) and where their fields came from. */
+function sources(v: Values): Source[] {
+  // Falco's legacy workload, a DaemonSet: the rules check its pod template as they check a Pod
+  const origins: [string, YamlPath][] = [['spec.updateStrategy', ['daemonset', 'updateStrategy']], ...nameLabelOrigin(v)];
+  const podSpec = legacyPodSpec(v, origins);
+  const daemonSet = workload('DaemonSet', { updateStrategy: v.daemonset?.updateStrategy }, { spec: podSpec }, { labels: nameLabel(v) });
+  return [{ item: { source: 'values', object: daemonSet }, origins }, rulesConfigMap(v), ...eventGenerator(v), ...legacyExtras(v)];
+}
+
+/** The label both charts name their objects' app with (app.kubernetes.io/name): nameOverride, when set. */
+function nameLabel(v: Values): Values | undefined {
+  return typeof v.nameOverride === 'string' && v.nameOverride !== '' ? { 'app.kubernetes.io/name': v.nameOverride } : undefined;
+}
+
+/** Where the name label sits in a stand-in: the object's labels, and a workload's selector and template too. */
+function nameLabelOrigin(v: Values, at: string[] = ['metadata.labels']): [string, YamlPath][] {
+  return nameLabel(v) ? at.map((prefix) => [`${prefix}["app.kubernetes.io/name"]`, ['nameOverride']]) : [];
+}
+
+/**
+ * A falcoctl container (install, follow) at `at`: the chart's mounts at the folders falcoctl.config names first
+ * (chart-shape.ts chartFalcoctlContainers), then its own security context, resources, mounts, env and args, recorded
+ * in `origins`.
+ */
+function falcoctlContainer(fc: Values, at: string, verb: 'install' | 'follow', c: Values, origins: [string, YamlPath][]): Values {
+  const from = ['falcoctl', 'artifact', verb];
+  const dirs: Values = isObject(fc.config?.artifact?.[verb]) ? fc.config.artifact[verb] : {};
+  // a folder that is no string is refused by the shape (it must be an absolute path)
+  const chartMounts = [
+    { name: 'plugins-install-dir', mountPath: dirs.pluginsDir, from: 'pluginsDir' },
+    { name: 'rulesfiles-install-dir', mountPath: dirs.rulesfilesDir, from: 'rulesfilesDir' },
+    { name: 'falcoctl-config-volume', mountPath: '/etc/falcoctl' },
+    { name: 'artifact-state-dir', mountPath: dirs.stateDir, from: 'stateDir' },
+  ].filter((m) => typeof m.mountPath === 'string');
+  chartMounts.forEach((m, i) => m.from && origins.push([`${at}.volumeMounts[${i}].mountPath`, ['falcoctl', 'config', 'artifact', verb, m.from]]));
+  const userMounts: unknown[] = Array.isArray(c.mounts?.volumeMounts) ? c.mounts.volumeMounts : [];
+  userMounts.forEach((_m, i) => origins.push([`${at}.volumeMounts[${chartMounts.length + i}]`, [...from, 'mounts', 'volumeMounts', i]]));
   origins.push(
     [`${at}.securityContext`, [...from, 'securityContext']],
     [`${at}.resources`, [...from, 'resources']],
-    [`${at}.volumeMounts`, [...from, 'mounts', 'volumeMounts']],
     [`${at}.env`, [...from, 'env']],
     [`${at}.envFrom`, [...from, 'envFrom']],
     [`${at}.args`, [...from, 'args']],
     [`${at}.imagePullPolicy`, ['falcoctl', 'image', 'pullPolicy']],
   );
   return {
-    name,
+    name: `falcoctl-artifact-${verb}`,
     image: 'falcoctl',
     imagePullPolicy: fc.image?.pullPolicy,
     args: c.args,
     securityContext: c.securityContext,
     resources: c.resources,
-    volumeMounts: c.mounts?.volumeMounts,
+    volumeMounts: [...chartMounts.map(({ name, mountPath }) => ({ name, mountPath })), ...userMounts],
     env: c.env,
     envFrom: c.envFrom,
   };
 }
 
-/** The health probes of the Falco container: the values' numbers around the chart's own handler. */
+/**
+ * The health probes and the webserver's port of the Falco container: the values' timings around the webserver's port and
+ * /healthz path as falco.webserver sets them (chart-shape.ts chartProbes, checkWebserver).
+ */
 function chartProbes(v: Values, origins: [string, YamlPath][]): Values {
-  const probes: Values = {};
+  const web: Values = isObject(v.falco?.webserver) ? v.falco.webserver : {};
+  const port = web.listen_port ?? 8765;
+  const path = typeof web.k8s_healthz_endpoint === 'string' ? web.k8s_healthz_endpoint : '/healthz';
+  const probes: Values = { ports: [{ name: 'web', containerPort: port }] };
+  origins.push([`${POD}.containers[0].ports[0].containerPort`, ['falco', 'webserver', 'listen_port']]);
   for (const kind of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
     const p: Values = isObject(v.healthChecks?.[kind]) ? v.healthChecks[kind] : {};
-    probes[kind] = { ...p, httpGet: { path: '/healthz', port: 8765 } };
-    origins.push([`${POD}.containers[0].${kind}`, ['healthChecks', kind]]);
+    probes[kind] = { ...p, httpGet: { path, port } };
+    origins.push(
+      [`${POD}.containers[0].${kind}`, ['healthChecks', kind]],
+      [`${POD}.containers[0].${kind}.httpGet.port`, ['falco', 'webserver', 'listen_port']],
+      [`${POD}.containers[0].${kind}.httpGet.path`, ['falco', 'webserver', 'k8s_healthz_endpoint']],
+    );
   }
   return probes;
 }
@@ -296,13 +399,10 @@ function chartContainers(v: Values, origins: [string, YamlPath][]): { containers
   const extraInit: unknown[] = Array.isArray(v.extra?.initContainers) ? v.extra.initContainers : [];
   const containers: unknown[] = [chartFalcoContainer(v, origins)];
   if (follow.enabled === true) {
-    containers.push(falcoctlContainer(fc, `${POD}.containers[1]`, 'falcoctl-artifact-follow', ['falcoctl', 'artifact', 'follow'], follow, origins));
+    containers.push(falcoctlContainer(fc, `${POD}.containers[1]`, 'follow', follow, origins));
   }
   // the installer first, so that a user's init container of its name is the repeat reported
-  const initContainers = [
-    falcoctlContainer(fc, `${POD}.initContainers[0]`, 'falcoctl-artifact-install', ['falcoctl', 'artifact', 'install'], install, origins),
-    ...extraInit,
-  ];
+  const initContainers = [falcoctlContainer(fc, `${POD}.initContainers[0]`, 'install', install, origins), ...extraInit];
   extraInit.forEach((_c, i) => origins.push([`${POD}.initContainers[${i + 1}]`, ['extra', 'initContainers', i]]));
   return { containers, initContainers };
 }
@@ -312,13 +412,25 @@ function chartContainers(v: Values, origins: [string, YamlPath][]): { containers
  * user's volume of the same name is the repeat reported; then the user's, each at its values index.
  */
 function chartVolumes(v: Values, origins: [string, YamlPath][]): unknown[] {
-  const chart = ['plugins-install-dir', 'rulesfiles-install-dir', 'artifact-state-dir', 'falcoctl-config-volume', 'falco-yaml'];
-  if (nonEmpty(v.customRules)) chart.push('rules-volume');
-  if (v.certs?.existingSecret) chart.push('certs-volume');
-  if (v.certs?.existingClientSecret) chart.push('client-certs-volume');
+  const chart: Values[] = ['plugins-install-dir', 'rulesfiles-install-dir', 'artifact-state-dir', 'falcoctl-config-volume', 'falco-yaml'].map(
+    (name) => ({
+      name,
+      emptyDir: {},
+    }),
+  );
+  if (nonEmpty(v.customRules)) chart.push({ name: 'rules-volume', emptyDir: {} });
+  for (const [name, key] of [
+    ['certs-volume', 'existingSecret'],
+    ['client-certs-volume', 'existingClientSecret'],
+  ]) {
+    const secretName = v.certs?.[key];
+    if (!secretName) continue;
+    origins.push([`${POD}.volumes[${chart.length}].secret.secretName`, ['certs', key]]);
+    chart.push({ name, secret: { secretName } });
+  }
   const user: unknown[] = Array.isArray(v.mounts?.volumes) ? v.mounts.volumes : [];
   user.forEach((_vol, i) => origins.push([`${POD}.volumes[${chart.length + i}]`, ['mounts', 'volumes', i]]));
-  return [...chart.map((name) => ({ name, emptyDir: {} })), ...user];
+  return [...chart, ...user];
 }
 
 /**
@@ -341,6 +453,9 @@ function chartDeployment(v: Values): Source {
     ['spec.template.metadata.labels', ['podLabels']],
     ['spec.template.metadata.annotations', ['podAnnotations']],
     ['metadata.labels', ['controller', 'labels']],
+    // controller.labels may set the name label over nameOverride's
+    ...(isObject(v.controller?.labels) && 'app.kubernetes.io/name' in v.controller.labels ? [] : nameLabelOrigin(v)),
+    ...nameLabelOrigin(v, ['spec.selector.matchLabels', 'spec.template.metadata.labels']),
     ['metadata.annotations', ['controller', 'annotations']],
     ['spec.replicas', ['controller', 'deployment', 'replicas']],
     ['spec.revisionHistoryLimit', ['controller', 'deployment', 'revisionHistoryLimit']],
@@ -362,7 +477,7 @@ function chartDeployment(v: Values): Source {
     'Deployment',
     { replicas: controller.deployment?.replicas, revisionHistoryLimit: controller.deployment?.revisionHistoryLimit },
     { labels: v.podLabels, annotations: v.podAnnotations, spec: podSpec },
-    { labels: controller.labels, annotations: nonEmpty(controller.annotations) },
+    { labels: { ...nameLabel(v), ...controller.labels }, annotations: nonEmpty(controller.annotations), selector: nameLabel(v) },
   );
   return { item: { source: 'values', object: deployment }, origins };
 }
@@ -373,8 +488,8 @@ function chartServices(v: Values): Source[] {
   return services.flatMap((s, i): Source[] => {
     if (!isObject(s)) return [];
     const { name: _name, selector: _selector, ...spec } = s;
-    const object = { apiVersion: 'v1', kind: 'Service', metadata: META, spec: { ...spec, selector: { app: 'falco' } } };
-    return [{ item: { source: 'values', object }, origins: [['spec', ['services', i]]] }];
+    const object = { apiVersion: 'v1', kind: 'Service', metadata: META, spec: { ...spec, selector: { app: 'falco', ...nameLabel(v) } } };
+    return [{ item: { source: 'values', object }, origins: [...nameLabelOrigin(v, ['spec.selector']), ['spec', ['services', i]]] }];
   });
 }
 
