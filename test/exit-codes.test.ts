@@ -32,9 +32,15 @@ function bin(args: string[], nodeArgs: string[] = []) {
   return spawnSync(process.execPath, [...nodeArgs, BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH }, encoding: 'utf8' });
 }
 
-test('--help lists 0, 1, 70 and 127', () => {
+test('--help lists 0, 1, 70 and 127, and so do the README and the troubleshooting page', () => {
   expect(exitCodesIn(USAGE)).toEqual([0, 1, 70, 127]);
   expect(bin(['--help']).stdout).toContain('\nExit codes:\n  0    done');
+  for (const doc of ['README.md', path.join('docs', 'troubleshooting.md')]) {
+    const text = fs.readFileSync(path.join(ROOT, doc), 'utf8');
+    const table = text.slice(text.indexOf('| code | meaning |'));
+    const codes = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+    expect({ doc, codes }).toEqual({ doc, codes: exitCodesIn(USAGE) });
+  }
 });
 
 test('0: a synth that wrote its output; --help; --version', () => {
