@@ -14,6 +14,9 @@ const SOURCES = ['tsconfig.json', 'main.ts', 'lib', 'imports', 'schemas', 'packa
 jest.setTimeout(180_000);
 
 let copy: string;
+/** npm's record of the repository's node_modules, which the copy links: the cases must leave it alone. */
+const NPM_RECORD = path.join(ROOT, 'node_modules', '.package-lock.json');
+let npmRecordTime: number;
 
 function build(...args: string[]) {
   const r = spawnSync(process.execPath, [path.join(copy, 'scripts', 'build.js'), ...args], { cwd: copy, encoding: 'utf8' });
@@ -35,6 +38,7 @@ beforeAll(() => {
   for (const entry of SOURCES) fs.cpSync(path.join(ROOT, entry), path.join(copy, entry), { recursive: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
   RECORD = path.join(copy, 'build', '.inputs.json');
+  npmRecordTime = fs.statSync(NPM_RECORD).mtimeMs;
   // a fresh clone: no build/, so the first --if-needed builds
   const first = build('--if-needed');
   expect(first.out).toContain('build: rebuilding build/ (no record of a previous build)');
@@ -85,8 +89,9 @@ test.each([
     }
     expect(decision()).toBe(`build: needed (${why})`);
   } finally {
-    if (saved === undefined) fs.rmSync(file, { force: true });
-    else fs.writeFileSync(file, saved);
+    // only what the case changed is put back: node_modules is the repository's own, linked (never write through it)
+    if (change && saved === undefined) fs.rmSync(file, { force: true });
+    else if (change) fs.writeFileSync(file, saved!);
     restamp();
   }
 });
@@ -107,4 +112,8 @@ test('npm run synth and npm pack build only when needed; npm run build always', 
   expect(scripts.synth).toBe('node scripts/build.js --if-needed && sh bin/cdk8s-falco-audit.sh synth');
   expect(scripts.prepack).toBe('node scripts/build.js --if-needed');
   expect(scripts.build).toBe('node scripts/build.js');
+});
+
+test("the repository's own build inputs were not touched (node_modules is linked into the copy)", () => {
+  expect(fs.statSync(NPM_RECORD).mtimeMs).toBe(npmRecordTime);
 });
