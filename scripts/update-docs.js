@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 /*
- * Regenerates the README's generated sections from the code, so the docs cannot drift:
- *   - "Deliberate differences from the chart": from DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES and CHART_VALUES_DIFFERENCES
- *     (lib/falco/differences.ts);
- *   - the performance table, when given a file with `npm run bench` output: node scripts/update-readme.js bench.txt
- * Needs `npm run build` first. test/readme.test.ts fails when the differences section is stale.
+ * Regenerates the generated sections of docs/ from the code, so the docs cannot drift:
+ *   - docs/falco-releases.md, the release table: from FALCO_RELEASES (lib/falco/falco-releases.ts);
+ *   - docs/falco-releases.md, "Deliberate differences from the charts": from DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES and
+ *     CHART_VALUES_DIFFERENCES (lib/falco/differences.ts);
+ *   - docs/performance.md, the bench table, when given a file with `npm run bench` output:
+ *     node scripts/update-docs.js bench.txt
+ * Needs `npm run build` first. test/docs.test.ts fails when a generated section is stale. API.md has its own
+ * generator (scripts/gen-api-docs.js).
  */
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '..');
-const readmeFile = path.join(root, 'README.md');
+const RELEASES_DOC = path.join(root, 'docs', 'falco-releases.md');
+const PERFORMANCE_DOC = path.join(root, 'docs', 'performance.md');
 const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, CHART_VALUES_DIFFERENCES } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
 const { FALCO_RELEASES } = require(path.join(root, 'build', 'lib', 'falco', 'falco-releases.js'));
 
@@ -55,23 +59,32 @@ function differencesSection() {
   ].join('\n');
 }
 
-function replaceSection(text, name, body) {
-  const start = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
-  if (!start.test(text)) throw new Error(`README.md has no ${name} markers`);
-  return text.replace(start, (_m, a, b) => `${a}\n${body}\n${b}`);
+/** The text between a file's `<!-- name:start ... -->` and `<!-- name:end -->` markers, trimmed. */
+function sectionOf(text, name) {
+  const m = new RegExp(`<!-- ${name}:start[^>]*-->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(text);
+  if (!m) throw new Error(`no ${name} markers`);
+  return m[1].trim();
 }
 
-module.exports = { differencesSection, falcoReleasesSection };
+function replaceSection(file, name, body) {
+  const text = fs.readFileSync(file, 'utf8');
+  const start = new RegExp(`(<!-- ${name}:start[^>]*-->)[\\s\\S]*?(<!-- ${name}:end -->)`);
+  if (!start.test(text)) throw new Error(`${path.relative(root, file)} has no ${name} markers`);
+  fs.writeFileSync(
+    file,
+    text.replace(start, (_m, a, b) => `${a}\n${body}\n${b}`),
+  );
+}
+
+module.exports = { differencesSection, falcoReleasesSection, sectionOf, RELEASES_DOC };
 
 if (require.main === module) {
-  let readme = fs.readFileSync(readmeFile, 'utf8');
-  readme = replaceSection(readme, 'differences', differencesSection());
-  readme = replaceSection(readme, 'falco-releases', falcoReleasesSection());
+  replaceSection(RELEASES_DOC, 'differences', differencesSection());
+  replaceSection(RELEASES_DOC, 'falco-releases', falcoReleasesSection());
   if (process.argv[2]) {
     const bench = fs.readFileSync(process.argv[2], 'utf8');
     // a blank line after the machine line, so the table renders as one
     const table = bench.slice(bench.indexOf('machine:')).trim().replace('\n', '\n\n');
-    readme = replaceSection(readme, 'bench', table);
+    replaceSection(PERFORMANCE_DOC, 'bench', table);
   }
-  fs.writeFileSync(readmeFile, readme);
 }
