@@ -519,13 +519,16 @@ export class FalcoAudit extends Construct {
     const { clusterIP: _clusterIP, nodePort: _nodePort, ...options } = falcoProps;
     const service = address && { clusterIP: address.clusterIP, nodePort: address.nodePort };
     const own = new Problems();
-    const falco = within(
-      'falco',
-      () => new Falco(this, 'Falco', { ...options, kubernetesVersion: this.kubernetesVersion, chart, values, service, _problems: own }),
-      SERVICE_FIELDS,
-    );
-    own.errors.map(prefixer('falco', SERVICE_FIELDS)).forEach((e) => problems.add(e));
-    return falco;
+    try {
+      return within(
+        'falco',
+        () => new Falco(this, 'Falco', { ...options, kubernetesVersion: this.kubernetesVersion, chart, values, service, _problems: own }),
+        SERVICE_FIELDS,
+      );
+    } finally {
+      // what Falco found before it stopped (a wrong name) is reported beside why it stopped
+      own.errors.map(prefixer('falco', SERVICE_FIELDS)).forEach((e) => problems.add(e));
+    }
   }
 
   /** The AuditSink (dynamic backend), calling Falco's URL or its Service. */

@@ -64,9 +64,10 @@ function labelledUnit(configFile: string, label: string, unit: UserError): UserE
   const sorted = parts
     .map((e, i) => ({ e, i }))
     .sort((a, b) => compareKeys(sortKey(configFile, a.e.location), sortKey(configFile, b.e.location)) || a.i - b.i);
+  // the summary names the config: a problem without a place is listed as it is, after the cluster's name
   return new UserErrors(
     summary,
-    sorted.map(({ e }) => labelled(configFile, label, e)),
+    sorted.map(({ e }) => (e.location.file ? labelled(configFile, label, e) : new UserError(`${label}${e.message}`))),
   );
 }
 

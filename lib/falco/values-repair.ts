@@ -47,11 +47,13 @@ function outermost(paths: readonly YamlPath[]): YamlPath[] {
 
 /** Deletes `path` from the document; false when there is nothing to delete. */
 function remove(value: unknown, path: YamlPath): boolean {
+  const container = (v: unknown): v is Record<string | number, unknown> => isObject(v) || Array.isArray(v);
   let cur: unknown = value;
   for (const key of path.slice(0, -1)) {
-    if (!isObject(cur)) return false;
-    cur = cur[key as string];
+    if (!container(cur)) return false;
+    cur = cur[key];
   }
+  // a list item itself is never deleted (leftOutPath leaves the list out instead)
   if (!isObject(cur) || !Object.prototype.hasOwnProperty.call(cur, path[path.length - 1])) return false;
   delete cur[path[path.length - 1] as string];
   return true;

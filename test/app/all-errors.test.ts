@@ -355,7 +355,7 @@ describe('stages do not hide each other (issue 22)', () => {
     expect(run().stderr).toMatch(/^error: falco-audit\.yaml:2: falco\.nodePort: must be a whole number, got "30765"\nnothing was written/);
   });
 
-  test("a values file's mistyped key hides neither its API server problems nor the output checks' (each at its values line)", () => {
+  test("a values file's mistyped key hides neither its API server problems nor the schema's in a list item (each at its values line)", () => {
     const values = [
       'falco:',
       '  jsonOutput: "true"',
@@ -369,15 +369,15 @@ describe('stages do not hide each other (issue 22)', () => {
     writeFiles(dir, {
       'kube-apiserver.yaml': MANIFEST,
       'values.yaml': values.join('\n'),
-      'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n',
+      'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.200.0.1}\n',
     });
     const r = run();
-    expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 3 problems:\n/);
+    expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 4 problems:\n/);
     expect(problems(r.stderr)).toEqual([
+      '  - falco-audit.yaml:2: falco.clusterIP: cluster IP 10.200.0.1 is outside the service cluster IP range 10.96.0.0/12',
       '  - values.yaml:2: falco.jsonOutput: expected a boolean (true or false), got the string "true"',
       '  - values.yaml:4: resources.limits.cpu: limits.cpu "1 core" is not a quantity such as 100m, 0.5 or 512Mi',
-      '  - values.yaml:7: tolerations[0].efect: unknown field "efect": not in the Kubernetes 1.18 apps/v1 DaemonSet schema ' +
-        '(schema.unknown-field; DaemonSet falco spec.template.spec.tolerations[0].efect)',
+      '  - values.yaml:7: tolerations[0].efect: unknown field "efect": not in the Kubernetes 1.18 apps/v1 DaemonSet schema',
     ]);
   });
 
@@ -387,11 +387,21 @@ describe('stages do not hide each other (issue 22)', () => {
       'values.yaml': 'tolerations:\n  - key: node-role.kubernetes.io/master\n    efect: NoSchedule\n',
       'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, clusterIP: 10.96.0.100}\n',
     });
-    const r = run();
-    expect(r.stderr).toMatch(/^error: falco-audit\.yaml: 1 problem in the objects for Kubernetes 1\.18\.20 \(the API server would reject them/);
-    expect(problems(r.stderr)).toEqual([
-      '  - values.yaml:3: tolerations[0].efect: unknown field "efect": not in the Kubernetes 1.18 apps/v1 DaemonSet schema ' +
-        '(schema.unknown-field; DaemonSet falco spec.template.spec.tolerations[0].efect)',
+    expect(run().stderr).toMatch(
+      /^error: values\.yaml:3: tolerations\[0\]\.efect: unknown field "efect": not in the Kubernetes 1\.18 apps\/v1 DaemonSet schema\n/,
+    );
+  });
+
+  test("a problem the output checks find (the manifest's own field) is listed with the settings' and the values'", () => {
+    writeFiles(dir, {
+      'kube-apiserver.yaml': MANIFEST.replace('  hostNetwork: true\n', '  hostNetwork: true\n  priority: high\n'),
+      'values.yaml': 'falco:\n  jsonOutput: maybe\n',
+      'falco-audit.yaml': 'apiServer: {manifest: kube-apiserver.yaml}\nfalco: {values: values.yaml, namespace: falco_ns, clusterIP: 10.96.0.100}\n',
+    });
+    expect(problems(run().stderr)).toEqual([
+      expect.stringMatching(/^ {2}- falco-audit\.yaml:2: falco\.namespace: namespace "falco_ns" is not a valid DNS-1123 label/),
+      '  - values.yaml:2: falco.jsonOutput: expected a boolean (true or false), got the string "maybe"',
+      '  - falco-audit.yaml: node/kube-apiserver.yaml: spec.priority: must be of type integer, not string "high" (schema.type)',
     ]);
   });
 
