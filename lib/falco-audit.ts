@@ -1,26 +1,30 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ApiServerAuditBackend, AuditWebhookOptions, KubeApiServerManifest, StaticPodManifest } from './apiserver';
-import { AuditSinkOptions } from './audit';
+import { AuditDelivery, AuditLevel, AuditSinkOptions } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
-  chartKeysOf,
+  _chartEvidence,
   detectFalcoChart,
   Falco,
   FalcoChart,
   FalcoChartValues,
   FalcoOptions,
+  FalcoShape,
   FalcosecurityChartValues,
   FalcoVersion,
   locateChartValuesError,
+  _namedKeys,
 } from './falco';
+import { _workloadViolationOrigin } from './falco/values-origin';
 import { KubernetesVersion } from './core/kubernetes-version';
 import { NodeFile } from './core/node-file';
 import { echo } from './core/util';
+import { PlanMessage, PlanMessageCode, planMessage } from './core/plan-message';
 import { ServiceIPRange } from './core/service-ip-range';
 import { NodePortRange } from './core/node-port-range';
-import { formatViolation, validateAll } from './validation';
+import { formatViolation, validateAll, Violation } from './validation';
 import { AuditEndpoint, auditUrl } from './audit/audit-endpoint';
 import { FalcoAuditSink } from './audit/falco-audit-sink';
 
@@ -69,7 +73,10 @@ export interface FalcoAuditWebhookOptions extends AuditWebhookOptions {}
 export interface FalcoAuditProps {
   /** The kube-apiserver static pod manifest to patch. */
   readonly apiServerManifest: StaticPodManifest;
-  /** The cluster's version. @default - read from the API server image tag */
+  /**
+   * The cluster's version: the minor the manifest's image runs (a minor without a patch, `1.30`, is shown as the
+   * image's full version). @default - read from the API server image tag
+   */
   readonly kubernetesVersion?: KubernetesVersion;
   /** @default AuditBackend.AUTO */
   readonly backend?: AuditBackend;
@@ -116,19 +123,28 @@ function checkTls(
 }
 
 /**
- * The API server allocates ClusterIPs from its own `--service-cluster-ip-range`; a configured range that differs
- * from the manifest's would let an address pass here that the cluster then refuses.
+ * The service range the ClusterIP is checked against. The API server allocates ClusterIPs from its own
+ * `--service-cluster-ip-range`: a configured range that differs from the manifest's would let an address pass here
+ * that the cluster then refuses, so it is a problem, and the manifest's is used.
  */
-function checkSameRange(configured: string | undefined, manifestRange: string | undefined): void {
-  if (configured === undefined || manifestRange === undefined) return;
+function serviceRange(configured: string | undefined, manifestRange: string | undefined, problems: Problems): string {
+  const fallback = manifestRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
+  if (configured === undefined) return fallback;
   const at = { field: 'serviceClusterIPRange' };
-  if (!ServiceIPRange.parse(configured, at).equals(ServiceIPRange.parse(manifestRange, at))) {
-    throw new UserError(
-      `serviceClusterIPRange ${configured} differs from the manifest's --service-cluster-ip-range=${manifestRange}, which is ` +
-        'what the API server allocates from; remove serviceClusterIPRange or make the two agree',
-      { field: 'serviceClusterIPRange' },
+  const same = problems.attempt(() => {
+    const mine = ServiceIPRange.parse(configured, at);
+    return manifestRange === undefined || mine.equals(ServiceIPRange.parse(manifestRange, at));
+  });
+  if (same === false) {
+    problems.add(
+      new UserError(
+        `serviceClusterIPRange ${configured} differs from the manifest's --service-cluster-ip-range=${manifestRange}, which is ` +
+          'what the API server allocates from; remove serviceClusterIPRange or make the two agree',
+        at,
+      ),
     );
   }
+  return same === true ? configured : fallback;
 }
 
 /** Falco's Service address is what FalcoAudit's `falco.clusterIP` and `falco.nodePort` set. */
@@ -136,15 +152,20 @@ const SERVICE_FIELDS: Readonly<Record<string, string>> = { 'service.clusterIP': 
 /** The AuditSink's service reference is what FalcoAudit's `auditSink.useServiceReference` sets. */
 const SINK_FIELDS: Readonly<Record<string, string>> = { service: 'useServiceReference' };
 
+/** Names an error's field as FalcoAudit's props do (see `within`). */
+function prefixer(prefix: string, renames: Readonly<Record<string, string>> = {}): (err: UserError) => UserError {
+  const own = (field: string) => Object.entries(renames).find(([inner]) => field === inner || field.startsWith(`${inner}.`))?.[1] ?? field;
+  return (err) =>
+    err.location.file ? err : new UserError(err.detail, { field: err.location.field ? `${prefix}.${own(err.location.field)}` : prefix });
+}
+
 /**
  * Runs `build` (a sub-construct or its options) and names its errors' fields as FalcoAudit's props do: a Falco
  * error about `namespace` is about `falco.namespace` here, and one about a prop FalcoAudit made from its own
  * (`renames`: inner field, or the start of one -> FalcoAudit's prop) is about that prop.
  */
 function within<T>(prefix: string, build: () => T, renames: Readonly<Record<string, string>> = {}): T {
-  const own = (field: string) => Object.entries(renames).find(([inner]) => field === inner || field.startsWith(`${inner}.`))?.[1] ?? field;
-  const prefixed = (err: UserError) =>
-    err.location.file ? err : new UserError(err.detail, { field: err.location.field ? `${prefix}.${own(err.location.field)}` : prefix });
+  const prefixed = prefixer(prefix, renames);
   try {
     return build();
   } catch (err) {
@@ -157,55 +178,77 @@ function within<T>(prefix: string, build: () => T, renames: Readonly<Record<stri
 }
 
 /**
- * A stated Kubernetes version must be the minor the manifest's image runs: every API version, field and flag is
- * chosen by it, and a wrong one gives puzzling errors (1.18 against a 1.28 manifest: `seccompProfile: unknown field`)
- * or output the cluster refuses. An image whose tag says no version (a digest) is why the setting exists: no check.
+ * The cluster's version. A stated version must be the minor the manifest's image runs: every API version, field and
+ * flag is chosen by it, and a wrong one gives puzzling errors (1.18 against a 1.28 manifest: `seccompProfile: unknown
+ * field`) or output the cluster refuses; so another minor is a problem, and the checks after it go on with what the
+ * API server runs. A stated minor without a patch (`1.30`) is the image's release, shown in full (1.30.6); an image
+ * whose tag says no version (a digest) is why the setting exists.
  */
-function checkVersionAgrees(stated: KubernetesVersion | undefined, manifest: StaticPodManifest): void {
-  if (stated === undefined) return;
+function targetVersion(stated: KubernetesVersion | undefined, manifest: StaticPodManifest, problems: Problems): KubernetesVersion {
+  if (stated === undefined) return manifest.imageVersion();
   let fromImage: KubernetesVersion;
   try {
     fromImage = manifest.imageVersion();
   } catch {
-    return;
+    return stated;
   }
   if (fromImage.minor !== stated.minor) {
-    throw new UserError(
-      `kubernetesVersion ${stated} does not match the manifest's kube-apiserver image, which runs Kubernetes ${fromImage}; ` +
-        'the output is made for the version the API server runs: remove kubernetesVersion (it is read from the image) or make it agree',
-      { field: 'kubernetesVersion' },
+    problems.add(
+      new UserError(
+        `kubernetesVersion ${stated} does not match the manifest's kube-apiserver image, which runs Kubernetes ${fromImage}; ` +
+          'the output is made for the version the API server runs: remove kubernetesVersion (it is read from the image) or make it agree',
+        { field: 'kubernetesVersion' },
+      ),
     );
+    return fromImage;
   }
+  return stated.patch === 0 ? fromImage : stated;
 }
 
 /** kubeadm's default `--service-cluster-ip-range`. */
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
 
-/** `auto` resolved by the version; a backend the version does not have is refused. */
-function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVersion): AuditBackend.DYNAMIC | AuditBackend.WEBHOOK {
-  const requested = backend ?? AuditBackend.AUTO;
-  if (!Object.values(AuditBackend).includes(requested)) {
-    throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' });
-  }
-  if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
-    throw new UserError(
-      `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
-        'kube-apiserver refuses to start with its flags; use the webhook backend',
-      { field: 'backend' },
-    );
-  }
-  return requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+/** The backend in use, and whether the one asked for was refused (its settings are then not the other's mistake). */
+interface ChosenBackend {
+  readonly backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK;
+  readonly refused: boolean;
 }
 
-/** Settings for the other backend are a mistake; the AuditSink's own options are checked before anything is built. */
-function checkBackendSettings(backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK, props: FalcoAuditProps, problems: Problems): void {
-  if (backend === AuditBackend.WEBHOOK && props.auditSink) {
+/** `auto` resolved by the version; a backend that does not exist or that the version does not have is refused (the version's own is used). */
+function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVersion, problems: Problems): ChosenBackend {
+  const own = version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK;
+  const requested = backend ?? AuditBackend.AUTO;
+  if (!Object.values(AuditBackend).includes(requested)) {
+    problems.add(
+      new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' }),
+    );
+    return { backend: own, refused: true };
+  }
+  if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
+    problems.add(
+      new UserError(
+        `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
+          'kube-apiserver refuses to start with its flags; use the webhook backend',
+        { field: 'backend' },
+      ),
+    );
+    return { backend: own, refused: true };
+  }
+  return { backend: requested === AuditBackend.AUTO ? own : requested, refused: false };
+}
+
+/**
+ * Settings for the other backend are a mistake (unless the backend asked for was refused: they are then that
+ * backend's); the AuditSink's own options are checked before anything is built.
+ */
+function checkBackendSettings({ backend, refused }: ChosenBackend, props: FalcoAuditProps, problems: Problems): void {
+  if (!refused && backend === AuditBackend.WEBHOOK && props.auditSink) {
     problems.add(new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook', { field: 'auditSink' }));
   }
-  if (backend === AuditBackend.DYNAMIC && props.webhook) {
+  if (!refused && backend === AuditBackend.DYNAMIC && props.webhook) {
     problems.add(new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic', { field: 'webhook' }));
   }
-  if (backend === AuditBackend.DYNAMIC && props.auditSink) {
+  if ((backend === AuditBackend.DYNAMIC || refused) && props.auditSink) {
     const sink = props.auditSink;
     problems.attempt(() => within('auditSink', () => FalcoAuditSink.checkOptions(sink).throwIfAny()));
   }
@@ -255,8 +298,8 @@ function addressError(address: FalcoAddress, message: string, configField: strin
     : locateChartValuesError(address.chartValues, new UserError(message, { field: valuesField }));
 }
 
-/** Exactly one of clusterIP and nodePort, and a stated service range that parses and agrees with the manifest's. */
-function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps): void {
+/** Exactly one of clusterIP and nodePort. */
+function checkOneAddress(address: FalcoAddress): void {
   if ((address.clusterIP === undefined) === (address.nodePort === undefined)) {
     throw new UserError(
       (address.clusterIP === undefined
@@ -268,8 +311,27 @@ function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps): vo
       { field: 'falco' },
     );
   }
-  if (props.serviceClusterIPRange !== undefined) ServiceIPRange.parse(props.serviceClusterIPRange, { field: 'serviceClusterIPRange' });
-  checkSameRange(props.serviceClusterIPRange, props.apiServerManifest.serviceClusterIPRange);
+}
+
+/**
+ * Plain HTTP between the API server and Falco: what travels in clear, and how TLS goes on where this Falco can do it.
+ * @param sinkLevel the AuditSink's one level (dynamic backend)
+ */
+function plainHttpWarning(audit: FalcoAudit, sinkLevel: AuditLevel): string | undefined {
+  if (audit.auditEndpoint.scheme !== 'http') return undefined;
+  const what =
+    audit.backend === AuditBackend.WEBHOOK
+      ? 'the request and response bodies the policy records travel in clear (the hardened policy keeps Secrets, ConfigMaps and tokens at Metadata)'
+      : sinkLevel === AuditLevel.REQUEST_RESPONSE || sinkLevel === AuditLevel.REQUEST
+        ? `the AuditSink's one level, ${sinkLevel}, applies to every request, so every Secret body travels in clear`
+        : `the AuditSink's ${sinkLevel} events (users, resources, names) travel in clear`;
+  const how =
+    audit.falco.shape === FalcoShape.LEGACY
+      ? 'turn TLS on with falco.webserver.sslEnabled in the values, falco.tlsSecret (a Secret with falco.pem) and the CA in ' +
+        (audit.backend === AuditBackend.DYNAMIC ? 'audit.auditSink.certificateAuthority' : 'audit.webhook.certificateAuthority')
+      : 'the k8saudit listener is plain HTTP here: keep the path on the cluster network and let only the control-plane nodes reach ' +
+        `port ${audit.auditEndpoint.containerPort} (a NetworkPolicy, as in examples/library)`;
+  return `audit events go to Falco over plain HTTP (${audit.url}): ${what}; ${how}`;
 }
 
 /**
@@ -299,58 +361,98 @@ export class FalcoAudit extends Construct {
   public readonly url: string;
   /** What the API server really calls: `url`, or, with an AuditSink service reference, the Service's DNS name. */
   public readonly target: string;
-  /** Things that are valid but often go wrong, for the plan. */
-  public readonly warnings: string[] = [];
-  /** Choices the construct made that the user did not state, for the plan. */
-  public readonly notes: string[] = [];
+  /** How late an audit event may reach Falco (the backend's batch wait), for a check that looks for one. */
+  public readonly auditDelivery: AuditDelivery;
+  /** Things that are valid but often go wrong, for the plan: each with a stable code (`PlanMessageCode`). */
+  public readonly warnings: PlanMessage[] = [];
+  /** Choices the construct made that the user did not state, for the plan: each with a stable code (`PlanMessageCode`). */
+  public readonly notes: PlanMessage[] = [];
+  /** The values as given, to point a problem in the objects at the values line that set it. */
+  private readonly userValues?: FalcoChartValues | FalcosecurityChartValues;
 
   constructor(scope: Construct, id: string, props: FalcoAuditProps) {
     super(scope, id);
-    const manifest = props.apiServerManifest;
-    this.kubernetesVersion = props.kubernetesVersion ?? manifest.imageVersion();
-    const version = this.kubernetesVersion;
-    checkVersionAgrees(props.kubernetesVersion, manifest);
-    this.backend = resolveBackend(props.backend, version);
-    // independent checks each report their problem, so one run shows them all
+    // Independent checks each report their problem, so one run shows them all. A refused setting gives way to what
+    // the cluster has (the image's version, the version's backend, the manifest's service range), so the checks
+    // after it find only problems of their own.
     const problems = new Problems();
-    checkBackendSettings(this.backend, props, problems);
+    const manifest = props.apiServerManifest;
+    this.kubernetesVersion = targetVersion(props.kubernetesVersion, manifest, problems);
+    const version = this.kubernetesVersion;
+    const chosen = resolveBackend(props.backend, version, problems);
+    this.backend = chosen.backend;
+    checkBackendSettings(chosen, props, problems);
     const chart = props.falco.chart ?? detectFalcoChart(props.falco.values);
-    const address = resolveAddress(props.falco, chart);
-    this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
+    this.serviceClusterIPRange = serviceRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange, problems);
     this.serviceNodePortRange = manifest.serviceNodePortRange;
-    problems.attempt(() => checkAddressAndRange(address, props));
-    problems.attempt(() => this.checkAddress(address));
+    const address = problems.attempt(() => resolveAddress(props.falco, chart));
+    const addressOk =
+      address !== undefined &&
+      problems.attempt(() => {
+        checkOneAddress(address);
+        this.checkAddress(address);
+        return true;
+      }) === true;
     const falcoValues = this.defaultFalco(props.falco, chart);
-    const falco = problems.attempt(() => this.buildFalco(props.falco, chart, falcoValues, address));
-    problems.throwIfAny((n) => `${n} problems in the settings:`);
+    const falco = address && problems.attempt(() => this.buildFalco(props.falco, chart, falcoValues, addressOk ? address : undefined, problems));
+    // everything after needs Falco's endpoint
+    if (!falco) problems.throwIfAny((n) => `${n} problems in the settings:`);
     this.falco = falco!;
+    this.userValues = props.falco.values;
     this.warnings.push(...this.falco.warnings);
     this.auditEndpoint = this.falco.auditEndpoint;
+    // a refused address still makes a URL, for the checks of the objects that hold it
     this.url =
-      address.clusterIP !== undefined
-        ? auditUrl(this.auditEndpoint, address.clusterIP, this.falco.servicePort)
-        : auditUrl(this.auditEndpoint, '127.0.0.1', address.nodePort!);
+      address!.clusterIP !== undefined
+        ? auditUrl(this.auditEndpoint, address!.clusterIP, this.falco.servicePort)
+        : auditUrl(this.auditEndpoint, '127.0.0.1', address!.nodePort ?? this.falco.servicePort);
     const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
     const serviceHost = `${this.falco.serviceName}.${this.falco.namespace}.svc`;
     this.target = useServiceReference
       ? `https://${serviceHost}:${this.falco.servicePort}${this.auditEndpoint.path} (AuditSink service reference)`
       : this.url;
-    checkTls(
-      this.auditEndpoint,
-      this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : props.webhook?.certificateAuthorityData,
-      this.backend,
-      useServiceReference ? serviceHost : (address.clusterIP ?? '127.0.0.1'),
-      address.chartValues ? "the k8saudit plugin's open_params are https" : undefined,
+    problems.attempt(() =>
+      checkTls(
+        this.auditEndpoint,
+        this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : props.webhook?.certificateAuthorityData,
+        this.backend,
+        useServiceReference ? serviceHost : (address!.clusterIP ?? '127.0.0.1'),
+        address!.chartValues ? "the k8saudit plugin's open_params are https" : undefined,
+      ),
     );
-    if (this.backend === AuditBackend.DYNAMIC) this.auditSink = this.buildAuditSink(props.auditSink);
-    this.apiServer = new KubeApiServerManifest(this, 'ApiServer', {
-      manifest,
-      kubernetesVersion: version,
-      backend: this.apiServerBackend(props.webhook),
-    });
+    if (this.backend === AuditBackend.DYNAMIC) this.auditSink = problems.attempt(() => this.buildAuditSink(props.auditSink));
+    const backend = problems.attempt(() => this.apiServerBackend(props.webhook));
+    const apiServer =
+      backend && problems.attempt(() => new KubeApiServerManifest(this, 'ApiServer', { manifest, kubernetesVersion: version, backend }));
+    this.apiServer = apiServer!;
+    // (undefined only with problems, thrown below)
+    const delivery = backend?.delivery;
+    this.auditDelivery = delivery!;
+    const http = plainHttpWarning(this, props.auditSink?.level ?? AuditLevel.REQUEST_RESPONSE);
+    if (http) this.warn(PlanMessageCode.PLAIN_HTTP_AUDIT, http);
+    // an AuditSink refused is left out of the output checks (its own checks found its problems), and so is the audit
+    // Service when its address was refused (the address's checks did)
+    if (problems.count > 0) this.throwWithOutputProblems(problems, apiServer !== undefined, addressOk ? [] : [`Service ${this.falco.serviceName}`]);
 
     // Falco validates its own falco.yaml as a node validation of its own
     this.node.addValidation({ validate: () => this.validateObjects() });
+  }
+
+  /**
+   * Throws the problems found: with the output checks' too when every object was made, as the checks of the objects
+   * do not depend on the settings refused (those objects were made without them).
+   */
+  private throwWithOutputProblems(problems: Problems, complete: boolean, refusedObjects: readonly string[]): never {
+    const output = complete ? this.outputErrors(refusedObjects) : [];
+    output.forEach((e) => problems.add(e));
+    problems.throwIfAny(
+      (n) => `${n} problems in the settings${output.length > 0 ? ` and in the objects for Kubernetes ${this.kubernetesVersion}` : ''}:`,
+    );
+    throw new Error('unreachable: problems were found');
+  }
+
+  private warn(code: PlanMessageCode, message: string): void {
+    this.warnings.push(planMessage(code, message));
   }
 
   /** The nodePort or clusterIP inside the API server's ranges, with the warnings each way deserves. */
@@ -363,7 +465,8 @@ export class FalcoAudit extends Construct {
       if (problem) throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
       // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
       if (range!.primary.isNthAddress(clusterIP, 10)) {
-        this.warnings.push(
+        this.warn(
+          PlanMessageCode.CLUSTER_DNS_ADDRESS,
           `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',
         );
@@ -386,34 +489,46 @@ export class FalcoAudit extends Construct {
         address.fromConfig.nodePort,
       );
     }
-    this.warnings.push(
+    this.warn(
+      PlanMessageCode.NODEPORT_LOCALHOST,
       `the API server calls Falco at 127.0.0.1:${port}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
         'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
         'prefer a pinned clusterIP there',
     );
     if (!ServiceIPRange.tryParse(this.serviceClusterIPRange)?.hasIPv4) {
-      this.warnings.push(
+      this.warn(
+        PlanMessageCode.NODEPORT_IPV6_ONLY,
         `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
           'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
       );
     }
   }
 
-  /** Falco's objects, its errors named as FalcoAudit's `falco.` props. */
+  /**
+   * Falco's objects, its errors named as FalcoAudit's `falco.` props; the problems that leave it buildable go to
+   * `problems`. A refused address is left out of its Service (whose checks would only repeat the refusal).
+   */
   private buildFalco(
     falcoProps: FalcoAuditFalcoOptions,
     chart: FalcoChart,
     values: FalcoChartValues | FalcosecurityChartValues | undefined,
-    address: FalcoAddress,
+    address: FalcoAddress | undefined,
+    problems: Problems,
   ): Falco {
     // Falco's settings pass through as they are; the address becomes its Service's
     const { clusterIP: _clusterIP, nodePort: _nodePort, ...options } = falcoProps;
-    const service = { clusterIP: address.clusterIP, nodePort: address.nodePort };
-    return within(
-      'falco',
-      () => new Falco(this, 'Falco', { ...options, kubernetesVersion: this.kubernetesVersion, chart, values, service }),
-      SERVICE_FIELDS,
-    );
+    const service = address && { clusterIP: address.clusterIP, nodePort: address.nodePort };
+    const own = new Problems();
+    try {
+      return within(
+        'falco',
+        () => new Falco(this, 'Falco', { ...options, kubernetesVersion: this.kubernetesVersion, chart, values, service, _problems: own }),
+        SERVICE_FIELDS,
+      );
+    } finally {
+      // what Falco found before it stopped (a wrong name) is reported beside why it stopped
+      own.errors.map(prefixer('falco', SERVICE_FIELDS)).forEach((e) => problems.add(e));
+    }
   }
 
   /** The AuditSink (dynamic backend), calling Falco's URL or its Service. */
@@ -447,27 +562,49 @@ export class FalcoAudit extends Construct {
    * wiring itself. Returns one line per violation; empty when all is well.
    */
   public validateOutput(): string[] {
-    return [...this.validateObjects(), ...this.falco.validateConfig()];
+    const { objects, wiring, falcoConfig } = this.outputViolations();
+    return [...objects.map(formatViolation), ...wiring, ...falcoConfig.map(formatViolation)];
   }
 
   /** The objects and node files against the schema and semantic rules, and the wiring. */
   private validateObjects(): string[] {
+    const { objects, wiring } = this.outputViolations(false);
+    return [...objects.map(formatViolation), ...wiring];
+  }
+
+  /** What the output checks find: the objects' and node files' violations, the wiring's problems, falco.yaml's violations. */
+  private outputViolations(withFalcoConfig = true): { objects: Violation[]; wiring: string[]; falcoConfig: Violation[] } {
     const items = [
       ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
       // The kubeadm patch is a list of JSON patch operations; validateAll checks those as such.
       ...this.nodeFiles.map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
     ];
-    const problems = validateAll(items, this.kubernetesVersion, {
+    const objects = validateAll(items, this.kubernetesVersion, {
       serviceClusterIPRange: this.serviceClusterIPRange,
       serviceNodePortRange: this.serviceNodePortRange,
-    }).map(formatViolation);
-    problems.push(...this.checkWiring());
-    return problems;
+    });
+    const falcoConfig = withFalcoConfig ? this.falco._configViolations() : [];
+    return { objects, wiring: this.checkWiring(), falcoConfig };
   }
 
-  /** Throws a `UserErrors` listing every violation `validateOutput` finds. */
+  /**
+   * `validateOutput`'s problems as errors: one in a field of Falco's workload that the values file set is at the
+   * values line (naming the object and field), the others as `validateOutput` words them.
+   */
+  private outputErrors(except: readonly string[] = []): UserError[] {
+    const violations = this.outputViolations();
+    const objects = violations.objects.filter((v) => !except.includes(v.source));
+    const { wiring, falcoConfig } = violations;
+    const fromValues = (v: Violation) => {
+      const at = _workloadViolationOrigin(this.falco, this.userValues, v);
+      return at ? new UserError(`${v.message} (${v.rule}; ${v.source} ${v.path})`, at) : new UserError(formatViolation(v));
+    };
+    return [...objects.map(fromValues), ...wiring.map((w) => new UserError(w)), ...falcoConfig.map((v) => new UserError(formatViolation(v)))];
+  }
+
+  /** Throws a `UserErrors` listing every violation `validateOutput` finds (one in a field the values file set at its line there). */
   public assertValid(): void {
-    const problems = this.validateOutput();
+    const problems = this.outputErrors();
     if (problems.length > 0) {
       throw new UserErrors(
         `${problems.length} problem${problems.length === 1 ? '' : 's'} in the objects for Kubernetes ${this.kubernetesVersion} ` +
@@ -485,9 +622,13 @@ export class FalcoAudit extends Construct {
   private defaultFalco(falco: FalcoAuditFalcoOptions, chart: FalcoChart): FalcoChartValues | FalcosecurityChartValues | undefined {
     if (chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
       if (falco.chart === undefined) {
+        // (a stable/falco key would have been refused as unknown: only these keys decided)
         this.notes.push(
-          `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${chartKeysOf(falco.values).join(', ')}, which stable/falco ` +
-            'does not); set falco.chart (library: chart) to say so',
+          planMessage(
+            PlanMessageCode.CHART_FROM_KEYS,
+            `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${_namedKeys(_chartEvidence(falco.values).chartKeys)}, ` +
+              'which stable/falco does not); set falco.chart (library: chart) to say so',
+          ),
         );
       }
       return falco.values;
@@ -497,13 +638,17 @@ export class FalcoAudit extends Construct {
     if (falco.values === undefined && falco.falcoVersion === undefined && this.backend === AuditBackend.WEBHOOK && modern) {
       const newest = FalcoVersion.newest();
       this.notes.push(
-        `Falco ${newest} (the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin): no values file ` +
-          'names a Falco, and the webhook backend needs no Falco older than that; set image.tag in a values file to pin another',
+        planMessage(
+          PlanMessageCode.NEWEST_FALCO_DEFAULT,
+          `Falco ${newest} (the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin): no values file ` +
+            'names a Falco, and the webhook backend needs no Falco older than that; set image.tag in a values file to pin another',
+        ),
       );
       return { image: { tag: newest.toString() } };
     }
     if (tag === undefined && falco.falcoVersion === undefined && modern) {
-      this.warnings.push(
+      this.warn(
+        PlanMessageCode.LEGACY_FALCO_DEFAULT,
         "the values set no image.tag, so Falco is stable/falco 1.1.1's default 0.19.0 (a 2019 release with a kernel driver and a " +
           'privileged DaemonSet); on Kubernetes 1.19+ set image.tag to a current Falco (e.g. 0.44.1) for the audit-only k8saudit plugin',
       );

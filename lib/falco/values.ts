@@ -1,4 +1,5 @@
 import { Problems, UserError } from '../core/errors';
+import { checkLeavingOut } from './values-repair';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { isPortNumber } from '../core/port';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../core/yaml';
@@ -672,6 +673,11 @@ function merge(base: unknown, over: unknown, path: string[]): unknown {
 export interface LoadFalcoValuesOptions {
   /** The target's version, for the API server checks that differ by version. @default - what every supported version refuses */
   readonly kubernetesVersion?: KubernetesVersion;
+  /**
+   * Keep going past the file's problems (values-repair.ts): they go here, and the values without the keys they name
+   * are returned, so that a caller can check the rest with them. @internal
+   */
+  readonly _problems?: UserError[];
 }
 
 /**
@@ -682,9 +688,15 @@ export interface LoadFalcoValuesOptions {
 export function loadFalcoValues(file: string, shownAs: string = file, options: LoadFalcoValuesOptions = {}): FalcoChartValues {
   const loaded: LoadedYaml = readYamlFile(file, { what: 'Falco values file', file: shownAs });
   const locate: ValuesLocator = (p) => loaded.locate(p);
-  const values = checkFalcoValues(loaded.value, locate, options.kubernetesVersion);
+  const check = (v: unknown) => checkFalcoValues(v, locate, options.kubernetesVersion);
+  const values = checkLeavingOut(loaded, check, (n) => `the values have ${n} problems:`, options._problems);
   LOCATORS.set(values, locate);
   return values;
+}
+
+/** The locator of values `loadFalcoValues` returned, if it did. @internal */
+export function _valuesLocator(values: unknown): ValuesLocator | undefined {
+  return isObject(values) ? LOCATORS.get(values) : undefined;
 }
 
 /** Where each values object `loadFalcoValues` returned came from, for errors found later (e.g. by Falco). */
