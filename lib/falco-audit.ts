@@ -17,7 +17,7 @@ import {
   locateChartValuesError,
   _namedKeys,
 } from './falco';
-import { _workloadViolationOrigin } from './falco/values-origin';
+import { _workloadViolationOrigin } from './falco/values/values-origin';
 import { KubernetesVersion } from './core/kubernetes-version';
 import { NodeFile } from './core/node-file';
 import { echo } from './core/util';

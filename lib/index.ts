@@ -51,8 +51,8 @@ export {
   PLUGIN_SHAPE_RESOURCES,
 } from './falco/falco';
 export type { FalcoOptions, FalcoProps, FalcoServiceOptions, K8sAuditOptions, FalcoctlOptions } from './falco/falco';
-export type { FalcoctlIndex } from './falco/falco-config';
-export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values';
+export type { FalcoctlIndex } from './falco/shapes/falco-config';
+export { loadFalcoValues, FALCO_CHART_DEFAULTS } from './falco/values/values';
 export type {
   FalcoChartValues,
   FalcoImageValues,
@@ -82,10 +82,10 @@ export type {
   FalcoSnsOutputValues,
   FalcoPubsubOutputValues,
   LoadFalcoValuesOptions,
-} from './falco/values';
-export { FalcoChart, loadFalcosecurityValues, loadFalcoValuesFile, detectFalcoChart, CHART_VALUES_SCHEMA } from './falco/chart-values';
-export { FalcoValues } from './falco/falco-values';
-export type { FalcoValuesFileOptions } from './falco/falco-values';
+} from './falco/values/values';
+export { FalcoChart, loadFalcosecurityValues, loadFalcoValuesFile, detectFalcoChart, CHART_VALUES_SCHEMA } from './falco/values/chart-values';
+export { FalcoValues } from './falco/values/falco-values';
+export type { FalcoValuesFileOptions } from './falco/values/falco-values';
 export type {
   FalcosecurityChartValues,
   ChartImageValues,
@@ -110,17 +110,17 @@ export type {
   ChartResponseActionsValues,
   ChartSccValues,
   LoadedFalcoValues,
-} from './falco/chart-values';
-export { CHART_9_VERSION, CHART_9_APP_VERSION, CHART_9_DEFAULTS } from './falco/chart-9.1.0-values';
-export { parseK8sAuditOpenParams } from './falco/k8saudit-open-params';
-export type { K8sAuditOpenParams } from './falco/k8saudit-open-params';
-export { FalcoVersion, FalcoShape } from './falco/falco-version';
-export { FALCO_RELEASES, NEWEST_FALCO_RELEASE, HostRootHandling, ProbeStyle, ArtifactSource } from './falco/falco-releases';
-export type { FalcoRelease } from './falco/falco-releases';
-export { parseFalcoctlRef, requiredPluginApi } from './falco/falcoctl-refs';
-export type { FalcoctlRef, FalcoctlRefVersion } from './falco/falcoctl-refs';
-export { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, PLUGIN_SHAPE_OMISSIONS, CHART_VALUES_DIFFERENCES } from './falco/differences';
-export type { FalcoDifference } from './falco/differences';
+} from './falco/values/chart-values';
+export { CHART_9_VERSION, CHART_9_APP_VERSION, CHART_9_DEFAULTS } from './falco/values/chart-9.1.0-values';
+export { parseK8sAuditOpenParams } from './falco/sources/k8saudit-open-params';
+export type { K8sAuditOpenParams } from './falco/sources/k8saudit-open-params';
+export { FalcoVersion, FalcoShape } from './falco/releases/falco-version';
+export { FALCO_RELEASES, NEWEST_FALCO_RELEASE, HostRootHandling, ProbeStyle, ArtifactSource } from './falco/releases/falco-releases';
+export type { FalcoRelease } from './falco/releases/falco-releases';
+export { parseFalcoctlRef, requiredPluginApi } from './falco/releases/falcoctl-refs';
+export type { FalcoctlRef, FalcoctlRefVersion } from './falco/releases/falcoctl-refs';
+export { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, PLUGIN_SHAPE_OMISSIONS, CHART_VALUES_DIFFERENCES } from './falco/releases/differences';
+export type { FalcoDifference } from './falco/releases/differences';
 
 // Versions, node files, validation, errors, output
 export { KubernetesVersion } from './core/kubernetes-version';

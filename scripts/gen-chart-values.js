@@ -2,8 +2,8 @@
 /*
  * Vendors the defaults of the two charts whose values files this tool reads (their values.yaml and Chart.yaml) as
  * data, so the values models work on a fresh clone without ../shared:
- *   falcosecurity/falco 9.1.0 (reference/charts/falco-9.1.0/)       -> lib/falco/chart-9.1.0-values.ts
- *   stable/falco 1.1.1        (reference/charts/stable-falco-1.1.1/) -> lib/falco/stable-falco-1.1.1-values.ts
+ *   falcosecurity/falco 9.1.0 (reference/charts/falco-9.1.0/)       -> lib/falco/values/chart-9.1.0-values.ts
+ *   stable/falco 1.1.1        (reference/charts/stable-falco-1.1.1/) -> lib/falco/values/stable-falco-1.1.1-values.ts
  * test/falco/chart-values.test.ts and test/falco/values.test.ts fail when a committed file differs from a fresh
  * generation.
  * Usage: node scripts/gen-chart-values.js [path/to/reference/charts]   (CHART_VALUES_OUT overrides the output folder)
@@ -62,7 +62,7 @@ function generateStable(chartDir) {
   ].join('\n');
 }
 
-/** Each vendored chart: its folder under reference/charts/, the file it becomes in lib/falco/, and its generator. */
+/** Each vendored chart: its folder under reference/charts/, the file it becomes in lib/falco/values/, and its generator. */
 const CHARTS = [
   { dir: 'falco-9.1.0', what: 'the falcosecurity/falco 9.1.0 chart', out: 'chart-9.1.0-values.ts', generate },
   { dir: 'stable-falco-1.1.1', what: 'the stable/falco 1.1.1 chart', out: 'stable-falco-1.1.1-values.ts', generate: generateStable },
@@ -74,7 +74,7 @@ if (require.main === module) {
   const chartsDir = path.resolve(process.argv[2] || path.join(root, '..', 'shared', 'reference', 'charts'));
   requireInput('gen-chart-values', chartsDir, 'the vendored charts (reference/charts/ with falco-9.1.0/ and stable-falco-1.1.1/)');
   for (const c of CHARTS) requireInput('gen-chart-values', path.join(chartsDir, c.dir), `${c.what} (reference/charts/${c.dir}/)`);
-  const outDir = path.resolve(process.env.CHART_VALUES_OUT || path.join(root, 'lib', 'falco'));
+  const outDir = path.resolve(process.env.CHART_VALUES_OUT || path.join(root, 'lib', 'falco', 'values'));
   for (const c of CHARTS) {
     const out = path.join(outDir, c.out);
     fs.writeFileSync(out, c.generate(path.join(chartsDir, c.dir)));

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /*
  * Regenerates the generated sections of docs/ from the code, so the docs cannot drift:
- *   - docs/falco-releases.md, the release table: from FALCO_RELEASES (lib/falco/falco-releases.ts);
+ *   - docs/falco-releases.md, the release table: from FALCO_RELEASES (lib/falco/releases/falco-releases.ts);
  *   - docs/falco-releases.md, "Deliberate differences from the charts": from DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES and
- *     CHART_VALUES_DIFFERENCES (lib/falco/differences.ts);
+ *     CHART_VALUES_DIFFERENCES (lib/falco/releases/differences.ts);
  *   - docs/performance.md, the bench table, when given a file with `npm run bench` output:
  *     node scripts/update-docs.js bench.txt
  * Needs `npm run build` first. test/docs.test.ts fails when a generated section is stale. API.md has its own
@@ -16,10 +16,12 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const RELEASES_DOC = path.join(root, 'docs', 'falco-releases.md');
 const PERFORMANCE_DOC = path.join(root, 'docs', 'performance.md');
-const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, CHART_VALUES_DIFFERENCES } = require(path.join(root, 'build', 'lib', 'falco', 'differences.js'));
-const { FALCO_RELEASES } = require(path.join(root, 'build', 'lib', 'falco', 'falco-releases.js'));
+const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, CHART_VALUES_DIFFERENCES } = require(
+  path.join(root, 'build', 'lib', 'falco', 'releases', 'differences.js'),
+);
+const { FALCO_RELEASES } = require(path.join(root, 'build', 'lib', 'falco', 'releases', 'falco-releases.js'));
 
-/** The markdown of the per-release start-up table, from lib/falco/falco-releases.ts. */
+/** The markdown of the per-release start-up table, from lib/falco/releases/falco-releases.ts. */
 function falcoReleasesSection() {
   const hostRoot = { none: 'nothing needed', 'empty-host-root': '`HOST_ROOT=""`', 'plugins-hostinfo-off': '`plugins_hostinfo: false`' };
   const row = (r) =>

@@ -72,6 +72,51 @@ test('the check reports an upward and a sideways import, and allows a downward o
   expect(upwardImports(at('falco', 'falco.ts'), [at('falco', 'values.ts')])).toEqual([]);
 });
 
+/**
+ * lib/falco/ is split by concern, and its sub-folders depend one way too: values (the two charts' values files) <
+ * releases (the per-release start-up contract and the differences) < sources (where Falco reads audit events from) <
+ * shapes (the objects of each shape) < the Falco construct and the index at the top of the folder.
+ */
+const FALCO_PARTS: Record<string, number> = { values: 0, releases: 1, sources: 2, shapes: 3, top: 4 };
+
+function falcoPartOf(file: string): string | undefined {
+  const rel = path.relative(path.join(LIB, 'falco'), file).split(path.sep);
+  if (rel[0] === '..') return undefined;
+  return rel.length === 1 ? 'top' : rel[0];
+}
+
+/** The imports of `file`, a file of lib/falco/, that reach a sub-folder at or above its own (other than its own). */
+function upwardFalcoImports(file: string, targets: string[]): string[] {
+  const from = falcoPartOf(file);
+  if (from === undefined) return [];
+  return targets
+    .filter((target) => {
+      const to = falcoPartOf(target);
+      return to !== undefined && to !== from && FALCO_PARTS[to] >= FALCO_PARTS[from];
+    })
+    .map((target) => `${path.relative(LIB, file)} (${from}) imports ${path.relative(LIB, target)} (${falcoPartOf(target)})`);
+}
+
+test('every file of lib/falco/ is in a known sub-folder, or is the Falco construct or the index', () => {
+  const falcoFiles = files.map((f) => path.relative(path.join(LIB, 'falco'), f)).filter((f) => !f.startsWith('..'));
+  expect(falcoFiles.filter((f) => FALCO_PARTS[falcoPartOf(path.join(LIB, 'falco', f))!] === undefined)).toEqual([]);
+  expect(falcoFiles.filter((f) => !f.includes(path.sep)).sort()).toEqual(['falco.ts', 'index.ts']);
+});
+
+test("lib/falco/'s sub-folders import only the ones below them", () => {
+  expect(files.flatMap((file) => upwardFalcoImports(file, importsOf(file)))).toEqual([]);
+});
+
+test('the sub-folder check reports an upward and a sideways import inside lib/falco/, and allows a downward one', () => {
+  const at = (...p: string[]) => path.join(LIB, 'falco', ...p);
+  expect(upwardFalcoImports(at('values', 'values.ts'), [at('shapes', 'shape-context.ts')])).toEqual([
+    'falco/values/values.ts (values) imports falco/shapes/shape-context.ts (shapes)',
+  ]);
+  expect(upwardFalcoImports(at('sources', 'k8saudit-open-params.ts'), [at('falco.ts')])).toHaveLength(1);
+  expect(upwardFalcoImports(at('shapes', 'chart-shape.ts'), [at('values', 'chart-values.ts'), at('sources', 'k8saudit-open-params.ts')])).toEqual([]);
+  expect(upwardFalcoImports(at('shapes', 'chart-shape.ts'), [at('shapes', 'chart-names.ts'), path.join(LIB, 'core', 'errors.ts')])).toEqual([]);
+});
+
 /** An eslint comment that turns max-lines-per-function off or reconfigures it: a disable of any form, or `/* eslint <rule>: ... *\/`. */
 const LONG_FUNCTION_EXCEPTION = /(?:eslint-disable(?:-next-line|-line)?\b|\/\*\s*eslint\s)[^\n]*\bmax-lines-per-function\b/;
 

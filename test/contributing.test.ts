@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubernetesVersion } from '../lib/core/kubernetes-version';
-import { FALCO_RELEASES } from '../lib/falco/falco-releases';
+import { FALCO_RELEASES } from '../lib/falco/releases/falco-releases';
 
 /** The one data file that lists the supported Kubernetes minors, read by the library and by scripts/gen-schemas.js. */
 const SUPPORTED = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'lib', 'core', 'supported-kubernetes.json'), 'utf8'));

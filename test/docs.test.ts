@@ -238,17 +238,17 @@ describe('generated sections are what their generators write', () => {
   const { differencesSection, falcoReleasesSection, sectionOf, RELEASES_DOC } = require(path.join(ROOT, 'scripts', 'update-docs.js'));
   const releases = fs.readFileSync(RELEASES_DOC, 'utf8');
 
-  test('the deliberate differences, from lib/falco/differences.ts', () => {
+  test('the deliberate differences, from lib/falco/releases/differences.ts', () => {
     expect(sectionOf(releases, 'differences')).toBe(differencesSection().trim());
   });
 
-  test('the Falco release table, from lib/falco/falco-releases.ts', () => {
+  test('the Falco release table, from lib/falco/releases/falco-releases.ts', () => {
     expect(sectionOf(releases, 'falco-releases')).toBe(falcoReleasesSection().trim());
   });
 });
 
 /**
- * The pins have one source, lib/falco/falco-releases.ts (and the vendored chart): the release table is generated from
+ * The pins have one source, lib/falco/releases/falco-releases.ts (and the vendored chart): the release table is generated from
  * it, and every version the prose and examples name by hand must be one the code pins, so a new release or pin cannot
  * leave a stale one behind.
  */

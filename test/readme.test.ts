@@ -35,7 +35,7 @@ test('the first config is falco-audit.yaml, the one npm run synth reads', () => 
 test("the table of what is supported holds the code's version ranges", () => {
   const supported = require(path.join(ROOT, 'lib', 'core', 'supported-kubernetes.json'));
   const { NEWEST_FALCO_RELEASE } = require(path.join(ROOT, 'lib'));
-  const { OLDEST_FALCO_MINOR } = require(path.join(ROOT, 'lib', 'falco', 'falco-version'));
+  const { OLDEST_FALCO_MINOR } = require(path.join(ROOT, 'lib', 'falco', 'releases', 'falco-version'));
   const { FalcoVersion } = require(path.join(ROOT, 'lib'));
   const rows = README.split('\n').filter((l) => /^\| (Kubernetes|Falco) \d/.test(l));
   expect(rows.map((r) => r.split('|')[1].trim())).toEqual([

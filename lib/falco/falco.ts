@@ -9,17 +9,18 @@ import { parseIP } from '../core/service-ip-range';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems, matchesDns1123Label } from '../validation/names';
 import { formatViolation, Violation } from '../validation/violation';
-import { chartFullname, chartName, checkDnsLabel } from './chart-names';
-import { buildChartShape, privilegedPortProblem } from './chart-shape';
-import { detectFalcoChart, FalcoChart, FalcosecurityChartValues, locateChartValuesError, ResolvedChartValues } from './chart-values';
-import type { FalcoctlIndex } from './falco-config';
-import { NEWEST_FALCO_RELEASE } from './falco-releases';
-import { FalcoShape, FalcoVersion } from './falco-version';
-import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
-import { buildLegacyShape } from './legacy-shape';
-import { buildPluginShape } from './plugin-shape';
-import { checkAuditPath, RESTRICTED_CONTAINER, ShapeContext, ShapeResult } from './shape-context';
-import { FalcoChartValues, locateValuesError, resolveFalcoValues, ResolvedFalcoValues } from './values';
+import { chartFullname, chartName, checkDnsLabel } from './shapes/chart-names';
+import { buildChartShape, privilegedPortProblem } from './shapes/chart-shape';
+import { detectFalcoChart, FalcoChart, FalcosecurityChartValues, locateChartValuesError, ResolvedChartValues } from './values/chart-values';
+import type { FalcoctlIndex } from './shapes/falco-config';
+import { NEWEST_FALCO_RELEASE } from './releases/falco-releases';
+import { FalcoShape, FalcoVersion } from './releases/falco-version';
+import { checkRefsLoadable, parseFalcoctlRef } from './releases/falcoctl-refs';
+import { buildLegacyShape } from './shapes/legacy-shape';
+import { buildPluginShape } from './shapes/plugin-shape';
+import { RESTRICTED_CONTAINER, ShapeContext, ShapeResult } from './shapes/shape-context';
+import { checkAuditPath } from './sources/k8saudit-open-params';
+import { FalcoChartValues, locateValuesError, resolveFalcoValues, ResolvedFalcoValues } from './values/values';
 
 /**
  * The falcoctl image for the newest Falco (the one falco chart 9.1.0 pins); each release's own is in

@@ -10,7 +10,7 @@ import { Chart, Testing } from 'cdk8s';
 import { StaticPodManifest } from '../../lib/apiserver';
 import { FalcoAudit } from '../../lib/falco-audit';
 import { loadFalcoValuesFile } from '../../lib/falco';
-import { _workloadViolationOrigin } from '../../lib/falco/values-origin';
+import { _workloadViolationOrigin } from '../../lib/falco/values/values-origin';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 let dir: string;

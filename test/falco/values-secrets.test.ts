@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'crypto';
-import { CHART_9_DEFAULTS } from '../../lib/falco/chart-9.1.0-values';
-import { checkChartValues } from '../../lib/falco/chart-values';
-import { STABLE_CHART_DEFAULTS } from '../../lib/falco/stable-falco-1.1.1-values';
-import { checkFalcoValues } from '../../lib/falco/values';
-import { chartUrlUse, chartValuesSecrets, stableUrlUse, stableValuesSecrets } from '../../lib/falco/values-secrets';
+import { CHART_9_DEFAULTS } from '../../lib/falco/values/chart-9.1.0-values';
+import { checkChartValues } from '../../lib/falco/values/chart-values';
+import { STABLE_CHART_DEFAULTS } from '../../lib/falco/values/stable-falco-1.1.1-values';
+import { checkFalcoValues } from '../../lib/falco/values/values';
+import { chartUrlUse, chartValuesSecrets, stableUrlUse, stableValuesSecrets } from '../../lib/falco/values/values-secrets';
 import { UserError } from '../../lib/core/errors';
 
 const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();

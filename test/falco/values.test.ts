@@ -3,9 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { checkFalcoValues, FALCO_CHART_DEFAULTS, FALCO_VALUES_SCHEMA, loadFalcoValues, resolveFalcoValues, SECRET_VALUES } from '../../lib/falco';
-import { urlCredentials } from '../../lib/falco/values';
-import { CHART_VERSION } from '../../lib/falco/chart-names';
-import { STABLE_CHART_VERSION } from '../../lib/falco/stable-falco-1.1.1-values';
+import { urlCredentials } from '../../lib/falco/values/values';
+import { CHART_VERSION } from '../../lib/falco/shapes/chart-names';
+import { STABLE_CHART_VERSION } from '../../lib/falco/values/stable-falco-1.1.1-values';
 import { fixture } from './helpers';
 import { errorOf } from '../errors';
 
@@ -16,9 +16,9 @@ function tmpValues(text: string): string {
   return file;
 }
 
-/** The interfaces a file of lib/falco/ declares, by name, parsed with the TypeScript compiler API. */
+/** The interfaces a file of lib/falco/values/ declares, by name, parsed with the TypeScript compiler API. */
 function interfacesOf(name: string): Map<string, ts.InterfaceDeclaration> {
-  const file = path.join(__dirname, '../../lib/falco', name);
+  const file = path.join(__dirname, '../../lib/falco/values', name);
   const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
   const interfaces = new Map<string, ts.InterfaceDeclaration>();
   source.forEachChild((node) => {
@@ -63,11 +63,11 @@ describe('one source for the chart 1.1.1 values', () => {
   const shared = fs.existsSync(SHARED_CHART);
   (shared ? test : test.skip)(
     shared
-      ? 'lib/falco/stable-falco-1.1.1-values.ts is what scripts/gen-chart-values.js makes from ../shared'
-      : `lib/falco/stable-falco-1.1.1-values.ts is not compared with a fresh generation: ${SHARED_CHART} is missing`,
+      ? 'lib/falco/values/stable-falco-1.1.1-values.ts is what scripts/gen-chart-values.js makes from ../shared'
+      : `lib/falco/values/stable-falco-1.1.1-values.ts is not compared with a fresh generation: ${SHARED_CHART} is missing`,
     () => {
       const { generateStable } = require('../../scripts/gen-chart-values.js');
-      expect(fs.readFileSync(path.join(__dirname, '../../lib/falco/stable-falco-1.1.1-values.ts'), 'utf8')).toBe(generateStable(SHARED_CHART));
+      expect(fs.readFileSync(path.join(__dirname, '../../lib/falco/values/stable-falco-1.1.1-values.ts'), 'utf8')).toBe(generateStable(SHARED_CHART));
     },
   );
 

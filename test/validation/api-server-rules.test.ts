@@ -5,7 +5,7 @@
 import { KubernetesVersion } from '../../lib/core/kubernetes-version';
 import * as V from '../../lib/validation';
 import { compareQuantities, isWholeQuantity, parseQuantity } from '../../lib/validation/quantity';
-import { apiServerValueProblems, chartApiServerValueProblems, parseRulePath } from '../../lib/falco/values-api-checks';
+import { apiServerValueProblems, chartApiServerValueProblems, parseRulePath } from '../../lib/falco/values/values-api-checks';
 import { auditSink, clusterRoleBinding, daemonSet, NS, Obj } from './fixtures';
 
 const V118 = KubernetesVersion.of('1.18.2');

@@ -9,9 +9,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
-import { _standInOrigins } from '../../lib/falco/values-api-checks';
-import { resolveChartValues } from '../../lib/falco/chart-values';
-import { resolveFalcoValues } from '../../lib/falco/values';
+import { _standInOrigins } from '../../lib/falco/values/values-api-checks';
+import { resolveChartValues } from '../../lib/falco/values/chart-values';
+import { resolveFalcoValues } from '../../lib/falco/values/values';
 import { FIELD_COVERAGE, SEMANTIC_RULES } from '../../lib/validation';
 
 const ROOT = path.resolve(__dirname, '..', '..');

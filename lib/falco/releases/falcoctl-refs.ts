@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors';
+import { UserError } from '../../core/errors';
 import { FalcoVersion } from './falco-version';
 
 /** The version a falcoctl reference's tag names: `0.16` (minor, floats to the newest patch) or `0.16.1`. */

@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors';
+import { UserError } from '../../core/errors';
 import { FALCO_RELEASES, FalcoRelease, HostRootHandling, NEWEST_FALCO_RELEASE } from './falco-releases';
 
 /** The oldest Falco the legacy shape renders for: stable/falco 1.1.0 shipped Falco 0.18.0. */

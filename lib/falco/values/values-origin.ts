@@ -1,10 +1,9 @@
 import { isDeepStrictEqual } from 'util';
-import { ErrorLocation } from '../core/errors';
-import { isObject } from '../core/util';
-import { YamlPath } from '../core/yaml';
-import { Violation } from '../validation';
+import { ErrorLocation } from '../../core/errors';
+import { isObject } from '../../core/util';
+import { YamlPath } from '../../core/yaml';
+import { Violation } from '../../validation';
 import { chartValuesLocator, FalcoChart } from './chart-values';
-import type { Falco } from './falco';
 import { parseRulePath } from './values-api-checks';
 import { _valuesLocator } from './values';
 
@@ -56,13 +55,19 @@ function sameValueAt(rendered: unknown, user: unknown, at: YamlPath, prefix: Yam
   return undefined;
 }
 
+/** What of the Falco construct the origin needs: its chart and its workload (the values layer sits below the construct). */
+interface FalcoWorkloadOf {
+  readonly chart: FalcoChart;
+  readonly workload: { readonly kind: string; readonly name: string; toJson(): any };
+}
+
 /**
  * The values file's location of a violation in Falco's workload, when the user's values set that field; undefined
  * for anything else (the tool's own fields, other objects, values not read from a file).
  * @param userValues the values as read (FalcoAudit's `falco.values` prop)
  * @internal
  */
-export function _workloadViolationOrigin(falco: Falco, userValues: unknown, violation: Violation): ErrorLocation | undefined {
+export function _workloadViolationOrigin(falco: FalcoWorkloadOf, userValues: unknown, violation: Violation): ErrorLocation | undefined {
   if (!isObject(userValues) || violation.source !== `${falco.workload.kind} ${falco.workload.name}`) return undefined;
   const locator = falco.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? chartValuesLocator(userValues) : _valuesLocator(userValues);
   if (locator === undefined || locator([]).file === undefined) return undefined;

@@ -1,6 +1,6 @@
-import { UserError, UserErrors, isUserError } from '../core/errors';
-import { formatPath, LoadedYaml, YamlPath } from '../core/yaml';
-import { child, isObject } from '../core/util';
+import { UserError, UserErrors, isUserError } from '../../core/errors';
+import { formatPath, LoadedYaml, YamlPath } from '../../core/yaml';
+import { child, isObject } from '../../core/util';
 
 /**
  * A values file's checks run in stages: the keys and their types first, then what needs well-formed values (the

@@ -1,11 +1,9 @@
 import { createHash } from 'crypto';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { UserError } from '../core/errors';
-import { KubernetesVersion } from '../core/kubernetes-version';
-import { FalcoVersion } from './falco-version';
-import { ResolvedFalcoValues } from './values';
-import { quote } from '../core/util';
+import { KubernetesVersion } from '../../core/kubernetes-version';
+import { FalcoVersion } from '../releases/falco-version';
+import { ResolvedFalcoValues } from '../values/values';
 
 /** What a shape builder needs; built once by `Falco`. @internal */
 export interface ShapeContext {
@@ -140,25 +138,3 @@ export function falcoYamlMount(name: string): Record<string, unknown> {
  * and reads no host state). The plugin shape's, and the chart shape's unless the values set one. @internal
  */
 export const RESTRICTED_CONTAINER = Object.freeze({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
-
-/**
- * An audit endpoint path the API server can call and Falco serves as given: starts with '/', only URL-safe
- * characters (no spaces, query or fragment), and no `.` or `..` segment: resolving a URL removes those (RFC 3986
- * section 5.2.4, remove_dot_segments) and web servers normalise them, so the path called, the path written in the
- * AuditSink or kubeconfig and the path Falco serves would disagree.
- * Both shapes check theirs with it. @internal
- */
-export function checkAuditPath(path: string, field: string): string {
-  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
-    throw new UserError(
-      `the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got ${quote(path)}`,
-      { field },
-    );
-  }
-  if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
-    throw new UserError(`the audit endpoint path must not have "." or ".." segments (the caller would resolve them to another path), got "${path}"`, {
-      field,
-    });
-  }
-  return path;
-}

@@ -1,4 +1,4 @@
-import { CHART_9_APP_VERSION, CHART_9_VERSION } from './chart-9.1.0-values';
+import { CHART_9_APP_VERSION, CHART_9_VERSION } from '../values/chart-9.1.0-values';
 import { NEWEST_FALCO_RELEASE } from './falco-releases';
 
 /** The audit rules ref the newest release pins (`k8saudit-rules:0.16.1`): the texts name the pin the code uses. */

@@ -1,14 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AuditEndpoint } from '../audit/audit-endpoint';
-import { Problems, UserError } from '../core/errors';
-import { KubernetesVersion } from '../core/kubernetes-version';
-import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../validation/falco-config-validation';
-import { dns1035LabelProblems } from '../validation/names';
-import { closest, isObject } from '../core/util';
-import { dumpYaml } from '../core/yaml';
-import { PlanMessage, PlanMessageCode, planMessage } from '../core/plan-message';
-import { CHART_9_APP_VERSION, CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
+import { AuditEndpoint } from '../../audit/audit-endpoint';
+import { Problems, UserError } from '../../core/errors';
+import { KubernetesVersion } from '../../core/kubernetes-version';
+import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../../validation/falco-config-validation';
+import { dns1035LabelProblems } from '../../validation/names';
+import { closest, isObject } from '../../core/util';
+import { dumpYaml } from '../../core/yaml';
+import { PlanMessage, PlanMessageCode, planMessage } from '../../core/plan-message';
+import { CHART_9_APP_VERSION, CHART_9_DEFAULTS, CHART_9_VERSION } from '../values/chart-9.1.0-values';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import {
   AUDIT_ONLY_WHY,
@@ -21,11 +21,11 @@ import {
   resolveChartValues,
   ResolvedChartValues,
   throwChartProblems,
-} from './chart-values';
-import { HostRootHandling } from './falco-releases';
-import { FalcoVersion } from './falco-version';
-import { checkRefsLoadable, parseFalcoctlRef } from './falcoctl-refs';
-import { K8sAuditOpenParams, parseK8sAuditOpenParams } from './k8saudit-open-params';
+} from '../values/chart-values';
+import { HostRootHandling } from '../releases/falco-releases';
+import { FalcoVersion } from '../releases/falco-version';
+import { checkRefsLoadable, parseFalcoctlRef } from '../releases/falcoctl-refs';
+import { K8sAuditOpenParams, parseK8sAuditOpenParams } from '../sources/k8saudit-open-params';
 import {
   checksum,
   customRulesMount,
@@ -350,7 +350,7 @@ export interface ChartShapeResult extends ShapeResult {
 /**
  * The audit-only Falco the falcosecurity/falco chart 9.1.0 renders for the same values (its values-k8saudit.yaml
  * preset and variations): the chart's names, labels, selectors, containers, mounts, falco.yaml and falcoctl.yaml, with
- * the differences listed in CHART_VALUES_DIFFERENCES (lib/falco/differences.ts). @internal
+ * the differences listed in CHART_VALUES_DIFFERENCES (lib/falco/releases/differences.ts). @internal
  */
 export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   if (props.values === undefined) {

@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
-import { clusterScoped } from '../core/cluster-scoped';
-import { UserError } from '../core/errors';
-import { dumpYaml } from '../core/yaml';
+import { clusterScoped } from '../../core/cluster-scoped';
+import { UserError } from '../../core/errors';
+import { dumpYaml } from '../../core/yaml';
 import { CHART_NAME, CHART_VERSION } from './chart-names';
 import { INTEGRATION_PIPE, INTEGRATION_PIPE_DIR, legacyFalcoConfig, pipeIntegrationEnabled } from './falco-config';
+import { checkAuditPath } from '../sources/k8saudit-open-params';
 import {
-  checkAuditPath,
   checksum,
   customRulesConfigMap,
   customRulesMount,
@@ -19,7 +19,7 @@ import {
   ShapeResult,
   valuesEnv,
 } from './shape-context';
-import { ResolvedFalcoValues } from './values';
+import { ResolvedFalcoValues } from '../values/values';
 
 /** Where Falco reads its service account token (`-K`), as the chart passes it. */
 const TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';

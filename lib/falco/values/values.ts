@@ -1,10 +1,10 @@
-import { Problems, UserError } from '../core/errors';
+import { Problems, UserError } from '../../core/errors';
 import { checkLeavingOut } from './values-repair';
-import { KubernetesVersion } from '../core/kubernetes-version';
-import { isPortNumber } from '../core/port';
-import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../core/yaml';
-import { dns1123SubdomainProblems } from '../validation/names';
-import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../core/util';
+import { KubernetesVersion } from '../../core/kubernetes-version';
+import { isPortNumber } from '../../core/port';
+import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../../core/yaml';
+import { dns1123SubdomainProblems } from '../../validation/names';
+import { clone, closest, deepFreeze, describeKind, describeValue as describe, isObject, quote } from '../../core/util';
 import { apiServerValueProblems, valuesField } from './values-api-checks';
 import { STABLE_CHART_DEFAULTS } from './stable-falco-1.1.1-values';
 import { schemaFromDefaults } from './values-schema';
@@ -511,7 +511,7 @@ export function checkFalcoValues(
 }
 
 /** How a URL's user info carries credentials (moved to the secret scanner, which every input goes through). */
-export { urlCredentials } from '../core/secret-scan';
+export { urlCredentials } from '../../core/secret-scan';
 
 /**
  * Refuses a literal secret (see SECRET_VALUES) and checks the name of each `existingSecret`; keys and URLs with a

@@ -1,4 +1,4 @@
-import { isObject } from '../core/util';
+import { isObject } from '../../core/util';
 
 /** The type a key gets from its default in values.yaml, in the words of one chart's schema. */
 export interface TypesOfDefaults<T extends string> {

@@ -1,7 +1,7 @@
-import { ErrorLocation, Problems, UserError } from '../core/errors';
-import { matchesPath, privateKeyRefusal, scanSecrets, SecretFinding, UrlUse } from '../core/secret-scan';
-import { isObject } from '../core/util';
-import { YamlPath } from '../core/yaml';
+import { ErrorLocation, Problems, UserError } from '../../core/errors';
+import { matchesPath, privateKeyRefusal, scanSecrets, SecretFinding, UrlUse } from '../../core/secret-scan';
+import { isObject } from '../../core/util';
+import { YamlPath } from '../../core/yaml';
 
 /**
  * Secrets in a values file, of either chart, found by content: a private key in any string or key, a password in any

@@ -1,4 +1,4 @@
-import { KubernetesVersion } from '../core/kubernetes-version';
+import { KubernetesVersion } from '../../core/kubernetes-version';
 import { detectFalcoChart, FalcoChart, LoadedFalcoValues, loadFalcoValuesFile } from './chart-values';
 
 /** Options of {@link FalcoValues.fromFile}. */

@@ -1,6 +1,6 @@
-import { UserError } from '../core/errors';
-import { dns1123LabelProblems } from '../validation/names';
-import { cut } from '../core/util';
+import { UserError } from '../../core/errors';
+import { dns1123LabelProblems } from '../../validation/names';
+import { cut } from '../../core/util';
 
 /** The chart name of stable/falco. */
 export const CHART_NAME = 'falco';

@@ -7,7 +7,7 @@
  * scripts/gen-reachable-fields.js finds where the values land in the emitted objects; its test holds the stand-ins
  * to it. Internal.
  */
-import { KubernetesVersion } from '../core/kubernetes-version';
+import { KubernetesVersion } from '../../core/kubernetes-version';
 import {
   checkAffinity,
   checkAnnotations,
@@ -45,9 +45,9 @@ import {
   validateManifest,
   ValidationItem,
   Violation,
-} from '../validation';
-import { child, isObject } from '../core/util';
-import { formatPath, YamlPath } from '../core/yaml';
+} from '../../validation';
+import { child, isObject } from '../../core/util';
+import { formatPath, YamlPath } from '../../core/yaml';
 
 /**
  * The rules every stand-in is checked with: every semantic rule about a single object's fields. Left out are the ones

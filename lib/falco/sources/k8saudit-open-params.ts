@@ -1,6 +1,6 @@
-import { UserError } from '../core/errors';
-import { isPortText } from '../core/port';
-import { checkAuditPath } from './shape-context';
+import { UserError } from '../../core/errors';
+import { isPortText } from '../../core/port';
+import { quote } from '../../core/util';
 
 /** Where the k8saudit plugin listens, read from its `open_params` as the plugin reads it. */
 export interface K8sAuditOpenParams {
@@ -115,4 +115,26 @@ function checkListenerPath(text: string, tail: string, field: string): void {
       { field },
     );
   }
+}
+
+/**
+ * An audit endpoint path the API server can call and Falco serves as given: starts with '/', only URL-safe
+ * characters (no spaces, query or fragment), and no `.` or `..` segment: resolving a URL removes those (RFC 3986
+ * section 5.2.4, remove_dot_segments) and web servers normalise them, so the path called, the path written in the
+ * AuditSink or kubeconfig and the path Falco serves would disagree.
+ * Both shapes check theirs with it. @internal
+ */
+export function checkAuditPath(path: string, field: string): string {
+  if (!/^\/[A-Za-z0-9._~\-/]*$/.test(path)) {
+    throw new UserError(
+      `the audit endpoint path must be a URL path starting with "/" (letters, digits, ".", "_", "~", "-", "/"), got ${quote(path)}`,
+      { field },
+    );
+  }
+  if (path.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw new UserError(`the audit endpoint path must not have "." or ".." segments (the caller would resolve them to another path), got "${path}"`, {
+      field,
+    });
+  }
+  return path;
 }

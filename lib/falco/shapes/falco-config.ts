@@ -1,6 +1,6 @@
-import { HostRootHandling } from './falco-releases';
-import { FalcoVersion } from './falco-version';
-import { ResolvedFalcoValues } from './values';
+import { HostRootHandling } from '../releases/falco-releases';
+import { FalcoVersion } from '../releases/falco-version';
+import { ResolvedFalcoValues } from '../values/values';
 
 /** Where the output integrations' sidecars read Falco's alerts from (a named pipe). */
 export const INTEGRATION_PIPE_DIR = '/var/run/falco/';

@@ -1,8 +1,8 @@
-import { UserError, UserErrors } from '../core/errors';
-import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
-import { clone, closest, deepFreeze, describeValue as describe, isObject } from '../core/util';
+import { UserError, UserErrors } from '../../core/errors';
+import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../../core/yaml';
+import { clone, closest, deepFreeze, describeValue as describe, isObject } from '../../core/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
-import { KubernetesVersion } from '../core/kubernetes-version';
+import { KubernetesVersion } from '../../core/kubernetes-version';
 import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions } from './values';
 import { chartValuesSecrets, inFileOrder } from './values-secrets';
 import { chartApiServerValueProblems } from './values-api-checks';

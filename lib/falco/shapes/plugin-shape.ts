@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
-import { UserError } from '../core/errors';
-import { dumpYaml } from '../core/yaml';
-import { KubernetesVersion } from '../core/kubernetes-version';
+import { UserError } from '../../core/errors';
+import { dumpYaml } from '../../core/yaml';
+import { KubernetesVersion } from '../../core/kubernetes-version';
 import { falcoctlConfig, FalcoctlArtifacts, K8sAuditListener, pluginFalcoConfig, PLUGIN_RULES_FILES } from './falco-config';
-import { HostRootHandling, ProbeStyle } from './falco-releases';
-import { FalcoVersion } from './falco-version';
+import { HostRootHandling, ProbeStyle } from '../releases/falco-releases';
+import { FalcoVersion } from '../releases/falco-version';
 import {
   checksum,
   customRulesConfigMap,
@@ -20,7 +20,7 @@ import {
   ShapeResult,
   valuesEnv,
 } from './shape-context';
-import { FALCO_CHART_DEFAULTS, ResolvedFalcoValues } from './values';
+import { FALCO_CHART_DEFAULTS, ResolvedFalcoValues } from '../values/values';
 
 /** falcoctl settings for the plugin shape, resolved. @internal */
 export interface ResolvedFalcoctl extends FalcoctlArtifacts {
