@@ -4,6 +4,8 @@
  *   - docs/falco-releases.md, the release table: from FALCO_RELEASES (lib/falco/releases/falco-releases.ts);
  *   - docs/falco-releases.md, "Deliberate differences from the charts": from DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES and
  *     CHART_VALUES_DIFFERENCES (lib/falco/releases/differences.ts);
+ *   - docs/configuration.md, the plan's warning and note codes: from PlanMessageCode (lib/core/plan-message.ts, read as
+ *     source: each member's doc comment is its description);
  *   - docs/performance.md, the bench table, when given a file with `npm run bench` output:
  *     node scripts/update-docs.js bench.txt
  * Needs `npm run build` first. test/docs.test.ts fails when a generated section is stale. API.md has its own
@@ -15,6 +17,8 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 const RELEASES_DOC = path.join(root, 'docs', 'falco-releases.md');
+const CONFIGURATION_DOC = path.join(root, 'docs', 'configuration.md');
+const PLAN_MESSAGE_SOURCE = path.join(root, 'lib', 'core', 'plan-message.ts');
 const PERFORMANCE_DOC = path.join(root, 'docs', 'performance.md');
 const { DIFFERENCES, PLUGIN_SHAPE_DIFFERENCES, CHART_VALUES_DIFFERENCES } = require(
   path.join(root, 'build', 'lib', 'falco', 'releases', 'differences.js'),
@@ -61,6 +65,23 @@ function differencesSection() {
   ].join('\n');
 }
 
+/**
+ * The markdown table of the plan's codes: each `PlanMessageCode` member's code, and its doc comment (`Warning: ...` or
+ * `Note: ...`) split into the kind and what it is about.
+ */
+function planCodesSection() {
+  const source = fs.readFileSync(PLAN_MESSAGE_SOURCE, 'utf8');
+  const body = /export enum PlanMessageCode \{([\s\S]*?)\n\}/.exec(source);
+  if (!body) throw new Error('no PlanMessageCode enum in lib/core/plan-message.ts');
+  const rows = [...body[1].matchAll(/\/\*\*([\s\S]*?)\*\/\s*[A-Z0-9_]+ = '([a-z0-9-]+)'/g)].map(([, comment, code]) => {
+    const text = comment.replace(/\n\s*\*\s?/g, ' ').trim();
+    const m = /^(Warning|Note): (.*)$/.exec(text);
+    if (!m) throw new Error(`PlanMessageCode ${code}: its doc comment must start with "Warning: " or "Note: "`);
+    return `| \`${code}\` | ${m[1].toLowerCase()} | ${m[2].replace(/\|/g, '\\|')} |`;
+  });
+  return ['| code | kind | what it is about |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
 /** The text between a file's `<!-- name:start ... -->` and `<!-- name:end -->` markers, trimmed. */
 function sectionOf(text, name) {
   const m = new RegExp(`<!-- ${name}:start[^>]*-->\\n([\\s\\S]*?)<!-- ${name}:end -->`).exec(text);
@@ -78,11 +99,12 @@ function replaceSection(file, name, body) {
   );
 }
 
-module.exports = { differencesSection, falcoReleasesSection, sectionOf, RELEASES_DOC };
+module.exports = { differencesSection, falcoReleasesSection, planCodesSection, sectionOf, RELEASES_DOC, CONFIGURATION_DOC };
 
 if (require.main === module) {
   replaceSection(RELEASES_DOC, 'differences', differencesSection());
   replaceSection(RELEASES_DOC, 'falco-releases', falcoReleasesSection());
+  replaceSection(CONFIGURATION_DOC, 'plan-codes', planCodesSection());
   if (process.argv[2]) {
     const bench = fs.readFileSync(process.argv[2], 'utf8');
     // a blank line after the machine line, so the table renders as one

@@ -235,7 +235,9 @@ test('the library guide shows examples/library/main.ts word for word', () => {
 });
 
 describe('generated sections are what their generators write', () => {
-  const { differencesSection, falcoReleasesSection, sectionOf, RELEASES_DOC } = require(path.join(ROOT, 'scripts', 'update-docs.js'));
+  const { differencesSection, falcoReleasesSection, planCodesSection, sectionOf, RELEASES_DOC, CONFIGURATION_DOC } = require(
+    path.join(ROOT, 'scripts', 'update-docs.js'),
+  );
   const releases = fs.readFileSync(RELEASES_DOC, 'utf8');
 
   test('the deliberate differences, from lib/falco/releases/differences.ts', () => {
@@ -244,6 +246,13 @@ describe('generated sections are what their generators write', () => {
 
   test('the Falco release table, from lib/falco/releases/falco-releases.ts', () => {
     expect(sectionOf(releases, 'falco-releases')).toBe(falcoReleasesSection().trim());
+  });
+
+  test("the plan's warning and note codes, from lib/core/plan-message.ts", () => {
+    const section = sectionOf(fs.readFileSync(CONFIGURATION_DOC, 'utf8'), 'plan-codes');
+    expect(section).toBe(planCodesSection().trim());
+    const { PlanMessageCode } = require(path.join(ROOT, 'lib'));
+    for (const code of Object.values(PlanMessageCode) as string[]) expect(section).toContain(`| \`${code}\` |`);
   });
 });
 

@@ -15,7 +15,7 @@ control-plane nodes. On any error nothing is written and the previous output sta
 Options:
   --config FILE      the config file (falco-audit.yaml)
   --output DIR       the output folder (dist)
-  --plan-json FILE   also write the plan as JSON to FILE (outside the output folder, which Argo CD may read whole)
+  --plan-json FILE   also write the plan as JSON to FILE (- for stdout; outside the output folder, which Argo CD may read whole)
   --help             this text
   --version          the version of cdk8s-falco-audit
 
