@@ -1,7 +1,17 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiServerAuditBackend, AuditWebhookOptions, KubeApiServerManifest, StaticPodManifest } from './apiserver';
-import { AuditSinkOptions } from './audit';
+import {
+  ApiServerAuditBackend,
+  AuditWebhookOptions,
+  checkReachable,
+  ControlPlane,
+  DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+  IControlPlaneTarget,
+  KubeApiServerManifest,
+  StaticPodManifest,
+} from './apiserver';
+import type { DistributionSpec } from './apiserver/targets/target-spec';
+import { AuditSinkOptions, parseRoutableAddress, RoutableAddress, routableAuditUrl } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
@@ -49,6 +59,13 @@ export interface FalcoAuditFalcoOptions extends FalcoOptions {
    * @default - none; `clusterIP` must be given (with falcosecurity/falco values: the k8saudit Service's nodePort in services[])
    */
   readonly nodePort?: number;
+  /**
+   * Where the API server calls Falco when no kube-proxy runs beside it (a controller-only k0s, a k3s server without its
+   * agent): `http(s)://<host>:<nodePort>`, a node that runs kube-proxy (or a load balancer) and the Service's node port,
+   * which the Service then gets (e.g. `http://10.0.0.5:30765`). Instead of `clusterIP`; `nodePort`, if given, must agree.
+   * @default - none: the API server calls the ClusterIP or 127.0.0.1:<nodePort>
+   */
+  readonly address?: string;
 }
 
 /** AuditSink settings (dynamic backend): the AuditSink's own, and how it names Falco. */
@@ -67,15 +84,29 @@ export interface FalcoAuditWebhookOptions extends AuditWebhookOptions {}
 
 /** Props of {@link FalcoAudit}. */
 export interface FalcoAuditProps {
-  /** The kube-apiserver static pod manifest to patch. */
-  readonly apiServerManifest: StaticPodManifest;
-  /** The cluster's version. @default - read from the API server image tag */
+  /**
+   * The kube-apiserver static pod manifest to patch (kubeadm, kops, Kubespray): `ControlPlane.kubeadm({ manifest })`.
+   * Exactly one of `apiServerManifest` and `controlPlane`.
+   * @default - none: `controlPlane` says what to write for
+   */
+  readonly apiServerManifest?: StaticPodManifest;
+  /**
+   * The control plane to write the audit wiring for (`ControlPlane.k3s()`, `ControlPlane.talos({ version: '1.13' })`, ...).
+   * Exactly one of `apiServerManifest` and `controlPlane`.
+   * @default - the kubeadm static pod of `apiServerManifest`
+   */
+  readonly controlPlane?: ControlPlane;
+  /**
+   * The cluster's version. @default - read from the API server image tag (kubeadm) or the KubeadmControlPlane's
+   * spec.version (Cluster API); required for the other distributions
+   */
   readonly kubernetesVersion?: KubernetesVersion;
   /** @default AuditBackend.AUTO */
   readonly backend?: AuditBackend;
   /**
    * The API server's `--service-cluster-ip-range` (one CIDR, or two comma-separated for dual-stack).
-   * @default - the manifest's flag, else 10.96.0.0/12 (kubeadm's default)
+   * @default - the manifest's flag, else 10.96.0.0/12 (kubeadm's default); the distribution's documented default
+   * (k3s and RKE2 10.43.0.0/16, k0s 10.96.0.0/12); required for the others
    */
   readonly serviceClusterIPRange?: string;
   /** Falco's release, namespace, values and Service address. */
@@ -161,28 +192,76 @@ function within<T>(prefix: string, build: () => T, renames: Readonly<Record<stri
  * chosen by it, and a wrong one gives puzzling errors (1.18 against a 1.28 manifest: `seccompProfile: unknown field`)
  * or output the cluster refuses. An image whose tag says no version (a digest) is why the setting exists: no check.
  */
-function checkVersionAgrees(stated: KubernetesVersion | undefined, manifest: StaticPodManifest): void {
-  if (stated === undefined) return;
+function checkVersionAgrees(stated: KubernetesVersion | undefined, target: DistributionSpec): void {
+  const own = target.facts.statedVersion;
+  if (stated === undefined || own === undefined) return;
   let fromImage: KubernetesVersion;
   try {
-    fromImage = manifest.imageVersion();
+    fromImage = own();
   } catch {
     return;
   }
   if (fromImage.minor !== stated.minor) {
+    const image = target.distribution === 'kubeadm';
     throw new UserError(
-      `kubernetesVersion ${stated} does not match the manifest's kube-apiserver image, which runs Kubernetes ${fromImage}; ` +
-        'the output is made for the version the API server runs: remove kubernetesVersion (it is read from the image) or make it agree',
+      `kubernetesVersion ${stated} does not match ${target.facts.statedVersionSource}, which runs Kubernetes ${fromImage}; ` +
+        `the output is made for the version the API server runs: remove kubernetesVersion (it is read from ${image ? 'the image' : 'there'}) or make it agree`,
       { field: 'kubernetesVersion' },
     );
   }
 }
 
-/** kubeadm's default `--service-cluster-ip-range`. */
-export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
+export { DEFAULT_SERVICE_CLUSTER_IP_RANGE };
+
+/** The control plane: `controlPlane`, or the kubeadm static pod of `apiServerManifest`. */
+function controlPlaneOf(props: FalcoAuditProps): DistributionSpec {
+  if ((props.controlPlane === undefined) === (props.apiServerManifest === undefined)) {
+    throw new UserError(
+      props.controlPlane === undefined
+        ? 'neither apiServerManifest nor controlPlane is set: give the kube-apiserver manifest (kubeadm) or the control plane to write for'
+        : 'apiServerManifest and controlPlane are both set: give the manifest as ControlPlane.kubeadm({ manifest }), or only apiServerManifest',
+      { field: 'controlPlane' },
+    );
+  }
+  if (props.controlPlane !== undefined && !ControlPlane.isControlPlane(props.controlPlane)) {
+    throw new UserError('controlPlane must be made by ControlPlane (ControlPlane.k3s(), ControlPlane.talos({...}), ...)', { field: 'controlPlane' });
+  }
+  return (props.controlPlane ?? ControlPlane.kubeadm({ manifest: props.apiServerManifest! }))._spec;
+}
+
+/** The version: stated, or read from the control plane's own files; a version the target cannot write for is refused. */
+function targetVersion(stated: KubernetesVersion | undefined, target: DistributionSpec): KubernetesVersion {
+  const version = stated ?? target.facts.statedVersion?.();
+  if (version === undefined) {
+    throw new UserError(`is required for ${target.name}: the version the control plane runs, e.g. "1.30" or "1.30.6"`, {
+      field: 'kubernetesVersion',
+    });
+  }
+  checkVersionAgrees(stated, target);
+  const problem = target.versionProblem(version);
+  if (problem) throw new UserError(problem, { field: 'kubernetesVersion' });
+  return version;
+}
+
+/** The service range: stated, the control plane's own, or the distribution's documented default; required where there is none. */
+function targetServiceRange(stated: string | undefined, target: DistributionSpec): string {
+  const range = stated ?? target.facts.serviceClusterIPRange ?? target.facts.defaultServiceClusterIPRange?.range;
+  if (range === undefined) {
+    throw new UserError(
+      `is required for ${target.name}, which documents no default: the API server's --service-cluster-ip-range (e.g. 10.96.0.0/12), ` +
+        "which Falco's ClusterIP must lie in",
+      { field: 'serviceClusterIPRange' },
+    );
+  }
+  return range;
+}
 
 /** `auto` resolved by the version; a backend the version does not have is refused. */
-function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVersion): AuditBackend.DYNAMIC | AuditBackend.WEBHOOK {
+function resolveBackend(
+  backend: AuditBackend | undefined,
+  version: KubernetesVersion,
+  target: DistributionSpec,
+): AuditBackend.DYNAMIC | AuditBackend.WEBHOOK {
   const requested = backend ?? AuditBackend.AUTO;
   if (!Object.values(AuditBackend).includes(requested)) {
     throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' });
@@ -194,7 +273,14 @@ function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVe
       { field: 'backend' },
     );
   }
-  return requested === AuditBackend.AUTO ? (version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+  const dynamicProblem = version.supportsDynamicAuditing ? target.dynamicProblem(version) : undefined;
+  if (requested === AuditBackend.DYNAMIC && dynamicProblem) {
+    throw new UserError(`the dynamic audit backend (AuditSink) cannot be used on ${target.name}: ${dynamicProblem}; use the webhook backend`, {
+      field: 'backend',
+    });
+  }
+  const dynamic = version.supportsDynamicAuditing && !dynamicProblem;
+  return requested === AuditBackend.AUTO ? (dynamic ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
 }
 
 /** Settings for the other backend are a mistake; the AuditSink's own options are checked before anything is built. */
@@ -223,6 +309,8 @@ interface FalcoAddress {
   readonly valuesService?: string;
   /** Which of clusterIP and nodePort the props (rather than the values) set. */
   readonly fromConfig: { readonly clusterIP: boolean; readonly nodePort: boolean };
+  /** `falco.address`: a routable address whose port is the nodePort. */
+  readonly routable?: RoutableAddress;
 }
 
 /**
@@ -241,11 +329,29 @@ function resolveAddress(falcoProps: FalcoAuditFalcoOptions, chart: FalcoChart): 
             throw locateChartValuesError(chartValues, err);
           }
         });
-  const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined ? fromValues?.clusterIP : undefined);
-  const nodePort = falcoProps.nodePort ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
+  const routable = falcoProps.address === undefined ? undefined : parseRoutableAddress(falcoProps.address);
+  const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined && !routable ? fromValues?.clusterIP : undefined);
+  const nodePort = falcoProps.nodePort ?? routable?.port ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
   const valuesService = fromValues && `services[${fromValues.index}]`;
-  const fromConfig = { clusterIP: falcoProps.clusterIP !== undefined, nodePort: falcoProps.nodePort !== undefined };
-  return { clusterIP, nodePort, chartValues, fromValues, valuesService, fromConfig };
+  const fromConfig = { clusterIP: falcoProps.clusterIP !== undefined, nodePort: falcoProps.nodePort !== undefined || routable !== undefined };
+  return { clusterIP, nodePort, chartValues, fromValues, valuesService, fromConfig, routable };
+}
+
+/** `falco.address` names the Service's node port: a ClusterIP beside it, or another nodePort, is a contradiction. */
+function checkRoutable(address: FalcoAddress): void {
+  const routable = address.routable;
+  if (!routable) return;
+  if (address.clusterIP !== undefined) {
+    throw new UserError('falco.address and falco.clusterIP are both set: the address reaches the Service at a node port; give one of them', {
+      field: 'falco.address',
+    });
+  }
+  if (address.nodePort !== routable.port) {
+    throw new UserError(
+      `falco.address names port ${routable.port}, but falco.nodePort is ${address.nodePort}: the address's port is the Service's node port; make them agree`,
+      { field: 'falco.address' },
+    );
+  }
 }
 
 /** An error about the address, at the setting it came from: the config's, or the values' services[]. */
@@ -256,7 +362,8 @@ function addressError(address: FalcoAddress, message: string, configField: strin
 }
 
 /** Exactly one of clusterIP and nodePort, and a stated service range that parses and agrees with the manifest's. */
-function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps): void {
+function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps, manifestRange: string | undefined): void {
+  checkRoutable(address);
   if ((address.clusterIP === undefined) === (address.nodePort === undefined)) {
     throw new UserError(
       (address.clusterIP === undefined
@@ -269,7 +376,7 @@ function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps): vo
     );
   }
   if (props.serviceClusterIPRange !== undefined) ServiceIPRange.parse(props.serviceClusterIPRange, { field: 'serviceClusterIPRange' });
-  checkSameRange(props.serviceClusterIPRange, props.apiServerManifest.serviceClusterIPRange);
+  checkSameRange(props.serviceClusterIPRange, manifestRange);
 }
 
 /**
@@ -289,8 +396,10 @@ export class FalcoAudit extends Construct {
   public readonly serviceNodePortRange?: string;
   /** Falco's objects. */
   public readonly falco: Falco;
-  /** The patched kube-apiserver static pod, its node files and its plan. */
-  public readonly apiServer: KubeApiServerManifest;
+  /** The patched kube-apiserver static pod, its node files and its plan (kubeadm). @default - none: another distribution */
+  public readonly apiServer?: KubeApiServerManifest;
+  /** What is written for the control plane, in its format: its files, its plan, how to apply it. */
+  public readonly controlPlane: IControlPlaneTarget;
   /** The AuditSink, with the dynamic backend. */
   public readonly auditSink?: FalcoAuditSink;
   /** Where Falco serves audit events. */
@@ -306,28 +415,29 @@ export class FalcoAudit extends Construct {
 
   constructor(scope: Construct, id: string, props: FalcoAuditProps) {
     super(scope, id);
-    const manifest = props.apiServerManifest;
-    this.kubernetesVersion = props.kubernetesVersion ?? manifest.imageVersion();
+    const target = controlPlaneOf(props);
+    this.kubernetesVersion = targetVersion(props.kubernetesVersion, target);
     const version = this.kubernetesVersion;
-    checkVersionAgrees(props.kubernetesVersion, manifest);
-    this.backend = resolveBackend(props.backend, version);
+    this.backend = resolveBackend(props.backend, version, target);
     // independent checks each report their problem, so one run shows them all
     const problems = new Problems();
     checkBackendSettings(this.backend, props, problems);
     const chart = props.falco.chart ?? detectFalcoChart(props.falco.values);
     const address = resolveAddress(props.falco, chart);
-    this.serviceClusterIPRange = props.serviceClusterIPRange ?? manifest.serviceClusterIPRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
-    this.serviceNodePortRange = manifest.serviceNodePortRange;
-    problems.attempt(() => checkAddressAndRange(address, props));
+    this.serviceClusterIPRange = targetServiceRange(props.serviceClusterIPRange, target);
+    this.serviceNodePortRange = target.facts.serviceNodePortRange;
+    problems.attempt(() => checkAddressAndRange(address, props, target.facts.serviceClusterIPRange));
     problems.attempt(() => this.checkAddress(address));
+    problems.attempt(() => checkReachable(target.name, target.runtime, { ...address, address: props.falco.address }));
     const falcoValues = this.defaultFalco(props.falco, chart);
     const falco = problems.attempt(() => this.buildFalco(props.falco, chart, falcoValues, address));
     problems.throwIfAny((n) => `${n} problems in the settings:`);
     this.falco = falco!;
     this.warnings.push(...this.falco.warnings);
     this.auditEndpoint = this.falco.auditEndpoint;
-    this.url =
-      address.clusterIP !== undefined
+    this.url = address.routable
+      ? routableAuditUrl(this.auditEndpoint, address.routable)
+      : address.clusterIP !== undefined
         ? auditUrl(this.auditEndpoint, address.clusterIP, this.falco.servicePort)
         : auditUrl(this.auditEndpoint, '127.0.0.1', address.nodePort!);
     const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
@@ -339,15 +449,17 @@ export class FalcoAudit extends Construct {
       this.auditEndpoint,
       this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : props.webhook?.certificateAuthorityData,
       this.backend,
-      useServiceReference ? serviceHost : (address.clusterIP ?? '127.0.0.1'),
+      useServiceReference ? serviceHost : (address.clusterIP ?? address.routable?.host ?? '127.0.0.1'),
       address.chartValues ? "the k8saudit plugin's open_params are https" : undefined,
     );
     if (this.backend === AuditBackend.DYNAMIC) this.auditSink = this.buildAuditSink(props.auditSink);
-    this.apiServer = new KubeApiServerManifest(this, 'ApiServer', {
-      manifest,
-      kubernetesVersion: version,
+    this.controlPlane = target.build(this, 'ApiServer', {
+      version,
       backend: this.apiServerBackend(props.webhook),
+      serviceClusterIPRange: this.serviceClusterIPRange,
     });
+    this.apiServer = this.controlPlane.kubeApiServerManifest;
+    this.warnings.push(...this.controlPlane.warnings);
 
     // Falco validates its own falco.yaml as a node validation of its own
     this.node.addValidation({ validate: () => this.validateObjects() });
@@ -368,24 +480,16 @@ export class FalcoAudit extends Construct {
             'if it is taken, the Falco Service will not apply',
         );
       }
-    } else {
+    } else if (!address.routable) {
       this.checkNodePort(address, nodePort!);
+    } else {
+      this.checkNodePortRange(address, nodePort!);
     }
   }
 
   /** A nodePort must be in the node port range, and 127.0.0.1 NodePorts work only with some kube-proxy modes. */
   private checkNodePort(address: FalcoAddress, port: number): void {
-    const nodePortRange = this.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
-    const range = NodePortRange.tryParse(nodePortRange);
-    if (range && !range.contains(port)) {
-      throw addressError(
-        address,
-        `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
-        'falco.nodePort',
-        `${address.valuesService}.ports[${address.fromValues?.portIndex}].nodePort`,
-        address.fromConfig.nodePort,
-      );
-    }
+    this.checkNodePortRange(address, port);
     this.warnings.push(
       `the API server calls Falco at 127.0.0.1:${port}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
         'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
@@ -399,6 +503,21 @@ export class FalcoAudit extends Construct {
     }
   }
 
+  /** A nodePort must be in the node port range. */
+  private checkNodePortRange(address: FalcoAddress, port: number): void {
+    const nodePortRange = this.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
+    const range = NodePortRange.tryParse(nodePortRange);
+    if (range && !range.contains(port)) {
+      throw addressError(
+        address,
+        `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
+        address.routable && address.nodePort === address.routable.port ? 'falco.address' : 'falco.nodePort',
+        `${address.valuesService}.ports[${address.fromValues?.portIndex}].nodePort`,
+        address.fromConfig.nodePort,
+      );
+    }
+  }
+
   /** Falco's objects, its errors named as FalcoAudit's `falco.` props. */
   private buildFalco(
     falcoProps: FalcoAuditFalcoOptions,
@@ -407,7 +526,7 @@ export class FalcoAudit extends Construct {
     address: FalcoAddress,
   ): Falco {
     // Falco's settings pass through as they are; the address becomes its Service's
-    const { clusterIP: _clusterIP, nodePort: _nodePort, ...options } = falcoProps;
+    const { clusterIP: _clusterIP, nodePort: _nodePort, address: _address, ...options } = falcoProps;
     const service = { clusterIP: address.clusterIP, nodePort: address.nodePort };
     return within(
       'falco',
@@ -454,13 +573,15 @@ export class FalcoAudit extends Construct {
   private validateObjects(): string[] {
     const items = [
       ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
-      // The kubeadm patch is a list of JSON patch operations; validateAll checks those as such.
-      ...this.nodeFiles.map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
+      // The control plane's Kubernetes documents (a kubeadm patch is a list of JSON patch operations, checked as such);
+      // its distribution's own fragments go to that distribution's validators.
+      ...this.controlPlane._kubernetesItems(),
     ];
     const problems = validateAll(items, this.kubernetesVersion, {
       serviceClusterIPRange: this.serviceClusterIPRange,
       serviceNodePortRange: this.serviceNodePortRange,
     }).map(formatViolation);
+    problems.push(...this.controlPlane._distributionViolations().map(formatViolation));
     problems.push(...this.checkWiring());
     return problems;
   }

@@ -37,6 +37,10 @@ export type { ApiServerPlanProps, PlannedVolume, PlannedMount, PlannedFile } fro
 export { ApiServerCommandLine } from './apiserver/flags';
 export type { ContainerCommandFields, FlagChange, ParsedFlag, RenderedCommandLine } from './apiserver/flags';
 
+// The control planes: kubeadm's static pod and the distributions (lib/apiserver/targets/)
+export { ControlPlane, Distribution } from './apiserver/targets';
+export type { IControlPlaneTarget, ControlPlaneSettings, KubeadmControlPlaneOptions } from './apiserver/targets';
+
 // Falco
 export {
   Falco,

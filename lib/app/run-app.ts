@@ -221,7 +221,7 @@ export function planJson(built: readonly BuiltCluster[], outdir: string): Record
 
 /** One cluster's part of `planJson`. */
 function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: string): Record<string, unknown> {
-  const p = audit.apiServer.plan;
+  const p = audit.controlPlane.plan;
   return {
     name: settings.name ?? null,
     kubernetesVersion: String(audit.kubernetesVersion),
@@ -616,7 +616,7 @@ function clusterPlanText({ settings, audit, files }: BuiltCluster, outdir: strin
   const http = plainHttpWarning(audit);
   for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
   lines.push(
-    ...audit.apiServer.plan
+    ...audit.controlPlane.plan
       .toText()
       .trimEnd()
       .split('\n')

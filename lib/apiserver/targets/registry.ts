@@ -1,0 +1,41 @@
+import { StaticPodManifest } from '../static-pod-manifest';
+import { kubeadmSpec } from './kubeadm';
+import { Distribution, DistributionSpec } from './target-spec';
+
+/** Every option of every distribution, for `ControlPlane.of` (a config file's `apiServer` section): each takes its own. */
+export interface ControlPlaneSettings {
+  /** kubeadm: the kube-apiserver static pod manifest. @default - none */
+  readonly manifest?: StaticPodManifest;
+  /** talos: the Talos minor (`1.12`, `1.13`); cluster-api: the Cluster API release (`1.10`, `1.11`). @default - none */
+  readonly version?: string;
+  /** k3s, k0s: the controllers run kube-proxy (see `K3sControlPlaneOptions`, `K0sControlPlaneOptions`). @default - the distribution's default */
+  readonly controllersRunWorkloads?: boolean;
+  /** kind: where the node files are for `kind create cluster` (see `KindControlPlaneOptions`). @default 'node' */
+  readonly hostFolder?: string;
+}
+
+/** One distribution: the settings it takes, and how its target is made from them. */
+export interface RegistryEntry {
+  readonly distribution: Distribution;
+  /** The lib/apiserver/targets/ file that defines it. */
+  readonly file: string;
+  /** The settings it takes (others are refused as another distribution's). */
+  readonly takes: readonly (keyof ControlPlaneSettings)[];
+  /** The settings it needs. */
+  readonly needs: readonly (keyof ControlPlaneSettings)[];
+  readonly make: (settings: ControlPlaneSettings) => DistributionSpec;
+}
+
+/**
+ * The distributions, in the order the docs list them. A new distribution is one entry here, pointing at its file
+ * (CONTRIBUTING.md, "Add a distribution").
+ */
+export const REGISTRY: readonly RegistryEntry[] = Object.freeze([
+  {
+    distribution: Distribution.KUBEADM,
+    file: 'kubeadm.ts',
+    takes: ['manifest'],
+    needs: ['manifest'],
+    make: (s) => kubeadmSpec({ manifest: s.manifest! }),
+  },
+] as RegistryEntry[]);
