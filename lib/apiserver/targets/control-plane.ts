@@ -1,5 +1,6 @@
 import { Problems, UserError } from '../../core/errors';
 import { echo } from '../../core/util';
+import { KindControlPlaneOptions } from './kind';
 import { KubeadmControlPlaneOptions } from './kubeadm';
 import { ControlPlaneSettings, REGISTRY, RegistryEntry } from './registry';
 import { Distribution, DistributionSpec } from './target-spec';
@@ -46,6 +47,11 @@ export class ControlPlane {
   /** A kubeadm-style static pod manifest (kubeadm, kops, Kubespray), patched in place. */
   public static kubeadm(options: KubeadmControlPlaneOptions): ControlPlane {
     return ControlPlane.of(Distribution.KUBEADM, { manifest: options?.manifest });
+  }
+
+  /** kind v0.32.0: a `kind create cluster` config. */
+  public static kind(options: KindControlPlaneOptions = {}): ControlPlane {
+    return ControlPlane.of(Distribution.KIND, { hostFolder: options?.hostFolder });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { StaticPodManifest } from '../static-pod-manifest';
+import { kindSpec } from './kind';
 import { kubeadmSpec } from './kubeadm';
 import { Distribution, DistributionSpec } from './target-spec';
 
@@ -38,4 +39,5 @@ export const REGISTRY: readonly RegistryEntry[] = Object.freeze([
     needs: ['manifest'],
     make: (s) => kubeadmSpec({ manifest: s.manifest! }),
   },
+  { distribution: Distribution.KIND, file: 'kind.ts', takes: ['hostFolder'], needs: [], make: (s) => kindSpec({ hostFolder: s.hostFolder }) },
 ] as RegistryEntry[]);
