@@ -1,5 +1,6 @@
 import { Problems, UserError } from '../../core/errors';
 import { echo } from '../../core/util';
+import { K3sControlPlaneOptions } from './k3s';
 import { KindControlPlaneOptions } from './kind';
 import { KubeadmControlPlaneOptions } from './kubeadm';
 import { ControlPlaneSettings, REGISTRY, RegistryEntry } from './registry';
@@ -52,6 +53,16 @@ export class ControlPlane {
   /** kind v0.32.0: a `kind create cluster` config. */
   public static kind(options: KindControlPlaneOptions = {}): ControlPlane {
     return ControlPlane.of(Distribution.KIND, { hostFolder: options?.hostFolder });
+  }
+
+  /** k3s: a `config.yaml.d` drop-in and the node files. */
+  public static k3s(options: K3sControlPlaneOptions = {}): ControlPlane {
+    return ControlPlane.of(Distribution.K3S, { controllersRunWorkloads: options?.controllersRunWorkloads });
+  }
+
+  /** RKE2: a `config.yaml.d` drop-in and the node files. */
+  public static rke2(): ControlPlane {
+    return ControlPlane.of(Distribution.RKE2, {});
   }
 
   /**

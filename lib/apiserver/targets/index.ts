@@ -5,5 +5,6 @@ export type { ControlPlaneSettings } from './registry';
 export { DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './kubeadm';
 export type { KubeadmControlPlaneOptions } from './kubeadm';
 export type { KindControlPlaneOptions } from './kind';
+export type { K3sControlPlaneOptions } from './k3s';
 export { checkReachable } from './reachability';
 export type { ApiServerRuntime, FalcoAddressChoice } from './reachability';

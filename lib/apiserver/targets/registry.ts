@@ -1,6 +1,8 @@
 import { StaticPodManifest } from '../static-pod-manifest';
+import { k3sSpec } from './k3s';
 import { kindSpec } from './kind';
 import { kubeadmSpec } from './kubeadm';
+import { rke2Spec } from './rke2';
 import { Distribution, DistributionSpec } from './target-spec';
 
 /** Every option of every distribution, for `ControlPlane.of` (a config file's `apiServer` section): each takes its own. */
@@ -40,4 +42,12 @@ export const REGISTRY: readonly RegistryEntry[] = Object.freeze([
     make: (s) => kubeadmSpec({ manifest: s.manifest! }),
   },
   { distribution: Distribution.KIND, file: 'kind.ts', takes: ['hostFolder'], needs: [], make: (s) => kindSpec({ hostFolder: s.hostFolder }) },
+  {
+    distribution: Distribution.K3S,
+    file: 'k3s.ts',
+    takes: ['controllersRunWorkloads'],
+    needs: [],
+    make: (s) => k3sSpec({ controllersRunWorkloads: s.controllersRunWorkloads }),
+  },
+  { distribution: Distribution.RKE2, file: 'rke2.ts', takes: [], needs: [], make: () => rke2Spec() },
 ] as RegistryEntry[]);
