@@ -39,7 +39,7 @@ export type { ContainerCommandFields, FlagChange, ParsedFlag, RenderedCommandLin
 
 // The control planes: kubeadm's static pod and the distributions (lib/apiserver/targets/)
 export { ControlPlane, Distribution } from './apiserver/targets';
-export type { IControlPlaneTarget, ControlPlaneSettings, KubeadmControlPlaneOptions, KindControlPlaneOptions, K3sControlPlaneOptions } from './apiserver/targets';
+export type { IControlPlaneTarget, ControlPlaneSettings, KubeadmControlPlaneOptions, KindControlPlaneOptions, K3sControlPlaneOptions, TalosControlPlaneOptions } from './apiserver/targets';
 
 // Falco
 export {

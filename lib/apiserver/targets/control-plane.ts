@@ -4,6 +4,7 @@ import { K3sControlPlaneOptions } from './k3s';
 import { KindControlPlaneOptions } from './kind';
 import { KubeadmControlPlaneOptions } from './kubeadm';
 import { ControlPlaneSettings, REGISTRY, RegistryEntry } from './registry';
+import { TalosControlPlaneOptions } from './talos';
 import { Distribution, DistributionSpec } from './target-spec';
 
 const CONTROL_PLANE = Symbol.for('cdk8s-falco-audit.ControlPlane');
@@ -63,6 +64,11 @@ export class ControlPlane {
   /** RKE2: a `config.yaml.d` drop-in and the node files. */
   public static rke2(): ControlPlane {
     return ControlPlane.of(Distribution.RKE2, {});
+  }
+
+  /** Talos 1.12 or 1.13: a machine config patch. */
+  public static talos(options: TalosControlPlaneOptions): ControlPlane {
+    return ControlPlane.of(Distribution.TALOS, { version: options?.version });
   }
 
   /**

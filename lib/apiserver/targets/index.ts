@@ -6,5 +6,6 @@ export { DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './kubeadm';
 export type { KubeadmControlPlaneOptions } from './kubeadm';
 export type { KindControlPlaneOptions } from './kind';
 export type { K3sControlPlaneOptions } from './k3s';
+export type { TalosControlPlaneOptions } from './talos';
 export { checkReachable } from './reachability';
 export type { ApiServerRuntime, FalcoAddressChoice } from './reachability';

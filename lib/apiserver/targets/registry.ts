@@ -3,6 +3,7 @@ import { k3sSpec } from './k3s';
 import { kindSpec } from './kind';
 import { kubeadmSpec } from './kubeadm';
 import { rke2Spec } from './rke2';
+import { talosSpec } from './talos';
 import { Distribution, DistributionSpec } from './target-spec';
 
 /** Every option of every distribution, for `ControlPlane.of` (a config file's `apiServer` section): each takes its own. */
@@ -50,4 +51,5 @@ export const REGISTRY: readonly RegistryEntry[] = Object.freeze([
     make: (s) => k3sSpec({ controllersRunWorkloads: s.controllersRunWorkloads }),
   },
   { distribution: Distribution.RKE2, file: 'rke2.ts', takes: [], needs: [], make: () => rke2Spec() },
+  { distribution: Distribution.TALOS, file: 'talos.ts', takes: ['version'], needs: ['version'], make: (s) => talosSpec({ version: s.version! }) },
 ] as RegistryEntry[]);
