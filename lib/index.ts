@@ -17,6 +17,7 @@ export type { WebhookKubeconfigProps } from './audit/webhook-kubeconfig';
 
 // The kube-apiserver static pod
 export { StaticPodManifest } from './apiserver/static-pod-manifest';
+export { KubeadmControlPlaneFile } from './apiserver/kubeadm-control-plane-file';
 export {
   KubeApiServerManifest,
   ApiServerAuditBackend,
@@ -39,7 +40,15 @@ export type { ContainerCommandFields, FlagChange, ParsedFlag, RenderedCommandLin
 
 // The control planes: kubeadm's static pod and the distributions (lib/apiserver/targets/)
 export { ControlPlane, Distribution } from './apiserver/targets';
-export type { IControlPlaneTarget, ControlPlaneSettings, KubeadmControlPlaneOptions, KindControlPlaneOptions, K3sControlPlaneOptions, TalosControlPlaneOptions } from './apiserver/targets';
+export type {
+  IControlPlaneTarget,
+  ControlPlaneSettings,
+  KubeadmControlPlaneOptions,
+  KindControlPlaneOptions,
+  K3sControlPlaneOptions,
+  TalosControlPlaneOptions,
+  ClusterApiControlPlaneOptions,
+} from './apiserver/targets';
 
 // Falco
 export {

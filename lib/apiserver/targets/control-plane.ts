@@ -1,5 +1,6 @@
 import { Problems, UserError } from '../../core/errors';
 import { echo } from '../../core/util';
+import { ClusterApiControlPlaneOptions } from './cluster-api';
 import { K3sControlPlaneOptions } from './k3s';
 import { KindControlPlaneOptions } from './kind';
 import { KubeadmControlPlaneOptions } from './kubeadm';
@@ -69,6 +70,11 @@ export class ControlPlane {
   /** Talos 1.12 or 1.13: a machine config patch. */
   public static talos(options: TalosControlPlaneOptions): ControlPlane {
     return ControlPlane.of(Distribution.TALOS, { version: options?.version });
+  }
+
+  /** Cluster API: a kustomize patch of the user's KubeadmControlPlane. */
+  public static clusterApi(options: ClusterApiControlPlaneOptions): ControlPlane {
+    return ControlPlane.of(Distribution.CLUSTER_API, { kubeadmControlPlane: options?.kubeadmControlPlane, version: options?.version });
   }
 
   /**

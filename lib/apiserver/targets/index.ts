@@ -7,5 +7,6 @@ export type { KubeadmControlPlaneOptions } from './kubeadm';
 export type { KindControlPlaneOptions } from './kind';
 export type { K3sControlPlaneOptions } from './k3s';
 export type { TalosControlPlaneOptions } from './talos';
+export type { ClusterApiControlPlaneOptions } from './cluster-api';
 export { checkReachable } from './reachability';
 export type { ApiServerRuntime, FalcoAddressChoice } from './reachability';

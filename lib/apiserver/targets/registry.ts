@@ -1,4 +1,6 @@
+import { KubeadmControlPlaneFile } from '../kubeadm-control-plane-file';
 import { StaticPodManifest } from '../static-pod-manifest';
+import { clusterApiSpec } from './cluster-api';
 import { k3sSpec } from './k3s';
 import { kindSpec } from './kind';
 import { kubeadmSpec } from './kubeadm';
@@ -10,6 +12,8 @@ import { Distribution, DistributionSpec } from './target-spec';
 export interface ControlPlaneSettings {
   /** kubeadm: the kube-apiserver static pod manifest. @default - none */
   readonly manifest?: StaticPodManifest;
+  /** cluster-api: the KubeadmControlPlane file. @default - none */
+  readonly kubeadmControlPlane?: KubeadmControlPlaneFile;
   /** talos: the Talos minor (`1.12`, `1.13`); cluster-api: the Cluster API release (`1.10`, `1.11`). @default - none */
   readonly version?: string;
   /** k3s, k0s: the controllers run kube-proxy (see `K3sControlPlaneOptions`, `K0sControlPlaneOptions`). @default - the distribution's default */
@@ -52,4 +56,11 @@ export const REGISTRY: readonly RegistryEntry[] = Object.freeze([
   },
   { distribution: Distribution.RKE2, file: 'rke2.ts', takes: [], needs: [], make: () => rke2Spec() },
   { distribution: Distribution.TALOS, file: 'talos.ts', takes: ['version'], needs: ['version'], make: (s) => talosSpec({ version: s.version! }) },
+  {
+    distribution: Distribution.CLUSTER_API,
+    file: 'cluster-api.ts',
+    takes: ['kubeadmControlPlane', 'version'],
+    needs: ['kubeadmControlPlane'],
+    make: (s) => clusterApiSpec({ kubeadmControlPlane: s.kubeadmControlPlane!, version: s.version }),
+  },
 ] as RegistryEntry[]);
