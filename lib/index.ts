@@ -48,6 +48,7 @@ export type {
   K3sControlPlaneOptions,
   TalosControlPlaneOptions,
   ClusterApiControlPlaneOptions,
+  K0sControlPlaneOptions,
 } from './apiserver/targets';
 
 // Falco

@@ -1,6 +1,7 @@
 import { Problems, UserError } from '../../core/errors';
 import { echo } from '../../core/util';
 import { ClusterApiControlPlaneOptions } from './cluster-api';
+import { K0sControlPlaneOptions } from './k0s';
 import { K3sControlPlaneOptions } from './k3s';
 import { KindControlPlaneOptions } from './kind';
 import { KubeadmControlPlaneOptions } from './kubeadm';
@@ -75,6 +76,26 @@ export class ControlPlane {
   /** Cluster API: a kustomize patch of the user's KubeadmControlPlane. */
   public static clusterApi(options: ClusterApiControlPlaneOptions): ControlPlane {
     return ControlPlane.of(Distribution.CLUSTER_API, { kubeadmControlPlane: options?.kubeadmControlPlane, version: options?.version });
+  }
+
+  /** k0s: a ClusterConfig `spec.api` fragment and the node files. */
+  public static k0s(options: K0sControlPlaneOptions = {}): ControlPlane {
+    return ControlPlane.of(Distribution.K0S, { controllersRunWorkloads: options?.controllersRunWorkloads });
+  }
+
+  /** minikube: the `minikube start` line and files for its file sync. */
+  public static minikube(): ControlPlane {
+    return ControlPlane.of(Distribution.MINIKUBE, {});
+  }
+
+  /** MicroK8s: the args-file lines and, from 1.27, a launch configuration. */
+  public static microk8s(): ControlPlane {
+    return ControlPlane.of(Distribution.MICROK8S, {});
+  }
+
+  /** OpenShift: always refused, with what to do instead (its API server takes audit profiles only). */
+  public static openshift(): ControlPlane {
+    return ControlPlane.of(Distribution.OPENSHIFT, {});
   }
 
   /**

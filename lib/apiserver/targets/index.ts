@@ -8,5 +8,6 @@ export type { KindControlPlaneOptions } from './kind';
 export type { K3sControlPlaneOptions } from './k3s';
 export type { TalosControlPlaneOptions } from './talos';
 export type { ClusterApiControlPlaneOptions } from './cluster-api';
+export type { K0sControlPlaneOptions } from './k0s';
 export { checkReachable } from './reachability';
 export type { ApiServerRuntime, FalcoAddressChoice } from './reachability';

@@ -1,9 +1,13 @@
 import { KubeadmControlPlaneFile } from '../kubeadm-control-plane-file';
 import { StaticPodManifest } from '../static-pod-manifest';
 import { clusterApiSpec } from './cluster-api';
+import { k0sSpec } from './k0s';
 import { k3sSpec } from './k3s';
 import { kindSpec } from './kind';
 import { kubeadmSpec } from './kubeadm';
+import { microk8sSpec } from './microk8s';
+import { minikubeSpec } from './minikube';
+import { openshiftRefusal } from './openshift';
 import { rke2Spec } from './rke2';
 import { talosSpec } from './talos';
 import { Distribution, DistributionSpec } from './target-spec';
@@ -62,5 +66,23 @@ export const REGISTRY: readonly RegistryEntry[] = Object.freeze([
     takes: ['kubeadmControlPlane', 'version'],
     needs: ['kubeadmControlPlane'],
     make: (s) => clusterApiSpec({ kubeadmControlPlane: s.kubeadmControlPlane!, version: s.version }),
+  },
+  {
+    distribution: Distribution.K0S,
+    file: 'k0s.ts',
+    takes: ['controllersRunWorkloads'],
+    needs: [],
+    make: (s) => k0sSpec({ controllersRunWorkloads: s.controllersRunWorkloads }),
+  },
+  { distribution: Distribution.MINIKUBE, file: 'minikube.ts', takes: [], needs: [], make: () => minikubeSpec() },
+  { distribution: Distribution.MICROK8S, file: 'microk8s.ts', takes: [], needs: [], make: () => microk8sSpec() },
+  {
+    distribution: Distribution.OPENSHIFT,
+    file: 'openshift.ts',
+    takes: [],
+    needs: [],
+    make: () => {
+      throw openshiftRefusal();
+    },
   },
 ] as RegistryEntry[]);
