@@ -241,6 +241,11 @@ export function plannedVolumes(
   };
 }
 
+/** kubeadm's `apiServer.extraVolumes` (HostPathMount: kind's patch, a KubeadmControlPlane) for the volumes a target adds. */
+export function kubeadmExtraVolumes(volumes: readonly TargetVolume[]): Record<string, unknown>[] {
+  return volumes.map((v) => ({ name: v.name, hostPath: v.hostPath, mountPath: v.mountPath, readOnly: v.readOnly, pathType: 'DirectoryOrCreate' }));
+}
+
 /** A flag change as `name=value` for a distribution's argument list (`audit-webhook-mode=batch`). */
 export function argOf(change: FlagChange): string {
   return `${change.flag}=${change.to}`;

@@ -10,7 +10,7 @@ import { DEFAULT_AUDIT_DIRECTORY, DEFAULT_AUDIT_LOG } from '../audit-folders';
 import { ApiServerCommandLine } from '../flags';
 import { JsonPatchOperation } from '../kube-apiserver-manifest';
 import { KCP_API_SERVER_PATH, KubeadmControlPlaneFile } from '../kubeadm-control-plane-file';
-import { bindAudit, Binding, ExistingMount } from './binding';
+import { bindAudit, Binding, kubeadmExtraVolumes, ExistingMount } from './binding';
 import { DistributionTarget } from './distribution-target';
 import { STATIC_POD } from './reachability';
 import { sh } from './shell';
@@ -144,7 +144,10 @@ class ClusterApiTarget extends DistributionTarget {
     );
   }
 
-  /** A flag the user's object sets otherwise cannot be changed by the patch: a second v1beta2 entry fails the CRD, a v1beta1 add replaces it silently. */
+  /**
+   * A flag the user's object sets otherwise cannot be changed by the patch: a second v1beta2 entry fails the CRD, a
+   * v1beta1 add replaces it silently. Nor can a file the object writes.
+   */
   private refuseChanges(binding: Binding, at: (flag: string) => (string | number)[]): void {
     const changed = binding.flagChanges.find((c) => c.action === 'changed');
     if (changed) {
@@ -191,13 +194,7 @@ class ClusterApiTarget extends DistributionTarget {
           : Object.fromEntries(binding.emitted.map((c) => [c.flag, c.to]));
     }
     if (binding.volumes.length > 0) {
-      apiServer.extraVolumes = binding.volumes.map((v) => ({
-        name: v.name,
-        hostPath: v.hostPath,
-        mountPath: v.mountPath,
-        readOnly: v.readOnly,
-        pathType: 'DirectoryOrCreate',
-      }));
+      apiServer.extraVolumes = kubeadmExtraVolumes(binding.volumes);
     }
     // v1beta2 refuses empty objects and lists (minProperties, minItems: 1)
     const spec: Json = {};

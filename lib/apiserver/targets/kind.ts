@@ -9,7 +9,7 @@ import { Violation } from '../../validation';
 import { kindClusterWarnings, validateKindCluster, validateKindKubeadmPatch } from '../../validation/distros';
 import { ApiServerPlan } from '../api-server-plan';
 import { DEFAULT_AUDIT_DIRECTORY, DEFAULT_AUDIT_LOG } from '../audit-folders';
-import { bindAudit, Binding } from './binding';
+import { bindAudit, Binding, kubeadmExtraVolumes } from './binding';
 import { DistributionTarget } from './distribution-target';
 import { STATIC_POD } from './reachability';
 import { sh } from './shell';
@@ -117,13 +117,7 @@ class KindTarget extends DistributionTarget {
     }
     const apiServer: Record<string, unknown> = { extraArgs };
     if (binding.volumes.length > 0) {
-      apiServer.extraVolumes = binding.volumes.map((v) => ({
-        name: v.name,
-        hostPath: v.hostPath,
-        mountPath: v.mountPath,
-        readOnly: v.readOnly,
-        pathType: 'DirectoryOrCreate',
-      }));
+      apiServer.extraVolumes = kubeadmExtraVolumes(binding.volumes);
     }
     return { patch: { kind: 'ClusterConfiguration', apiServer }, featureGates, runtimeConfig };
   }

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { Document } from 'yaml';
+import { echo } from '../../core/util';
 import { UserError } from '../../core/errors';
 import { KubernetesVersion } from '../../core/kubernetes-version';
 import { NodeFile } from '../../core/node-file';
-import { echo } from '../../core/util';
 import { dumpYaml } from '../../core/yaml';
 import { Violation } from '../../validation';
 import { validateTalosPatchYaml } from '../../validation/distros';
@@ -30,7 +30,10 @@ const TALOS_OWN_FLAGS: readonly OwnFlag[] = [
   { flag: 'audit-log-maxbackup', value: '10', source: STATIC_POD_GO, field: 'webhook.auditLog.maxBackup' },
   { flag: 'audit-log-maxsize', value: '100', source: STATIC_POD_GO, field: 'webhook.auditLog.maxSize' },
 ];
-/** The Kubernetes minors each Talos minor runs (siderolabs/talos pkg/machinery/compatibility/talos11{2,3}/talos11{2,3}.go, index commits 10546d6f, bb62b29e). */
+/**
+ * The Kubernetes minors each Talos minor runs (siderolabs/talos pkg/machinery/compatibility/talos112/talos112.go @
+ * 10546d6f and talos113/talos113.go @ bb62b29e, from the code index: Minimum/MaximumKubernetesVersion).
+ */
 const KUBERNETES_RANGE: Readonly<Record<number, readonly [number, number]>> = { 12: [30, 35], 13: [31, 36] };
 /** A file's mode the API server can read: it runs as uid 65534, not the file's owner (constants.go L313-317 @ v1.13.9). */
 const READABLE = 0o644;
