@@ -26,7 +26,7 @@ export interface ControlPlaneSettings {
   readonly hostFolder?: string;
 }
 
-/** One distribution: the settings it takes, and how its target is made from them. */
+/** One distribution: the settings it takes, and how its target is made from them. @internal */
 export interface RegistryEntry {
   readonly distribution: Distribution;
   /** The lib/apiserver/targets/ file that defines it. */
@@ -41,6 +41,7 @@ export interface RegistryEntry {
 /**
  * The distributions, in the order the docs list them. A new distribution is one entry here, pointing at its file
  * (CONTRIBUTING.md, "Add a distribution").
+ * @internal
  */
 export const REGISTRY: readonly RegistryEntry[] = Object.freeze([
   {
