@@ -2,9 +2,11 @@
  * FalcoAudit's `controlPlane` prop and the ControlPlane factories: kubeadm through `controlPlane` is today's
  * `apiServerManifest` path byte for byte, and the choice of a control plane is checked.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { ControlPlane, StaticPodManifest } from '../../../lib/apiserver';
+import { ControlPlane, Distribution, StaticPodManifest } from '../../../lib/apiserver';
+import { REGISTRY } from '../../../lib/apiserver/targets/registry';
 import { FalcoAudit, FalcoAuditProps } from '../../../lib/falco-audit';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', '..', 'examples');
@@ -71,7 +73,7 @@ describe('choosing the control plane', () => {
   });
 
   test('an unknown distribution names the known ones', () => {
-    expect(() => ControlPlane.of('gardener')).toThrow(/^controlPlane: unknown distribution "gardener"; one of kubeadm/);
+    expect(() => ControlPlane.of('gardener')).toThrow(/^controlPlane: unknown distribution "gardener"; one of kubeadm, kind, k3s, rke2, talos, cluster-api, k0s, minikube, microk8s, openshift$/);
   });
 
   test("kubeadm needs its manifest, and refuses another distribution's setting", () => {
@@ -79,5 +81,42 @@ describe('choosing the control plane', () => {
     expect(() => ControlPlane.of('kubeadm', { manifest: manifest130(), hostFolder: '/tmp' })).toThrow(
       /^controlPlane\.hostFolder: hostFolder is a setting of .*, not of kubeadm; remove it/,
     );
+  });
+});
+
+describe('the registry: a distribution is one file, its entry and its factory', () => {
+  const TARGETS = path.resolve(__dirname, '..', '..', '..', 'lib', 'apiserver', 'targets');
+  const DOCS = path.resolve(__dirname, '..', '..', '..', 'docs', 'distributions');
+  const factoryName = (d: string) => d.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+
+  test('every Distribution has one entry, in a file of its own, a factory on ControlPlane and a docs page', () => {
+    expect(REGISTRY.map((e) => e.distribution)).toEqual(Object.values(Distribution));
+    for (const e of REGISTRY) {
+      expect({ d: e.distribution, file: fs.existsSync(path.join(TARGETS, e.file)) }).toEqual({ d: e.distribution, file: true });
+      expect({ d: e.distribution, factory: typeof (ControlPlane as any)[factoryName(e.distribution)] }).toEqual({
+        d: e.distribution,
+        factory: 'function',
+      });
+      expect({ d: e.distribution, docs: fs.existsSync(path.join(DOCS, `${e.distribution}.md`)) }).toEqual({ d: e.distribution, docs: true });
+    }
+  });
+
+  test('each factory makes its own distribution', () => {
+    expect(ControlPlane.kind().distribution).toBe('kind');
+    expect(ControlPlane.k3s().distribution).toBe('k3s');
+    expect(ControlPlane.rke2().distribution).toBe('rke2');
+    expect(ControlPlane.talos({ version: '1.12' }).distribution).toBe('talos');
+    expect(ControlPlane.k0s().distribution).toBe('k0s');
+    expect(ControlPlane.minikube().distribution).toBe('minikube');
+    expect(ControlPlane.microk8s().distribution).toBe('microk8s');
+    expect(ControlPlane.isControlPlane(ControlPlane.k3s())).toBe(true);
+    expect(ControlPlane.isControlPlane({ distribution: 'k3s' })).toBe(false);
+  });
+
+  test('a setting of another distribution is refused with the ones that take it, every problem at once', () => {
+    expect(() => ControlPlane.of('k3s', { version: '1.13', hostFolder: 'x' })).toThrow(
+      /^2 problems in the k3s settings:\n {2}- controlPlane\.version: version is a setting of talos and cluster-api, not of k3s; remove it\n {2}- controlPlane\.hostFolder: hostFolder is a setting of kind, not of k3s; remove it$/,
+    );
+    expect(() => ControlPlane.of('talos', {})).toThrow('controlPlane.version: talos needs version');
   });
 });
