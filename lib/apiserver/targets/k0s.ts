@@ -12,7 +12,7 @@ import { Distribution, DistributionSpec, TargetBuildProps } from './target-spec'
 /** Options of `ControlPlane.k0s`. */
 export interface K0sControlPlaneOptions {
   /**
-   * The controllers also run workloads (`k0s controller --enable-worker`), so kube-proxy runs beside the API server
+   * The controllers also run workloads (the `controller+worker` role), so kube-proxy runs beside the API server
    * and a ClusterIP or 127.0.0.1:<nodePort> answers there. False (a controller-only k0s): give `falco.address`.
    * @default false
    */
@@ -93,7 +93,7 @@ export function k0sSpec(options: K0sControlPlaneOptions = {}): DistributionSpec 
       kubeProxy: options?.controllersRunWorkloads ?? false,
       noKubeProxy:
         'a controller-only k0s runs no kubelet and no kube-proxy ("there is no container engine or kubelet running on controllers by default", ' +
-        'k0s docs/architecture, research §0.1); if the controllers also run workloads (k0s controller --enable-worker), set apiServer.controllersRunWorkloads: true',
+        'k0s docs/architecture, research §0.1); if the controllers also run workloads (the controller+worker role), set apiServer.controllersRunWorkloads: true',
     },
     facts: {
       defaultServiceClusterIPRange: {

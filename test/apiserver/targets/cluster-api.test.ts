@@ -140,6 +140,13 @@ describe.each([
   });
 });
 
+test("a volume name the user's object already uses is not taken again", () => {
+  const doc = userKcp('v1beta2');
+  doc.spec.kubeadmConfigSpec.clusterConfiguration.apiServer.extraVolumes.push({ name: 'falco-audit', hostPath: '/srv', mountPath: '/srv' });
+  const names = capi(doc).controlPlane.plan.volumesAdded.map((v) => v.name);
+  expect(names).toEqual(['falco-audit-2', 'audit-log']);
+});
+
 test('the kustomization targets the object as it is written', () => {
   const audit = capi(userKcp('v1beta1'), {}, '1.11');
   expect(parse(file(audit, 'kustomization.yaml').toYaml())).toEqual({
