@@ -45,6 +45,8 @@ function main(args: readonly string[]): void {
       // The plan goes to stderr: `cdk8s synth` captures the app's stdout and never shows it.
       stdout: (text) => process.stderr.write(text),
       stderr: (text) => process.stderr.write(text),
+      // --plan-json -: the JSON alone on stdout, for a pipe (jq, a CI step)
+      json: (text) => process.stdout.write(text),
     }).then((code) => {
       process.exitCode = code;
       // Under `cdk8s synth` (cdk8s.yaml) CDK8S_OUTDIR is the CLI's scratch folder, which it deleted and then

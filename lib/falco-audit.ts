@@ -11,26 +11,30 @@ import {
   StaticPodManifest,
 } from './apiserver';
 import type { DistributionSpec } from './apiserver/targets/target-spec';
-import { AuditSinkOptions, parseRoutableAddress, RoutableAddress, routableAuditUrl } from './audit';
+import { AuditDelivery, AuditLevel, AuditSinkOptions, parseRoutableAddress, RoutableAddress, routableAuditUrl } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
-  chartKeysOf,
+  _chartEvidence,
   detectFalcoChart,
   Falco,
   FalcoChart,
   FalcoChartValues,
   FalcoOptions,
+  FalcoShape,
   FalcosecurityChartValues,
   FalcoVersion,
   locateChartValuesError,
+  _namedKeys,
 } from './falco';
+import { _workloadViolationOrigin } from './falco/values-origin';
 import { KubernetesVersion } from './core/kubernetes-version';
 import { NodeFile } from './core/node-file';
 import { echo } from './core/util';
+import { PlanMessage, PlanMessageCode, planMessage } from './core/plan-message';
 import { ServiceIPRange } from './core/service-ip-range';
 import { NodePortRange } from './core/node-port-range';
-import { formatViolation, validateAll } from './validation';
+import { formatViolation, validateAll, Violation } from './validation';
 import { AuditEndpoint, auditUrl } from './audit/audit-endpoint';
 import { FalcoAuditSink } from './audit/falco-audit-sink';
 
@@ -97,8 +101,9 @@ export interface FalcoAuditProps {
    */
   readonly controlPlane?: ControlPlane;
   /**
-   * The cluster's version. @default - read from the API server image tag (kubeadm) or the KubeadmControlPlane's
-   * spec.version (Cluster API); required for the other distributions
+   * The cluster's version: the minor the manifest's image runs (a minor without a patch, `1.30`, is shown as the
+   * image's full version), or the KubeadmControlPlane's spec.version. @default - read from the API server image tag
+   * (kubeadm) or spec.version (Cluster API); required for the other distributions
    */
   readonly kubernetesVersion?: KubernetesVersion;
   /** @default AuditBackend.AUTO */
@@ -147,19 +152,40 @@ function checkTls(
 }
 
 /**
- * The API server allocates ClusterIPs from its own `--service-cluster-ip-range`; a configured range that differs
- * from the manifest's would let an address pass here that the cluster then refuses.
+ * The service range the ClusterIP is checked against. The API server allocates ClusterIPs from its own
+ * `--service-cluster-ip-range`: a configured range that differs from the manifest's would let an address pass here
+ * that the cluster then refuses, so it is a problem, and the manifest's is used. Without either, the distribution's
+ * documented default; where there is none, the range is required ('' then: nothing is checked against it).
  */
-function checkSameRange(configured: string | undefined, manifestRange: string | undefined): void {
-  if (configured === undefined || manifestRange === undefined) return;
+function serviceRange(configured: string | undefined, target: DistributionSpec, problems: Problems): string {
+  const manifestRange = target.facts.serviceClusterIPRange;
+  const fallback = manifestRange ?? target.facts.defaultServiceClusterIPRange?.range;
+  if (configured === undefined && fallback === undefined) {
+    problems.add(
+      new UserError(
+        `is required for ${target.name}, which documents no default: the API server's --service-cluster-ip-range (e.g. 10.96.0.0/12), ` +
+          "which Falco's ClusterIP must lie in",
+        { field: 'serviceClusterIPRange' },
+      ),
+    );
+    return '';
+  }
+  if (configured === undefined) return fallback!;
   const at = { field: 'serviceClusterIPRange' };
-  if (!ServiceIPRange.parse(configured, at).equals(ServiceIPRange.parse(manifestRange, at))) {
-    throw new UserError(
-      `serviceClusterIPRange ${configured} differs from the manifest's --service-cluster-ip-range=${manifestRange}, which is ` +
-        'what the API server allocates from; remove serviceClusterIPRange or make the two agree',
-      { field: 'serviceClusterIPRange' },
+  const same = problems.attempt(() => {
+    const mine = ServiceIPRange.parse(configured, at);
+    return manifestRange === undefined || mine.equals(ServiceIPRange.parse(manifestRange, at));
+  });
+  if (same === false) {
+    problems.add(
+      new UserError(
+        `serviceClusterIPRange ${configured} differs from the manifest's --service-cluster-ip-range=${manifestRange}, which is ` +
+          'what the API server allocates from; remove serviceClusterIPRange or make the two agree',
+        at,
+      ),
     );
   }
+  return same === true ? configured : (fallback ?? '');
 }
 
 /** Falco's Service address is what FalcoAudit's `falco.clusterIP` and `falco.nodePort` set. */
@@ -167,15 +193,20 @@ const SERVICE_FIELDS: Readonly<Record<string, string>> = { 'service.clusterIP': 
 /** The AuditSink's service reference is what FalcoAudit's `auditSink.useServiceReference` sets. */
 const SINK_FIELDS: Readonly<Record<string, string>> = { service: 'useServiceReference' };
 
+/** Names an error's field as FalcoAudit's props do (see `within`). */
+function prefixer(prefix: string, renames: Readonly<Record<string, string>> = {}): (err: UserError) => UserError {
+  const own = (field: string) => Object.entries(renames).find(([inner]) => field === inner || field.startsWith(`${inner}.`))?.[1] ?? field;
+  return (err) =>
+    err.location.file ? err : new UserError(err.detail, { field: err.location.field ? `${prefix}.${own(err.location.field)}` : prefix });
+}
+
 /**
  * Runs `build` (a sub-construct or its options) and names its errors' fields as FalcoAudit's props do: a Falco
  * error about `namespace` is about `falco.namespace` here, and one about a prop FalcoAudit made from its own
  * (`renames`: inner field, or the start of one -> FalcoAudit's prop) is about that prop.
  */
 function within<T>(prefix: string, build: () => T, renames: Readonly<Record<string, string>> = {}): T {
-  const own = (field: string) => Object.entries(renames).find(([inner]) => field === inner || field.startsWith(`${inner}.`))?.[1] ?? field;
-  const prefixed = (err: UserError) =>
-    err.location.file ? err : new UserError(err.detail, { field: err.location.field ? `${prefix}.${own(err.location.field)}` : prefix });
+  const prefixed = prefixer(prefix, renames);
   try {
     return build();
   } catch (err) {
@@ -188,30 +219,49 @@ function within<T>(prefix: string, build: () => T, renames: Readonly<Record<stri
 }
 
 /**
- * A stated Kubernetes version must be the minor the manifest's image runs: every API version, field and flag is
- * chosen by it, and a wrong one gives puzzling errors (1.18 against a 1.28 manifest: `seccompProfile: unknown field`)
- * or output the cluster refuses. An image whose tag says no version (a digest) is why the setting exists: no check.
+ * The cluster's version. A stated version must be the minor the manifest's image runs (or the KubeadmControlPlane's
+ * spec.version): every API version, field and flag is chosen by it, and a wrong one gives puzzling errors (1.18
+ * against a 1.28 manifest: `seccompProfile: unknown field`) or output the cluster refuses; so another minor is a
+ * problem, and the checks after it go on with what the API server runs. A stated minor without a patch (`1.30`) is
+ * the image's release, shown in full (1.30.6); an image whose tag says no version (a digest) is why the setting
+ * exists. A distribution whose files state no version needs it stated; one outside the target's range is a problem.
  */
-function checkVersionAgrees(stated: KubernetesVersion | undefined, target: DistributionSpec): void {
+function targetVersion(stated: KubernetesVersion | undefined, target: DistributionSpec, problems: Problems): KubernetesVersion {
+  const version = statedOrOwnVersion(stated, target, problems);
+  const problem = target.versionProblem(version);
+  if (problem) problems.add(new UserError(problem, { field: 'kubernetesVersion' }));
+  return version;
+}
+
+/** The stated version, checked against the one the control plane's own files state. */
+function statedOrOwnVersion(stated: KubernetesVersion | undefined, target: DistributionSpec, problems: Problems): KubernetesVersion {
   const own = target.facts.statedVersion;
-  if (stated === undefined || own === undefined) return;
+  if (stated === undefined) {
+    if (own) return own();
+    throw new UserError(`is required for ${target.name}: the version the control plane runs, e.g. "1.30" or "1.30.6"`, {
+      field: 'kubernetesVersion',
+    });
+  }
+  if (!own) return stated;
   let fromImage: KubernetesVersion;
   try {
     fromImage = own();
   } catch {
-    return;
+    return stated;
   }
   if (fromImage.minor !== stated.minor) {
     const image = target.distribution === 'kubeadm';
-    throw new UserError(
-      `kubernetesVersion ${stated} does not match ${target.facts.statedVersionSource}, which runs Kubernetes ${fromImage}; ` +
-        `the output is made for the version the API server runs: remove kubernetesVersion (it is read from ${image ? 'the image' : 'there'}) or make it agree`,
-      { field: 'kubernetesVersion' },
+    problems.add(
+      new UserError(
+        `kubernetesVersion ${stated} does not match ${target.facts.statedVersionSource}, which runs Kubernetes ${fromImage}; ` +
+          `the output is made for the version the API server runs: remove kubernetesVersion (it is read from ${image ? 'the image' : 'there'}) or make it agree`,
+        { field: 'kubernetesVersion' },
+      ),
     );
+    return fromImage;
   }
+  return stated.patch === 0 ? fromImage : stated;
 }
-
-export { DEFAULT_SERVICE_CLUSTER_IP_RANGE };
 
 /** The control plane: `controlPlane`, or the kubeadm static pod of `apiServerManifest`. */
 function controlPlaneOf(props: FalcoAuditProps): DistributionSpec {
@@ -229,69 +279,59 @@ function controlPlaneOf(props: FalcoAuditProps): DistributionSpec {
   return (props.controlPlane ?? ControlPlane.kubeadm({ manifest: props.apiServerManifest! }))._spec;
 }
 
-/** The version: stated, or read from the control plane's own files; a version the target cannot write for is refused. */
-function targetVersion(stated: KubernetesVersion | undefined, target: DistributionSpec): KubernetesVersion {
-  const version = stated ?? target.facts.statedVersion?.();
-  if (version === undefined) {
-    throw new UserError(`is required for ${target.name}: the version the control plane runs, e.g. "1.30" or "1.30.6"`, {
-      field: 'kubernetesVersion',
-    });
-  }
-  checkVersionAgrees(stated, target);
-  const problem = target.versionProblem(version);
-  if (problem) throw new UserError(problem, { field: 'kubernetesVersion' });
-  return version;
+export { DEFAULT_SERVICE_CLUSTER_IP_RANGE };
+
+/** The backend in use, and whether the one asked for was refused (its settings are then not the other's mistake). */
+interface ChosenBackend {
+  readonly backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK;
+  readonly refused: boolean;
 }
 
-/** The service range: stated, the control plane's own, or the distribution's documented default; required where there is none. */
-function targetServiceRange(stated: string | undefined, target: DistributionSpec): string {
-  const range = stated ?? target.facts.serviceClusterIPRange ?? target.facts.defaultServiceClusterIPRange?.range;
-  if (range === undefined) {
-    throw new UserError(
-      `is required for ${target.name}, which documents no default: the API server's --service-cluster-ip-range (e.g. 10.96.0.0/12), ` +
-        "which Falco's ClusterIP must lie in",
-      { field: 'serviceClusterIPRange' },
-    );
-  }
-  return range;
-}
-
-/** `auto` resolved by the version; a backend the version does not have is refused. */
-function resolveBackend(
-  backend: AuditBackend | undefined,
-  version: KubernetesVersion,
-  target: DistributionSpec,
-): AuditBackend.DYNAMIC | AuditBackend.WEBHOOK {
+/** `auto` resolved by the version; a backend that does not exist or that the version does not have is refused (the version's own is used). */
+function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVersion, target: DistributionSpec, problems: Problems): ChosenBackend {
+  // a control plane that cannot take dynamic auditing gets the webhook, which every version has
+  const dynamicProblem = version.supportsDynamicAuditing ? target.dynamicProblem(version) : undefined;
+  const own = version.supportsDynamicAuditing && !dynamicProblem ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK;
   const requested = backend ?? AuditBackend.AUTO;
   if (!Object.values(AuditBackend).includes(requested)) {
-    throw new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' });
+    problems.add(
+      new UserError(`audit backend must be one of ${Object.values(AuditBackend).join(', ')}, got ${echo(requested)}`, { field: 'backend' }),
+    );
+    return { backend: own, refused: true };
   }
   if (requested === AuditBackend.DYNAMIC && !version.supportsDynamicAuditing) {
-    throw new UserError(
-      `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
-        'kube-apiserver refuses to start with its flags; use the webhook backend',
-      { field: 'backend' },
+    problems.add(
+      new UserError(
+        `the dynamic audit backend (AuditSink) does not exist on Kubernetes ${version}: it was removed in 1.19 and ` +
+          'kube-apiserver refuses to start with its flags; use the webhook backend',
+        { field: 'backend' },
+      ),
     );
+    return { backend: own, refused: true };
   }
-  const dynamicProblem = version.supportsDynamicAuditing ? target.dynamicProblem(version) : undefined;
   if (requested === AuditBackend.DYNAMIC && dynamicProblem) {
-    throw new UserError(`the dynamic audit backend (AuditSink) cannot be used on ${target.name}: ${dynamicProblem}; use the webhook backend`, {
-      field: 'backend',
-    });
+    problems.add(
+      new UserError(`the dynamic audit backend (AuditSink) cannot be used on ${target.name}: ${dynamicProblem}; use the webhook backend`, {
+        field: 'backend',
+      }),
+    );
+    return { backend: own, refused: true };
   }
-  const dynamic = version.supportsDynamicAuditing && !dynamicProblem;
-  return requested === AuditBackend.AUTO ? (dynamic ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK) : requested;
+  return { backend: requested === AuditBackend.AUTO ? own : requested, refused: false };
 }
 
-/** Settings for the other backend are a mistake; the AuditSink's own options are checked before anything is built. */
-function checkBackendSettings(backend: AuditBackend.DYNAMIC | AuditBackend.WEBHOOK, props: FalcoAuditProps, problems: Problems): void {
-  if (backend === AuditBackend.WEBHOOK && props.auditSink) {
+/**
+ * Settings for the other backend are a mistake (unless the backend asked for was refused: they are then that
+ * backend's); the AuditSink's own options are checked before anything is built.
+ */
+function checkBackendSettings({ backend, refused }: ChosenBackend, props: FalcoAuditProps, problems: Problems): void {
+  if (!refused && backend === AuditBackend.WEBHOOK && props.auditSink) {
     problems.add(new UserError('auditSink settings apply to the dynamic backend only, but the backend is webhook', { field: 'auditSink' }));
   }
-  if (backend === AuditBackend.DYNAMIC && props.webhook) {
+  if (!refused && backend === AuditBackend.DYNAMIC && props.webhook) {
     problems.add(new UserError('webhook settings apply to the webhook backend only, but the backend is dynamic', { field: 'webhook' }));
   }
-  if (backend === AuditBackend.DYNAMIC && props.auditSink) {
+  if ((backend === AuditBackend.DYNAMIC || refused) && props.auditSink) {
     const sink = props.auditSink;
     problems.attempt(() => within('auditSink', () => FalcoAuditSink.checkOptions(sink).throwIfAny()));
   }
@@ -361,8 +401,8 @@ function addressError(address: FalcoAddress, message: string, configField: strin
     : locateChartValuesError(address.chartValues, new UserError(message, { field: valuesField }));
 }
 
-/** Exactly one of clusterIP and nodePort, and a stated service range that parses and agrees with the manifest's. */
-function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps, manifestRange: string | undefined): void {
+/** Exactly one of clusterIP and nodePort (an address giving the nodePort). */
+function checkOneAddress(address: FalcoAddress): void {
   checkRoutable(address);
   if ((address.clusterIP === undefined) === (address.nodePort === undefined)) {
     throw new UserError(
@@ -375,8 +415,27 @@ function checkAddressAndRange(address: FalcoAddress, props: FalcoAuditProps, man
       { field: 'falco' },
     );
   }
-  if (props.serviceClusterIPRange !== undefined) ServiceIPRange.parse(props.serviceClusterIPRange, { field: 'serviceClusterIPRange' });
-  checkSameRange(props.serviceClusterIPRange, manifestRange);
+}
+
+/**
+ * Plain HTTP between the API server and Falco: what travels in clear, and how TLS goes on where this Falco can do it.
+ * @param sinkLevel the AuditSink's one level (dynamic backend)
+ */
+function plainHttpWarning(audit: FalcoAudit, sinkLevel: AuditLevel): string | undefined {
+  if (audit.auditEndpoint.scheme !== 'http') return undefined;
+  const what =
+    audit.backend === AuditBackend.WEBHOOK
+      ? 'the request and response bodies the policy records travel in clear (the hardened policy keeps Secrets, ConfigMaps and tokens at Metadata)'
+      : sinkLevel === AuditLevel.REQUEST_RESPONSE || sinkLevel === AuditLevel.REQUEST
+        ? `the AuditSink's one level, ${sinkLevel}, applies to every request, so every Secret body travels in clear`
+        : `the AuditSink's ${sinkLevel} events (users, resources, names) travel in clear`;
+  const how =
+    audit.falco.shape === FalcoShape.LEGACY
+      ? 'turn TLS on with falco.webserver.sslEnabled in the values, falco.tlsSecret (a Secret with falco.pem) and the CA in ' +
+        (audit.backend === AuditBackend.DYNAMIC ? 'audit.auditSink.certificateAuthority' : 'audit.webhook.certificateAuthority')
+      : 'the k8saudit listener is plain HTTP here: keep the path on the cluster network and let only the control-plane nodes reach ' +
+        `port ${audit.auditEndpoint.containerPort} (a NetworkPolicy, as in examples/library)`;
+  return `audit events go to Falco over plain HTTP (${audit.url}): ${what}; ${how}`;
 }
 
 /**
@@ -408,61 +467,109 @@ export class FalcoAudit extends Construct {
   public readonly url: string;
   /** What the API server really calls: `url`, or, with an AuditSink service reference, the Service's DNS name. */
   public readonly target: string;
-  /** Things that are valid but often go wrong, for the plan. */
-  public readonly warnings: string[] = [];
-  /** Choices the construct made that the user did not state, for the plan. */
-  public readonly notes: string[] = [];
+  /** How late an audit event may reach Falco (the backend's batch wait), for a check that looks for one. */
+  public readonly auditDelivery: AuditDelivery;
+  /** Things that are valid but often go wrong, for the plan: each with a stable code (`PlanMessageCode`). */
+  public readonly warnings: PlanMessage[] = [];
+  /** Choices the construct made that the user did not state, for the plan: each with a stable code (`PlanMessageCode`). */
+  public readonly notes: PlanMessage[] = [];
+  /** The values as given, to point a problem in the objects at the values line that set it. */
+  private readonly userValues?: FalcoChartValues | FalcosecurityChartValues;
 
   constructor(scope: Construct, id: string, props: FalcoAuditProps) {
     super(scope, id);
-    const target = controlPlaneOf(props);
-    this.kubernetesVersion = targetVersion(props.kubernetesVersion, target);
-    const version = this.kubernetesVersion;
-    this.backend = resolveBackend(props.backend, version, target);
-    // independent checks each report their problem, so one run shows them all
+    // Independent checks each report their problem, so one run shows them all. A refused setting gives way to what
+    // the cluster has (the image's version, the version's backend, the manifest's service range), so the checks
+    // after it find only problems of their own.
     const problems = new Problems();
-    checkBackendSettings(this.backend, props, problems);
+    const target = controlPlaneOf(props);
+    this.kubernetesVersion = targetVersion(props.kubernetesVersion, target, problems);
+    const version = this.kubernetesVersion;
+    const chosen = resolveBackend(props.backend, version, target, problems);
+    this.backend = chosen.backend;
+    checkBackendSettings(chosen, props, problems);
     const chart = props.falco.chart ?? detectFalcoChart(props.falco.values);
-    const address = resolveAddress(props.falco, chart);
-    this.serviceClusterIPRange = targetServiceRange(props.serviceClusterIPRange, target);
+    this.serviceClusterIPRange = serviceRange(props.serviceClusterIPRange, target, problems);
     this.serviceNodePortRange = target.facts.serviceNodePortRange;
-    problems.attempt(() => checkAddressAndRange(address, props, target.facts.serviceClusterIPRange));
-    problems.attempt(() => this.checkAddress(address));
-    problems.attempt(() => checkReachable(target.name, target.runtime, { ...address, address: props.falco.address }));
+    const address = problems.attempt(() => resolveAddress(props.falco, chart));
+    const addressOk =
+      address !== undefined &&
+      problems.attempt(() => {
+        checkOneAddress(address);
+        this.checkAddress(address);
+        // where the API server runs decides which addresses answer there
+        checkReachable(target.name, target.runtime, { ...address, address: props.falco.address });
+        return true;
+      }) === true;
     const falcoValues = this.defaultFalco(props.falco, chart);
-    const falco = problems.attempt(() => this.buildFalco(props.falco, chart, falcoValues, address));
-    problems.throwIfAny((n) => `${n} problems in the settings:`);
+    const falco = address && problems.attempt(() => this.buildFalco(props.falco, chart, falcoValues, addressOk ? address : undefined, problems));
+    // everything after needs Falco's endpoint
+    if (!falco) problems.throwIfAny((n) => `${n} problems in the settings:`);
     this.falco = falco!;
+    this.userValues = props.falco.values;
     this.warnings.push(...this.falco.warnings);
     this.auditEndpoint = this.falco.auditEndpoint;
-    this.url = address.routable
-      ? routableAuditUrl(this.auditEndpoint, address.routable)
-      : address.clusterIP !== undefined
-        ? auditUrl(this.auditEndpoint, address.clusterIP, this.falco.servicePort)
-        : auditUrl(this.auditEndpoint, '127.0.0.1', address.nodePort!);
+    // a refused address still makes a URL, for the checks of the objects that hold it
+    this.url = this.callUrl(address!, problems);
     const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
     const serviceHost = `${this.falco.serviceName}.${this.falco.namespace}.svc`;
     this.target = useServiceReference
       ? `https://${serviceHost}:${this.falco.servicePort}${this.auditEndpoint.path} (AuditSink service reference)`
       : this.url;
-    checkTls(
-      this.auditEndpoint,
-      this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : props.webhook?.certificateAuthorityData,
-      this.backend,
-      useServiceReference ? serviceHost : (address.clusterIP ?? address.routable?.host ?? '127.0.0.1'),
-      address.chartValues ? "the k8saudit plugin's open_params are https" : undefined,
+    problems.attempt(() =>
+      checkTls(
+        this.auditEndpoint,
+        this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : props.webhook?.certificateAuthorityData,
+        this.backend,
+        useServiceReference ? serviceHost : (address!.clusterIP ?? address!.routable?.host ?? '127.0.0.1'),
+        address!.chartValues ? "the k8saudit plugin's open_params are https" : undefined,
+      ),
     );
-    if (this.backend === AuditBackend.DYNAMIC) this.auditSink = this.buildAuditSink(props.auditSink);
-    this.controlPlane = target.build(this, 'ApiServer', {
-      version,
-      backend: this.apiServerBackend(props.webhook),
-      serviceClusterIPRange: this.serviceClusterIPRange,
-    });
-    this.apiServer = this.controlPlane.kubeApiServerManifest;
-    this.warnings.push(...this.controlPlane.warnings);
+    if (this.backend === AuditBackend.DYNAMIC) this.auditSink = problems.attempt(() => this.buildAuditSink(props.auditSink));
+    const backend = problems.attempt(() => this.apiServerBackend(props.webhook));
+    const apiServer =
+      backend && problems.attempt(() => target.build(this, 'ApiServer', { version, backend, serviceClusterIPRange: this.serviceClusterIPRange }));
+    this.controlPlane = apiServer!;
+    this.apiServer = apiServer?.kubeApiServerManifest;
+    this.warnings.push(...(apiServer?.warnings ?? []));
+    // (undefined only with problems, thrown below)
+    const delivery = backend?.delivery;
+    this.auditDelivery = delivery!;
+    const http = plainHttpWarning(this, props.auditSink?.level ?? AuditLevel.REQUEST_RESPONSE);
+    if (http) this.warn(PlanMessageCode.PLAIN_HTTP_AUDIT, http);
+    // an AuditSink refused is left out of the output checks (its own checks found its problems), and so is the audit
+    // Service when its address was refused (the address's checks did)
+    if (problems.count > 0) this.throwWithOutputProblems(problems, apiServer !== undefined, addressOk ? [] : [`Service ${this.falco.serviceName}`]);
 
     // Falco validates its own falco.yaml as a node validation of its own
     this.node.addValidation({ validate: () => this.validateObjects() });
+  }
+
+  /**
+   * Throws the problems found: with the output checks' too when every object was made, as the checks of the objects
+   * do not depend on the settings refused (those objects were made without them).
+   */
+  private throwWithOutputProblems(problems: Problems, complete: boolean, refusedObjects: readonly string[]): never {
+    const output = complete ? this.outputErrors(refusedObjects) : [];
+    output.forEach((e) => problems.add(e));
+    problems.throwIfAny(
+      (n) => `${n} problems in the settings${output.length > 0 ? ` and in the objects for Kubernetes ${this.kubernetesVersion}` : ''}:`,
+    );
+    throw new Error('unreachable: problems were found');
+  }
+
+  private warn(code: PlanMessageCode, message: string): void {
+    this.warnings.push(planMessage(code, message));
+  }
+
+  /** The URL the API server calls: the routable address, the pinned ClusterIP, or 127.0.0.1 and the nodePort. */
+  private callUrl(address: FalcoAddress, problems: Problems): string {
+    const routed = address.routable && problems.attempt(() => routableAuditUrl(this.auditEndpoint, address.routable!));
+    if (routed) return routed;
+    // a refused address still makes a URL, for the checks of the objects that hold it
+    return address.clusterIP !== undefined
+      ? auditUrl(this.auditEndpoint, address.clusterIP, this.falco.servicePort)
+      : auditUrl(this.auditEndpoint, '127.0.0.1', address.nodePort ?? this.falco.servicePort);
   }
 
   /** The nodePort or clusterIP inside the API server's ranges, with the warnings each way deserves. */
@@ -472,38 +579,43 @@ export class FalcoAudit extends Construct {
     if (clusterIP !== undefined) {
       const range = ServiceIPRange.tryParse(this.serviceClusterIPRange);
       const problem = range ? range.clusterIPProblem(clusterIP) : ServiceIPRange.problemOf(this.serviceClusterIPRange);
-      if (problem) throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
+      if (problem && this.serviceClusterIPRange) {
+        throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
+      }
       // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
-      if (range!.primary.isNthAddress(clusterIP, 10)) {
-        this.warnings.push(
+      if (range?.primary.isNthAddress(clusterIP, 10)) {
+        this.warn(
+          PlanMessageCode.CLUSTER_DNS_ADDRESS,
           `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',
         );
       }
-    } else if (!address.routable) {
-      this.checkNodePort(address, nodePort!);
-    } else {
+    } else if (address.routable) {
       this.checkNodePortRange(address, nodePort!);
+    } else {
+      this.checkNodePort(address, nodePort!);
     }
   }
 
   /** A nodePort must be in the node port range, and 127.0.0.1 NodePorts work only with some kube-proxy modes. */
   private checkNodePort(address: FalcoAddress, port: number): void {
     this.checkNodePortRange(address, port);
-    this.warnings.push(
+    this.warn(
+      PlanMessageCode.NODEPORT_LOCALHOST,
       `the API server calls Falco at 127.0.0.1:${port}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
         'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
         'prefer a pinned clusterIP there',
     );
-    if (!ServiceIPRange.tryParse(this.serviceClusterIPRange)?.hasIPv4) {
-      this.warnings.push(
+    if (this.serviceClusterIPRange && !ServiceIPRange.tryParse(this.serviceClusterIPRange)?.hasIPv4) {
+      this.warn(
+        PlanMessageCode.NODEPORT_IPV6_ONLY,
         `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
           'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
       );
     }
   }
 
-  /** A nodePort must be in the node port range. */
+  /** A nodePort (or an address's port) must be in the node port range. */
   private checkNodePortRange(address: FalcoAddress, port: number): void {
     const nodePortRange = this.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
     const range = NodePortRange.tryParse(nodePortRange);
@@ -511,28 +623,38 @@ export class FalcoAudit extends Construct {
       throw addressError(
         address,
         `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
-        address.routable && address.nodePort === address.routable.port ? 'falco.address' : 'falco.nodePort',
+        address.routable ? 'falco.address' : 'falco.nodePort',
         `${address.valuesService}.ports[${address.fromValues?.portIndex}].nodePort`,
         address.fromConfig.nodePort,
       );
     }
   }
 
-  /** Falco's objects, its errors named as FalcoAudit's `falco.` props. */
+  /**
+   * Falco's objects, its errors named as FalcoAudit's `falco.` props; the problems that leave it buildable go to
+   * `problems`. A refused address is left out of its Service (whose checks would only repeat the refusal).
+   */
   private buildFalco(
     falcoProps: FalcoAuditFalcoOptions,
     chart: FalcoChart,
     values: FalcoChartValues | FalcosecurityChartValues | undefined,
-    address: FalcoAddress,
+    address: FalcoAddress | undefined,
+    problems: Problems,
   ): Falco {
     // Falco's settings pass through as they are; the address becomes its Service's
     const { clusterIP: _clusterIP, nodePort: _nodePort, address: _address, ...options } = falcoProps;
-    const service = { clusterIP: address.clusterIP, nodePort: address.nodePort };
-    return within(
-      'falco',
-      () => new Falco(this, 'Falco', { ...options, kubernetesVersion: this.kubernetesVersion, chart, values, service }),
-      SERVICE_FIELDS,
-    );
+    const service = address && { clusterIP: address.clusterIP, nodePort: address.nodePort };
+    const own = new Problems();
+    try {
+      return within(
+        'falco',
+        () => new Falco(this, 'Falco', { ...options, kubernetesVersion: this.kubernetesVersion, chart, values, service, _problems: own }),
+        SERVICE_FIELDS,
+      );
+    } finally {
+      // what Falco found before it stopped (a wrong name) is reported beside why it stopped
+      own.errors.map(prefixer('falco', SERVICE_FIELDS)).forEach((e) => problems.add(e));
+    }
   }
 
   /** The AuditSink (dynamic backend), calling Falco's URL or its Service. */
@@ -566,29 +688,53 @@ export class FalcoAudit extends Construct {
    * wiring itself. Returns one line per violation; empty when all is well.
    */
   public validateOutput(): string[] {
-    return [...this.validateObjects(), ...this.falco.validateConfig()];
+    const { objects, wiring, falcoConfig } = this.outputViolations();
+    return [...objects.map(formatViolation), ...wiring, ...falcoConfig.map(formatViolation)];
   }
 
   /** The objects and node files against the schema and semantic rules, and the wiring. */
   private validateObjects(): string[] {
+    const { objects, wiring } = this.outputViolations(false);
+    return [...objects.map(formatViolation), ...wiring];
+  }
+
+  /** What the output checks find: the objects' and node files' violations, the wiring's problems, falco.yaml's violations. */
+  private outputViolations(withFalcoConfig = true): { objects: Violation[]; wiring: string[]; falcoConfig: Violation[] } {
     const items = [
       ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
       // The control plane's Kubernetes documents (a kubeadm patch is a list of JSON patch operations, checked as such);
       // its distribution's own fragments go to that distribution's validators.
       ...this.controlPlane._kubernetesItems(),
     ];
-    const problems = validateAll(items, this.kubernetesVersion, {
-      serviceClusterIPRange: this.serviceClusterIPRange,
-      serviceNodePortRange: this.serviceNodePortRange,
-    }).map(formatViolation);
-    problems.push(...this.controlPlane._distributionViolations().map(formatViolation));
-    problems.push(...this.checkWiring());
-    return problems;
+    const objects = [
+      ...validateAll(items, this.kubernetesVersion, {
+        serviceClusterIPRange: this.serviceClusterIPRange || undefined,
+        serviceNodePortRange: this.serviceNodePortRange,
+      }),
+      ...this.controlPlane._distributionViolations(),
+    ];
+    const falcoConfig = withFalcoConfig ? this.falco._configViolations() : [];
+    return { objects, wiring: this.checkWiring(), falcoConfig };
   }
 
-  /** Throws a `UserErrors` listing every violation `validateOutput` finds. */
+  /**
+   * `validateOutput`'s problems as errors: one in a field of Falco's workload that the values file set is at the
+   * values line (naming the object and field), the others as `validateOutput` words them.
+   */
+  private outputErrors(except: readonly string[] = []): UserError[] {
+    const violations = this.outputViolations();
+    const objects = violations.objects.filter((v) => !except.includes(v.source));
+    const { wiring, falcoConfig } = violations;
+    const fromValues = (v: Violation) => {
+      const at = _workloadViolationOrigin(this.falco, this.userValues, v);
+      return at ? new UserError(`${v.message} (${v.rule}; ${v.source} ${v.path})`, at) : new UserError(formatViolation(v));
+    };
+    return [...objects.map(fromValues), ...wiring.map((w) => new UserError(w)), ...falcoConfig.map((v) => new UserError(formatViolation(v)))];
+  }
+
+  /** Throws a `UserErrors` listing every violation `validateOutput` finds (one in a field the values file set at its line there). */
   public assertValid(): void {
-    const problems = this.validateOutput();
+    const problems = this.outputErrors();
     if (problems.length > 0) {
       throw new UserErrors(
         `${problems.length} problem${problems.length === 1 ? '' : 's'} in the objects for Kubernetes ${this.kubernetesVersion} ` +
@@ -606,9 +752,13 @@ export class FalcoAudit extends Construct {
   private defaultFalco(falco: FalcoAuditFalcoOptions, chart: FalcoChart): FalcoChartValues | FalcosecurityChartValues | undefined {
     if (chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0) {
       if (falco.chart === undefined) {
+        // (a stable/falco key would have been refused as unknown: only these keys decided)
         this.notes.push(
-          `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${chartKeysOf(falco.values).join(', ')}, which stable/falco ` +
-            'does not); set falco.chart (library: chart) to say so',
+          planMessage(
+            PlanMessageCode.CHART_FROM_KEYS,
+            `the values are read as ${FalcoChart.FALCOSECURITY_FALCO_9_1_0} values (they have ${_namedKeys(_chartEvidence(falco.values).chartKeys)}, ` +
+              'which stable/falco does not); set falco.chart (library: chart) to say so',
+          ),
         );
       }
       return falco.values;
@@ -618,13 +768,17 @@ export class FalcoAudit extends Construct {
     if (falco.values === undefined && falco.falcoVersion === undefined && this.backend === AuditBackend.WEBHOOK && modern) {
       const newest = FalcoVersion.newest();
       this.notes.push(
-        `Falco ${newest} (the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin): no values file ` +
-          'names a Falco, and the webhook backend needs no Falco older than that; set image.tag in a values file to pin another',
+        planMessage(
+          PlanMessageCode.NEWEST_FALCO_DEFAULT,
+          `Falco ${newest} (the newest release this version of cdk8s-falco-audit knows, with the k8saudit plugin): no values file ` +
+            'names a Falco, and the webhook backend needs no Falco older than that; set image.tag in a values file to pin another',
+        ),
       );
       return { image: { tag: newest.toString() } };
     }
     if (tag === undefined && falco.falcoVersion === undefined && modern) {
-      this.warnings.push(
+      this.warn(
+        PlanMessageCode.LEGACY_FALCO_DEFAULT,
         "the values set no image.tag, so Falco is stable/falco 1.1.1's default 0.19.0 (a 2019 release with a kernel driver and a " +
           'privileged DaemonSet); on Kubernetes 1.19+ set image.tag to a current Falco (e.g. 0.44.1) for the audit-only k8saudit plugin',
       );

@@ -2,6 +2,8 @@
 
 // The whole job, and its parts
 export { FalcoAudit, AuditBackend, DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './falco-audit';
+export { PlanMessageCode } from './core/plan-message';
+export type { PlanMessage } from './core/plan-message';
 export type { FalcoAuditProps, FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from './falco-audit';
 export { FalcoAuditSink } from './audit/falco-audit-sink';
 export { AuditLevel, AuditStage } from './audit/audit-levels';
@@ -10,6 +12,7 @@ export type { AuditSinkOptions, FalcoAuditSinkProps, AuditSinkServiceReference }
 export * as auditregistration from '../imports/auditregistration.k8s.io';
 export { auditUrl } from './audit/audit-endpoint';
 export type { AuditEndpoint } from './audit/audit-endpoint';
+export type { AuditDelivery, IAuditSource } from './audit/audit-delivery';
 export { AuditPolicy } from './audit/audit-policy';
 export type { AuditPolicyRule, AuditGroupResources, AuditPolicyOptions } from './audit/audit-policy';
 export { WebhookKubeconfig } from './audit/webhook-kubeconfig';

@@ -19,9 +19,11 @@
  * - A root kind's `status` is accepted as any object: the API server ignores it on create, the project
  *   never writes one, and its schemas are large and change every minor.
  * - Keywords that only document (`description`, `x-kubernetes-*`) are dropped. Formats become checks:
- *   `int32` -> minimum/maximum of a 32-bit integer, `byte` -> a base64 pattern, `int-or-string`
- *   (a definition with no type) -> integer or string; other formats (int64, double, date-time) are
- *   dropped, as the API server's JSON decoder does not check them either.
+ *   `int32` -> minimum/maximum of a 32-bit integer, `int64` -> minimum/exclusiveMaximum of a 64-bit one (the
+ *   API server's decoder refuses a number its Go field cannot hold; the bound is 2^63, exclusive, because
+ *   2^63 - 1 has no exact JavaScript number), `byte` -> a base64 pattern, `int-or-string` (a definition with
+ *   no type) -> integer or string; other formats (double, date-time) are dropped, as the API server's JSON
+ *   decoder does not check them either.
  * - Identical definitions are stored once: each definition is named by a hash of its content, in
  *   which every `$ref` is replaced by the hash of its target (a Merkle hash), so a definition that
  *   did not change between minors, nor anything it references, is one entry for all of them.
@@ -83,6 +85,8 @@ const HAND_WRITTEN = [
 ];
 
 const INT32 = { minimum: -2147483648, maximum: 2147483647 };
+// -2^63 and 2^63 are exact JavaScript numbers; 2^63 - 1 is not (it rounds to 2^63), hence the exclusive maximum
+const INT64 = { minimum: -(2 ** 63), exclusiveMaximum: 2 ** 63 };
 const BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
 
 function sortKeys(value) {
@@ -125,6 +129,7 @@ function normalize(schema, minor) {
     }
   }
   if (schema.format === 'int32') Object.assign(out, INT32);
+  if (schema.format === 'int64' && schema.type === 'integer') Object.assign(out, INT64);
   if (schema.format === 'byte' && out.type === 'string') out.pattern = BASE64;
   if (schema.format === 'int-or-string' && !schema.type && !schema.oneOf) {
     out.oneOf = [{ type: 'integer' }, { type: 'string' }];

@@ -4,6 +4,9 @@
  * Copies lib/ and imports/ into a fresh temp dir with a package.json jsii accepts, runs node_modules/.bin/jsii there,
  * and prints `jsii: N errors` and the errors grouped by kind (error code and the first words of the message).
  *
+ * With 0 errors it keeps the assembly (.jsii and that package.json) in build/jsii/, with a record of the sources it was
+ * compiled from (scripts/build-inputs.js), for scripts/gen-api-docs.js (API.md).
+ *
  * Usage: npm run jsii:check [-- --strict] [-- --keep]   (--strict exits 1 when N > 0; --keep leaves the temp dir)
  */
 'use strict';
@@ -11,6 +14,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawnSync } = require('child_process');
+const { snapshotInputs, writeRecord } = require('./build-inputs');
 
 const root = path.resolve(__dirname, '..');
 const args = process.argv.slice(2);
@@ -68,8 +72,22 @@ function report(errors) {
   }
 }
 
+/** What the assembly is compiled from: recorded beside it, so gen-api-docs.js can tell whether it is current. */
+const ASSEMBLY_INPUTS = ['lib', 'imports', 'package.json', 'scripts/jsii-check.js'];
+const ASSEMBLY_DIR = path.join(root, 'build', 'jsii');
+
+/** Keeps the assembly jsii wrote in `dir` (with no errors) in build/jsii/, with the record of its sources. */
+function keepAssembly(dir, inputs) {
+  fs.rmSync(ASSEMBLY_DIR, { recursive: true, force: true });
+  fs.mkdirSync(ASSEMBLY_DIR, { recursive: true });
+  for (const f of ['.jsii', 'package.json']) fs.copyFileSync(path.join(dir, f), path.join(ASSEMBLY_DIR, f));
+  writeRecord(path.join(ASSEMBLY_DIR, '.inputs.json'), inputs);
+}
+
 /** Runs jsii in a fresh copy and reports. */
 function main() {
+  // taken before the copy: a source edited while jsii runs makes the assembly stale
+  const inputs = snapshotInputs(root, ASSEMBLY_INPUTS);
   const dir = prepare();
   const jsii = path.join(root, 'node_modules', '.bin', 'jsii');
   const run = spawnSync(jsii, [], { cwd: dir, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' } });
@@ -77,9 +95,12 @@ function main() {
   const errors = parseErrors(output);
   if (errors.length === 0 && run.status !== 0) process.stderr.write(output);
   report(errors);
+  if (errors.length === 0 && run.status === 0) keepAssembly(dir, inputs);
   if (args.includes('--keep')) console.log(`jsii-check: kept ${dir}`);
   else fs.rmSync(dir, { recursive: true, force: true });
   process.exitCode = args.includes('--strict') && (errors.length > 0 || run.status !== 0) ? 1 : 0;
 }
 
-main();
+module.exports = { ASSEMBLY_INPUTS, ASSEMBLY_DIR };
+
+if (require.main === module) main();

@@ -29,10 +29,16 @@ describe('supported Kubernetes minors have one source of truth', () => {
 const ROOT = path.join(__dirname, '..');
 const CONTRIBUTING = fs.readFileSync(path.join(ROOT, 'CONTRIBUTING.md'), 'utf8');
 
+/** The packages package.json names: `ipaddr.js` is a package, not a file. */
+const PACKAGES = (() => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  return new Set(Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }));
+})();
+
 /** The file paths CONTRIBUTING.md names: backticked words with a `/` or a .ts/.js/.json ending, placeholders left out. */
 function namedPaths(text: string): string[] {
   const words = [...text.matchAll(/`([^`]+)`/g)].flatMap((m) => m[1].split(/\s+/));
-  return [...new Set(words.filter((w) => (w.includes('/') || /\.(ts|js|json)$/.test(w)) && !/[<>=*]/.test(w)))];
+  return [...new Set(words.filter((w) => (w.includes('/') || /\.(ts|js|json)$/.test(w)) && !/[<>=*]/.test(w) && !PACKAGES.has(w)))];
 }
 
 describe('CONTRIBUTING.md names only what exists', () => {

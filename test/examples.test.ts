@@ -1,14 +1,14 @@
 /**
  * Examples that run as written: every config under examples/ synthesizes (exit 0, no error) through the app process,
- * every config block of the README is one of them word for word, and the README's table of prop names and config keys
- * is what the app maps.
+ * and the library guide's table of prop names and config keys is what the app maps. (That every config block of the
+ * docs is one of these files word for word is test/docs.test.ts's.)
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { configField } from '../lib/app/run-app';
 import { EXAMPLES, listFiles, ROOT, runApp, scratch } from './app/run';
 
-const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const LIBRARY_GUIDE = fs.readFileSync(path.join(ROOT, 'docs', 'library.md'), 'utf8');
 const configs = fs
   .readdirSync(EXAMPLES)
   .filter((d) => fs.existsSync(path.join(EXAMPLES, d, 'falco-audit.yaml')))
@@ -30,16 +30,8 @@ test.each(configs)('examples/%s synthesizes', (name) => {
   }
 });
 
-test('every config block of the README is an examples/ file, word for word', () => {
-  const blocks = [...README.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).filter((b) => /^(apiServer|clusters|kubernetesVersion):/m.test(b));
-  expect(blocks.length).toBeGreaterThanOrEqual(3);
-  const files = configs.map((d) => fs.readFileSync(path.join(EXAMPLES, d, 'falco-audit.yaml'), 'utf8'));
-  for (const block of blocks)
-    expect({ block: block.slice(0, 80), isExample: files.includes(block) }).toEqual({ block: block.slice(0, 80), isExample: true });
-});
-
-test("the README's table of prop names and config keys is the app's mapping", () => {
-  const table = README.slice(README.indexOf('<!-- prop-keys:start -->'), README.indexOf('<!-- prop-keys:end -->'));
+test("the library guide's table of prop names and config keys is the app's mapping", () => {
+  const table = LIBRARY_GUIDE.slice(LIBRARY_GUIDE.indexOf('<!-- prop-keys:start -->'), LIBRARY_GUIDE.indexOf('<!-- prop-keys:end -->'));
   const rows = table.split('\n').filter((l) => l.startsWith('| `') && !l.includes('FalcoAudit'));
   expect(rows.length).toBeGreaterThan(5);
   const names = (cell: string) => [...cell.replace(/\([^)]*\)/g, '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);

@@ -1,132 +1,64 @@
 /**
- * The README is part of the product: its library example must compile against the real API, its commands must be
- * the ones CI runs, and its list of deliberate differences must be the one the code and the parity tests use.
+ * The README is the front page: short, with the two set-up commands CI runs, the default example's config and the
+ * output it writes, a table of what is supported that holds the code's numbers, the library's install line and
+ * snippet, and a link to every page of the docs. Its blocks are checked with the docs' (test/docs.test.ts).
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
+import { blocksOf, commandsOf, docFiles, ROOT } from './doc-blocks';
 
-const ROOT = path.resolve(__dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+const blocks = blocksOf('README.md');
 
-function codeBlocks(lang: string): string[] {
-  const re = new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g');
-  return [...README.matchAll(re)].map((m) => m[1]);
-}
-
-test('the TypeScript examples compile against the library', () => {
-  const blocks = codeBlocks('ts');
-  expect(blocks.length).toBeGreaterThan(0);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-ts-'));
-  try {
-    const files = blocks.map((code, i) => {
-      const file = path.join(dir, `example${i}.ts`);
-      fs.writeFileSync(file, code);
-      return file;
-    });
-    fs.writeFileSync(
-      path.join(dir, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2020',
-          module: 'commonjs',
-          strict: true,
-          noEmit: true,
-          esModuleInterop: true,
-          // as the project's own tsconfig: lib/ reads its data files (supported-kubernetes.json) as JSON modules
-          resolveJsonModule: true,
-          skipLibCheck: true,
-          baseUrl: ROOT,
-          paths: { 'cdk8s-falco-audit': ['lib/index.ts'], '*': ['node_modules/*', 'node_modules/@types/*'] },
-          typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-          types: ['node'],
-        },
-        files,
-      }),
-    );
-    execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8' });
-  } catch (err: any) {
-    throw new Error(`README example does not compile:\n${err.stdout ?? err.message}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}, 60_000);
+test('under 200 lines', () => {
+  expect(README.split('\n').length).toBeLessThan(200);
+});
 
 test('set-up: two commands, and .ci/run runs exactly the README test command', () => {
-  const setup = codeBlocks('sh')[0];
-  const commands = setup
-    .split('\n')
-    .map((l) => l.replace(/#.*$/, '').trim())
-    .filter(Boolean);
-  expect(commands).toEqual(['npm ci && npm run synth', 'npm test']);
+  const setup = blocks.find((b) => b.lang === 'sh')!;
+  expect(commandsOf(setup)).toEqual(['npm ci && npm run synth', 'npm test']);
   const ci = fs
     .readFileSync(path.join(ROOT, '.ci', 'run'), 'utf8')
     .split('\n')
     .map((l) => l.trim());
+  expect(ci).toContain('npm ci --no-audit --no-fund');
   expect(ci).toContain('npm test');
 });
 
-test('the deliberate differences section is generated from lib/falco/differences.ts', () => {
-  const { differencesSection } = require(path.join(ROOT, 'scripts', 'update-readme.js'));
-  const start = README.indexOf('<!-- differences:start');
-  const end = README.indexOf('<!-- differences:end -->');
-  const section = README.slice(README.indexOf('\n', start) + 1, end).trim();
-  expect(section).toBe(differencesSection().trim());
+test('the first config is falco-audit.yaml, the one npm run synth reads', () => {
+  const config = fs.readFileSync(path.join(ROOT, 'falco-audit.yaml'), 'utf8');
+  expect(blocks.filter((b) => b.lang === 'yaml').map((b) => b.text)).toEqual([config]);
+  expect(config.split('\n').length).toBeLessThanOrEqual(15);
+  expect(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts.synth).toMatch(/sh bin\/cdk8s-falco-audit\.sh synth$/);
 });
 
-test('the Falco release table is generated from lib/falco/falco-releases.ts', () => {
-  const { falcoReleasesSection } = require(path.join(ROOT, 'scripts', 'update-readme.js'));
-  const start = README.indexOf('<!-- falco-releases:start');
-  const end = README.indexOf('<!-- falco-releases:end -->');
-  const section = README.slice(README.indexOf('\n', start) + 1, end).trim();
-  expect(section).toBe(falcoReleasesSection().trim());
+test("the table of what is supported holds the code's version ranges", () => {
+  const supported = require(path.join(ROOT, 'lib', 'core', 'supported-kubernetes.json'));
+  const { NEWEST_FALCO_RELEASE } = require(path.join(ROOT, 'lib'));
+  const { OLDEST_FALCO_MINOR } = require(path.join(ROOT, 'lib', 'falco', 'falco-version'));
+  const { FalcoVersion } = require(path.join(ROOT, 'lib'));
+  const rows = README.split('\n').filter((l) => /^\| (Kubernetes|Falco) \d/.test(l));
+  expect(rows.map((r) => r.split('|')[1].trim())).toEqual([
+    `Kubernetes 1.${supported.oldestMinor}-1.18`,
+    `Kubernetes 1.19-1.${supported.newestMinor}`,
+    `Falco 0.${OLDEST_FALCO_MINOR}-0.31`,
+    `Falco 0.32-0.${NEWEST_FALCO_RELEASE.minor}`,
+  ]);
+  // 0.31 is the last legacy release, 0.32 the first plugin one
+  expect([FalcoVersion.of('0.31.1').shape, FalcoVersion.of('0.32.0').shape]).toEqual(['legacy', 'plugin']);
 });
 
-test('the library example is examples/library/main.ts, word for word', () => {
-  const file = fs.readFileSync(path.join(ROOT, 'examples', 'library', 'main.ts'), 'utf8');
-  expect(codeBlocks('ts')).toContain(file);
+test("the library snippet is the library guide's", () => {
+  const guide = blocksOf(path.join('docs', 'library.md'));
+  const snippet = blocks.find((b) => b.lang === 'ts')!;
+  expect(snippet.text.split('\n').length).toBeLessThanOrEqual(12);
+  expect(guide.find((b) => b.lang === 'ts')!.text).toBe(snippet.text);
+  expect(commandsOf(blocks.find((b) => b.lang === 'sh' && b.text.includes('npm pack'))!)).toEqual(
+    commandsOf(guide.find((b) => b.lang === 'sh')!).slice(0, 2),
+  );
 });
 
-/**
- * The pins have one source, lib/falco/falco-releases.ts (and the vendored chart): the README's release table is
- * generated from it, and every version the prose and examples name by hand must be one the code pins, so a new
- * release or pin cannot leave a stale one behind.
- */
-describe("the README's hand-written pins are the code's", () => {
-  const { FALCO_RELEASES, CHART_9_APP_VERSION, CHART_9_VERSION, parseFalcoctlRef, requiredPluginApi } = require(path.join(ROOT, 'lib'));
-  const releases: any[] = FALCO_RELEASES;
-  const all = (re: RegExp) => [...README.matchAll(re)];
-
-  test('every falcoctl image tag and every fully pinned k8saudit ref is one some release pins', () => {
-    const images = new Set(releases.map((r) => r.falcoctlImage).filter(Boolean));
-    const refs = new Set(releases.flatMap((r) => r.defaultRefs ?? []));
-    const named = all(/falcoctl:(\d+\.\d+\.\d+)/g).map((m) => `docker.io/falcosecurity/falcoctl:${m[1]}`);
-    const pinned = all(/\b(k8saudit(?:-rules)?:\d+\.\d+\.\d+)\b/g).map((m) => m[1]);
-    expect(named.length).toBeGreaterThan(0);
-    expect(pinned.length).toBeGreaterThan(0);
-    expect(named.filter((i) => !images.has(i))).toEqual([]);
-    expect(pinned.filter((r) => !refs.has(r))).toEqual([]);
-  });
-
-  test('every Falco version an example runs is a release the table knows', () => {
-    const latest = new Set(releases.map((r) => r.latest));
-    const versions = all(/(?:version: "|tag: '|FalcoVersion\.of\(')(0\.\d+\.\d+)/g).map((m) => m[1]);
-    expect(versions.length).toBeGreaterThan(0);
-    expect(versions.filter((v) => !latest.has(v))).toEqual([]);
-  });
-
-  test("the chart's appVersion and version are the vendored chart's", () => {
-    expect(all(/appVersion (\d+\.\d+\.\d+)/g).map((m) => m[1])).toEqual([CHART_9_APP_VERSION]);
-    const chartVersions = new Set(all(/falcosecurity\/falco@?\s?(\d+\.\d+\.\d+)/g).map((m) => m[1]));
-    expect([...chartVersions]).toEqual([CHART_9_VERSION]);
-  });
-
-  test('the plugin API example is what the table and the ref rules say', () => {
-    const m = /`(k8saudit:[\d.]+)` on Falco (0\.\d+), which provides ([\d.]+); k8saudit 0\.16\+ needs ([\d.]+)/.exec(README.replace(/\n\s*/g, ' '));
-    expect(m).not.toBeNull();
-    const [, ref, minor, provides, needs] = m!;
-    expect(releases.find((r) => `0.${r.minor}` === minor).pluginApi).toBe(provides);
-    expect(requiredPluginApi(parseFalcoctlRef(ref))).toBe(needs);
-  });
+test('it links every page of the docs, API.md and CONTRIBUTING.md', () => {
+  const pages = docFiles().filter((f) => f !== 'README.md' && !f.includes(`${path.sep}internals${path.sep}`));
+  for (const page of [...pages, 'API.md', 'CONTRIBUTING.md']) expect({ page, linked: README.includes(`](${page})`) }).toEqual({ page, linked: true });
 });

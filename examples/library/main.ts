@@ -1,6 +1,12 @@
 // A cdk8s app of a platform team that composes FalcoAudit with cdk8s-plus-25: Falco's objects and the node files,
-// and a NetworkPolicy that lets only the control-plane nodes reach Falco's audit port. Run from this folder:
-// `npx ts-node main.ts` in an app that installed cdk8s-falco-audit (test/consumer/consumer.test.ts runs exactly this).
+// and a NetworkPolicy that lets only the control-plane nodes reach Falco's audit port. It runs with ts-node, which
+// needs TypeScript 5.x (TypeScript 7 has no compiler API, and ts-node fails with it) and a tsconfig.json (without one,
+// ts-node 10.9 on Node 20 stops at "Unknown file extension .ts"). In a folder holding this file, tsconfig.json,
+// kube-apiserver.yaml and the packed cdk8s-falco-audit tarball (docs/library.md; test/consumer/consumer.test.ts runs
+// exactly these commands):
+//   npm install ./cdk8s-falco-audit-0.1.0.tgz cdk8s-plus-25
+//   npm install --save-dev typescript@5 ts-node @types/node@20
+//   npx ts-node main.ts
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-25';
 import { AuditBackend, FalcoAudit, KubernetesVersion, StaticPodManifest } from 'cdk8s-falco-audit';

@@ -1,5 +1,6 @@
 import { ErrorLocation, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import type { AuditDelivery, IAuditSource } from '../audit/audit-delivery';
 import { DynamicBackend } from './backends/dynamic-backend';
 import { WebhookBackend, WebhookBackendOptions } from './backends/webhook-backend';
 import { ApiServerCommandLine, FlagChange } from './flags';
@@ -60,8 +61,8 @@ export interface AuditBackendTarget {
   readonly defaults?: AuditFileDefaults;
 }
 
-/** One audit backend as a plug-in: it owns its flags, mounts and node files. */
-export interface AuditBackendPlugin {
+/** One audit backend as a plug-in: it owns its flags, mounts and node files, and says how late its events arrive. */
+export interface AuditBackendPlugin extends IAuditSource {
   /** `dynamic` or `webhook`. */
   readonly kind: 'dynamic' | 'webhook';
   /** Applies the backend to the manifest; returns the node files to write, in order. */
@@ -75,7 +76,7 @@ const AUDIT_BACKEND = Symbol.for('cdk8s-falco-audit.ApiServerAuditBackend');
  * webhook backend (a policy file and a kubeconfig on the node, every version). Options are
  * checked when the backend is made.
  */
-export class ApiServerAuditBackend {
+export class ApiServerAuditBackend implements IAuditSource {
   /** True for an `ApiServerAuditBackend` from any copy of this library (a registered symbol, not `instanceof`). */
   public static isApiServerAuditBackend(x: unknown): x is ApiServerAuditBackend {
     return typeof x === 'object' && x !== null && AUDIT_BACKEND in x;
@@ -98,10 +99,13 @@ export class ApiServerAuditBackend {
 
   /** `dynamic` or `webhook`. */
   public readonly kind: 'dynamic' | 'webhook';
+  /** How late an audit event may reach Falco: the webhook's batch wait (none in a blocking mode), an AuditSink's fixed one. */
+  public readonly delivery: AuditDelivery;
 
   private constructor(private readonly plugin: AuditBackendPlugin) {
     Object.defineProperty(this, AUDIT_BACKEND, { value: true });
     this.kind = plugin.kind;
+    this.delivery = plugin.delivery;
   }
 
   /**

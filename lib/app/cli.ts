@@ -18,6 +18,13 @@ Options:
   --plan-json FILE   also write the plan as JSON to FILE (outside the output folder, which Argo CD may read whole)
   --help             this text
   --version          the version of cdk8s-falco-audit
+
+Exit codes:
+  0    done: the output folder holds the new output
+  1    a mistake in the command line, the config or a file it names (the message says which, with the file and
+       line): nothing was written; or only the --plan-json file could not be written (the message says so)
+  70   an internal error, a bug in cdk8s-falco-audit (the stack is printed: please report it): nothing was written
+  127  node is not on PATH (bin/cdk8s-falco-audit.sh, which npm run synth and cdk8s synth run)
 `;
 
 const VALUE_OPTIONS: Record<string, 'config' | 'output' | 'planJson'> = {

@@ -7,6 +7,7 @@ import { UserError, isUserError } from '../core/errors';
 import { NodeFile } from '../core/node-file';
 import { dumpYaml } from '../core/yaml';
 import { matchesDns1123Label } from '../validation/names';
+import { NoFollowFolders, kindOf, lstatOrUndefined as lstat, readRegularFile, removeTree } from './no-follow';
 
 /** One file of the output, by its path relative to the output folder. */
 export interface OutputFile {
@@ -67,8 +68,9 @@ export interface WriteOutputOptions {
  * Replaces `outdir` with exactly `files` (and the marker), or leaves it untouched on any failure: everything is
  * written to a sibling folder first, which then takes the old one's place. Refuses, before touching anything, an
  * output folder that is or contains a protected path, is not a folder, is a mount point, or holds files this
- * tool did not write. A symbolic link is followed: the folder it points to is replaced, the link stays. Leftovers
- * of an interrupted run beside the folder are cleaned up first (the previous output put back if it is missing).
+ * tool did not write. A symbolic link as the output folder is followed: the folder it points to is replaced, the link
+ * stays; inside the folder no link is followed (one there is removed as a link). Leftovers of an interrupted run beside
+ * the folder are cleaned up first (the previous output put back if it is missing).
  */
 export function writeOutput(outdir: string, files: readonly OutputFile[], options: WriteOutputOptions = {}): void {
   const staging = OutputStaging.begin(outdir, options);
@@ -114,7 +116,9 @@ export class OutputFolder {
  * `writeOutput` in steps, so that a fleet's files go to disk as each cluster is built and nothing of it stays in
  * memory: `begin` checks the folder (nothing touched yet) and makes the staging folder beside it, `add` writes
  * files into that, `commit` replaces the output folder with it in one rename, and `abort` removes it and every
- * folder `begin` made, leaving everything as it was. Until `commit` the output folder is not touched.
+ * folder `begin` made, leaving everything as it was. Until `commit` the output folder is not touched. Inside the
+ * output folder no symbolic link is followed (`NoFollowFolders`): one found where the tool's own file or folder
+ * should be is removed as the link it is, and what it points to is never read, linked or removed.
  */
 export class OutputStaging {
   /**
@@ -148,6 +152,14 @@ export class OutputStaging {
   private preparing = 0;
   private prepared?: () => void;
   private done = false;
+  /** The previous output's folders, which `linkUnchanged` reads through; opened as files are looked for. */
+  private previous?: NoFollowFolders;
+  /** This process's user (POSIX), whose files alone are linked from the previous output. */
+  private readonly uid = process.getuid?.();
+  /** What `commit` changed beside the output folder, in words (`removed ...`), should it fail after all. */
+  private readonly changes: string[] = [];
+  /** The name of the folder `commit` put back as the output folder (an interrupted run had moved it aside). */
+  private restored?: string;
 
   private constructor(
     private readonly target: string,
@@ -157,6 +169,14 @@ export class OutputStaging {
     private readonly fileMode: number,
   ) {
     this.dirs.add(staging);
+  }
+
+  /**
+   * What a failed run left of the output folder, exactly, for the line after its error (see `failedRunReport`):
+   * nothing was written, and what the folder holds; and what `commit` changed beside it before it failed, if it did.
+   */
+  public failureReport(outdir: string): string {
+    return report(outdir, this.shownAs, this.changes, this.restored !== undefined);
   }
 
   /**
@@ -230,42 +250,39 @@ export class OutputStaging {
     }
   }
 
-  /** Links `dest` to the previous output's file at the same path if that is `file`, byte for byte; else false. */
+  /**
+   * Links `dest` to the previous output's file at the same path if that is `file`, byte for byte; else false. The
+   * previous output is read through `NoFollowFolders`, so a link in it (a folder of it replaced by a link to one
+   * elsewhere, say) is never followed, and only a regular file is opened; the link made is checked to be the file read.
+   */
   private linkUnchanged(file: OutputFile, dest: string): boolean {
-    const noFollow = fs.constants.O_NOFOLLOW;
-    if (USER_ID === undefined || noFollow === undefined) return false;
-    const previous = path.join(this.target, file.path);
-    let fd: number;
+    const uid = this.uid;
+    if (uid === undefined) return false;
+    this.previous ??= NoFollowFolders.under(this.target);
+    const previous = this.previous.entry(file.path);
+    if (previous === undefined) return false;
+    const size = Buffer.byteLength(file.content);
+    const found = readRegularFile(previous, (st) => st.nlink === 1 && st.uid === uid && (st.mode & 0o7777) === this.fileMode && st.size === size);
+    if (found === undefined || found.bytes.toString('utf8') !== file.content || !this.link(previous, dest)) return false;
+    const made = lstat(dest);
+    if (made?.ino === found.st.ino && made.dev === found.st.dev) return true;
+    // another file took its name between the read and the link: this one is written instead
+    fs.unlinkSync(dest);
+    return false;
+  }
+
+  /** Hard-links `from` (a path that does not follow its last part) as `dest`; false if it cannot. */
+  private link(from: string, dest: string): boolean {
     try {
-      fd = fs.openSync(previous, fs.constants.O_RDONLY | noFollow);
-    } catch {
-      return false;
-    }
-    try {
-      const st = fs.fstatSync(fd);
-      const size = Buffer.byteLength(file.content);
-      if (!st.isFile() || st.nlink !== 1 || st.uid !== USER_ID || (st.mode & 0o7777) !== this.fileMode || st.size !== size) return false;
-      const bytes = Buffer.allocUnsafe(size);
-      let read = 0;
-      while (read < size) {
-        const n = fs.readSync(fd, bytes, read, size - read, read);
-        if (n === 0) return false;
-        read += n;
-      }
-      if (bytes.toString('utf8') !== file.content) return false;
-    } finally {
-      fs.closeSync(fd);
-    }
-    try {
-      fs.linkSync(previous, dest);
+      fs.linkSync(from, dest);
       return true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync(previous)) return false;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || lstat(path.dirname(dest)) !== undefined) return false;
     }
     // the folder `prepare` asked for is not made yet
     this.folder(path.dirname(dest), true);
     try {
-      fs.linkSync(previous, dest);
+      fs.linkSync(from, dest);
       return true;
     } catch {
       return false;
@@ -279,99 +296,196 @@ export class OutputStaging {
    */
   public commit(options: { readonly background?: boolean } = {}): void {
     if (this.done) throw new Error('OutputStaging.commit after commit or abort');
+    this.previous?.close();
     // runs side by side on one folder swap it one at a time (each has its own staging folder until then)
-    withSwapLock(this.target, this.shownAs, () => this.swap(options));
+    withSwapLock(
+      this.target,
+      this.shownAs,
+      (lock) => this.changes.push(`removed the lock a killed run had left (${lock})`),
+      () => this.swap(options),
+    );
   }
 
   private swap(options: { readonly background?: boolean }): void {
-    const { target, shownAs, staging } = this;
-    const parent = path.dirname(target);
+    const { target, staging } = this;
     let old: string | undefined;
     try {
-      const leftovers = recoverLeftovers(target, path.basename(staging));
-      const foreign = foreignEntry(target);
-      if (foreign !== undefined) {
-        throw new UserError(
-          `output folder "${shownAs}" (${target}) holds ${foreign}, which cdk8s-falco-audit did not write; ` +
-            `a run replaces the whole folder, so it only replaces an empty folder or its own output (marked by ${OUTPUT_MARKER}): ` +
-            `empty it, or ${hint(shownAs)}`,
-        );
-      }
-      for (const leftover of leftovers) fs.rmSync(path.join(parent, leftover), { recursive: true, force: true });
-      if (exists(target)) {
-        old = path.join(parent, `.${path.basename(target)}.old-${path.basename(staging).replace(/^.*\.staging-/, '')}`);
-        try {
-          fs.renameSync(target, old);
-        } catch (err) {
-          old = undefined;
-          // Linux refuses to rename a mount point (EBUSY): the check for one where /proc/self/mountinfo is unreadable.
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'EBUSY' || code === 'EXDEV') throw mountPointError(shownAs, target);
-          throw err;
-        }
-      }
+      this.clearTheWay();
+      old = this.moveAside();
       fs.renameSync(staging, target);
       this.done = true;
       if (old) this.removeReplaced(old, options.background ?? false);
     } catch (err) {
       if (old && exists(old) && !exists(target)) fs.renameSync(old, target);
       this.abort();
-      throw writeError(err, shownAs);
+      throw writeError(err, this.shownAs);
     }
+  }
+
+  /**
+   * Puts the previous output back if an interrupted run left it moved aside, refuses a folder this tool did not
+   * write, then removes the leftovers of interrupted runs beside it; notes each change for the failure report.
+   */
+  private clearTheWay(): void {
+    const { target, shownAs } = this;
+    const { leftovers, restored } = recoverLeftovers(target, path.basename(this.staging));
+    if (restored !== undefined) {
+      this.restored = restored;
+      this.changes.push(`put back ${shownAs}, which an interrupted run had moved aside to ${beside(shownAs, restored)}`);
+    }
+    const foreign = foreignEntry(target, shownAs);
+    if (foreign !== undefined) {
+      throw new UserError(
+        `output folder "${shownAs}" (${target}) holds ${foreign}, which cdk8s-falco-audit did not write; ` +
+          `a run replaces the whole folder, so it only replaces an empty folder or its own output (marked by ${OUTPUT_MARKER}): ` +
+          `empty it, or ${hint(shownAs)}`,
+      );
+    }
+    const removed: string[] = [];
+    try {
+      for (const leftover of leftovers) {
+        removeTree(path.join(path.dirname(target), leftover));
+        removed.push(beside(shownAs, leftover));
+      }
+    } finally {
+      if (removed.length > 0) this.changes.push(`removed the leftovers of interrupted runs beside it (${removed.join(', ')})`);
+    }
+  }
+
+  /** Renames the output folder, if there is one, to `.<name>.old-<pid>-<random>` and returns that path. */
+  private moveAside(): string | undefined {
+    const { target } = this;
+    if (!exists(target)) return undefined;
+    const old = path.join(path.dirname(target), `.${path.basename(target)}.old-${path.basename(this.staging).replace(/^.*\.staging-/, '')}`);
+    try {
+      fs.renameSync(target, old);
+    } catch (err) {
+      // Linux refuses to rename a mount point (EBUSY): the check for one where /proc/self/mountinfo is unreadable.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EBUSY' || code === 'EXDEV') throw mountPointError(this.shownAs, target);
+      throw err;
+    }
+    return old;
   }
 
   /**
    * Removes the replaced output, `old`. It mostly holds what this run wrote (the output changes little between runs):
    * those files go by name, without listing folders, then the folders, deepest first; whatever is left goes through
-   * the walk. If that fails, the next run's leftover clean-up removes it. In the `background`, the folders go in the
-   * thread pool, in parallel, after this returns (the process ends only when they are gone): each folder frees a
-   * block, which on a file system mounted with `discard` waits for the disk, ~0.1 ms a folder here.
+   * the walk. Names are resolved through `NoFollowFolders`: a link in the old output (a folder of it replaced by a
+   * link to another, say) is removed by the walk as a link, and nothing it points to is touched. If that fails, the
+   * next run's leftover clean-up removes it. In the `background`, the folders go in the thread pool, in parallel,
+   * after this returns (the process ends only when they are gone): each folder frees a block, which on a file system
+   * mounted with `discard` waits for the disk, ~0.1 ms a folder here. Those are the folders just found to be real
+   * ones (not links), removed by path: rmdir removes only an empty folder and does not follow the last part.
    */
   private removeReplaced(old: string, background: boolean): void {
-    for (const file of [...this.files, OUTPUT_MARKER]) {
-      try {
-        fs.unlinkSync(path.join(old, file));
-      } catch {
-        // not there, or not a file: the walk below sees to it
-      }
-    }
-    const dirs = [...this.dirs].map((d) => path.relative(this.staging, d)).filter((d) => d !== '');
-    if (!background) {
-      for (const dir of dirs.sort((a, b) => b.length - a.length)) {
+    const folders = NoFollowFolders.under(old);
+    // the folders of `old` found to be real ones: only these are removed by name
+    const real = new Set<string>(['']);
+    try {
+      for (const file of [...this.files, OUTPUT_MARKER]) {
+        const entry = folders.entry(file);
+        if (entry === undefined) continue;
+        for (let dir = path.dirname(file); dir !== '.' && !real.has(dir); dir = path.dirname(dir)) real.add(dir);
         try {
-          fs.rmdirSync(path.join(old, dir));
+          fs.unlinkSync(entry);
+        } catch {
+          // not there, or a folder: the walk sees to it
+        }
+      }
+      const dirs = [...this.dirs].map((d) => path.relative(this.staging, d)).filter((d) => d !== '' && real.has(d));
+      if (background) {
+        removeFolders(old, dirs);
+        return;
+      }
+      for (const dir of dirs.sort((a, b) => b.length - a.length)) {
+        const entry = folders.entry(dir);
+        try {
+          if (entry !== undefined) fs.rmdirSync(entry);
         } catch {
           // not empty (a file this run did not write) or not there
         }
       }
-      try {
-        fs.rmdirSync(old);
-      } catch {
-        removeQuietly(old);
-      }
-      return;
+    } catch {
+      // the walk below
+    } finally {
+      folders.close();
     }
-    const children = new Map<string, string[]>();
-    for (const dir of ['', ...dirs]) children.set(dir, []);
-    for (const dir of dirs) children.get(path.dirname(dir) === '.' ? '' : path.dirname(dir))?.push(dir);
-    const rmdir = (dir: string) => new Promise<void>((resolve) => fs.rmdir(path.join(old, dir), () => resolve()));
-    const remove = (dir: string): Promise<void> => Promise.all((children.get(dir) ?? []).map(remove)).then(() => rmdir(dir));
-    void remove('').then(() => {
-      if (exists(old)) removeQuietly(old);
-    });
+    removeQuietly(old);
   }
 
   /** Removes the staging folder and any folder `begin` made; the output folder was never touched. */
   public abort(): void {
     if (this.done) return;
     this.done = true;
+    this.previous?.close();
     fs.rmSync(this.staging, { recursive: true, force: true });
     if (this.madeParent) removeQuietly(this.madeParent);
   }
 }
 
-/** This process's user (POSIX), whose files alone are linked from the previous output. */
-const USER_ID = process.getuid?.();
+/**
+ * Removes the folders `dirs` (relative to `old`, emptied) and then `old` in node's thread pool, in parallel, each
+ * after the folders in it; whatever is left then goes through the walk.
+ */
+function removeFolders(old: string, dirs: readonly string[]): void {
+  const children = new Map<string, string[]>();
+  const parentOf = (dir: string) => (path.dirname(dir) === '.' ? '' : path.dirname(dir));
+  for (const dir of ['', ...dirs]) children.set(dir, []);
+  for (const dir of dirs) children.get(parentOf(dir))?.push(dir);
+  const rmdir = (dir: string) => new Promise<void>((resolve) => fs.rmdir(path.join(old, dir), () => resolve()));
+  const remove = (dir: string): Promise<void> => Promise.all((children.get(dir) ?? []).map(remove)).then(() => rmdir(dir));
+  void remove('').then(() => removeQuietly(old));
+}
+
+/** `name` (a file beside the output folder) as the user would write it, next to `shownAs`. */
+function beside(shownAs: string, name: string): string {
+  return path.join(path.dirname(shownAs), name);
+}
+
+/**
+ * The line a failed run ends with: what it left of the output folder, exactly. The output is written only at the
+ * very end, so nothing was; but before it failed, the run may have put back a folder an interrupted run had moved
+ * aside, or removed interrupted runs' leftovers or a killed run's lock, and then it says so.
+ * @param staging the run's staging, if it got that far
+ */
+export function failedRunReport(outdir: string, shownAs: string, staging?: OutputStaging): string {
+  return staging ? staging.failureReport(outdir) : report(outdir, shownAs, [], false);
+}
+
+/** `failedRunReport`, given what the run changed (`changes`) and whether the output folder is one it put back. */
+function report(outdir: string, shownAs: string, changes: readonly string[], restored: boolean): string {
+  const state = folderState(outdir, shownAs, restored);
+  if (changes.length === 0) return `nothing was written: ${state}.`;
+  return `the output was not written, but this run ${changes.join(', and ')}: ${state}.`;
+}
+
+/** What the output folder holds after a failed run, which wrote nothing into it. */
+function folderState(outdir: string, shownAs: string, restored: boolean): string {
+  let own: fs.Stats | undefined;
+  try {
+    own = lstat(outdir);
+    if (own === undefined) return `${shownAs} does not exist and was not created`;
+    if (!fs.statSync(outdir).isDirectory()) return `${shownAs} is not a folder and was left as it is`;
+    const entries = fs.readdirSync(outdir);
+    if (restored) return `${shownAs} holds what it held before that run`;
+    if (entries.length === 0) return `${shownAs} is empty, as it was`;
+    return lstat(path.join(outdir, OUTPUT_MARKER))?.isFile()
+      ? `${shownAs} still holds the previous output, unchanged`
+      : `${shownAs} was left as it was`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (own?.isSymbolicLink() && code === 'ENOENT') {
+      return `${shownAs} is a symbolic link to ${fs.readlinkSync(outdir)}, which does not exist, and nothing was created`;
+    }
+    if (code === 'ELOOP') {
+      return own?.isSymbolicLink()
+        ? `${shownAs} is a symbolic link in a loop and was left as it is`
+        : `${shownAs} lies behind a loop of symbolic links; nothing was created`;
+    }
+    return `${shownAs} cannot be read (${(err as Error).message}) and was left as it is`;
+  }
+}
 
 /** A UserError as it is; anything else as the reason the output could not be written. */
 function writeError(err: unknown, shownAs: string): UserError {
@@ -381,14 +495,49 @@ function writeError(err: unknown, shownAs: string): UserError {
 
 /**
  * Checks the output folder without touching anything and returns its real path (symbolic links resolved).
- * Containment is decided on real paths, so a link or `..` cannot hide an input inside the folder.
+ * Containment is decided on real paths, so a link or `..` cannot hide an input inside the folder. A path that
+ * cannot be resolved (a loop of links, a folder on the way that cannot be read) is the user's to fix.
  */
 function checkOutputFolder(outdir: string, shownAs: string, protect: readonly ProtectedPath[]): string {
-  const { real: target, existing, dangling } = realPathOf(path.resolve(outdir));
+  const abs = path.resolve(outdir);
+  try {
+    return checkFolder(abs, shownAs, protect);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (isUserError(err) || typeof code !== 'string') throw err;
+    const why =
+      code === 'ELOOP'
+        ? loopOn(abs)
+        : code === 'EACCES' || code === 'EPERM'
+          ? `permission denied (${(err as NodeJS.ErrnoException).path ?? abs})`
+          : code === 'ENAMETOOLONG'
+            ? 'the path is too long'
+            : (err as Error).message;
+    throw new UserError(`output folder "${shownAs}" (${abs}) cannot be resolved: ${why}; ${hint(shownAs)}`);
+  }
+}
+
+/** Which link of `abs` loops: the first part of it that cannot be resolved for too many links. */
+function loopOn(abs: string): string {
+  let p = path.parse(abs).root;
+  for (const part of abs.split(path.sep).filter((s) => s !== '')) {
+    p = path.join(p, part);
+    try {
+      fs.realpathSync.native(p);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ELOOP' || !lstat(p)?.isSymbolicLink()) break;
+      return `${p} is a symbolic link to ${fs.readlinkSync(p)}, which never reaches a folder (a loop of symbolic links)`;
+    }
+  }
+  return 'too many levels of symbolic links (a loop of them)';
+}
+
+function checkFolder(abs: string, shownAs: string, protect: readonly ProtectedPath[]): string {
+  const { real: target, existing, dangling } = realPathOf(abs);
   for (const p of protect) {
     // Both where the path is (a link there would be deleted with the folder) and what it points to.
-    const abs = path.resolve(p.path);
-    for (const real of [path.join(realPathOf(path.dirname(abs)).real, path.basename(abs)), realPathOf(abs).real]) {
+    const at = path.resolve(p.path);
+    for (const real of [path.join(realPathOf(path.dirname(at)).real, path.basename(at)), realPathOf(at).real]) {
       if (real === target) throw new UserError(`output folder "${shownAs}" is ${p.what} (${p.path}); ${hint(shownAs)}`);
       if (isInside(real, target)) throw new UserError(`output folder "${shownAs}" contains ${p.what} (${p.path}); ${hint(shownAs)}`);
     }
@@ -468,83 +617,104 @@ function hint(shownAs: string): string {
     : 'set --output (or CDK8S_OUTDIR) to a folder of its own, e.g. dist';
 }
 
-/** Removes the replaced output; if that fails, the new output is in place all the same and the next run removes it. */
-function removeQuietly(dir: string): void {
+/** Removes what a run replaced or left; if that fails, the next run's leftover clean-up removes it. */
+function removeQuietly(p: string): void {
   try {
-    removeTree(dir);
+    removeTree(p);
   } catch {
     // left over: recoverLeftovers() of the next run removes it
   }
-}
-
-/**
- * `rm -r dir`, for a folder of this tool's making (folders and files, no links followed): one unlink per file and
- * one rmdir per folder, about half the system calls of fs.rmSync's retrying walk, which showed in a synth's time.
- */
-function removeTree(dir: string): void {
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) removeTree(p);
-    else fs.unlinkSync(p);
-  }
-  fs.rmdirSync(dir);
 }
 
 function exists(p: string): boolean {
   return lstat(p) !== undefined;
 }
 
-/** `p`'s own status, or undefined when it does not exist (also when a part of its path is a file). */
-function lstat(p: string): fs.Stats | undefined {
-  try {
-    return fs.lstatSync(p);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
-
 /**
  * The `.<name>.staging-*` and `.<name>.old-*` folders an interrupted run left beside `target` (any run: a PID is no
- * owner, containers reuse PID 1), except `own`, this run's staging folder. If `target` is missing, the run died
- * between its two renames: the newest old folder is the previous output and is put back. Returns the rest, to be
- * removed once the folder is accepted.
+ * owner, containers reuse PID 1), except `own`, this run's staging folder, and a link at such a name (removed as a
+ * link, never followed); anything else there is not the tool's and stays. If `target` is missing, the run died
+ * between its two renames: the newest old folder is the previous output and is put back (`restored`, its name).
+ * Returns the rest, to be removed once the folder is accepted.
  */
-function recoverLeftovers(target: string, own: string): string[] {
+function recoverLeftovers(target: string, own: string): { leftovers: string[]; restored?: string } {
   const parent = path.dirname(target);
-  const escaped = path.basename(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`^\\.${escaped}\\.(staging|old)-\\d+(-[0-9a-f]+)?$`);
-  const leftovers = fs
-    .readdirSync(parent)
-    .filter((name) => name !== own && pattern.test(name) && !liveStaging(parent, name))
-    .sort();
-  if (exists(target)) return leftovers;
-  const olds = leftovers
-    .filter((name) => name.startsWith(`.${path.basename(target)}.old-`))
-    .map((name) => ({ name, ctime: fs.lstatSync(path.join(parent, name)).ctimeMs }))
+  const name = path.basename(target);
+  const pattern = new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(staging|old)-\\d+(-[0-9a-f]+)?$`);
+  // readdir's types are the entries' own (a link is a link), as lstat gives them
+  const found = fs.readdirSync(parent, { withFileTypes: true }).filter((e) => e.name !== own && pattern.test(e.name));
+  const folders = found.filter((e) => e.isDirectory() && !liveStaging(parent, e.name)).map((e) => e.name);
+  const leftovers = [...folders, ...found.filter((e) => e.isSymbolicLink()).map((e) => e.name)].sort();
+  if (exists(target)) return { leftovers };
+  const olds = folders
+    .filter((n) => n.startsWith(`.${name}.old-`))
+    .map((n) => ({ name: n, ctime: fs.lstatSync(path.join(parent, n)).ctimeMs }))
     .sort((a, b) => b.ctime - a.ctime || a.name.localeCompare(b.name));
-  if (olds.length === 0) return leftovers;
+  if (olds.length === 0) return { leftovers };
   fs.renameSync(path.join(parent, olds[0].name), target);
-  return leftovers.filter((name) => name !== olds[0].name);
+  return { leftovers: leftovers.filter((n) => n !== olds[0].name), restored: olds[0].name };
 }
 
 /** A lock older than this is a killed run's whatever its PID says (PIDs are reused): a swap takes milliseconds. */
 const STALE_LOCK_MS = 10_000;
 
-/** A lock left by a run that is gone: its PID names no process, or it is older than any swap. */
-function staleLock(lock: string): boolean {
+/**
+ * The swap lock, beside the output folder: a folder (mkdir is atomic) named with the tool's name, so that no file of
+ * the user's has its name, holding one file, `owner`, that says so and names the process holding it.
+ */
+function lockOf(target: string): string {
+  return path.join(path.dirname(target), `.${path.basename(target)}.cdk8s-falco-audit.lock`);
+}
+const LOCK_OWNER = 'owner';
+const LOCK_TEXT = /^cdk8s-falco-audit swap lock, process (\d+)\n$/;
+const lockText = (pid: number) => `cdk8s-falco-audit swap lock, process ${pid}\n`;
+
+/** A lock of this tool's: its holder (undefined while a run is between making it and naming itself in it), its age. */
+interface HeldLock {
+  readonly pid?: number;
+  readonly ageMs: number;
+  /** the lock folder's inode: a stale lock is removed only if it is still the one judged stale */
+  readonly ino: number;
+}
+
+/**
+ * The lock at `lock`, or undefined when there is none (or it went while it was looked at). Anything else at its
+ * name (a file, a link, a folder holding something else) is not this tool's lock: refused, and left untouched.
+ */
+function readLock(lock: string, shownAs: string): HeldLock | undefined {
   const st = lstat(lock);
-  if (st === undefined) return false;
-  if (Date.now() - st.mtimeMs > STALE_LOCK_MS) return true;
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
-  } catch {
-    return Date.now() - st.mtimeMs > 1000; // killed between making the lock and naming itself in it
+  if (st === undefined) return undefined;
+  const ageMs = Date.now() - st.mtimeMs;
+  const ino = st.ino;
+  if (st.isDirectory()) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(lock);
+    } catch {
+      names = ['?'];
+    }
+    if (names.length === 0) return { ageMs, ino };
+    if (names.length === 1 && names[0] === LOCK_OWNER) {
+      const owner = readRegularFile(path.join(lock, LOCK_OWNER), (s) => s.size <= 100);
+      // an empty owner: its run has just made it and not written it yet
+      const held = owner?.bytes.length === 0 ? { ageMs, ino } : owner && LOCK_TEXT.exec(owner.bytes.toString('utf8'));
+      if (held) return Array.isArray(held) ? { pid: Number(held[1]), ageMs, ino } : held;
+    }
   }
+  if (!exists(lock)) return undefined;
+  throw new UserError(
+    `cannot replace output folder "${shownAs}": ${lock} is ${kindOf(st)} that is not a lock of cdk8s-falco-audit, ` +
+      'which keeps its lock at that name while it replaces the folder; move it away',
+  );
+}
+
+/** A lock left by a run that is gone: its PID names no process, or it is older than any swap. */
+function staleLock(held: HeldLock): boolean {
+  if (held.ageMs > STALE_LOCK_MS) return true;
+  // killed between making the lock and naming itself in it
+  if (held.pid === undefined) return held.ageMs > 1000;
   try {
-    process.kill(pid, 0);
+    process.kill(held.pid, 0);
     return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
@@ -552,35 +722,57 @@ function staleLock(lock: string): boolean {
 }
 
 /**
- * Runs `swap` holding `.<name>.lock` beside the output folder (mkdir is atomic; the holder's PID inside), waiting up to
- * 30 s for another run's; a killed run's lock is taken over.
+ * Removes a lock of this tool's (its owner file, then the folder, which rmdir removes only empty), if it is still the
+ * folder `ino` (when given: another run may have taken a stale lock over meanwhile); false if it is not gone.
  */
-function withSwapLock(target: string, shownAs: string, swap: () => void): void {
-  const lock = path.join(path.dirname(target), `.${path.basename(target)}.lock`);
+function removeLock(lock: string, ino?: number): boolean {
+  if (ino !== undefined && lstat(lock)?.ino !== ino) return false;
+  try {
+    fs.unlinkSync(path.join(lock, LOCK_OWNER));
+  } catch {
+    // not named yet, or gone
+  }
+  try {
+    fs.rmdirSync(lock);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+}
+
+/**
+ * Runs `swap` holding the swap lock (`lockOf`), waiting up to 30 s for another run's; a killed run's lock is taken
+ * over (`tookOver` is told), anything else at its name refused.
+ */
+function withSwapLock(target: string, shownAs: string, tookOver: (lock: string) => void, swap: () => void): void {
+  const lock = lockOf(target);
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
       fs.mkdirSync(lock);
-      fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      if (staleLock(lock)) {
-        fs.rmSync(lock, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new UserError(
-          `another run is replacing output folder "${shownAs}" (${lock} exists); wait for it, or remove ${lock} if no run is going on`,
-        );
-      }
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
     }
+    const held = readLock(lock, shownAs);
+    if (held === undefined) continue;
+    if (staleLock(held)) {
+      if (removeLock(lock, held.ino)) tookOver(beside(shownAs, path.basename(lock)));
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new UserError(
+        `another run is replacing output folder "${shownAs}" (${lock} exists); wait for it, or remove ${lock} if no run is going on`,
+      );
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
   try {
+    // 'wx': a new file, never one (or a link) put there
+    fs.writeFileSync(path.join(lock, LOCK_OWNER), lockText(process.pid), { flag: 'wx' });
     swap();
   } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
+    removeLock(lock);
   }
 }
 
@@ -606,29 +798,33 @@ function liveStaging(parent: string, name: string): boolean {
 /**
  * The first entry of `dir` this tool would not have written, or undefined if the tool may replace the folder: it is
  * missing, empty, marked, or holds only `cluster/` and `node/` folders of `.yaml` files, directly or under fleet
- * cluster folders (the output of a version before the marker).
+ * cluster folders (the output of a version before the marker). Entries are taken as they are (lstat): a link is a
+ * link, not what it points to, and is named as one.
  */
-function foreignEntry(dir: string): string | undefined {
-  if (!exists(dir)) return undefined;
+function foreignEntry(dir: string, shownAs: string): string | undefined {
+  const st = lstat(dir);
+  if (st === undefined) return undefined;
+  if (!st.isDirectory()) throw new UserError(`output folder "${shownAs}" (${dir}) was replaced by ${kindOf(st)} while the run went on; run again`);
   const marker = lstat(path.join(dir, OUTPUT_MARKER));
   if (marker?.isFile()) return undefined;
+  const named = (rel: string, e: fs.Dirent) => (e.isFile() || e.isDirectory() ? rel : `${rel} (${kindOf(e)})`);
   const yamlOnly = (rel: string): string | undefined => {
     for (const e of sortedEntries(path.join(dir, rel))) {
-      if (!e.isFile() || !e.name.endsWith('.yaml') || e.name.startsWith('.')) return path.join(rel, e.name);
+      if (!e.isFile() || !e.name.endsWith('.yaml') || e.name.startsWith('.')) return named(path.join(rel, e.name), e);
     }
     return undefined;
   };
   const outputFolders = (rel: string): string | undefined => {
     for (const e of sortedEntries(path.join(dir, rel))) {
       const sub = path.join(rel, e.name);
-      if (!e.isDirectory() || (e.name !== CLUSTER_DIR && e.name !== NODE_DIR)) return sub;
+      if (!e.isDirectory() || (e.name !== CLUSTER_DIR && e.name !== NODE_DIR)) return named(sub, e);
       const bad = yamlOnly(sub);
       if (bad !== undefined) return bad;
     }
     return undefined;
   };
   for (const e of sortedEntries(dir)) {
-    if (!e.isDirectory()) return e.name;
+    if (!e.isDirectory()) return named(e.name, e);
     const asOutput = e.name === CLUSTER_DIR || e.name === NODE_DIR ? yamlOnly(e.name) : e.name;
     if (asOutput === undefined) continue;
     // A fleet cluster's folder name has a DNS label's form, as the config file requires.

@@ -4,13 +4,17 @@ import { ApiObject, App, Chart } from 'cdk8s';
 import { StaticPodManifest } from '../apiserver';
 import { AuditPolicy, caCertificates } from '../audit';
 import { FalcoAudit, FalcoAuditProps } from '../falco-audit';
-import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, loadConfigFile } from '../config/config-file';
+import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, readConfigFile } from '../config/config-file';
 import { ErrorLocation, UserError, UserErrors, isUserError } from '../core/errors';
-import { FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
+import { _chartEvidence, _namedKeys, _outerKeys, FalcoChart, FalcoVersion, loadFalcoValuesFile } from '../falco';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import { DEFAULT_MAX_BYTES } from '../core/yaml';
-import { CLUSTER_DIR, NODE_DIR, OUTPUT_MARKER, OutputFile, OutputStaging, ProtectedPath, renderOutput } from './output';
-import { plainHttpWarning, runbook } from './runbook';
+import { DEFAULT_MAX_BYTES, readYamlFile } from '../core/yaml';
+import { refusePrivateKeys } from '../core/secret-scan';
+import { isObject } from '../core/util';
+import { CLUSTER_DIR, NODE_DIR, OutputFile, OutputStaging, ProtectedPath, failedRunReport, renderOutput } from './output';
+import { checkPlanJsonPath } from './plan-json-path';
+import { runbook } from './runbook';
+import { ClusterProblems, runProblems, withoutFollowers } from './problem-report';
 
 export interface RunAppOptions {
   /** Environment: `FALCO_AUDIT_CONFIG` names the config file, `CDK8S_OUTDIR` the output folder. */
@@ -25,9 +29,14 @@ export interface RunAppOptions {
   readonly config?: string;
   /** The output folder, over `CDK8S_OUTDIR`. @default - $CDK8S_OUTDIR, else dist */
   readonly output?: string;
-  /** Also write the plan as JSON here (never inside the output folder). @default - no JSON plan */
+  /** Also write the plan as JSON here (never inside the output folder); `-` writes it to `json`. @default - no JSON plan */
   readonly planJson?: string;
+  /** Where `planJson: '-'` writes the JSON plan (the command: its stdout, while the plan for people goes to stderr). @default - stdout */
+  readonly json?: (text: string) => void;
 }
+
+/** `--plan-json -`: the JSON plan goes to standard output. */
+export const PLAN_JSON_STDOUT = '-';
 
 /** Exit codes: 0 done, 1 the user's input is wrong (message printed, nothing written), 70 a bug (stack printed). */
 export const EXIT_OK = 0;
@@ -54,16 +63,17 @@ export interface BuiltCluster {
 export async function runApp(options: RunAppOptions): Promise<number> {
   const shownOut = options.output ?? (options.env.CDK8S_OUTDIR || 'dist');
   const outdir = path.resolve(options.cwd, shownOut);
+  let staging: OutputStaging | undefined;
   try {
     const configPath = options.config ?? (options.env.FALCO_AUDIT_CONFIG || DEFAULT_CONFIG_FILE);
     const configFile = path.resolve(options.cwd, configPath);
-    const planJson = options.planJson === undefined ? undefined : path.resolve(options.cwd, options.planJson);
-    const config = loadConfigFile(configFile, configPath);
+    const planJson =
+      options.planJson === undefined || options.planJson === PLAN_JSON_STDOUT ? undefined : path.resolve(options.cwd, options.planJson);
+    const config = readConfigFile(configFile, configPath);
     if (planJson !== undefined) checkPlanJsonPath(planJson, outdir, options.planJson!, shownOut, protectedPaths(config, configFile, options.cwd));
     const shownDir = shown(outdir, options.cwd) || '.';
     // Each cluster's files go to the staging folder as soon as it is built and its plan is made there and then, so
     // its objects can go: a fleet's memory is about one cluster's. The output folder is replaced only at commit().
-    let staging: OutputStaging | undefined;
     let folderError: UserError | undefined;
     try {
       staging = OutputStaging.begin(outdir, { shownAs: shownOut, protect: protectedPaths(config, configFile, options.cwd) });
@@ -78,7 +88,8 @@ export async function runApp(options: RunAppOptions): Promise<number> {
     // Its replaced folders go the same way.
     const fleet = config.clusters.length > 1 ? config.clusters.map((c) => c.name ?? '') : undefined;
     const prepare = (i: number, folders: readonly string[]) => {
-      if (fleet && i < fleet.length) staging?.prepare(folders.map((f) => path.join(fleet[i], f)));
+      // a cluster whose settings have problems is never written, and its name may be no folder name
+      if (fleet && i < fleet.length && config.clusters[i].problems.length === 0) staging?.prepare(folders.map((f) => path.join(fleet[i], f)));
     };
     try {
       prepare(0, ['']);
@@ -90,7 +101,10 @@ export async function runApp(options: RunAppOptions): Promise<number> {
         prepare(staged + 1, CLUSTER_FOLDERS);
         staged++;
         staging?.add(cluster.files);
-        plans.push({ text: clusterPlanText(cluster, shownDir), json: planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir) });
+        plans.push({
+          text: clusterPlanText(cluster, shownDir),
+          json: options.planJson === undefined ? undefined : clusterPlanJson(cluster, shownDir),
+        });
       }
       if (folderError) throw folderError;
       await staging!.settled();
@@ -101,22 +115,28 @@ export async function runApp(options: RunAppOptions): Promise<number> {
       throw err;
     }
     // the output is in place: from here on, nothing may say it was not
-    const planProblem =
-      planJson === undefined ? undefined : writePlanJson(planJson, options.planJson!, { outputFolder: shownDir, clusters: plans.map((p) => p.json) });
-    options.stdout(plans.map((p) => p.text).join('\n'));
-    if (planProblem) {
-      options.stderr(`error: ${planProblem}\n`);
-      return EXIT_USER_ERROR;
-    }
-    return EXIT_OK;
+    return reportPlans(options, plans, shownDir, planJson);
   } catch (err) {
     if (isUserError(err)) {
-      options.stderr(`error: ${err.message}\n${nothingWritten(outdir, shownOut)}${emptiedByCdk8sCli(options, outdir)}\n`);
+      options.stderr(`error: ${err.message}\n${failedRunReport(outdir, shownOut, staging)}${emptiedByCdk8sCli(options, outdir)}\n`);
       return EXIT_USER_ERROR;
     }
     options.stderr(`internal error (a bug in cdk8s-falco-audit, please report it):\n${(err as Error)?.stack ?? err}\n`);
     return EXIT_INTERNAL_ERROR;
   }
+}
+
+/** The plans once the output is in place: for people, and as JSON to its file or to `json`. Resolves to the exit code. */
+function reportPlans(options: RunAppOptions, plans: readonly ClusterPlan[], shownDir: string, planJsonFile: string | undefined): number {
+  const json = { outputFolder: shownDir, clusters: plans.map((p) => p.json) };
+  const planProblem = planJsonFile === undefined ? undefined : writePlanJson(planJsonFile, options.planJson!, json);
+  options.stdout(plans.map((p) => p.text).join('\n'));
+  if (options.planJson === PLAN_JSON_STDOUT) (options.json ?? options.stdout)(JSON.stringify(json, null, 2) + '\n');
+  if (planProblem) {
+    options.stderr(`error: ${planProblem}\n`);
+    return EXIT_USER_ERROR;
+  }
+  return EXIT_OK;
 }
 
 /**
@@ -131,73 +151,6 @@ function emptiedByCdk8sCli(options: RunAppOptions, outdir: string): string {
     `\n(cdk8s synth deleted ${scratch} itself before it started the app, because its --output names the output folder; restore it with ` +
     `git checkout -- ${scratch}, and run cdk8s synth without --output: cdk8s.yaml gives it a scratch folder of its own)`
   );
-}
-
-/** What a failed run did to the output folder, exactly: nothing, and whether earlier output is there. */
-function nothingWritten(outdir: string, shownAs: string): string {
-  let state: string;
-  try {
-    const entries = fs.statSync(outdir).isDirectory() ? fs.readdirSync(outdir) : undefined;
-    state =
-      entries === undefined
-        ? `${shownAs} is not a folder and was left as it is`
-        : entries.length === 0
-          ? `${shownAs} is empty, as it was`
-          : fs.existsSync(path.join(outdir, OUTPUT_MARKER))
-            ? `${shownAs} still holds the previous output, unchanged`
-            : `${shownAs} was left as it was`;
-  } catch {
-    state = `${shownAs} does not exist and was not created`;
-  }
-  return `nothing was written: ${state}.`;
-}
-
-/** `p` with the symbolic links of its existing part resolved (the rest as written). */
-function realPath(p: string): string {
-  const rest: string[] = [];
-  let head = path.resolve(p);
-  for (;;) {
-    try {
-      return path.join(fs.realpathSync(head), ...rest);
-    } catch {
-      if (path.dirname(head) === head) return path.resolve(p);
-      rest.unshift(path.basename(head));
-      head = path.dirname(head);
-    }
-  }
-}
-
-/** True when `child` is `folder` or inside it (`..` only as a whole path segment). */
-function within(child: string, folder: string): boolean {
-  const rel = path.relative(folder, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
-}
-
-/**
- * The JSON plan goes where the user says, but never into the output folder, which Argo CD may apply whole, and never
- * over the config or an input; compared on real paths, so a link cannot lead it there. Its folder must be writable
- * before the output is replaced, so a failure cannot come after it.
- */
-function checkPlanJsonPath(file: string, outdir: string, shownAs: string, shownOut: string, protect: readonly ProtectedPath[]): void {
-  const real = realPath(file);
-  if (within(real, realPath(outdir))) {
-    throw new UserError(
-      `--plan-json ${shownAs} is inside the output folder ${shownOut}, which Argo CD may read whole (and a run replaces); ` +
-        'write it beside the folder, e.g. --plan-json plan.json',
-    );
-  }
-  for (const p of protect) {
-    if (real === realPath(p.path)) throw new UserError(`--plan-json ${shownAs} is ${p.what} (${p.path}); name a file of its own, e.g. plan.json`);
-  }
-  if (fs.existsSync(file) && !fs.statSync(file).isFile()) throw new UserError(`--plan-json ${shownAs} is not a file; name a file, e.g. plan.json`);
-  let dir = path.dirname(real);
-  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  try {
-    if (!fs.statSync(dir).isDirectory()) throw new Error('not a folder');
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    throw new UserError(`--plan-json ${shownAs}: ${dir} is not a folder the plan can be written in; name a writable place, e.g. plan.json`);
-  }
 }
 
 /** Writes the plan beside its place and renames it there, after the output is in place. */
@@ -233,8 +186,8 @@ function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: strin
       service: audit.falco.serviceName,
     },
     auditTarget: audit.target,
-    notes: [...audit.notes],
-    warnings: [...audit.warnings],
+    notes: audit.notes.map(({ code, message }) => ({ code, message })),
+    warnings: audit.warnings.map(({ code, message }) => ({ code, message })),
     apiServer: {
       unchanged: p.unchanged,
       flagsAdded: p.flagsAdded.map((f) => ({ ...f })),
@@ -283,63 +236,61 @@ export function buildAll(config: ConfigFile, cwd: string): BuiltCluster[] {
 /**
  * `buildAll` one cluster at a time, so that a caller can write each one's files and let its objects go before the
  * next: yields every cluster that built as long as none failed (after a failure nothing will be written, the rest
- * are only checked), and throws the problems of all of them after the last.
+ * are only checked), and throws the problems of all of them after the last (problem-report.ts).
  */
 export function* buildEach(config: ConfigFile, cwd: string): Generator<BuiltCluster, void, undefined> {
-  const failed: UserError[] = [];
+  const failed: ClusterProblems[] = [];
   for (const settings of config.clusters) {
-    let cluster: BuiltCluster;
+    const { built, units } = buildCluster(config, settings, cwd);
+    if (units.length > 0) failed.push({ label: settings.name === undefined ? '' : JSON.stringify(settings.name), units });
+    else if (failed.length === 0 && config.problems.length === 0) yield built!;
+  }
+  const problems = runProblems(config.file, config.problems, failed);
+  if (problems) throw problems;
+}
+
+/**
+ * One cluster: its FalcoAudit, validated, and its files; or the problems of every stage that could run. A wrong value
+ * is left out and the stages after it run with the rest; a problem that follows from a value left out is not reported.
+ */
+function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string): { built?: BuiltCluster; units: UserError[] } {
+  const inputProblems: UserError[] = [];
+  const props = toProps(settings, cwd, inputProblems);
+  const units: UserError[] = [...settings.problems, ...inputProblems];
+  let built: BuiltCluster | undefined;
+  let constructProblems: UserError | undefined;
+  if (props) {
     try {
-      cluster = buildCluster(config, settings, cwd);
+      const app = new App();
+      const chart = new Chart(app, settings.name ?? 'falco-audit', { disableResourceNameHashes: true });
+      const audit = new FalcoAudit(chart, 'FalcoAudit', props);
+      // The objects are complete now: each one's JSON is made once, for the checks and the file alike (cdk8s's
+      // toJson resolves, sorts and patches the whole object on every call; a fleet spent a tenth of its time there).
+      for (const c of chart.node.findAll()) if (ApiObject.isApiObject(c)) jsonOnce(c);
+      audit.assertValid();
+      built = { settings, audit, files: units.length === 0 ? renderOutput(chart, settings.name ?? '') : [] };
     } catch (err) {
       if (!isUserError(err)) throw err;
-      failed.push(err);
-      continue;
+      constructProblems = locatedUnit(settings, err);
     }
-    if (failed.length === 0) yield cluster;
   }
-  if (failed.length === 1) throw failed[0];
-  if (failed.length > 1) {
-    const problems = failed.flatMap((e) => (UserErrors.isUserErrors(e) ? e.problems.map((p) => `${e.message.split('\n')[0]} ${p}`) : [e.message]));
-    throw new UserErrors(`${config.file}: ${problems.length} problems in ${failed.length} clusters:`, problems);
-  }
+  // the inputs that could not be read are left out too
+  const leftOut = [...settings.leftOut, ...inputProblems.filter((e) => e.location.file === config.file).map((e) => e.location.field ?? '')];
+  const followed = constructProblems ? withoutFollowers([constructProblems], config.file, leftOut) : [];
+  return { built, units: [...units.map((u) => locatedUnit(settings, u)), ...followed] };
 }
 
-/** One cluster: its FalcoAudit, validated, and its files; an error names the cluster and points at the config. */
-function buildCluster(config: ConfigFile, settings: ClusterSettings, cwd: string): BuiltCluster {
-  const label = settings.name ? `cluster "${settings.name}": ` : '';
-  try {
-    const app = new App();
-    const chart = new Chart(app, settings.name ?? 'falco-audit', { disableResourceNameHashes: true });
-    const audit = new FalcoAudit(chart, 'FalcoAudit', toProps(settings, cwd));
-    // The objects are complete now: each one's JSON is made once, for the checks and the file alike (cdk8s's
-    // toJson resolves, sorts and patches the whole object on every call; a fleet spent a tenth of its time there).
-    for (const c of chart.node.findAll()) if (ApiObject.isApiObject(c)) jsonOnce(c);
-    audit.assertValid();
-    return { settings, audit, files: renderOutput(chart, settings.name ?? '') };
-  } catch (err) {
-    if (!isUserError(err)) throw err;
-    // collected problems (FalcoAudit's independent checks): each at its own place
-    if (UserErrors.isUserErrors(err) && err.errors.length === err.problems.length && err.errors.length > 0) {
-      const at = (e: UserError) => (e.location.file === config.file ? (e.location.line ?? 0) : 0);
-      const errors = err.errors.map((e) => located(config, settings, label, e)).sort((a, b) => at(a) - at(b));
-      throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, errors);
-    }
-    if (UserErrors.isUserErrors(err)) {
-      throw new UserErrors(`${err.location.file ? '' : `${config.file}: `}${label}${err.message.split('\n')[0]}`, err.problems);
-    }
-    throw located(config, settings, label, err);
+/** A unit's problems at the config line of the setting each names (a FalcoAudit prop path); those with a place keep it. */
+function locatedUnit(settings: ClusterSettings, unit: UserError): UserError {
+  if (UserErrors.isUserErrors(unit) && unit.errors.length === unit.problems.length && unit.errors.length > 0) {
+    return new UserErrors(
+      unit.detail.split('\n')[0],
+      unit.errors.map((e) => locatedUnit(settings, e)),
+      unit.location,
+    );
   }
-}
-
-/** An error at the config line of the setting it names (a FalcoAudit prop path), or at the config file. */
-function located(config: ConfigFile, settings: ClusterSettings, label: string, err: UserError): UserError {
-  if (!err.location.file && err.location.field) {
-    const field = configField(err.location.field);
-    return new UserError(`${label}${err.detail}`, settings.locate(fieldPath(field)));
-  }
-  if (!err.location.file) return new UserError(`${config.file}: ${label}${err.message}`);
-  return label ? new UserError(`${label}${err.detail}`, err.location) : err;
+  if (!unit.location.file && unit.location.field) return new UserError(unit.detail, settings.locate(fieldPath(configField(unit.location.field))));
+  return unit;
 }
 
 /** The folders of a cluster's files, under its own folder in a fleet (renderOutput). */
@@ -484,6 +435,22 @@ function readCaFile(file: string, name: string, location: ErrorLocation): string
   return at(location, () => caCertificates(bytes.toString('utf8'), what));
 }
 
+/**
+ * The manifest is written back, patched, into the output (node/): a private key anywhere in it is refused, at its
+ * line, before the manifest's own checks could echo it. A file that is a key as a whole is left to them: they say it
+ * is no Pod, and show none of it.
+ */
+function refuseManifestKeys(file: string, shownAs: string): void {
+  const doc = readYamlFile(file, { what: 'kube-apiserver manifest', file: shownAs });
+  if (!isObject(doc.value)) return;
+  refusePrivateKeys(
+    doc,
+    'the patched manifest is written into the output, which is meant for Git; a static pod reads its keys from files on the node ' +
+      '(--tls-private-key-file and the other key flags name them), so keep the key in such a file, never in the manifest',
+    (n) => `${shownAs}: the kube-apiserver manifest has ${n} problems:`,
+  );
+}
+
 function shown(file: string, cwd: string): string {
   const rel = path.relative(cwd, file);
   return rel.startsWith('..') ? file : rel;
@@ -515,13 +482,17 @@ interface ClusterInputs {
 
 /**
  * Every input is read and checked before the first error is thrown, so one run reports all of them; a check that
- * needs an earlier value (the values need the manifest's version) runs with what is there.
+ * needs an earlier value (the values need the manifest's version) runs with what is there. A values file's problems
+ * leave their keys out (values-repair.ts): the rest of the file is still checked, and used.
  */
 function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): ClusterInputs {
   const attempt = attemptInto(problems);
+  const manifestFile = s.apiServer.manifest;
   const manifest = attempt(() => {
-    requireFile(s.apiServer.manifest, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
-    return StaticPodManifest.fromFile(s.apiServer.manifest, shown(s.apiServer.manifest, cwd));
+    if (manifestFile === undefined) return undefined;
+    requireFile(manifestFile, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
+    refuseManifestKeys(manifestFile, shown(manifestFile, cwd));
+    return StaticPodManifest.fromFile(manifestFile, shown(manifestFile, cwd));
   });
   const kubernetesVersion = attempt(() =>
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!)),
@@ -530,9 +501,10 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
   const values = attempt(() => {
     if (s.falco.values === undefined) return undefined;
     requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
+    checkStatedChart(s, cwd);
     const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion());
-    return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), s.falco.chart as FalcoChart | undefined, { kubernetesVersion: target })
-      .values;
+    const options = { kubernetesVersion: target, _problems: problems };
+    return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), s.falco.chart as FalcoChart | undefined, options).values;
   });
   const version: string | undefined = configValue(s, 'falco.falcoVersion');
   const falcoVersion = attempt(() =>
@@ -556,17 +528,43 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
   return { manifest, kubernetesVersion, values, falcoVersion, certificateAuthorityData, caBundle, customPolicy };
 }
 
-/** One problem as it is; several as one error, in the order of the config file, which names every input. */
-function throwInputProblems(problems: readonly UserError[]): void {
-  if (problems.length === 1) throw problems[0];
-  if (problems.length > 1) {
-    const line = (e: UserError) => (e.location.file === problems[0].location.file ? (e.location.line ?? 0) : 0);
-    const sorted = [...problems].sort((a, b) => line(a) - line(b));
-    throw new UserErrors(
-      `${problems.length} problems in the inputs:`,
-      sorted.map((e) => e.message),
-    );
+/**
+ * A stated falco.chart that the values file's keys contradict (more of them are only the other chart's): the setting
+ * is the likely mistake, so it is reported at its line, rather than every key of the file as unknown to that chart.
+ */
+function checkStatedChart(s: ClusterSettings, cwd: string): void {
+  const stated = s.falco.chart as FalcoChart | undefined;
+  if (stated === undefined || s.falco.values === undefined) return;
+  const file = shown(s.falco.values, cwd);
+  let evidence: ReturnType<typeof _chartEvidence>;
+  try {
+    evidence = _chartEvidence(readYamlFile(s.falco.values, { what: 'Falco values file', file }).value);
+  } catch {
+    return; // the values' loader says what is wrong with the file
   }
+  const [theirs, ours] = (
+    stated === FalcoChart.STABLE_FALCO_1_1_1 ? [evidence.chartKeys, evidence.stableKeys] : [evidence.stableKeys, evidence.chartKeys]
+  ).map(_outerKeys);
+  if (evidence.chart === stated || theirs.length <= ours.length) return;
+  throw new UserError(
+    `is ${stated}, but ${file} is written for ${evidence.chart}: ${theirs.length} of its keys are only that chart's (${_namedKeys(theirs)}), ` +
+      `${ours.length === 0 ? 'none' : `${ours.length} (${_namedKeys(ours)})`} only ${stated}'s; falco.chart is likely the mistake: ` +
+      `set it to ${evidence.chart}, or remove it (the file's keys decide)`,
+    s.locate(['falco', 'chart']),
+  );
+}
+
+/**
+ * FalcoAudit needs the manifest, and the values file and Falco release the config names: without one of them (not
+ * named, not found, not readable) its checks would be about settings the user did not make, so none run.
+ */
+function constructCanRun(s: ClusterSettings, inputs: ClusterInputs): boolean {
+  const stated = (prop: string) => configValue(s, prop) !== undefined;
+  return (
+    inputs.manifest !== undefined &&
+    (s.falco.values === undefined || inputs.values !== undefined) &&
+    (!stated('falco.falcoVersion') || inputs.falcoVersion !== undefined)
+  );
 }
 
 /** The audit Policy a config's `audit.webhook.policy` names: a preset, or the custom rules already read. */
@@ -575,11 +573,13 @@ function webhookPolicy(policy: unknown, customPolicy: AuditPolicy | undefined): 
   return policy === 'metadata' ? AuditPolicy.metadataOnly() : customPolicy;
 }
 
-/** A cluster's settings as FalcoAudit's props, every input read and checked first. */
-function toProps(s: ClusterSettings, cwd: string): FalcoAuditProps {
-  const problems: UserError[] = [];
+/**
+ * A cluster's settings as FalcoAudit's props, every input read and checked first (its problems go to `problems`);
+ * undefined when FalcoAudit cannot be built with what was read.
+ */
+function toProps(s: ClusterSettings, cwd: string, problems: UserError[]): FalcoAuditProps | undefined {
   const inputs = readInputs(s, cwd, problems);
-  throwInputProblems(problems);
+  if (!constructCanRun(s, inputs)) return undefined;
   const props = renamedProps(s);
   // what was read from the inputs replaces the settings that name them
   return {
@@ -612,9 +612,8 @@ function clusterPlanText({ settings, audit, files }: BuiltCluster, outdir: strin
     `${title}Kubernetes ${audit.kubernetesVersion}, ${audit.backend} audit backend, Falco ${audit.falco.falcoVersion} (${audit.falco.shape} shape), ` +
       `audit endpoint ${audit.target}`,
   );
-  for (const n of audit.notes) lines.push(`  note: ${n}`);
-  const http = plainHttpWarning(audit);
-  for (const w of [...audit.warnings, ...(http ? [http] : [])]) lines.push(`  warning: ${w}`);
+  for (const n of audit.notes) lines.push(`  note: ${n.message}`);
+  for (const w of audit.warnings) lines.push(`  warning: ${w.message}`);
   lines.push(
     ...audit.controlPlane.plan
       .toText()

@@ -111,6 +111,30 @@ function nodeFileSteps(audit: FalcoAudit, outdir: string): string[][] {
   return steps;
 }
 
+/**
+ * Beyond the source's wait, the time the exec's event needs to be served, sent, read by Falco and written to its log,
+ * and kubectl to read it back: a margin, not a measured bound.
+ */
+const ALERT_MARGIN_SECONDS = 15;
+/** How often the check looks again. */
+const ALERT_RETRY_SECONDS = 5;
+
+/** How long the check looks for the alert: the source's delivery wait plus the margin. */
+function alertSeconds(audit: FalcoAudit): number {
+  return audit.auditDelivery.maxDelaySeconds + ALERT_MARGIN_SECONDS;
+}
+
+/** Why the check waits, and how long. */
+function alertWait(audit: FalcoAudit): string {
+  return `for up to ${alertSeconds(audit)}s, as ${audit.auditDelivery.setBy}`;
+}
+
+/** `command` retried every few seconds (at most 60 times, however long the wait) until it succeeds or the time is up. */
+function retried(audit: FalcoAudit, command: string): string {
+  const every = Math.max(ALERT_RETRY_SECONDS, Math.ceil(alertSeconds(audit) / 60));
+  return `for try in $(seq ${Math.ceil(alertSeconds(audit) / every)}); do ${command} && break; sleep ${every}; done`;
+}
+
 /** The checks that the API server came back and that an audit event reaches Falco. */
 function checkSteps(audit: FalcoAudit): string[][] {
   const falco = audit.falco;
@@ -128,34 +152,13 @@ function checkSteps(audit: FalcoAudit): string[][] {
         : `  kubectl get --raw='/healthz?verbose'   (ends with "healthz check passed")`,
     ],
     [
-      `check an audit event reaches Falco: trigger the default rule "${CHECK_RULE.name}" and look for its alert`,
+      `check an audit event reaches Falco: trigger the default rule "${CHECK_RULE.name}" and look for its alert ${alertWait(audit)}`,
       `  KUBECTL_REMOTE_COMMAND_WEBSOCKETS=false kubectl -n ${ns} exec ${workloadKind(audit)}/${falco.workload.name} -c falco -- /usr/bin/falco --version`,
       // every pod's log: the Service spreads the API server's events over all of Falco's pods
-      `  kubectl -n ${ns} logs -l ${sh(selector)} -c falco --prefix --tail=-1 | grep '${CHECK_RULE.output}'`,
+      `  ${retried(audit, `kubectl -n ${ns} logs -l ${sh(selector)} -c falco --prefix --tail=-1 | grep '${CHECK_RULE.output}'`)}`,
       ...(falco.shape === FalcoShape.PLUGIN || audit.backend === AuditBackend.WEBHOOK
         ? []
         : ['  (no alert: check the AuditSink with kubectl get auditsink -o yaml, and the API server log for failed audit webhook calls)']),
     ],
   ];
-}
-
-/**
- * Plain HTTP between the API server and Falco: what travels in clear, and how TLS goes on where this Falco can do it.
- */
-export function plainHttpWarning(audit: FalcoAudit): string | undefined {
-  if (audit.auditEndpoint.scheme !== 'http') return undefined;
-  const level = audit.auditSink?.apiObject.toJson().spec?.policy?.level;
-  const what =
-    audit.backend === AuditBackend.WEBHOOK
-      ? 'the request and response bodies the policy records travel in clear (the hardened policy keeps Secrets, ConfigMaps and tokens at Metadata)'
-      : level === 'RequestResponse' || level === 'Request'
-        ? `the AuditSink's one level, ${level}, applies to every request, so every Secret body travels in clear`
-        : `the AuditSink's ${level} events (users, resources, names) travel in clear`;
-  const how =
-    audit.falco.shape === FalcoShape.LEGACY
-      ? 'turn TLS on with falco.webserver.sslEnabled in the values, falco.tlsSecret (a Secret with falco.pem) and the CA in ' +
-        (audit.backend === AuditBackend.DYNAMIC ? 'audit.auditSink.certificateAuthority' : 'audit.webhook.certificateAuthority')
-      : 'the k8saudit listener is plain HTTP here: keep the path on the cluster network and let only the control-plane nodes reach ' +
-        `port ${audit.auditEndpoint.containerPort} (a NetworkPolicy, as in examples/library)`;
-  return `audit events go to Falco over plain HTTP (${audit.url}): ${what}; ${how}`;
 }

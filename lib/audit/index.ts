@@ -1,3 +1,4 @@
+export type { AuditDelivery, IAuditSource } from './audit-delivery';
 export * from './audit-endpoint';
 export * from './audit-policy';
 export * from './audit-levels';

@@ -3,7 +3,8 @@ import * as path from 'path';
 import { ErrorLocation, UserError, UserErrors } from '../core/errors';
 import { LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { schemasDir } from '../core/schemas-dir';
-import { cut, quote, show } from '../core/util';
+import { refusePrivateKeys } from '../core/secret-scan';
+import { cut, isObject, quote, show } from '../core/util';
 import { matchesDns1123Label } from '../validation/names';
 import type { FalcoAuditFalcoOptions, FalcoAuditSinkOptions, FalcoAuditWebhookOptions } from '../falco-audit';
 
@@ -30,8 +31,8 @@ export interface ClusterSettings {
   readonly name?: string;
   readonly kubernetesVersion?: string;
   readonly apiServer: {
-    /** Absolute path of the kube-apiserver static pod manifest. */
-    readonly manifest: string;
+    /** Absolute path of the kube-apiserver static pod manifest; absent when the config does not name one (a problem). */
+    readonly manifest?: string;
     readonly serviceClusterIPRange?: string;
   };
   readonly audit: {
@@ -64,6 +65,16 @@ export interface ClusterSettings {
   };
   /** Points an error at a field of this cluster's settings in the config file. */
   locate(field: YamlPath): ErrorLocation;
+  /**
+   * The config's own problems with these settings (the schema's, the cluster name's), each at its line. The settings
+   * are the rest: a wrong value is left out (its default applies), so the cluster's other checks still run.
+   */
+  readonly problems: readonly UserError[];
+  /**
+   * The fields left out because they are wrong (or missing), as `locate` names them (`clusters[1].falco.nodePort`): a
+   * problem found about one of them, or about a field around or inside one, follows from it and is not reported.
+   */
+  readonly leftOut: readonly string[];
 }
 
 export interface ConfigFile {
@@ -72,6 +83,8 @@ export interface ConfigFile {
   /** True when the file lists `clusters:`; output then goes to `<outdir>/<name>/`. */
   readonly fleet: boolean;
   readonly clusters: ClusterSettings[];
+  /** The schema's problems outside any cluster's settings (the file's top level), each at its line. */
+  readonly problems: readonly UserError[];
 }
 
 /** An ajv error (verbose: with the offending data and the schema around it). */
@@ -105,6 +118,11 @@ function compiled(): { cluster: ValidateFunction; fleet: ValidateFunction } {
  */
 export const MAX_CLUSTERS = 5000;
 
+/** Why a private key in the config is refused, and where keys go instead. */
+const CONFIG_KEY_WAY =
+  'no setting of the config takes a private key, and its settings are written into the output, which is meant for Git: name the CA ' +
+  "certificate file in certificateAuthority, and keep Falco's TLS key in a Secret (falco.tlsSecret, or certs.existingSecret in falcosecurity/falco values)";
+
 /**
  * Reads and checks the app's config file. Every problem (unknown key, wrong type, bad value) is reported at
  * once with file, line and field; relative paths resolve against the config file's folder.
@@ -135,24 +153,60 @@ function missingInputs(value: any, fleet: boolean, base: string, doc: LoadedYaml
 }
 
 export function loadConfigFile(filePath: string, file = filePath): ConfigFile {
+  const config = readConfigFile(filePath, file);
+  const problems = [...config.problems, ...config.clusters.flatMap((c) => c.problems)];
+  if (problems.length === 0) return config;
+  if (problems.length === 1 && !SCHEMA_PROBLEMS.has(problems[0])) throw problems[0];
   const doc = readConfigDocument(filePath, file);
-  const value = doc.value as object;
+  const all = [...problems, ...missingInputs(doc.value, config.fleet, path.dirname(path.resolve(filePath)), doc).map((m) => new UserError(m))];
+  throw new UserErrors(`${file}: the config has ${all.length} problem${all.length === 1 ? '' : 's'}:`, sortByLine(all));
+}
+
+/** The schema's problems (as opposed to the cluster names'), which `loadConfigFile` reports with the missing input files. */
+const SCHEMA_PROBLEMS = new WeakSet<UserError>();
+
+/** Problems in file order (a problem without a line first). */
+function sortByLine(problems: readonly UserError[]): UserError[] {
+  const line = (e: UserError) => e.location.line ?? Number(/^[^:]*:(\d+):/.exec(e.message)?.[1] ?? 0);
+  return [...problems].sort((a, b) => line(a) - line(b));
+}
+
+/**
+ * Reads the config file and checks it against its schema, cluster by cluster: a problem in one cluster's settings is
+ * that cluster's (`ClusterSettings.problems`) and leaves the value out, so every cluster, and every other setting of
+ * the cluster, is still checked; `loadConfigFile` is the form that throws them. What is wrong with the file as a
+ * whole (missing, not YAML, not a mapping, too many clusters) is thrown.
+ */
+export function readConfigFile(filePath: string, file = filePath): ConfigFile {
+  const doc = readConfigDocument(filePath, file);
+  // before any check that could echo a value
+  refusePrivateKeys(doc, CONFIG_KEY_WAY, (n) => `${file}: the config has ${n} problems:`);
+  const value = doc.value as any;
   const fleet = 'clusters' in value;
   checkClusterCount(value, fleet, doc);
-  checkSchema(value, fleet, filePath, file, doc);
-  const raw = value as any;
-  checkNoSingleName(raw, fleet, doc);
+  const found = schemaProblems(value, fleet, doc);
   const base = path.dirname(path.resolve(filePath));
   const items: { settings: any; prefix: YamlPath }[] = fleet
-    ? raw.clusters.map((c: any, i: number) => ({ settings: c, prefix: ['clusters', i] }))
-    : [{ settings: raw, prefix: [] }];
-
+    ? (Array.isArray(value.clusters) ? value.clusters : []).map((c: any, i: number) => ({ settings: c, prefix: ['clusters', i] }))
+    : [{ settings: value, prefix: [] }];
+  const ofCluster = (prefix: YamlPath) => (p: SchemaProblem) => fleet && p.at.length > 1 && p.at[0] === 'clusters' && p.at[1] === prefix[1];
   const seen = new Map<string, number>();
   const clusters = items.map(({ settings, prefix }, i) => {
-    if (fleet) checkClusterName(settings.name, i, seen, doc.locate([...prefix, 'name']));
-    return clusterSettings(settings, fleet, base, (field: YamlPath) => doc.locate([...prefix, ...field]));
+    const own = found.filter(ofCluster(prefix)).map((p) => ({ ...p, at: p.at.slice(prefix.length), leftOut: p.leftOut.slice(prefix.length) }));
+    const names = nameProblems(settings, fleet, i, seen, (field) => doc.locate([...prefix, ...field]));
+    const checked = fleet ? own : found;
+    const locate = (field: YamlPath) => doc.locate([...prefix, ...field]);
+    const problems = sortByLine([...checked.map((p) => p.error), ...names.map((p) => p.error)]);
+    const leftOut = [...checked, ...names].map((p) => locate(p.leftOut).field ?? '');
+    // a wrong name stays, to name the cluster in messages (nothing is written)
+    const kept = withoutPaths(
+      isObject(settings) ? settings : {},
+      checked.map((p) => p.leftOut),
+    );
+    return { ...clusterSettings(kept, fleet, base, locate), problems, leftOut };
   });
-  return { file, fleet, clusters };
+  const top = fleet ? found.filter((p) => !items.some(({ prefix }) => ofCluster(prefix)(p))).map((p) => p.error) : [];
+  return { file, fleet, clusters, problems: top };
 }
 
 /** The config file, read as YAML, when it exists and is a mapping. */
@@ -182,47 +236,79 @@ function checkClusterCount(value: object, fleet: boolean, doc: LoadedYaml): void
   }
 }
 
-/** The schema's problems, with the files the config names that are missing: all in one run, in file order. */
-function checkSchema(value: object, fleet: boolean, filePath: string, file: string, doc: LoadedYaml): void {
+/** One problem the schema found: the error at its line, where it is (the document's path) and what is left out for it. */
+interface SchemaProblem {
+  readonly error: UserError;
+  readonly at: YamlPath;
+  /** The value left out: the bad one, or the whole list it is in (so that no index moves), or the missing key. */
+  readonly leftOut: YamlPath;
+}
+
+/** Every problem the schema finds, in file order. */
+function schemaProblems(value: object, fleet: boolean, doc: LoadedYaml): SchemaProblem[] {
   const { cluster, fleet: fleetValidator } = compiled();
   const validate = fleet ? fleetValidator : cluster;
-  if (validate(value)) return;
-  const problems = [...explain(validate.errors ?? [], doc), ...missingInputs(value, fleet, path.dirname(path.resolve(filePath)), doc)];
-  const line = (p: string) => Number(/^[^:]*:(\d+):/.exec(p)?.[1] ?? 0);
-  problems.sort((a, b) => line(a) - line(b));
-  throw new UserErrors(`${file}: the config has ${problems.length} problem${problems.length === 1 ? '' : 's'}:`, problems);
+  if (validate(value)) return [];
+  const problems = explain(validate.errors ?? [], doc);
+  problems.forEach((p) => SCHEMA_PROBLEMS.add(p.error));
+  return problems;
 }
 
 /**
- * The schema shares one cluster definition with the fleet form, where `name` names the output folder; a single
- * cluster writes to the output folder itself, so a name there would do nothing.
+ * The cluster's name: in a fleet, a folder-safe name used once (it names the output folder); in a single-cluster
+ * config none. The schema shares one cluster definition with the fleet form, where `name` names the output folder; a
+ * single cluster is written to the output folder itself, so a name there would do nothing.
  */
-function checkNoSingleName(raw: any, fleet: boolean, doc: LoadedYaml): void {
-  if (!fleet && Object.prototype.hasOwnProperty.call(raw, 'name')) {
-    throw new UserError(
-      `name ${JSON.stringify(raw.name)} is only for the clusters of a fleet (clusters: [{name: ..., apiServer: ...}], written to <outdir>/<name>/); ` +
+function nameProblems(
+  settings: any,
+  fleet: boolean,
+  i: number,
+  seen: Map<string, number>,
+  locate: (field: YamlPath) => ErrorLocation,
+): SchemaProblem[] {
+  const name: unknown = isObject(settings) ? settings.name : undefined;
+  const problem = (message: string): SchemaProblem[] => [{ error: new UserError(message, locate(['name'])), at: ['name'], leftOut: ['name'] }];
+  if (!fleet) {
+    if (!isObject(settings) || !Object.prototype.hasOwnProperty.call(settings, 'name')) return [];
+    return problem(
+      `name ${JSON.stringify(settings.name)} is only for the clusters of a fleet (clusters: [{name: ..., apiServer: ...}], written to <outdir>/<name>/); ` +
         'a single cluster is written to the output folder itself: remove name, or list the cluster under clusters:',
-      doc.locate(['name']),
     );
   }
+  // a missing or mistyped name is the schema's problem
+  if (typeof name !== 'string') return [];
+  if (!matchesDns1123Label(name) || name.length > 63) {
+    return problem(`cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`);
+  }
+  if (seen.has(name)) return problem(`cluster name "${name}" is used twice (clusters[${seen.get(name)}] and clusters[${i}])`);
+  seen.set(name, i);
+  return [];
 }
 
-/** A fleet cluster's name names its output folder: a folder-safe name, used once. */
-function checkClusterName(name: string, i: number, seen: Map<string, number>, location: ErrorLocation): void {
-  if (!matchesDns1123Label(name) || name.length > 63) {
-    throw new UserError(
-      `cluster name must be lowercase letters, digits and '-', at most 63 characters (it names an output folder), got ${quote(name)}`,
-      location,
-    );
+/** A copy of `value` without the values at `paths` (the parts on the way copied, the rest shared). */
+function withoutPaths(value: Record<string, unknown>, paths: readonly YamlPath[]): Record<string, unknown> {
+  const copy = (o: Record<string, unknown>) => Object.assign(Object.create(Object.getPrototypeOf(o)), o) as Record<string, unknown>;
+  const out = copy(value);
+  for (const p of paths) {
+    if (p.length === 0) return {};
+    let cur = out;
+    for (const key of p.slice(0, -1)) {
+      const next = cur[key as string];
+      if (!isObject(next)) break;
+      cur = cur[key as string] = copy(next);
+    }
+    delete cur[p[p.length - 1] as string];
   }
-  if (seen.has(name)) {
-    throw new UserError(`cluster name "${name}" is used twice (clusters[${seen.get(name)}] and clusters[${i}])`, location);
-  }
-  seen.set(name, i);
+  return out;
 }
 
 /** One cluster's settings, with the files it names resolved against the config file's folder. */
-function clusterSettings(settings: any, fleet: boolean, base: string, locate: (field: YamlPath) => ErrorLocation): ClusterSettings {
+function clusterSettings(
+  settings: any,
+  fleet: boolean,
+  base: string,
+  locate: (field: YamlPath) => ErrorLocation,
+): Omit<ClusterSettings, 'problems' | 'leftOut'> {
   const resolve = (p: string | undefined) => (p === undefined ? undefined : path.resolve(base, p));
   const webhook = settings.audit?.webhook;
   const auditSink = settings.audit?.auditSink;
@@ -230,8 +316,8 @@ function clusterSettings(settings: any, fleet: boolean, base: string, locate: (f
     name: fleet ? settings.name : undefined,
     kubernetesVersion: settings.kubernetesVersion,
     apiServer: {
-      manifest: resolve(settings.apiServer.manifest)!,
-      serviceClusterIPRange: settings.apiServer.serviceClusterIPRange,
+      manifest: resolve(settings.apiServer?.manifest),
+      serviceClusterIPRange: settings.apiServer?.serviceClusterIPRange,
     },
     audit: {
       backend: settings.audit?.backend ?? 'auto',
@@ -244,7 +330,7 @@ function clusterSettings(settings: any, fleet: boolean, base: string, locate: (f
 }
 
 /** One message per bad field: the deepest, most specific error ajv found there. */
-function explain(errors: ErrorObject[], doc: LoadedYaml): string[] {
+function explain(errors: ErrorObject[], doc: LoadedYaml): SchemaProblem[] {
   const byPath = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     const key = e.keyword === 'additionalProperties' ? `${e.instancePath}/${(e.params as any).additionalProperty}` : e.instancePath;
@@ -261,10 +347,16 @@ function explain(errors: ErrorObject[], doc: LoadedYaml): string[] {
       .slice(1)
       .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
       .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-    const loc = doc.locate(segments);
-    const where = UserError.format('', loc).replace(/: $/, '');
-    return `${where}: ${describe(list, segments)}`;
+    const missing = list.find((e) => e.keyword === 'required')?.params.missingProperty as string | undefined;
+    return { error: new UserError(describe(list, segments), doc.locate(segments)), at: segments, leftOut: leftOutFor(segments, missing) };
   });
+}
+
+/** What a problem at `at` leaves out: the missing key, else the value, or the list holding it (no index may move). */
+function leftOutFor(at: YamlPath, missing: string | undefined): YamlPath {
+  if (missing !== undefined) return [...at, missing];
+  const list = at.findIndex((k, i) => typeof k === 'number' && !(i === 1 && at[0] === 'clusters'));
+  return list < 0 ? at : at.slice(0, list);
 }
 
 function describe(list: ErrorObject[], segments: (string | number)[]): string {

@@ -102,6 +102,8 @@ export class UserErrors extends UserError {
  */
 export class Problems {
   private readonly found: UserError[] = [];
+  /** What was added, as it was added (a group stays whole), to throw one group as it was. */
+  private readonly added: UserError[] = [];
 
   /** Runs `check`; returns its value, or undefined when it found a problem. */
   public attempt<T>(check: () => T): T | undefined {
@@ -114,10 +116,14 @@ export class Problems {
     }
   }
 
-  /** Keeps a problem (the parts of a `UserErrors` that has them). */
+  /** Keeps a problem (the parts of a `UserErrors` that has them); one found twice (by two checks) is kept once. */
   public add(err: UserError): void {
-    if (UserErrors.isUserErrors(err) && err.errors.length === err.problems.length && err.errors.length > 0) this.found.push(...err.errors);
-    else this.found.push(err);
+    const parts = UserErrors.isUserErrors(err) && err.errors.length === err.problems.length && err.errors.length > 0 ? err.errors : [err];
+    const fresh = parts.filter((p) => !this.found.some((f) => f.message === p.message));
+    if (fresh.length === 0) return;
+    this.found.push(...fresh);
+    if (fresh.length === parts.length) this.added.push(err);
+    else this.added.push(...fresh);
   }
 
   /** How many problems were found. */
@@ -125,9 +131,16 @@ export class Problems {
     return this.found.length;
   }
 
+  /** The problems found, in the order found, as they were added (a group whole, unless a part was found before). */
+  public get errors(): readonly UserError[] {
+    return [...this.added];
+  }
+
   /** Throws one problem as itself, several as a `UserErrors` (at `location`, when they share a file). */
   public throwIfAny(summary: (n: number) => string = (n) => `${n} problems:`, location: ErrorLocation = {}): void {
     if (this.found.length === 1) throw this.found[0];
+    // one file's problems, all from one check: as that check threw them (its summary names the file)
+    if (this.added.length === 1 && this.added[0].location.file) throw this.added[0];
     if (this.found.length > 1) throw new UserErrors(summary(this.found.length), this.found, location);
   }
 }

@@ -1,12 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuditEndpoint } from '../audit/audit-endpoint';
-import { UserError } from '../core/errors';
+import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { falcoSchemaKnows, falcoSchemaRelease, falcoSchemaReleases, validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1035LabelProblems } from '../validation/names';
 import { closest, isObject } from '../core/util';
 import { dumpYaml } from '../core/yaml';
+import { PlanMessage, PlanMessageCode, planMessage } from '../core/plan-message';
 import { CHART_9_APP_VERSION, CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import {
@@ -332,6 +333,8 @@ export interface ChartShapeProps {
   readonly falcoVersion?: FalcoVersion;
   readonly clusterIP?: string;
   readonly nodePort?: number;
+  /** Where falco.yaml's problems go (its keys then left out) instead of being thrown. @default - thrown */
+  readonly problems?: Problems;
 }
 
 /** What the chart builder hands back. @internal */
@@ -341,7 +344,7 @@ export interface ChartShapeResult extends ShapeResult {
   readonly fullname: string;
   readonly auditEndpoint: AuditEndpoint;
   /** Valid, but worth a line in the plan. */
-  readonly warnings: string[];
+  readonly warnings: PlanMessage[];
 }
 
 /**
@@ -358,7 +361,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
     );
   }
   const v = resolveChartValues(props.values);
-  const warnings: string[] = [];
+  const warnings: PlanMessage[] = [];
   const { scope, releaseName, namespace } = props;
 
   const { tag, version } = checkVersion(v, props.falcoVersion);
@@ -388,7 +391,7 @@ export function buildChartShape(props: ChartShapeProps): ChartShapeResult {
   checkNoHelmTemplates(v, install, follow);
 
   // falco.yaml: the values' falco.* as the chart writes them, with what the release needs to start audit-only
-  const config = chartFalcoYaml(falcoYamlIn, props.values, version, warnings);
+  const config = chartFalcoYaml(falcoYamlIn, props.values, version, warnings, props.problems);
   const { falcoConfig, configMap, configData, falcoctlData, rulesData, hasRules } = chartConfigMaps(ctx, config, ctlConfig, refs, allowed);
 
   const { serviceObject, serviceName } = chartServices(ctx, service);
@@ -692,7 +695,7 @@ interface ChartContext {
 }
 
 /** falco.yaml: the values' falco.* as the chart writes them, with the rules key this release reads. */
-function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warnings: string[]): Obj {
+function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warnings: PlanMessage[], problems?: Problems): Obj {
   const config: Obj = clone(falcoYamlIn);
   if (version.hostRoot === HostRootHandling.PLUGINS_HOSTINFO_OFF) config.plugins_hostinfo = false;
   else delete config.plugins_hostinfo;
@@ -715,14 +718,17 @@ function chartFalcoYaml(falcoYamlIn: Obj, user: Obj, version: FalcoVersion, warn
     config.rules_files = config.rules_file;
     delete config.rules_file;
     warnings.push(
-      `falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`,
+      planMessage(
+        PlanMessageCode.RULES_FILE_RENAMED,
+        `falco.rules_file is the key Falco 0.38 deprecated: written as rules_files in place of the chart's default (Falco ${version} exits with both)`,
+      ),
     );
   }
   if (version.rulesFilesKey === 'rules_file' && 'rules_files' in config && !('rules_file' in config)) {
     config.rules_file = config.rules_files;
     delete config.rules_files;
   }
-  checkFalcoYaml(config, user, version);
+  checkFalcoYaml(config, user, version, problems);
   return config;
 }
 
@@ -828,7 +834,7 @@ function checkServiceAddress(service: ChartAuditService, props: ChartShapeProps)
 }
 
 /** falcoctl installs k8saudit (and json when needed) from refs this Falco loads; warns on following and floating refs. */
-function checkFalcoctl(v: ResolvedChartValues, falcoYamlIn: Obj, version: FalcoVersion, warnings: string[]) {
+function checkFalcoctl(v: ResolvedChartValues, falcoYamlIn: Obj, version: FalcoVersion, warnings: PlanMessage[]) {
   const fc: Obj = v.falcoctl ?? {};
   const install: Obj = fc.artifact?.install ?? {};
   const follow: Obj = fc.artifact?.follow ?? {};
@@ -874,29 +880,44 @@ function checkFalcoctl(v: ResolvedChartValues, falcoYamlIn: Obj, version: FalcoV
   if (follow.enabled === true) {
     checkRefsLoadable(artifact.follow?.refs ?? [], version, 'falcoctl.config.artifact.follow.refs', false);
     warnings.push(
-      `falcoctl.artifact.follow.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod from ${indexNames(ctlConfig)} every ` +
-        `${artifact.follow?.every ?? '168h'}, so what runs can change without a change in Git; set it to false to run only what the refs install at start`,
+      planMessage(
+        PlanMessageCode.FALCOCTL_FOLLOW,
+        `falcoctl.artifact.follow.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod from ${indexNames(ctlConfig)} every ` +
+          `${artifact.follow?.every ?? '168h'}, so what runs can change without a change in Git; set it to false to run only what the refs install at start`,
+      ),
     );
   }
-  const floating = refs.filter((r) => parseFalcoctlRef(r).version?.patch === undefined);
-  if (floating.length > 0) {
-    warnings.push(
-      `${refsField} [${floating.join(', ')}] float to the newest release of ${floating.length > 1 ? 'their' : 'its'} line at every pod start; pin full versions (e.g. k8saudit-rules:0.16.1) so Git says what runs`,
-    );
-  }
-
+  floatingRefsWarning(refs, refsField, warnings);
   return { ctlConfig, artifact, allowed, refs };
 }
 
+/** Refs without a full version float to the newest release of their line. */
+function floatingRefsWarning(refs: readonly string[], refsField: string, warnings: PlanMessage[]): void {
+  const floating = refs.filter((r) => parseFalcoctlRef(r).version?.patch === undefined);
+  if (floating.length > 0) {
+    warnings.push(
+      planMessage(
+        PlanMessageCode.FLOATING_FALCOCTL_REFS,
+        `${refsField} [${floating.join(', ')}] float to the newest release of ${floating.length > 1 ? 'their' : 'its'} line at every pod start; pin full versions (e.g. k8saudit-rules:0.16.1) so Git says what runs`,
+      ),
+    );
+  }
+}
+
 /** More than one replica splits the audit events, none drops them. */
-function replicaWarnings(replicas: number, warnings: string[]): void {
+function replicaWarnings(replicas: number, warnings: PlanMessage[]): void {
   if (replicas > 1) {
     warnings.push(
-      `controller.deployment.replicas is ${replicas}: each replica receives a share of the API server's batches (the Service spreads the connections), ` +
-        'so every Falco sees only part of the audit events; one replica is what the chart recommends',
+      planMessage(
+        PlanMessageCode.REPLICAS_SPLIT_EVENTS,
+        `controller.deployment.replicas is ${replicas}: each replica receives a share of the API server's batches (the Service spreads the connections), ` +
+          'so every Falco sees only part of the audit events; one replica is what the chart recommends',
+      ),
     );
   } else if (replicas === 0) {
-    warnings.push("controller.deployment.replicas is 0: no Falco runs, and the API server's audit events are dropped");
+    warnings.push(
+      planMessage(PlanMessageCode.REPLICAS_ZERO, "controller.deployment.replicas is 0: no Falco runs, and the API server's audit events are dropped"),
+    );
   }
 }
 
@@ -983,7 +1004,7 @@ function checkRulesSource(v: ResolvedChartValues, refs: readonly string[], insta
  * wrong type, is an error at its line; a key only the chart's defaults carry that an older release does not know
  * (chart 9.1.0 writes 0.44's keys) is left out, as that Falco would ignore it.
  */
-function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion): void {
+function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion, collected?: Problems): void {
   const userFalco = isObject(user.falco) ? user.falco : {};
   for (let round = 0; round < 10; round++) {
     const violations = validateFalcoConfig(config, version, 'falco.yaml');
@@ -995,7 +1016,10 @@ function checkFalcoYaml(config: Obj, user: Obj, version: FalcoVersion): void {
         if (x.rule === 'falco-schema.unknown-field') message += unknownFalcoKeyHint(path, getPath(config, path), version);
         return { path: ['falco', ...path], message };
       });
-      throwChartProblems(problems, chartValuesLocator(user));
+      if (!collected) throwChartProblems(problems, chartValuesLocator(user));
+      // collected: the rest of falco.yaml goes on without the keys (nothing is written while there are problems)
+      collected?.attempt(() => throwChartProblems(problems, chartValuesLocator(user)));
+      for (const x of collected ? violations : []) deletePath(config, fieldPath(x.path));
       return;
     }
     for (const x of fromDefaults) deletePath(config, fieldPath(x.path));

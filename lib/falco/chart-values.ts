@@ -3,9 +3,11 @@ import { formatPath, LoadedYaml, readYamlFile, YamlPath } from '../core/yaml';
 import { clone, closest, deepFreeze, describeValue as describe, isObject } from '../core/util';
 import { CHART_9_DEFAULTS, CHART_9_VERSION } from './chart-9.1.0-values';
 import { KubernetesVersion } from '../core/kubernetes-version';
-import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions, urlCredentials } from './values';
+import { FALCO_VALUES_SCHEMA, FalcoChartValues, loadFalcoValues, LoadFalcoValuesOptions } from './values';
+import { chartValuesSecrets, inFileOrder } from './values-secrets';
 import { chartApiServerValueProblems } from './values-api-checks';
 import { schemaFromDefaults } from './values-schema';
+import { checkLeavingOut } from './values-repair';
 
 /** The chart a values file is written for. */
 export enum FalcoChart {
@@ -382,9 +384,9 @@ const fieldOnly: ChartValuesLocator = (p) => ({ field: formatPath(p) || undefine
 export function throwChartProblems(problems: readonly ChartValuesProblem[], locate: ChartValuesLocator = fieldOnly): void {
   if (problems.length === 0) return;
   if (problems.length === 1) throw new UserError(problems[0].message, locate(problems[0].path));
-  const lines = problems.map((p) => UserError.format(p.message, locate(p.path)));
+  const errors = problems.map((p) => new UserError(p.message, locate(p.path)));
   const file = locate([]).file;
-  throw new UserErrors(`${problems.length} problems in the ${CHART_VALUES_NAME}:`, lines, file ? { file } : {});
+  throw new UserErrors(`${problems.length} problems in the ${CHART_VALUES_NAME}:`, errors, file ? { file } : {});
 }
 
 /**
@@ -399,6 +401,8 @@ export function checkChartValues(
 ): FalcosecurityChartValues {
   if (value === null || value === undefined) return {};
   if (!isObject(value)) throw new UserError(`values must be a mapping of chart keys, got ${describe(value)}`, locate([]));
+  // secrets first, and alone: a later message could echo part of one
+  throwChartProblems(inFileOrder(chartValuesSecrets(value), locate), locate);
   const problems: ChartValuesProblem[] = [];
   walkSection(value, [], problems);
   if (problems.length === 0) {
@@ -517,7 +521,6 @@ function refusals(user: Record<string, any>, v: ResolvedChartValues): ChartValue
     ...controllerRefusals(user, v),
     ...notRenderedRefusals(user, v),
     ...privilegeRefusals(v),
-    ...credentialRefusals(user),
     ...falcoKeyRefusals(user, v),
   ];
 }
@@ -707,83 +710,6 @@ function privilegeRefusals(v: ResolvedChartValues): ChartValuesProblem[] {
   return out;
 }
 
-/** Where a Secret's keys reach falcoctl: its containers' envFrom (or env with valueFrom.secretKeyRef). */
-const FALCOCTL_ENV_WAY =
-  "create a Secret in Falco's namespace with that key and give it to falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}] " +
-  '(and falcoctl.artifact.follow.envFrom when the follower is on)';
-
-/**
- * Literal credentials the chart would render into the output, which is meant for Git, each refused with the way that
- * keeps it out: falcoctl.yaml's registry credentials (the chart writes falcoctl.config into its ConfigMap), URLs with
- * a password, and falcoctl's credential variables given as values. The messages never show the secret.
- * falcoctl reads every falcoctl.yaml key from FALCOCTL_<KEY> variables, and its registry credentials from
- * FALCOCTL_REGISTRY_AUTH_BASIC ("registry,username,password;...") and FALCOCTL_REGISTRY_AUTH_OAUTH
- * ("registry,client-id,client-secret,token-url;..."), which win over the file (falcoctl internal/config/config.go
- * `Load`: SetEnvPrefix + AutomaticEnv, basicAuthListHookFunc, oathAuthListHookFunc, and its README's environment
- * table, the same from v0.7.2 to v0.13.0). Falco expands `${VAR}` in falco.yaml (userspace/falco/yaml_helper.h
- * pre_process_env_vars @ 0.37.0; userspace/engine/yaml_helper.h @ 0.44.1), which the chart's releases (0.37+) all do.
- */
-function credentialRefusals(user: Record<string, any>): ChartValuesProblem[] {
-  const out: ChartValuesProblem[] = [];
-  const auth = user.falcoctl?.config?.registry?.auth;
-  const literal = (x: unknown) => (typeof x === 'string' ? x !== '' : x !== undefined && x !== null);
-  for (const [kind, secretKey, variable, format] of [
-    ['basic', 'password', 'FALCOCTL_REGISTRY_AUTH_BASIC', '"<registry>,<username>,<password>"'],
-    ['oauth', 'clientsecret', 'FALCOCTL_REGISTRY_AUTH_OAUTH', '"<registry>,<client-id>,<client-secret>,<token-url>"'],
-  ] as const) {
-    const list: unknown[] = isObject(auth) && Array.isArray(auth[kind]) ? auth[kind] : [];
-    list.forEach((entry, i) => {
-      if (!isObject(entry)) return;
-      // viper and mapstructure match keys in any case (clientSecret, clientsecret)
-      const key = Object.keys(entry).find((k) => k.toLowerCase() === secretKey && literal(entry[k]));
-      if (key === undefined) return;
-      out.push({
-        path: ['falcoctl', 'config', 'registry', 'auth', kind, i, key],
-        message:
-          `refused: a literal registry ${secretKey === 'password' ? 'password' : 'client secret'} here would be written into the falcoctl ConfigMap ` +
-          `(falcoctl.yaml) in the output, which is meant for Git. Remove registry.auth.${kind} from the values: falcoctl also reads it from the ` +
-          `environment variable ${variable}, as ${format}; ${FALCOCTL_ENV_WAY}`,
-      });
-    });
-  }
-  for (const c of ['install', 'follow']) {
-    const env: unknown[] = Array.isArray(user.falcoctl?.artifact?.[c]?.env) ? user.falcoctl.artifact[c].env : [];
-    env.forEach((e, i) => {
-      if (isObject(e) && ['FALCOCTL_REGISTRY_AUTH_BASIC', 'FALCOCTL_REGISTRY_AUTH_OAUTH'].includes(e.name as string) && literal(e.value)) {
-        out.push({
-          path: ['falcoctl', 'artifact', c, 'env', i, 'value'],
-          message:
-            `refused: ${String(e.name)} holds registry credentials, and a literal value here would be written into the Deployment in the output, ` +
-            `which is meant for Git; set it with valueFrom: {secretKeyRef: {name: <secret>, key: ${String(e.name)}}}, or ${FALCOCTL_ENV_WAY}`,
-        });
-      }
-    });
-  }
-  const indexes: unknown[] = Array.isArray(user.falcoctl?.config?.indexes) ? user.falcoctl.config.indexes : [];
-  indexes.forEach((index, i) => {
-    if (isObject(index) && urlCredentials(index.url) === 'password') {
-      out.push({
-        path: ['falcoctl', 'config', 'indexes', i, 'url'],
-        message:
-          "refused: this URL carries a password before its '@', which would be written into the falcoctl ConfigMap (falcoctl.yaml) in the output, " +
-          'which is meant for Git. Move indexes out of the values: falcoctl also reads them from the environment variable FALCOCTL_INDEXES, as ' +
-          `"<name>,<url>;<name>,<url>"; ${FALCOCTL_ENV_WAY}`,
-      });
-    }
-  });
-  if (isObject(user.falco) && isObject(user.falco.http_output) && urlCredentials(user.falco.http_output.url) === 'password') {
-    out.push({
-      path: ['falco', 'http_output', 'url'],
-      message:
-        "refused: this URL carries a password before its '@', which would be written into falco.yaml in the ConfigMap in the output, which is " +
-        'meant for Git. Falco expands ${VAR} in falco.yaml from its environment: write the URL as url: ${FALCO_HTTP_OUTPUT_URL} and set it from a ' +
-        "Secret in Falco's namespace with " +
-        'extra.env: [{name: FALCO_HTTP_OUTPUT_URL, valueFrom: {secretKeyRef: {name: <secret>, key: url}}}]',
-    });
-  }
-  return out;
-}
-
 function has(obj: unknown, path: readonly string[]): boolean {
   let cur: unknown = obj;
   for (const p of path) {
@@ -821,32 +747,70 @@ function merge(base: unknown, over: unknown): unknown {
   return clone(over);
 }
 
-/**
- * Which chart a values object is written for, from its keys: `falcosecurity/falco` when it has a key only that chart
- * has (`driver`, `collectors`, `controller`, `falcoctl`, `services`, ...) or falco.yaml keys under `falco` (`rules_files`,
- * `plugins`); else `stable/falco` 1.1.1, which is also the answer for no values.
- */
-export function detectFalcoChart(values: unknown): FalcoChart {
-  if (!isObject(values)) return FalcoChart.STABLE_FALCO_1_1_1;
-  const chartOnly = Object.keys(values).filter((k) => k in CHART_9_DEFAULTS && !(k in FALCO_VALUES_SCHEMA));
-  if (chartOnly.length > 0) return FalcoChart.FALCOSECURITY_FALCO_9_1_0;
-  const f = values.falco;
-  const chartFalcoKeys = Object.keys((CHART_9_DEFAULTS.falco ?? {}) as object);
-  if (isObject(f) && Object.keys(f).some((k) => chartFalcoKeys.includes(k) && !(`falco.${k}` in FALCO_VALUES_SCHEMA))) {
-    return FalcoChart.FALCOSECURITY_FALCO_9_1_0;
-  }
-  return FalcoChart.STABLE_FALCO_1_1_1;
+/** What a values file's keys say about the chart it is written for. @internal */
+export interface ChartEvidence {
+  /** The chart most of the telling keys belong to (stable/falco 1.1.1 on a tie, and for no values). */
+  readonly chart: FalcoChart;
+  /** The keys (dotted, at every depth) only falcosecurity/falco 9.1.0 has, in file order. */
+  readonly chartKeys: string[];
+  /** The keys only stable/falco 1.1.x has, in file order. */
+  readonly stableKeys: string[];
 }
 
-/** The keys that made {@link detectFalcoChart} pick the falcosecurity/falco chart, for the plan. */
-export function chartKeysOf(values: unknown): string[] {
-  if (!isObject(values)) return [];
-  const top = Object.keys(values).filter((k) => k in CHART_9_DEFAULTS && !(k in FALCO_VALUES_SCHEMA));
-  return top.length > 0
-    ? top
-    : Object.keys(isObject(values.falco) ? values.falco : {})
-        .map((k) => `falco.${k}`)
-        .filter((k) => !(k in FALCO_VALUES_SCHEMA));
+const hasOwn = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
+/** True when chart 9.1.0 has the key: a values key, or a falco.yaml key its values.yaml sets (`falco.json_output`). */
+function chartHasKey(dotted: string): boolean {
+  if (hasOwn(CHART_VALUES_SCHEMA, dotted)) return true;
+  if (!dotted.startsWith('falco.')) return false;
+  let cur: unknown = CHART_9_DEFAULTS.falco;
+  for (const part of dotted.slice('falco.'.length).split('.')) {
+    if (!isObject(cur) || !hasOwn(cur, part)) return false;
+    cur = cur[part];
+  }
+  return true;
+}
+
+/**
+ * The evidence of every key: each key only one chart has (at any depth, inside the sections the charts know) counts
+ * for that chart, a key both have or neither has for none; the chart with more keys wins. A stable/falco file
+ * (`auditLog`, camelCase `falco.jsonOutput`) with one falcosecurity/falco key left in is still stable/falco's.
+ * @internal
+ */
+export function _chartEvidence(values: unknown): ChartEvidence {
+  const chartKeys: string[] = [];
+  const stableKeys: string[] = [];
+  const walk = (obj: Record<string, unknown>, prefix: string) => {
+    for (const [k, v] of Object.entries(obj)) {
+      const dotted = prefix ? `${prefix}.${k}` : k;
+      const stable = hasOwn(FALCO_VALUES_SCHEMA, dotted);
+      const chart = chartHasKey(dotted);
+      if (stable !== chart) (stable ? stableKeys : chartKeys).push(dotted);
+      if ((stable || chart) && isObject(v)) walk(v, dotted);
+    }
+  };
+  if (isObject(values)) walk(values, '');
+  const chart = chartKeys.length > stableKeys.length ? FalcoChart.FALCOSECURITY_FALCO_9_1_0 : FalcoChart.STABLE_FALCO_1_1_1;
+  return { chart, chartKeys, stableKeys };
+}
+
+/**
+ * Which chart a values object is written for, by the evidence of its keys ({@link _chartEvidence}): the chart more of
+ * its keys belong to; stable/falco 1.1.1 on a tie, which is also the answer for no values.
+ */
+export function detectFalcoChart(values: unknown): FalcoChart {
+  return _chartEvidence(values).chart;
+}
+
+/** The outermost keys of each section (`driver`, not also `driver.enabled`). @internal */
+export function _outerKeys(keys: readonly string[]): string[] {
+  return keys.filter((k) => !keys.some((o) => k.startsWith(`${o}.`)));
+}
+
+/** Keys as a message names them: the outermost of each section, the first few. @internal */
+export function _namedKeys(keys: readonly string[], max = 8): string {
+  const outer = _outerKeys(keys);
+  return outer.length > max ? `${outer.slice(0, max).join(', ')} and ${outer.length - max} more` : outer.join(', ');
 }
 
 /** Where each values object the loader returned came from, for errors found later (by Falco). */
@@ -863,7 +827,8 @@ export function loadFalcosecurityValues(file: string, shownAs: string = file, op
 
 function checkLoaded(loaded: LoadedYaml, options: LoadFalcoValuesOptions): FalcosecurityChartValues {
   const locate: ChartValuesLocator = (p) => loaded.locate(p);
-  const values = checkChartValues(loaded.value, locate, options.kubernetesVersion);
+  const check = (v: unknown) => checkChartValues(v, locate, options.kubernetesVersion);
+  const values = checkLeavingOut(loaded, check, (n) => `${n} problems in the ${CHART_VALUES_NAME}:`, options._problems);
   LOCATORS.set(values, locate);
   return values;
 }
@@ -888,9 +853,37 @@ export function loadFalcoValuesFile(
 ): LoadedFalcoValues {
   if (chart === FalcoChart.STABLE_FALCO_1_1_1) return { chart, detected: false, values: loadFalcoValues(file, shownAs, options) };
   const loaded = readYamlFile(file, { what: 'Falco values file', file: shownAs });
-  const which = chart ?? detectFalcoChart(loaded.value);
-  if (which === FalcoChart.STABLE_FALCO_1_1_1) return { chart: which, detected: true, values: loadFalcoValues(file, shownAs, options) };
+  const evidence = _chartEvidence(loaded.value);
+  const which = chart ?? evidence.chart;
+  if (which === FalcoChart.STABLE_FALCO_1_1_1)
+    return { chart: which, detected: true, values: loadStableByEvidence(file, shownAs, options, evidence) };
   return { chart: which, detected: chart === undefined, values: checkLoaded(loaded, options) };
+}
+
+/**
+ * stable/falco values the keys decided on: a falcosecurity/falco key in them is unknown, and its message names the keys
+ * that decided, so that a file of the other chart with a few stable/falco keys can be told apart from a stray key.
+ */
+function loadStableByEvidence(file: string, shownAs: string, options: LoadFalcoValuesOptions, evidence: ChartEvidence): FalcoChartValues {
+  if (evidence.chartKeys.length === 0) return loadFalcoValues(file, shownAs, options);
+  const others = _outerKeys(evidence.chartKeys);
+  const hint =
+    ` (a ${CHART_VALUES_NAME.replace(' values', '')} key: the file is read as stable/falco values by its keys ${_namedKeys(evidence.stableKeys)}, ` +
+    `against ${_namedKeys(evidence.chartKeys)}; one file cannot mix the two; set falco.chart (library: chart) to say which chart it is for)`;
+  const told = (e: UserError) =>
+    e.location.field !== undefined && others.includes(e.location.field) ? new UserError(`${e.detail}${hint}`, e.location) : e;
+  const tell = (err: UserError) =>
+    UserErrors.isUserErrors(err) && err.errors.length === err.problems.length && err.errors.length > 0
+      ? new UserErrors(err.detail.split('\n')[0], err.errors.map(told), err.location)
+      : told(err);
+  const found: UserError[] | undefined = options._problems && [];
+  try {
+    return loadFalcoValues(file, shownAs, { ...options, _problems: found });
+  } catch (err) {
+    throw UserError.isUserError(err) ? tell(err) : err;
+  } finally {
+    options._problems?.push(...(found ?? []).map(tell));
+  }
 }
 
 /** The locator of values the loader returned (or their merge), else one that names the field only. @internal */

@@ -3,11 +3,12 @@ import { Construct } from 'constructs';
 import { AuditEndpoint } from '../audit/audit-endpoint';
 import { Problems, UserError } from '../core/errors';
 import { KubernetesVersion } from '../core/kubernetes-version';
+import type { PlanMessage } from '../core/plan-message';
 import { isPortNumber } from '../core/port';
 import { parseIP } from '../core/service-ip-range';
 import { validateFalcoConfig } from '../validation/falco-config-validation';
 import { dns1123SubdomainProblems, matchesDns1123Label } from '../validation/names';
-import { formatViolation } from '../validation/violation';
+import { formatViolation, Violation } from '../validation/violation';
 import { chartFullname, chartName, checkDnsLabel } from './chart-names';
 import { buildChartShape, privilegedPortProblem } from './chart-shape';
 import { detectFalcoChart, FalcoChart, FalcosecurityChartValues, locateChartValuesError, ResolvedChartValues } from './chart-values';
@@ -128,6 +129,12 @@ export interface FalcoProps extends FalcoOptions {
   readonly kubernetesVersion: KubernetesVersion;
   /** Pinned ClusterIP and/or NodePort of the audit Service. @default - a ClusterIP Service with an allocated IP */
   readonly service?: FalcoServiceOptions;
+  /**
+   * Where the problems go that leave Falco buildable (a wrong name gives way to the default; a falco.yaml key the release
+   * does not know is left out), so that a caller can report them with its own; else they are thrown at the end.
+   * @internal
+   */
+  readonly _problems?: Problems;
 }
 
 /**
@@ -156,8 +163,8 @@ export class Falco extends Construct {
   public readonly values?: ResolvedFalcoValues;
   /** The falcosecurity/falco values after merging over the chart 9.1.0 defaults (falcosecurity/falco values only). */
   public readonly chartValues?: ResolvedChartValues;
-  /** Valid, but worth telling: e.g. more than one replica, or a falcoctl follower. */
-  public readonly warnings: string[];
+  /** Valid, but worth telling: e.g. more than one replica, or a falcoctl follower; each with a stable code. */
+  public readonly warnings: PlanMessage[];
   /** The release name. */
   public readonly releaseName: string;
   /** The namespace of Falco's namespaced objects. */
@@ -190,7 +197,9 @@ export class Falco extends Construct {
   constructor(scope: Construct, id: string, props: FalcoProps) {
     super(scope, id);
     this.chart = checkChart(props.chart ?? detectFalcoChart(props.values));
-    const parts = this.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? chartParts(this, props) : stableParts(this, props);
+    const problems = props._problems ?? new Problems();
+    const parts = this.chart === FalcoChart.FALCOSECURITY_FALCO_9_1_0 ? chartParts(this, props, problems) : stableParts(this, props, problems);
+    if (!props._problems) problems.throwIfAny();
     if (parts.format === 'chart') {
       this.chartValues = parts.chartValues;
     } else {
@@ -221,7 +230,12 @@ export class Falco extends Construct {
    * mistyped key is a setting Falco would ignore. One line per violation; empty when valid or without a schema.
    */
   public validateConfig(): string[] {
-    return validateFalcoConfig(this.falcoConfig, this.falcoVersion, `ConfigMap ${this.fullname}: falco.yaml`).map(formatViolation);
+    return this._configViolations().map(formatViolation);
+  }
+
+  /** `validateConfig`'s violations. @internal */
+  public _configViolations(): Violation[] {
+    return validateFalcoConfig(this.falcoConfig, this.falcoVersion, `ConfigMap ${this.fullname}: falco.yaml`);
   }
 }
 
@@ -235,7 +249,7 @@ interface CommonParts extends ShapeResult {
   readonly clusterIP?: string;
   readonly nodePort?: number;
   readonly auditEndpoint: AuditEndpoint;
-  readonly warnings: readonly string[];
+  readonly warnings: readonly PlanMessage[];
 }
 
 /** What a `Falco` is made of, by values format (each sets its own resolved values). */
@@ -267,9 +281,9 @@ function checkNoValuesProps(props: FalcoProps): void {
 }
 
 /** Falco for falcosecurity/falco 9.1.0 values: the chart builder's objects; an error about a values key points at its line. */
-function chartParts(scope: Construct, props: FalcoProps): FalcoParts {
+function chartParts(scope: Construct, props: FalcoProps, problems: Problems): FalcoParts {
   try {
-    const [releaseName, namespace] = checkNames(props);
+    const [releaseName, namespace] = checkNames(props, problems);
     checkNoValuesProps(props);
     const clusterIP = checkClusterIPIsAddress(props.service?.clusterIP);
     const nodePort = checkPort(props.service?.nodePort, 'service.nodePort');
@@ -282,6 +296,7 @@ function chartParts(scope: Construct, props: FalcoProps): FalcoParts {
       falcoVersion: props.falcoVersion,
       clusterIP,
       nodePort,
+      problems,
     });
     return {
       ...r,
@@ -324,11 +339,11 @@ function resolveStableValues(
 }
 
 /** Falco for stable/falco values: the legacy or plugin shape of the release; an error about a values key points at its line. */
-function stableParts(scope: Construct, props: FalcoProps): FalcoParts {
+function stableParts(scope: Construct, props: FalcoProps, problems: Problems): FalcoParts {
   const stableValues = props.values as FalcoChartValues | undefined;
   // an error about a values key points at its line in the values file
   try {
-    const [releaseName, namespace] = checkNames(props);
+    const [releaseName, namespace] = checkNames(props, problems);
     const { values: v, falcoVersion } = resolveStableValues(stableValues, props);
     const fullname = chartFullname(releaseName, v.nameOverride, v.fullnameOverride);
     checkDnsLabel(fullname, v.fullnameOverride ? 'fullnameOverride' : 'nameOverride', 'object name');
@@ -487,14 +502,17 @@ function pluginShape(ctx: ShapeContext, props: FalcoProps): BuiltShape {
   return { result, auditEndpoint: { scheme: 'http', containerPort: listener.port, path: listener.path } };
 }
 
-/** The release name and the namespace, each checked, both reported when both are wrong. */
-function checkNames(props: FalcoProps): [string, string] {
-  const problems = new Problems();
-  const releaseName = props.releaseName ?? 'falco';
-  const namespace = props.namespace ?? 'falco';
-  problems.attempt(() => checkReleaseName(releaseName));
-  problems.attempt(() => checkDnsLabel(namespace, 'namespace', 'namespace'));
-  problems.throwIfAny();
+/**
+ * The release name and the namespace, each checked: a wrong one is a problem, and the default `falco` names the
+ * objects in its place, so that the checks after it find only problems of their own.
+ */
+function checkNames(props: FalcoProps, problems: Problems): [string, string] {
+  const releaseName = problems.attempt(() => checkReleaseName(props.releaseName ?? 'falco')) ?? 'falco';
+  const namespace =
+    problems.attempt(() => {
+      checkDnsLabel(props.namespace ?? 'falco', 'namespace', 'namespace');
+      return props.namespace ?? 'falco';
+    }) ?? 'falco';
   return [releaseName, namespace];
 }
 

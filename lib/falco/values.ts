@@ -1,4 +1,5 @@
 import { Problems, UserError } from '../core/errors';
+import { checkLeavingOut } from './values-repair';
 import { KubernetesVersion } from '../core/kubernetes-version';
 import { isPortNumber } from '../core/port';
 import { formatPath, readYamlFile, LoadedYaml, YamlPath } from '../core/yaml';
@@ -7,6 +8,7 @@ import { clone, closest, deepFreeze, describeKind, describeValue as describe, is
 import { apiServerValueProblems, valuesField } from './values-api-checks';
 import { STABLE_CHART_DEFAULTS } from './stable-falco-1.1.1-values';
 import { schemaFromDefaults } from './values-schema';
+import { refuseStableValuesSecrets } from './values-secrets';
 
 /** An own key of a plain record: `constructor`, `__proto__` or `hasOwnProperty` are not keys of every object. */
 function hasKey(record: object, key: string): boolean {
@@ -481,6 +483,8 @@ export function checkFalcoValues(
     // the whole document: say what it is, never what it says (a key or a token file given by mistake)
     throw new UserError(`values must be a mapping of chart keys, got ${describeKind(value)}`, locate([]));
   }
+  // secrets first, and alone: a later message could echo part of one
+  refuseStableValuesSecrets(value, Object.keys(SECRET_VALUES), locate);
   refuseProtoKeys(value, locate);
   // every unknown or mistyped key, literal secret and API server refusal of the file in one run
   const problems = new Problems();
@@ -506,64 +510,15 @@ export function checkFalcoValues(
   return value as FalcoChartValues;
 }
 
-/**
- * The credentials in a URL's user info (`scheme://user:password@host`): `password` when it carries a password that is
- * written out (not only `${VAR}` references, which Falco 0.36+ expands from its environment in falco.yaml:
- * userspace/falco/yaml_helper.h @ 0.36.0 and 0.37.0), `user` for a user name alone, else undefined. Read as Go's
- * url.Parse and libcurl read it: the authority ends at the first '/', '?' or '#', the user info at its last '@'.
- * Never returns the text itself: callers must not echo it.
- */
-export function urlCredentials(url: unknown): 'password' | 'user' | undefined {
-  if (typeof url !== 'string') return undefined;
-  const m = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(url.trim());
-  if (!m || !m[1].includes('@')) return undefined;
-  const userinfo = m[1].slice(0, m[1].lastIndexOf('@'));
-  const colon = userinfo.indexOf(':');
-  if (colon < 0) return userinfo === '' || /^(\$\{[^}]+\})+$/.test(userinfo) ? undefined : 'user';
-  const password = userinfo.slice(colon + 1);
-  return password === '' || /^(\$\{[^}]+\})+$/.test(password) ? undefined : 'password';
-}
+/** How a URL's user info carries credentials (moved to the secret scanner, which every input goes through). */
+export { urlCredentials } from '../core/secret-scan';
 
 /**
- * URLs stable/falco 1.1.1 writes out as given, and where each one goes: a password in one would reach the output, and
- * that chart reads none of them from a Secret (templates/configmap.yaml, daemonset.yaml @ chart 1.1.1).
+ * Refuses a literal secret (see SECRET_VALUES) and checks the name of each `existingSecret`; keys and URLs with a
+ * password are refused before, by the scan of every value (values-secrets.ts).
  */
-const URL_VALUES: Readonly<Record<string, { where: string; instead: string; token?: boolean }>> = {
-  'falco.httpOutput.url': {
-    where: 'falco.yaml in the ConfigMap',
-    instead:
-      "point it at a receiver in the cluster that needs no credentials in the URL, such as falcosidekick (it keeps each output's credentials in " +
-      'a Secret of its own), or use falcosecurity/falco values, where falco.http_output.url can be ${VAR} set by extra.env from a Secret',
-  },
-  'integrations.natsOutput.natsUrl': {
-    where: "the falco-nats sidecar's arguments in the DaemonSet",
-    instead: "use a NATS server that takes Falco's connections without credentials in the URL (admit only Falco's pods, e.g. with a NetworkPolicy)",
-    token: true,
-  },
-  'proxy.httpProxy': {
-    where: "the pod's http_proxy environment variable in the DaemonSet",
-    instead: "use a proxy that admits the cluster's nodes or pods without credentials in the URL (by source address)",
-  },
-  'proxy.httpsProxy': {
-    where: "the pod's https_proxy environment variable in the DaemonSet",
-    instead: "use a proxy that admits the cluster's nodes or pods without credentials in the URL (by source address)",
-  },
-};
-
-/** Refuses a literal secret (see SECRET_VALUES, URL_VALUES) and checks the name of each `existingSecret`. */
 function checkSecrets(value: Record<string, unknown>, locate: ValuesLocator): void {
   const at = (dotted: string): unknown => dotted.split('.').reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), value);
-  for (const [dotted, url] of Object.entries(URL_VALUES)) {
-    const found = urlCredentials(at(dotted));
-    if (found === 'password' || (found === 'user' && url.token)) {
-      // the message never shows the URL: it holds the secret
-      throw new UserError(
-        `refused: this URL carries ${found === 'password' ? 'a password' : 'credentials (a user or token)'} before its '@', which would be written into ` +
-          `${url.where} in the output, which is meant for Git; ${url.instead}`,
-        locate(dotted.split('.')),
-      );
-    }
-  }
   for (const [dotted, secret] of Object.entries(SECRET_VALUES)) {
     const literal = at(dotted);
     if (typeof literal !== 'string' || literal === '' || literal === secret.publicDefault) continue;
@@ -718,6 +673,11 @@ function merge(base: unknown, over: unknown, path: string[]): unknown {
 export interface LoadFalcoValuesOptions {
   /** The target's version, for the API server checks that differ by version. @default - what every supported version refuses */
   readonly kubernetesVersion?: KubernetesVersion;
+  /**
+   * Keep going past the file's problems (values-repair.ts): they go here, and the values without the keys they name
+   * are returned, so that a caller can check the rest with them. @internal
+   */
+  readonly _problems?: UserError[];
 }
 
 /**
@@ -728,9 +688,15 @@ export interface LoadFalcoValuesOptions {
 export function loadFalcoValues(file: string, shownAs: string = file, options: LoadFalcoValuesOptions = {}): FalcoChartValues {
   const loaded: LoadedYaml = readYamlFile(file, { what: 'Falco values file', file: shownAs });
   const locate: ValuesLocator = (p) => loaded.locate(p);
-  const values = checkFalcoValues(loaded.value, locate, options.kubernetesVersion);
+  const check = (v: unknown) => checkFalcoValues(v, locate, options.kubernetesVersion);
+  const values = checkLeavingOut(loaded, check, (n) => `the values have ${n} problems:`, options._problems);
   LOCATORS.set(values, locate);
   return values;
+}
+
+/** The locator of values `loadFalcoValues` returned, if it did. @internal */
+export function _valuesLocator(values: unknown): ValuesLocator | undefined {
+  return isObject(values) ? LOCATORS.get(values) : undefined;
 }
 
 /** Where each values object `loadFalcoValues` returned came from, for errors found later (e.g. by Falco). */

@@ -133,6 +133,27 @@ function violationFor(source: string, what: string, errors: readonly AjvError[],
   }
 }
 
+/** The bounds gen-schemas writes for int64 fields: -2^63, and 2^63 exclusive (2^63 - 1 is no exact JavaScript number). */
+const INT64_MIN = -(2 ** 63);
+const INT64_END = 2 ** 63;
+
+/**
+ * Why a number is out of its field's range: an int32 field's bound as written, an int64 field's as the Go type states
+ * it; beyond 2^53 the number read from YAML or JSON may already be rounded, which the message says.
+ */
+function rangeMessage(value: unknown, params: Record<string, unknown>): string {
+  const limit = params.limit as number;
+  const int64 = limit === INT64_MIN || limit === INT64_END;
+  const bound = int64
+    ? `${limit === INT64_MIN ? '>= -9223372036854775808' : '<= 9223372036854775807'} (a 64-bit integer)`
+    : `${String(params.comparison)} ${limit}`;
+  const rounded =
+    typeof value === 'number' && Math.abs(value) > Number.MAX_SAFE_INTEGER
+      ? ' (a number beyond 2^53 is read rounded: what is written out is this value)'
+      : '';
+  return `${show(value)} is out of range: must be ${bound}${rounded}`;
+}
+
 /** An ajv error about the value itself (type, enum, range, items, pattern, anything else) as a violation carrying the value. */
 function valueViolation(source: string, e: AjvError, value: unknown, at: string): Violation {
   switch (e.keyword) {
@@ -154,13 +175,8 @@ function valueViolation(source: string, e: AjvError, value: unknown, at: string)
       };
     case 'minimum':
     case 'maximum':
-      return {
-        source,
-        path: at,
-        rule: 'schema.range',
-        message: `${show(value)} is out of range: must be ${e.params.comparison} ${e.params.limit}`,
-        value,
-      };
+    case 'exclusiveMaximum':
+      return { source, path: at, rule: 'schema.range', message: rangeMessage(value, e.params), value };
     case 'minItems':
       return { source, path: at, rule: 'schema.min-items', message: `must have at least ${e.params.limit} item(s)`, value };
     case 'pattern':

@@ -34,7 +34,12 @@ import {
   checkVolumeMountSubPaths,
   checkVolumes,
 } from './rules/pod-rules';
-import { checkDaemonSetUpdateStrategy } from './rules/workload-rules';
+import { checkDaemonSetUpdateStrategy, checkWorkloadCounts } from './rules/workload-rules';
+import { checkEnvFrom, checkEnvSources } from './rules/env-rules';
+import { checkVolumeMountOptions, checkVolumeSources } from './rules/volume-rules';
+import { checkInitContainers, checkProbes, checkTerminationMessagePolicy } from './rules/container-rules';
+import { checkPodAnnotations, checkSecurityProfiles, checkSysctls } from './rules/security-rules';
+import { checkServiceSpec } from './rules/service-spec-rules';
 import { checkRbacBinding, checkRbacReadOnly, checkRbacRuleShape } from './rules/rbac-rules';
 import { checkServiceClusterIP, checkServicePorts, checkServiceSelectsPods } from './rules/service-rules';
 import { validateManifest } from './schema-validation';
@@ -51,20 +56,32 @@ export const SEMANTIC_RULES: readonly SemanticRule[] = [
   checkPrivilegedEscalation,
   checkContainerNames,
   checkVolumes,
+  checkVolumeSources,
   checkVolumeMounts,
   checkVolumeMountSubPaths,
+  checkVolumeMountOptions,
   checkHostPathTypes,
   checkSecurityContexts,
+  checkSecurityProfiles,
+  checkSysctls,
+  checkPodAnnotations,
   checkContainerPorts,
   checkResourceQuantities,
   checkTolerations,
   checkContainerEnv,
+  checkEnvSources,
+  checkEnvFrom,
   checkContainerImage,
+  checkInitContainers,
+  checkProbes,
+  checkTerminationMessagePolicy,
   checkPodSpecNames,
   checkAffinity,
   checkDaemonSetUpdateStrategy,
+  checkWorkloadCounts,
   checkConfigData,
   checkServicePorts,
+  checkServiceSpec,
   checkServiceClusterIP,
   checkServiceSelectsPods,
   checkAuditSinkLevel,

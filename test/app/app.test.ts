@@ -323,7 +323,7 @@ describe('falco.version: the Falco release when image.tag is not one', () => {
 });
 
 describe('TLS between the API server and Falco', () => {
-  const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+  const PEM = fs.readFileSync(path.join(EXAMPLES, 'reference-dynamic', 'falco-ca.pem'), 'utf8');
   const tlsValues = 'falco:\n  webserver:\n    sslEnabled: true\n';
 
   test('an AuditSink url over https carries the CA, and Falco mounts its certificate from the Secret', () => {

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from '../../lib/app/cli';
 import { EXAMPLES, listFiles, ROOT, scratch, writeFiles } from './run';
+import { PlanMessageCode } from '../../lib/core/plan-message';
 
 const BIN = path.join(ROOT, 'bin', 'cdk8s-falco-audit.js');
 const CDK8S = path.join(ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s');
@@ -117,6 +118,55 @@ describe('the bin', () => {
     expect(inside.status).toBe(1);
     expect(inside.stderr).toContain('--plan-json out/plan.json is inside the output folder out, which Argo CD may read whole');
     expect(fs.existsSync(path.join(dir, 'out', 'plan.json'))).toBe(false);
+  });
+});
+
+describe('the JSON plan is the plan: every warning and note stderr shows, each with its code', () => {
+  test('--plan-json - writes the JSON to stdout (and no file named -), the plan for people to stderr', () => {
+    project();
+    const r = bin(['synth', '--output', 'out', '--plan-json', '-']);
+    expect(r.status).toBe(0);
+    expect(fs.existsSync(path.join(dir, '-'))).toBe(false);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.clusters[0]).toMatchObject({ kubernetesVersion: '1.18.20', backend: 'dynamic' });
+    expect(r.stderr).toMatch(/^Kubernetes 1\.18\.20, dynamic audit backend/);
+    expect(r.stderr).not.toContain('"clusters"');
+    // the plain-HTTP warning stderr shows is in the JSON, with its code
+    expect(plan.clusters[0].warnings).toContainEqual({
+      code: 'plain-http-audit',
+      message: expect.stringMatching(/^audit events go to Falco over plain HTTP \(http:\/\/10\.96\.0\.100:8765\/k8s-audit\)/),
+    });
+  });
+
+  /** Each cluster's lines of the plan for people (a fleet's clusters start with "cluster <name>: "). */
+  function clusterTexts(stderr: string, names: readonly (string | null)[]): string[] {
+    if (names.length === 1) return [stderr];
+    return names.map((n, i) => {
+      const start = stderr.indexOf(`cluster ${n}: Kubernetes`);
+      const next = i + 1 < names.length ? stderr.indexOf(`cluster ${names[i + 1]}: Kubernetes`) : stderr.length;
+      return stderr.slice(start, next);
+    });
+  }
+  const linesOf = (text: string, kind: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith(`  ${kind}: `))
+      .map((l) => l.slice(kind.length + 4));
+
+  const examples = fs.readdirSync(EXAMPLES).filter((e) => fs.existsSync(path.join(EXAMPLES, e, 'falco-audit.yaml')));
+  test.each(examples)('examples/%s: the --plan-json warnings and notes equal the stderr ones, each with a code of PlanMessageCode', (example) => {
+    const r = bin(['synth', '--config', path.join(EXAMPLES, example, 'falco-audit.yaml'), '--output', 'out', '--plan-json', '-']);
+    expect(r.status).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    const texts = clusterTexts(
+      r.stderr,
+      plan.clusters.map((c: any) => c.name),
+    );
+    plan.clusters.forEach((c: any, i: number) => {
+      expect(c.warnings.map((w: any) => w.message)).toEqual(linesOf(texts[i], 'warning'));
+      expect(c.notes.map((n: any) => n.message)).toEqual(linesOf(texts[i], 'note'));
+      for (const m of [...c.warnings, ...c.notes]) expect(Object.values(PlanMessageCode)).toContain(m.code);
+    });
   });
 });
 

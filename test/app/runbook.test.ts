@@ -9,7 +9,7 @@ import { EXAMPLES, runApp, scratch, writeFiles } from './run';
 
 const DEFAULT_MANIFEST = fs.readFileSync(path.join(EXAMPLES, 'default', 'kube-apiserver.yaml'), 'utf8');
 const MODERN_MANIFEST = fs.readFileSync(path.join(EXAMPLES, 'modern', 'kube-apiserver.yaml'), 'utf8');
-const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+const PEM = fs.readFileSync(path.join(EXAMPLES, 'reference-dynamic', 'falco-ca.pem'), 'utf8');
 
 let dir: string;
 beforeEach(() => {
@@ -130,4 +130,59 @@ test('kubernetesVersion of another minor than the manifest image is refused at i
   expect(
     plan('kubernetesVersion: "1.30.2"\napiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', MODERN_MANIFEST).status,
   ).toBe(0);
+});
+
+test('kubernetesVersion "1.30" with a v1.30.6 image: the plan names the version the manifest runs, 1.30.6', () => {
+  writeFiles(dir, { 'falco-audit.yaml': 'kubernetesVersion: "1.30"\napiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n' });
+  writeFiles(dir, { 'kube-apiserver.yaml': MODERN_MANIFEST });
+  const r = runApp({ cwd: dir, config: 'falco-audit.yaml', outdir: path.join(dir, 'dist'), env: {} });
+  expect(r.status).toBe(0);
+  expect(r.stderr).toMatch(/^Kubernetes 1\.30\.6, webhook audit backend/);
+});
+
+describe('the check waits for the audit source: its batch wait plus a margin, and says so', () => {
+  const checkStep = (stderr: string) => steps(stderr).text.slice(steps(stderr).text.indexOf('check an audit event reaches Falco'));
+  test.each([
+    [
+      'webhook, batch mode by default: 30s',
+      '',
+      'look for its alert for up to 45s, as the webhook sends events in batches up to 30s apart (--audit-webhook-batch-max-wait)',
+      'seq 9',
+    ],
+    [
+      'webhook, batchMaxWait 5s',
+      'audit: {webhook: {batchMaxWait: 5s}}\n',
+      'for up to 20s, as the webhook sends events in batches up to 5s apart',
+      'seq 4',
+    ],
+    [
+      'webhook, batchMaxWait 1m30s',
+      'audit: {webhook: {batchMaxWait: 1m30s}}\n',
+      'for up to 105s, as the webhook sends events in batches up to 1m30s apart',
+      'seq 21',
+    ],
+    [
+      'webhook, blocking mode',
+      'audit: {webhook: {mode: blocking}}\n',
+      'for up to 15s, as the webhook sends each event as the request is served (blocking mode does not batch)',
+      'seq 3',
+    ],
+    ['webhook, batchMaxWait 1h: at most 60 tries', 'audit: {webhook: {batchMaxWait: 1h}}\n', 'for up to 3615s', 'seq 60); do'],
+  ])('%s', (_what, audit, says, loop) => {
+    const r = plan(`apiServer: {manifest: kube-apiserver.yaml}\n${audit}falco: {clusterIP: 10.96.0.100}\n`, MODERN_MANIFEST);
+    expect(r.status).toBe(0);
+    const text = checkStep(r.stderr);
+    expect(text).toContain(says);
+    expect(text).toContain(`for try in $(${loop}`);
+    expect(text).toMatch(
+      /do kubectl -n falco logs -l app=falco,role=k8saudit -c falco --prefix --tail=-1 \| grep 'Attach\/Exec to pod \(user=' && break; sleep \d+; done/,
+    );
+  });
+
+  test("the AuditSink's fixed 30s", () => {
+    const r = plan('apiServer: {manifest: kube-apiserver.yaml}\nfalco: {clusterIP: 10.96.0.100}\n', DEFAULT_MANIFEST);
+    const text = checkStep(r.stderr);
+    expect(text).toContain("look for its alert for up to 45s, as an AuditSink's events go in batches up to 30s apart (fixed in kube-apiserver)");
+    expect(text).toContain('for try in $(seq 9); do kubectl -n falco logs -l app=falco,role=security');
+  });
 });

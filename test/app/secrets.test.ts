@@ -13,8 +13,11 @@ const DEFAULT_VALUES = fs.readFileSync(path.join(EXAMPLES, 'default', 'values.ya
 /** An earlier run's output (marked, so a valid run may replace it), with a file a bad run must not lose. */
 const SEED = { '.cdk8s-falco-audit': '# Output of cdk8s-falco-audit\n', 'keep.txt': 'written by an earlier run\n' };
 
-/** A certificate block (not a real certificate: nothing here parses DER) and a real private key, made per run. */
+/** A certificate block (not a real certificate: its body is no DER) and a real private key, made per run. */
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\n-----END CERTIFICATE-----\n';
+/** Two real self-signed certificates, their keys thrown away. */
+const CA = fs.readFileSync(path.join(EXAMPLES, 'reference-dynamic', 'falco-ca.pem'), 'utf8');
+const SECOND_CA = fs.readFileSync(path.join(__dirname, '..', 'audit', 'fixtures', 'second-ca.pem'), 'utf8');
 const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 /** The README's falco.pem: certificate and key in one file. */
 const FALCO_PEM = CERT + KEY;
@@ -106,13 +109,12 @@ describe('a CA file that holds a private key is refused, saying why', () => {
 
 describe('only certificate blocks are embedded', () => {
   test("openssl's text around the blocks and a second certificate: the caBundle holds exactly the two certificates", () => {
-    const second = '-----BEGIN CERTIFICATE-----\nMIIBtDCCAVqgAwIBAgIUSECOND\nAAAA\n-----END CERTIFICATE-----\n';
-    const file = `subject=CN = falco.falco.svc\nissuer=CN = falco-ca\n${CERT.replace(/\n/g, '\r\n')}\nBag Attributes\n    friendlyName: ca\n${second}`;
+    const file = `subject=CN = falco.falco.svc\nissuer=CN = falco-ca\n${CA.replace(/\n/g, '\r\n')}\nBag Attributes\n    friendlyName: ca\n${SECOND_CA}`;
     const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
     const caBundle = readDoc(r.outdir, 'cluster/auditsink-falco.yaml').spec.webhook.clientConfig.caBundle;
-    expect(Buffer.from(caBundle, 'base64').toString('utf8')).toBe(CERT + second);
+    expect(Buffer.from(caBundle, 'base64').toString('utf8')).toBe(CA + SECOND_CA);
   });
 
   test('a file with only other blocks says which, and that the API server ignores them', () => {
@@ -136,6 +138,40 @@ describe('only certificate blocks are embedded', () => {
     expectRefused(
       r,
       'certificate authority file ca.pem is not valid PEM: line 3: the CERTIFICATE block begun at line 1 holds a line that is not base64',
+    );
+  });
+});
+
+describe('every CERTIFICATE block of a CA file must be one X.509 certificate (issue 23)', () => {
+  const KEY_LINES = KEY.split('\n').filter((l) => l && !l.startsWith('-----'));
+  const asCertificate = (lines: readonly string[]) => ['-----BEGIN CERTIFICATE-----', ...lines, '-----END CERTIFICATE-----', ''].join('\n');
+
+  test('a PKCS#8 key in a "CERTIFICATE" block is refused as a key at its line, and never reaches the caBundle', () => {
+    const file = CA + asCertificate(KEY_LINES);
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
+    expectRefused(
+      r,
+      `falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem holds a private key (line ${lineOf(CA, 'END') + 1}: ` +
+        'a PEM "CERTIFICATE" block whose body is a private key): the CA is written into the output, which is meant for Git',
+      KEY_LINES,
+    );
+  });
+
+  test('a block of AAAA is refused at its line: the API server cannot load it', () => {
+    const r = run({ 'falco-audit.yaml': SINK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': asCertificate(['AAAA']), 'values.yaml': TLS_VALUES });
+    expectRefused(
+      r,
+      'falco-audit.yaml:3: audit.auditSink.certificateAuthority: certificate authority file ca.pem line 1: the CERTIFICATE block begun here does not ' +
+        "hold an X.509 certificate, so the API server cannot use it (its client skips a block Go's x509.ParseCertificate refuses)",
+    );
+  });
+
+  test('the webhook CA too: a real certificate followed by a block that is none is refused at that block', () => {
+    const file = CA + asCertificate(['QUFBQUFBQUFB']);
+    const r = run({ 'falco-audit.yaml': WEBHOOK_CONFIG.replace('falco.pem', 'ca.pem'), 'ca.pem': file, 'values.yaml': TLS_VALUES });
+    expectRefused(
+      r,
+      `falco-audit.yaml:4: audit.webhook.certificateAuthority: certificate authority file ca.pem line ${lineOf(CA, 'END') + 1}: the CERTIFICATE block begun here does not hold an X.509 certificate`,
     );
   });
 });
@@ -430,5 +466,220 @@ describe('a manifest or values file pointed at a secret: the message says what t
     const r = run({ 'kube-apiserver.yaml': DEFAULT_MANIFEST.replace('kind: Pod', `kind: ${long}`) });
     expectRefused(r, `kind: kube-apiserver manifest must be a Pod (kind: Pod), got kind "Deployment${'x'.repeat(87)}..."`);
     expect(r.stderr.length).toBeLessThan(400);
+  });
+});
+
+/** falcosecurity/falco 9.1.0's values-k8saudit.yaml, which synthesizes as it is. */
+const CHART_VALUES = fs.readFileSync(path.join(__dirname, '..', 'falco', 'fixtures', 'chart-9.1.0', 'values-k8saudit.yaml'), 'utf8');
+/** The lines of the refusals of a run that reports several problems, one per line. */
+const problemLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('  - '));
+/** `text` indented by `n` spaces, every line (a block scalar's content). */
+const indent = (text: string, n: number) => text.replace(/^(?=.)/gm, ' '.repeat(n));
+
+describe('a private key in any value or key of the values is refused, by its content, at its line (issue 23)', () => {
+  const KEY_LINES = KEY.split('\n').filter((l) => l && !l.startsWith('-----'));
+  const RSA = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const RSA_LINES = RSA.split('\n').filter((l) => l && !l.startsWith('-----'));
+
+  test('falcosecurity/falco: ssl_certificate, http_output.client_key, a rules file, an annotation, an env value, an annotation key', () => {
+    const text =
+      CHART_VALUES.replace('  load_plugins: [k8saudit, json]\n', '') +
+      '  load_plugins: [k8saudit, json]\n' +
+      `  webserver:\n    ssl_certificate: |\n${indent(KEY, 6)}` +
+      // a plain scalar over several lines: YAML folds it onto one line
+      `  http_output:\n    client_key: ${RSA.trim().split('\n').join('\n      ')}\n` +
+      `customRules:\n  rules-extra.yaml: |\n    - list: hosts\n      items: [a]\n    # the key:\n${indent(KEY, 4)}` +
+      `podAnnotations:\n  note: "${KEY.trim().replace(/\n/g, '\\r\\n')}"\n` +
+      `extra:\n  env: [{name: CLIENT_KEY_DATA, value: ${Buffer.from(KEY).toString('base64')}}]\n` +
+      `podLabels:\n  ${JSON.stringify(RSA)}: x\n`;
+    const r = run({ 'values.yaml': text });
+    expectRefused(r, /^error: values\.yaml: 6 problems in the falcosecurity\/falco 9\.1\.0 values:\n/, [...KEY_LINES, ...RSA_LINES]);
+    const at = (needle: string) => `values.yaml:${lineOf(text, needle)}:`;
+    expect(problemLines(r.stderr).map((l) => l.replace(/: the values are rendered into the output.*$/, ''))).toEqual([
+      `  - ${at('ssl_certificate')} falco.webserver.ssl_certificate: refused: this value holds a private key (a PEM "PRIVATE KEY" block)`,
+      `  - ${at('client_key')} falco.http_output.client_key: refused: this value holds a private key (a PEM "RSA PRIVATE KEY" block)`,
+      `  - ${at('rules-extra.yaml')} customRules.rules-extra.yaml: refused: this value holds a private key (a PEM "PRIVATE KEY" block, at its line 4)`,
+      `  - ${at('note:')} podAnnotations.note: refused: this value holds a private key (a PEM "PRIVATE KEY" block)`,
+      `  - ${at('CLIENT_KEY_DATA')} extra.env[0].value: refused: this value holds a private key (base64 of a PEM "PRIVATE KEY" block)`,
+      `  - ${at('podLabels')} podLabels: refused: key number 1 of this mapping holds a private key (a PEM "RSA PRIVATE KEY" block)`,
+    ]);
+    expect(problemLines(r.stderr)[0]).toContain(
+      "a private key must never be there; keep the key in a Secret in Falco's namespace (kubectl create secret generic, or a SealedSecret or " +
+        "ExternalSecret you manage) and refer to it: Falco's server certificate and key in a Secret named in certs.existingSecret",
+    );
+  });
+
+  test('stable/falco: sslCertificate, an indented rules file, a daemonset.env value and a nodeSelector key', () => {
+    const text =
+      DEFAULT_VALUES.replace('falco:\n', `falco:\n  webserver:\n    sslCertificate: |\n${indent(KEY, 6)}`) +
+      `customRules:\n  rules.yaml: |-\n    - macro: m\n      condition: (always_true)\n${indent(RSA, 4)}` +
+      `daemonset:\n  env:\n    TLS_KEY: "${RSA.trim().replace(/\n/g, '\\n')}"\n` +
+      `nodeSelector:\n  ${JSON.stringify(KEY)}: "true"\n`;
+    const r = run({ 'values.yaml': text });
+    expectRefused(r, /^error: values\.yaml: the values have 4 problems:\n/, [...KEY_LINES, ...RSA_LINES]);
+    const at = (needle: string) => `values.yaml:${lineOf(text, needle)}:`;
+    expect(problemLines(r.stderr).map((l) => l.replace(/: the values are rendered into the output.*$/, ''))).toEqual([
+      `  - ${at('sslCertificate')} falco.webserver.sslCertificate: refused: this value holds a private key (a PEM "PRIVATE KEY" block)`,
+      `  - ${at('rules.yaml')} customRules.rules.yaml: refused: this value holds a private key (a PEM "RSA PRIVATE KEY" block, at its line 3)`,
+      `  - ${at('TLS_KEY')} daemonset.env.TLS_KEY: refused: this value holds a private key (a PEM "RSA PRIVATE KEY" block)`,
+      `  - ${at('nodeSelector')} nodeSelector: refused: key number 1 of this mapping holds a private key (a PEM "PRIVATE KEY" block)`,
+    ]);
+    expect(problemLines(r.stderr)[0]).toContain(
+      "the webserver's certificate and key go in a Secret with the key falco.pem named in the config's falco.tlsSecret",
+    );
+  });
+
+  test("the config file: a key anywhere is refused first, at its line, before the schema's complaint could echo it", () => {
+    const config = `${PLAIN_CONFIG}  namespace: |\n${indent(KEY, 4)}`;
+    const r = run({ 'falco-audit.yaml': config });
+    expectRefused(
+      r,
+      `error: falco-audit.yaml:${lineOf(config, 'namespace')}: falco.namespace: refused: this value holds a private key (a PEM "PRIVATE KEY" block): ` +
+        'no setting of the config takes a private key',
+      KEY_LINES,
+    );
+    expect(r.stderr).not.toMatch(/must match|DNS/);
+  });
+
+  test('the key material never shows, though the value would be echoed by other checks', () => {
+    // a private key where a boolean belongs: the type error would quote the value
+    const r = run({ 'values.yaml': `${CHART_VALUES}tty: "${KEY.trim().replace(/\n/g, '\\n')}"\n` });
+    expectRefused(r, 'tty: refused: this value holds a private key', KEY_LINES);
+    expect(r.stderr).not.toContain('MIG');
+  });
+});
+
+describe('a password in any field used as a URL, with or without a scheme, is refused (issue 23)', () => {
+  test('stable/falco: gcscc.webhookUrl, scheme-less httpOutput.url and proxy, a daemonset.env proxy, a program_output command', () => {
+    const text =
+      DEFAULT_VALUES.replace('url: http://falcosidekick.falco.svc.cluster.local:2801/', 'url: alice:Pa55word@hooks.example.com/falco').replace(
+        'falco:\n',
+        'falco:\n  programOutput:\n    enabled: true\n    program: "jq \'{text: .output}\' | curl -d @- -X POST https://bot:Pr0gramPw@hooks.example.com/x"\n',
+      ) +
+      'proxy:\n  httpProxy: proxyuser:Pr0xyPass@proxy.example.com:3128\n' +
+      'daemonset:\n  env:\n    HTTPS_PROXY: http://envuser:EnvPr0xy@proxy.example.com:3128\n' +
+      'integrations:\n  gcscc:\n    enabled: true\n    existingSecret: falco-gcscc\n    webhookUrl: https://gcscc:W3bhookPw@gcscc.example.com/events\n';
+    const r = run({ 'values.yaml': text });
+    expectRefused(r, /^error: values\.yaml: the values have 5 problems:\n/, ['Pa55word', 'alice', 'Pr0gramPw', 'Pr0xyPass', 'EnvPr0xy', 'W3bhookPw']);
+    const at = (needle: string) => `values.yaml:${lineOf(text, needle)}:`;
+    expect(problemLines(r.stderr).map((l) => l.replace(/, which would be written into.*$/, ''))).toEqual([
+      `  - ${at('program:')} falco.programOutput.program: refused: this command holds a URL that carries a password before its '@'`,
+      `  - ${at('hooks.example.com/falco')} falco.httpOutput.url: refused: this URL carries a password before its '@'`,
+      `  - ${at('httpProxy')} proxy.httpProxy: refused: this URL carries a password before its '@'`,
+      `  - ${at('HTTPS_PROXY')} daemonset.env.HTTPS_PROXY: refused: this URL carries a password before its '@'`,
+      `  - ${at('webhookUrl')} integrations.gcscc.webhookUrl: refused: this URL carries a password before its '@'`,
+    ]);
+    expect(problemLines(r.stderr)[4]).toContain("which would be written into the gcscc program's curl command in falco.yaml in the ConfigMap");
+  });
+
+  test('falcosecurity/falco: scheme-less http_output.url, env proxies and falcoctl URL variables, falcoctl.yaml URLs, the program command', () => {
+    const text =
+      CHART_VALUES.replace(
+        '  config:\n    artifact:',
+        '  config:\n    driver: {repos: ["https://drv:Dr1verPw@download.example.com/driver"]}\n' +
+          '    registry:\n      auth:\n        oauth: [{registry: r.example.com, clientID: falco, tokenURL: "auth:T0kenUrlPw@auth.example.com/token"}]\n' +
+          '    artifact:',
+      )
+        .replace(
+          '        refs: [k8saudit-rules:0.16]\n',
+          '        refs: [k8saudit-rules:0.16]\n        falcoversions: http://fv:Fv3rsPw@localhost:8765/versions\n',
+        )
+        .replace(
+          '      enabled: true\n    follow:',
+          '      enabled: true\n      env: [{name: FALCOCTL_INDEXES, value: "corp,corp:Ind3xPw@index.example.com/index.yaml"}]\n    follow:',
+        ) +
+      '  http_output: {enabled: true, url: "alice:Pa55word@hooks.example.com/falco"}\n' +
+      '  program_output: {enabled: true, program: "curl -d @- https://bot:Pr0gramPw@hooks.example.com/x"}\n' +
+      'extra:\n  env: [{name: https_proxy, value: "envuser:EnvPr0xy@proxy.example.com:3128"}]\n';
+    const r = run({ 'values.yaml': text });
+    const secrets = ['Dr1verPw', 'T0kenUrlPw', 'Fv3rsPw', 'Ind3xPw', 'Pa55word', 'Pr0gramPw', 'EnvPr0xy'];
+    expectRefused(r, /^error: values\.yaml: 7 problems in the falcosecurity\/falco 9\.1\.0 values:\n/, secrets);
+    const at = (needle: string) => `values.yaml:${lineOf(text, needle)}:`;
+    expect(problemLines(r.stderr).map((l) => l.replace(/ before its '@'.*$/, ''))).toEqual([
+      `  - ${at('Ind3xPw')} falcoctl.artifact.install.env[0].value: refused: this URL carries a password`,
+      `  - ${at('Dr1verPw')} falcoctl.config.driver.repos[0]: refused: this URL carries a password`,
+      `  - ${at('T0kenUrlPw')} falcoctl.config.registry.auth.oauth[0].tokenURL: refused: this URL carries a password`,
+      `  - ${at('Fv3rsPw')} falcoctl.config.artifact.follow.falcoversions: refused: this URL carries a password`,
+      `  - ${at('Pa55word')} falco.http_output.url: refused: this URL carries a password`,
+      `  - ${at('Pr0gramPw')} falco.program_output.program: refused: this command holds a URL that carries a password`,
+      `  - ${at('EnvPr0xy')} extra.env[0].value: refused: this URL carries a password`,
+    ]);
+    const lines = problemLines(r.stderr);
+    expect(lines[0]).toContain('written into the FALCOCTL_INDEXES variable of a container in the Deployment');
+    expect(lines[0]).toContain('set the variable with valueFrom: {secretKeyRef: {name: <secret>, key: <key>}} instead of value');
+    expect(lines[1]).toContain('FALCOCTL_DRIVER_REPOS');
+    expect(lines[3]).toContain('FALCOCTL_ARTIFACT_FOLLOW_FALCOVERSIONS');
+  });
+
+  test('no false positives: x@y outside URL fields (digests, service account emails, rules), users without a password, $(VAR)', () => {
+    const text =
+      CHART_VALUES +
+      '  http_output: {enabled: true, url: "http://falco@falcosidekick.falco.svc:2801/"}\n' +
+      'serviceAccount:\n  annotations: {iam.gke.io/gcp-service-account: falco@my-project.iam.gserviceaccount.com}\n' +
+      `podAnnotations: {owner: ops@example.com, note: "user:pass@host is how a URL carries a password", digest: "docker.io/falcosecurity/falco@sha256:${'ab'.repeat(32)}"}\n` +
+      'extra:\n  env:\n    - {name: PROXY_PASSWORD, valueFrom: {secretKeyRef: {name: proxy, key: password}}}\n' +
+      '    - {name: https_proxy, value: "http://falco:$(PROXY_PASSWORD)@proxy.example.com:3128"}\n' +
+      '    - {name: NOTIFY, value: "alice:team@example.com"}\n' +
+      'customRules:\n  rules.yaml: |\n    - rule: Key in an event\n      desc: a key was written (user:pass@host too)\n' +
+      '      condition: evt.buffer contains "-----BEGIN RSA PRIVATE KEY-----"\n      output: key by %user.name@%container.id\n      priority: WARNING\n      source: k8s_audit\n';
+    const r = run({ 'values.yaml': text });
+    expect(r.stderr).not.toMatch(/^error/m);
+    expect(r.status).toBe(0);
+    const stable =
+      DEFAULT_VALUES +
+      `daemonset:\n  env:\n    OWNER: ops@example.com\n    IMAGE: "falcosecurity/falco@sha256:${'cd'.repeat(32)}"\n    NOTE: "a:b@c"\n`;
+    const r2 = run({ 'values.yaml': stable });
+    expect(r2.stderr).not.toMatch(/^error/m);
+    expect(r2.status).toBe(0);
+  });
+});
+
+describe("falcoctl's registry credentials in the string form and in any key case are refused (issue 23)", () => {
+  test('registry.auth.basic and .oauth as strings, Auth/Basic in other cases, a dotted key, one mapping for a list', () => {
+    const withRegistry = (registry: string) => CHART_VALUES.replace('  config:\n    artifact:', `  config:\n    registry:\n${registry}    artifact:`);
+    const text = withRegistry(
+      '      auth:\n        basic: "ghcr.io,bob,hunt3r2"\n        oauth: "r.example.com,falco,t0ps3cret,https://auth.example.com/token"\n',
+    );
+    const r = run({ 'values.yaml': text });
+    expectRefused(r, /^error: values\.yaml: 2 problems in the falcosecurity\/falco 9\.1\.0 values:\n/, ['hunt3r2', 't0ps3cret']);
+    const lines = problemLines(r.stderr);
+    expect(lines[0]).toBe(
+      `  - values.yaml:${lineOf(text, 'hunt3r2')}: falcoctl.config.registry.auth.basic: refused: falcoctl reads a string here as ` +
+        '"<registry>,<username>,<password>", registry credentials, which would be written into the falcoctl ConfigMap (falcoctl.yaml) in the output, ' +
+        'which is meant for Git. Remove registry.auth.basic from the values: falcoctl also reads it from the environment variable ' +
+        'FALCOCTL_REGISTRY_AUTH_BASIC, as "<registry>,<username>,<password>"; create a Secret in Falco\'s namespace with that key and give it to ' +
+        'falcoctl with falcoctl.artifact.install.envFrom: [{secretRef: {name: <secret>}}] (and falcoctl.artifact.follow.envFrom when the follower is on)',
+    );
+    expect(lines[1]).toContain(
+      'falcoctl.config.registry.auth.oauth: refused: falcoctl reads a string here as "<registry>,<client-id>,<client-secret>,<token-url>"',
+    );
+
+    const cased = withRegistry(
+      '      Auth:\n        Basic: [{registry: ghcr.io, user: bob, Password: hunt3r2}]\n' +
+        '      auth.oauth: {registry: r.example.com, clientID: falco, ClientSecret: t0ps3cret, tokenURL: "https://auth.example.com/token"}\n',
+    );
+    const r2 = run({ 'values.yaml': cased });
+    expectRefused(r2, /^error: values\.yaml: 2 problems/, ['hunt3r2', 't0ps3cret']);
+    expect(problemLines(r2.stderr).map((l) => l.replace(/ here would be .*$/, ''))).toEqual([
+      `  - values.yaml:${lineOf(cased, 'hunt3r2')}: falcoctl.config.registry.Auth.Basic[0].Password: refused: a literal registry password`,
+      `  - values.yaml:${lineOf(cased, 't0ps3cret')}: falcoctl.config.registry.auth.oauth.ClientSecret: refused: a literal registry client secret`,
+    ]);
+  });
+});
+
+describe('the kube-apiserver manifest is written back into the output: a private key in it is refused (issue 23)', () => {
+  test('a key in an environment variable of the API server container, at its line, never shown', () => {
+    const KEY_LINES = KEY.split('\n').filter((l) => l && !l.startsWith('-----'));
+    const manifest = DEFAULT_MANIFEST.replace(/^(\s+)image: /m, `$1env: [{name: TLS_KEY, value: "${KEY.trim().replace(/\n/g, '\\n')}"}]\n$1image: `);
+    expect(manifest).toContain('TLS_KEY');
+    const r = run({ 'kube-apiserver.yaml': manifest });
+    expectRefused(
+      r,
+      new RegExp(
+        `^error: kube-apiserver\\.yaml:${lineOf(manifest, 'TLS_KEY')}: spec\\.containers\\[0\\]\\.env\\[0\\]\\.value: refused: this value holds a private key ` +
+          '\\(a PEM "PRIVATE KEY" block\\): the patched manifest is written into the output, which is meant for Git',
+      ),
+      KEY_LINES,
+    );
   });
 });

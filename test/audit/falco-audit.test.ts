@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import { StaticPodManifest } from '../../lib/apiserver';
@@ -20,7 +21,7 @@ function render({ chart, audit }: ReturnType<typeof build>): string {
   const objects = Testing.synth(chart);
   return [
     `url: ${audit.url}`,
-    ...audit.warnings.map((w) => `warning: ${w}`),
+    ...audit.warnings.map((w) => `warning: ${w.code}: ${w.message}`),
     audit.apiServer.plan.toText(),
     ...objects.map((o) => `=== ${o.kind} ${o.metadata.name}\n${JSON.stringify(o, null, 2)}`),
     ...audit.nodeFiles.map((f) => `=== node/${f.fileName} -> ${f.nodePath ?? '(kubeadm patches folder)'}\n${f.toYaml()}`),
@@ -87,6 +88,74 @@ describe('FalcoAudit', () => {
       ClusterRoleBinding: undefined,
       AuditSink: undefined,
     });
+  });
+
+  test('every problem in one throw: a refused setting gives way to what the cluster has', () => {
+    let message = '';
+    try {
+      build({
+        apiServerManifest: manifest130(),
+        backend: AuditBackend.DYNAMIC,
+        serviceClusterIPRange: '10.100.0.0/16',
+        falco: {
+          namespace: 'falco_ns',
+          clusterIP: '10.200.0.1',
+          values: { image: { tag: '0.44.1' }, tolerations: [{ key: 'a', efect: 'NoSchedule' }] },
+        },
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      '5 problems in the settings:',
+      '  - backend: the dynamic audit backend (AuditSink) does not exist on Kubernetes 1.30.6: it was removed in 1.19 and kube-apiserver refuses to start with its flags; use the webhook backend',
+      "  - serviceClusterIPRange: serviceClusterIPRange 10.100.0.0/16 differs from the manifest's --service-cluster-ip-range=10.96.0.0/12, which is what the API server allocates from; remove serviceClusterIPRange or make the two agree",
+      // checked against the manifest's range, which the API server allocates from
+      '  - falco.clusterIP: cluster IP 10.200.0.1 is outside the service cluster IP range 10.96.0.0/12',
+      '  - falco.namespace: namespace "falco_ns" is not a valid DNS-1123 label (lowercase letters, digits and \'-\', starting and ending with a letter or digit, at most 63 characters)',
+      // what Falco found before the values stopped it
+      expect.stringMatching(/^ {2}- falco\.tolerations\[0\]\.efect: unknown field "efect"/),
+    ]);
+  });
+
+  test("with a settings problem, the objects are checked too: a problem of the manifest's own fields is listed beside it", () => {
+    const text = fs
+      .readFileSync(path.join(EXAMPLES, 'modern', 'kube-apiserver.yaml'), 'utf8')
+      .replace('  hostNetwork: true\n', '  hostNetwork: true\n  priority: high\n');
+    let message = '';
+    try {
+      build({
+        apiServerManifest: StaticPodManifest.fromString(text, 'kube-apiserver.yaml'),
+        falco: { namespace: 'falco_ns', clusterIP: '10.96.0.100' },
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      '2 problems in the settings and in the objects for Kubernetes 1.30.6:',
+      expect.stringMatching(/^ {2}- falco\.namespace: namespace "falco_ns" is not a valid DNS-1123 label/),
+      '  - node/kube-apiserver.yaml: spec.priority: must be of type integer, not string "high" (schema.type)',
+    ]);
+  });
+
+  test("a stated minor without a patch is the image's release, shown in full", () => {
+    const given = build({ apiServerManifest: manifest130(), kubernetesVersion: KubernetesVersion.of('1.30'), falco: { clusterIP: '10.96.0.100' } });
+    expect(given.audit.kubernetesVersion.toString()).toBe('1.30.6');
+  });
+
+  test('auditDelivery: how late an event may reach Falco, from the backend (the webhook batch wait, none when blocking, the AuditSink 30s)', () => {
+    const delivery = (props: Partial<FalcoAuditProps>, m = manifest130()) =>
+      build({ apiServerManifest: m, falco: { clusterIP: '10.96.0.100' }, ...props }).audit.auditDelivery.maxDelaySeconds;
+    expect(delivery({})).toBe(30);
+    expect(delivery({ webhook: { batchMaxWait: '5s' } })).toBe(5);
+    expect(delivery({ webhook: { batchMaxWait: '1.5s' } })).toBe(2);
+    expect(delivery({ webhook: { batchMaxWait: '2m' } })).toBe(120);
+    expect(delivery({ webhook: { mode: 'blocking', batchMaxWait: '2m' } })).toBe(0);
+    expect(delivery({ webhook: { mode: 'blocking-strict' } })).toBe(0);
+    expect(delivery({}, manifest118())).toBe(30);
+    expect(build({ apiServerManifest: manifest118(), falco: { clusterIP: '10.96.0.100' } }).audit.auditDelivery.setBy).toMatch(
+      /fixed in kube-apiserver/,
+    );
   });
 
   test('the version comes from the image unless given', () => {

@@ -1,8 +1,18 @@
 import { generateKeyPairSync } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import { caCertificates, parsePem, privateKeyLine } from '../../lib/audit/pem';
 import { UserError } from '../../lib/core/errors';
 
+/** A block that is PEM, but no certificate (its body is not DER): enough to test the PEM structure. */
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUTESTONLY\nAAAA\n-----END CERTIFICATE-----\n';
+/** Two real self-signed certificates, their keys thrown away (the example's CA and test/audit/fixtures/second-ca.pem). */
+const CA = fs.readFileSync(path.join(__dirname, '..', '..', 'examples', 'reference-dynamic', 'falco-ca.pem'), 'utf8');
+const SECOND_CA = fs.readFileSync(path.join(__dirname, 'fixtures', 'second-ca.pem'), 'utf8');
+const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+/** The base64 lines of a PEM text. */
+const bodyOf = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('-----'));
+const block = (label: string, lines: readonly string[]) => [`-----BEGIN ${label}-----`, ...lines, `-----END ${label}-----`, ''].join('\n');
 
 describe('parsePem', () => {
   test('blocks with their labels, lines and base64 lines; text outside blocks is skipped', () => {
@@ -78,10 +88,47 @@ describe('caCertificates', () => {
   };
 
   test('keeps only CERTIFICATE blocks, normalised to LF, in order', () => {
-    const other = '-----BEGIN CERTIFICATE-----\nQkJC\n-----END CERTIFICATE-----\n';
-    expect(caCertificates(`head\r\n${CERT.replace(/\n/g, '\r\n')}-----BEGIN PUBLIC KEY-----\nQUFB\n-----END PUBLIC KEY-----\n${other}`, 'ca')).toBe(
-      CERT + other,
+    expect(caCertificates(`head\r\n${CA.replace(/\n/g, '\r\n')}-----BEGIN PUBLIC KEY-----\nQUFB\n-----END PUBLIC KEY-----\n${SECOND_CA}`, 'ca')).toBe(
+      CA + SECOND_CA,
     );
+  });
+
+  test('a private key in a CERTIFICATE block is refused as a key, at its line, never shown (issue 23)', () => {
+    const e = err(`${CA}${block('CERTIFICATE', bodyOf(KEY))}`);
+    expect(e.message).toMatch(
+      /^certificate authority file ca\.pem holds a private key \(line 12: a PEM "CERTIFICATE" block whose body is a private key\): the CA is written into the output/,
+    );
+    for (const line of bodyOf(KEY)) expect(e.message).not.toContain(line);
+  });
+
+  test.each([
+    ['a block of AAAA', block('CERTIFICATE', ['AAAA']), 1],
+    [
+      'a public key in a CERTIFICATE block',
+      block('CERTIFICATE', bodyOf(generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString())),
+      1,
+    ],
+    ['the second of two blocks', CA + block('CERTIFICATE', ['QUFBQUFB']), 12],
+    // OpenSSL reads the first certificate and ignores what follows; Go's x509.ParseCertificate refuses trailing data
+    [
+      'a certificate with bytes after it',
+      block('CERTIFICATE', [Buffer.concat([Buffer.from(bodyOf(CA).join(''), 'base64'), Buffer.from('AAAA')]).toString('base64')]),
+      1,
+    ],
+  ])('%s is no X.509 certificate: refused at the block, the API server could not use it (issue 23)', (_what, text, line) => {
+    expect(err(text).message).toBe(
+      `certificate authority file ca.pem line ${line}: the CERTIFICATE block begun here does not hold an X.509 certificate, so the API server ` +
+        "cannot use it (its client skips a block Go's x509.ParseCertificate refuses). Give the CA's certificate as openssl writes it: " +
+        'openssl x509 -in ca.crt -out ca.pem',
+    );
+  });
+
+  test('base64 padded inside, or cut short, is refused: Go decodes the body as one base64 string', () => {
+    const lines = bodyOf(CA);
+    expect(err(block('CERTIFICATE', ['QUE=', ...lines])).message).toBe(
+      'certificate authority file ca.pem is not valid PEM: line 1: the CERTIFICATE block begun here is not valid base64 (cut short, or padded inside)',
+    );
+    expect(err(block('CERTIFICATE', [...lines.slice(0, -1), lines[lines.length - 1].slice(0, -1)])).message).toMatch(/is not valid base64/);
   });
 
   test('a private key anywhere is refused without a location (the caller adds it) and without showing the key', () => {

@@ -47,7 +47,7 @@ describe('FalcoAudit with falco.address', () => {
     const service = audit.falco.serviceObject.toJson();
     expect(service.spec.type).toBe('NodePort');
     expect(service.spec.ports.map((p: any) => p.nodePort)).toContain(30765);
-    expect(audit.warnings.join('\n')).not.toContain('127.0.0.1');
+    expect(audit.warnings.map((w) => w.message).join('\n')).not.toContain('127.0.0.1');
     expect(audit.validateOutput()).toEqual([]);
   });
 

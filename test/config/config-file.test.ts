@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { loadConfigFile } from '../../lib/config/config-file';
+import { loadConfigFile, readConfigFile } from '../../lib/config/config-file';
 
 let dir: string;
 beforeEach(() => {
@@ -115,6 +115,53 @@ describe('loadConfigFile', () => {
     expect(() => loadConfigFile(path.join(dir, 'nope.yaml'), 'nope.yaml')).toThrow(
       /^nope\.yaml: config file not found; run where falco-audit.yaml is, or name the file with --config FILE \(or FALCO_AUDIT_CONFIG=FILE\)$/,
     );
+  });
+});
+
+describe('readConfigFile: every cluster checked, each with its own problems', () => {
+  test("a wrong value is its cluster's problem and is left out; the other clusters and settings are kept", () => {
+    const file = write(
+      [
+        'clusters:',
+        '- name: a',
+        '  apiServer: {manifest: a.yaml}',
+        '  audit: {backend: sink, auditSink: {stages: [Sometimes, ResponseStarted]}}',
+        '  falco: {nodePrt: 30765, clusterIP: 10.96.0.100}',
+        '- name: B',
+        '  apiServer: {manifest: b.yaml}',
+        '- name: c',
+        '  apiServer: {manifest: 3}',
+        '',
+      ].join('\n'),
+    );
+    const config = readConfigFile(file, 'falco-audit.yaml');
+    expect(config.problems).toEqual([]);
+    const [a, b, c] = config.clusters;
+    expect(a.problems.map((p) => p.message)).toEqual([
+      'falco-audit.yaml:4: clusters[0].audit.backend: must be one of auto, dynamic, webhook, got "sink"',
+      'falco-audit.yaml:4: clusters[0].audit.auditSink.stages[0]: must be one of RequestReceived, ResponseStarted, ResponseComplete, Panic, got "Sometimes"',
+      expect.stringMatching(/^falco-audit\.yaml:5: clusters\[0\]\.falco\.nodePrt: unknown key "nodePrt"/),
+    ]);
+    // the value is left out (the whole list, so that no index moves); the rest is as written
+    expect(a.leftOut).toEqual(['clusters[0].audit.backend', 'clusters[0].audit.auditSink.stages', 'clusters[0].falco.nodePrt']);
+    expect(a.audit.backend).toBe('auto');
+    expect(a.audit.auditSink).toEqual({ certificateAuthority: undefined });
+    expect(a.falco.clusterIP).toBe('10.96.0.100');
+    expect(b.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^falco-audit\.yaml:6: clusters\[1\]\.name: cluster name must be/)]);
+    expect(b.name).toBe('B');
+    expect(b.apiServer.manifest).toBe(path.join(dir, 'b.yaml'));
+    expect(c.problems.map((p) => p.message)).toEqual(['falco-audit.yaml:9: clusters[2].apiServer.manifest: must be a string, got 3']);
+    expect(c.apiServer.manifest).toBeUndefined();
+  });
+
+  test("a missing required key: the problem at its parent, the key left out; a problem outside the clusters is the file's", () => {
+    const config = readConfigFile(write('clusters:\n- apiServer: {}\nextra: 1\n'), 'falco-audit.yaml');
+    expect(config.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^falco-audit\.yaml:3: extra: unknown key "extra"/)]);
+    expect(config.clusters[0].problems.map((p) => p.message)).toEqual([
+      'falco-audit.yaml:2: clusters[0].apiServer: missing required key "manifest"',
+      'falco-audit.yaml:2: clusters[0]: missing required key "name"',
+    ]);
+    expect([...config.clusters[0].leftOut].sort()).toEqual(['clusters[0].apiServer.manifest', 'clusters[0].name']);
   });
 });
 

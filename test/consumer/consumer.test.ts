@@ -1,52 +1,114 @@
 /**
- * The library as another team uses it: `npm pack`, install the tarball into a fresh cdk8s app next to its own
- * cdk8s, cdk8s-plus-25 and constructs (peer dependencies: one copy each), compose the constructs in the app's
- * own chart beside its own resources, compile with the app's strict tsconfig, synthesize, check the output.
- * Installs come from the npm cache `npm ci` filled (`--prefer-offline`). The pack skips `prepack` (a rebuild):
- * `npm test` built already, and a rebuild would delete build/ under the end-to-end tests running beside this one.
+ * The library as another team installs it, following the docs word for word: `npm pack` in the repository, the
+ * tarball installed into a fresh cdk8s app (npm adds cdk8s and constructs, the peer dependencies), the command run
+ * with npx, the README's snippet compiled and synthesized, the app's own chart composed with the constructs, and
+ * examples/library run with ts-node and TypeScript 5 exactly as docs/library.md says. npm runs with the network
+ * allowed and the cache preferred. `npm pack` builds only when build/ is stale (prepack: scripts/build.js
+ * --if-needed), so it never rebuilds under the tests running beside it after `npm test` built.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as yaml from 'js-yaml';
+import { blocksOf, commandsOf, documentedCommands } from '../doc-blocks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const version = (pkg: string) => require(path.join(ROOT, 'node_modules', pkg, 'package.json')).version as string;
+const VERSION = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
+const TARBALL = `cdk8s-falco-audit-${VERSION}.tgz`;
 
-jest.setTimeout(180_000);
+/** docs/library.md's install block, and the commands that run examples/library (the README has the first two). */
+const INSTALL = ['npm pack', 'npm install ./cdk8s-falco-audit-0.1.0.tgz', 'npx cdk8s-falco-audit --help'];
+const RUN_EXAMPLE = [
+  'npm install ./cdk8s-falco-audit-0.1.0.tgz cdk8s-plus-25',
+  'npm install --save-dev typescript@5 ts-node @types/node@20',
+  'npx ts-node main.ts',
+];
+
+jest.setTimeout(300_000);
 
 let work: string;
 let app: string;
 let tarball: string;
 
+/** Runs a documented command as a user would type it, in `cwd`; fails with its output when it fails. */
+function sh(command: string, cwd: string): string {
+  const env = {
+    ...process.env,
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+    npm_config_prefer_offline: 'true',
+  };
+  const r = spawnSync('/bin/sh', ['-c', command], { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${command} (in ${cwd}) exited ${r.status}:\n${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+test('the documented commands are these, for this version', () => {
+  expect(documentedCommands(path.join('docs', 'library.md'), 'npm pack')).toEqual(INSTALL);
+  expect(documentedCommands(path.join('docs', 'library.md'), RUN_EXAMPLE[0])).toEqual(RUN_EXAMPLE);
+  expect(commandsOf(blocksOf('README.md').find((b) => b.lang === 'sh' && b.text.startsWith('npm pack'))!)).toEqual(INSTALL.slice(0, 2));
+  expect(INSTALL[1]).toBe(`npm install ./${TARBALL}`);
+  // examples/library/main.ts names the same commands in its header
+  const header = fs.readFileSync(path.join(ROOT, 'examples', 'library', 'main.ts'), 'utf8');
+  for (const c of RUN_EXAMPLE) expect(header).toContain(`//   ${c}\n`);
+});
+
 beforeAll(() => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'falco-audit-consumer-'));
   app = path.join(work, 'app');
   fs.mkdirSync(app);
-  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' });
-  tarball = path.join(work, packed.trim().split('\n').pop()!);
+  // in the clone: npm pack writes the tarball beside package.json
+  sh(INSTALL[0], ROOT);
+  tarball = path.join(work, TARBALL);
+  fs.renameSync(path.join(ROOT, TARBALL), tarball);
+  // in the app: the tarball beside its package.json, installed
   fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'platform-app', version: '1.0.0', private: true }, null, 2));
-  execFileSync(
-    'npm',
-    [
-      'install',
-      '--prefer-offline',
-      '--no-audit',
-      '--no-fund',
-      '--loglevel=error',
-      tarball,
-      `cdk8s@${version('cdk8s')}`,
-      `cdk8s-plus-25@${version('cdk8s-plus-25')}`,
-      `constructs@${version('constructs')}`,
-    ],
-    { cwd: app, encoding: 'utf8' },
-  );
+  fs.copyFileSync(tarball, path.join(app, TARBALL));
+  sh(INSTALL[1], app);
 });
 
 afterAll(() => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
+
+test('npx cdk8s-falco-audit --help in the app', () => {
+  expect(sh(INSTALL[2], app)).toContain('Usage: cdk8s-falco-audit synth');
+});
+
+test("the README's snippet compiles and synthesizes in the app", () => {
+  const dir = path.join(work, 'snippet');
+  fs.mkdirSync(dir);
+  fs.symlinkSync(path.join(app, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.copyFileSync(path.join(ROOT, 'examples', 'default', 'kube-apiserver.yaml'), path.join(dir, 'kube-apiserver.yaml'));
+  fs.writeFileSync(path.join(dir, 'main.ts'), blocksOf('README.md').find((b) => b.lang === 'ts')!.text);
+  compile(dir);
+  const stdout = execFileSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' });
+  expect(stdout).toBe('/etc/kubernetes/manifests/kube-apiserver.yaml\n');
+  const docs = yaml.loadAll(fs.readFileSync(path.join(dir, 'dist', 'platform.k8s.yaml'), 'utf8')) as any[];
+  expect(docs.map((d) => d.kind)).toEqual(expect.arrayContaining(['AuditSink', 'DaemonSet', 'Service', 'ConfigMap']));
+});
+
+/** Compiles `dir/main.ts` with the project's TypeScript and the app's strict settings. */
+function compile(dir: string): void {
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'ES2020',
+        module: 'commonjs',
+        strict: true,
+        esModuleInterop: true,
+        skipLibCheck: false,
+        typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+        types: ['node'],
+      },
+      files: ['main.ts'],
+    }),
+  );
+  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
+}
 
 test('the tarball ships only what a consumer needs', () => {
   const listing = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -65,25 +127,9 @@ test('a cdk8s app composes FalcoAudit in its own chart and synthesizes', () => {
   const manifest = fs.readFileSync(path.join(ROOT, 'examples', 'default', 'kube-apiserver.yaml'), 'utf8');
   fs.writeFileSync(path.join(app, 'kube-apiserver.yaml'), manifest);
   fs.writeFileSync(
-    path.join(app, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2020',
-        module: 'commonjs',
-        strict: true,
-        esModuleInterop: true,
-        skipLibCheck: false,
-        typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-        types: ['node'],
-      },
-      files: ['main.ts'],
-    }),
-  );
-  fs.writeFileSync(
     path.join(app, 'main.ts'),
     `import * as fs from 'fs';
 import { ApiObject, App, Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-25';
 import { Construct } from 'constructs';
 import { FalcoAudit, KubernetesVersion, StaticPodManifest } from 'cdk8s-falco-audit';
 
@@ -92,7 +138,6 @@ class PlatformChart extends Chart {
   constructor(scope: Construct, id: string) {
     super(scope, id, { namespace: 'platform' });
     new ApiObject(this, 'Settings', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'team-settings' }, data: { owner: 'platform' } });
-    new kplus.ConfigMap(this, 'Plus', { metadata: { name: 'plus-settings' }, data: { a: 'b' } });
     this.audit = new FalcoAudit(this, 'FalcoAudit', {
       apiServerManifest: StaticPodManifest.fromFile('kube-apiserver.yaml'),
       kubernetesVersion: KubernetesVersion.of('1.18.20'),
@@ -109,14 +154,13 @@ for (const file of chart.audit.nodeFiles) fs.writeFileSync('node/' + file.fileNa
 console.log(chart.audit.url);
 `,
   );
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], { cwd: app, encoding: 'utf8' });
+  compile(app);
   const stdout = execFileSync(process.execPath, ['main.js'], { cwd: app, encoding: 'utf8' });
   expect(stdout.trim()).toBe('http://10.96.0.100:8765/k8s-audit');
 
   const docs = yaml.loadAll(fs.readFileSync(path.join(app, 'dist', 'platform.k8s.yaml'), 'utf8')) as any[];
   const byKind = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
   expect(byKind('ConfigMap', 'team-settings').metadata.namespace).toBe('platform');
-  expect(byKind('ConfigMap', 'plus-settings')).toBeDefined();
   expect(byKind('DaemonSet', 'falco').metadata.namespace).toBe('falco');
   expect(byKind('ClusterRole', 'falco').metadata.namespace).toBeUndefined();
   const sink = byKind('AuditSink', 'falco');
@@ -131,27 +175,16 @@ console.log(chart.audit.url);
   expect(pod).toContain(manifest.split('\n')[0]);
 });
 
-test('examples/library: FalcoAudit beside a cdk8s-plus-25 NetworkPolicy aimed at its pods and audit port', () => {
+test('examples/library: run with ts-node and TypeScript 5 as docs/library.md says, a NetworkPolicy aimed at Falco', () => {
   const dir = path.join(work, 'library');
   fs.mkdirSync(dir);
-  fs.symlinkSync(path.join(app, 'node_modules'), path.join(dir, 'node_modules'));
-  for (const f of ['main.ts', 'kube-apiserver.yaml']) fs.copyFileSync(path.join(ROOT, 'examples', 'library', f), path.join(dir, f));
-  fs.writeFileSync(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        target: 'ES2020',
-        module: 'commonjs',
-        strict: true,
-        esModuleInterop: true,
-        typeRoots: [path.join(ROOT, 'node_modules', '@types')],
-        types: ['node'],
-      },
-      files: ['main.ts'],
-    }),
-  );
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { cwd: dir, encoding: 'utf8' });
-  const stdout = execFileSync(process.execPath, ['main.js'], { cwd: dir, encoding: 'utf8' });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'platform-library', version: '1.0.0', private: true }, null, 2));
+  for (const f of ['main.ts', 'tsconfig.json', 'kube-apiserver.yaml']) fs.copyFileSync(path.join(ROOT, 'examples', 'library', f), path.join(dir, f));
+  fs.copyFileSync(tarball, path.join(dir, TARBALL));
+  sh(RUN_EXAMPLE[0], dir);
+  sh(RUN_EXAMPLE[1], dir);
+  expect(require(path.join(dir, 'node_modules', 'typescript', 'package.json')).version).toMatch(/^5\./);
+  const stdout = sh(RUN_EXAMPLE[2], dir);
   // every node file has a place or says what it is: no "undefined"
   expect(stdout).not.toContain('undefined');
   expect(stdout).toContain('/etc/kubernetes/manifests/kube-apiserver.yaml');

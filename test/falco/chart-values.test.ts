@@ -13,6 +13,7 @@ import {
   CHART_9_DEFAULTS,
   CHART_VALUES_SCHEMA,
   detectFalcoChart,
+  _chartEvidence,
   FalcoChart,
   FalcosecurityChartValues,
   FalcoVersion,
@@ -96,6 +97,33 @@ describe('which chart a values file is for', () => {
     expect(detectFalcoChart({ falco: { rules_files: ['/etc/falco/k8s_audit_rules.yaml'] } })).toBe(FalcoChart.FALCOSECURITY_FALCO_9_1_0);
     expect(detectFalcoChart({ image: { tag: '0.44.1' }, falco: { jsonOutput: true } })).toBe(FalcoChart.STABLE_FALCO_1_1_1);
     expect(detectFalcoChart(undefined)).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+  });
+
+  test('by the evidence of every key: a stable/falco file with one falcosecurity/falco key left in is stable/falco (issue 22)', () => {
+    const values = { auditLog: { enabled: true }, falco: { jsonOutput: true }, falcosidekick: { enabled: true } };
+    expect(detectFalcoChart(values)).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+    expect(_chartEvidence(values)).toEqual({
+      chart: FalcoChart.STABLE_FALCO_1_1_1,
+      chartKeys: ['falcosidekick'],
+      stableKeys: ['auditLog', 'auditLog.enabled', 'falco.jsonOutput'],
+    });
+    // keys both charts have (image, resources) and keys neither has count for none; a tie is stable/falco's
+    expect(detectFalcoChart({ image: { tag: '0.44.1' }, resources: {}, nope: 1 })).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+    expect(detectFalcoChart({ auditLog: { enabled: true }, falcosidekick: { enabled: true } })).toBe(FalcoChart.STABLE_FALCO_1_1_1);
+    // the chart's preset with one stable/falco key left in is still the chart's
+    expect(detectFalcoChart({ ...presetValues(), auditLog: { enabled: true } })).toBe(FalcoChart.FALCOSECURITY_FALCO_9_1_0);
+  });
+
+  test('a detected stable/falco file: a falcosecurity/falco key in it is unknown, and the message names the keys that decided', () => {
+    const file = path.join(dir, 'values.yaml');
+    fs.writeFileSync(file, 'auditLog:\n  enabled: true\nfalco:\n  jsonOutput: true\nfalcosidekick:\n  enabled: true\n');
+    expect(errorOf(() => loadFalcoValuesFile(file, 'values.yaml')).message).toBe(
+      'values.yaml:5: falcosidekick: unknown key "falcosidekick" for the stable/falco 1.1.x values; known keys here: nameOverride, fullnameOverride, image, ' +
+        'docker, containerd, resources, extraArgs, nodeSelector, affinity, rbac, podSecurityPolicy, serviceAccount, fakeEventGenerator, daemonset, proxy, ' +
+        'timezone, priorityClassName, ebpf, auditLog, falco, customRules, integrations, tolerations (a falcosecurity/falco 9.1.0 key: the file is read as ' +
+        'stable/falco values by its keys auditLog, falco.jsonOutput, against falcosidekick; one file cannot mix the two; set falco.chart (library: chart) ' +
+        'to say which chart it is for)',
+    );
   });
 
   test("a stated stable/falco chart reads the file as before: the chart's keys are unknown there", () => {
@@ -416,8 +444,8 @@ describe('the Service and the address the API server calls', () => {
       falco: { values: loadFalcosecurityValues(PRESET) },
     });
     expect(audit.url).toBe('http://127.0.0.1:30007/k8s-audit');
-    expect(audit.warnings.join('\n')).toMatch(/the API server calls Falco at 127\.0\.0\.1:30007/);
-    expect(audit.notes.join('\n')).toMatch(
+    expect(audit.warnings.map((w) => w.message).join('\n')).toMatch(/the API server calls Falco at 127\.0\.0\.1:30007/);
+    expect(audit.notes.map((n) => n.message).join('\n')).toMatch(
       /the values are read as falcosecurity\/falco@9\.1\.0 values \(they have driver, collectors, controller, falcoctl, services/,
     );
   });
@@ -500,7 +528,10 @@ describe('the release contract still decides', () => {
         files: ['/etc/falco/k8s_audit_rules.yaml'],
         file: undefined,
       });
-      expect(r.falco.warnings).toContainEqual(expect.stringMatching(/^falco\.rules_file is the key Falco 0\.38 deprecated/));
+      expect(r.falco.warnings).toContainEqual({
+        code: 'rules-file-renamed',
+        message: expect.stringMatching(/^falco\.rules_file is the key Falco 0\.38 deprecated/),
+      });
     }
     const both = errorOf(() => synth(preset((t) => t.replace('  rules_files:', '  rules_file: [/etc/falco/rules.d]\n  rules_files:'))));
     expect(both.message).toMatch(
@@ -600,16 +631,27 @@ describe("Helm's merge, and what the plan is told", () => {
 
   test('more than one replica, no replica, the follower and floating refs are warnings', () => {
     expect(synth(presetValues()).falco.warnings).toEqual([
-      expect.stringMatching(/^falcoctl\.artifact\.follow\.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod/),
-      expect.stringMatching(/^falcoctl\.config\.artifact\.install\.refs \[k8saudit-rules:0\.16, k8saudit:0\.16\] float/),
+      {
+        code: 'falcoctl-follow',
+        message: expect.stringMatching(
+          /^falcoctl\.artifact\.follow\.enabled is true: the falcoctl-artifact-follow sidecar replaces rules in the running pod/,
+        ),
+      },
+      {
+        code: 'floating-falcoctl-refs',
+        message: expect.stringMatching(/^falcoctl\.config\.artifact\.install\.refs \[k8saudit-rules:0\.16, k8saudit:0\.16\] float/),
+      },
     ]);
     const two = synth(loadFalcosecurityValues(path.join(FIXTURES, 'replicas-2.yaml')), { service: { clusterIP: '10.96.0.101' } });
     expect(two.find('Deployment').spec.replicas).toBe(2);
     expect(two.falco.warnings).toEqual([
-      expect.stringMatching(/^controller\.deployment\.replicas is 2: each replica receives a share of the API server's batches/),
+      {
+        code: 'replicas-split-events',
+        message: expect.stringMatching(/^controller\.deployment\.replicas is 2: each replica receives a share of the API server's batches/),
+      },
     ]);
     const none = synth(withPreset({ controller: { deployment: { replicas: 0 } } }));
-    expect(none.falco.warnings).toContainEqual(expect.stringMatching(/replicas is 0: no Falco runs/));
+    expect(none.falco.warnings).toContainEqual({ code: 'replicas-zero', message: expect.stringMatching(/replicas is 0: no Falco runs/) });
   });
 
   test("the library takes the chart as a typed prop; the chart's keys decide when it is not given", () => {

@@ -346,7 +346,8 @@ describe('messages bound what they echo', () => {
 
 describe("credentials in URLs (user info before the '@' of the authority)", () => {
   test('a password, a user alone, none; ${VAR} references are no literal', () => {
-    for (const url of ['https://a:b@h/x', 'http://user:p@ss@proxy:3128', 'nats://u:pw@nats:4222', ' https://a:b@h'])
+    // 'mailto:a:b@h': guessing, libcurl takes a scheme only before ":/" (curl lib/urlapi.c Curl_is_absolute_url): user "mailto" (issue 23)
+    for (const url of ['https://a:b@h/x', 'http://user:p@ss@proxy:3128', 'nats://u:pw@nats:4222', ' https://a:b@h', 'mailto:a:b@h'])
       expect({ url, c: urlCredentials(url) }).toEqual({ url, c: 'password' });
     for (const url of ['nats://t0ken@nats:4222', 'https://user@h/']) expect({ url, c: urlCredentials(url) }).toEqual({ url, c: 'user' });
     for (const url of [
@@ -357,7 +358,6 @@ describe("credentials in URLs (user info before the '@' of the authority)", () =
       'https://user:@h',
       'https://:${P}@h',
       'https://${U}:${P}@h',
-      'mailto:a:b@h',
       5,
       undefined,
     ]) {

@@ -358,14 +358,17 @@ describe('the values checks reuse the rules', () => {
       podPriorityClassName: 'Not_A_Name',
     };
     expect(chartApiServerValueProblems(values).map((p) => p.path.join('.'))).toEqual([
+      'extra.initContainers.0.name',
+      // the mounts name no volume of the pod (the chart's own, or mounts.volumes)
+      'mounts.volumeMounts.0.name',
+      'falcoctl.artifact.follow.mounts.volumeMounts.0.name',
+      'mounts.volumeMounts.0.subPathExpr',
+      'falcoctl.artifact.follow.mounts.volumeMounts.0.subPath',
+      'mounts.volumes.0.hostPath.path',
       'podSecurityContext.fsGroup',
       'falcoctl.artifact.install.securityContext.runAsGroup',
       'extra.initContainers.0.securityContext.runAsUser',
       'containerSecurityContext.runAsUser',
-      'mounts.volumeMounts.0.subPathExpr',
-      'falcoctl.artifact.follow.mounts.volumeMounts.0.subPath',
-      'mounts.volumes.0.hostPath.path',
-      'extra.initContainers.0.name',
       // both falcoctl containers take it: said once
       'falcoctl.image.pullPolicy',
       'podPriorityClassName',

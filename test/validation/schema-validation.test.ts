@@ -110,6 +110,22 @@ describe('strict schema per minor', () => {
     expect(validateManifest(secret, v('1.20'))).toEqual([]);
   });
 
+  test('int64 range: beyond it in either direction fails, 2^53 - 1 and -2^63 pass (issue 23)', () => {
+    const pod = staticPod();
+    const container = pod.spec.containers[0];
+    pod.spec.tolerations = [{ key: 'a', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 1e20 }];
+    pod.spec.securityContext = { runAsUser: -(2 ** 63) - 4096, fsGroup: Number.MAX_SAFE_INTEGER, runAsGroup: -(2 ** 63) };
+    container.livenessProbe.terminationGracePeriodSeconds = 2 ** 63;
+    expect(validateManifest(pod, v('1.30')).map(formatViolation)).toEqual([
+      'Pod kube-apiserver: spec.containers[0].livenessProbe.terminationGracePeriodSeconds: 9223372036854776000 is out of range: must be <= ' +
+        '9223372036854775807 (a 64-bit integer) (a number beyond 2^53 is read rounded: what is written out is this value) (schema.range)',
+      'Pod kube-apiserver: spec.securityContext.runAsUser: -9223372036854780000 is out of range: must be >= -9223372036854775808 (a 64-bit integer) ' +
+        '(a number beyond 2^53 is read rounded: what is written out is this value) (schema.range)',
+      'Pod kube-apiserver: spec.tolerations[0].tolerationSeconds: 100000000000000000000 is out of range: must be <= 9223372036854775807 (a 64-bit integer) ' +
+        '(a number beyond 2^53 is read rounded: what is written out is this value) (schema.range)',
+    ]);
+  });
+
   test('a null field counts as absent, as the API server decodes it', () => {
     const ds = daemonSet();
     ds.spec.template.spec.containers[0].env = null;

@@ -3,6 +3,7 @@ import { NodePortRange } from '../../lib/core/node-port-range';
 import * as V from '../../lib/validation';
 import { RuleContext, SemanticRule, ValidationItem } from '../../lib/validation';
 import { API_SERVER_RULE_CASES } from './api-server-rule-cases';
+import { FIELD_RULE_CASES } from './field-rule-cases';
 import { auditPolicy, auditSink, clusterRole, clusterRoleBinding, daemonSet, legacySet, NS, Obj, RANGE, service, staticPod } from './fixtures';
 
 const V118 = KubernetesVersion.of('1.18.2');
@@ -368,7 +369,8 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
     daemonSet,
     [
       {
-        title: 'duplicate and badly named volumes, a volume with two sources and one with none or no name',
+        // a volume with no source is valid: the API server makes it an emptyDir (SetDefaults_Volume)
+        title: 'duplicate and badly named volumes, a volume with two sources and one with no name (one with no source passes)',
         build: () => {
           const d = daemonSet();
           d.spec.template.spec.volumes.push(
@@ -383,7 +385,6 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
           'DaemonSet falco: spec.template.spec.volumes[3].name: duplicate volume name "dev-fs" (volumes)',
           'DaemonSet falco: spec.template.spec.volumes[4].name: volume name "Rules_d" must be a DNS-1123 label: lowercase letters, digits and \'-\', starting and ending with a letter or digit (volumes)',
           'DaemonSet falco: spec.template.spec.volumes[4]: volume "Rules_d" may not specify more than one volume type, got emptyDir, hostPath (volumes)',
-          'DaemonSet falco: spec.template.spec.volumes[5]: volume "empty" must specify a volume type (hostPath, configMap, secret, ...) (volumes)',
           'DaemonSet falco: spec.template.spec.volumes[6]: volume has no name (volumes)',
         ],
       },
@@ -801,6 +802,8 @@ const cases: [SemanticRule, () => Obj, Case[]][] = [
   ],
   // the API server's field checks (issue 14): api-server-rule-cases.ts
   ...API_SERVER_RULE_CASES,
+  // every field a values file reaches (issue 23): field-rule-cases.ts
+  ...FIELD_RULE_CASES,
 ];
 
 describe.each(cases.map(([rule, valid, list]) => [rule.name, rule, valid, list] as const))('%s', (_name, rule, valid, list) => {

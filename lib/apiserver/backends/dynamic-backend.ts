@@ -1,4 +1,5 @@
 import { UserError } from '../../core/errors';
+import type { AuditDelivery } from '../../audit/audit-delivery';
 import type { AuditBackendPlugin, AuditBackendTarget, NodeFileSpec } from '../api-server-audit-backend';
 
 /**
@@ -7,6 +8,16 @@ import type { AuditBackendPlugin, AuditBackendTarget, NodeFileSpec } from '../ap
  */
 export class DynamicBackend implements AuditBackendPlugin {
   public readonly kind = 'dynamic' as const;
+  /**
+   * An AuditSink's events go to its webhook in batches, at most 30 s apart, a wait no flag or field sets (k8s.io/apiserver
+   * plugin/pkg/audit/dynamic/defaults.go:29 `defaultBatchMaxWait = 30 * time.Second` @ kubernetes-1.13.0 and
+   * kubernetes-1.18.0, the BatchConfig every AuditSink's buffered backend gets, factory.go applyBufferedOpts; the only
+   * flag is --audit-dynamic-configuration, pkg/server/options/audit.go:613-616 @ kubernetes-1.18.0).
+   */
+  public readonly delivery: AuditDelivery = {
+    maxDelaySeconds: 30,
+    setBy: "an AuditSink's events go in batches up to 30s apart (fixed in kube-apiserver)",
+  };
 
   /** Sets the three flags; refuses an API server too new for dynamic auditing. */
   public bind(target: AuditBackendTarget): NodeFileSpec[] {

@@ -3,6 +3,7 @@ import { AuditPolicy } from '../../audit/audit-policy';
 import { validateWebhookServerUrl, WebhookKubeconfig } from '../../audit/webhook-kubeconfig';
 import { UserError } from '../../core/errors';
 import { GoDuration } from '../../core/go-duration';
+import type { AuditDelivery } from '../../audit/audit-delivery';
 import { cut, echo } from '../../core/util';
 import type { AuditBackendPlugin, AuditBackendTarget, MountNeed, NodeFileSpec } from '../api-server-audit-backend';
 import { checkAuditFolder, checkAuditLogFile, DEFAULT_AUDIT_DIRECTORY, DEFAULT_AUDIT_LOG } from '../audit-folders';
@@ -117,12 +118,29 @@ function checkLogClash(logPath: string | undefined, directory: string, field: st
 }
 
 /**
+ * How late the static webhook's events arrive. In batch mode the buffered backend sends a batch when it holds
+ * --audit-webhook-batch-max-size events or when --audit-webhook-batch-max-wait has passed (k8s.io/apiserver
+ * plugin/pkg/audit/buffered/buffered.go:201-211 collectEvents @ kubernetes-1.30.0; default 30 s, pkg/server/options/audit.go:60);
+ * blocking and blocking-strict send each event as the request is served, with no buffer (audit.go:393-401 wrapBackend).
+ */
+function webhookDelivery(mode: AuditWebhookMode, batchMaxWait: string): AuditDelivery {
+  if (mode !== 'batch') return { maxDelaySeconds: 0, setBy: `the webhook sends each event as the request is served (${mode} mode does not batch)` };
+  const nanos = GoDuration.parse(batchMaxWait).nanoseconds;
+  return {
+    maxDelaySeconds: Number((nanos + 999_999_999n) / 1_000_000_000n),
+    setBy: `the webhook sends events in batches up to ${batchMaxWait} apart (--audit-webhook-batch-max-wait)`,
+  };
+}
+
+/**
  * The static webhook backend: `--audit-policy-file` with its Policy file, `--audit-webhook-*` with the
  * WebhookKubeconfig file, hostPath mounts of the audit directory, and the `--audit-log-*` flags with a
  * writable mount of the log's folder. Options are checked when it is made.
  */
 export class WebhookBackend implements AuditBackendPlugin {
   public readonly kind = 'webhook' as const;
+  /** How late an event may reach the webhook: the batch wait in batch mode, none in the blocking modes (`webhookDelivery`). */
+  public readonly delivery: AuditDelivery;
   private readonly resolved: ResolvedWebhook;
 
   constructor(options: WebhookBackendOptions) {
@@ -152,6 +170,7 @@ export class WebhookBackend implements AuditBackendPlugin {
       directory,
       replaceExistingWebhook: options.replaceExistingWebhook ?? false,
     };
+    this.delivery = webhookDelivery(mode, this.resolved.batchMaxWait);
   }
 
   /** Writes the webhook's flags and mounts; returns the Policy and WebhookKubeconfig files. */

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { UserError } from '../../core/errors';
 import { NodeFile } from '../../core/node-file';
+import { planMessage, PlanMessageCode } from '../../core/plan-message';
 import { Violation } from '../../validation';
 import { AuditFileDefaults } from '../api-server-audit-backend';
 import { ApiServerPlan } from '../api-server-plan';
@@ -69,13 +70,19 @@ export class ConfigDropInTarget extends DistributionTarget {
       description: `the ${settings.name} config drop-in with the audit flags (kube-apiserver-arg+ appends to your own list)`,
     });
     this.warnings.push(
-      `a --kube-apiserver-arg on the ${settings.service} service's command line (or in its environment) replaces the whole list the ` +
-        'config files build, ours included (k3s-io/docs docs/installation/configuration.md L117): keep the API server flags in config files',
+      planMessage(
+        PlanMessageCode.KUBE_APISERVER_ARG_REPLACES,
+        `a --kube-apiserver-arg on the ${settings.service} service's command line (or in its environment) replaces the whole list the ` +
+          'config files build, ours included (k3s-io/docs docs/installation/configuration.md L117): keep the API server flags in config files',
+      ),
     );
     const own = settings.ownFlags?.[0];
     if (own && this.backendKind === 'webhook' && !this.binding.flagChanges.some((f) => f.flag === 'audit-log-path')) {
       this.warnings.push(
-        `audit.webhook.auditLog is off, but ${settings.name} writes the audit log itself whenever audit-policy-file is set (${own.source})`,
+        planMessage(
+          PlanMessageCode.DISTRIBUTION_AUDIT_LOG,
+          `audit.webhook.auditLog is off, but ${settings.name} writes the audit log itself whenever audit-policy-file is set (${own.source})`,
+        ),
       );
     }
     this.plan = this.makePlan(this.binding, settings.notes);

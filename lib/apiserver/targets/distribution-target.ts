@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KubernetesVersion } from '../../core/kubernetes-version';
 import { NodeFile } from '../../core/node-file';
+import { PlanMessage } from '../../core/plan-message';
 import { ValidationItem, Violation } from '../../validation';
 import { NodeFileSpec } from '../api-server-audit-backend';
 import { ApiServerPlan } from '../api-server-plan';
@@ -28,7 +29,7 @@ export abstract class DistributionTarget extends Construct implements IControlPl
   public readonly version: KubernetesVersion;
   public abstract readonly plan: ApiServerPlan;
   /** Things that are valid but often go wrong, for the plan's warnings. */
-  public readonly warnings: string[] = [];
+  public readonly warnings: PlanMessage[] = [];
   protected readonly backendKind: 'dynamic' | 'webhook';
   private readonly documents: ValidationItem[] = [];
 

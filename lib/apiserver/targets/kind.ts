@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { UserError } from '../../core/errors';
 import { KubernetesVersion } from '../../core/kubernetes-version';
 import { NodeFile } from '../../core/node-file';
+import { planMessage, PlanMessageCode } from '../../core/plan-message';
 import { echo } from '../../core/util';
 import { dumpYaml } from '../../core/yaml';
 import { Violation } from '../../validation';
@@ -88,7 +89,7 @@ class KindTarget extends DistributionTarget {
       document: this.cluster,
       description: 'the kind cluster config (kind create cluster --config), with the audit flags, volumes and mounts of the control-plane node',
     });
-    this.warnings.push(...kindClusterWarnings(this.cluster));
+    this.warnings.push(...kindClusterWarnings(this.cluster).map((w) => planMessage(PlanMessageCode.KIND_EXTRA_VOLUMES_REPLACED, w)));
     this.plan = this.makePlan(
       binding,
       [

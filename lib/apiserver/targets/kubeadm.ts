@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Construct } from 'constructs';
 import { UserError } from '../../core/errors';
 import { NodeFile } from '../../core/node-file';
+import { PlanMessage } from '../../core/plan-message';
 import { ValidationItem, Violation } from '../../validation';
 import { KubeApiServerManifest } from '../kube-apiserver-manifest';
 import { StaticPodManifest } from '../static-pod-manifest';
@@ -21,7 +22,7 @@ export interface KubeadmControlPlaneOptions {
 /** The patched manifest and its files, as a control-plane target. */
 class KubeadmTarget implements IControlPlaneTarget {
   public readonly distribution = Distribution.KUBEADM;
-  public readonly warnings: string[] = [];
+  public readonly warnings: PlanMessage[] = [];
 
   constructor(public readonly kubeApiServerManifest: KubeApiServerManifest) {}
 

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { KubernetesVersion } from '../../core/kubernetes-version';
+import { PlanMessage } from '../../core/plan-message';
 import { NodeFile } from '../../core/node-file';
 import { ValidationItem, Violation } from '../../validation';
 import { ApiServerAuditBackend } from '../api-server-audit-backend';
@@ -84,7 +85,7 @@ export interface IControlPlaneTarget {
   /** Every file it writes (under the output's `node/` folder), in order. */
   readonly files: NodeFile[];
   /** Things that are valid but often go wrong there, for the plan's warnings. */
-  readonly warnings: string[];
+  readonly warnings: PlanMessage[];
   /** The patched kube-apiserver static pod, for kubeadm. @default - none (another distribution) */
   readonly kubeApiServerManifest?: KubeApiServerManifest;
   /**

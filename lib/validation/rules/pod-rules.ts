@@ -18,8 +18,9 @@ import { containersOf, podSpecOf, reporter } from './support';
  */
 
 /**
- * `privileged: true` with `allowPrivilegeEscalation: false` in one container: the API server refuses
- * the pod ("cannot set allowPrivilegeEscalation to false and privileged to true").
+ * `allowPrivilegeEscalation: false` in one container with `privileged: true`, or with `CAP_SYS_ADMIN` among the added
+ * capabilities: the API server refuses the pod ("cannot set `allowPrivilegeEscalation` to false and `privileged` to
+ * true", "... and `capabilities.Add` CAP_SYS_ADMIN": `ValidateSecurityContext`, validation.go:7191 @ v1.30.0).
  */
 export function checkPrivilegedEscalation(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
@@ -32,6 +33,14 @@ export function checkPrivilegedEscalation(item: ValidationItem, _context?: RuleC
         child(path, 'securityContext'),
         `container "${cut(str(container.name) ?? '?')}" sets privileged: true with allowPrivilegeEscalation: false, which the API server refuses; drop allowPrivilegeEscalation or set it to true`,
         sc,
+      );
+    }
+    const added = arr(obj(sc.capabilities).add);
+    if (sc.allowPrivilegeEscalation === false && added.includes('CAP_SYS_ADMIN')) {
+      r.add(
+        child(child(path, 'securityContext'), 'capabilities'),
+        `container "${cut(str(container.name) ?? '?')}" adds CAP_SYS_ADMIN with allowPrivilegeEscalation: false, which the API server refuses`,
+        sc.capabilities,
       );
     }
   }
@@ -55,7 +64,11 @@ export function checkContainerNames(item: ValidationItem, _context?: RuleContext
   return r.found;
 }
 
-/** Volume names are DNS-1123 labels and unique; each volume names exactly one source. */
+/**
+ * Volume names are DNS-1123 labels and unique (`ValidateVolumes`, validation.go:388); a volume names at most one source
+ * (`validateVolumeSource`, validation.go:487: "may not specify more than 1 volume type"). A volume with none is valid:
+ * the API server makes it an emptyDir before validating it (`SetDefaults_Volume`, pkg/apis/core/v1/defaults.go:66).
+ */
 export function checkVolumes(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
   if (!at) return [];
@@ -72,8 +85,7 @@ export function checkVolumes(item: ValidationItem, _context?: RuleContext): Viol
       if (seen.has(name)) r.add(child(path, 'name'), `duplicate volume name "${cut(name)}"`, name);
       seen.add(name);
     }
-    const sources = Object.keys(volume).filter((k) => k !== 'name');
-    if (sources.length === 0) r.add(path, `volume "${cut(name ?? '?')}" must specify a volume type (hostPath, configMap, secret, ...)`);
+    const sources = Object.keys(volume).filter((k) => k !== 'name' && volume[k] !== null && volume[k] !== undefined);
     if (sources.length > 1) r.add(path, `volume "${cut(name ?? '?')}" may not specify more than one volume type, got ${sources.join(', ')}`);
   });
   return r.found;
@@ -222,9 +234,12 @@ export function checkHostPathTypes(item: ValidationItem, _context?: RuleContext)
   return r.found;
 }
 
+const PORT_PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
+
 /**
- * Container ports: `containerPort` 1-65535, `hostPort` 0-65535 and, with `hostNetwork: true`, equal to
- * `containerPort` when set; names are IANA service names, unique per container.
+ * Container ports (`validateContainerPorts`, validation.go:2539): `containerPort` 1-65535, `hostPort` 0-65535 and, with
+ * `hostNetwork: true`, equal to `containerPort` when set (`validatePodHostNetworkDeps`, :3792); names are IANA service
+ * names, unique per container; the protocol TCP (the default), UDP or SCTP (`supportedPortProtocols`, :2534).
  */
 export function checkContainerPorts(item: ValidationItem, _context?: RuleContext): Violation[] {
   const at = podSpecOf(item.object);
@@ -250,6 +265,9 @@ export function checkContainerPorts(item: ValidationItem, _context?: RuleContext
           `hostPort ${port.hostPort} must equal containerPort ${show(port.containerPort)} when hostNetwork is true`,
           port.hostPort,
         );
+      }
+      if (port.protocol !== undefined && !PORT_PROTOCOLS.includes(port.protocol as string)) {
+        r.add(child(ppath, 'protocol'), `protocol ${show(port.protocol)} must be one of ${PORT_PROTOCOLS.join(', ')}`, port.protocol);
       }
       const name = str(port.name);
       if (name !== undefined) {
@@ -640,6 +658,9 @@ function checkPodAffinityTerm(r: Reporter, path: string, t: unknown): void {
   if (topologyKey === '') r.add(child(path, 'topologyKey'), 'topologyKey is required and must not be empty');
   else for (const p of qualifiedNameProblems(topologyKey)) r.add(child(path, 'topologyKey'), `topologyKey ${show(topologyKey)}: ${p}`, topologyKey);
   if (pt.labelSelector !== undefined) checkLabelSelector(r, child(path, 'labelSelector'), pt.labelSelector);
+  // validatePodAffinityTerm, validation.go:4556 @ v1.30.0: the namespace selector is a label selector too
+  if (pt.namespaceSelector !== undefined && pt.namespaceSelector !== null)
+    checkLabelSelector(r, child(path, 'namespaceSelector'), pt.namespaceSelector);
   arr(pt.namespaces).forEach((ns, i) => {
     if (typeof ns === 'string')
       for (const p of dns1123LabelProblems(ns)) r.add(child(child(path, 'namespaces'), i), `namespace ${show(ns)} ${p}`, ns);

@@ -1,4 +1,4 @@
-import { kindOf, obj, show } from '../../core/util';
+import { child, kindOf, obj, show } from '../../core/util';
 import { RuleContext, ValidationItem, Violation } from '../violation';
 import { percentProblems } from '../names';
 import { reporter } from './support';
@@ -74,6 +74,23 @@ export function checkDaemonSetUpdateStrategy(item: ValidationItem, context?: Rul
       `maxSurge ${show(rolling.maxSurge)} may not be set when maxUnavailable is non-zero (${show(rolling.maxUnavailable ?? 1)}${rolling.maxUnavailable === undefined ? ', the default' : ''}); set maxUnavailable: 0 to surge`,
       rolling.maxSurge,
     );
+  }
+  return r.found;
+}
+
+/**
+ * A Deployment's or DaemonSet's counts are not negative: `replicas` and `revisionHistoryLimit` (`ValidateDeploymentSpec`,
+ * `ValidateDaemonSetSpec`: `ValidateNonnegativeField`, kubernetes pkg/apis/apps/validation/validation.go; the file is
+ * not vendored in ../shared, so no line is given). The schema bounds them to int32.
+ */
+export function checkWorkloadCounts(item: ValidationItem, _context?: RuleContext): Violation[] {
+  const kind = kindOf(item.object);
+  if (kind !== 'Deployment' && kind !== 'DaemonSet') return [];
+  const r = reporter(item, 'workload-counts');
+  const spec = obj(obj(item.object).spec);
+  for (const field of ['replicas', 'revisionHistoryLimit', 'minReadySeconds']) {
+    const v = spec[field];
+    if (typeof v === 'number' && v < 0) r.add(child('spec', field), `${field} ${show(v)} must be greater than or equal to 0`, v);
   }
   return r.found;
 }

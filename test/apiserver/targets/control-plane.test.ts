@@ -22,7 +22,7 @@ function build(props: FalcoAuditProps) {
 function everything({ chart, audit }: ReturnType<typeof build>): string {
   return [
     audit.url,
-    ...audit.warnings,
+    ...audit.warnings.map((w) => `${w.code}: ${w.message}`),
     audit.controlPlane.plan.toText(),
     JSON.stringify(Testing.synth(chart)),
     ...audit.nodeFiles.map((f) => `${f.node.path} ${f.fileName} ${f.nodePath} ${f.toYaml()}`),
@@ -73,7 +73,9 @@ describe('choosing the control plane', () => {
   });
 
   test('an unknown distribution names the known ones', () => {
-    expect(() => ControlPlane.of('gardener')).toThrow(/^controlPlane: unknown distribution "gardener"; one of kubeadm, kind, k3s, rke2, talos, cluster-api, k0s, minikube, microk8s, openshift$/);
+    expect(() => ControlPlane.of('gardener')).toThrow(
+      /^controlPlane: unknown distribution "gardener"; one of kubeadm, kind, k3s, rke2, talos, cluster-api, k0s, minikube, microk8s, openshift$/,
+    );
   });
 
   test("kubeadm needs its manifest, and refuses another distribution's setting", () => {

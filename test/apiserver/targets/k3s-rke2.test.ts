@@ -96,7 +96,7 @@ describe('k3s', () => {
 
   test('the plan warns about --kube-apiserver-arg on the command line; the steps place the drop-in last and restart k3s', () => {
     const audit = k3s();
-    expect(audit.warnings.join('\n')).toContain('a --kube-apiserver-arg on the k3s service');
+    expect(audit.warnings.map((w) => w.message).join('\n')).toContain('a --kube-apiserver-arg on the k3s service');
     expect(steps(audit)).toEqual([
       'on every k3s server, place the files (root:root, 0600), the drop-in last:',
       '  install -D -o root -g root -m 0600 dist/node/audit-policy.yaml /etc/rancher/k3s/falco-audit/audit-policy.yaml',
@@ -155,9 +155,11 @@ describe('RKE2', () => {
   });
 
   test('auditLog off is said to do nothing on RKE2', () => {
-    expect(rke2({ webhook: { auditLog: false } }).warnings.join('\n')).toContain(
-      'RKE2 writes the audit log itself whenever audit-policy-file is set',
-    );
+    expect(
+      rke2({ webhook: { auditLog: false } })
+        .warnings.map((w) => w.message)
+        .join('\n'),
+    ).toContain('RKE2 writes the audit log itself whenever audit-policy-file is set');
   });
 
   test('the steps place the files before the drop-in and restart rke2-server', () => {
