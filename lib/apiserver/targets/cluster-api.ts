@@ -219,6 +219,8 @@ class ClusterApiTarget extends DistributionTarget {
       this.kubernetesDocument('node/falco-audit-files-secret.yaml', this.secret);
       this.file({
         id: 'FilesSecret',
+        role: 'files-secret',
+        destination: `the management cluster's repository, beside ${this.kcp.fileName}`,
         fileName: 'falco-audit-files-secret.yaml',
         document: this.secret,
         description: `the Secret with the node files longer than ${MAX_CONTENT} characters, which the patch reads (the kustomization creates it beside the KubeadmControlPlane)`,
@@ -228,6 +230,8 @@ class ClusterApiTarget extends DistributionTarget {
     this.kubernetesDocument(`node/${this.patchName}`, this.operations);
     this.file({
       id: 'KustomizePatch',
+      role: 'kustomize-patch',
+      destination: `the management cluster's repository, beside ${this.kcp.fileName}`,
       fileName: this.patchName,
       document: this.operations,
       description: `the JSON 6902 patch of KubeadmControlPlane ${this.kcp.name}: adds the audit flags, volumes and files to its own`,
@@ -236,6 +240,8 @@ class ClusterApiTarget extends DistributionTarget {
     if (this.kcp.namespace) target.namespace = this.kcp.namespace;
     this.file({
       id: 'Kustomization',
+      role: 'kustomization',
+      destination: `the management cluster's repository, beside ${this.kcp.fileName}`,
       fileName: 'kustomization.yaml',
       document: { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, patches: [{ path: this.patchName, target }] },
       description: `the kustomization that applies the patch to ${this.kcp.fileName} (kubectl apply -k on the management cluster)`,

@@ -64,6 +64,7 @@ export class ConfigDropInTarget extends DistributionTarget {
     this.dropIn = this.render();
     this.dropInFile = this.file({
       id: 'DropIn',
+      role: 'config-drop-in',
       fileName: DROP_IN_NAME,
       nodePath: `${settings.configDir}/config.yaml.d/${DROP_IN_NAME}`,
       document: this.dropIn,
@@ -99,6 +100,10 @@ export class ConfigDropInTarget extends DistributionTarget {
     if (args.length > 0) doc['kube-apiserver-arg+'] = args;
     if (Object.keys(doc).length === 0) throw new UserError(`nothing to write for ${this.settings.name}: the audit backend set no flags`);
     return doc;
+  }
+
+  public _restartCheck(): string[] {
+    return [`  systemctl is-active ${this.settings.service}   (active, on every server)`];
   }
 
   public _distributionViolations(): Violation[] {

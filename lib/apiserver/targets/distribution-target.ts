@@ -6,7 +6,7 @@ import { ValidationItem, Violation } from '../../validation';
 import { NodeFileSpec } from '../api-server-audit-backend';
 import { ApiServerPlan } from '../api-server-plan';
 import { Binding, plannedVolumes } from './binding';
-import { Distribution, IControlPlaneTarget, TargetBuildProps } from './target-spec';
+import { Distribution, IControlPlaneTarget, TargetBuildProps, TargetFileRole } from './target-spec';
 
 /** One file a distribution target writes: a NodeFile with the role it plays, for the plan. */
 export interface TargetFileProps {
@@ -18,6 +18,10 @@ export interface TargetFileProps {
   /** The text, when it is not the document written as YAML. @default - the document as YAML */
   readonly text?: string;
   readonly description: string;
+  /** What it is, as a stable word for the JSON plan (`config-drop-in`). */
+  readonly role: string;
+  /** Where it goes, for the JSON plan. @default - `nodePath` */
+  readonly destination?: string;
 }
 
 /**
@@ -32,6 +36,7 @@ export abstract class DistributionTarget extends Construct implements IControlPl
   public readonly warnings: PlanMessage[] = [];
   protected readonly backendKind: 'dynamic' | 'webhook';
   private readonly documents: ValidationItem[] = [];
+  private readonly roles: TargetFileRole[] = [];
 
   constructor(scope: Construct, id: string, props: TargetBuildProps) {
     super(scope, id);
@@ -51,8 +56,25 @@ export abstract class DistributionTarget extends Construct implements IControlPl
 
   public abstract _applySteps(nodeDir: string): string[][];
 
+  /** True when applying the files creates (or starts) the cluster (kind, minikube): its objects come after. */
+  public get _applyCreatesCluster(): boolean {
+    return false;
+  }
+
+  /** The lines that show the API server came back, beyond the readiness check every cluster gets. @default - none */
+  public _restartCheck(): string[] {
+    return [];
+  }
+
+  public _fileRoles(): TargetFileRole[] {
+    return [...this.roles];
+  }
+
   /** Writes a file of this target. */
   protected file(props: TargetFileProps): NodeFile {
+    const destination = props.destination ?? props.nodePath;
+    if (destination === undefined) throw new Error(`${props.fileName}: a file without a node path says where it goes`);
+    this.roles.push({ fileName: props.fileName, role: props.role, destination });
     return new NodeFile(this, props.id, {
       nodePath: props.nodePath,
       fileName: props.fileName,
@@ -62,11 +84,23 @@ export abstract class DistributionTarget extends Construct implements IControlPl
     });
   }
 
-  /** Writes the backend's policy and kubeconfig as node files at the paths the flags name; each is validated as what it is. */
-  protected nodeFiles(specs: readonly NodeFileSpec[]): NodeFile[] {
+  /**
+   * Writes the backend's policy and kubeconfig as node files at the paths the flags name; each is validated as what it
+   * is. `destination` says where a file goes when that is not its node path (a host folder that is mounted or synced).
+   */
+  protected nodeFiles(specs: readonly NodeFileSpec[], destination?: (nodePath: string) => string): NodeFile[] {
     return specs.map((f) => {
       this.kubernetesDocument(`node/${f.fileName}`, f.document);
-      return this.file({ id: f.id, fileName: f.fileName, nodePath: f.nodePath, document: f.document, description: f.description });
+      const role = f.id === 'Policy' ? 'audit-policy' : 'webhook-kubeconfig';
+      return this.file({
+        id: f.id,
+        fileName: f.fileName,
+        nodePath: f.nodePath,
+        document: f.document,
+        description: f.description,
+        role,
+        destination: destination && f.nodePath ? destination(f.nodePath) : undefined,
+      });
     });
   }
 

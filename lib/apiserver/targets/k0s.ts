@@ -51,6 +51,8 @@ class K0sTarget extends DistributionTarget {
     this.clusterConfig = { apiVersion: 'k0s.k0sproject.io/v1beta1', kind: 'ClusterConfig', metadata: { name: 'k0s' }, spec: { api: { extraArgs } } };
     this.configFile = this.file({
       id: 'ClusterConfig',
+      role: 'cluster-config-fragment',
+      destination: `merged into ${CONFIG_DIR}/k0s.yaml on every controller`,
       fileName: 'k0s-clusterconfig.yaml',
       document: this.clusterConfig,
       description: `the k0s ClusterConfig fragment: merge its spec.api.extraArgs into ${CONFIG_DIR}/k0s.yaml on every controller`,
@@ -63,6 +65,10 @@ class K0sTarget extends DistributionTarget {
       "the audit webhook dials from the controller's own network: k0s's konnectivity carries only the cluster egress (apiserver.go), " +
         'so a controller-only k0s needs a routable Falco address',
     ]);
+  }
+
+  public _restartCheck(): string[] {
+    return ['  systemctl is-active k0scontroller   (active, on every controller)'];
   }
 
   public _distributionViolations(): Violation[] {

@@ -65,7 +65,10 @@ class KindTarget extends DistributionTarget {
       defaults: { directory: DEFAULT_AUDIT_DIRECTORY, auditLogPath: DEFAULT_AUDIT_LOG.path },
       placement: { kind: 'static-pod', existing: [] },
     });
-    const files = this.nodeFiles(binding.files);
+    const files = this.nodeFiles(
+      binding.files,
+      (nodePath) => `${path.posix.join(hostFolder, path.posix.basename(nodePath))} on the machine that runs kind, mounted at ${nodePath} in the node`,
+    );
     const { patch, featureGates, runtimeConfig } = this.renderPatch(binding);
     this.kubeadmPatch = dumpYaml(patch);
     const node = {
@@ -85,6 +88,8 @@ class KindTarget extends DistributionTarget {
     };
     this.configFile = this.file({
       id: 'KindConfig',
+      role: 'kind-config',
+      destination: 'kind create cluster --config',
       fileName: 'kind-cluster.yaml',
       document: this.cluster,
       description: 'the kind cluster config (kind create cluster --config), with the audit flags, volumes and mounts of the control-plane node',
@@ -121,6 +126,10 @@ class KindTarget extends DistributionTarget {
       apiServer.extraVolumes = kubeadmExtraVolumes(binding.volumes);
     }
     return { patch: { kind: 'ClusterConfiguration', apiServer }, featureGates, runtimeConfig };
+  }
+
+  public get _applyCreatesCluster(): boolean {
+    return true;
   }
 
   public _distributionViolations(): Violation[] {

@@ -8,7 +8,7 @@ import { KubeApiServerManifest } from '../kube-apiserver-manifest';
 import { StaticPodManifest } from '../static-pod-manifest';
 import { STATIC_POD } from './reachability';
 import { installLine } from './shell';
-import { Distribution, DistributionSpec, IControlPlaneTarget, TargetBuildProps } from './target-spec';
+import { Distribution, DistributionSpec, IControlPlaneTarget, TargetBuildProps, TargetFileRole } from './target-spec';
 
 /** kubeadm's default `--service-cluster-ip-range`. */
 export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
@@ -45,6 +45,27 @@ class KubeadmTarget implements IControlPlaneTarget {
 
   public _distributionViolations(): Violation[] {
     return [];
+  }
+
+  public readonly _applyCreatesCluster = false;
+
+  /** The manifest, the policy and kubeconfig it names, and the kubeadm patch, by their ids. */
+  public _fileRoles(): TargetFileRole[] {
+    const roles: Record<string, string> = {
+      Manifest: 'static-pod-manifest',
+      Policy: 'audit-policy',
+      WebhookKubeconfig: 'webhook-kubeconfig',
+      KubeadmPatch: 'kubeadm-patch',
+    };
+    return this.files.map((f) => ({
+      fileName: f.fileName,
+      role: roles[f.node.id] ?? f.node.id,
+      destination: f.nodePath ?? 'the patches folder kubeadm reads (--patches, or patches.directory)',
+    }));
+  }
+
+  public _restartCheck(): string[] {
+    return ['  crictl ps --name kube-apiserver   (a new container, started after the manifest changed)'];
   }
 
   /** The node files: what the manifest names first, the manifest last, and the kubeadm patch. */

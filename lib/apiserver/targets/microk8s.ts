@@ -48,6 +48,8 @@ class MicroK8sTarget extends DistributionTarget {
     });
     this.argsFile = this.file({
       id: 'ArgsLines',
+      role: 'args-lines',
+      destination: `appended to ${ARGS_DIR}/kube-apiserver`,
       fileName: 'microk8s-kube-apiserver-args.txt',
       document: this.lines,
       text: `${this.lines.join('\n')}\n`,
@@ -58,6 +60,8 @@ class MicroK8sTarget extends DistributionTarget {
       this.launchConfig = this.renderLaunchConfig(binding);
       this.launchConfigFile = this.file({
         id: 'LaunchConfig',
+        role: 'launch-configuration',
+        destination: 'a MicroK8s node being installed',
         fileName: 'microk8s-launch-config.yaml',
         document: this.launchConfig,
         description: 'the same as a MicroK8s launch configuration (1.27+), for new nodes: validated against its schema.go',

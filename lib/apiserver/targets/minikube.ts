@@ -39,7 +39,7 @@ class MinikubeTarget extends DistributionTarget {
           'kubeadm mounts it read-only) and the log on the API server\'s output (audit.webhook.auditLog.path: "-")',
       },
     });
-    this.nodeFiles(binding.files);
+    this.nodeFiles(binding.files, (nodePath) => `$MINIKUBE_HOME/files${nodePath} (file sync to ${nodePath})`);
     this.extraConfig = binding.emitted.map((c) => {
       if (c.key !== undefined) throw new Error(`minikube: map flag --${c.flag} is not written by this target`);
       return `--extra-config=apiserver.${c.flag}=${c.to}`;
@@ -47,6 +47,8 @@ class MinikubeTarget extends DistributionTarget {
     const start = ['minikube', 'start', `--kubernetes-version=v${props.version}`, ...this.extraConfig];
     this.startFile = this.file({
       id: 'StartCommand',
+      role: 'start-command',
+      destination: 'the machine that runs minikube (sh minikube-start.sh)',
       fileName: 'minikube-start.sh',
       document: start,
       text: `${start.slice(0, 3).join(' ')} \\\n${this.extraConfig.map((e) => `  ${sh(e)}`).join(' \\\n')}\n`,
@@ -60,6 +62,10 @@ class MinikubeTarget extends DistributionTarget {
       ],
       { filesHeading: 'files for the machine that runs minikube' },
     );
+  }
+
+  public get _applyCreatesCluster(): boolean {
+    return true;
   }
 
   public _distributionViolations(): Violation[] {

@@ -88,10 +88,12 @@ class TalosTarget extends DistributionTarget {
     this.text = talosYaml(this.patch);
     this.patchFile = this.file({
       id: 'MachineConfigPatch',
+      role: 'machine-config-patch',
+      destination: 'talosctl patch mc --mode=reboot, each control-plane node',
       fileName: 'talos-falco-audit-patch.yaml',
       document: this.patch,
       text: this.text,
-      description: `the Talos 1.${minor} machine config patch for the control-plane nodes (talosctl patch mc --patch @<file>)`,
+      description: `the Talos 1.${minor} machine config patch for the control-plane nodes (talosctl patch mc --mode=reboot --patch @<file>)`,
     });
     this.plan = this.makePlan(
       binding,

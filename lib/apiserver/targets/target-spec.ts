@@ -71,6 +71,16 @@ export interface DistributionSpec {
   build(scope: Construct, id: string, props: TargetBuildProps): IControlPlaneTarget;
 }
 
+/** A file of a control plane's output, for the JSON plan: what it is and where it goes. @internal */
+export interface TargetFileRole {
+  /** Its name under `node/`. */
+  readonly fileName: string;
+  /** What it is, as a stable word: `audit-policy`, `webhook-kubeconfig`, `config-drop-in`, `machine-config-patch`, ... */
+  readonly role: string;
+  /** Where it goes: a node path, or what takes it (`talosctl patch mc`, the management cluster's repository). */
+  readonly destination: string;
+}
+
 /**
  * The audit wiring written for one control plane: the files, in its own format, and what changes on the API server.
  * FalcoAudit's `controlPlane`.
@@ -97,4 +107,10 @@ export interface IControlPlaneTarget {
   _distributionViolations(): Violation[];
   /** The steps that apply the files, one list of lines per step (`nodeDir`: where the files are, as the user sees it). @internal */
   _applySteps(nodeDir: string): string[][];
+  /** Each file's role and where it goes, for the JSON plan. @internal */
+  _fileRoles(): TargetFileRole[];
+  /** True when applying the files creates (or starts) the cluster, so its objects are applied after. @internal */
+  readonly _applyCreatesCluster: boolean;
+  /** The lines that show the API server came back with the change, before the readiness check. @internal */
+  _restartCheck(): string[];
 }
