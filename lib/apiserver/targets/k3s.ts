@@ -7,7 +7,8 @@ import { Distribution, DistributionSpec, TargetBuildProps } from './target-spec'
 /** Options of `ControlPlane.k3s`. */
 export interface K3sControlPlaneOptions {
   /**
-   * The k3s servers also run the agent (the default; not started with `--disable-agent`), so kube-proxy runs beside
+   * The k3s servers also run the agent (the default; not started with the hidden `--disable-agent`, "Do not run a local
+   * agent and register a local kubelet", pkg/cli/cmds/server.go L553-558 @ 005499a9), so kube-proxy runs beside
    * the API server and a ClusterIP or 127.0.0.1:<nodePort> answers there. False: give `falco.address`.
    * @default true
    */
