@@ -1,7 +1,17 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ApiServerAuditBackend, AuditWebhookOptions, KubeApiServerManifest, StaticPodManifest } from './apiserver';
-import { AuditDelivery, AuditLevel, AuditSinkOptions } from './audit';
+import {
+  ApiServerAuditBackend,
+  AuditWebhookOptions,
+  checkReachable,
+  ControlPlane,
+  DEFAULT_SERVICE_CLUSTER_IP_RANGE,
+  IControlPlaneTarget,
+  KubeApiServerManifest,
+  StaticPodManifest,
+} from './apiserver';
+import type { DistributionSpec } from './apiserver/targets/target-spec';
+import { AuditDelivery, AuditLevel, AuditSinkOptions, parseRoutableAddress, RoutableAddress, routableAuditUrl } from './audit';
 import { Problems, UserError, UserErrors, isUserError } from './core/errors';
 import {
   chartAuditTarget,
@@ -53,6 +63,13 @@ export interface FalcoAuditFalcoOptions extends FalcoOptions {
    * @default - none; `clusterIP` must be given (with falcosecurity/falco values: the k8saudit Service's nodePort in services[])
    */
   readonly nodePort?: number;
+  /**
+   * Where the API server calls Falco when no kube-proxy runs beside it (a controller-only k0s, a k3s server without its
+   * agent): `http(s)://<host>:<nodePort>`, a node that runs kube-proxy (or a load balancer) and the Service's node port,
+   * which the Service then gets (e.g. `http://10.0.0.5:30765`). Instead of `clusterIP`; `nodePort`, if given, must agree.
+   * @default - none: the API server calls the ClusterIP or 127.0.0.1:<nodePort>
+   */
+  readonly address?: string;
 }
 
 /** AuditSink settings (dynamic backend): the AuditSink's own, and how it names Falco. */
@@ -71,18 +88,30 @@ export interface FalcoAuditWebhookOptions extends AuditWebhookOptions {}
 
 /** Props of {@link FalcoAudit}. */
 export interface FalcoAuditProps {
-  /** The kube-apiserver static pod manifest to patch. */
-  readonly apiServerManifest: StaticPodManifest;
+  /**
+   * The kube-apiserver static pod manifest to patch (kubeadm, kops, Kubespray): `ControlPlane.kubeadm({ manifest })`.
+   * Exactly one of `apiServerManifest` and `controlPlane`.
+   * @default - none: `controlPlane` says what to write for
+   */
+  readonly apiServerManifest?: StaticPodManifest;
+  /**
+   * The control plane to write the audit wiring for (`ControlPlane.k3s()`, `ControlPlane.talos({ version: '1.13' })`, ...).
+   * Exactly one of `apiServerManifest` and `controlPlane`.
+   * @default - the kubeadm static pod of `apiServerManifest`
+   */
+  readonly controlPlane?: ControlPlane;
   /**
    * The cluster's version: the minor the manifest's image runs (a minor without a patch, `1.30`, is shown as the
-   * image's full version). @default - read from the API server image tag
+   * image's full version), or the KubeadmControlPlane's spec.version. @default - read from the API server image tag
+   * (kubeadm) or spec.version (Cluster API); required for the other distributions
    */
   readonly kubernetesVersion?: KubernetesVersion;
   /** @default AuditBackend.AUTO */
   readonly backend?: AuditBackend;
   /**
    * The API server's `--service-cluster-ip-range` (one CIDR, or two comma-separated for dual-stack).
-   * @default - the manifest's flag, else 10.96.0.0/12 (kubeadm's default)
+   * @default - the manifest's flag, else 10.96.0.0/12 (kubeadm's default); the distribution's documented default
+   * (k3s and RKE2 10.43.0.0/16, k0s 10.96.0.0/12); required for the others
    */
   readonly serviceClusterIPRange?: string;
   /** Falco's release, namespace, values and Service address. */
@@ -125,11 +154,23 @@ function checkTls(
 /**
  * The service range the ClusterIP is checked against. The API server allocates ClusterIPs from its own
  * `--service-cluster-ip-range`: a configured range that differs from the manifest's would let an address pass here
- * that the cluster then refuses, so it is a problem, and the manifest's is used.
+ * that the cluster then refuses, so it is a problem, and the manifest's is used. Without either, the distribution's
+ * documented default; where there is none, the range is required ('' then: nothing is checked against it).
  */
-function serviceRange(configured: string | undefined, manifestRange: string | undefined, problems: Problems): string {
-  const fallback = manifestRange ?? DEFAULT_SERVICE_CLUSTER_IP_RANGE;
-  if (configured === undefined) return fallback;
+function serviceRange(configured: string | undefined, target: DistributionSpec, problems: Problems): string {
+  const manifestRange = target.facts.serviceClusterIPRange;
+  const fallback = manifestRange ?? target.facts.defaultServiceClusterIPRange?.range;
+  if (configured === undefined && fallback === undefined) {
+    problems.add(
+      new UserError(
+        `is required for ${target.name}, which documents no default: the API server's --service-cluster-ip-range (e.g. 10.96.0.0/12), ` +
+          "which Falco's ClusterIP must lie in",
+        { field: 'serviceClusterIPRange' },
+      ),
+    );
+    return '';
+  }
+  if (configured === undefined) return fallback!;
   const at = { field: 'serviceClusterIPRange' };
   const same = problems.attempt(() => {
     const mine = ServiceIPRange.parse(configured, at);
@@ -144,7 +185,7 @@ function serviceRange(configured: string | undefined, manifestRange: string | un
       ),
     );
   }
-  return same === true ? configured : fallback;
+  return same === true ? configured : (fallback ?? '');
 }
 
 /** Falco's Service address is what FalcoAudit's `falco.clusterIP` and `falco.nodePort` set. */
@@ -178,25 +219,42 @@ function within<T>(prefix: string, build: () => T, renames: Readonly<Record<stri
 }
 
 /**
- * The cluster's version. A stated version must be the minor the manifest's image runs: every API version, field and
- * flag is chosen by it, and a wrong one gives puzzling errors (1.18 against a 1.28 manifest: `seccompProfile: unknown
- * field`) or output the cluster refuses; so another minor is a problem, and the checks after it go on with what the
- * API server runs. A stated minor without a patch (`1.30`) is the image's release, shown in full (1.30.6); an image
- * whose tag says no version (a digest) is why the setting exists.
+ * The cluster's version. A stated version must be the minor the manifest's image runs (or the KubeadmControlPlane's
+ * spec.version): every API version, field and flag is chosen by it, and a wrong one gives puzzling errors (1.18
+ * against a 1.28 manifest: `seccompProfile: unknown field`) or output the cluster refuses; so another minor is a
+ * problem, and the checks after it go on with what the API server runs. A stated minor without a patch (`1.30`) is
+ * the image's release, shown in full (1.30.6); an image whose tag says no version (a digest) is why the setting
+ * exists. A distribution whose files state no version needs it stated; one outside the target's range is a problem.
  */
-function targetVersion(stated: KubernetesVersion | undefined, manifest: StaticPodManifest, problems: Problems): KubernetesVersion {
-  if (stated === undefined) return manifest.imageVersion();
+function targetVersion(stated: KubernetesVersion | undefined, target: DistributionSpec, problems: Problems): KubernetesVersion {
+  const version = statedOrOwnVersion(stated, target, problems);
+  const problem = target.versionProblem(version);
+  if (problem) problems.add(new UserError(problem, { field: 'kubernetesVersion' }));
+  return version;
+}
+
+/** The stated version, checked against the one the control plane's own files state. */
+function statedOrOwnVersion(stated: KubernetesVersion | undefined, target: DistributionSpec, problems: Problems): KubernetesVersion {
+  const own = target.facts.statedVersion;
+  if (stated === undefined) {
+    if (own) return own();
+    throw new UserError(`is required for ${target.name}: the version the control plane runs, e.g. "1.30" or "1.30.6"`, {
+      field: 'kubernetesVersion',
+    });
+  }
+  if (!own) return stated;
   let fromImage: KubernetesVersion;
   try {
-    fromImage = manifest.imageVersion();
+    fromImage = own();
   } catch {
     return stated;
   }
   if (fromImage.minor !== stated.minor) {
+    const image = target.distribution === 'kubeadm';
     problems.add(
       new UserError(
-        `kubernetesVersion ${stated} does not match the manifest's kube-apiserver image, which runs Kubernetes ${fromImage}; ` +
-          'the output is made for the version the API server runs: remove kubernetesVersion (it is read from the image) or make it agree',
+        `kubernetesVersion ${stated} does not match ${target.facts.statedVersionSource}, which runs Kubernetes ${fromImage}; ` +
+          `the output is made for the version the API server runs: remove kubernetesVersion (it is read from ${image ? 'the image' : 'there'}) or make it agree`,
         { field: 'kubernetesVersion' },
       ),
     );
@@ -205,8 +263,23 @@ function targetVersion(stated: KubernetesVersion | undefined, manifest: StaticPo
   return stated.patch === 0 ? fromImage : stated;
 }
 
-/** kubeadm's default `--service-cluster-ip-range`. */
-export const DEFAULT_SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/12';
+/** The control plane: `controlPlane`, or the kubeadm static pod of `apiServerManifest`. */
+function controlPlaneOf(props: FalcoAuditProps): DistributionSpec {
+  if ((props.controlPlane === undefined) === (props.apiServerManifest === undefined)) {
+    throw new UserError(
+      props.controlPlane === undefined
+        ? 'neither apiServerManifest nor controlPlane is set: give the kube-apiserver manifest (kubeadm) or the control plane to write for'
+        : 'apiServerManifest and controlPlane are both set: give the manifest as ControlPlane.kubeadm({ manifest }), or only apiServerManifest',
+      { field: 'controlPlane' },
+    );
+  }
+  if (props.controlPlane !== undefined && !ControlPlane.isControlPlane(props.controlPlane)) {
+    throw new UserError('controlPlane must be made by ControlPlane (ControlPlane.k3s(), ControlPlane.talos({...}), ...)', { field: 'controlPlane' });
+  }
+  return (props.controlPlane ?? ControlPlane.kubeadm({ manifest: props.apiServerManifest! }))._spec;
+}
+
+export { DEFAULT_SERVICE_CLUSTER_IP_RANGE };
 
 /** The backend in use, and whether the one asked for was refused (its settings are then not the other's mistake). */
 interface ChosenBackend {
@@ -215,8 +288,10 @@ interface ChosenBackend {
 }
 
 /** `auto` resolved by the version; a backend that does not exist or that the version does not have is refused (the version's own is used). */
-function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVersion, problems: Problems): ChosenBackend {
-  const own = version.supportsDynamicAuditing ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK;
+function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVersion, target: DistributionSpec, problems: Problems): ChosenBackend {
+  // a control plane that cannot take dynamic auditing gets the webhook, which every version has
+  const dynamicProblem = version.supportsDynamicAuditing ? target.dynamicProblem(version) : undefined;
+  const own = version.supportsDynamicAuditing && !dynamicProblem ? AuditBackend.DYNAMIC : AuditBackend.WEBHOOK;
   const requested = backend ?? AuditBackend.AUTO;
   if (!Object.values(AuditBackend).includes(requested)) {
     problems.add(
@@ -231,6 +306,14 @@ function resolveBackend(backend: AuditBackend | undefined, version: KubernetesVe
           'kube-apiserver refuses to start with its flags; use the webhook backend',
         { field: 'backend' },
       ),
+    );
+    return { backend: own, refused: true };
+  }
+  if (requested === AuditBackend.DYNAMIC && dynamicProblem) {
+    problems.add(
+      new UserError(`the dynamic audit backend (AuditSink) cannot be used on ${target.name}: ${dynamicProblem}; use the webhook backend`, {
+        field: 'backend',
+      }),
     );
     return { backend: own, refused: true };
   }
@@ -266,6 +349,8 @@ interface FalcoAddress {
   readonly valuesService?: string;
   /** Which of clusterIP and nodePort the props (rather than the values) set. */
   readonly fromConfig: { readonly clusterIP: boolean; readonly nodePort: boolean };
+  /** `falco.address`: a routable address whose port is the nodePort. */
+  readonly routable?: RoutableAddress;
 }
 
 /**
@@ -284,11 +369,29 @@ function resolveAddress(falcoProps: FalcoAuditFalcoOptions, chart: FalcoChart): 
             throw locateChartValuesError(chartValues, err);
           }
         });
-  const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined ? fromValues?.clusterIP : undefined);
-  const nodePort = falcoProps.nodePort ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
+  const routable = falcoProps.address === undefined ? undefined : parseRoutableAddress(falcoProps.address);
+  const clusterIP = falcoProps.clusterIP ?? (falcoProps.nodePort === undefined && !routable ? fromValues?.clusterIP : undefined);
+  const nodePort = falcoProps.nodePort ?? routable?.port ?? (clusterIP === undefined ? fromValues?.nodePort : undefined);
   const valuesService = fromValues && `services[${fromValues.index}]`;
-  const fromConfig = { clusterIP: falcoProps.clusterIP !== undefined, nodePort: falcoProps.nodePort !== undefined };
-  return { clusterIP, nodePort, chartValues, fromValues, valuesService, fromConfig };
+  const fromConfig = { clusterIP: falcoProps.clusterIP !== undefined, nodePort: falcoProps.nodePort !== undefined || routable !== undefined };
+  return { clusterIP, nodePort, chartValues, fromValues, valuesService, fromConfig, routable };
+}
+
+/** `falco.address` names the Service's node port: a ClusterIP beside it, or another nodePort, is a contradiction. */
+function checkRoutable(address: FalcoAddress): void {
+  const routable = address.routable;
+  if (!routable) return;
+  if (address.clusterIP !== undefined) {
+    throw new UserError('falco.address and falco.clusterIP are both set: the address reaches the Service at a node port; give one of them', {
+      field: 'falco.address',
+    });
+  }
+  if (address.nodePort !== routable.port) {
+    throw new UserError(
+      `falco.address names port ${routable.port}, but falco.nodePort is ${address.nodePort}: the address's port is the Service's node port; make them agree`,
+      { field: 'falco.address' },
+    );
+  }
 }
 
 /** An error about the address, at the setting it came from: the config's, or the values' services[]. */
@@ -298,8 +401,9 @@ function addressError(address: FalcoAddress, message: string, configField: strin
     : locateChartValuesError(address.chartValues, new UserError(message, { field: valuesField }));
 }
 
-/** Exactly one of clusterIP and nodePort. */
+/** Exactly one of clusterIP and nodePort (an address giving the nodePort). */
 function checkOneAddress(address: FalcoAddress): void {
+  checkRoutable(address);
   if ((address.clusterIP === undefined) === (address.nodePort === undefined)) {
     throw new UserError(
       (address.clusterIP === undefined
@@ -351,8 +455,10 @@ export class FalcoAudit extends Construct {
   public readonly serviceNodePortRange?: string;
   /** Falco's objects. */
   public readonly falco: Falco;
-  /** The patched kube-apiserver static pod, its node files and its plan. */
-  public readonly apiServer: KubeApiServerManifest;
+  /** The patched kube-apiserver static pod, its node files and its plan (kubeadm). @default - none: another distribution */
+  public readonly apiServer?: KubeApiServerManifest;
+  /** What is written for the control plane, in its format: its files, its plan, how to apply it. */
+  public readonly controlPlane: IControlPlaneTarget;
   /** The AuditSink, with the dynamic backend. */
   public readonly auditSink?: FalcoAuditSink;
   /** Where Falco serves audit events. */
@@ -376,21 +482,23 @@ export class FalcoAudit extends Construct {
     // the cluster has (the image's version, the version's backend, the manifest's service range), so the checks
     // after it find only problems of their own.
     const problems = new Problems();
-    const manifest = props.apiServerManifest;
-    this.kubernetesVersion = targetVersion(props.kubernetesVersion, manifest, problems);
+    const target = controlPlaneOf(props);
+    this.kubernetesVersion = targetVersion(props.kubernetesVersion, target, problems);
     const version = this.kubernetesVersion;
-    const chosen = resolveBackend(props.backend, version, problems);
+    const chosen = resolveBackend(props.backend, version, target, problems);
     this.backend = chosen.backend;
     checkBackendSettings(chosen, props, problems);
     const chart = props.falco.chart ?? detectFalcoChart(props.falco.values);
-    this.serviceClusterIPRange = serviceRange(props.serviceClusterIPRange, manifest.serviceClusterIPRange, problems);
-    this.serviceNodePortRange = manifest.serviceNodePortRange;
+    this.serviceClusterIPRange = serviceRange(props.serviceClusterIPRange, target, problems);
+    this.serviceNodePortRange = target.facts.serviceNodePortRange;
     const address = problems.attempt(() => resolveAddress(props.falco, chart));
     const addressOk =
       address !== undefined &&
       problems.attempt(() => {
         checkOneAddress(address);
         this.checkAddress(address);
+        // where the API server runs decides which addresses answer there
+        checkReachable(target.name, target.runtime, { ...address, address: props.falco.address });
         return true;
       }) === true;
     const falcoValues = this.defaultFalco(props.falco, chart);
@@ -402,10 +510,7 @@ export class FalcoAudit extends Construct {
     this.warnings.push(...this.falco.warnings);
     this.auditEndpoint = this.falco.auditEndpoint;
     // a refused address still makes a URL, for the checks of the objects that hold it
-    this.url =
-      address!.clusterIP !== undefined
-        ? auditUrl(this.auditEndpoint, address!.clusterIP, this.falco.servicePort)
-        : auditUrl(this.auditEndpoint, '127.0.0.1', address!.nodePort ?? this.falco.servicePort);
+    this.url = this.callUrl(address!, problems);
     const useServiceReference = this.backend === AuditBackend.DYNAMIC && props.auditSink?.useServiceReference === true;
     const serviceHost = `${this.falco.serviceName}.${this.falco.namespace}.svc`;
     this.target = useServiceReference
@@ -416,15 +521,17 @@ export class FalcoAudit extends Construct {
         this.auditEndpoint,
         this.backend === AuditBackend.DYNAMIC ? props.auditSink?.caBundle : props.webhook?.certificateAuthorityData,
         this.backend,
-        useServiceReference ? serviceHost : (address!.clusterIP ?? '127.0.0.1'),
+        useServiceReference ? serviceHost : (address!.clusterIP ?? address!.routable?.host ?? '127.0.0.1'),
         address!.chartValues ? "the k8saudit plugin's open_params are https" : undefined,
       ),
     );
     if (this.backend === AuditBackend.DYNAMIC) this.auditSink = problems.attempt(() => this.buildAuditSink(props.auditSink));
     const backend = problems.attempt(() => this.apiServerBackend(props.webhook));
     const apiServer =
-      backend && problems.attempt(() => new KubeApiServerManifest(this, 'ApiServer', { manifest, kubernetesVersion: version, backend }));
-    this.apiServer = apiServer!;
+      backend && problems.attempt(() => target.build(this, 'ApiServer', { version, backend, serviceClusterIPRange: this.serviceClusterIPRange }));
+    this.controlPlane = apiServer!;
+    this.apiServer = apiServer?.kubeApiServerManifest;
+    this.warnings.push(...(apiServer?.warnings ?? []));
     // (undefined only with problems, thrown below)
     const delivery = backend?.delivery;
     this.auditDelivery = delivery!;
@@ -455,6 +562,16 @@ export class FalcoAudit extends Construct {
     this.warnings.push(planMessage(code, message));
   }
 
+  /** The URL the API server calls: the routable address, the pinned ClusterIP, or 127.0.0.1 and the nodePort. */
+  private callUrl(address: FalcoAddress, problems: Problems): string {
+    const routed = address.routable && problems.attempt(() => routableAuditUrl(this.auditEndpoint, address.routable!));
+    if (routed) return routed;
+    // a refused address still makes a URL, for the checks of the objects that hold it
+    return address.clusterIP !== undefined
+      ? auditUrl(this.auditEndpoint, address.clusterIP, this.falco.servicePort)
+      : auditUrl(this.auditEndpoint, '127.0.0.1', address.nodePort ?? this.falco.servicePort);
+  }
+
   /** The nodePort or clusterIP inside the API server's ranges, with the warnings each way deserves. */
   private checkAddress(address: FalcoAddress): void {
     const { clusterIP, nodePort } = address;
@@ -462,15 +579,19 @@ export class FalcoAudit extends Construct {
     if (clusterIP !== undefined) {
       const range = ServiceIPRange.tryParse(this.serviceClusterIPRange);
       const problem = range ? range.clusterIPProblem(clusterIP) : ServiceIPRange.problemOf(this.serviceClusterIPRange);
-      if (problem) throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
+      if (problem && this.serviceClusterIPRange) {
+        throw addressError(address, problem, 'falco.clusterIP', `${address.valuesService}.clusterIP`, address.fromConfig.clusterIP);
+      }
       // kubeadm gives the tenth address of the first (primary) range to the cluster DNS Service
-      if (range!.primary.isNthAddress(clusterIP, 10)) {
+      if (range?.primary.isNthAddress(clusterIP, 10)) {
         this.warn(
           PlanMessageCode.CLUSTER_DNS_ADDRESS,
           `falco.clusterIP ${clusterIP} is the address kubeadm gives the cluster DNS Service (the range's tenth); ` +
             'if it is taken, the Falco Service will not apply',
         );
       }
+    } else if (address.routable) {
+      this.checkNodePortRange(address, nodePort!);
     } else {
       this.checkNodePort(address, nodePort!);
     }
@@ -478,28 +599,33 @@ export class FalcoAudit extends Construct {
 
   /** A nodePort must be in the node port range, and 127.0.0.1 NodePorts work only with some kube-proxy modes. */
   private checkNodePort(address: FalcoAddress, port: number): void {
-    const nodePortRange = this.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
-    const range = NodePortRange.tryParse(nodePortRange);
-    if (range && !range.contains(port)) {
-      throw addressError(
-        address,
-        `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
-        'falco.nodePort',
-        `${address.valuesService}.ports[${address.fromValues?.portIndex}].nodePort`,
-        address.fromConfig.nodePort,
-      );
-    }
+    this.checkNodePortRange(address, port);
     this.warn(
       PlanMessageCode.NODEPORT_LOCALHOST,
       `the API server calls Falco at 127.0.0.1:${port}: kube-proxy in IPVS or nftables mode, or iptables mode ` +
         'with --iptables-localhost-nodeports=false, does not serve NodePorts on 127.0.0.1, and events would be lost; ' +
         'prefer a pinned clusterIP there',
     );
-    if (!ServiceIPRange.tryParse(this.serviceClusterIPRange)?.hasIPv4) {
+    if (this.serviceClusterIPRange && !ServiceIPRange.tryParse(this.serviceClusterIPRange)?.hasIPv4) {
       this.warn(
         PlanMessageCode.NODEPORT_IPV6_ONLY,
         `the service range ${this.serviceClusterIPRange} has no IPv4 CIDR: kube-proxy serves NodePorts on 127.0.0.1 only for IPv4 ` +
           'and not on ::1, so an IPv6-only cluster needs a pinned clusterIP',
+      );
+    }
+  }
+
+  /** A nodePort (or an address's port) must be in the node port range. */
+  private checkNodePortRange(address: FalcoAddress, port: number): void {
+    const nodePortRange = this.serviceNodePortRange ?? NodePortRange.DEFAULT.toString();
+    const range = NodePortRange.tryParse(nodePortRange);
+    if (range && !range.contains(port)) {
+      throw addressError(
+        address,
+        `must be inside the service node port range ${nodePortRange} (--service-node-port-range), got ${echo(port)}`,
+        address.routable ? 'falco.address' : 'falco.nodePort',
+        `${address.valuesService}.ports[${address.fromValues?.portIndex}].nodePort`,
+        address.fromConfig.nodePort,
       );
     }
   }
@@ -516,7 +642,7 @@ export class FalcoAudit extends Construct {
     problems: Problems,
   ): Falco {
     // Falco's settings pass through as they are; the address becomes its Service's
-    const { clusterIP: _clusterIP, nodePort: _nodePort, ...options } = falcoProps;
+    const { clusterIP: _clusterIP, nodePort: _nodePort, address: _address, ...options } = falcoProps;
     const service = address && { clusterIP: address.clusterIP, nodePort: address.nodePort };
     const own = new Problems();
     try {
@@ -576,13 +702,17 @@ export class FalcoAudit extends Construct {
   private outputViolations(withFalcoConfig = true): { objects: Violation[]; wiring: string[]; falcoConfig: Violation[] } {
     const items = [
       ...this.apiObjects.map((o) => ({ source: `${o.kind} ${o.name}`, object: o.toJson() })),
-      // The kubeadm patch is a list of JSON patch operations; validateAll checks those as such.
-      ...this.nodeFiles.map((f) => ({ source: `node/${f.fileName}`, object: f.document })),
+      // The control plane's Kubernetes documents (a kubeadm patch is a list of JSON patch operations, checked as such);
+      // its distribution's own fragments go to that distribution's validators.
+      ...this.controlPlane._kubernetesItems(),
     ];
-    const objects = validateAll(items, this.kubernetesVersion, {
-      serviceClusterIPRange: this.serviceClusterIPRange,
-      serviceNodePortRange: this.serviceNodePortRange,
-    });
+    const objects = [
+      ...validateAll(items, this.kubernetesVersion, {
+        serviceClusterIPRange: this.serviceClusterIPRange || undefined,
+        serviceNodePortRange: this.serviceNodePortRange,
+      }),
+      ...this.controlPlane._distributionViolations(),
+    ];
     const falcoConfig = withFalcoConfig ? this.falco._configViolations() : [];
     return { objects, wiring: this.checkWiring(), falcoConfig };
   }

@@ -20,6 +20,7 @@ export type { WebhookKubeconfigProps } from './audit/webhook-kubeconfig';
 
 // The kube-apiserver static pod
 export { StaticPodManifest } from './apiserver/static-pod-manifest';
+export { KubeadmControlPlaneFile } from './apiserver/kubeadm-control-plane-file';
 export {
   KubeApiServerManifest,
   ApiServerAuditBackend,
@@ -39,6 +40,19 @@ export { ApiServerPlan } from './apiserver/api-server-plan';
 export type { ApiServerPlanProps, PlannedVolume, PlannedMount, PlannedFile } from './apiserver/api-server-plan';
 export { ApiServerCommandLine } from './apiserver/flags';
 export type { ContainerCommandFields, FlagChange, ParsedFlag, RenderedCommandLine } from './apiserver/flags';
+
+// The control planes: kubeadm's static pod and the distributions (lib/apiserver/targets/)
+export { ControlPlane, Distribution } from './apiserver/targets';
+export type {
+  IControlPlaneTarget,
+  ControlPlaneSettings,
+  KubeadmControlPlaneOptions,
+  KindControlPlaneOptions,
+  K3sControlPlaneOptions,
+  TalosControlPlaneOptions,
+  ClusterApiControlPlaneOptions,
+  K0sControlPlaneOptions,
+} from './apiserver/targets';
 
 // Falco
 export {

@@ -19,6 +19,7 @@ const out = path.resolve(process.env.CONFIG_VALIDATOR_OUT || path.join(root, 'sc
 // verbose: errors carry the offending data and the schema around it, for messages such as the allowed keys.
 const ajv = new Ajv({ allErrors: true, strict: true, verbose: true, code: { source: true, optimize: true, lines: false } });
 ajv.addKeyword('x-expected');
+ajv.addKeyword('x-hint');
 ajv.addSchema(schema);
 const code = standaloneCode(ajv, {
   cluster: 'falco-audit-config#/definitions/cluster',

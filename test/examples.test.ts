@@ -14,8 +14,12 @@ const configs = fs
   .filter((d) => fs.existsSync(path.join(EXAMPLES, d, 'falco-audit.yaml')))
   .sort();
 
+/** The examples of the distributions (docs/distributions/<name>.md): each writes its control plane's files, not a manifest. */
+const DISTRIBUTIONS = ['cluster-api', 'k0s', 'k3s', 'kind', 'microk8s', 'minikube', 'rke2', 'talos'];
+
 test('the examples with a config are the documented ones', () => {
-  expect(configs).toEqual(['falco-chart', 'fleet', 'modern', 'reference-dynamic', 'reference-webhook']);
+  expect(configs).toEqual(['falco-chart', 'fleet', 'modern', 'reference-dynamic', 'reference-webhook', ...DISTRIBUTIONS].sort());
+  for (const d of DISTRIBUTIONS) expect({ d, page: fs.existsSync(path.join(ROOT, 'docs', 'distributions', `${d}.md`)) }).toEqual({ d, page: true });
 });
 
 test.each(configs)('examples/%s synthesizes', (name) => {
@@ -24,7 +28,9 @@ test.each(configs)('examples/%s synthesizes', (name) => {
     const r = runApp({ cwd: path.join(EXAMPLES, name), config: 'falco-audit.yaml', outdir: path.join(out, 'dist') });
     expect(r.stderr).not.toMatch(/^error/m);
     expect(r.status).toBe(0);
-    expect(listFiles(path.join(out, 'dist')).some((f) => f.endsWith('kube-apiserver.yaml'))).toBe(true);
+    const written = listFiles(path.join(out, 'dist'));
+    if (DISTRIBUTIONS.includes(name)) expect(written.filter((f) => f.startsWith('node/')).length).toBeGreaterThan(0);
+    else expect(written.some((f) => f.endsWith('kube-apiserver.yaml'))).toBe(true);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

@@ -29,7 +29,19 @@ export interface NodeFileSpec {
   readonly description: string;
 }
 
-/** What KubeApiServerManifest offers a backend while it binds: the command line, the plan's records, mounts. */
+/** Where a control plane keeps the audit files and the audit log when the webhook options do not say. */
+export interface AuditFileDefaults {
+  /** The folder of the policy and the webhook kubeconfig (as the API server sees it). */
+  readonly directory: string;
+  /** The audit log file (as the API server sees it), or `-` for its standard output. */
+  readonly auditLogPath: string;
+}
+
+/**
+ * What a control-plane target offers a backend while it binds: the command line, the plan's records, mounts.
+ * KubeApiServerManifest offers the manifest's own command line and pod volumes; a distribution target offers the
+ * command line it renders in its own format (empty, or the user's flags where it reads them) and its own mounts.
+ */
 export interface AuditBackendTarget {
   /** The version the API server runs. */
   readonly version: KubernetesVersion;
@@ -45,6 +57,8 @@ export interface AuditBackendTarget {
   isReadable(containerPath: string): boolean;
   /** Makes every needed container path available; returns the node path of each. */
   mount(needs: MountNeed[]): Map<string, string>;
+  /** The target's own folders for the audit files and log. @default - DEFAULT_AUDIT_DIRECTORY and DEFAULT_AUDIT_LOG.path */
+  readonly defaults?: AuditFileDefaults;
 }
 
 /** One audit backend as a plug-in: it owns its flags, mounts and node files, and says how late its events arrive. */

@@ -52,6 +52,8 @@ export interface ApiServerPlanProps {
   readonly cleanups: string[];
   /** Anything else the operator must know (kept policies, skipped flags, limits). */
   readonly notes: string[];
+  /** The heading of the files in `toText`. @default 'files for the control-plane node' */
+  readonly filesHeading?: string;
 }
 
 /** The change made to the kube-apiserver manifest, structured for the app and readable by humans. */
@@ -78,6 +80,8 @@ export class ApiServerPlan {
   public readonly cleanups: string[];
   /** Things the operator should know (kept policies, missing mounts, kubeadm limits). */
   public readonly notes: string[];
+  /** The heading of the files in `toText`. */
+  public readonly filesHeading: string;
 
   constructor(props: ApiServerPlanProps) {
     this.version = props.version;
@@ -91,6 +95,7 @@ export class ApiServerPlan {
     this.files = [...props.files];
     this.cleanups = [...props.cleanups];
     this.notes = [...props.notes];
+    this.filesHeading = props.filesHeading ?? 'files for the control-plane node';
   }
 
   /** True when the manifest needed no change (it was already patched). */
@@ -140,7 +145,7 @@ export class ApiServerPlan {
       this.mountsReused.map((m) => `${m.name} at ${m.mountPath} for ${m.serves}`),
     );
     section(
-      'files for the control-plane node',
+      this.filesHeading,
       this.files.map((f) => `${f.fileName}${f.nodePath ? ` -> ${f.nodePath}` : ''}: ${f.description}`),
     );
     section('removed from the mirror pod dump', [...this.cleanups]);

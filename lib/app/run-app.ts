@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart } from 'cdk8s';
-import { StaticPodManifest } from '../apiserver';
+import { ControlPlane, ControlPlaneSettings, Distribution, KubeadmControlPlaneFile, StaticPodManifest } from '../apiserver';
+import { REGISTRY } from '../apiserver/targets/registry';
 import { AuditPolicy, caCertificates } from '../audit';
 import { FalcoAudit, FalcoAuditProps } from '../falco-audit';
 import { ClusterSettings, ConfigFile, DEFAULT_CONFIG_FILE, readConfigFile } from '../config/config-file';
@@ -174,7 +175,7 @@ export function planJson(built: readonly BuiltCluster[], outdir: string): Record
 
 /** One cluster's part of `planJson`. */
 function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: string): Record<string, unknown> {
-  const p = audit.apiServer.plan;
+  const p = audit.controlPlane.plan;
   return {
     name: settings.name ?? null,
     kubernetesVersion: String(audit.kubernetesVersion),
@@ -200,6 +201,15 @@ function clusterPlanJson({ settings, audit, files }: BuiltCluster, outdir: strin
       cleanups: [...p.cleanups],
       notes: [...p.notes],
     },
+    controlPlane: {
+      distribution: audit.controlPlane.distribution,
+      // each file of the control plane: what it is, and where it goes
+      files: audit.controlPlane._fileRoles().map((f) => ({
+        file: path.posix.join(outdir, settings.name ?? '', NODE_DIR, f.fileName),
+        role: f.role,
+        goesTo: f.destination,
+      })),
+    },
     files: files.map((f) => path.posix.join(outdir, f.path)),
     steps: runbook(audit, path.posix.join(outdir, settings.name ?? '')),
   };
@@ -217,7 +227,7 @@ function protectedPaths(config: ConfigFile, configFile: string, cwd: string): Pr
     const add = (file: string | undefined, what: string) => {
       if (file !== undefined) paths.push({ path: file, what: `${what}${of}` });
     };
-    add(s.apiServer.manifest, 'the kube-apiserver manifest');
+    add(s.apiServer.manifest, s.apiServer.distribution === Distribution.CLUSTER_API ? 'the KubeadmControlPlane file' : 'the kube-apiserver manifest');
     add(s.falco.values, 'the Falco values file');
     add(s.audit.webhook?.certificateAuthority, 'the audit webhook certificate authority file');
     add(s.audit.auditSink?.certificateAuthority, 'the AuditSink certificate authority file');
@@ -309,8 +319,15 @@ function jsonOnce(obj: ApiObject): void {
  * whole: every key it shares with the props passes through (a new option with the same name needs no change here);
  * the other entries are the props the config names otherwise, each read at its config path.
  */
-const RENAMED_PROPS: readonly { readonly prop: string; readonly config: string; readonly section?: true }[] = [
+const RENAMED_PROPS: readonly { readonly prop: string; readonly config: string; readonly section?: true; readonly built?: true }[] = [
   { prop: 'apiServerManifest', config: 'apiServer.manifest' },
+  // the control plane is made from the apiServer keys by controlPlaneOf (ControlPlane.of), not copied
+  { prop: 'controlPlane', config: 'apiServer.distribution', built: true },
+  { prop: 'controlPlane.manifest', config: 'apiServer.manifest', built: true },
+  { prop: 'controlPlane.kubeadmControlPlane', config: 'apiServer.manifest', built: true },
+  { prop: 'controlPlane.version', config: 'apiServer.version', built: true },
+  { prop: 'controlPlane.controllersRunWorkloads', config: 'apiServer.controllersRunWorkloads', built: true },
+  { prop: 'controlPlane.hostFolder', config: 'apiServer.hostFolder', built: true },
   { prop: 'serviceClusterIPRange', config: 'apiServer.serviceClusterIPRange' },
   { prop: 'backend', config: 'audit.backend' },
   { prop: 'falco', config: 'falco', section: true },
@@ -367,7 +384,7 @@ function renamedProps(s: ClusterSettings): Record<string, any> {
     const value = valueAt(s, config);
     if (value !== undefined) props[prop] = { ...value };
   }
-  for (const { prop, config } of RENAMED_PROPS.filter((e) => !e.section)) {
+  for (const { prop, config } of RENAMED_PROPS.filter((e) => !e.section && !e.built)) {
     const section = sectionOf(prop);
     const target = section ? props[section.prop] : props;
     if (target === undefined) continue;
@@ -471,7 +488,10 @@ function attemptInto(problems: UserError[]): <T>(fn: () => T) => T | undefined {
 
 /** The files and values a cluster's settings name, each read and checked. */
 interface ClusterInputs {
+  /** The control plane's distribution: stated, or kubeadm for a manifest. */
+  readonly distribution?: string;
   readonly manifest?: StaticPodManifest;
+  readonly kubeadmControlPlane?: KubeadmControlPlaneFile;
   readonly kubernetesVersion?: KubernetesVersion;
   readonly values?: ReturnType<typeof loadFalcoValuesFile>['values'];
   readonly falcoVersion?: FalcoVersion;
@@ -487,13 +507,9 @@ interface ClusterInputs {
  */
 function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): ClusterInputs {
   const attempt = attemptInto(problems);
-  const manifestFile = s.apiServer.manifest;
-  const manifest = attempt(() => {
-    if (manifestFile === undefined) return undefined;
-    requireFile(manifestFile, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
-    refuseManifestKeys(manifestFile, shown(manifestFile, cwd));
-    return StaticPodManifest.fromFile(manifestFile, shown(manifestFile, cwd));
-  });
+  const distribution = distributionOf(s);
+  const manifest = attempt(() => (distribution === Distribution.KUBEADM ? readManifest(s, cwd) : undefined));
+  const kubeadmControlPlane = attempt(() => (distribution === Distribution.CLUSTER_API ? readKubeadmControlPlane(s, cwd) : undefined));
   const kubernetesVersion = attempt(() =>
     s.kubernetesVersion === undefined ? undefined : at(s.locate(['kubernetesVersion']), () => KubernetesVersion.of(s.kubernetesVersion!)),
   );
@@ -502,7 +518,7 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
     if (s.falco.values === undefined) return undefined;
     requireFile(s.falco.values, 'Falco values file', s.locate(['falco', 'values']), cwd);
     checkStatedChart(s, cwd);
-    const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion());
+    const target = kubernetesVersion ?? attempt(() => manifest?.imageVersion() ?? kubeadmControlPlane?.kubernetesVersion());
     const options = { kubernetesVersion: target, _problems: problems };
     return loadFalcoValuesFile(s.falco.values, shown(s.falco.values, cwd), s.falco.chart as FalcoChart | undefined, options).values;
   });
@@ -525,7 +541,73 @@ function readInputs(s: ClusterSettings, cwd: string, problems: UserError[]): Clu
       ? at(s.locate(['audit', 'webhook', 'policy']), () => AuditPolicy.custom(p.rules as any))
       : undefined;
   });
-  return { manifest, kubernetesVersion, values, falcoVersion, certificateAuthorityData, caBundle, customPolicy };
+  return { distribution, manifest, kubeadmControlPlane, kubernetesVersion, values, falcoVersion, certificateAuthorityData, caBundle, customPolicy };
+}
+
+/** The control plane's distribution: stated, or kubeadm when the config names a manifest (the schema asks for one of them). */
+function distributionOf(s: ClusterSettings): string | undefined {
+  return s.apiServer.distribution ?? (s.apiServer.manifest !== undefined ? Distribution.KUBEADM : undefined);
+}
+
+/** The kubeadm static pod manifest `apiServer.manifest` names. */
+function readManifest(s: ClusterSettings, cwd: string): StaticPodManifest | undefined {
+  const file = s.apiServer.manifest;
+  if (file === undefined) return undefined;
+  requireFile(file, 'kube-apiserver manifest', s.locate(['apiServer', 'manifest']), cwd);
+  refuseManifestKeys(file, shown(file, cwd));
+  return StaticPodManifest.fromFile(file, shown(file, cwd));
+}
+
+/** The KubeadmControlPlane `apiServer.manifest` names for cluster-api (the patch must fit the object: it is an input). */
+function readKubeadmControlPlane(s: ClusterSettings, cwd: string): KubeadmControlPlaneFile {
+  const file = s.apiServer.manifest;
+  const at = s.locate(['apiServer', 'manifest']);
+  if (file === undefined) {
+    throw new UserError(
+      "is required for cluster-api: the cluster's KubeadmControlPlane file, which the patch must fit (the lists it has, the flags it sets, its apiVersion)",
+      at,
+    );
+  }
+  requireFile(file, 'KubeadmControlPlane file', at, cwd);
+  return KubeadmControlPlaneFile.fromFile(file, shown(file, cwd));
+}
+
+/**
+ * The control plane a distribution's settings make: a setting of another distribution is refused, and so is a manifest
+ * for a distribution that reads none; both are left out, and the control plane made of the rest, so FalcoAudit's own
+ * checks still run. kubeadm's is checked the same way; its manifest becomes `apiServerManifest`.
+ */
+function controlPlaneOf(s: ClusterSettings, inputs: ClusterInputs, problems: UserError[]): ControlPlane | undefined {
+  const api = s.apiServer;
+  const d = inputs.distribution!;
+  const attempt = attemptInto(problems);
+  if (api.manifest !== undefined && d !== Distribution.KUBEADM && d !== Distribution.CLUSTER_API) {
+    problems.push(
+      new UserError(`${d} reads no manifest (it names kubeadm's static pod manifest, or cluster-api's KubeadmControlPlane); remove it`, {
+        field: 'controlPlane.manifest',
+      }),
+    );
+  }
+  const settings: ControlPlaneSettings = {
+    manifest: inputs.manifest,
+    kubeadmControlPlane: inputs.kubeadmControlPlane,
+    version: api.version,
+    controllersRunWorkloads: api.controllersRunWorkloads,
+    hostFolder: api.hostFolder,
+  };
+  const controlPlane = attempt(() => ControlPlane.of(d, settings));
+  if (controlPlane) return controlPlane;
+  // the settings it does not take left out: the refusal is reported above
+  const takes = REGISTRY.find((e) => e.distribution === d)?.takes ?? [];
+  const own = Object.fromEntries(Object.entries(settings).filter(([k]) => takes.includes(k as keyof ControlPlaneSettings)));
+  if (Object.keys(own).length === Object.keys(settings).filter((k) => settings[k as keyof ControlPlaneSettings] !== undefined).length)
+    return undefined;
+  try {
+    return ControlPlane.of(d, own);
+  } catch (err) {
+    if (isUserError(err)) return undefined; // its own settings are wrong too: reported above
+    throw err;
+  }
 }
 
 /**
@@ -560,8 +642,14 @@ function checkStatedChart(s: ClusterSettings, cwd: string): void {
  */
 function constructCanRun(s: ClusterSettings, inputs: ClusterInputs): boolean {
   const stated = (prop: string) => configValue(s, prop) !== undefined;
+  const controlPlaneRead =
+    inputs.distribution === Distribution.KUBEADM
+      ? inputs.manifest !== undefined
+      : inputs.distribution === Distribution.CLUSTER_API
+        ? inputs.kubeadmControlPlane !== undefined
+        : inputs.distribution !== undefined;
   return (
-    inputs.manifest !== undefined &&
+    controlPlaneRead &&
     (s.falco.values === undefined || inputs.values !== undefined) &&
     (!stated('falco.falcoVersion') || inputs.falcoVersion !== undefined)
   );
@@ -580,11 +668,15 @@ function webhookPolicy(policy: unknown, customPolicy: AuditPolicy | undefined): 
 function toProps(s: ClusterSettings, cwd: string, problems: UserError[]): FalcoAuditProps | undefined {
   const inputs = readInputs(s, cwd, problems);
   if (!constructCanRun(s, inputs)) return undefined;
+  // kubeadm is the manifest, as it always was (its settings checked all the same); another distribution is its control plane
+  const controlPlane = controlPlaneOf(s, inputs, problems);
+  if (controlPlane === undefined) return undefined;
   const props = renamedProps(s);
   // what was read from the inputs replaces the settings that name them
   return {
     ...props,
-    apiServerManifest: inputs.manifest!,
+    apiServerManifest: inputs.manifest,
+    controlPlane: inputs.distribution === Distribution.KUBEADM ? undefined : controlPlane,
     kubernetesVersion: inputs.kubernetesVersion,
     falco: { ...props.falco, values: inputs.values, falcoVersion: inputs.falcoVersion },
     auditSink: props.auditSink && { ...props.auditSink, caBundle: inputs.caBundle },
@@ -615,7 +707,7 @@ function clusterPlanText({ settings, audit, files }: BuiltCluster, outdir: strin
   for (const n of audit.notes) lines.push(`  note: ${n.message}`);
   for (const w of audit.warnings) lines.push(`  warning: ${w.message}`);
   lines.push(
-    ...audit.apiServer.plan
+    ...audit.controlPlane.plan
       .toText()
       .trimEnd()
       .split('\n')

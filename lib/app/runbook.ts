@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { AuditBackend, FalcoAudit } from '../falco-audit';
 import { FalcoShape } from '../falco';
-import { NodeFile } from '../core/node-file';
+import { sh } from '../apiserver/targets/shell';
 
 /**
  * The rule every generation of Falco's Kubernetes audit rules enables by default and that any operator can set off:
@@ -13,27 +13,27 @@ import { NodeFile } from '../core/node-file';
  */
 const CHECK_RULE = { name: 'Attach/Exec Pod', output: 'Attach/Exec to pod (user=' };
 
-/** A word for a POSIX shell: as it is when it is plain, else in single quotes. */
-function sh(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
-}
-
-/** Owner and mode of a host file: CIS Kubernetes Benchmark 1.1.1 (the API server pod manifest) and 1.1.x for its files. */
-const OWNER = '-o root -g root -m 0600';
-
 /**
- * The ordered procedure an operator follows for one cluster: prerequisites, the cluster objects, the node files
- * (what the manifest names first, the manifest last: the kubelet restarts the API server on its change), then checks
- * that the API server is back and that an audit event reaches Falco. One line per step or command.
+ * The ordered procedure an operator follows for one cluster: prerequisites, the cluster objects, the control plane's
+ * files as its distribution takes them (kubeadm: what the manifest names first, the manifest last: the kubelet restarts
+ * the API server on its change), then checks that the API server is back and that an audit event reaches Falco. Where
+ * applying the files creates the cluster (kind, minikube), the cluster objects come after. One line per step or command.
  * @param outdir where this cluster's files were written, as the user sees it (`dist`, `dist/prod`)
  */
 export function runbook(audit: FalcoAudit, outdir: string): string[] {
+  const controlPlane = audit.controlPlane;
+  const apply = controlPlane._applySteps(path.posix.join(outdir, 'node'));
+  if (controlPlane._applyCreatesCluster) {
+    const after = 'after the cluster is up: the API server has run with the change from its start';
+    const steps = [...apply, prerequisitesStep(audit), clusterStep(audit, outdir, after), ...checkSteps(audit)];
+    return numbered(steps);
+  }
   const steps: string[][] = [prerequisitesStep(audit)];
   // dynamic: the AuditSink kind exists only once the patched API server runs; webhook: Falco first, so the
   // restarted API server has someone to send to
   if (audit.backend === AuditBackend.WEBHOOK)
     steps.push(clusterStep(audit, outdir, 'before the node files: the API server sends events as soon as it restarts'));
-  steps.push(...nodeFileSteps(audit, outdir));
+  steps.push(...apply);
   if (audit.backend === AuditBackend.DYNAMIC) {
     steps.push(
       clusterStep(
@@ -44,6 +44,11 @@ export function runbook(audit: FalcoAudit, outdir: string): string[] {
     );
   }
   steps.push(...checkSteps(audit));
+  return numbered(steps);
+}
+
+/** Steps as numbered lines, their commands indented under them. */
+function numbered(steps: readonly string[][]): string[] {
   return steps.flatMap((lines, i) => [`${i + 1}. ${lines[0]}`, ...lines.slice(1).map((l) => `   ${l}`)]);
 }
 
@@ -87,30 +92,6 @@ function clusterStep(audit: FalcoAudit, outdir: string, why: string): string[] {
   ];
 }
 
-/** The node files: what the manifest names first, the manifest last, and the kubeadm patch. */
-function nodeFileSteps(audit: FalcoAudit, outdir: string): string[][] {
-  const steps: string[][] = [];
-  const files = NodeFile.all(audit).filter((f) => f.nodePath !== undefined);
-  const manifest = files.filter((f) => f.nodePath!.startsWith('/etc/kubernetes/manifests/'));
-  const others = files.filter((f) => !manifest.includes(f));
-  const place = (f: NodeFile) => `  install -D ${OWNER} ${sh(path.posix.join(outdir, 'node', f.fileName))} ${sh(f.nodePath!)}`;
-  if (others.length > 0) {
-    steps.push(['on every control-plane node, place the files the manifest names (root:root, 0600):', ...others.map(place)]);
-  }
-  steps.push([
-    `on every control-plane node, replace the manifest${others.length ? ' last' : ''} (root:root, 0600; the kubelet restarts ` +
-      'kube-apiserver when it changes; keep no backup in /etc/kubernetes/manifests: the kubelet runs every file there):',
-    ...manifest.map(place),
-  ]);
-  const patch = NodeFile.all(audit).find((f) => f.nodePath === undefined);
-  if (patch) {
-    steps.push([
-      `kubeadm clusters: also put ${path.posix.join(outdir, 'node', patch.fileName)} in the patches folder kubeadm reads, so upgrades keep the change`,
-    ]);
-  }
-  return steps;
-}
-
 /**
  * Beyond the source's wait, the time the exec's event needs to be served, sent, read by Falco and written to its log,
  * and kubectl to read it back: a margin, not a measured bound.
@@ -145,7 +126,7 @@ function checkSteps(audit: FalcoAudit): string[][] {
   return [
     [
       'check the API server came back with the change:',
-      '  crictl ps --name kube-apiserver   (a new container, started after the manifest changed)',
+      ...audit.controlPlane._restartCheck(),
       // /readyz and /livez replace /healthz from 1.16 (kubernetes.io docs/reference/using-api/health-checks); before, /healthz
       audit.kubernetesVersion.isAtLeast(16)
         ? `  kubectl get --raw='/readyz?verbose'   (ends with "readyz check passed")`

@@ -6,3 +6,4 @@ export { FalcoAuditSink } from './falco-audit-sink';
 export type { AuditSinkOptions, FalcoAuditSinkProps, AuditSinkServiceReference } from './falco-audit-sink';
 export * from './pem';
 export * from './webhook-kubeconfig';
+export * from './routable-address';

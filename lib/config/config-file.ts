@@ -31,9 +31,20 @@ export interface ClusterSettings {
   readonly name?: string;
   readonly kubernetesVersion?: string;
   readonly apiServer: {
-    /** Absolute path of the kube-apiserver static pod manifest; absent when the config does not name one (a problem). */
+    /** The control plane's distribution (`kubeadm` when a manifest is named and no distribution). */
+    readonly distribution?: string;
+    /**
+     * Absolute path of the file that defines the API server: the kube-apiserver static pod manifest (kubeadm) or the
+     * KubeadmControlPlane (cluster-api); absent when the config names none.
+     */
     readonly manifest?: string;
+    /** The distribution's version (Talos minor, Cluster API release). */
+    readonly version?: string;
     readonly serviceClusterIPRange?: string;
+    /** k3s, k0s: the controllers run kube-proxy. */
+    readonly controllersRunWorkloads?: boolean;
+    /** kind: where the node files are for `kind create cluster`. */
+    readonly hostFolder?: string;
   };
   readonly audit: {
     readonly backend: AuditBackendChoice;
@@ -316,8 +327,12 @@ function clusterSettings(
     name: fleet ? settings.name : undefined,
     kubernetesVersion: settings.kubernetesVersion,
     apiServer: {
+      distribution: settings.apiServer?.distribution,
       manifest: resolve(settings.apiServer?.manifest),
+      version: settings.apiServer?.version,
       serviceClusterIPRange: settings.apiServer?.serviceClusterIPRange,
+      controllersRunWorkloads: settings.apiServer?.controllersRunWorkloads,
+      hostFolder: settings.apiServer?.hostFolder,
     },
     audit: {
       backend: settings.audit?.backend ?? 'auto',
@@ -386,7 +401,10 @@ function describe(list: ErrorObject[], segments: (string | number)[]): string {
     return `must be ${expectedText}, got ${Array.isArray(got) ? 'a list' : got === null ? 'null' : typeof got === 'object' ? 'a mapping' : value(type)}${hint}`;
   }
   const required = pick('required');
-  if (required) return `missing required key "${(required.params as any).missingProperty}"`;
+  if (required) {
+    const hint = (required.parentSchema as any)?.['x-hint'];
+    return `missing required key "${(required.params as any).missingProperty}"${hint ? ` (${hint})` : ''}`;
+  }
   const min = pick('minItems');
   if (min) return 'must list at least one item';
   return list.map((e) => e.message).join('; ');

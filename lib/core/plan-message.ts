@@ -24,6 +24,12 @@ export enum PlanMessageCode {
   REPLICAS_SPLIT_EVENTS = 'replicas-split-events',
   /** Warning: zero Falco replicas: the audit events are dropped. */
   REPLICAS_ZERO = 'replicas-zero',
+  /** Warning: a --kube-apiserver-arg on the k3s or RKE2 service's command line replaces the list the config files build, ours included. */
+  KUBE_APISERVER_ARG_REPLACES = 'kube-apiserver-arg-replaces',
+  /** Warning: the audit log is off in the settings, but the distribution (RKE2) writes it itself. */
+  DISTRIBUTION_AUDIT_LOG = 'distribution-audit-log',
+  /** Warning: several kind ClusterConfiguration patches of one control-plane node set extraVolumes: the last replaces the others. */
+  KIND_EXTRA_VOLUMES_REPLACED = 'kind-extra-volumes-replaced',
   /** Note: the values file's chart was read from its keys (the keys that decided are named); `falco.chart` says it. */
   CHART_FROM_KEYS = 'chart-from-keys',
   /** Note: no values file names a Falco, so the newest release this library knows runs. */

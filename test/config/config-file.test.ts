@@ -54,7 +54,7 @@ describe('loadConfigFile', () => {
     [
       'an unknown key, with its line',
       'apiServer:\n  manifest: a.yaml\n  flags: []\n',
-      /falco-audit\.yaml:3: apiServer\.flags: unknown key "flags" \(allowed: manifest, serviceClusterIPRange\)/,
+      /falco-audit\.yaml:3: apiServer\.flags: unknown key "flags" \(allowed: distribution, manifest, version, serviceClusterIPRange, controllersRunWorkloads, hostFolder\)/,
     ],
     ['a typo at the top', 'apiserver:\n  manifest: a.yaml\n', /falco-audit\.yaml:1: apiserver: unknown key "apiserver"/],
     ['a missing manifest', 'apiServer: {}\n', /apiServer: missing required key "manifest"/],
@@ -158,7 +158,7 @@ describe('readConfigFile: every cluster checked, each with its own problems', ()
     const config = readConfigFile(write('clusters:\n- apiServer: {}\nextra: 1\n'), 'falco-audit.yaml');
     expect(config.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^falco-audit\.yaml:3: extra: unknown key "extra"/)]);
     expect(config.clusters[0].problems.map((p) => p.message)).toEqual([
-      'falco-audit.yaml:2: clusters[0].apiServer: missing required key "manifest"',
+      'falco-audit.yaml:2: clusters[0].apiServer: missing required key "manifest" (or name the control plane in apiServer.distribution: kind, k3s, rke2, talos, cluster-api, k0s, minikube or microk8s)',
       'falco-audit.yaml:2: clusters[0]: missing required key "name"',
     ]);
     expect([...config.clusters[0].leftOut].sort()).toEqual(['clusters[0].apiServer.manifest', 'clusters[0].name']);

@@ -73,8 +73,11 @@ test("FalcoAuditProps: each prop is a config key (the sections apart: they are c
     expect(configKeys('')).toContain(head);
     if (rest.length > 0) expect(configKeys(head)).toContain(rest[0]);
   }
-  // and every key of the cluster's mapping is a prop's (name only names a fleet's output folder)
-  const reached = new Set(fields.flatMap((f) => [f, f.split('.')[0]]));
+  // and every key of the cluster's mapping is a prop's (name only names a fleet's output folder); the control plane's
+  // settings (ControlPlane.of) are keys of apiServer
+  const controlPlane = propsOf('ControlPlaneSettings').map((p) => configField(`controlPlane.${p}`));
+  for (const field of controlPlane) expect(field).toMatch(/^apiServer\.\w+$/);
+  const reached = new Set([...fields, ...controlPlane].flatMap((f) => [f, f.split('.')[0]]));
   const unreached = [
     ...configKeys('').map((k) => k),
     ...configKeys('apiServer').map((k) => `apiServer.${k}`),

@@ -98,9 +98,23 @@ interface ResolvedWebhook {
   readonly mode: AuditWebhookMode;
   readonly batchMaxWait: string;
   readonly initialBackoff: string;
-  readonly auditLog: false | Required<AuditLogOptions>;
-  readonly directory: string;
+  /** `path` is undefined when the options leave it to the target's default. */
+  readonly auditLog: false | (Omit<Required<AuditLogOptions>, 'path'> & { readonly path?: string });
+  /** Undefined when the options leave it to the target's default. */
+  readonly directory?: string;
   readonly replaceExistingWebhook: boolean;
+}
+
+/** The log backend would append events to the policy or the kubeconfig, which kube-apiserver reads at start. */
+function checkLogClash(logPath: string | undefined, directory: string, field: string): void {
+  const clash = [AUDIT_POLICY_FILE, AUDIT_KUBECONFIG_FILE].find((f) => logPath === `${directory}/${f}`);
+  if (clash) {
+    throw new UserError(
+      `${JSON.stringify(logPath)} is the audit ${clash === AUDIT_POLICY_FILE ? 'policy' : 'webhook kubeconfig'} file; ` +
+        'the log backend would append events to it and kube-apiserver would not start again; give the log a file of its own',
+      { field },
+    );
+  }
 }
 
 /**
@@ -133,27 +147,19 @@ export class WebhookBackend implements AuditBackendPlugin {
     validateWebhookServerUrl(options.server, 'server');
     const mode = options.mode ?? 'batch';
     if (!MODES.includes(mode)) throw new UserError(`unknown audit webhook mode ${echo(mode)}; use one of ${MODES.join(', ')}`, { field: 'mode' });
-    let auditLog: false | Required<AuditLogOptions> = false;
+    let auditLog: ResolvedWebhook['auditLog'] = false;
     if (options.auditLog !== false) {
       const log = options.auditLog ?? {};
       auditLog = {
-        path: log.path === '-' ? '-' : checkAuditLogFile(log.path ?? DEFAULT_AUDIT_LOG.path, 'auditLog.path'),
+        path: log.path === '-' || log.path === undefined ? log.path : checkAuditLogFile(log.path, 'auditLog.path'),
         maxAge: checkCount(log.maxAge, DEFAULT_AUDIT_LOG.maxAge, 'auditLog.maxAge'),
         maxBackup: checkCount(log.maxBackup, DEFAULT_AUDIT_LOG.maxBackup, 'auditLog.maxBackup'),
         maxSize: checkCount(log.maxSize, DEFAULT_AUDIT_LOG.maxSize, 'auditLog.maxSize'),
       };
     }
-    const directory = checkAuditFolder(options.directory ?? DEFAULT_AUDIT_DIRECTORY, 'directory');
-    // the log backend appends to its file: it must not be the policy or the kubeconfig the API server reads at start
-    const logPath = auditLog ? auditLog.path : undefined;
-    const clash = [AUDIT_POLICY_FILE, AUDIT_KUBECONFIG_FILE].find((f) => logPath === `${directory}/${f}`);
-    if (clash) {
-      throw new UserError(
-        `${JSON.stringify(logPath)} is the audit ${clash === AUDIT_POLICY_FILE ? 'policy' : 'webhook kubeconfig'} file; ` +
-          'the log backend would append events to it and kube-apiserver would not start again; give the log a file of its own',
-        { field: 'auditLog.path' },
-      );
-    }
+    const directory = options.directory === undefined ? undefined : checkAuditFolder(options.directory, 'directory');
+    // with the static pod's defaults; a target with folders of its own checks again when it binds
+    checkLogClash(auditLog ? (auditLog.path ?? DEFAULT_AUDIT_LOG.path) : undefined, directory ?? DEFAULT_AUDIT_DIRECTORY, 'auditLog.path');
     this.resolved = {
       kubeconfig: new WebhookKubeconfig({ server: options.server, certificateAuthorityData: options.certificateAuthorityData }),
       policy: options.policy ?? AuditPolicy.hardened(),
@@ -170,12 +176,15 @@ export class WebhookBackend implements AuditBackendPlugin {
   /** Writes the webhook's flags and mounts; returns the Policy and WebhookKubeconfig files. */
   public bind(target: AuditBackendTarget): NodeFileSpec[] {
     const w = this.resolved;
-    const policyPath = `${w.directory}/${AUDIT_POLICY_FILE}`;
-    const kubeconfigPath = `${w.directory}/${AUDIT_KUBECONFIG_FILE}`;
+    const directory = w.directory ?? target.defaults?.directory ?? DEFAULT_AUDIT_DIRECTORY;
+    const logPath = w.auditLog ? (w.auditLog.path ?? target.defaults?.auditLogPath ?? DEFAULT_AUDIT_LOG.path) : undefined;
+    if (target.defaults) checkLogClash(logPath, directory, 'webhook.auditLog.path');
+    const policyPath = `${directory}/${AUDIT_POLICY_FILE}`;
+    const kubeconfigPath = `${directory}/${AUDIT_KUBECONFIG_FILE}`;
     const needs: MountNeed[] = [];
-    const writePolicy = this.applyPolicy(target, policyPath, needs);
-    this.applyWebhookConfig(target, kubeconfigPath, needs);
-    this.applyAuditLog(target, needs);
+    const writePolicy = this.applyPolicy(target, policyPath, directory, needs);
+    this.applyWebhookConfig(target, kubeconfigPath, directory, needs);
+    this.applyAuditLog(target, logPath, needs);
     const hostPaths = target.mount(needs);
     const out: NodeFileSpec[] = [];
     if (writePolicy) {
@@ -200,8 +209,7 @@ export class WebhookBackend implements AuditBackendPlugin {
   }
 
   /** `--audit-policy-file`: ours, unless the manifest names its own policy (kept, and checked to be mounted); true when ours is written. */
-  private applyPolicy(target: AuditBackendTarget, policyPath: string, needs: MountNeed[]): boolean {
-    const w = this.resolved;
+  private applyPolicy(target: AuditBackendTarget, policyPath: string, directory: string, needs: MountNeed[]): boolean {
     const existingPolicy = target.commandLine.get('audit-policy-file');
     if (existingPolicy !== undefined && existingPolicy !== policyPath) {
       target.flagChanges.push({
@@ -219,12 +227,12 @@ export class WebhookBackend implements AuditBackendPlugin {
       return false;
     }
     target.flagChanges.push(target.commandLine.set('audit-policy-file', policyPath));
-    needs.push({ path: policyPath, writable: false, directory: w.directory, volumeName: 'falco-audit', location: { field: 'webhook.directory' } });
+    needs.push({ path: policyPath, writable: false, directory, volumeName: 'falco-audit', location: { field: 'webhook.directory' } });
     return true;
   }
 
   /** `--audit-webhook-config-file` and the webhook's mode and backoff flags; another webhook is refused unless it may be replaced. */
-  private applyWebhookConfig(target: AuditBackendTarget, kubeconfigPath: string, needs: MountNeed[]): void {
+  private applyWebhookConfig(target: AuditBackendTarget, kubeconfigPath: string, directory: string, needs: MountNeed[]): void {
     const w = this.resolved;
     const cl = target.commandLine;
     const existingWebhook = cl.get('audit-webhook-config-file');
@@ -240,7 +248,7 @@ export class WebhookBackend implements AuditBackendPlugin {
     needs.push({
       path: kubeconfigPath,
       writable: false,
-      directory: w.directory,
+      directory,
       volumeName: 'falco-audit',
       location: { field: 'webhook.directory' },
     });
@@ -252,13 +260,13 @@ export class WebhookBackend implements AuditBackendPlugin {
   }
 
   /** The `--audit-log-*` flags (the operator's values kept) and a writable mount for the log file in effect. */
-  private applyAuditLog(target: AuditBackendTarget, needs: MountNeed[]): void {
+  private applyAuditLog(target: AuditBackendTarget, ourPath: string | undefined, needs: MountNeed[]): void {
     const w = this.resolved;
-    if (!w.auditLog) return;
+    if (!w.auditLog || ourPath === undefined) return;
     const cl = target.commandLine;
     const keep = "kept the operator's value";
     const log: [string, string][] = [
-      ['audit-log-path', w.auditLog.path],
+      ['audit-log-path', ourPath],
       ['audit-log-maxage', String(w.auditLog.maxAge)],
       ['audit-log-maxbackup', String(w.auditLog.maxBackup)],
       ['audit-log-maxsize', String(w.auditLog.maxSize)],
@@ -269,7 +277,7 @@ export class WebhookBackend implements AuditBackendPlugin {
     const logPath = cl.get('audit-log-path');
     if (logPath && logPath !== '-' && path.posix.isAbsolute(logPath)) {
       // ours, or the operator's flag kept from the manifest
-      const location = logPath === w.auditLog.path ? { field: 'webhook.auditLog.path' } : target.locateFlag('audit-log-path');
+      const location = logPath === ourPath ? { field: 'webhook.auditLog.path' } : target.locateFlag('audit-log-path');
       needs.push({ path: logPath, writable: true, directory: path.posix.dirname(logPath), volumeName: 'audit-log', location });
     }
   }

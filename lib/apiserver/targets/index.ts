@@ -1,0 +1,13 @@
+export { ControlPlane } from './control-plane';
+export { Distribution } from './target-spec';
+export type { IControlPlaneTarget } from './target-spec';
+export type { ControlPlaneSettings } from './registry';
+export { DEFAULT_SERVICE_CLUSTER_IP_RANGE } from './kubeadm';
+export type { KubeadmControlPlaneOptions } from './kubeadm';
+export type { KindControlPlaneOptions } from './kind';
+export type { K3sControlPlaneOptions } from './k3s';
+export type { TalosControlPlaneOptions } from './talos';
+export type { ClusterApiControlPlaneOptions } from './cluster-api';
+export type { K0sControlPlaneOptions } from './k0s';
+export { checkReachable } from './reachability';
+export type { ApiServerRuntime, FalcoAddressChoice } from './reachability';
